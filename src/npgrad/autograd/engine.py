@@ -1,0 +1,248 @@
+"""Reverse-mode execution: walk the recorded graph once, from the output back to the leaves.
+
+The walk is iterative (no recursion limit: a chain of 100,000 ops is fine) and deterministic
+(lists and dicts, never sets, decide the order).  This module is the one place where a gradient
+computed in an output's broadcast shape is summed back down to its input's shape.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .function import SECOND_BACKWARD, _FREED, _check_finite
+from .grad_mode import set_grad_enabled, state
+
+
+def _topo_order(roots):
+    """Nodes reachable from ``roots``, each listed before every node it feeds into (post-order DFS)."""
+    from ..tensor import Tensor
+    seen = set()
+    order = []
+    for root in roots:
+        if root is None or isinstance(root, Tensor) or id(root) in seen:
+            continue
+        seen.add(id(root))
+        stack = [[root, 0]]
+        while stack:
+            frame = stack[-1]
+            node, i = frame
+            nxt = node._next
+            n = len(nxt)
+            while i < n:
+                child = nxt[i]
+                i += 1
+                if child is not None and not isinstance(child, Tensor) and id(child) not in seen:
+                    seen.add(id(child))
+                    frame[1] = i
+                    stack.append([child, 0])
+                    break
+            else:
+                stack.pop()
+                order.append(node)
+    order.reverse()
+    return order
+
+
+def _fit(g, shape, dtype):
+    """Sum ``g`` down to ``shape`` (undo broadcasting) and cast it to ``dtype``."""
+    if g.data.shape != shape:
+        from ..ops.reduce import sum_to
+        g = sum_to(g, shape)
+    if g.data.dtype != dtype:
+        g = g.to(dtype)
+    return g
+
+
+def run_backward(roots, root_grads, retain_graph, create_graph, wanted=None, accumulate=True):
+    """Propagate ``root_grads`` from ``roots`` (tensors) through the graph.
+
+    With ``accumulate`` the gradients of leaves are added into their ``.grad``; with ``wanted``
+    (a list of tensors) the gradients reaching those tensors are returned instead, in order.
+    """
+    from ..tensor import Tensor
+    grads = {}
+    leaf_grads = {}
+    root_nodes = []
+    for t, g in zip(roots, root_grads):
+        if t.grad_fn is None:
+            _add(leaf_grads, id(t), g, t)
+        else:
+            _add(grads, id(t.grad_fn), g, None)
+            root_nodes.append(t.grad_fn)
+
+    capture = None
+    if wanted is not None:
+        capture = {}
+        for t in wanted:
+            capture[id(t.grad_fn if t.grad_fn is not None else t)] = None
+
+    with set_grad_enabled(create_graph):
+        for node in _topo_order(root_nodes):
+            entry = grads.pop(id(node), None)
+            if entry is None:
+                continue
+            g = entry[0]
+            if node._hooks:
+                for hook in node._hooks:
+                    r = hook(g)
+                    if r is not None:
+                        g = r
+            if capture is not None and id(node) in capture:
+                capture[id(node)] = g
+            if node._saved is _FREED:
+                raise RuntimeError(SECOND_BACKWARD)
+            gin = type(node).backward(node, g)
+            if type(gin) is not tuple:
+                gin = (gin,)
+            if len(gin) < len(node._next):
+                raise RuntimeError(f"function {node.name()} returned {len(gin)} gradients, "
+                                   f"expected {len(node._next)}")
+            for nxt, gi, meta in zip(node._next, gin, node._meta):
+                if nxt is None or gi is None:
+                    continue
+                if not isinstance(gi, Tensor):
+                    gi = Tensor._make(np.asarray(gi), None, False, None)
+                gi = _fit(gi, meta[0], meta[1])
+                if state.anomaly:
+                    _check_finite(gi.data, f"Function '{node.name()}' returned nan or inf values "
+                                           "in its gradient")
+                if isinstance(nxt, Tensor):
+                    _add(leaf_grads, id(nxt), gi, nxt)
+                else:
+                    _add(grads, id(nxt), gi, None)
+            if not retain_graph:
+                node._saved = _FREED
+
+        results = None
+        if capture is not None:
+            results = []
+            for t in wanted:
+                key = id(t.grad_fn if t.grad_fn is not None else t)
+                if t.grad_fn is None:
+                    entry = leaf_grads.get(key)
+                    results.append(_leaf_hooks(t, entry[0]) if entry is not None else None)
+                else:
+                    results.append(capture[key])
+        if accumulate:
+            for entry in leaf_grads.values():
+                _accumulate(entry[1], _leaf_hooks(entry[1], entry[0]), create_graph)
+    return results
+
+
+def _add(table, key, g, leaf):
+    entry = table.get(key)
+    if entry is None:
+        table[key] = (g, leaf)
+    else:
+        table[key] = (entry[0] + g, leaf)
+
+
+def _leaf_hooks(t, g):
+    if t._hooks:
+        for hook in t._hooks:
+            r = hook(g)
+            if r is not None:
+                g = r
+    return g
+
+
+def _accumulate(leaf, g, create_graph):
+    """Add ``g`` into ``leaf.grad`` (in place when no graph of the gradient is being built)."""
+    from ..tensor import Tensor
+    if not create_graph:
+        data = g.data
+        if leaf.grad is None:
+            # own the buffer: g may alias a user-supplied gradient or another leaf's gradient
+            leaf.grad = Tensor._make(np.array(data, dtype=leaf.data.dtype, copy=True), None, False, None)
+        else:
+            cur = leaf.grad.data
+            if cur.flags.writeable and cur.base is None:
+                np.add(cur, data, out=cur, casting="unsafe")
+            else:
+                leaf.grad = Tensor._make(cur + data, None, False, None)
+    else:
+        g = g if g.data.dtype == leaf.data.dtype else g.to(leaf.dtype)
+        leaf.grad = g if leaf.grad is None else leaf.grad + g
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
+    """``npgrad.autograd.backward``: accumulate d(tensors)/d(leaf) into each leaf's ``.grad``."""
+    from ..tensor import Tensor
+    if isinstance(tensors, Tensor):
+        tensors = [tensors]
+    tensors = list(tensors)
+    grads = _make_grads(tensors, grad_tensors, "backward")
+    if retain_graph is None:
+        retain_graph = create_graph
+    if inputs is not None:
+        inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+        res = run_backward(tensors, grads, retain_graph, create_graph, wanted=inputs, accumulate=False)
+        for t, g in zip(inputs, res):
+            if g is not None:
+                _accumulate(t, g, create_graph)
+        return
+    run_backward(tensors, grads, retain_graph, create_graph)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         allow_unused=False, materialize_grads=False):
+    """Gradients of ``outputs`` with respect to ``inputs``, returned (not accumulated into .grad).
+
+    >>> import npgrad
+    >>> x = npgrad.tensor(3.0, requires_grad=True)
+    >>> (g,) = npgrad.autograd.grad(x ** 3, x, create_graph=True)
+    >>> g.item(), npgrad.autograd.grad(g, x)[0].item()
+    (27.0, 18.0)
+    """
+    from ..tensor import Tensor
+    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
+    single = isinstance(inputs, Tensor)
+    inputs = [inputs] if single else list(inputs)
+    for i, t in enumerate(inputs):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"grad: inputs[{i}] must be a Tensor, got {type(t).__name__}")
+        if not t.requires_grad:
+            raise RuntimeError(f"grad: inputs[{i}] does not require grad")
+    grads = _make_grads(outputs, grad_outputs, "grad")
+    if retain_graph is None:
+        retain_graph = create_graph
+    res = run_backward(outputs, grads, retain_graph, create_graph, wanted=inputs, accumulate=False)
+    for i, g in enumerate(res):
+        if g is None:
+            if materialize_grads:
+                from ..tensor import Tensor as T
+                res[i] = T._make(np.zeros_like(inputs[i].data), None, False, None)
+            elif not allow_unused:
+                raise RuntimeError(
+                    f"One of the differentiated Tensors (inputs[{i}]) appears to not have been used in "
+                    "the graph. Set allow_unused=True if this is the desired behavior.")
+    return tuple(res)
+
+
+def _make_grads(outputs, grad_outputs, where):
+    from ..tensor import Tensor
+    if grad_outputs is None:
+        grad_outputs = [None] * len(outputs)
+    elif isinstance(grad_outputs, Tensor):
+        grad_outputs = [grad_outputs]
+    else:
+        grad_outputs = list(grad_outputs)
+    if len(grad_outputs) != len(outputs):
+        raise RuntimeError(f"{where}: got {len(grad_outputs)} gradients for {len(outputs)} outputs")
+    res = []
+    for i, (t, g) in enumerate(zip(outputs, grad_outputs)):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{where}: outputs[{i}] must be a Tensor, got {type(t).__name__}")
+        if not t.requires_grad:
+            raise RuntimeError("element %d of tensors does not require grad and does not have a grad_fn" % i)
+        if g is None:
+            if t.data.size != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs "
+                                   f"(got a tensor of shape {tuple(t.shape)})")
+            g = Tensor._make(np.ones_like(t.data), None, False, None)
+        elif not isinstance(g, Tensor):
+            g = Tensor._make(np.asarray(g, dtype=t.data.dtype), None, False, None)
+        if g.data.shape != t.data.shape:
+            raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {tuple(g.shape)} "
+                               f"and output[{i}] has a shape of {tuple(t.shape)}.")
+        res.append(g)
+    return res

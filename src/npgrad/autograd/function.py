@@ -1,0 +1,228 @@
+"""The ``Function`` base: one differentiable primitive = ``forward`` and ``backward`` side by side.
+
+Built-in primitives subclass :class:`Function` directly.  Their ``forward(ctx, *args)`` receives
+NumPy arrays (tensor arguments are unwrapped) and returns one array; their
+``backward(ctx, grad)`` receives the gradient of the output as a :class:`~npgrad.Tensor` and returns
+one gradient per positional argument (``None`` where there is none), written with npgrad ops so
+that ``create_graph=True`` can differentiate the backward pass itself.
+
+A gradient may come back in the broadcast shape of the output: the engine sums it down to the
+input's shape (the only place where broadcasting is undone) and casts it to the input's dtype.
+
+The instance created for each call is both PyTorch's ``ctx`` and the graph node (``grad_fn``).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .grad_mode import state
+
+_FREED = object()
+_OUT = object()
+
+SECOND_BACKWARD = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after "
+    "they have already been freed). Saved intermediate values of the graph are freed when you call "
+    ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
+    "graph a second time or if you need to access saved tensors after calling backward.")
+
+_seq = [0]
+
+
+class Function:
+    """Base class of differentiable operations.
+
+    Subclasses define ``forward(ctx, *args)`` and ``backward(ctx, grad_output)`` as static
+    methods and are called through ``apply``.  ``ctx.save_for_backward(*arrays)`` keeps what
+    backward needs; ``ctx.saved_tensors`` gives it back as tensors (checking that none was
+    modified in place since); ``ctx.needs_input_grad`` tells which arguments want a gradient.
+    """
+
+    __slots__ = ("_next", "_meta", "_saved", "_saved_ver", "needs_input_grad", "_hooks",
+                 "_out_ver", "_seq", "__dict__", "__weakref__")
+
+    #: True for ops whose output shares memory with their first argument (reshape, slicing, ...):
+    #: the output then shares the argument's version counter, so in-place writes through
+    #: either one are seen by the checks of both.
+    _view = False
+    #: public ``autograd.Function`` subclasses see tensors, built-in primitives see arrays.
+    _tensor_io = False
+
+    # -- ctx API -------------------------------------------------------------------------
+    def save_for_backward(self, *items):
+        self._saved = items
+
+    def mark_non_differentiable(self, *outputs):
+        pass
+
+    def set_materialize_grads(self, value):
+        pass
+
+    @property
+    def saved_tensors(self):
+        saved = self._saved
+        if saved is _FREED:
+            raise RuntimeError(SECOND_BACKWARD)
+        if saved is None:
+            return ()
+        from ..tensor import Tensor
+        out = []
+        for item, ver in zip(saved, self._saved_ver):
+            if item is _OUT:
+                if self._out_ver[0] != ver:
+                    _raise_modified(self, "output 0 of " + self.name(), ver, self._out_ver[0], self._out_data)
+                item = Tensor._make(self._out_data, self, True, self._out_ver)
+            elif ver is not None and item._version[0] != ver:
+                _raise_modified(self, "an input of " + self.name(), ver, item._version[0], item.data)
+            out.append(item)
+        return tuple(out)
+
+    @property
+    def next_functions(self):
+        from ..tensor import Tensor
+        return tuple((AccumulateGrad(n) if isinstance(n, Tensor) else n, 0) for n in self._next)
+
+    def name(self):
+        return type(self).__name__ + "Backward0"
+
+    def register_hook(self, fn):
+        """Hook called with the gradient of this node's output before its backward runs."""
+        if self._hooks is None:
+            self._hooks = []
+        self._hooks.append(fn)
+
+    def __repr__(self):
+        return f"<{self.name()} object>"
+
+    # -- calling -------------------------------------------------------------------------
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        from ..tensor import Tensor
+        ctx = object.__new__(cls)
+        ctx._saved = None
+        ctx._hooks = None
+        if state.grad_enabled:
+            needs = tuple([isinstance(a, Tensor) and a.requires_grad for a in args])
+            record = True in needs
+        else:
+            needs = (False,) * len(args)
+            record = False
+        # set before forward, so forward can save only what the wanted gradients need
+        ctx.needs_input_grad = needs
+        if cls._tensor_io:
+            return _apply_tensor_io(cls, ctx, args, kwargs, record)
+        arrays = [a.data if isinstance(a, Tensor) else a for a in args]
+        out = cls.forward(ctx, *arrays, **kwargs)
+        if type(out) is not np.ndarray:
+            out = np.asarray(out)
+        return _finish(cls, ctx, args, out, record)
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError("a Function subclass must define forward(ctx, ...)")
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        raise NotImplementedError("a Function subclass must define backward(ctx, grad_output)")
+
+
+def _finish(cls, ctx, args, out, record):
+    """Wrap ``out`` as a tensor and, when a gradient is wanted, connect ``ctx`` into the graph."""
+    from ..tensor import Tensor
+    version = args[0]._version if cls._view and isinstance(args[0], Tensor) else None
+    if state.anomaly:
+        _check_finite(out, f"Function '{cls.__name__}' returned nan or inf values in its output")
+    tangent = None
+    if state.fw_level:
+        from .forward_ad import propagate
+        tangent = propagate(cls, ctx, args, out)
+    if record:
+        nxt = []
+        meta = []
+        for a, need in zip(args, ctx.needs_input_grad):
+            if need:
+                nxt.append(a.grad_fn if a.grad_fn is not None else a)
+                meta.append((a.data.shape, a.data.dtype))
+            else:
+                nxt.append(None)
+                meta.append(None)
+        ctx._next = nxt
+        ctx._meta = meta
+        _seq[0] += 1
+        ctx._seq = _seq[0]
+        if ctx._saved is not None:
+            _resolve_saved(ctx, args, out)
+        t = Tensor._make(out, ctx, True, version)
+        ctx._out_ver = t._version
+    else:
+        t = Tensor._make(out, None, False, version)
+    if tangent is not None:
+        t._fw_tangent = tangent
+    return t
+
+
+def _resolve_saved(ctx, args, out):
+    """Turn the arrays forward saved into tensors (inputs), an output marker, or constants,
+    recording each tensor's version so in-place modification is caught at backward time."""
+    from ..tensor import Tensor
+    items = []
+    vers = []
+    for s in ctx._saved:
+        if isinstance(s, Tensor):
+            s = s.data
+        if s is out:
+            items.append(_OUT)
+            vers.append(0)
+            ctx._out_data = out
+            continue
+        for a in args:
+            if isinstance(a, Tensor) and a.data is s:
+                items.append(a)
+                vers.append(a._version[0])
+                break
+        else:
+            items.append(s if s is None else Tensor._make(np.asarray(s), None, False, None))
+            vers.append(None)
+    ctx._saved = items
+    ctx._saved_ver = vers
+
+
+def _apply_tensor_io(cls, ctx, args, kwargs, record):
+    """User-defined Functions (PyTorch style) see detached tensors in forward and backward."""
+    from ..tensor import Tensor
+    from .grad_mode import no_grad
+    det = [a.detach() if isinstance(a, Tensor) else a for a in args]
+    with no_grad():
+        out = cls.forward(ctx, *det, **kwargs)
+    if isinstance(out, tuple):
+        raise NotImplementedError(f"{cls.__name__}.forward returned a tuple; npgrad Functions have one output")
+    if not isinstance(out, Tensor):
+        raise TypeError(f"{cls.__name__}.forward must return a Tensor, got {type(out).__name__}")
+    # identify saved inputs by their shared array
+    return _finish(cls, ctx, args, out.data, record)
+
+
+def _check_finite(arr, message):
+    if arr.dtype.kind == "f" and not np.isfinite(arr).all():
+        raise RuntimeError(message)
+
+
+def _raise_modified(ctx, what, expected, got, arr):
+    raise RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation: [{arr.dtype} {list(arr.shape)}], which is {what}, is at version {got}; "
+        f"expected version {expected} instead.")
+
+
+class AccumulateGrad:
+    """Stand-in node for a leaf in ``next_functions`` (for display and graph walking)."""
+    __slots__ = ("variable",)
+
+    def __init__(self, variable):
+        self.variable = variable
+
+    def name(self):
+        return "AccumulateGrad"
+
+    def __repr__(self):
+        return "<AccumulateGrad object>"

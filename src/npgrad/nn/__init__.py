@@ -1,0 +1,17 @@
+"""``npgrad.nn``: modules, layers, activations, losses and initialisation, shaped like ``torch.nn``.
+
+Each submodule lists its public names in ``__all__``.
+"""
+from .module import *  # noqa: F401,F403
+from .containers import *  # noqa: F401,F403
+from .linear import *  # noqa: F401,F403
+from .flatten import *  # noqa: F401,F403
+from .activation import *  # noqa: F401,F403
+from .loss import *  # noqa: F401,F403
+from .conv import *  # noqa: F401,F403
+from .pooling import *  # noqa: F401,F403
+from .norm import *  # noqa: F401,F403
+from .dropout import *  # noqa: F401,F403
+from .sparse import *  # noqa: F401,F403
+from .recurrent import *  # noqa: F401,F403
+from . import functional, init, utils  # noqa: F401,E402

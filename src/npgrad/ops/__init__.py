@@ -1,0 +1,1 @@
+"""The differentiable primitives, by family: elementwise, reduce, shape, index, linalg."""

@@ -1,0 +1,772 @@
+"""Elementwise primitives: arithmetic, transcendental functions, comparisons, casts.
+
+Each primitive states its local derivative in ``backward`` right beside ``forward``.
+Gradients may be returned in the broadcast shape of the output; the engine sums them back.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import _dtype
+from ..autograd.function import Function
+from ..tensor import Tensor
+
+_NUMBER = (int, float, bool, np.number, np.bool_)
+
+
+# -- operand handling: PyTorch's type promotion ------------------------------------------------
+def _arr(x):
+    if isinstance(x, Tensor):
+        return x.data
+    if isinstance(x, _NUMBER):
+        return x
+    return np.asarray(Tensor(x).data) if isinstance(x, (list, tuple)) else np.asarray(x)
+
+
+def promote(*xs):
+    """Cast operands (tensors, arrays, Python numbers) to their common PyTorch result dtype.
+
+    Tensors stay tensors (cast differentiably when needed); everything else becomes a
+    constant ndarray of the result dtype.
+    """
+    raw = [_arr(x) for x in xs]
+    dt = _dtype.result_type(*raw).np
+    out = []
+    for x, r in zip(xs, raw):
+        if isinstance(x, Tensor):
+            out.append(x if r.dtype == dt else cast(x, _dtype.from_numpy_dtype(dt)))
+        else:
+            out.append(np.asarray(r, dtype=dt))
+    return out
+
+
+def _float_operand(x):
+    """Unary float functions (exp, sin, ...) promote integer tensors to the default float dtype."""
+    if not isinstance(x, Tensor):
+        x = Tensor(x) if not isinstance(x, _NUMBER) else Tensor._make(
+            np.asarray(x, dtype=_dtype.result_type(x, 0.0).np), None, False, None)
+    if x.data.dtype.kind not in "fc":
+        x = cast(x, _dtype.get_default_dtype())
+    return x
+
+
+def check_inplace_dtype(result, target):
+    if result.kind == "f" and target.kind in "biu" or result.kind in "iu" and target.kind == "b":
+        raise RuntimeError(f"result type {_dtype.from_numpy_dtype(result)} can't be cast to the desired "
+                           f"output type {_dtype.from_numpy_dtype(target)}")
+
+
+def _shape_check(a, b, name):
+    sa, sb = np.shape(a), np.shape(b)
+    if sa != sb:
+        try:
+            np.broadcast_shapes(sa, sb)
+        except ValueError:
+            raise RuntimeError(f"{name}: the size of tensor a {tuple(sa)} must match the size of tensor "
+                               f"b {tuple(sb)} (shapes are not broadcastable)") from None
+
+
+# -- casts ---------------------------------------------------------------------------------------
+class Cast(Function):
+    @staticmethod
+    def forward(ctx, x, dt, copy):
+        return x.astype(dt.np, copy=copy)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, None, None  # the engine casts g back to the input's dtype
+
+
+def cast(x, dt, copy=False):
+    if x.data.dtype == dt.np and not copy:
+        return x
+    if dt.is_floating_point and x.data.dtype.kind == "f":
+        return Cast.apply(x, dt, copy)
+    return Tensor._make(x.data.astype(dt.np), None, False, None)
+
+
+# -- binary arithmetic ---------------------------------------------------------------------------
+class Add(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        _shape_check(a, b, "add")
+        return a + b
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, g
+
+
+class Sub(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        _shape_check(a, b, "sub")
+        return a - b
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, (-g if ctx.needs_input_grad[1] else None)
+
+
+class Mul(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        _shape_check(a, b, "mul")
+        need = ctx.needs_input_grad
+        ctx.save_for_backward(b if need[0] else None, a if need[1] else None)
+        return a * b
+
+    @staticmethod
+    def backward(ctx, g):
+        b, a = ctx.saved_tensors
+        return (g * b if b is not None else None), (g * a if a is not None else None)
+
+
+class Div(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        _shape_check(a, b, "div")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = a / b
+        ctx.save_for_backward(b, out if ctx.needs_input_grad[1] else None)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        b, out = ctx.saved_tensors
+        ga = g / b
+        # d(a/b)/db = -a/b^2 = -out/b
+        gb = -ga * out if out is not None else None
+        return ga, gb
+
+
+class Pow(Function):
+    """x ** y for two tensors: d/dx = y x^(y-1), d/dy = x^y ln x."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        _shape_check(x, y, "pow")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = np.power(x, y)
+        ctx.save_for_backward(x, y, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y, out = ctx.saved_tensors
+        gx = g * y * x ** (y - 1) if ctx.needs_input_grad[0] else None
+        gy = None
+        if ctx.needs_input_grad[1]:
+            # 0 ** y contributes no gradient to y (log 0 would give nan)
+            gy = g * out * log(where(x == 0, ones_like(x), x))
+        return gx, gy
+
+
+class PowScalar(Function):
+    """x ** c for a constant c: d/dx = c x^(c-1)."""
+
+    @staticmethod
+    def forward(ctx, x, c):
+        ctx.c = c
+        ctx.save_for_backward(x)
+        if c == 2:
+            return x * x
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.power(x, c)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        c = ctx.c
+        if c == 0:
+            return g * 0, None
+        if c == 2:
+            return g * 2.0 * x, None
+        return g * c * x ** (c - 1), None
+
+
+def _alpha(b, alpha):
+    return b if alpha == 1 else mul(b, alpha)
+
+
+def add(input, other, alpha=1, out=None):
+    """``input + alpha * other`` with broadcasting and PyTorch's type promotion."""
+    a, b = promote(input, _alpha(other, alpha))
+    return Add.apply(a, b)
+
+
+def sub(input, other, alpha=1, out=None):
+    a, b = promote(input, _alpha(other, alpha))
+    return Sub.apply(a, b)
+
+
+subtract = sub
+
+
+def mul(input, other):
+    a, b = promote(input, other)
+    return Mul.apply(a, b)
+
+
+multiply = mul
+
+
+def div(input, other, rounding_mode=None):
+    """True division (integers divide to the default float dtype), or 'trunc' / 'floor' division."""
+    if rounding_mode is not None:
+        if rounding_mode not in ("trunc", "floor"):
+            raise ValueError(f"div: rounding_mode must be None, 'trunc' or 'floor', got {rounding_mode!r}")
+        a, b = promote(input, other)
+        fn = np.floor_divide if rounding_mode == "floor" else (
+            lambda p, q: np.trunc(p / q).astype(np.result_type(p, q)))
+        return Tensor._make(np.asarray(fn(_arr(a), _arr(b))), None, False, None)
+    a, b = promote(input, other)
+    if _arr(a).dtype.kind not in "fc":
+        a, b = promote(a, b, 0.0)[:2]
+    return Div.apply(a, b)
+
+
+divide = true_divide = div
+
+
+def floor_divide(input, other):
+    return div(input, other, rounding_mode="floor")
+
+
+def remainder(input, other):
+    a, b = promote(input, other)
+    return Tensor._make(np.asarray(np.remainder(_arr(a), _arr(b))), None, False, None)
+
+
+fmod = remainder
+
+
+def pow(input, exponent):
+    """``input ** exponent``; a constant exponent uses the cheaper one-input primitive."""
+    if isinstance(exponent, _NUMBER) and isinstance(input, Tensor):
+        if input.data.dtype.kind in "biu" and isinstance(exponent, float):
+            input = cast(input, _dtype.get_default_dtype())
+        if isinstance(exponent, (int, np.integer)) and exponent < 0 and input.data.dtype.kind in "biu":
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        return PowScalar.apply(input, exponent)
+    a, b = promote(input, exponent)
+    return Pow.apply(a, b)
+
+
+def float_power(input, exponent):
+    return pow(cast(_float_operand(input), _dtype.float64), exponent)
+
+
+class Maximum(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        _shape_check(a, b, "maximum")
+        out = np.maximum(a, b)
+        ctx.save_for_backward(_split_mask(a, b))
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (m,) = ctx.saved_tensors  # 1 where a wins, 0 where b wins, 0.5 on ties
+        return g * m, g * (1 - m)
+
+
+class Minimum(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        _shape_check(a, b, "minimum")
+        out = np.minimum(a, b)
+        ctx.save_for_backward(_split_mask(b, a))
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (m,) = ctx.saved_tensors
+        return g * m, g * (1 - m)
+
+
+def _split_mask(a, b):
+    a, b = np.broadcast_arrays(a, b)
+    dt = a.dtype if a.dtype.kind == "f" else np.float32
+    return ((a > b).astype(dt) + 0.5 * (a == b).astype(dt))
+
+
+def maximum(input, other):
+    a, b = promote(input, other)
+    return Maximum.apply(a, b)
+
+
+def minimum(input, other):
+    a, b = promote(input, other)
+    return Minimum.apply(a, b)
+
+
+fmax, fmin = maximum, minimum
+
+
+class Where(Function):
+    @staticmethod
+    def forward(ctx, cond, a, b):
+        ctx.save_for_backward(cond)
+        return np.where(cond, a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        (cond,) = ctx.saved_tensors
+        zero = zeros_like(g)
+        ga = where(cond, g, zero) if ctx.needs_input_grad[1] else None
+        gb = where(cond, zero, g) if ctx.needs_input_grad[2] else None
+        return None, ga, gb
+
+
+def where(condition, input=None, other=None):
+    """Elementwise ``input if condition else other`` (gradient flows to the chosen side)."""
+    if input is None and other is None:
+        return nonzero(condition, as_tuple=True)
+    c = _arr(condition)
+    if not isinstance(c, np.ndarray) or c.dtype != np.bool_:
+        c = np.asarray(c).astype(bool)
+    a, b = promote(input, other)
+    return Where.apply(c, a, b)
+
+
+# -- unary functions -----------------------------------------------------------------------------
+class Neg(Function):
+    @staticmethod
+    def forward(ctx, x):
+        return np.negative(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        return -g
+
+
+class Abs(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(np.sign(x))
+        return np.abs(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (s,) = ctx.saved_tensors
+        return g * s
+
+
+class Exp(Function):
+    @staticmethod
+    def forward(ctx, x):
+        with np.errstate(over="ignore"):
+            out = np.exp(x)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g * out  # d e^x = e^x
+
+
+class Log(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g / x  # d ln x = 1/x
+
+
+class Log1p(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log1p(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g / (x + 1)
+
+
+class Sqrt(Function):
+    @staticmethod
+    def forward(ctx, x):
+        with np.errstate(invalid="ignore"):
+            out = np.sqrt(x)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g / (out * 2)  # d sqrt(x) = 1 / (2 sqrt(x))
+
+
+class Rsqrt(Function):
+    @staticmethod
+    def forward(ctx, x):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = 1 / np.sqrt(x)
+        ctx.save_for_backward(out)
+        return out.astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g * out * out * out * -0.5  # d x^(-1/2) = -1/2 x^(-3/2)
+
+
+class Sin(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.sin(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * cos(x)
+
+
+class Cos(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.cos(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return -g * sin(x)
+
+
+class Tanh(Function):
+    @staticmethod
+    def forward(ctx, x):
+        out = np.tanh(x)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g * (1 - out * out)  # d tanh = 1 - tanh^2
+
+
+class Sigmoid(Function):
+    @staticmethod
+    def forward(ctx, x):
+        # exp of a non-positive number only: stable for logits of any size
+        e = np.exp(-np.abs(x))
+        out = np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g * out * (1 - out)  # d sigma = sigma (1 - sigma)
+
+
+class Relu(Function):
+    @staticmethod
+    def forward(ctx, x):
+        out = np.maximum(x, 0)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g * (out > 0)  # 1 where x > 0, else 0 (the subgradient 0 at x = 0, as PyTorch)
+
+
+class Clamp(Function):
+    @staticmethod
+    def forward(ctx, x, lo, hi):
+        ctx.save_for_backward(_inside(x, lo, hi))
+        return np.clip(x, lo, hi) if (lo is not None or hi is not None) else x.copy()
+
+    @staticmethod
+    def backward(ctx, g):
+        (inside,) = ctx.saved_tensors
+        return g * inside, None, None  # passes where lo <= x <= hi
+
+
+def _inside(x, lo, hi):
+    m = np.ones(x.shape, dtype=bool)
+    if lo is not None:
+        m &= x >= lo
+    if hi is not None:
+        m &= x <= hi
+    return m
+
+
+def _unary(cls, float_only=True):
+    def op(input):
+        x = _float_operand(input) if float_only else input
+        return cls.apply(x)
+    op.__name__ = cls.__name__.lower()
+    op.__doc__ = f"Elementwise ``{op.__name__}`` (see ``{cls.__name__}.backward`` for its derivative)."
+    return op
+
+
+exp = _unary(Exp)
+log = _unary(Log)
+log1p = _unary(Log1p)
+sqrt = _unary(Sqrt)
+rsqrt = _unary(Rsqrt)
+sin = _unary(Sin)
+cos = _unary(Cos)
+tanh = _unary(Tanh)
+sigmoid = _unary(Sigmoid)
+
+
+def neg(input):
+    return Neg.apply(input)
+
+
+negative = neg
+
+
+def abs(input):
+    return Abs.apply(input)
+
+
+absolute = abs
+
+
+def relu(input):
+    return Relu.apply(input)
+
+
+def sign(input):
+    """Sign of each element (-1, 0, 1); its gradient is zero everywhere, as in PyTorch."""
+    return Tensor._make(np.sign(input.data), None, False, None) if not input.requires_grad else \
+        input * 0 + Tensor._make(np.sign(input.data), None, False, None)
+
+
+sgn = sign
+
+
+def heaviside(input, values):
+    v = _arr(values)
+    out = np.heaviside(input.data, v).astype(np.result_type(input.data, v))
+    return Tensor._make(out, None, False, None)
+
+
+def clamp(input, min=None, max=None):
+    """Limit values to [min, max]; the gradient passes where min <= x <= max."""
+    if min is None and max is None:
+        raise RuntimeError("clamp: At least one of 'min' or 'max' must not be None")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        out = input
+        if min is not None:
+            out = maximum(out, min)
+        if max is not None:
+            out = minimum(out, max)
+        return out
+    if input.data.dtype.kind in "iu" and (isinstance(min, float) or isinstance(max, float)):
+        input = cast(input, _dtype.get_default_dtype())
+    dt = input.data.dtype.type
+    return Clamp.apply(input, None if min is None else dt(min), None if max is None else dt(max))
+
+
+clip = clamp
+
+
+def clamp_min(input, min):
+    return clamp(input, min=min)
+
+
+def clamp_max(input, max):
+    return clamp(input, max=max)
+
+
+def square(input):
+    return pow(input, 2)
+
+
+def reciprocal(input):
+    return div(1.0, input)
+
+
+def exp2(input):
+    return pow(2.0, input)
+
+
+def log2(input):
+    return log(input) / float(np.log(2.0))
+
+
+def log10(input):
+    return log(input) / float(np.log(10.0))
+
+
+def expm1(input):
+    return exp(input) - 1
+
+
+def tan(input):
+    return sin(input) / cos(input)
+
+
+def lerp(input, end, weight):
+    return input + (end - input) * weight
+
+
+def copy_like(input, src):
+    """The value of ``src`` broadcast to ``input``'s shape and dtype (used by copy_ and fill_)."""
+    if isinstance(src, Tensor):
+        s = src if src.data.dtype == input.data.dtype else src.to(input.dtype) \
+            if src.data.dtype.kind == "f" and input.data.dtype.kind == "f" else \
+            Tensor._make(src.data.astype(input.data.dtype), None, False, None)
+        try:
+            np.broadcast_shapes(s.data.shape, input.data.shape)
+        except ValueError:
+            raise RuntimeError(f"copy_: source of shape {tuple(s.shape)} cannot be broadcast to "
+                               f"{tuple(input.shape)}") from None
+        from .shape import expand
+        return expand(s, input.data.shape) if s.data.shape != input.data.shape else s + 0
+    return Tensor._make(np.full(input.data.shape, src, dtype=input.data.dtype), None, False, None)
+
+
+# -- non-differentiable: rounding, comparisons, logic -------------------------------------------
+def _const(fn, *xs):
+    arrs = [_arr(x) for x in promote(*xs)] if len(xs) > 1 else [_arr(xs[0])]
+    if len(arrs) > 1:
+        _shape_check(arrs[0], arrs[1], fn.__name__)
+    return Tensor._make(np.asarray(fn(*arrs)), None, False, None)
+
+
+def floor(input):
+    return _const(np.floor, input)
+
+
+def ceil(input):
+    return _const(np.ceil, input)
+
+
+def round(input, decimals=0):
+    return _const(lambda a: np.round(a, decimals), input)
+
+
+def trunc(input):
+    return _const(np.trunc, input)
+
+
+def eq(input, other):
+    if not isinstance(other, (Tensor, np.ndarray, list, tuple) + _NUMBER):
+        return False
+    return _const(np.equal, input, other)
+
+
+def ne(input, other):
+    if not isinstance(other, (Tensor, np.ndarray, list, tuple) + _NUMBER):
+        return True
+    return _const(np.not_equal, input, other)
+
+
+def lt(input, other):
+    return _const(np.less, input, other)
+
+
+def le(input, other):
+    return _const(np.less_equal, input, other)
+
+
+def gt(input, other):
+    return _const(np.greater, input, other)
+
+
+def ge(input, other):
+    return _const(np.greater_equal, input, other)
+
+
+less, less_equal, greater, greater_equal, not_equal = lt, le, gt, ge, ne
+
+
+def equal(input, other):
+    return input.data.shape == other.data.shape and bool(np.array_equal(input.data, other.data))
+
+
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    return bool(np.allclose(_arr(input), _arr(other), rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    return Tensor._make(np.isclose(_arr(input), _arr(other), rtol=rtol, atol=atol, equal_nan=equal_nan),
+                        None, False, None)
+
+
+def logical_and(input, other):
+    return _const(np.logical_and, input, other)
+
+
+def logical_or(input, other):
+    return _const(np.logical_or, input, other)
+
+
+def logical_xor(input, other):
+    return _const(np.logical_xor, input, other)
+
+
+def logical_not(input):
+    return _const(np.logical_not, input)
+
+
+def _bitwise(npfn, name):
+    def op(input, other):
+        a, b = promote(input, other)
+        if _arr(a).dtype.kind == "f":
+            raise TypeError(f"{name}: not supported for floating-point tensors (got {a.dtype})")
+        return _const(npfn, a, b)
+    op.__name__ = name
+    return op
+
+
+bitwise_and = _bitwise(np.bitwise_and, "bitwise_and")
+bitwise_or = _bitwise(np.bitwise_or, "bitwise_or")
+bitwise_xor = _bitwise(np.bitwise_xor, "bitwise_xor")
+
+
+def bitwise_not(input):
+    if input.data.dtype.kind == "f":
+        raise TypeError(f"bitwise_not: not supported for floating-point tensors (got {input.dtype})")
+    return _const(np.invert, input)
+
+
+def isnan(input):
+    return _const(np.isnan, input)
+
+
+def isinf(input):
+    return _const(np.isinf, input)
+
+
+def isfinite(input):
+    return _const(np.isfinite, input)
+
+
+def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
+    return _const(lambda a: np.nan_to_num(a, nan=nan, posinf=posinf, neginf=neginf), input)
+
+
+def nonzero(input, as_tuple=False):
+    idx = np.nonzero(_arr(input))
+    if as_tuple:
+        return tuple(Tensor._make(i.astype(np.int64), None, False, None) for i in idx)
+    return Tensor._make(np.stack(idx, axis=1).astype(np.int64), None, False, None)
+
+
+def zeros_like(x):
+    return Tensor._make(np.zeros_like(x.data), None, False, None)
+
+
+def ones_like(x):
+    return Tensor._make(np.ones_like(x.data), None, False, None)

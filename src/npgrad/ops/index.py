@@ -1,0 +1,172 @@
+"""Indexing: ``x[key]`` and ``x[key] = v`` with ints, slices (with steps), None, ..., masks and index arrays.
+
+The gradient of an advanced index scatters back with ``np.add.at`` so repeated indices accumulate.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd.function import Function
+from ..tensor import Tensor
+
+
+def _convert_key(key, shape):
+    """Replace tensors and lists inside an index by ndarrays, and check integer bounds with a clear error."""
+    single = not isinstance(key, tuple)
+    items = (key,) if single else key
+    out = []
+    for k in items:
+        if isinstance(k, Tensor):
+            k = k.data
+            if k.ndim == 0 and k.dtype.kind in "iu":
+                k = int(k)
+        elif isinstance(k, list):
+            k = np.asarray(Tensor(k).data) if k and not isinstance(k[0], slice) else np.asarray(k, dtype=np.int64)
+        elif isinstance(k, (bool, np.bool_)):
+            k = np.asarray(k)
+        if isinstance(k, np.ndarray) and k.dtype.kind not in "biu":
+            raise IndexError(f"tensors used as indices must be long, int, byte or bool tensors, got {k.dtype}")
+        out.append(k)
+    _check_bounds(out, shape)
+    return out[0] if single else tuple(out)
+
+
+def _check_bounds(items, shape):
+    n_ell = sum(1 for k in items if k is Ellipsis)
+    consumed = sum(1 if not (k is None or k is Ellipsis) else 0 for k in items)
+    consumed += sum(k.ndim - 1 for k in items if isinstance(k, np.ndarray) and k.dtype == np.bool_)
+    if n_ell > 1:
+        raise IndexError("an index can only have a single ellipsis ('...')")
+    if consumed > len(shape):
+        raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
+    dim = 0
+    for k in items:
+        if k is None:
+            continue
+        if k is Ellipsis:
+            dim += len(shape) - consumed
+            continue
+        if isinstance(k, (int, np.integer)):
+            n = shape[dim]
+            if not -n <= k < n:
+                raise IndexError(f"index {k} is out of bounds for dimension {dim} with size {n}")
+        elif isinstance(k, np.ndarray):
+            if k.dtype == np.bool_:
+                if k.shape != tuple(shape[dim:dim + k.ndim]):
+                    raise IndexError(f"The shape of the mask {list(k.shape)} at index {dim} does not match the "
+                                     f"shape of the indexed tensor {list(shape[dim:dim + k.ndim])}")
+                dim += k.ndim
+                continue
+            n = shape[dim]
+            if k.size and (k.max() >= n or k.min() < -n):
+                bad = int(k.max()) if k.max() >= n else int(k.min())
+                raise IndexError(f"index {bad} is out of bounds for dimension {dim} with size {n}")
+        dim += 1
+
+
+def _is_basic(key):
+    items = key if isinstance(key, tuple) else (key,)
+    return not any(isinstance(k, np.ndarray) and k.ndim > 0 for k in items)
+
+
+class GetItem(Function):
+    _view = True  # basic indexing returns a view; advanced indexing copies (sharing the counter is harmless)
+
+    @staticmethod
+    def forward(ctx, x, key):
+        ctx.key = key
+        ctx.in_shape = x.shape
+        return x[key]
+
+    @staticmethod
+    def backward(ctx, g):
+        return IndexAdd.apply(g, ctx.key, ctx.in_shape), None
+
+
+class IndexAdd(Function):
+    """Scatter ``g`` into zeros of ``shape`` at ``key`` (accumulating repeats); the adjoint of indexing."""
+
+    @staticmethod
+    def forward(ctx, g, key, shape):
+        ctx.key = key
+        out = np.zeros(shape, dtype=g.dtype)
+        if _is_basic(key):
+            out[key] = g
+        else:
+            items = key if isinstance(key, tuple) else (key,)
+            one = [k for k in items if isinstance(k, np.ndarray) and k.ndim > 0]
+            if len(items) == 1 and len(one) == 1 and one[0].dtype.kind in "iu" and one[0].ndim == 1 and out.ndim >= 1:
+                # the common case (embedding rows, picking samples): a bincount-style sum is far faster
+                _add_rows(out, one[0], g)
+            else:
+                np.add.at(out, key, g)
+        return out
+
+    @staticmethod
+    def backward(ctx, gg):
+        return gg[ctx.key], None, None
+
+
+def _add_rows(out, idx, g):
+    n = out.shape[0]
+    idx = np.where(idx < 0, idx + n, idx)
+    flat = g.reshape(len(idx), -1)
+    order = np.argsort(idx, kind="stable")
+    sidx = idx[order]
+    starts = np.flatnonzero(np.r_[True, sidx[1:] != sidx[:-1]]) if len(sidx) else np.array([], int)
+    if len(starts):
+        sums = np.add.reduceat(flat[order], starts, axis=0)
+        out.reshape(n, -1)[sidx[starts]] += sums
+
+
+def getitem(input, key):
+    """``input[key]``; see the module docstring for the supported index kinds."""
+    k = _convert_key(key, input.data.shape)
+    return GetItem.apply(input, k)
+
+
+class IndexPut(Function):
+    @staticmethod
+    def forward(ctx, x, key, v):
+        ctx.key = key
+        out = x.copy()
+        out[key] = v
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        mask = np.ones(g.shape, dtype=bool)
+        mask[ctx.key] = False
+        gx = g * Tensor._make(mask, None, False, None) if ctx.needs_input_grad[0] else None
+        gv = g[ctx.key] if ctx.needs_input_grad[2] else None
+        return gx, None, gv
+
+
+def index_put(input, key, value):
+    """Out-of-place ``input[key] = value`` (used by ``__setitem__`` under autograd)."""
+    k = _convert_key(key, input.data.shape)
+    v = value if isinstance(value, Tensor) else Tensor._make(np.asarray(value, dtype=input.data.dtype), None, False, None)
+    if v.data.dtype != input.data.dtype:
+        v = v.to(input.dtype)
+    return IndexPut.apply(input, k, v)
+
+
+def index_select(input, dim, index):
+    from ..tensor import _norm_dim
+    d = _norm_dim(dim, input.ndim, "index_select")
+    return getitem(input, (slice(None),) * d + (index,))
+
+
+def masked_fill(input, mask, value):
+    from .elementwise import where
+    m = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
+    if m.dtype != np.bool_:
+        raise RuntimeError(f"masked_fill only supports boolean masks, but got mask with dtype {m.dtype}")
+    v = value if isinstance(value, Tensor) else Tensor._make(np.asarray(value, dtype=input.data.dtype), None, False, None)
+    return where(Tensor._make(m, None, False, None), v, input)
+
+
+def masked_select(input, mask):
+    m = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
+    shape = np.broadcast_shapes(input.data.shape, m.shape)
+    return getitem(input.expand(shape), np.broadcast_to(m, shape))

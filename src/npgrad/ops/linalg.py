@@ -1,0 +1,169 @@
+"""Linear algebra: matmul (batched, broadcasting), mm, bmm, dot, outer, einsum."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd.function import Function
+from ..tensor import Tensor
+from . import elementwise as E
+
+
+class MatMul(Function):
+    """A @ B for inputs of at least 2 dims: dA = G B^T, dB = A^T G (batch dims unbroadcast by the engine)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        need = ctx.needs_input_grad
+        ctx.save_for_backward(b if need[0] else None, a if need[1] else None)
+        return np.matmul(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        b, a = ctx.saved_tensors
+        ga = matmul(g, b.mT) if b is not None else None
+        gb = matmul(a.mT, g) if a is not None else None
+        return ga, gb
+
+
+def _mm_error(sa, sb):
+    raise RuntimeError(f"matmul: shapes {tuple(sa)} and {tuple(sb)} are not aligned "
+                       f"({sa[-1]} != {sb[-2] if len(sb) > 1 else sb[0]})")
+
+
+def matmul(input, other):
+    """Matrix product with NumPy/PyTorch semantics: 1-D operands are promoted and the added dim removed."""
+    a, b = E.promote(input, other)
+    if not isinstance(a, Tensor):
+        a = Tensor._make(a, None, False, None)
+    if not isinstance(b, Tensor):
+        b = Tensor._make(b, None, False, None)
+    sa, sb = a.data.shape, b.data.shape
+    if not sa or not sb:
+        raise RuntimeError(f"matmul: both arguments need at least 1 dimension, got {len(sa)}D and {len(sb)}D tensors")
+    if sa[-1] != (sb[-2] if len(sb) > 1 else sb[0]):
+        _mm_error(sa, sb)
+    if len(sa) > 2 and len(sb) > 2:
+        try:
+            np.broadcast_shapes(sa[:-2], sb[:-2])
+        except ValueError:
+            raise RuntimeError(f"matmul: batch dimensions of {tuple(sa)} and {tuple(sb)} are not broadcastable") from None
+    if len(sa) == 1 and len(sb) == 1:
+        return (a * b).sum()
+    if len(sa) == 1:
+        return MatMul.apply(a.unsqueeze(0), b).squeeze(-2)
+    if len(sb) == 1:
+        return MatMul.apply(a, b.unsqueeze(1)).squeeze(-1)
+    return MatMul.apply(a, b)
+
+
+def mm(input, mat2):
+    if input.ndim != 2 or mat2.ndim != 2:
+        raise RuntimeError(f"mm: expected 2-D tensors, got {input.ndim}-D {tuple(input.shape)} and "
+                           f"{mat2.ndim}-D {tuple(mat2.shape)}")
+    return matmul(input, mat2)
+
+
+def bmm(input, mat2):
+    if input.ndim != 3 or mat2.ndim != 3:
+        raise RuntimeError(f"bmm: expected 3-D tensors, got {tuple(input.shape)} and {tuple(mat2.shape)}")
+    if input.shape[0] != mat2.shape[0]:
+        raise RuntimeError(f"bmm: batch sizes differ: {tuple(input.shape)} and {tuple(mat2.shape)}")
+    return matmul(input, mat2)
+
+
+def mv(input, vec):
+    if input.ndim != 2 or vec.ndim != 1:
+        raise RuntimeError(f"mv: expected a 2-D matrix and a 1-D vector, got {tuple(input.shape)} and {tuple(vec.shape)}")
+    return matmul(input, vec)
+
+
+def dot(input, other):
+    if input.ndim != 1 or other.ndim != 1:
+        raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {other.ndim}D tensors")
+    if input.shape[0] != other.shape[0]:
+        raise RuntimeError(f"inconsistent tensor size, expected tensor [{input.shape[0]}] and src "
+                           f"[{other.shape[0]}] to have the same number of elements, but got "
+                           f"{input.shape[0]} and {other.shape[0]} elements respectively")
+    return matmul(input, other)
+
+
+inner = dot
+
+
+def outer(input, vec2):
+    if input.ndim != 1 or vec2.ndim != 1:
+        raise RuntimeError(f"outer: expected 1-D tensors, got {tuple(input.shape)} and {tuple(vec2.shape)}")
+    return input.unsqueeze(1) * vec2.unsqueeze(0)
+
+
+ger = outer
+
+
+def addmm(input, mat1, mat2, beta=1, alpha=1):
+    out = mm(mat1, mat2)
+    if alpha != 1:
+        out = out * alpha
+    return out + (input if beta == 1 else input * beta)
+
+
+class Einsum(Function):
+    """einsum; the gradient for operand i is the einsum of the output gradient with the other operands."""
+
+    @staticmethod
+    def forward(ctx, *ops, ins, out):
+        ctx.ins = ins
+        ctx.out = out
+        ctx.save_for_backward(*ops)
+        return np.einsum(",".join(ins) + "->" + out, *ops, optimize=len(ops) > 2)
+
+    @staticmethod
+    def backward(ctx, g):
+        ops = ctx.saved_tensors
+        grads = []
+        for i, need in enumerate(ctx.needs_input_grad):
+            if not need:
+                grads.append(None)
+                continue
+            target = ctx.ins[i]
+            if len(set(target)) != len(target):
+                raise NotImplementedError("einsum: gradient for an operand with a repeated index (e.g. a trace) "
+                                          "is not supported")
+            others = [ctx.out] + [s for j, s in enumerate(ctx.ins) if j != i]
+            have = set("".join(others))
+            kept = "".join(c for c in target if c in have)
+            gi = einsum(",".join(others) + "->" + kept, g, *[o for j, o in enumerate(ops) if j != i])
+            if kept != target:  # letters summed only inside this operand: broadcast back
+                shape = [ops[i].shape[target.index(c)] if c in kept else 1 for c in target]
+                gi = gi.reshape(shape).expand(ops[i].shape)
+            grads.append(gi)
+        return tuple(grads)
+
+
+def einsum(equation, *operands):
+    """Einstein summation, e.g. ``einsum('bij,bjk->bik', a, b)``."""
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    eq = equation.replace(" ", "")
+    if "..." in eq:
+        raise NotImplementedError("einsum: '...' is not supported; name the dimensions explicitly")
+    if "->" in eq:
+        lhs, out = eq.split("->")
+    else:
+        lhs = eq
+        letters = lhs.replace(",", "")
+        out = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
+    ins = lhs.split(",")
+    if len(ins) != len(operands):
+        raise RuntimeError(f"einsum(): {len(ins)} operands in the equation '{equation}' but {len(operands)} given")
+    sizes = {}
+    for s, op in zip(ins, operands):
+        if len(s) != op.ndim:
+            raise RuntimeError(f"einsum(): the number of subscripts in the equation ({len(s)}) does not match the "
+                               f"number of dimensions ({op.ndim}) for operand '{s}'")
+        for c, n in zip(s, op.shape):
+            if sizes.setdefault(c, n) != n and n != 1 and sizes[c] != 1:
+                raise RuntimeError(f"einsum(): subscript {c} has size {n} for operand '{s}' which does not "
+                                   f"broadcast with previously seen size {sizes[c]}")
+    ops = E.promote(*operands)
+    ops = [o if isinstance(o, Tensor) else Tensor._make(o, None, False, None) for o in ops]
+    return Einsum.apply(*ops, ins=tuple(ins), out=out)

@@ -1,0 +1,335 @@
+"""Reductions: sum, mean, var/std, max/min (with indices), amax/amin, prod, cumsum, logsumexp, norm.
+
+Every reduction takes ``dim`` (an int, a tuple of ints, or None for all) and ``keepdim``.
+"""
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numpy as np
+
+from .. import _dtype
+from ..autograd.function import Function
+from ..tensor import Tensor, _norm_dim
+from . import elementwise as E
+
+
+def _dims(dim, ndim, where):
+    """Normalise ``dim`` to a sorted tuple of non-negative axes (None means all)."""
+    if dim is None:
+        return tuple(range(ndim))
+    if isinstance(dim, (list, tuple)):
+        axes = tuple(_norm_dim(d, ndim, where) for d in dim)
+        if len(set(axes)) != len(axes):
+            raise RuntimeError(f"{where}: dim {tuple(dim)} appears multiple times in the list of dims")
+        return tuple(sorted(axes))
+    return (_norm_dim(dim, ndim, where),)
+
+
+def _keep_shape(shape, axes):
+    return tuple(1 if i in axes else s for i, s in enumerate(shape))
+
+
+class Sum(Function):
+    @staticmethod
+    def forward(ctx, x, axes, keepdim, dt):
+        ctx.in_shape = x.shape
+        ctx.axes = axes
+        ctx.keepdim = keepdim
+        return np.sum(x, axis=axes, keepdims=keepdim, dtype=dt)
+
+    @staticmethod
+    def backward(ctx, g):
+        # every summed element receives the gradient of the sum unchanged
+        from .shape import expand
+        if not ctx.keepdim:
+            g = g.reshape(_keep_shape(ctx.in_shape, ctx.axes))
+        return expand(g, ctx.in_shape), None, None, None
+
+
+class SumTo(Function):
+    """Sum a broadcast gradient back down to ``shape`` (the adjoint of broadcasting)."""
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.in_shape = x.shape
+        lead = x.ndim - len(shape)
+        axes = tuple(range(lead)) + tuple(i + lead for i, s in enumerate(shape) if s == 1 and x.shape[i + lead] != 1)
+        out = np.sum(x, axis=axes, keepdims=True) if axes else x
+        return out.reshape(shape) if lead else out
+
+    @staticmethod
+    def backward(ctx, g):
+        from .shape import expand
+        return expand(g, ctx.in_shape), None
+
+
+def sum_to(x, shape):
+    return x if x.data.shape == tuple(shape) else SumTo.apply(x, tuple(shape))
+
+
+def sum(input, dim=None, keepdim=False, dtype=None):
+    """Sum over ``dim`` (all elements by default). Integer and bool sums are int64, as in PyTorch."""
+    axes = _dims(dim, input.ndim, "sum")
+    if dtype is not None:
+        dt = _dtype.to_dtype(dtype).np
+    elif input.data.dtype.kind in "biu":
+        dt = np.int64
+    else:
+        dt = None
+    return Sum.apply(input, axes, keepdim, dt)
+
+
+def mean(input, dim=None, keepdim=False, dtype=None):
+    if dtype is not None:
+        input = input.to(dtype)
+    if not input.is_floating_point():
+        raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a floating "
+                           f"point or complex dtype. Got: {input.dtype.name.capitalize()}")
+    axes = _dims(dim, input.ndim, "mean")
+    n = 1
+    for a in axes:
+        n *= input.data.shape[a]
+    return Sum.apply(input, axes, keepdim, None) * (1.0 / n if n else float("nan"))
+
+
+def var(input, dim=None, *, correction=1, keepdim=False, unbiased=None):
+    """Variance with Bessel's correction by default (``correction=1``), like PyTorch."""
+    if unbiased is not None:
+        correction = 1 if unbiased else 0
+    axes = _dims(dim, input.ndim, "var")
+    n = 1
+    for a in axes:
+        n *= input.data.shape[a]
+    d = input - mean(input, axes, keepdim=True)
+    return sum(d * d, axes, keepdim=keepdim) / max(n - correction, 0)
+
+
+def std(input, dim=None, *, correction=1, keepdim=False, unbiased=None):
+    return E.sqrt(var(input, dim, correction=correction, keepdim=keepdim, unbiased=unbiased))
+
+
+def var_mean(input, dim=None, *, correction=1, keepdim=False):
+    return var(input, dim, correction=correction, keepdim=keepdim), mean(input, dim, keepdim=keepdim)
+
+
+def std_mean(input, dim=None, *, correction=1, keepdim=False):
+    return std(input, dim, correction=correction, keepdim=keepdim), mean(input, dim, keepdim=keepdim)
+
+
+class Amax(Function):
+    """max over axes; the gradient is shared equally among tied maxima (PyTorch's amax rule)."""
+
+    @staticmethod
+    def forward(ctx, x, axes, keepdim, is_min):
+        if x.size == 0:
+            raise RuntimeError("amax(): Expected reduction dim to be specified for input.numel() == 0.")
+        out = (np.min if is_min else np.max)(x, axis=axes, keepdims=True)
+        mask = (x == out)
+        ctx.save_for_backward(mask / mask.sum(axis=axes, keepdims=True, dtype=x.dtype))
+        ctx.keep_shape = out.shape
+        ctx.keepdim = keepdim
+        return out if keepdim else out.reshape([s for i, s in enumerate(x.shape) if i not in axes])
+
+    @staticmethod
+    def backward(ctx, g):
+        (share,) = ctx.saved_tensors
+        if not ctx.keepdim:
+            g = g.reshape(ctx.keep_shape)
+        return g * share, None, None, None
+
+
+def amax(input, dim=(), keepdim=False):
+    axes = _dims(None if dim == () else dim, input.ndim, "amax")
+    return Amax.apply(input, axes, keepdim, False)
+
+
+def amin(input, dim=(), keepdim=False):
+    axes = _dims(None if dim == () else dim, input.ndim, "amin")
+    return Amax.apply(input, axes, keepdim, True)
+
+
+_values_indices = namedtuple("return_types", ["values", "indices"])
+
+
+def _max_min(input, dim, keepdim, is_min, name):
+    if dim is None:
+        if input.data.size == 0:
+            raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
+                               "Specify the reduction dim with the 'dim' argument.")
+        return Amax.apply(input, tuple(range(input.ndim)), False, is_min)
+    if isinstance(dim, Tensor):
+        return (E.minimum if is_min else E.maximum)(input, dim)
+    d = _norm_dim(dim, input.ndim, name)
+    if input.ndim == 0:
+        return _values_indices(input, Tensor._make(np.zeros((), np.int64), None, False, None))
+    idx = (np.argmin if is_min else np.argmax)(input.data, axis=d, keepdims=True)
+    from .shape import gather
+    idx_t = Tensor._make(idx, None, False, None)
+    values = gather(input, d, idx_t)
+    if not keepdim:
+        values = values.squeeze(d)
+        idx = idx.squeeze(d)
+    return _values_indices(values, Tensor._make(idx.astype(np.int64), None, False, None))
+
+
+def max(input, dim=None, keepdim=False):
+    """``max(x)`` is the largest element; ``max(x, dim)`` is ``(values, indices)``; ``max(x, y)`` is elementwise."""
+    return _max_min(input, dim, keepdim, False, "max")
+
+
+def min(input, dim=None, keepdim=False):
+    return _max_min(input, dim, keepdim, True, "min")
+
+
+def _arg(input, dim, keepdim, fn, name):
+    if dim is None:
+        r = fn(input.data.reshape(-1))
+        out = np.asarray(r, dtype=np.int64)
+        if keepdim:
+            out = out.reshape((1,) * input.ndim)
+    else:
+        d = _norm_dim(dim, input.ndim, name)
+        out = fn(input.data, axis=d, keepdims=keepdim).astype(np.int64) if input.ndim else np.zeros((), np.int64)
+    return Tensor._make(out, None, False, None)
+
+
+def argmax(input, dim=None, keepdim=False):
+    return _arg(input, dim, keepdim, np.argmax, "argmax")
+
+
+def argmin(input, dim=None, keepdim=False):
+    return _arg(input, dim, keepdim, np.argmin, "argmin")
+
+
+class Prod(Function):
+    @staticmethod
+    def forward(ctx, x, axes, keepdim):
+        out = np.prod(x, axis=axes, keepdims=True)
+        ctx.save_for_backward(x, out)
+        ctx.axes = axes
+        ctx.keepdim = keepdim
+        return out if keepdim else out.reshape([s for i, s in enumerate(x.shape) if i not in axes])
+
+    @staticmethod
+    def backward(ctx, g):
+        x, out = ctx.saved_tensors
+        if not ctx.keepdim:
+            g = g.reshape(out.shape)
+        if not (x.data == 0).any():
+            return g * out / x, None, None  # d/dx_i prod = prod / x_i
+        # with zeros, form the product of the other elements directly
+        others = _prod_of_others(x.data, ctx.axes)
+        return g * Tensor._make(others, None, False, None), None, None
+
+
+def _prod_of_others(x, axes):
+    moved = np.moveaxis(x, axes, tuple(range(len(axes))))
+    flat = moved.reshape((-1,) + moved.shape[len(axes):])
+    left = np.concatenate([np.ones_like(flat[:1]), np.cumprod(flat, axis=0)[:-1]], axis=0)
+    right = np.concatenate([np.cumprod(flat[::-1], axis=0)[:-1][::-1], np.ones_like(flat[:1])], axis=0)
+    return np.moveaxis((left * right).reshape(moved.shape), tuple(range(len(axes))), axes)
+
+
+def prod(input, dim=None, keepdim=False, dtype=None):
+    if dtype is not None:
+        input = input.to(dtype)
+    axes = _dims(dim, input.ndim, "prod")
+    if input.data.dtype.kind in "biu":
+        return Tensor._make(np.asarray(np.prod(input.data, axis=axes, keepdims=keepdim, dtype=np.int64)),
+                            None, False, None)
+    return Prod.apply(input, axes, keepdim)
+
+
+class Cumsum(Function):
+    @staticmethod
+    def forward(ctx, x, axis):
+        ctx.axis = axis
+        return np.cumsum(x, axis=axis)
+
+    @staticmethod
+    def backward(ctx, g):
+        # each x_i contributes to every later partial sum: reversed cumulative sum
+        from .shape import flip
+        return flip(cumsum(flip(g, [ctx.axis]), ctx.axis), [ctx.axis]), None
+
+
+def cumsum(input, dim, dtype=None):
+    if dtype is not None:
+        input = input.to(dtype)
+    d = _norm_dim(dim, input.ndim, "cumsum")
+    if input.data.dtype.kind in "biu":
+        return Tensor._make(np.cumsum(input.data, axis=d, dtype=np.int64), None, False, None)
+    if input.ndim == 0:
+        return input * 1
+    return Cumsum.apply(input, d)
+
+
+def cumprod(input, dim):
+    d = _norm_dim(dim, input.ndim, "cumprod")
+    return Tensor._make(np.cumprod(input.data, axis=d), None, False, None) if not input.requires_grad else \
+        E.exp(cumsum(E.log(input), d))
+
+
+def logsumexp(input, dim, keepdim=False):
+    """log(sum(exp(x))) computed stably by shifting by the maximum."""
+    axes = _dims(dim, input.ndim, "logsumexp")
+    m = Tensor._make(np.max(input.data, axis=axes, keepdims=True), None, False, None)
+    m = E.where(E.isfinite(m), m, E.zeros_like(m))
+    out = E.log(sum(E.exp(input - m), axes, keepdim=True)) + m
+    return out if keepdim else out.reshape([s for i, s in enumerate(out.shape) if i not in axes])
+
+
+class Norm2(Function):
+    """Euclidean norm; at 0 the subgradient 0 is used (as PyTorch does), never nan."""
+
+    @staticmethod
+    def forward(ctx, x, axes, keepdim):
+        out = np.sqrt(np.sum(x * x, axis=axes, keepdims=True))
+        ctx.save_for_backward(x, out)
+        ctx.keepdim = keepdim
+        return out if keepdim else out.reshape([s for i, s in enumerate(x.shape) if i not in axes])
+
+    @staticmethod
+    def backward(ctx, g):
+        x, out = ctx.saved_tensors
+        if not ctx.keepdim:
+            g = g.reshape(out.shape)
+        safe = E.where(out == 0, E.ones_like(out), out)
+        return g * x / safe, None, None  # d ||x|| = x / ||x||
+
+
+def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
+    """Vector p-norm over ``dim`` (all elements by default); ``'fro'`` is the 2-norm."""
+    if dtype is not None:
+        input = input.to(dtype)
+    input = E._float_operand(input)
+    axes = _dims(dim, input.ndim, "norm")
+    if p in ("fro", 2, 2.0, None):
+        return Norm2.apply(input, axes, keepdim)
+    if p in (float("inf"), "inf"):
+        return amax(E.abs(input), axes, keepdim)
+    if p in (float("-inf"), "-inf"):
+        return amin(E.abs(input), axes, keepdim)
+    if p == 1:
+        return sum(E.abs(input), axes, keepdim)
+    if p == 0:
+        return sum(E.ne(input, 0).to(input.dtype), axes, keepdim)
+    if isinstance(p, (int, float)):
+        return sum(E.abs(input) ** p, axes, keepdim) ** (1.0 / p)
+    raise ValueError(f"norm: unsupported p={p!r}; use a number, 'fro', inf or -inf")
+
+
+def count_nonzero(input, dim=None):
+    axes = None if dim is None else _dims(dim, input.ndim, "count_nonzero")
+    return Tensor._make(np.asarray(np.count_nonzero(input.data, axis=axes), dtype=np.int64), None, False, None)
+
+
+def all(input, dim=None, keepdim=False):
+    axes = None if dim is None else _dims(dim, input.ndim, "all")
+    return Tensor._make(np.asarray(np.all(input.data, axis=axes, keepdims=keepdim)), None, False, None)
+
+
+def any(input, dim=None, keepdim=False):
+    axes = None if dim is None else _dims(dim, input.ndim, "any")
+    return Tensor._make(np.asarray(np.any(input.data, axis=axes, keepdims=keepdim)), None, False, None)

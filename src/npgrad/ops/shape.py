@@ -1,0 +1,535 @@
+"""Shape primitives: reshape/view, transpose/permute, expand, cat, flip, gather/scatter_add, pad.
+
+The view ops return NumPy views (no copy) and share the input's version counter.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd.function import Function
+from ..tensor import Tensor, _norm_dim
+from . import elementwise as E
+
+
+def _sizes(args, where):
+    """Accept ``f(2, 3)`` and ``f((2, 3))`` like PyTorch."""
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        args = tuple(args[0])
+    out = []
+    for a in args:
+        if isinstance(a, Tensor):
+            a = a.item()
+        if not isinstance(a, (int, np.integer)) or isinstance(a, bool):
+            raise TypeError(f"{where}: sizes must be ints, got {args!r}")
+        out.append(int(a))
+    return tuple(out)
+
+
+class Reshape(Function):
+    _view = True
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.in_shape = x.shape
+        return x.reshape(shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.reshape(ctx.in_shape), None
+
+
+def reshape(input, *shape):
+    shape = _sizes(shape, "reshape")
+    n = input.data.size
+    if shape.count(-1) > 1:
+        raise RuntimeError("reshape: only one dimension can be inferred (-1)")
+    known = 1
+    for s in shape:
+        if s != -1:
+            if s < 0:
+                raise RuntimeError(f"reshape: invalid shape dimension {s} in {list(shape)}")
+            known *= s
+    if (-1 not in shape and known != n) or (-1 in shape and (known == 0 or n % known)):
+        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {n}")
+    if shape == input.data.shape:
+        return input if not input.requires_grad else Reshape.apply(input, shape)
+    return Reshape.apply(input, shape)
+
+
+def view(input, *shape):
+    if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list, np.integer)):
+        return input.to(shape[0])  # view(dtype)
+    return reshape(input, *shape)
+
+
+def view_as(input, other):
+    return reshape(input, other.shape)
+
+
+def reshape_as(input, other):
+    return reshape(input, other.shape)
+
+
+def flatten(input, start_dim=0, end_dim=-1):
+    if input.ndim == 0:
+        return reshape(input, 1)
+    s = _norm_dim(start_dim, input.ndim, "flatten")
+    e = _norm_dim(end_dim, input.ndim, "flatten")
+    if s > e:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    shp = input.data.shape
+    return reshape(input, shp[:s] + (-1 if 0 not in shp[s:e + 1] else 0,) + shp[e + 1:])
+
+
+def unflatten(input, dim, sizes):
+    d = _norm_dim(dim, input.ndim, "unflatten")
+    shp = input.data.shape
+    return reshape(input, shp[:d] + tuple(sizes) + shp[d + 1:])
+
+
+def squeeze(input, dim=None):
+    shp = input.data.shape
+    if dim is None:
+        new = tuple(s for s in shp if s != 1)
+    else:
+        dims = dim if isinstance(dim, (tuple, list)) else (dim,)
+        dims = [_norm_dim(d, input.ndim, "squeeze") for d in dims] if input.ndim else []
+        new = tuple(s for i, s in enumerate(shp) if not (i in dims and s == 1))
+    return reshape(input, new) if new != shp else input
+
+
+def unsqueeze(input, dim):
+    d = _norm_dim(dim, input.ndim + 1, "unsqueeze")
+    shp = input.data.shape
+    return reshape(input, shp[:d] + (1,) + shp[d:])
+
+
+class Permute(Function):
+    _view = True
+
+    @staticmethod
+    def forward(ctx, x, perm):
+        ctx.perm = perm
+        return x.transpose(perm)
+
+    @staticmethod
+    def backward(ctx, g):
+        return permute(g, tuple(np.argsort(ctx.perm))), None
+
+
+def permute(input, *dims):
+    dims = _sizes(dims, "permute")
+    if len(dims) != input.ndim:
+        raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not match "
+                           f"the length of the desired ordering of dimensions i.e. input.dim() = "
+                           f"{input.ndim} is not equal to len(dims) = {len(dims)}")
+    perm = tuple(_norm_dim(d, input.ndim, "permute") for d in dims)
+    if len(set(perm)) != len(perm):
+        raise RuntimeError(f"permute(): duplicate dims are not allowed, got {dims}")
+    return Permute.apply(input, perm)
+
+
+def transpose(input, dim0, dim1):
+    n = input.ndim
+    if n == 0:
+        return input
+    a, b = _norm_dim(dim0, n, "transpose"), _norm_dim(dim1, n, "transpose")
+    if a == b:
+        return input
+    perm = list(range(n))
+    perm[a], perm[b] = perm[b], perm[a]
+    return Permute.apply(input, tuple(perm))
+
+
+swapaxes = swapdims = transpose
+
+
+def t(input):
+    if input.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input.ndim}D")
+    return transpose(input, 0, 1) if input.ndim == 2 else input
+
+
+def movedim(input, source, destination):
+    src = [source] if isinstance(source, int) else list(source)
+    dst = [destination] if isinstance(destination, int) else list(destination)
+    perm = np.moveaxis(np.arange(input.ndim), [_norm_dim(s, input.ndim) for s in src],
+                       [_norm_dim(d, input.ndim) for d in dst])
+    return Permute.apply(input, tuple(int(p) for p in perm))
+
+
+moveaxis = movedim
+
+
+class Expand(Function):
+    _view = True
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        return np.broadcast_to(x, shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, None  # the engine sums g back to the input's shape
+
+
+def expand(input, *sizes):
+    sizes = _sizes(sizes, "expand")
+    shp = input.data.shape
+    if len(sizes) < len(shp):
+        raise RuntimeError(f"expand: the number of sizes provided ({len(sizes)}) must be greater or equal "
+                           f"to the number of dimensions in the tensor ({len(shp)})")
+    lead = len(sizes) - len(shp)
+    target = []
+    for i, s in enumerate(sizes):
+        cur = shp[i - lead] if i >= lead else 1
+        if s == -1:
+            if i < lead:
+                raise RuntimeError("expand: -1 is not allowed in a leading, non-existing dimension")
+            s = cur
+        if cur != 1 and cur != s:
+            raise RuntimeError(f"The expanded size of the tensor ({s}) must match the existing size ({cur}) "
+                               f"at non-singleton dimension {i}.  Target sizes: {list(sizes)}.  "
+                               f"Tensor sizes: {list(shp)}")
+        target.append(s)
+    target = tuple(target)
+    return input if target == shp else Expand.apply(input, target)
+
+
+def expand_as(input, other):
+    return expand(input, other.shape)
+
+
+def broadcast_to(input, size):
+    return expand(input, tuple(size))
+
+
+def broadcast_tensors(*tensors):
+    shape = np.broadcast_shapes(*[t.data.shape for t in tensors])
+    return tuple(expand(t, shape) for t in tensors)
+
+
+def broadcast_shapes(*shapes):
+    from ..tensor import Size
+    return Size(np.broadcast_shapes(*shapes))
+
+
+class Cat(Function):
+    @staticmethod
+    def forward(ctx, *xs, axis):
+        ctx.axis = axis
+        ctx.sizes = [x.shape[axis] for x in xs]
+        return np.concatenate(xs, axis=axis)
+
+    @staticmethod
+    def backward(ctx, g):
+        out = []
+        start = 0
+        lead = (slice(None),) * ctx.axis
+        for n, need in zip(ctx.sizes, ctx.needs_input_grad):
+            out.append(g[lead + (slice(start, start + n),)] if need else None)
+            start += n
+        return tuple(out)
+
+
+def cat(tensors, dim=0):
+    tensors = [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
+    if not tensors:
+        raise RuntimeError("cat(): expected a non-empty list of Tensors")
+    # PyTorch skips legacy 1-D empty tensors
+    tensors = [t for t in tensors if not (t.ndim == 1 and t.data.shape[0] == 0)] or tensors[:1]
+    ref = tensors[0]
+    d = _norm_dim(dim, ref.ndim, "cat")
+    for i, t in enumerate(tensors):
+        if t.ndim != ref.ndim or any(a != b for j, (a, b) in enumerate(zip(t.shape, ref.shape)) if j != d):
+            raise RuntimeError(f"cat(): Sizes of tensors must match except in dimension {d}. Expected size "
+                               f"{tuple(ref.shape)} but got size {tuple(t.shape)} for tensor number {i} "
+                               "in the list.")
+    tensors = E.promote(*tensors) if len({t.data.dtype for t in tensors}) > 1 else tensors
+    return Cat.apply(*tensors, axis=d)
+
+
+concat = concatenate = cat
+
+
+def stack(tensors, dim=0):
+    tensors = [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    for i, t in enumerate(tensors):
+        if t.data.shape != tensors[0].data.shape:
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got {tuple(tensors[0].shape)} "
+                               f"at entry 0 and {tuple(t.shape)} at entry {i}")
+    d = _norm_dim(dim, tensors[0].ndim + 1, "stack")
+    return cat([unsqueeze(t, d) for t in tensors], d)
+
+
+def hstack(tensors):
+    return cat(tensors, 0 if tensors[0].ndim == 1 else 1)
+
+
+def vstack(tensors):
+    return cat([t.reshape(1, -1) if t.ndim == 1 else t for t in tensors], 0)
+
+
+def split(tensor, split_size_or_sections, dim=0):
+    d = _norm_dim(dim, tensor.ndim, "split")
+    n = tensor.data.shape[d]
+    if isinstance(split_size_or_sections, int):
+        if split_size_or_sections <= 0 and n:
+            raise RuntimeError(f"split: split_size must be positive, got {split_size_or_sections}")
+        size = split_size_or_sections
+        sizes = [size] * (n // size) + ([n % size] if n % size else []) if n else [0]
+    else:
+        sizes = list(split_size_or_sections)
+        if builtins_sum(sizes) != n:
+            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's "
+                               f"size at dimension {d}), but got split_sizes={sizes}")
+    out = []
+    start = 0
+    lead = (slice(None),) * d
+    for s in sizes:
+        out.append(tensor[lead + (slice(start, start + s),)])
+        start += s
+    return tuple(out)
+
+
+def builtins_sum(xs):
+    total = 0
+    for x in xs:
+        total += x
+    return total
+
+
+def chunk(input, chunks, dim=0):
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    d = _norm_dim(dim, input.ndim, "chunk")
+    n = input.data.shape[d]
+    size = -(-n // chunks) if n else 1
+    return split(input, size, d)
+
+
+def unbind(input, dim=0):
+    d = _norm_dim(dim, input.ndim, "unbind")
+    lead = (slice(None),) * d
+    return tuple(input[lead + (i,)] for i in range(input.data.shape[d]))
+
+
+class Flip(Function):
+    _view = True
+
+    @staticmethod
+    def forward(ctx, x, axes):
+        ctx.axes = axes
+        return np.flip(x, axes)
+
+    @staticmethod
+    def backward(ctx, g):
+        return flip(g, ctx.axes), None
+
+
+def flip(input, dims):
+    dims = [dims] if isinstance(dims, int) else dims
+    return Flip.apply(input, tuple(_norm_dim(d, input.ndim, "flip") for d in dims))
+
+
+def _index_check(input, dim, index, where):
+    d = _norm_dim(dim, input.ndim, where)
+    idx = index.data if isinstance(index, Tensor) else np.asarray(index)
+    if idx.dtype.kind not in "iu":
+        raise RuntimeError(f"{where}(): Expected dtype int64 for index, got {idx.dtype}")
+    if idx.ndim != input.ndim:
+        raise RuntimeError(f"{where}: Index tensor must have the same number of dimensions as input tensor "
+                           f"(index {tuple(idx.shape)}, input {tuple(input.shape)})")
+    n = input.data.shape[d]
+    if idx.size and (idx.min() < -n or idx.max() >= n):
+        raise IndexError(f"{where}: index {int(idx.max() if idx.max() >= n else idx.min())} is out of bounds "
+                         f"for dimension {d} with size {n}")
+    return d, idx
+
+
+def _full_index(idx, axis):
+    """Index arrays addressing, for each element of ``idx``, its position with ``axis`` replaced."""
+    grid = list(np.indices(idx.shape, sparse=True))
+    grid[axis] = idx
+    return tuple(grid)
+
+
+class Gather(Function):
+    @staticmethod
+    def forward(ctx, x, axis, idx):
+        ctx.axis = axis
+        ctx.idx = idx
+        ctx.in_shape = x.shape
+        return x[_full_index(idx, axis)]
+
+    @staticmethod
+    def backward(ctx, g):
+        z = Tensor._make(np.zeros(ctx.in_shape, dtype=g.data.dtype), None, False, None)
+        return scatter_add(z, ctx.axis, Tensor._make(ctx.idx, None, False, None), g), None, None
+
+
+class ScatterAdd(Function):
+    @staticmethod
+    def forward(ctx, x, axis, idx, src):
+        ctx.axis = axis
+        ctx.idx = idx
+        out = x.copy()
+        np.add.at(out, _full_index(idx, axis), src[tuple(slice(0, s) for s in idx.shape)])
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        gsrc = gather(g, ctx.axis, Tensor._make(ctx.idx, None, False, None)) if ctx.needs_input_grad[3] else None
+        return g, None, None, gsrc
+
+
+def gather(input, dim, index):
+    """``out[i][j] = input[index[i][j]][j]`` along ``dim`` (gradient scatters back, summing repeats)."""
+    d, idx = _index_check(input, dim, index, "gather")
+    return Gather.apply(input, d, idx)
+
+
+def scatter_add(input, dim, index, src):
+    d, idx = _index_check(input, dim, index, "scatter_add")
+    src = src if isinstance(src, Tensor) else Tensor(src)
+    return ScatterAdd.apply(input, d, idx, src.to(input.dtype))
+
+
+def scatter(input, dim, index, src=None, value=None):
+    d, idx = _index_check(input, dim, index, "scatter")
+    out = input.data.copy()
+    val = src.data[tuple(slice(0, s) for s in idx.shape)] if isinstance(src, Tensor) else (
+        value if value is not None else src)
+    np.put_along_axis(out, idx, val, axis=d)
+    return Tensor._make(out, None, False, None)
+
+
+def take_along_dim(input, indices, dim):
+    return gather(input, dim, indices)
+
+
+class Pad(Function):
+    @staticmethod
+    def forward(ctx, x, widths, value):
+        ctx.slices = tuple(slice(a, a + s) for (a, _), s in zip(widths, x.shape))
+        return np.pad(x, widths, mode="constant", constant_values=value)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g[ctx.slices], None, None
+
+
+def pad(input, pad, mode="constant", value=None):
+    """Pad the last ``len(pad) // 2`` dims: ``pad = (left, right, top, bottom, ...)``, last dim first."""
+    if len(pad) % 2:
+        raise ValueError(f"pad: padding length must be divisible by 2, got {len(pad)}")
+    if len(pad) // 2 > input.ndim:
+        raise ValueError(f"pad: padding length {len(pad)} is too large for a {input.ndim}-D input")
+    widths = [(0, 0)] * input.ndim
+    for i in range(len(pad) // 2):
+        widths[input.ndim - 1 - i] = (int(pad[2 * i]), int(pad[2 * i + 1]))
+    if mode != "constant":
+        if builtins_sum(a + b for a, b in widths) and any(a < 0 or b < 0 for a, b in widths):
+            raise ValueError("pad: negative padding is only supported in constant mode")
+        return _pad_index(input, widths, mode)
+    if any(a < 0 or b < 0 for a, b in widths):
+        # negative padding crops
+        sl = tuple(slice(-a if a < 0 else 0, s + b if b < 0 else s) for (a, b), s in zip(widths, input.shape))
+        input = input[sl]
+        widths = [(max(a, 0), max(b, 0)) for a, b in widths]
+    return Pad.apply(input, tuple(widths), 0 if value is None else value)
+
+
+def _pad_index(input, widths, mode):
+    """reflect / replicate / circular padding as a gather with precomputed indices (differentiable)."""
+    out = input
+    for axis, (a, b) in enumerate(widths):
+        if not (a or b):
+            continue
+        n = out.data.shape[axis]
+        pos = np.arange(-a, n + b)
+        if mode == "reflect":
+            if a >= n or b >= n:
+                raise ValueError(f"pad: reflect padding ({a}, {b}) must be smaller than the dimension size {n}")
+            period = 2 * (n - 1)
+            pos = np.abs(pos) % period
+            pos = np.where(pos >= n, period - pos, pos)
+        elif mode == "replicate":
+            pos = np.clip(pos, 0, n - 1)
+        elif mode == "circular":
+            pos = pos % n
+        else:
+            raise NotImplementedError(f"pad: mode must be 'constant', 'reflect', 'replicate' or 'circular', "
+                                      f"got {mode!r}")
+        out = out[(slice(None),) * axis + (Tensor._make(pos.astype(np.int64), None, False, None),)]
+    return out
+
+
+def repeat(input, *sizes):
+    sizes = _sizes(sizes, "repeat")
+    if len(sizes) < input.ndim:
+        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions "
+                           "of tensor")
+    x = input.reshape((1,) * (len(sizes) - input.ndim) + tuple(input.shape))
+    # interleave a new axis before each dim, broadcast it, then merge: out[k*n + i] = x[i]
+    shp = x.data.shape
+    inter = []
+    for s in shp:
+        inter += [1, s]
+    big = []
+    for r, s in zip(sizes, shp):
+        big += [r, s]
+    return expand(x.reshape(inter), big).reshape([r * s for r, s in zip(sizes, shp)])
+
+
+def tile(input, dims):
+    dims = tuple(dims)
+    if len(dims) < input.ndim:
+        dims = (1,) * (input.ndim - len(dims)) + dims
+    return repeat(input, dims)
+
+
+def repeat_interleave(input, repeats, dim=None):
+    if dim is None:
+        input = input.reshape(-1)
+        dim = 0
+    d = _norm_dim(dim, input.ndim)
+    reps = repeats.data if isinstance(repeats, Tensor) else repeats
+    idx = np.repeat(np.arange(input.data.shape[d]), reps)
+    return input[(slice(None),) * d + (Tensor._make(idx, None, False, None),)]
+
+
+def tril(input, diagonal=0):
+    return input * Tensor._make(np.tril(np.ones(input.data.shape[-2:], dtype=bool), diagonal), None, False, None)
+
+
+def triu(input, diagonal=0):
+    return input * Tensor._make(np.triu(np.ones(input.data.shape[-2:], dtype=bool), diagonal), None, False, None)
+
+
+def diagonal(input, offset=0, dim1=0, dim2=1):
+    a, b = _norm_dim(dim1, input.ndim), _norm_dim(dim2, input.ndim)
+    n1, n2 = input.data.shape[a], input.data.shape[b]
+    i = np.arange(max(0, -offset), min(n1, n2 - offset))
+    x = movedim(input, (a, b), (-2, -1))
+    return x[..., Tensor._make(i, None, False, None), Tensor._make(i + offset, None, False, None)]
+
+
+def trace(input):
+    return diagonal(input).sum()
+
+
+def roll(input, shifts, dims=None):
+    if dims is None:
+        return roll(input.reshape(-1), shifts, 0).reshape(input.shape)
+    shifts = [shifts] if isinstance(shifts, int) else list(shifts)
+    dims = [dims] if isinstance(dims, int) else list(dims)
+    out = input
+    for s, d in zip(shifts, dims):
+        d = _norm_dim(d, input.ndim)
+        n = input.data.shape[d]
+        idx = (np.arange(n) - s) % n
+        out = out[(slice(None),) * d + (Tensor._make(idx, None, False, None),)]
+    return out

@@ -1,0 +1,1 @@
+"""npgrad.optim"""

@@ -1,0 +1,633 @@
+"""``Tensor``: an ndarray plus what autograd needs (``requires_grad``, ``grad``, ``grad_fn``).
+
+This file holds no derivative math: operators and methods are one-line calls into
+``npgrad.ops``, where every primitive keeps its forward and backward side by side.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import _dtype
+from .autograd.grad_mode import state
+
+
+class Size(tuple):
+    """``x.shape`` / ``x.size()``: a tuple that prints like PyTorch's ``torch.Size``."""
+
+    def __repr__(self):
+        return f"npgrad.Size({list(self)})"
+
+    def numel(self):
+        n = 1
+        for s in self:
+            n *= s
+        return n
+
+
+def _to_array(data, dtype=None):
+    """Array of ``data`` (nested lists, scalars, ndarrays, tensors) with PyTorch's default dtypes."""
+    if isinstance(data, Tensor):
+        arr = data.data
+    elif isinstance(data, np.ndarray):
+        arr = data
+    else:
+        if isinstance(data, (list, tuple)) and any(isinstance(d, Tensor) for d in _flat(data)):
+            data = _unwrap_nested(data)
+        arr = np.asarray(data)
+        if dtype is None:
+            k = arr.dtype.kind
+            if k == "f":
+                arr = arr.astype(_dtype.get_default_dtype().np, copy=False)
+            elif k in "iu":
+                arr = arr.astype(np.int64, copy=False)
+            elif k not in "b":
+                if arr.size == 0:
+                    arr = arr.astype(_dtype.get_default_dtype().np)
+                else:
+                    raise TypeError(f"tensor: could not infer a numeric dtype from data of type "
+                                    f"{type(data).__name__} (numpy dtype {arr.dtype})")
+    if dtype is not None:
+        arr = arr.astype(_dtype.to_dtype(dtype).np, copy=False)
+    else:
+        _dtype.from_numpy_dtype(arr.dtype)  # rejects unsupported dtypes with a clear message
+    return arr
+
+
+def _flat(xs):
+    for x in xs:
+        if isinstance(x, (list, tuple)):
+            yield from _flat(x)
+        else:
+            yield x
+
+
+def _unwrap_nested(xs):
+    if isinstance(xs, Tensor):
+        return xs.data
+    if isinstance(xs, (list, tuple)):
+        return [_unwrap_nested(x) for x in xs]
+    return xs
+
+
+class Tensor:
+    """A multi-dimensional array that can record the operations applied to it.
+
+    >>> import npgrad
+    >>> x = npgrad.tensor([1.0, 2.0], requires_grad=True)
+    >>> y = (x * x).sum()
+    >>> y.backward()
+    >>> x.grad
+    tensor([2., 4.])
+    """
+
+    __slots__ = ("data", "requires_grad", "grad", "grad_fn", "_version", "_hooks", "_fw_tangent",
+                 "_retains_grad", "_name", "__weakref__", "__dict__")
+
+    def __init__(self, *args, dtype=None, requires_grad=False):
+        # torch.Tensor(2, 3) makes an uninitialised float tensor; torch.Tensor(data) copies data.
+        if len(args) == 1 and not isinstance(args[0], int):
+            arr = _to_array(args[0], dtype or _dtype.get_default_dtype())
+        else:
+            for a in args:
+                if not isinstance(a, int) or a < 0:
+                    raise TypeError(f"Tensor(): sizes must be non-negative ints, got {args!r}")
+            arr = np.empty(args, dtype=(_dtype.to_dtype(dtype) if dtype else _dtype.get_default_dtype()).np)
+        self.data = arr
+        self.grad = None
+        self.grad_fn = None
+        self.requires_grad = False
+        self._version = [0]
+        self._hooks = None
+        self._fw_tangent = None
+        self._retains_grad = False
+        if requires_grad:
+            self.requires_grad_(True)
+
+    @staticmethod
+    def _make(arr, grad_fn, requires_grad, version):
+        t = object.__new__(Tensor)
+        t.data = arr
+        t.grad = None
+        t.grad_fn = grad_fn
+        t.requires_grad = requires_grad
+        t._version = version if version is not None else [0]
+        t._hooks = None
+        t._fw_tangent = None
+        t._retains_grad = False
+        return t
+
+    # -- basic attributes --------------------------------------------------------------------
+    @property
+    def shape(self):
+        return Size(self.data.shape)
+
+    @property
+    def dtype(self):
+        return _dtype.from_numpy_dtype(self.data.dtype)
+
+    @property
+    def ndim(self):
+        return self.data.ndim
+
+    @property
+    def device(self):
+        return "cpu"
+
+    @property
+    def is_leaf(self):
+        return self.grad_fn is None
+
+    @property
+    def is_floating_point_(self):
+        return self.data.dtype.kind == "f"
+
+    def is_floating_point(self):
+        return self.data.dtype.kind == "f"
+
+    @property
+    def itemsize(self):
+        return self.data.itemsize
+
+    @property
+    def T(self):
+        return self.permute(*range(self.ndim - 1, -1, -1)) if self.ndim > 1 else self
+
+    @property
+    def mT(self):
+        return self.transpose(-2, -1)
+
+    def size(self, dim=None):
+        if dim is None:
+            return Size(self.data.shape)
+        return self.data.shape[_norm_dim(dim, self.ndim, "size")]
+
+    def dim(self):
+        return self.data.ndim
+
+    def numel(self):
+        return self.data.size
+
+    nelement = numel
+
+    def element_size(self):
+        return self.data.itemsize
+
+    def stride(self, dim=None):
+        st = tuple(s // self.data.itemsize for s in self.data.strides)
+        return st if dim is None else st[_norm_dim(dim, self.ndim, "stride")]
+
+    def is_contiguous(self):
+        return self.data.flags.c_contiguous
+
+    def contiguous(self):
+        return self if self.data.flags.c_contiguous else self.clone()
+
+    def item(self):
+        if self.data.size != 1:
+            raise RuntimeError(f"a Tensor with {self.data.size} elements cannot be converted to Scalar")
+        return self.data.reshape(()).item()
+
+    def tolist(self):
+        return self.data.tolist()
+
+    def numpy(self, force=False):
+        if self.requires_grad and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. "
+                               "Use tensor.detach().numpy() instead.")
+        return self.data
+
+    def __array__(self, dtype=None, copy=None):
+        return self.data if dtype is None else self.data.astype(dtype, copy=False)
+
+    def __len__(self):
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.data.shape[0]
+
+    def __iter__(self):
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self.data.shape[0]))
+
+    def __bool__(self):
+        if self.data.size != 1:
+            raise RuntimeError(f"Boolean value of Tensor with {self.data.size} values is ambiguous")
+        return bool(self.data.reshape(()))
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __index__(self):
+        if self.data.dtype.kind not in "iu" or self.data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    def __hash__(self):
+        return id(self)
+
+    def __repr__(self):
+        from ._format import format_tensor
+        return format_tensor(self)
+
+    def __format__(self, spec):
+        if self.data.ndim == 0 and spec:
+            return format(self.item(), spec)
+        return object.__format__(self, spec) if spec else repr(self)
+
+    def __reduce_ex__(self, proto):
+        return (_rebuild, (self.data, self.requires_grad))
+
+    def __deepcopy__(self, memo):
+        if not self.is_leaf:
+            raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) support "
+                               "the deepcopy protocol at the moment.")
+        t = type(self).__new__(type(self))
+        Tensor.__init__(t, self.data.copy())
+        t.data = self.data.copy()
+        t.requires_grad = self.requires_grad
+        if self.grad is not None:
+            t.grad = Tensor._make(self.grad.data.copy(), None, False, None)
+        for k, v in getattr(self, "__dict__", {}).items():
+            setattr(t, k, v)
+        memo[id(self)] = t
+        return t
+
+    # -- autograd ----------------------------------------------------------------------------
+    def requires_grad_(self, requires_grad=True):
+        if requires_grad and self.data.dtype.kind not in "fc":
+            raise RuntimeError(f"only Tensors of floating point dtype can require gradients "
+                               f"(got {self.dtype})")
+        if not requires_grad and self.grad_fn is not None:
+            raise RuntimeError("you can only change requires_grad flags of leaf variables. If you want "
+                               "to use a computed variable in a subgraph that doesn't require "
+                               "differentiation use var_no_grad = var.detach().")
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        """Accumulate the gradient of this tensor into the ``.grad`` of the leaves it depends on."""
+        from .autograd.engine import backward
+        backward(self, gradient, retain_graph, create_graph, inputs)
+
+    def detach(self):
+        return Tensor._make(self.data, None, False, self._version)
+
+    def detach_(self):
+        self.grad_fn = None
+        self.requires_grad = False
+        return self
+
+    def retain_grad(self):
+        if not self.requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self.grad_fn is None or self._retains_grad:
+            return
+        import weakref
+        ref = weakref.ref(self)
+
+        def _store(g):
+            t = ref()
+            if t is not None:
+                t.grad = g.detach() if t.grad is None else (t.grad + g).detach()
+        self._retains_grad = True
+        self.grad_fn.register_hook(_store)
+
+    @property
+    def retains_grad(self):
+        return self._retains_grad
+
+    def register_hook(self, hook):
+        """Call ``hook(grad)`` when this tensor's gradient is computed; a returned tensor replaces it."""
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            self.grad_fn.register_hook(hook)
+            hooks, node = self.grad_fn._hooks, self.grad_fn
+        else:
+            if self._hooks is None:
+                self._hooks = []
+            self._hooks.append(hook)
+            hooks, node = self._hooks, None
+        return _RemovableHandle(hooks, hook)
+
+    # -- dtype conversion --------------------------------------------------------------------
+    def to(self, *args, dtype=None, copy=False, **kwargs):
+        """``x.to(npgrad.float64)``; device arguments ('cpu') are accepted and ignored."""
+        for a in args:
+            if isinstance(a, Tensor):
+                dtype = a.dtype
+            elif isinstance(a, str) or a is None:
+                if a not in (None, "cpu") and not str(a).startswith("cpu"):
+                    raise RuntimeError(f"to(): npgrad runs on the CPU only, got device {a!r}")
+            else:
+                dtype = a
+        if dtype is None:
+            return self.clone() if copy else self
+        from .ops.elementwise import cast
+        return cast(self, _dtype.to_dtype(dtype), copy)
+
+    def type(self, dtype=None):
+        if dtype is None:
+            return {"float32": "npgrad.FloatTensor", "float64": "npgrad.DoubleTensor",
+                    "int64": "npgrad.LongTensor", "int32": "npgrad.IntTensor",
+                    "bool": "npgrad.BoolTensor"}.get(self.dtype.name, str(self.dtype))
+        return self.to(dtype)
+
+    def float(self):
+        return self.to(_dtype.float32)
+
+    def double(self):
+        return self.to(_dtype.float64)
+
+    def half(self):
+        return self.to(_dtype.float16)
+
+    def long(self):
+        return self.to(_dtype.int64)
+
+    def int(self):
+        return self.to(_dtype.int32)
+
+    def bool(self):
+        return self.to(_dtype.bool_)
+
+    def cpu(self):
+        return self
+
+    def cuda(self, *a, **k):
+        raise RuntimeError("npgrad runs on the CPU only")
+
+    def type_as(self, other):
+        return self.to(other.dtype)
+
+    # -- in-place ops ------------------------------------------------------------------------
+    def _inplace(self, fn, *args):
+        """Run ``fn(self, *args)`` and write the result into this tensor's own buffer.
+
+        Under autograd the new value is computed from an alias of the old one, so the graph
+        stays correct; the version counter is bumped so that any backward that saved the old
+        value refuses to run with the new one.
+        """
+        from .ops import elementwise as E
+        record = state.grad_enabled and (self.requires_grad or any(
+            isinstance(a, Tensor) and a.requires_grad for a in args))
+        if record and self.requires_grad and self.grad_fn is None:
+            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+        src = Tensor._make(self.data, self.grad_fn, self.requires_grad, self._version) if record else self
+        if not record:
+            with _no_grad_ctx():
+                r = fn(src, *args)
+        else:
+            r = fn(src, *args)
+        E.check_inplace_dtype(r.data.dtype, self.data.dtype)
+        if r.data.shape != self.data.shape:
+            raise RuntimeError(f"output with shape {list(self.data.shape)} doesn't match the "
+                               f"broadcast shape {list(r.data.shape)}")
+        np.copyto(self.data, r.data, casting="unsafe")
+        self._version[0] += 1
+        if record:
+            self.grad_fn = r.grad_fn
+            self.requires_grad = True
+        return self
+
+    def add_(self, other, alpha=1):
+        from .ops.elementwise import add
+        return self._inplace(add, other, alpha)
+
+    def sub_(self, other, alpha=1):
+        from .ops.elementwise import sub
+        return self._inplace(sub, other, alpha)
+
+    def mul_(self, other):
+        from .ops.elementwise import mul
+        return self._inplace(mul, other)
+
+    def div_(self, other, rounding_mode=None):
+        from .ops.elementwise import div
+        return self._inplace(div, other, rounding_mode)
+
+    def pow_(self, exponent):
+        from .ops.elementwise import pow
+        return self._inplace(pow, exponent)
+
+    def clamp_(self, min=None, max=None):
+        from .ops.elementwise import clamp
+        return self._inplace(clamp, min, max)
+
+    clip_ = clamp_
+
+    def neg_(self):
+        from .ops.elementwise import neg
+        return self._inplace(neg)
+
+    def exp_(self):
+        from .ops.elementwise import exp
+        return self._inplace(exp)
+
+    def sqrt_(self):
+        from .ops.elementwise import sqrt
+        return self._inplace(sqrt)
+
+    def relu_(self):
+        from .ops.elementwise import relu
+        return self._inplace(relu)
+
+    def addcmul_(self, t1, t2, value=1):
+        return self.add_(t1 * t2 * value) if value != 1 else self.add_(t1 * t2)
+
+    def addcdiv_(self, t1, t2, value=1):
+        return self.add_(t1 / t2 * value) if value != 1 else self.add_(t1 / t2)
+
+    def lerp_(self, end, weight):
+        return self.add_((end - self) * weight)
+
+    def copy_(self, src, non_blocking=False):
+        from .ops.elementwise import copy_like
+        return self._inplace(copy_like, src)
+
+    def fill_(self, value):
+        from .ops.elementwise import copy_like
+        return self._inplace(copy_like, value)
+
+    def zero_(self):
+        return self.fill_(0)
+
+    def uniform_(self, a=0.0, b=1.0, generator=None):
+        from .random import _gen
+        with _no_grad_ctx():
+            self.data[...] = _gen(generator).uniform(a, b, self.data.shape)
+        self._version[0] += 1
+        return self
+
+    def normal_(self, mean=0.0, std=1.0, generator=None):
+        from .random import _gen
+        with _no_grad_ctx():
+            self.data[...] = _gen(generator).normal(mean, std, self.data.shape)
+        self._version[0] += 1
+        return self
+
+    def bernoulli_(self, p=0.5, generator=None):
+        from .random import _gen
+        self.data[...] = _gen(generator).random(self.data.shape) < p
+        self._version[0] += 1
+        return self
+
+    def __setitem__(self, key, value):
+        from .ops.index import index_put, _convert_key
+        if not (state.grad_enabled and (self.requires_grad or (isinstance(value, Tensor) and value.requires_grad))):
+            # plain NumPy assignment: no full copy, views see the write
+            v = value.data if isinstance(value, Tensor) else value
+            try:
+                self.data[_convert_key(key, self.data.shape)] = v
+            except (ValueError, IndexError) as e:
+                raise type(e)(f"setitem: cannot assign a value of shape {np.shape(v)} into a tensor of "
+                              f"shape {tuple(self.shape)} at index {key!r}: {e}") from None
+            self._version[0] += 1
+            return
+        self._inplace(lambda t, v: index_put(t, key, v), value)
+
+    def __iadd__(self, other):
+        return self.add_(other)
+
+    def __isub__(self, other):
+        return self.sub_(other)
+
+    def __imul__(self, other):
+        return self.mul_(other)
+
+    def __itruediv__(self, other):
+        return self.div_(other)
+
+    # -- operators (derivatives live in npgrad.ops) -----------------------------------------------
+    def __add__(self, other):
+        return _E.add(self, other)
+
+    def __radd__(self, other):
+        return _E.add(other, self)
+
+    def __sub__(self, other):
+        return _E.sub(self, other)
+
+    def __rsub__(self, other):
+        return _E.sub(other, self)
+
+    def __mul__(self, other):
+        return _E.mul(self, other)
+
+    def __rmul__(self, other):
+        return _E.mul(other, self)
+
+    def __truediv__(self, other):
+        return _E.div(self, other)
+
+    def __rtruediv__(self, other):
+        return _E.div(other, self)
+
+    def __floordiv__(self, other):
+        return _E.floor_divide(self, other)
+
+    def __rfloordiv__(self, other):
+        return _E.floor_divide(other, self)
+
+    def __mod__(self, other):
+        return _E.remainder(self, other)
+
+    def __pow__(self, other):
+        return _E.pow(self, other)
+
+    def __rpow__(self, other):
+        return _E.pow(other, self)
+
+    def __matmul__(self, other):
+        return _L.matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return _L.matmul(other, self)
+
+    def __neg__(self):
+        return _E.neg(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return _E.abs(self)
+
+    def __eq__(self, other):
+        return _E.eq(self, other)
+
+    def __ne__(self, other):
+        return _E.ne(self, other)
+
+    def __lt__(self, other):
+        return _E.lt(self, other)
+
+    def __le__(self, other):
+        return _E.le(self, other)
+
+    def __gt__(self, other):
+        return _E.gt(self, other)
+
+    def __ge__(self, other):
+        return _E.ge(self, other)
+
+    def __and__(self, other):
+        return _E.bitwise_and(self, other)
+
+    def __rand__(self, other):
+        return _E.bitwise_and(other, self)
+
+    def __or__(self, other):
+        return _E.bitwise_or(self, other)
+
+    def __ror__(self, other):
+        return _E.bitwise_or(other, self)
+
+    def __xor__(self, other):
+        return _E.bitwise_xor(self, other)
+
+    def __invert__(self):
+        return _E.bitwise_not(self)
+
+    def __getitem__(self, key):
+        return _I.getitem(self, key)
+
+
+class _RemovableHandle:
+    def __init__(self, hooks, hook):
+        self._hooks = hooks
+        self._hook = hook
+
+    def remove(self):
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+
+def _rebuild(data, requires_grad):
+    t = Tensor._make(data, None, False, None)
+    t.requires_grad = requires_grad
+    return t
+
+
+def _no_grad_ctx():
+    from .autograd.grad_mode import no_grad
+    return no_grad()
+
+
+def _norm_dim(dim, ndim, where="dim"):
+    """Normalise a possibly negative ``dim`` against ``ndim``, with PyTorch's IndexError."""
+    n = max(ndim, 1)
+    if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
+        raise TypeError(f"{where}: dim must be an int, got {dim!r}")
+    if dim < -n or dim >= n:
+        raise IndexError(f"{where}: Dimension out of range (expected to be in range of "
+                         f"[{-n}, {n - 1}], but got {dim})")
+    return dim + n if dim < 0 else dim
+
+
+from .ops import elementwise as _E  # noqa: E402  (ops need the Tensor class defined first)
+from .ops import index as _I  # noqa: E402
+from .ops import linalg as _L  # noqa: E402

@@ -1,0 +1,2 @@
+"""npgrad.utils"""
+from . import data  # noqa: F401

@@ -1,0 +1,1 @@
+"""npgrad.utils.data"""
