@@ -127,5 +127,14 @@ def _F():
 _bind_methods()
 del _bind_methods
 
-from . import nn, optim, utils  # noqa: E402,F401
-from .serialization import load, save  # noqa: E402,F401
+_LAZY_MODULES = ("nn", "optim", "utils", "datasets", "viz", "labs", "testing", "train", "serialization")
+
+
+def __getattr__(name):
+    # Subpackages load on first use, so `import npgrad` stays quick and core-only.
+    import importlib
+    if name in _LAZY_MODULES:
+        return importlib.import_module(f".{name}", __name__)
+    if name in ("save", "load"):
+        return getattr(importlib.import_module(".serialization", __name__), name)
+    raise AttributeError(f"module 'npgrad' has no attribute {name!r}")

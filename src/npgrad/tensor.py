@@ -631,3 +631,11 @@ def _norm_dim(dim, ndim, where="dim"):
 from .ops import elementwise as _E  # noqa: E402  (ops need the Tensor class defined first)
 from .ops import index as _I  # noqa: E402
 from .ops import linalg as _L  # noqa: E402
+
+from .autograd import function as _function  # noqa: E402
+
+from .autograd import engine as _engine  # noqa: E402
+
+_function.Tensor = Tensor
+_function._make = Tensor._make
+_engine.Tensor = Tensor

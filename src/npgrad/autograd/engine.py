@@ -11,29 +11,24 @@ import numpy as np
 from .function import SECOND_BACKWARD, _FREED, _check_finite
 from .grad_mode import set_grad_enabled, state
 
+Tensor = None  # set by npgrad.tensor (avoids a circular import)
+
 
 def _topo_order(roots):
     """Nodes reachable from ``roots``, each listed before every node it feeds into (post-order DFS)."""
-    from ..tensor import Tensor
     seen = set()
     order = []
     for root in roots:
         if root is None or isinstance(root, Tensor) or id(root) in seen:
             continue
         seen.add(id(root))
-        stack = [[root, 0]]
+        stack = [(root, iter(root._next))]
         while stack:
-            frame = stack[-1]
-            node, i = frame
-            nxt = node._next
-            n = len(nxt)
-            while i < n:
-                child = nxt[i]
-                i += 1
-                if child is not None and not isinstance(child, Tensor) and id(child) not in seen:
+            node, children = stack[-1]
+            for child in children:
+                if child is not None and id(child) not in seen and not isinstance(child, Tensor):
                     seen.add(id(child))
-                    frame[1] = i
-                    stack.append([child, 0])
+                    stack.append((child, iter(child._next)))
                     break
             else:
                 stack.pop()
@@ -75,6 +70,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph, wanted=None, acc
         for t in wanted:
             capture[id(t.grad_fn if t.grad_fn is not None else t)] = None
 
+    anomaly = state.anomaly
     with set_grad_enabled(create_graph):
         for node in _topo_order(root_nodes):
             entry = grads.pop(id(node), None)
@@ -96,19 +92,28 @@ def run_backward(roots, root_grads, retain_graph, create_graph, wanted=None, acc
             if len(gin) < len(node._next):
                 raise RuntimeError(f"function {node.name()} returned {len(gin)} gradients, "
                                    f"expected {len(node._next)}")
-            for nxt, gi, meta in zip(node._next, gin, node._meta):
-                if nxt is None or gi is None:
+            metas = node._meta
+            for i, nxt in enumerate(node._next):
+                if nxt is None:
+                    continue
+                gi = gin[i]
+                if gi is None:
                     continue
                 if not isinstance(gi, Tensor):
                     gi = Tensor._make(np.asarray(gi), None, False, None)
-                gi = _fit(gi, meta[0], meta[1])
-                if state.anomaly:
+                if metas is not None:
+                    shape, dt = metas[i]
+                    if gi.data.shape != shape or gi.data.dtype != dt:
+                        gi = _fit(gi, shape, dt)
+                if anomaly:
                     _check_finite(gi.data, f"Function '{node.name()}' returned nan or inf values "
                                            "in its gradient")
                 if isinstance(nxt, Tensor):
                     _add(leaf_grads, id(nxt), gi, nxt)
                 else:
-                    _add(grads, id(nxt), gi, None)
+                    key = id(nxt)
+                    prev = grads.get(key)
+                    grads[key] = (gi, None) if prev is None else (prev[0] + gi, None)
             if not retain_graph:
                 node._saved = _FREED
 

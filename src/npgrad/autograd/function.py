@@ -26,7 +26,20 @@ SECOND_BACKWARD = (
     ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
     "graph a second time or if you need to access saved tensors after calling backward.")
 
-_seq = [0]
+_new = object.__new__
+_FALSES = [(False,) * n for n in range(64)]
+_NEEDS = {}
+
+
+def _needs_tuple(n, mask):
+    """The ``needs_input_grad`` tuple for ``n`` arguments and a bit mask, shared (not allocated per op)."""
+    key = (n << 32) | mask
+    t = _NEEDS.get(key)
+    if t is None:
+        t = _NEEDS[key] = tuple(bool(mask >> i & 1) for i in range(n))
+    return t
+Tensor = None  # set by npgrad.tensor once the class exists (avoids a circular import)
+_make = None
 
 
 class Function:
@@ -39,7 +52,7 @@ class Function:
     """
 
     __slots__ = ("_next", "_meta", "_saved", "_saved_ver", "needs_input_grad", "_hooks",
-                 "_out_ver", "_seq", "__dict__", "__weakref__")
+                 "_out_ver", "_out_data", "__dict__", "__weakref__")
 
     #: True for ops whose output shares memory with their first argument (reshape, slicing, ...):
     #: the output then shares the argument's version counter, so in-place writes through
@@ -65,7 +78,6 @@ class Function:
             raise RuntimeError(SECOND_BACKWARD)
         if saved is None:
             return ()
-        from ..tensor import Tensor
         out = []
         for item, ver in zip(saved, self._saved_ver):
             if item is _OUT:
@@ -79,7 +91,7 @@ class Function:
 
     @property
     def next_functions(self):
-        from ..tensor import Tensor
+
         return tuple((AccumulateGrad(n) if isinstance(n, Tensor) else n, 0) for n in self._next)
 
     def name(self):
@@ -97,21 +109,35 @@ class Function:
     # -- calling -------------------------------------------------------------------------
     @classmethod
     def apply(cls, *args, **kwargs):
-        from ..tensor import Tensor
-        ctx = object.__new__(cls)
+        T = Tensor
+        ctx = _new(cls)
         ctx._saved = None
         ctx._hooks = None
-        if state.grad_enabled:
-            needs = tuple([isinstance(a, Tensor) and a.requires_grad for a in args])
-            record = True in needs
-        else:
-            needs = (False,) * len(args)
-            record = False
+        if not state.recording_any:
+            # fast path (no_grad, e.g. inside backward): no graph, no bookkeeping
+            ctx.needs_input_grad = _FALSES[len(args)]
+            out = cls.forward(ctx, *[a.data if isinstance(a, T) else a for a in args], **kwargs)
+            if type(out) is not np.ndarray:
+                out = np.asarray(out)
+            return _make(out, None, False, args[0]._version if cls._view and isinstance(args[0], T) else None)
+        arrays = []
+        mask = 0
+        bit = 1
+        grad_on = state._grad
+        for a in args:
+            if isinstance(a, T):
+                arrays.append(a.data)
+                if grad_on and a.requires_grad:
+                    mask |= bit
+            else:
+                arrays.append(a)
+            bit <<= 1
+        record = mask != 0
+        needs = _needs_tuple(len(args), mask)
         # set before forward, so forward can save only what the wanted gradients need
         ctx.needs_input_grad = needs
         if cls._tensor_io:
             return _apply_tensor_io(cls, ctx, args, kwargs, record)
-        arrays = [a.data if isinstance(a, Tensor) else a for a in args]
         out = cls.forward(ctx, *arrays, **kwargs)
         if type(out) is not np.ndarray:
             out = np.asarray(out)
@@ -128,34 +154,41 @@ class Function:
 
 def _finish(cls, ctx, args, out, record):
     """Wrap ``out`` as a tensor and, when a gradient is wanted, connect ``ctx`` into the graph."""
-    from ..tensor import Tensor
     version = args[0]._version if cls._view and isinstance(args[0], Tensor) else None
-    if state.anomaly:
+    if state._anomaly:
         _check_finite(out, f"Function '{cls.__name__}' returned nan or inf values in its output")
     tangent = None
-    if state.fw_level:
+    if state._fw:
         from .forward_ad import propagate
         tangent = propagate(cls, ctx, args, out)
     if record:
+        # _meta (shape, dtype per input) is only kept when some input differs from the output in
+        # shape or dtype: only then can a gradient need summing down or casting in the engine
         nxt = []
-        meta = []
-        for a, need in zip(args, ctx.needs_input_grad):
+        meta = None
+        oshape = out.shape
+        odt = out.dtype
+        for i, (a, need) in enumerate(zip(args, ctx.needs_input_grad)):
             if need:
-                nxt.append(a.grad_fn if a.grad_fn is not None else a)
-                meta.append((a.data.shape, a.data.dtype))
+                nxt.append(a.grad_fn or a)
+                d = a.data
+                if meta is None and (d.shape != oshape or d.dtype != odt):
+                    meta = [None] * len(args)
+                    for j, b in enumerate(args[:i + 1]):
+                        if ctx.needs_input_grad[j]:
+                            meta[j] = (b.data.shape, b.data.dtype)
+                elif meta is not None:
+                    meta[i] = (d.shape, d.dtype)
             else:
                 nxt.append(None)
-                meta.append(None)
         ctx._next = nxt
         ctx._meta = meta
-        _seq[0] += 1
-        ctx._seq = _seq[0]
         if ctx._saved is not None:
             _resolve_saved(ctx, args, out)
-        t = Tensor._make(out, ctx, True, version)
+        t = _make(out, ctx, True, version)
         ctx._out_ver = t._version
     else:
-        t = Tensor._make(out, None, False, version)
+        t = _make(out, None, False, version)
     if tangent is not None:
         t._fw_tangent = tangent
     return t
@@ -164,7 +197,6 @@ def _finish(cls, ctx, args, out, record):
 def _resolve_saved(ctx, args, out):
     """Turn the arrays forward saved into tensors (inputs), an output marker, or constants,
     recording each tensor's version so in-place modification is caught at backward time."""
-    from ..tensor import Tensor
     items = []
     vers = []
     for s in ctx._saved:
@@ -181,15 +213,16 @@ def _resolve_saved(ctx, args, out):
                 vers.append(a._version[0])
                 break
         else:
-            items.append(s if s is None else Tensor._make(np.asarray(s), None, False, None))
+            # constants: arrays become tensors; numbers (a Python scalar operand) stay numbers
+            items.append(Tensor._make(s, None, False, None) if isinstance(s, np.ndarray) else s)
             vers.append(None)
-    ctx._saved = items
-    ctx._saved_ver = vers
+    ctx._saved = tuple(items)
+    ctx._saved_ver = tuple(vers)
 
 
 def _apply_tensor_io(cls, ctx, args, kwargs, record):
     """User-defined Functions (PyTorch style) see detached tensors in forward and backward."""
-    from ..tensor import Tensor
+
     from .grad_mode import no_grad
     det = [a.detach() if isinstance(a, Tensor) else a for a in args]
     with no_grad():

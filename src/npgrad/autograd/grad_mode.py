@@ -8,13 +8,23 @@ import functools
 
 
 class _State:
-    # One module-level object so that the hot path in Function.apply reads a single attribute.
-    __slots__ = ("grad_enabled", "anomaly", "fw_level")
+    """Global autograd switches, kept on one object so the hot path in Function.apply reads one
+    attribute: ``recording_any`` is False only when no graph, no anomaly check and no forward-mode
+    tangent can be needed (then ops skip all bookkeeping)."""
+    __slots__ = ("_grad", "_anomaly", "_fw", "recording_any")
 
     def __init__(self):
-        self.grad_enabled = True
-        self.anomaly = False
-        self.fw_level = 0
+        self._grad = True
+        self._anomaly = False
+        self._fw = 0
+        self.recording_any = True
+
+    def _update(self):
+        self.recording_any = self._grad or self._anomaly or bool(self._fw)
+
+    grad_enabled = property(lambda s: s._grad, lambda s, v: (setattr(s, "_grad", v), s._update()))
+    anomaly = property(lambda s: s._anomaly, lambda s, v: (setattr(s, "_anomaly", v), s._update()))
+    fw_level = property(lambda s: s._fw, lambda s, v: (setattr(s, "_fw", v), s._update()))
 
 
 state = _State()

@@ -40,6 +40,25 @@ def promote(*xs):
     return out
 
 
+def _pair(a, b):
+    """Fast path of ``promote`` for two operands: same-dtype tensors, or a float tensor and a Python
+    number (NumPy keeps the tensor's dtype for Python scalars, exactly PyTorch's rule here)."""
+    if isinstance(a, Tensor):
+        if isinstance(b, Tensor):
+            if a.data.dtype == b.data.dtype:
+                return a, b
+        elif type(b) in (float, int) and a.data.dtype.kind == "f":
+            return a, b
+    elif type(a) in (float, int) and isinstance(b, Tensor) and b.data.dtype.kind == "f":
+        return a, b
+    return promote(a, b)
+
+
+def _broadcast_error(name, a, b):
+    raise RuntimeError(f"{name}: the size of tensor a {tuple(np.shape(_arr(a)))} must match the size of "
+                       f"tensor b {tuple(np.shape(_arr(b)))} (shapes are not broadcastable)") from None
+
+
 def _float_operand(x):
     """Unary float functions (exp, sin, ...) promote integer tensors to the default float dtype."""
     if not isinstance(x, Tensor):
@@ -89,7 +108,6 @@ def cast(x, dt, copy=False):
 class Add(Function):
     @staticmethod
     def forward(ctx, a, b):
-        _shape_check(a, b, "add")
         return a + b
 
     @staticmethod
@@ -100,7 +118,6 @@ class Add(Function):
 class Sub(Function):
     @staticmethod
     def forward(ctx, a, b):
-        _shape_check(a, b, "sub")
         return a - b
 
     @staticmethod
@@ -111,7 +128,6 @@ class Sub(Function):
 class Mul(Function):
     @staticmethod
     def forward(ctx, a, b):
-        _shape_check(a, b, "mul")
         need = ctx.needs_input_grad
         ctx.save_for_backward(b if need[0] else None, a if need[1] else None)
         return a * b
@@ -125,7 +141,6 @@ class Mul(Function):
 class Div(Function):
     @staticmethod
     def forward(ctx, a, b):
-        _shape_check(a, b, "div")
         with np.errstate(divide="ignore", invalid="ignore"):
             out = a / b
         ctx.save_for_backward(b, out if ctx.needs_input_grad[1] else None)
@@ -191,21 +206,30 @@ def _alpha(b, alpha):
 
 def add(input, other, alpha=1, out=None):
     """``input + alpha * other`` with broadcasting and PyTorch's type promotion."""
-    a, b = promote(input, _alpha(other, alpha))
-    return Add.apply(a, b)
+    a, b = _pair(input, _alpha(other, alpha))
+    try:
+        return Add.apply(a, b)
+    except ValueError:
+        _broadcast_error("add", a, b)
 
 
 def sub(input, other, alpha=1, out=None):
-    a, b = promote(input, _alpha(other, alpha))
-    return Sub.apply(a, b)
+    a, b = _pair(input, _alpha(other, alpha))
+    try:
+        return Sub.apply(a, b)
+    except ValueError:
+        _broadcast_error("sub", a, b)
 
 
 subtract = sub
 
 
 def mul(input, other):
-    a, b = promote(input, other)
-    return Mul.apply(a, b)
+    a, b = _pair(input, other)
+    try:
+        return Mul.apply(a, b)
+    except ValueError:
+        _broadcast_error("mul", a, b)
 
 
 multiply = mul
@@ -220,10 +244,13 @@ def div(input, other, rounding_mode=None):
         fn = np.floor_divide if rounding_mode == "floor" else (
             lambda p, q: np.trunc(p / q).astype(np.result_type(p, q)))
         return Tensor._make(np.asarray(fn(_arr(a), _arr(b))), None, False, None)
-    a, b = promote(input, other)
-    if _arr(a).dtype.kind not in "fc":
+    a, b = _pair(input, other)
+    if np.asarray(_arr(a)).dtype.kind not in "fc" and np.asarray(_arr(b)).dtype.kind not in "fc":
         a, b = promote(a, b, 0.0)[:2]
-    return Div.apply(a, b)
+    try:
+        return Div.apply(a, b)
+    except ValueError:
+        _broadcast_error("div", a, b)
 
 
 divide = true_divide = div
