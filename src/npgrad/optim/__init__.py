@@ -1,1 +1,21 @@
-"""npgrad.optim"""
+"""``npgrad.optim``: optimizers and learning-rate schedulers, shaped like ``torch.optim``.
+
+>>> import npgrad
+>>> w = npgrad.randn(4, requires_grad=True)
+>>> opt = npgrad.optim.Adam([w], lr=1e-2)
+>>> sched = npgrad.optim.lr_scheduler.StepLR(opt, step_size=10, gamma=0.5)
+>>> for _ in range(3):
+...     opt.zero_grad()
+...     (w ** 2).sum().backward()
+...     opt.step()
+...     sched.step()
+"""
+from .optimizer import Optimizer
+from .sgd import SGD
+from .adam import Adam
+from .adamw import AdamW
+from .adagrad import Adagrad
+from .rmsprop import RMSprop
+from . import lr_scheduler
+
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "Adagrad", "RMSprop", "lr_scheduler"]
