@@ -6,6 +6,8 @@ computed in an output's broadcast shape is summed back down to its input's shape
 """
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
 from .function import SECOND_BACKWARD, _FREED, _check_finite
@@ -117,6 +119,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph, wanted=None, acc
             if not retain_graph:
                 node._saved = _FREED
 
+        gin = gi = g = entry = None  # drop loop references, so a fresh gradient can be kept uncopied
         results = None
         if capture is not None:
             results = []
@@ -128,8 +131,11 @@ def run_backward(roots, root_grads, retain_graph, create_graph, wanted=None, acc
                 else:
                     results.append(capture[key])
         if accumulate:
-            for entry in leaf_grads.values():
-                _accumulate(entry[1], _leaf_hooks(entry[1], entry[0]), create_graph)
+            for key in list(leaf_grads):
+                g, leaf = leaf_grads.pop(key)
+                g = _leaf_hooks(leaf, g)
+                _accumulate(leaf, g, create_graph)
+                del g
     return results
 
 
@@ -150,14 +156,33 @@ def _leaf_hooks(t, g):
     return g
 
 
+def _sole_owner(g):
+    """True when tensor ``g`` and its array are referenced only by the engine's own frames.
+
+    The counts are those of the call in run_backward (its local ``g``, this call's argument and
+    ``_accumulate``'s) plus getrefcount's own reference; anything more means someone else holds it.
+    """
+    data = g.data
+    return (data.base is None and data.flags.writeable and g.grad_fn is None and not g.requires_grad
+            and sys.getrefcount(g) <= _G_REFS and sys.getrefcount(data) <= _DATA_REFS)
+
+
+_G_REFS = 4
+_DATA_REFS = 4
+
+
 def _accumulate(leaf, g, create_graph):
     """Add ``g`` into ``leaf.grad`` (in place when no graph of the gradient is being built)."""
     from ..tensor import Tensor
     if not create_graph:
         data = g.data
         if leaf.grad is None:
-            # own the buffer: g may alias a user-supplied gradient or another leaf's gradient
-            leaf.grad = Tensor._make(np.array(data, dtype=leaf.data.dtype, copy=True), None, False, None)
+            if _sole_owner(g) and data.dtype == leaf.data.dtype:
+                # a fresh gradient array that nothing else references: keep it without a copy
+                leaf.grad = g
+            else:
+                # g may alias a user-supplied gradient, a saved tensor or another leaf's gradient
+                leaf.grad = Tensor._make(np.array(data, dtype=leaf.data.dtype, copy=True), None, False, None)
         else:
             cur = leaf.grad.data
             if cur.flags.writeable and cur.base is None:
