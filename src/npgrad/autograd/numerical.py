@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .grad_mode import no_grad
+from .grad_mode import enable_grad, no_grad
 
 
 def numerical_diff(f, x, h=1e-4):
@@ -167,8 +167,9 @@ def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3,
 
     def first_order(*args):
         xs, vs = args[:n], args[n:]
-        ys = _outputs(fn, xs)
-        gs = autograd_grad(ys, [xs[i] for i in wrt], list(vs), create_graph=True, allow_unused=True)
+        with enable_grad():  # the numerical Jacobian evaluates this under no_grad
+            ys = _outputs(fn, xs)
+            gs = autograd_grad(ys, [xs[i] for i in wrt], list(vs), create_graph=True, allow_unused=True)
         return tuple(g for g in gs if g is not None)
 
     return gradcheck(first_order, inputs + tuple(grad_outputs), eps=eps, atol=atol, rtol=rtol,

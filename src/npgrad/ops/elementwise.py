@@ -592,11 +592,12 @@ def clamp(input, min=None, max=None):
     if min is None and max is None:
         raise RuntimeError("clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
+        # PyTorch's rule at ties: the gradient goes to input (not split as in maximum/minimum)
         out = input
         if min is not None:
-            out = maximum(out, min)
+            out = where(lt(out, min), min, out)
         if max is not None:
-            out = minimum(out, max)
+            out = where(gt(out, max), max, out)
         return out
     if input.data.dtype.kind in "iu" and (isinstance(min, float) or isinstance(max, float)):
         input = cast(input, _dtype.get_default_dtype())

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Function
-from ..tensor import Tensor
+from ..tensor import Tensor, _to_array
 
 
 def _convert_key(key, shape):
@@ -21,7 +21,7 @@ def _convert_key(key, shape):
             if k.ndim == 0 and k.dtype.kind in "iu":
                 k = int(k)
         elif isinstance(k, list):
-            k = np.asarray(Tensor(k).data) if k and not isinstance(k[0], slice) else np.asarray(k, dtype=np.int64)
+            k = _to_array(k) if k else np.zeros(0, dtype=np.int64)
         elif isinstance(k, (bool, np.bool_)):
             k = np.asarray(k)
         if isinstance(k, np.ndarray) and k.dtype.kind not in "biu":

@@ -4,6 +4,7 @@ Every reduction takes ``dim`` (an int, a tuple of ints, or None for all) and ``k
 """
 from __future__ import annotations
 
+import builtins
 from collections import namedtuple
 
 import numpy as np
@@ -102,7 +103,7 @@ def var(input, dim=None, *, correction=1, keepdim=False, unbiased=None):
     for a in axes:
         n *= input.data.shape[a]
     d = input - mean(input, axes, keepdim=True)
-    return sum(d * d, axes, keepdim=keepdim) / max(n - correction, 0)
+    return sum(d * d, axes, keepdim=keepdim) / builtins.max(n - correction, 0)
 
 
 def std(input, dim=None, *, correction=1, keepdim=False, unbiased=None):
@@ -205,17 +206,18 @@ def argmin(input, dim=None, keepdim=False):
 class Prod(Function):
     @staticmethod
     def forward(ctx, x, axes, keepdim):
-        out = np.prod(x, axis=axes, keepdims=True)
+        out = np.asarray(np.prod(x, axis=axes, keepdims=keepdim))
+        # save the returned array itself, so a second derivative sees its dependence on x
         ctx.save_for_backward(x, out)
         ctx.axes = axes
-        ctx.keepdim = keepdim
-        return out if keepdim else out.reshape([s for i, s in enumerate(x.shape) if i not in axes])
+        ctx.keep_shape = _keep_shape(x.shape, axes)
+        return out
 
     @staticmethod
     def backward(ctx, g):
         x, out = ctx.saved_tensors
-        if not ctx.keepdim:
-            g = g.reshape(out.shape)
+        g = g.reshape(ctx.keep_shape)
+        out = out.reshape(ctx.keep_shape)
         if not (x.data == 0).any():
             return g * out / x, None, None  # d/dx_i prod = prod / x_i
         # with zeros, form the product of the other elements directly
@@ -285,16 +287,16 @@ class Norm2(Function):
 
     @staticmethod
     def forward(ctx, x, axes, keepdim):
-        out = np.sqrt(np.sum(x * x, axis=axes, keepdims=True))
-        ctx.save_for_backward(x, out)
-        ctx.keepdim = keepdim
-        return out if keepdim else out.reshape([s for i, s in enumerate(x.shape) if i not in axes])
+        out = np.asarray(np.sqrt(np.sum(x * x, axis=axes, keepdims=keepdim)))
+        ctx.save_for_backward(x, out)  # the returned array: differentiable again under create_graph
+        ctx.keep_shape = _keep_shape(x.shape, axes)
+        return out
 
     @staticmethod
     def backward(ctx, g):
         x, out = ctx.saved_tensors
-        if not ctx.keepdim:
-            g = g.reshape(out.shape)
+        g = g.reshape(ctx.keep_shape)
+        out = out.reshape(ctx.keep_shape)
         safe = E.where(out == 0, E.ones_like(out), out)
         return g * x / safe, None, None  # d ||x|| = x / ||x||
 

@@ -375,13 +375,19 @@ class ScatterAdd(Function):
     def forward(ctx, x, axis, idx, src):
         ctx.axis = axis
         ctx.idx = idx
+        ctx.src_shape = src.shape
         out = x.copy()
         np.add.at(out, _full_index(idx, axis), src[tuple(slice(0, s) for s in idx.shape)])
         return out
 
     @staticmethod
     def backward(ctx, g):
-        gsrc = gather(g, ctx.axis, Tensor._make(ctx.idx, None, False, None)) if ctx.needs_input_grad[3] else None
+        gsrc = None
+        if ctx.needs_input_grad[3]:
+            gsrc = gather(g, ctx.axis, Tensor._make(ctx.idx, None, False, None))
+            if gsrc.data.shape != ctx.src_shape:  # src elements beyond index's extent get no gradient
+                widths = tuple((0, s - i) for s, i in zip(ctx.src_shape, ctx.idx.shape))
+                gsrc = Pad.apply(gsrc, widths, 0)
         return g, None, None, gsrc
 
 
