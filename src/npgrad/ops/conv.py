@@ -1,0 +1,367 @@
+"""Convolution and pooling primitives: im2col/col2im over strided slices, one GEMM per call.
+
+Layout.  A batch ``x`` of shape ``(N, C, H, W)`` is read through its channel-first view
+``(C, N, H, W)``.  im2col copies, for each of the ``kh*kw`` kernel offsets, one strided slice of
+that view into ``cols[:, i, j]`` of a C-contiguous ``(C, kh, kw, N, Ho, Wo)`` buffer, which is the
+matrix ``(C*kh*kw, N*Ho*Wo)`` with the whole batch folded into its columns.  Then
+
+* forward         ``y = W (O, C*kh*kw) @ cols``           -> ``(O, N*Ho*Wo)``
+* weight gradient ``gW = gy (O, N*Ho*Wo) @ cols.T``
+* input gradient  ``dcols = W.T @ gy``, then col2im (one strided ``+=`` per kernel offset)
+
+PyTorch's weight layout ``(O, C, kh, kw)`` is already the row-major ``(O, C*kh*kw)`` matrix, so no
+weight is ever transposed or copied.  The GEMM result ``(O, N, Ho, Wo)`` is returned through the
+transposed view ``(N, O, Ho, Wo)``: channel-first memory flows to the next layer (elementwise ops
+keep it, and im2col, pooling and the next GEMM read it without a transpose copy).
+
+Padding never materialises a padded copy: each kernel offset touches only the output positions
+whose tap lands inside the input ("clipped ranges"), the rest of its ``cols`` slice is zeroed.
+
+Every backward is written with these primitives (conv input gradient = transposed conv and vice
+versa, weight gradient its own primitive, pooling gradients adjoint pairs), so double backward works.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd.function import Function
+
+
+# -- geometry ------------------------------------------------------------------------------------
+def out_size(n_in, k, s, p0, p1, d, ceil_mode=False):
+    """Output length of a sliding window: floor((n + p0 + p1 - d*(k-1) - 1) / s) + 1."""
+    span = n_in + p0 + p1 - d * (k - 1) - 1
+    if not ceil_mode:
+        return span // s + 1
+    n = -(-span // s) + 1
+    if (n - 1) * s >= n_in + p0:  # the last window must start inside the input or left padding
+        n -= 1
+    return n
+
+
+def _taps(n_in, n_out, k, s, p, d):
+    """For each kernel offset ``i``: ``(o0, o1, in_slice)``, the output range ``[o0, o1)`` whose tap
+    ``o*s + i*d - p`` lies inside ``[0, n_in)`` and the matching strided input slice."""
+    taps = []
+    for i in range(k):
+        off = i * d - p
+        o0 = min(max(0, -(off // s)), n_out)
+        o1 = max(min(n_out, (n_in - 1 - off) // s + 1), o0)
+        start = o0 * s + off
+        taps.append((o0, o1, slice(start, start + (o1 - o0 - 1) * s + 1, s) if o1 > o0 else slice(0, 0)))
+    return taps
+
+
+def _geometry(in_hw, out_hw, kernel, stride, padding, dilation):
+    """All kernel offsets ``(i, j)`` with their clipped output ranges and input slices."""
+    rows = _taps(in_hw[0], out_hw[0], kernel[0], stride[0], padding[0], dilation[0])
+    cols = _taps(in_hw[1], out_hw[1], kernel[1], stride[1], padding[2], dilation[1])
+    return [(i, j, r, c) for i, r in enumerate(rows) for j, c in enumerate(cols)]
+
+
+def _full(tap, n_out, n_in):
+    """True when one tap covers every output position with every input position (stride-1 centre)."""
+    o0, o1, sl = tap
+    return o0 == 0 and o1 == n_out and n_out == n_in and sl.step == 1
+
+
+def channel_first(x):
+    """``(N, C, H, W)`` -> C-contiguous ``(C, N, H, W)``; free for our conv outputs (already stored so)."""
+    xt = x.transpose(1, 0, 2, 3)
+    return xt if xt.flags.c_contiguous else np.ascontiguousarray(xt)
+
+
+# -- im2col / col2im -----------------------------------------------------------------------------
+def im2col(x, kernel, stride, padding, dilation, out_hw):
+    """``x (N, C, H, W)`` -> ``cols (C, kh, kw, N, Ho, Wo)``: one strided copy per kernel offset."""
+    n, c, h, w = x.shape
+    ho, wo = out_hw
+    xt = x.transpose(1, 0, 2, 3)
+    cols = np.empty((c, kernel[0], kernel[1], n, ho, wo), dtype=x.dtype)
+    for i, j, (r0, r1, rs), (c0, c1, cs) in _geometry((h, w), out_hw, kernel, stride, padding, dilation):
+        dst = cols[:, i, j]
+        dst[:, :, r0:r1, c0:c1] = xt[:, :, rs, cs]
+        if r0 > 0 or r1 < ho or c0 > 0 or c1 < wo:  # taps falling into the zero padding
+            dst[:, :, :r0] = 0
+            dst[:, :, r1:] = 0
+            dst[:, :, r0:r1, :c0] = 0
+            dst[:, :, r0:r1, c1:] = 0
+    return cols
+
+
+def col2im(cols, in_hw, kernel, stride, padding, dilation):
+    """Adjoint of :func:`im2col`: ``cols (C, kh, kw, N, Ho, Wo)`` -> ``(C, N, H, W)`` where each
+    input position receives the sum over all windows that read it (overlaps accumulate)."""
+    c, _, _, n, ho, wo = cols.shape
+    h, w = in_hw
+    geo = _geometry(in_hw, (ho, wo), kernel, stride, padding, dilation)
+    # start from a tap that covers the whole output (stride-1 centre tap): saves a zero fill and a pass
+    first = next((g for g in geo if _full(g[2], h, ho) and _full(g[3], w, wo)), None)
+    if first is not None:
+        out = cols[:, first[0], first[1]].copy()
+    else:
+        out = np.zeros((c, n, h, w), dtype=cols.dtype)
+    for g in geo:
+        if g is first:
+            continue
+        i, j, (r0, r1, rs), (c0, c1, cs) = g
+        if r1 > r0 and c1 > c0:
+            out[:, :, rs, cs] += cols[:, i, j, :, r0:r1, c0:c1]
+    return out
+
+
+def _gemm(a, b, groups, trans_a=False, trans_b=False):
+    """``op(a) @ op(b)`` for each of ``groups`` row blocks; one BLAS call when ``groups == 1``."""
+    if groups == 1:
+        return (a.T if trans_a else a) @ (b.T if trans_b else b)
+    a = a.reshape(groups, a.shape[0] // groups, -1)
+    b = b.reshape(groups, b.shape[0] // groups, -1)
+    out = np.matmul(a.transpose(0, 2, 1) if trans_a else a, b.transpose(0, 2, 1) if trans_b else b)
+    return out.reshape(-1, out.shape[-1])
+
+
+def _as_nchw(y_cf):
+    """``(C, N, H, W)`` memory seen as ``(N, C, H, W)``."""
+    return y_cf.transpose(1, 0, 2, 3)
+
+
+# -- convolution primitives ----------------------------------------------------------------------
+class Conv2d(Function):
+    """``y = conv2d(x, w) + b``; geometry ``(stride, padding(t, b, l, r), dilation, groups)``."""
+
+    @staticmethod
+    def forward(ctx, x, w, b, geom):
+        stride, padding, dilation, groups = geom
+        o, _, kh, kw = w.shape
+        n, c, h, wd = x.shape
+        out_hw = (out_size(h, kh, stride[0], padding[0], padding[1], dilation[0]),
+                  out_size(wd, kw, stride[1], padding[2], padding[3], dilation[1]))
+        cols = im2col(x, (kh, kw), stride, padding, dilation, out_hw)
+        y = _gemm(w.reshape(o, -1), cols.reshape(c * kh * kw, -1), groups)
+        if b is not None:
+            y += b[:, None]
+        need = ctx.needs_input_grad
+        ctx.geom = geom
+        ctx.in_hw = (h, wd)
+        # the weight gradient reuses this forward's cols instead of rebuilding them
+        ctx.save_for_backward(x if need[1] else None, w if need[0] or need[1] else None,
+                              cols if need[1] else None)
+        return _as_nchw(y.reshape(o, n, *out_hw))
+
+    @staticmethod
+    def backward(ctx, g):
+        x, w, cols = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        gx = ConvTranspose2d.apply(g, w, None, ctx.geom, ctx.in_hw) if need[0] else None
+        gw = Conv2dWeight.apply(x, g, ctx.geom, w.shape[2:], cols.data) if need[1] else None
+        gb = g.sum((0, 2, 3)) if need[2] else None
+        return gx, gw, gb, None
+
+
+class ConvTranspose2d(Function):
+    """Transposed convolution: the adjoint of :class:`Conv2d` in its input.  ``x (N, Cin, H, W)``,
+    ``w (Cin, Cout/groups, kh, kw)``; ``out_hw`` is the size of the (conv-)input it produces."""
+
+    @staticmethod
+    def forward(ctx, x, w, b, geom, out_hw):
+        stride, padding, dilation, groups = geom
+        cin, cog, kh, kw = w.shape
+        n, _, h, wd = x.shape
+        xcf = channel_first(x)
+        dcols = _gemm(w.reshape(cin, -1), xcf.reshape(cin, -1), groups, trans_a=True)
+        y = col2im(dcols.reshape(cog * groups, kh, kw, n, h, wd), out_hw, (kh, kw), stride, padding, dilation)
+        if b is not None:
+            y += b[:, None, None, None]
+        need = ctx.needs_input_grad
+        ctx.geom, ctx.kernel = geom, (kh, kw)
+        ctx.save_for_backward(x if need[1] else None, w if need[0] else None)
+        return _as_nchw(y)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, w = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        gx = Conv2d.apply(g, w, None, ctx.geom) if need[0] else None
+        gw = Conv2dWeight.apply(g, x, ctx.geom, ctx.kernel, None) if need[1] else None
+        gb = g.sum((0, 2, 3)) if need[2] else None
+        return gx, gw, gb, None, None
+
+
+class Conv2dWeight(Function):
+    """Gradient of conv2d in its weight: ``gW = gy @ im2col(x).T`` per group (bilinear in x, gy).
+    ``cols`` may carry the forward's im2col of ``x`` to skip rebuilding it."""
+
+    @staticmethod
+    def forward(ctx, x, gy, geom, kernel, cols):
+        stride, padding, dilation, groups = geom
+        c = x.shape[1]
+        o = gy.shape[1]
+        if cols is None:
+            cols = im2col(x, kernel, stride, padding, dilation, gy.shape[2:])
+        gw = _gemm(channel_first(gy).reshape(o, -1), cols.reshape(c * kernel[0] * kernel[1], -1),
+                   groups, trans_b=True)
+        ctx.geom = geom
+        ctx.in_hw = x.shape[2:]
+        need = ctx.needs_input_grad
+        ctx.save_for_backward(x if need[1] else None, gy if need[0] else None)
+        return gw.reshape(o, c // groups, *kernel)
+
+    @staticmethod
+    def backward(ctx, ggw):
+        x, gy = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        gx = ConvTranspose2d.apply(gy, ggw, None, ctx.geom, ctx.in_hw) if need[0] else None
+        ggy = Conv2d.apply(x, ggw, None, ctx.geom) if need[1] else None
+        return gx, ggy, None, None, None
+
+
+# -- pooling primitives --------------------------------------------------------------------------
+def _idx_dtype(k):
+    return np.uint8 if k <= 255 else np.int32
+
+
+class MaxPool2d(Function):
+    """Max over each window; the gradient goes to the first maximum of the window (PyTorch's tie rule).
+    ``geom = (kernel, stride, padding(t, b, l, r), dilation, out_hw)``.  ``ctx.idx`` holds the
+    argmax as a kernel-offset number (``i*kw + j``) per output."""
+
+    @staticmethod
+    def forward(ctx, x, geom):
+        kernel, stride, padding, dilation, out_hw = geom
+        xt = x.transpose(1, 0, 2, 3)
+        c, n, h, w = xt.shape
+        y = np.empty((c, n) + tuple(out_hw), dtype=x.dtype)
+        idx = np.zeros(y.shape, dtype=_idx_dtype(kernel[0] * kernel[1]))
+        geo = _geometry((h, w), out_hw, kernel, stride, padding, dilation)
+        first = geo[0]
+        covered = first[2][0] == 0 and first[2][1] == out_hw[0] and first[3][0] == 0 and first[3][1] == out_hw[1]
+        if covered:  # the first tap sees every window: start from it, no -inf fill
+            np.copyto(y, xt[:, :, first[2][2], first[3][2]])
+        else:
+            y.fill(-np.inf)
+        upd = np.empty(y.shape, dtype=bool)
+        for i, j, (r0, r1, rs), (c0, c1, cs) in geo[1:] if covered else geo:
+            if r1 <= r0 or c1 <= c0:
+                continue
+            ysub, v = y[:, :, r0:r1, c0:c1], xt[:, :, rs, cs]
+            u = upd[:, :, r0:r1, c0:c1]
+            np.greater(v, ysub, out=u)  # strict: an equal later value keeps the first maximum
+            np.copyto(ysub, v, where=u)
+            np.copyto(idx[:, :, r0:r1, c0:c1], i * kernel[1] + j, where=u)
+        ctx.geom = geom
+        ctx.in_hw = (h, w)
+        ctx.idx = idx
+        return _as_nchw(y)
+
+    @staticmethod
+    def backward(ctx, g):
+        return MaxPool2dScatter.apply(g, ctx.idx, ctx.geom, ctx.in_hw), None
+
+
+class MaxPool2dScatter(Function):
+    """Route each output gradient to its window's argmax (the gradient of max pooling)."""
+
+    @staticmethod
+    def forward(ctx, g, idx, geom, in_hw):
+        kernel, stride, padding, dilation, out_hw = geom
+        gt = g.transpose(1, 0, 2, 3)
+        c, n = gt.shape[:2]
+        gx = np.zeros((c, n) + tuple(in_hw), dtype=g.dtype)
+        overlap = any(s < d * (k - 1) + 1 for k, s, d in zip(kernel, stride, dilation))
+        for i, j, (r0, r1, rs), (c0, c1, cs) in _geometry(in_hw, out_hw, kernel, stride, padding, dilation):
+            if r1 <= r0 or c1 <= c0:
+                continue
+            hit = idx[:, :, r0:r1, c0:c1] == i * kernel[1] + j
+            if overlap:
+                gx[:, :, rs, cs] += gt[:, :, r0:r1, c0:c1] * hit
+            else:  # disjoint windows: each input position is written by one tap only
+                np.multiply(gt[:, :, r0:r1, c0:c1], hit, out=gx[:, :, rs, cs])
+        ctx.geom, ctx.idx = geom, idx
+        return _as_nchw(gx)
+
+    @staticmethod
+    def backward(ctx, gg):
+        return MaxPool2dGather.apply(gg, ctx.idx, ctx.geom), None, None, None
+
+
+class MaxPool2dGather(Function):
+    """Pick, for each window, the input value at its stored argmax (adjoint of the scatter)."""
+
+    @staticmethod
+    def forward(ctx, x, idx, geom):
+        kernel, stride, padding, dilation, out_hw = geom
+        xt = x.transpose(1, 0, 2, 3)
+        y = np.zeros(idx.shape, dtype=x.dtype)
+        for i, j, (r0, r1, rs), (c0, c1, cs) in _geometry(xt.shape[2:], out_hw, kernel, stride, padding, dilation):
+            if r1 > r0 and c1 > c0:
+                sub = y[:, :, r0:r1, c0:c1]
+                np.copyto(sub, xt[:, :, rs, cs], where=idx[:, :, r0:r1, c0:c1] == i * kernel[1] + j)
+        ctx.geom, ctx.idx, ctx.in_hw = geom, idx, xt.shape[2:]
+        return _as_nchw(y)
+
+    @staticmethod
+    def backward(ctx, g):
+        return MaxPool2dScatter.apply(g, ctx.idx, ctx.geom, ctx.in_hw), None, None
+
+
+def max_pool_indices(idx, geom, in_w):
+    """Flat input index ``h*W + w`` of each window's maximum (``return_indices=True``), ``(N, C, Ho, Wo)``."""
+    kernel, stride, padding, dilation, out_hw = geom
+    ho = np.arange(out_hw[0])[:, None] * stride[0] - padding[0]
+    wo = np.arange(out_hw[1])[None, :] * stride[1] - padding[2]
+    idx = idx.astype(np.int64)
+    hh = ho + (idx // kernel[1]) * dilation[0]
+    ww = wo + (idx % kernel[1]) * dilation[1]
+    return _as_nchw(hh * in_w + ww)
+
+
+def avg_divisor(in_hw, out_hw, kernel, stride, padding, count_include_pad, dtype):
+    """Per-output divisor ``(Ho, Wo)`` of average pooling, with PyTorch's padding rules."""
+    counts = []
+    for n, o, k, s, p0, p1 in zip(in_hw, out_hw, kernel, stride, padding[0::2], padding[1::2]):
+        start = np.arange(o) * s - p0
+        end = np.minimum(start + k, n + p1)
+        if count_include_pad:
+            counts.append(end - start)
+        else:
+            counts.append(np.minimum(end, n) - np.maximum(start, 0))
+    return (counts[0][:, None] * counts[1][None, :]).astype(dtype)
+
+
+class AvgPool2d(Function):
+    """Window sums divided by ``div (Ho, Wo)``; ``geom = (kernel, stride, padding, out_hw)``."""
+
+    @staticmethod
+    def forward(ctx, x, geom, div):
+        kernel, stride, padding, out_hw = geom
+        xt = x.transpose(1, 0, 2, 3)
+        y = np.zeros(xt.shape[:2] + tuple(out_hw), dtype=x.dtype)
+        for i, j, (r0, r1, rs), (c0, c1, cs) in _geometry(xt.shape[2:], out_hw, kernel, stride, padding, (1, 1)):
+            if r1 > r0 and c1 > c0:
+                y[:, :, r0:r1, c0:c1] += xt[:, :, rs, cs]
+        y /= div
+        ctx.geom, ctx.div, ctx.in_hw = geom, div, xt.shape[2:]
+        return _as_nchw(y)
+
+    @staticmethod
+    def backward(ctx, g):
+        return AvgPool2dScatter.apply(g, ctx.geom, ctx.div, ctx.in_hw), None, None
+
+
+class AvgPool2dScatter(Function):
+    """Gradient of average pooling: spread ``g / div`` over each window (adjoint of AvgPool2d)."""
+
+    @staticmethod
+    def forward(ctx, g, geom, div, in_hw):
+        kernel, stride, padding, out_hw = geom
+        gd = g.transpose(1, 0, 2, 3) / div
+        gx = np.zeros(gd.shape[:2] + tuple(in_hw), dtype=g.dtype)
+        for i, j, (r0, r1, rs), (c0, c1, cs) in _geometry(in_hw, out_hw, kernel, stride, padding, (1, 1)):
+            if r1 > r0 and c1 > c0:
+                gx[:, :, rs, cs] += gd[:, :, r0:r1, c0:c1]
+        ctx.geom, ctx.div = geom, div
+        return _as_nchw(gx)
+
+    @staticmethod
+    def backward(ctx, gg):
+        return AvgPool2d.apply(gg, ctx.geom, ctx.div), None, None, None
