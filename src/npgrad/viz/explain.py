@@ -71,6 +71,8 @@ class ExplainTable:
         widths = [max(len(c[i]) for c in cells) for i in range(len(self.headers))]
         lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in cells]
         lines.insert(1, "  ".join("-" * w for w in widths))
+        if any(r.value is None for r in self.rows):
+            lines.append("(? = a value the graph does not keep; pass the tensor in names= to show it)")
         return "\n".join(lines)
 
     def to_markdown(self):
