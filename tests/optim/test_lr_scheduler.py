@@ -1,0 +1,205 @@
+import copy
+import math
+import warnings
+
+import numpy as np
+import pytest
+
+import npgrad
+from npgrad.optim import lr_scheduler as S
+
+
+def _opts(torch, cls="SGD", **kw):
+    """The same two-group optimizer in npgrad and PyTorch."""
+    kw = kw or dict(lr=0.1, momentum=0.9)
+    ours = getattr(npgrad.optim, cls)([{"params": [npgrad.zeros(2, requires_grad=True)]},
+                                      {"params": [npgrad.zeros(3, requires_grad=True)], "lr": 0.02}], **kw)
+    theirs = getattr(torch.optim, cls)([{"params": [torch.zeros(2, requires_grad=True)]},
+                                        {"params": [torch.zeros(3, requires_grad=True)], "lr": 0.02}], **kw)
+    return ours, theirs
+
+
+def _run(opt, sched, n, metrics=None, key=None):
+    seq = []
+    for i in range(n):
+        opt.step()
+        seq.append([(g["lr"], g[key] if key else None) for g in opt.param_groups])
+        sched.step(metrics[i]) if metrics is not None else sched.step()
+        assert sched.get_last_lr() == [g["lr"] for g in opt.param_groups]
+    return seq
+
+
+def _assert_close(a, b):
+    np.testing.assert_allclose(np.array(a, dtype=float), np.array(b, dtype=float), rtol=1e-12, atol=1e-15)
+
+
+SCHEDULES = [
+    ("StepLR", dict(step_size=3, gamma=0.5)),
+    ("MultiStepLR", dict(milestones=[2, 5, 5, 9], gamma=0.3)),
+    ("ExponentialLR", dict(gamma=0.9)),
+    ("CosineAnnealingLR", dict(T_max=7)),
+    ("CosineAnnealingLR", dict(T_max=5, eta_min=0.001)),
+]
+
+
+@pytest.mark.parametrize("name, kw", SCHEDULES, ids=str)
+def test_schedule_matches_torch(torch, name, kw):
+    opt, topt = _opts(torch)
+    seq = _run(opt, getattr(S, name)(opt, **kw), 25)
+    tseq = _run(topt, getattr(torch.optim.lr_scheduler, name)(topt, **kw), 25)
+    _assert_close([[x[0] for x in s] for s in seq], [[x[0] for x in s] for s in tseq])
+
+
+def test_lambda_lr_matches_torch(torch):
+    fns = [lambda e: 0.95 ** e, lambda e: 1.0 / (1 + e)]
+    opt, topt = _opts(torch)
+    seq = _run(opt, S.LambdaLR(opt, fns), 12)
+    tseq = _run(topt, torch.optim.lr_scheduler.LambdaLR(topt, fns), 12)
+    _assert_close([[x[0] for x in s] for s in seq], [[x[0] for x in s] for s in tseq])
+    with pytest.raises(ValueError, match="Expected 2 lr_lambdas, but got 1"):
+        S.LambdaLR(opt, [fns[0]])
+
+
+ONECYCLE = [
+    dict(max_lr=1.0, total_steps=30),
+    dict(max_lr=[0.5, 0.2], epochs=3, steps_per_epoch=7, anneal_strategy="linear"),
+    dict(max_lr=1.0, total_steps=40, three_phase=True, pct_start=0.25),
+    dict(max_lr=0.3, total_steps=20, cycle_momentum=False, div_factor=10.0, final_div_factor=100.0),
+]
+
+
+@pytest.mark.parametrize("kw", ONECYCLE, ids=str)
+@pytest.mark.parametrize("cls, key", [("SGD", "momentum"), ("Adam", "betas")])
+def test_onecycle_matches_torch(torch, kw, cls, key):
+    opt, topt = _opts(torch, cls, lr=0.1, **({"momentum": 0.9} if cls == "SGD" else {}))
+    n = kw.get("total_steps") or kw["epochs"] * kw["steps_per_epoch"]
+    seq = _run(opt, S.OneCycleLR(opt, **kw), n, key=key)
+    tseq = _run(topt, torch.optim.lr_scheduler.OneCycleLR(topt, **kw), n, key=key)
+    _assert_close([[x[0] for x in s] for s in seq], [[x[0] for x in s] for s in tseq])
+    flat = lambda q: [[x[1][0] if isinstance(x[1], tuple) else x[1] for x in s] for s in q]  # noqa: E731
+    _assert_close(flat(seq), flat(tseq))
+
+
+def test_onecycle_rejects_stepping_past_the_end():
+    opt = npgrad.optim.SGD([npgrad.zeros(1, requires_grad=True)], lr=0.1, momentum=0.9)
+    s = S.OneCycleLR(opt, max_lr=1.0, total_steps=3)
+    for _ in range(3):
+        opt.step(); s.step()
+    with pytest.raises(ValueError, match="Tried to step 4 times. The specified number of total steps is 3"):
+        s.step()
+
+
+@pytest.mark.parametrize("bad, msg", [
+    (dict(max_lr=1.0), "You must define either total_steps OR"),
+    (dict(max_lr=1.0, total_steps=0), "Expected positive integer total_steps, but got 0"),
+    (dict(max_lr=1.0, total_steps=10, pct_start=1.5), "Expected float between 0 and 1 pct_start"),
+    (dict(max_lr=1.0, total_steps=10, anneal_strategy="exp"), "anneal_strategy must be one of"),
+    (dict(max_lr=[1.0, 2.0], total_steps=10), "max_lr must have the same length"),
+])
+def test_onecycle_rejects_bad_arguments(bad, msg):
+    opt = npgrad.optim.SGD([npgrad.zeros(1, requires_grad=True)], lr=0.1, momentum=0.9)
+    with pytest.raises(ValueError, match=msg):
+        S.OneCycleLR(opt, **bad)
+
+
+PLATEAU = [
+    dict(patience=2),
+    dict(mode="max", factor=0.5, patience=1, threshold=0.05),
+    dict(patience=0, threshold_mode="abs", threshold=0.1, cooldown=2, min_lr=[0.01, 0.005]),
+    dict(patience=1, factor=0.2, min_lr=0.003),
+]
+
+
+@pytest.mark.parametrize("kw", PLATEAU, ids=str)
+def test_reduce_on_plateau_matches_torch(torch, kw):
+    metrics = [1.0, 0.9, 0.95, 0.91, 0.92, 0.89, 0.9, 0.9, 0.9, 0.5, 0.6, 0.7, 0.7, 0.7, 0.7, 0.8, 0.9]
+    opt, topt = _opts(torch)
+    seq = _run(opt, S.ReduceLROnPlateau(opt, **kw), len(metrics), metrics)
+    tseq = _run(topt, torch.optim.lr_scheduler.ReduceLROnPlateau(topt, **kw), len(metrics), metrics)
+    _assert_close([[x[0] for x in s] for s in seq], [[x[0] for x in s] for s in tseq])
+
+
+def test_reduce_on_plateau_accepts_a_scalar_tensor_metric():
+    opt = npgrad.optim.SGD([npgrad.zeros(1, requires_grad=True)], lr=1.0)
+    s = S.ReduceLROnPlateau(opt, patience=0, factor=0.5)
+    s.step(npgrad.tensor(1.0)); s.step(npgrad.tensor(2.0))
+    assert s.get_last_lr() == [0.5]
+
+
+@pytest.mark.parametrize("bad, err, msg", [
+    (dict(factor=1.0), ValueError, "Factor should be < 1.0"),
+    (dict(mode="median"), ValueError, "mode median is unknown"),
+    (dict(threshold_mode="pct"), ValueError, "threshold mode pct is unknown"),
+    (dict(min_lr=[0.1, 0.2]), ValueError, "expected 1 min_lrs, got 2"),
+])
+def test_reduce_on_plateau_rejects_bad_arguments(bad, err, msg):
+    opt = npgrad.optim.SGD([npgrad.zeros(1, requires_grad=True)], lr=1.0)
+    with pytest.raises(err, match=msg):
+        S.ReduceLROnPlateau(opt, **bad)
+
+
+@pytest.mark.parametrize("make", [
+    lambda o: S.StepLR(o, step_size=2, gamma=0.5),
+    lambda o: S.MultiStepLR(o, milestones=[3, 6], gamma=0.5),
+    lambda o: S.CosineAnnealingLR(o, T_max=6, eta_min=0.01),
+    lambda o: S.OneCycleLR(o, max_lr=1.0, total_steps=20),
+    lambda o: S.ReduceLROnPlateau(o, patience=1),
+])
+def test_scheduler_state_dict_round_trip_continues_identically(make):
+    metrics = [1.0, 1.0, 0.5, 0.6, 0.7, 0.8, 0.4, 0.5, 0.5, 0.5]
+
+    def fresh():
+        o = npgrad.optim.SGD([npgrad.zeros(1, requires_grad=True)], lr=0.1, momentum=0.9)
+        return o, make(o)
+
+    def advance(o, s, idx):
+        out = []
+        for i in idx:
+            o.step()
+            s.step(metrics[i]) if isinstance(s, S.ReduceLROnPlateau) else s.step()
+            out.append(o.param_groups[0]["lr"])
+        return out
+
+    o, s = fresh()
+    full = advance(o, s, range(10))
+    o1, s1 = fresh()
+    advance(o1, s1, range(4))
+    sd, osd = copy.deepcopy(s1.state_dict()), copy.deepcopy(o1.state_dict())
+    o2, s2 = fresh()
+    o2.load_state_dict(osd)
+    s2.load_state_dict(sd)
+    assert advance(o2, s2, range(4, 10)) == full[4:]
+
+
+def test_step_before_optimizer_step_warns():
+    opt = npgrad.optim.SGD([npgrad.zeros(1, requires_grad=True)], lr=0.1)
+    s = S.StepLR(opt, step_size=1)
+    with pytest.warns(UserWarning, match="before `optimizer.step\\(\\)`"):
+        s.step()
+    opt2 = npgrad.optim.SGD([npgrad.zeros(1, requires_grad=True)], lr=0.1)
+    s2 = S.StepLR(opt2, step_size=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        opt2.step(); s2.step()
+
+
+def test_resuming_needs_initial_lr():
+    opt = npgrad.optim.SGD([npgrad.zeros(1, requires_grad=True)], lr=0.1)
+    with pytest.raises(KeyError, match="initial_lr"):
+        S.StepLR(opt, step_size=2, last_epoch=4)
+
+
+def test_scheduler_needs_an_optimizer():
+    with pytest.raises(TypeError, match="list is not an Optimizer"):
+        S.StepLR([], step_size=2)
+    opt = npgrad.optim.SGD([npgrad.zeros(1, requires_grad=True)], lr=0.1)
+    with pytest.raises(ValueError, match="step_size must be a positive int, got 0"):
+        S.StepLR(opt, step_size=0)
+
+
+def test_cosine_reaches_eta_min_at_t_max():
+    opt = npgrad.optim.SGD([npgrad.zeros(1, requires_grad=True)], lr=1.0)
+    s = S.CosineAnnealingLR(opt, T_max=4, eta_min=0.1)
+    for _ in range(4):
+        opt.step(); s.step()
+    assert math.isclose(s.get_last_lr()[0], 0.1)
