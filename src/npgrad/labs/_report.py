@@ -75,7 +75,7 @@ class Report:
 
 def _cell(c):
     if isinstance(c, float) or isinstance(c, np.floating):
-        return f"{c:.6g}"
+        return f"{c + 0.0:.6g}"      # + 0.0 turns -0.0 into 0.0
     return str(c)
 
 

@@ -63,7 +63,8 @@ def plot_decision_boundary(model, X, y, ax=None, resolution=200, padding=0.5, th
                 cmap="coolwarm", alpha=0.25)
     ax.contour(gx, gy, region.reshape(gx.shape), levels=np.arange(classes.max() + 1) + 0.5,
                colors="k", linewidths=1)
-    ax.scatter(X[:, 0], X[:, 1], c=y, cmap="coolwarm", s=10, edgecolors="k", linewidths=0.2)
+    ax.scatter(X[:, 0], X[:, 1], c=y, cmap="coolwarm", s=10 if len(X) > 100 else 60, edgecolors="k",
+               linewidths=0.3)
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
     if title:
