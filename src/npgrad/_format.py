@@ -1,52 +1,112 @@
-"""PyTorch-style ``repr`` of tensors: ``tensor([1., 2.], requires_grad=True)``."""
+"""PyTorch-style ``repr`` of tensors: ``tensor([1., 2.], requires_grad=True)``.
+
+The rules are PyTorch's default print options (precision 4, linewidth 80, threshold 1000,
+edgeitems 3): one width for all elements; floats that are all integers print as ``3.``;
+scientific notation when the largest/smallest nonzero magnitude ratio exceeds 1000, the
+largest exceeds 1e8, or (non-integer floats) the smallest is below 1e-4.
+
+>>> import npgrad
+>>> npgrad.tensor([[1, -2], [30, 4]])
+tensor([[ 1, -2],
+        [30,  4]])
+"""
 from __future__ import annotations
 
 import numpy as np
 
 _DEFAULT_DTYPES = ("float32", "int64", "bool")
+PRECISION, LINEWIDTH, THRESHOLD, EDGEITEMS = 4, 80, 1000, 3
 
 
-def _float_formatter(arr):
-    finite = arr[np.isfinite(arr)] if arr.size else arr
-    if finite.size == 0:
-        return lambda v: _special(v) or f"{v:.4f}"
-    ints = np.all(finite == np.round(finite))
-    amax = np.abs(finite).max()
-    nz = np.abs(finite[finite != 0])
-    amin = nz.min() if nz.size else 0.0
-    if ints and amax < 1e8:
-        width = max(len(f"{v:.0f}") for v in finite) + 1
-        return lambda v: (_special(v) or f"{v:.0f}.").rjust(width)
-    if amax >= 1e8 or (amin and (amin < 1e-4 or amax / amin > 1e3)):
-        return lambda v: _special(v) or f"{v:.4e}"
-    width = max(len(f"{v:.4f}") for v in finite)
-    return lambda v: (_special(v) or f"{v:.4f}").rjust(width)
+class _Formatter:
+    """Chooses the notation and the common width from the values that will be shown."""
+
+    def __init__(self, arr):
+        self.floating = arr.dtype.kind == "f"
+        self.int_mode, self.sci_mode, self.width = True, False, 1
+        flat = arr.reshape(-1)
+        if not self.floating:
+            self.width = max([len(_plain(v)) for v in flat.tolist()] or [1])
+            return
+        vals = flat[np.isfinite(flat) & (flat != 0)].astype(np.float64)
+        if vals.size == 0:
+            return
+        mags = np.abs(vals)
+        lo, hi = mags.min(), mags.max()
+        self.int_mode = bool(np.all(vals == np.ceil(vals)))
+        if hi / lo > 1000.0 or hi > 1.0e8 or (not self.int_mode and lo < 1.0e-4):
+            self.sci_mode = True
+            strs = [f"{v:.{PRECISION}e}" for v in vals.tolist()]
+        elif self.int_mode:
+            strs = [f"{v:.0f}." for v in vals.tolist()]
+        else:
+            strs = [f"{v:.{PRECISION}f}" for v in vals.tolist()]
+        self.width = max(len(s) for s in strs)
+
+    def format(self, v):
+        if not self.floating:
+            s = _plain(v)
+        elif self.sci_mode:
+            s = f"{v:.{PRECISION}e}" if np.isfinite(v) else _special(v)
+        elif self.int_mode:
+            s = f"{v:.0f}." if np.isfinite(v) else _special(v)
+        else:
+            s = f"{v:.{PRECISION}f}" if np.isfinite(v) else _special(v)
+        return s.rjust(self.width)
+
+
+def _plain(v):
+    return str(v)
 
 
 def _special(v):
-    if np.isnan(v):
-        return "nan"
-    if np.isinf(v):
-        return "inf" if v > 0 else "-inf"
-    return None
+    return "nan" if np.isnan(v) else ("inf" if v > 0 else "-inf")
+
+
+def _summarized(arr):
+    """The values shown when the tensor is summarized (first and last ``EDGEITEMS`` per dim)."""
+    if arr.ndim == 0:
+        return arr
+    if arr.shape[0] > 2 * EDGEITEMS:
+        arr = np.concatenate([arr[:EDGEITEMS], arr[-EDGEITEMS:]])
+    return np.stack([_summarized(a) for a in arr]) if arr.ndim > 1 else arr
+
+
+def _vector(arr, indent, summarize, fmt):
+    per_line = max(1, (LINEWIDTH - indent) // (fmt.width + 2))
+    if summarize and arr.shape[0] > 2 * EDGEITEMS:
+        data = ([fmt.format(v) for v in arr[:EDGEITEMS].tolist()] + [" ..."]
+                + [fmt.format(v) for v in arr[-EDGEITEMS:].tolist()])
+    else:
+        data = [fmt.format(v) for v in arr.tolist()]
+    lines = [", ".join(data[i:i + per_line]) for i in range(0, len(data), per_line)]
+    return "[" + (",\n" + " " * (indent + 1)).join(lines) + "]"
+
+
+def _body(arr, indent, summarize, fmt):
+    if arr.ndim == 0:
+        return fmt.format(arr.item())
+    if arr.ndim == 1:
+        return _vector(arr, indent, summarize, fmt)
+    n = arr.shape[0]
+    if summarize and n > 2 * EDGEITEMS:
+        rows = ([_body(arr[i], indent + 1, summarize, fmt) for i in range(EDGEITEMS)] + ["..."]
+                + [_body(arr[i], indent + 1, summarize, fmt) for i in range(n - EDGEITEMS, n)])
+    else:
+        rows = [_body(arr[i], indent + 1, summarize, fmt) for i in range(n)]
+    return "[" + ("," + "\n" * (arr.ndim - 1) + " " * (indent + 1)).join(rows) + "]"
 
 
 def format_tensor(t, prefix="tensor("):
     arr = t.data
-    kind = arr.dtype.kind
-    if kind == "f":
-        fmt = {"float_kind": _float_formatter(arr.astype(np.float64))}
-    elif kind == "b":
-        fmt = {"bool": lambda v: "True" if v else "False"}
-    else:
-        fmt = {"int": lambda v: str(v)}
     if arr.size == 0:
-        body = "[]" if arr.ndim == 1 else "[]"
+        body = "[]"
     else:
-        body = np.array2string(arr, separator=", ", prefix=prefix, formatter=fmt, threshold=1000,
-                               edgeitems=3, max_line_width=80)
+        summarize = arr.size > THRESHOLD
+        fmt = _Formatter(_summarized(arr) if summarize else arr)
+        body = _body(arr, len(prefix), summarize, fmt)
     extras = []
-    if arr.size == 0 and arr.ndim != 1:
+    if arr.size == 0 and arr.shape != (0,):
         extras.append(f"size={tuple(arr.shape)}")
     if t.dtype.name not in _DEFAULT_DTYPES:
         extras.append(f"dtype={t.dtype}")

@@ -87,6 +87,9 @@ def _shape_check(a, b, name):
 
 # -- casts ---------------------------------------------------------------------------------------
 class Cast(Function):
+    def name(self):
+        return "ToCopyBackward0"  # PyTorch's name for x.to(dtype)
+
     @staticmethod
     def forward(ctx, x, dt, copy):
         return x.astype(dt.np, copy=copy)
@@ -179,6 +182,9 @@ class Pow(Function):
 
 class PowScalar(Function):
     """x ** c for a constant c: d/dx = c x^(c-1)."""
+
+    def name(self):
+        return "PowBackward0"
 
     @staticmethod
     def forward(ctx, x, c):
