@@ -1,2 +1,12 @@
-"""``npgrad.nn.functional`` (``F``): the functional forms of the layers, activations and losses."""
+"""``npgrad.nn.functional`` (``F``): the functional forms of the layers, activations and losses.
+
+>>> import npgrad
+>>> import npgrad.nn.functional as F
+>>> F.relu(npgrad.tensor([-1.0, 1.0]))
+tensor([0., 1.])
+"""
+from .activation_functional import *  # noqa: F401,F403
+from .layer_functional import *  # noqa: F401,F403
+from .loss_functional import *  # noqa: F401,F403
+from .extra_losses import *  # noqa: F401,F403
 from .conv_functional import *  # noqa: F401,F403  (conv, pooling: conv_functional.py)

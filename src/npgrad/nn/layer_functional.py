@@ -1,0 +1,383 @@
+"""Layer functions of ``npgrad.nn.functional``: linear, normalisation, dropout, embedding, one_hot.
+
+``linear`` and the normalisation core are fused primitives (one pass less over memory than the
+composed ops, and they are on the hot path of every MLP).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd.function import Function
+from ..autograd.grad_mode import no_grad, state
+from ..ops import elementwise as E
+from ..ops.index import IndexAdd
+from ..ops.linalg import MatMul
+from ..ops.shape import pad
+from ..random import _gen
+from ..tensor import Tensor
+
+__all__ = ["linear", "bilinear", "batch_norm", "layer_norm", "group_norm", "dropout", "dropout1d",
+           "dropout2d", "embedding", "one_hot", "normalize", "pad", "cosine_similarity", "pairwise_distance"]
+
+
+def _const(arr):
+    return Tensor._make(arr, None, False, None)
+
+
+# -- linear ------------------------------------------------------------------------------------------
+class _Linear(Function):
+    """y = x W^T + b in one primitive: dx = g W, dW = g^T x, db = sum of g over the batch."""
+
+    @staticmethod
+    def forward(ctx, x, w, b):
+        need = ctx.needs_input_grad
+        ctx.save_for_backward(x if need[1] else None, w if need[0] else None)
+        out = np.matmul(x, w.T)
+        if b is not None:
+            out += b  # in place: the product is a fresh array, so no extra copy
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, w = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        gx = MatMul.apply(g, w) if need[0] else None
+        gw = gb = None
+        if need[1] or need[2]:
+            g2 = g.reshape(-1, g.shape[-1]) if g.ndim != 2 else g
+            if need[1]:
+                x2 = x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x
+                gw = MatMul.apply(g2.T, x2)
+            if need[2]:
+                gb = g2.sum(0)
+        return gx, gw, gb
+
+
+def linear(input, weight, bias=None):
+    """y = x W^T + b, with ``weight`` of shape (out_features, in_features).
+
+    >>> import npgrad
+    >>> F = npgrad.nn.functional
+    >>> F.linear(npgrad.ones(2, 3), npgrad.ones(4, 3), npgrad.zeros(4)).shape
+    npgrad.Size([2, 4])
+    """
+    if input.ndim == 0 or weight.ndim != 2:
+        raise RuntimeError(f"linear: expected an input with at least 1 dim and a 2-D weight, got input "
+                           f"{tuple(input.shape)} and weight {tuple(weight.shape)}")
+    if input.shape[-1] != weight.shape[1]:
+        raise RuntimeError(f"linear: input of shape {tuple(input.shape)} has {input.shape[-1]} features in its "
+                           f"last dim, but weight of shape {tuple(weight.shape)} expects in_features="
+                           f"{weight.shape[1]} (mat1 and mat2 shapes cannot be multiplied)")
+    if bias is not None and tuple(bias.shape) not in ((weight.shape[0],), ()):
+        raise RuntimeError(f"linear: bias of shape {tuple(bias.shape)} does not match out_features="
+                           f"{weight.shape[0]}")
+    if input.data.dtype != weight.data.dtype:
+        raise RuntimeError(f"linear: input dtype {input.dtype} and weight dtype {weight.dtype} differ "
+                           "(mat1 and mat2 must have the same dtype)")
+    if input.ndim == 1:
+        return _Linear.apply(input.unsqueeze(0), weight, bias).squeeze(0)
+    return _Linear.apply(input, weight, bias)
+
+
+def bilinear(input1, input2, weight, bias=None):
+    """y_k = x1^T W_k x2 + b_k, with ``weight`` of shape (out, in1, in2)."""
+    from ..ops.linalg import einsum
+    out = einsum("ni,kij,nj->nk", input1, weight, input2)
+    return out + bias if bias is not None else out
+
+
+# -- normalisation ------------------------------------------------------------------------------------
+class _Standardize(Function):
+    """(x - mean) / sqrt(var + eps) over ``axes`` (biased var).
+
+    d/dx = invstd * (g - mean(g) - xhat * mean(g * xhat)), means over ``axes``.
+    """
+
+    @staticmethod
+    def forward(ctx, x, axes, eps):
+        ctx.axes, ctx.eps = axes, eps
+        mean = x.mean(axis=axes, keepdims=True)
+        xc = x - mean
+        var = np.mean(np.square(xc), axis=axes, keepdims=True)
+        invstd = 1.0 / np.sqrt(var + x.dtype.type(eps))
+        xc *= invstd
+        ctx.mean, ctx.var = mean, var  # read by batch_norm for the running statistics
+        ctx.save_for_backward(x, xc, invstd)
+        return xc
+
+    @staticmethod
+    def backward(ctx, g):
+        x, xhat, invstd = ctx.saved_tensors
+        axes = ctx.axes
+        if state.grad_enabled:  # create_graph: make invstd a differentiable function of x
+            invstd = (x.var(axes, correction=0, keepdim=True) + ctx.eps).rsqrt()
+        gm = g.mean(axes, keepdim=True)
+        gxm = (g * xhat).mean(axes, keepdim=True)
+        return (g - gm - xhat * gxm) * invstd, None, None
+
+
+def _affine(x, weight, bias, shape):
+    if weight is not None:
+        x = x * weight.reshape(shape)
+    if bias is not None:
+        x = x + bias.reshape(shape)
+    return x
+
+
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1,
+               eps=1e-05):
+    """Normalise each channel (dim 1) over the batch (and spatial dims), then scale and shift.
+
+    In training the batch statistics are used and ``running_mean``/``running_var`` (if given) are
+    updated in place: ``r = (1 - momentum) r + momentum * stat``, with the unbiased variance.
+    Otherwise the running statistics are used.
+
+    >>> import npgrad
+    >>> x = npgrad.randn(8, 3)
+    >>> y = npgrad.nn.functional.batch_norm(x, None, None, training=True)
+    >>> bool(y.mean(0).abs().max() < 1e-5)
+    True
+    """
+    if input.ndim < 2:
+        raise ValueError(f"batch_norm: expected an input of at least 2 dims (N, C, ...), got shape "
+                         f"{tuple(input.shape)}")
+    c = input.shape[1]
+    for name, t in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight),
+                    ("bias", bias)):
+        if t is not None and tuple(t.shape) != (c,):
+            raise RuntimeError(f"batch_norm: {name} should contain {c} elements (the channels of input of "
+                               f"shape {tuple(input.shape)}), not {tuple(t.shape)}")
+    shape = (1, c) + (1,) * (input.ndim - 2)
+    if training:
+        axes = (0,) + tuple(range(2, input.ndim))
+        m = input.numel() // c
+        if m <= 1:
+            raise ValueError(f"Expected more than 1 value per channel when training, got input size "
+                             f"{input.shape!r}")
+        out = _Standardize.apply(input, axes, eps)
+        if running_mean is not None or running_var is not None:
+            ctx = out.grad_fn
+            mean, var = (ctx.mean, ctx.var) if ctx is not None else _stats(input.data, axes)
+            _update_running(running_mean, running_var, mean, var, m, momentum)
+        return _affine(out, weight, bias, shape)
+    if running_mean is None or running_var is None:
+        raise RuntimeError("batch_norm: running_mean and running_var must be defined in evaluation mode")
+    inv = _const((1.0 / np.sqrt(running_var.data + eps)).astype(input.data.dtype, copy=False))
+    scale = inv if weight is None else weight * inv
+    out = (input - _const(running_mean.data.astype(input.data.dtype, copy=False)).reshape(shape)) * \
+        scale.reshape(shape)
+    return out + bias.reshape(shape) if bias is not None else out
+
+
+def _stats(x, axes):
+    mean = x.mean(axis=axes, keepdims=True)
+    return mean, np.mean(np.square(x - mean), axis=axes, keepdims=True)
+
+
+def _update_running(rm, rv, mean, var, m, momentum):
+    """In-place exponential average of the batch statistics (unbiased variance, as PyTorch)."""
+    if rm is not None:
+        rm.data *= 1 - momentum
+        rm.data += (momentum * mean.reshape(-1)).astype(rm.data.dtype, copy=False)
+        rm._version[0] += 1
+    if rv is not None:
+        rv.data *= 1 - momentum
+        rv.data += (momentum * m / (m - 1) * var.reshape(-1)).astype(rv.data.dtype, copy=False)
+        rv._version[0] += 1
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
+    """Normalise over the last ``len(normalized_shape)`` dims, then scale and shift elementwise.
+
+    >>> import npgrad
+    >>> y = npgrad.nn.functional.layer_norm(npgrad.randn(2, 5), (5,))
+    >>> bool(y.mean(-1).abs().max() < 1e-5)
+    True
+    """
+    ns = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    k = len(ns)
+    if tuple(input.shape[input.ndim - k:]) != ns or input.ndim < k:
+        raise RuntimeError(f"layer_norm: Given normalized_shape={list(ns)}, expected input with shape "
+                           f"[*, {', '.join(map(str, ns))}], but got input of size {list(input.shape)}")
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and tuple(t.shape) != ns:
+            raise RuntimeError(f"layer_norm: {name} of shape {tuple(t.shape)} does not match normalized_shape "
+                               f"{ns}")
+    out = _Standardize.apply(input, tuple(range(input.ndim - k, input.ndim)), eps)
+    return _affine(out, weight, bias, ns)
+
+
+def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):
+    """Normalise each sample's channels in ``num_groups`` groups, then scale/shift per channel.
+
+    >>> import npgrad
+    >>> npgrad.nn.functional.group_norm(npgrad.randn(2, 4, 3), 2).shape
+    npgrad.Size([2, 4, 3])
+    """
+    if input.ndim < 2:
+        raise RuntimeError(f"group_norm: expected an input of at least 2 dims (N, C, ...), got shape "
+                           f"{tuple(input.shape)}")
+    n, c = input.shape[0], input.shape[1]
+    if c % num_groups:
+        raise RuntimeError(f"group_norm: Expected number of channels in input ({c}) to be divisible by "
+                           f"num_groups ({num_groups}), input shape {tuple(input.shape)}")
+    out = _Standardize.apply(input.reshape(n, num_groups, -1), (2,), eps).reshape(input.shape)
+    return _affine(out, weight, bias, (1, c) + (1,) * (input.ndim - 2))
+
+
+def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
+    """x / max(||x||_p, eps) along ``dim``."""
+    return input / input.norm(p, dim, keepdim=True).clamp_min(eps).expand_as(input)
+
+
+def cosine_similarity(x1, x2, dim=1, eps=1e-8):
+    """sum(x1 * x2) / (max(||x1||, eps) * max(||x2||, eps)) along ``dim``."""
+    n1 = x1.norm(2, dim, keepdim=True).clamp_min(eps)
+    n2 = x2.norm(2, dim, keepdim=True).clamp_min(eps)
+    return ((x1 / n1) * (x2 / n2)).sum(dim)
+
+
+def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
+    """||x1 - x2 + eps||_p along the last dim."""
+    return (x1 - x2 + eps).norm(p, -1, keepdim=keepdim)
+
+
+# -- dropout -------------------------------------------------------------------------------------------
+def _check_p(p, who):
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"{who}: dropout probability has to be between 0 and 1, but got {p}")
+
+
+def _drop(input, p, mask_shape, inplace):
+    """Multiply by a random keep-mask scaled by 1/(1-p) (inverted dropout: eval needs no rescale)."""
+    dt = input.data.dtype
+    if p == 1.0:
+        scale = np.zeros(mask_shape, dtype=dt)
+    else:
+        keep = _gen(None).random(mask_shape, dtype=np.float32 if dt == np.float32 else np.float64) >= p
+        scale = keep.astype(dt) * dt.type(1.0 / (1.0 - p))
+    if inplace:
+        return input._inplace(lambda x: E.Mul.apply(x, scale))
+    return E.Mul.apply(input, scale)
+
+
+def dropout(input, p=0.5, training=True, inplace=False):
+    """Zero each element with probability ``p`` and scale the rest by 1/(1-p); identity if not training.
+
+    >>> import npgrad
+    >>> y = npgrad.nn.functional.dropout(npgrad.ones(1000), 0.5)
+    >>> sorted(set(y.tolist()))
+    [0.0, 2.0]
+    """
+    _check_p(p, "dropout")
+    if not training or p == 0.0:
+        return input
+    return _drop(input, p, input.data.shape, inplace)
+
+
+def dropout1d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels of an (N, C, L) or (C, L) input."""
+    _check_p(p, "dropout1d")
+    if input.ndim not in (2, 3):
+        raise RuntimeError(f"dropout1d: Expected 2D or 3D input, but received a {input.ndim}D input of shape "
+                           f"{tuple(input.shape)}")
+    if not training or p == 0.0:
+        return input
+    return _drop(input, p, input.data.shape[:-1] + (1,), inplace)
+
+
+def dropout2d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels (feature maps) of an (N, C, H, W) input with probability ``p``.
+
+    >>> import npgrad
+    >>> y = npgrad.nn.functional.dropout2d(npgrad.ones(2, 8, 3, 3), 0.5)
+    >>> bool(((y == 0).all(-1).all(-1) | (y == 2).all(-1).all(-1)).all())
+    True
+    """
+    _check_p(p, "dropout2d")
+    if input.ndim not in (3, 4):
+        raise RuntimeError(f"dropout2d: Expected 3D or 4D input, but received a {input.ndim}D input of shape "
+                           f"{tuple(input.shape)}")
+    if not training or p == 0.0:
+        return input
+    return _drop(input, p, input.data.shape[:-2] + (1, 1), inplace)
+
+
+# -- embedding and one-hot -----------------------------------------------------------------------------
+class _Embedding(Function):
+    """Rows of ``weight`` picked by ``idx``; the weight's gradient sums the rows' gradients."""
+
+    @staticmethod
+    def forward(ctx, weight, idx, padding_idx):
+        ctx.idx, ctx.padding_idx, ctx.wshape = idx.reshape(-1), padding_idx, weight.shape
+        return weight[idx]
+
+    @staticmethod
+    def backward(ctx, g):
+        flat = ctx.idx
+        g2 = g.reshape(flat.shape[0], -1)
+        if ctx.padding_idx is not None:  # the padding row never learns
+            g2 = g2 * _const((flat != ctx.padding_idx)[:, None].astype(g.data.dtype))
+        return IndexAdd.apply(g2, (flat,), ctx.wshape), None, None
+
+
+def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
+              sparse=False):
+    """Look up rows of ``weight`` (num_embeddings, dim) for integer ``input`` of any shape.
+
+    >>> import npgrad
+    >>> w = npgrad.arange(6.0).reshape(3, 2)
+    >>> npgrad.nn.functional.embedding(npgrad.tensor([[2, 0]]), w)
+    tensor([[[4., 5.],
+             [0., 1.]]])
+    """
+    idx = input.data if isinstance(input, Tensor) else np.asarray(input)
+    if idx.dtype.kind not in "iu":
+        raise RuntimeError(f"embedding: Expected tensor for argument #1 'indices' to have an integer dtype, "
+                           f"got {idx.dtype}")
+    n = weight.shape[0]
+    if idx.size and (idx.min() < 0 or idx.max() >= n):
+        bad = int(idx.min()) if idx.min() < 0 else int(idx.max())
+        raise IndexError(f"embedding: index {bad} is out of range for an embedding table of {n} rows "
+                         f"(weight shape {tuple(weight.shape)})")
+    if padding_idx is not None and padding_idx < 0:
+        padding_idx += n
+    if max_norm is not None:
+        _renorm_rows(weight, idx, max_norm, norm_type)
+    return _Embedding.apply(weight, idx, padding_idx)
+
+
+def _renorm_rows(weight, idx, max_norm, norm_type):
+    """Rescale (in place, outside autograd) the looked-up rows whose norm exceeds ``max_norm``."""
+    rows = np.unique(idx)
+    w = weight.data
+    norms = np.linalg.norm(w[rows], ord=norm_type, axis=1)
+    big = norms > max_norm
+    w[rows[big]] *= (max_norm / (norms[big] + 1e-7))[:, None].astype(w.dtype)
+    weight._version[0] += 1
+
+
+def one_hot(tensor, num_classes=-1):
+    """Integer class indices of shape (*) to an int64 one-hot tensor of shape (*, num_classes).
+
+    >>> import npgrad
+    >>> npgrad.nn.functional.one_hot(npgrad.tensor([0, 2]), 3)
+    tensor([[1, 0, 0],
+            [0, 0, 1]])
+    """
+    idx = tensor.data if isinstance(tensor, Tensor) else np.asarray(tensor)
+    if idx.dtype.kind not in "iu":
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor (got "
+                           f"{idx.dtype}).")
+    if idx.size and idx.min() < 0:
+        raise RuntimeError("one_hot: Class values must be non-negative.")
+    if num_classes == -1:
+        if idx.size == 0:
+            raise RuntimeError("one_hot: Can not infer total number of classes from empty tensor.")
+        num_classes = int(idx.max()) + 1
+    elif idx.size and idx.max() >= num_classes:
+        raise RuntimeError(f"one_hot: Class values must be smaller than num_classes ({num_classes}), "
+                           f"got {int(idx.max())}.")
+    out = np.zeros(idx.shape + (num_classes,), dtype=np.int64)
+    np.put_along_axis(out, idx[..., None].astype(np.int64), 1, axis=-1)
+    return _const(out)

@@ -1,0 +1,534 @@
+"""Losses of ``npgrad.nn.functional``, with PyTorch's ``reduction`` semantics ('mean' | 'sum' | 'none').
+
+Cross-entropy, BCE and BCE-with-logits are fused primitives: they are computed from log-probabilities
+or logits in a form that never overflows, and their gradients (softmax - target, sigmoid - target)
+never pass through a log or a division that could blow up. The classification losses PyTorch
+lacks (focal, binary hinge, exponential, 0-1) follow the same conventions.
+"""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from ..autograd.function import Function
+from ..autograd.grad_mode import state
+from ..ops import elementwise as E
+from ..tensor import Size, Tensor
+from .activation_functional import log_softmax, softplus
+
+__all__ = ["cross_entropy", "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
+           "mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss", "kl_div", "hinge_embedding_loss",
+           "multi_margin_loss", "soft_margin_loss", "sigmoid_focal_loss", "focal_loss", "hinge_loss",
+           "exponential_loss", "zero_one_loss"]
+
+
+def _const(arr):
+    return Tensor._make(arr, None, False, None)
+
+
+def _legacy_reduction(size_average, reduce, reduction):
+    """Map PyTorch's deprecated ``size_average``/``reduce`` flags onto ``reduction``."""
+    if size_average is None and reduce is None:
+        return reduction
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    warnings.warn("size_average and reduce args will be deprecated, please use reduction='"
+                  f"{'mean' if reduce and size_average else 'sum' if reduce else 'none'}' instead.", stacklevel=3)
+    return ("mean" if size_average else "sum") if reduce else "none"
+
+
+def _check_reduction(reduction, who):
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"{who}: {reduction} is not a valid value for reduction")
+
+
+def _reduce(loss, reduction):
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss
+
+
+def _as_tensor(x, like):
+    if isinstance(x, Tensor):
+        return x
+    return _const(np.asarray(x, dtype=like.data.dtype))
+
+
+def _float_target(target, input, who):
+    """A target of the input's floating dtype (PyTorch requires matching dtypes; ints are converted)."""
+    target = _as_tensor(target, input)
+    if target.data.dtype != input.data.dtype:
+        target = target.to(input.dtype)
+    return target
+
+
+def _warn_size(input, target, who):
+    if tuple(input.shape) != tuple(target.shape):
+        warnings.warn(f"{who}: Using a target size ({Size(target.shape)!r}) that is different to the input size "
+                      f"({Size(input.shape)!r}). This will likely lead to incorrect results due to broadcasting. "
+                      "Please ensure they have the same size.", stacklevel=3)
+        try:
+            np.broadcast_shapes(tuple(input.shape), tuple(target.shape))
+        except ValueError:
+            raise RuntimeError(f"{who}: the size of input {tuple(input.shape)} and target {tuple(target.shape)} "
+                               "are not broadcastable") from None
+
+
+def _same_size(input, target, who):
+    if tuple(input.shape) != tuple(target.shape):
+        raise ValueError(f"{who}: Using a target size ({Size(target.shape)!r}) that is different to the input size "
+                         f"({Size(input.shape)!r}) is deprecated. Please ensure they have the same size.")
+
+
+# -- cross-entropy and NLL -----------------------------------------------------------------------
+class _CrossEntropy(Function):
+    """Fused log_softmax + NLL on (M, C) logits, reduced inside.
+
+    Each row's loss is ``-sum_c q_c log p_c`` for an effective target distribution ``q`` (one-hot,
+    class weights, label smoothing, or given probabilities); its gradient is ``sum(q) p - q``.
+    """
+
+    @staticmethod
+    def forward(ctx, x, target, weight, ignore_index, reduction, eps):
+        logp = x - x.max(axis=1, keepdims=True)
+        logp -= np.log(np.exp(logp).sum(axis=1, keepdims=True))
+        m, c = logp.shape
+        ctx.reduction, ctx.eps, ctx.weight = reduction, eps, weight
+        if target.dtype.kind in "iu":
+            valid = None if ignore_index is None or not (target == ignore_index).any() else target != ignore_index
+            y = target if valid is None else np.where(valid, target, 0)
+            rows = np.arange(m)
+            wy = weight[y] if weight is not None else None
+            loss = -logp[rows, y]
+            if wy is not None:
+                loss *= wy
+            if eps:
+                smooth = -(logp * weight).sum(1) if weight is not None else -logp.sum(1)
+                loss = loss * (1 - eps) + smooth * (eps / c)
+            if valid is not None:
+                loss[~valid] = 0
+            if wy is None:
+                denom = m if valid is None else int(valid.sum())
+            else:
+                denom = wy.sum() if valid is None else wy[valid].sum()
+            ctx.y, ctx.valid, ctx.rows, ctx.wy = y, valid, rows, wy
+        else:
+            q = _soft_q(target, weight, eps, c)
+            loss = -(q * logp).sum(1)
+            denom = m
+            ctx.y = None
+        ctx.denom = denom
+        need = ctx.needs_input_grad
+        ctx.save_for_backward(x if need[0] else None, logp if (need[0] or need[1]) else None,
+                              target if ctx.y is None else None)
+        if reduction == "none":
+            return loss
+        total = loss.sum()
+        with np.errstate(invalid="ignore", divide="ignore"):  # all targets ignored: nan, as PyTorch
+            return np.asarray(total / x.dtype.type(denom) if reduction == "mean" else total, dtype=x.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, logp, target = ctx.saved_tensors
+        r = g / float(ctx.denom) if ctx.reduction == "mean" else g
+        if ctx.reduction == "none":
+            r = r.reshape(-1, 1)
+        create_graph = state.grad_enabled
+        if create_graph and x is not None:
+            logp = log_softmax(x, 1)  # differentiable, so the gradient can be differentiated again
+        gx = gt = None
+        if ctx.needs_input_grad[0]:
+            if ctx.y is not None and ctx.wy is None and not ctx.eps and not create_graph:
+                gx = _const(_onehot_grad(logp.data, ctx, r.data))  # the hot path: softmax - onehot
+            else:
+                q = _dense_q(ctx, logp.shape, logp.data.dtype, target)
+                gx = (E.exp(logp) * _const(q.sum(1, keepdims=True)) - _const(q)) * r
+        if ctx.needs_input_grad[1]:  # probability targets: dL/dt = -(1 - eps) w log p
+            w = 1.0 - ctx.eps
+            gt = -logp * r * w if ctx.weight is None else -logp * _const(ctx.weight * w) * r
+        return gx, gt, None, None, None, None
+
+
+def _soft_q(target, weight, eps, c):
+    q = target * (1 - eps) + eps / c if eps else target
+    return q * weight if weight is not None else q
+
+
+def _onehot_grad(logp, ctx, r):
+    p = np.exp(logp)
+    p[ctx.rows, ctx.y] -= 1
+    if ctx.valid is not None:
+        p[~ctx.valid] = 0
+    p *= r
+    return p
+
+
+def _dense_q(ctx, shape, dtype, target):
+    m, c = shape
+    if ctx.y is None:
+        return np.asarray(_soft_q(target.data, ctx.weight, ctx.eps, c), dtype=dtype)
+    q = np.zeros(shape, dtype=dtype)
+    q[ctx.rows, ctx.y] = (1 - ctx.eps) * (ctx.wy if ctx.wy is not None else 1)
+    if ctx.eps:
+        q += (ctx.eps / c) * (ctx.weight if ctx.weight is not None else 1)
+    if ctx.valid is not None:
+        q[~ctx.valid] = 0
+    return q
+
+
+def _class_layout(input, target, who, allow_probs):
+    """Bring (N, C, d1, ...) input to (M, C) rows and target to (M,) or (M, C); return the 'none' shape."""
+    if input.ndim == 0:
+        raise ValueError(f"{who}: input must have at least 1 dim (C) or 2 dims (N, C), got a 0-d tensor")
+    probs = target.data.dtype.kind == "f"
+    if probs and not allow_probs:
+        raise RuntimeError(f"{who}: expected target of integer class indices, got dtype {target.dtype}")
+    if not probs and target.data.dtype.kind not in "iu":
+        raise RuntimeError(f"{who}: expected target of class indices (int) or class probabilities (float), got "
+                           f"{target.dtype}")
+    if input.ndim == 1:  # a single sample (C,)
+        input, target = input.unsqueeze(0), target.unsqueeze(0)
+        return input, target, ()
+    n, c = input.shape[0], input.shape[1]
+    if probs:
+        if tuple(target.shape) != tuple(input.shape):
+            raise RuntimeError(f"{who}: class-probability target must have the shape of input "
+                               f"{tuple(input.shape)}, got {tuple(target.shape)}")
+    elif target.shape[0] != n:
+        raise ValueError(f"{who}: Expected input batch_size ({n}) to match target batch_size ({target.shape[0]}).")
+    elif tuple(target.shape) != (n,) + tuple(input.shape[2:]):
+        raise RuntimeError(f"{who}: expected target of shape {(n,) + tuple(input.shape[2:])} for input of shape "
+                           f"{tuple(input.shape)}, got {tuple(target.shape)}")
+    out_shape = (n,) + tuple(input.shape[2:])
+    if input.ndim > 2:
+        input = input.movedim(1, -1).reshape(-1, c)
+        target = target.movedim(1, -1).reshape(-1, c) if probs else target.reshape(-1)
+    return input, target, out_shape
+
+
+def _check_classes(y, c, ignore_index, who):
+    if y.size:
+        bad = (y < 0) | (y >= c)
+        if ignore_index is not None:
+            bad &= y != ignore_index
+        if bad.any():
+            raise IndexError(f"{who}: Target {int(y[bad][0])} is out of bounds (valid classes are 0..{c - 1}).")
+
+
+def _weight_array(weight, c, dtype, who):
+    if weight is None:
+        return None
+    w = weight.data if isinstance(weight, Tensor) else np.asarray(weight)
+    if w.shape != (c,):
+        raise RuntimeError(f"{who}: weight tensor should be defined either for all {c} classes or no classes but "
+                           f"got weight tensor of shape: {list(w.shape)}")
+    return w.astype(dtype, copy=False)
+
+
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+                  reduction="mean", label_smoothing=0.0):
+    """Softmax cross-entropy of logits ``input`` (N, C) or (N, C, d1, ...) against class indices (N, ...)
+    or class probabilities (same shape as input), in one fused, stable primitive.
+
+    >>> import npgrad
+    >>> F = npgrad.nn.functional
+    >>> round(F.cross_entropy(npgrad.tensor([[0.0, 0.0]]), npgrad.tensor([1])).item(), 4)
+    0.6931
+    >>> F.cross_entropy(npgrad.tensor([[1000.0, -1000.0]]), npgrad.tensor([1])).item()
+    2000.0
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction, "cross_entropy")
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"cross_entropy: label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    target = target if isinstance(target, Tensor) else _const(np.asarray(target))
+    x, t, out_shape = _class_layout(input, target, "cross_entropy", True)
+    c = x.shape[1]
+    w = _weight_array(weight, c, x.data.dtype, "cross_entropy")
+    if t.data.dtype.kind in "iu":
+        _check_classes(t.data, c, ignore_index, "cross_entropy")
+    elif t.data.dtype != x.data.dtype:
+        t = t.to(x.dtype)
+    out = _CrossEntropy.apply(x, t, w, ignore_index, reduction, float(label_smoothing))
+    return out.reshape(out_shape) if reduction == "none" else out
+
+
+class _NLL(Function):
+    """-w_y x[y] per row of (M, C) log-probabilities; linear, so its gradient is a constant pattern."""
+
+    @staticmethod
+    def forward(ctx, x, y, weight, ignore_index, reduction):
+        m, c = x.shape
+        valid = y != ignore_index
+        yy = np.where(valid, y, 0)
+        rows = np.arange(m)
+        coef = (weight[yy] if weight is not None else np.ones(m, x.dtype)) * valid
+        loss = -x[rows, yy] * coef
+        ctx.rows, ctx.y, ctx.coef, ctx.reduction, ctx.shape = rows, yy, coef, reduction, x.shape
+        ctx.denom = coef.sum()
+        if reduction == "none":
+            return loss
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.asarray(loss.sum() / ctx.denom if reduction == "mean" else loss.sum(), dtype=x.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        pattern = np.zeros(ctx.shape, dtype=g.data.dtype)
+        pattern[ctx.rows, ctx.y] = -ctx.coef
+        if ctx.reduction == "mean":
+            g = g / float(ctx.denom)
+        elif ctx.reduction == "none":
+            g = g.reshape(-1, 1)
+        return _const(pattern) * g, None, None, None, None
+
+
+def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
+    """Negative log-likelihood of log-probabilities ``input`` (N, C, ...) at class indices ``target``.
+
+    >>> import npgrad
+    >>> F = npgrad.nn.functional
+    >>> logp = F.log_softmax(npgrad.tensor([[2.0, 0.0]]), 1)
+    >>> bool(F.nll_loss(logp, npgrad.tensor([0])) == F.cross_entropy(npgrad.tensor([[2.0, 0.0]]), npgrad.tensor([0])))
+    True
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction, "nll_loss")
+    target = target if isinstance(target, Tensor) else _const(np.asarray(target))
+    x, t, out_shape = _class_layout(input, target, "nll_loss", False)
+    c = x.shape[1]
+    w = _weight_array(weight, c, x.data.dtype, "nll_loss")
+    _check_classes(t.data, c, ignore_index, "nll_loss")
+    out = _NLL.apply(x, t.data, w, ignore_index, reduction)
+    return out.reshape(out_shape) if reduction == "none" else out
+
+
+# -- binary cross-entropy --------------------------------------------------------------------------
+class _BCE(Function):
+    """-(t log p + (1 - t) log(1 - p)) with each log clamped at -100 (PyTorch's rule: finite for p in {0, 1});
+    d/dp = (p - t) / max(p (1 - p), 1e-12), d/dt = log(1 - p) - log(p)."""
+
+    @staticmethod
+    def forward(ctx, p, t):
+        if p.size and (p.min() < 0 or p.max() > 1):
+            raise RuntimeError("binary_cross_entropy: all elements of input should be between 0 and 1")
+        with np.errstate(divide="ignore"):
+            lp = np.maximum(np.log(p), -100)
+            l1p = np.maximum(np.log1p(-p), -100)
+        ctx.save_for_backward(p, t)
+        return -(t * lp + (1 - t) * l1p)
+
+    @staticmethod
+    def backward(ctx, g):
+        p, t = ctx.saved_tensors
+        gp = gt = None
+        if ctx.needs_input_grad[0]:
+            gp = g * (p - t) / E.clamp_min(p * (1 - p), 1e-12)
+        if ctx.needs_input_grad[1]:
+            gt = g * (E.clamp_min(E.log1p(-p), -100) - E.clamp_min(E.log(p), -100))
+        return gp, gt
+
+
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
+    """Binary cross-entropy of probabilities ``input`` in [0, 1] against targets in [0, 1].
+
+    >>> import npgrad
+    >>> F = npgrad.nn.functional
+    >>> F.binary_cross_entropy(npgrad.tensor([0.0]), npgrad.tensor([1.0])).item()
+    100.0
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction, "binary_cross_entropy")
+    target = _float_target(target, input, "binary_cross_entropy")
+    _same_size(input, target, "binary_cross_entropy")
+    loss = _BCE.apply(input, target)
+    if weight is not None:
+        loss = loss * _as_tensor(weight, input)
+    return _reduce(loss, reduction)
+
+
+class _BCEWithLogits(Function):
+    """(1 - t) x + c * softplus(-x), c = 1 + (pos_weight - 1) t; d/dx = c sigmoid(x) - pos_weight t."""
+
+    @staticmethod
+    def forward(ctx, x, t, pw):
+        sp = np.log1p(np.exp(-np.abs(x))) + np.maximum(-x, 0)  # softplus(-x), never overflows
+        ctx.save_for_backward(x, t, pw)
+        if pw is None:
+            return (1 - t) * x + sp
+        return (1 - t) * x + (1 + (pw - 1) * t) * sp
+
+    @staticmethod
+    def backward(ctx, g):
+        x, t, pw = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        gx = gt = gpw = None
+        if need[0]:
+            s = E.sigmoid(x)
+            gx = g * (s - t) if pw is None else g * ((1 + (pw - 1) * t) * s - pw * t)
+        if need[1] or need[2]:
+            sp = softplus(-x)
+            if need[1]:
+                gt = -g * x if pw is None else g * ((pw - 1) * sp - x)
+            if need[2]:
+                gpw = g * t * sp
+        return gx, gt, gpw
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
+                                     reduction="mean", pos_weight=None):
+    """Sigmoid + binary cross-entropy in one stable primitive; ``pos_weight`` weighs the positive term.
+
+    >>> import npgrad
+    >>> F = npgrad.nn.functional
+    >>> F.binary_cross_entropy_with_logits(npgrad.tensor([-500.0]), npgrad.tensor([1.0])).item()
+    500.0
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction, "binary_cross_entropy_with_logits")
+    target = _float_target(target, input, "binary_cross_entropy_with_logits")
+    _same_size(input, target, "binary_cross_entropy_with_logits")
+    pw = None if pos_weight is None else _as_tensor(pos_weight, input)
+    if pw is not None:
+        try:
+            np.broadcast_shapes(tuple(pw.shape), tuple(input.shape))
+        except ValueError:
+            raise RuntimeError(f"binary_cross_entropy_with_logits: pos_weight of shape {tuple(pw.shape)} does not "
+                               f"broadcast with input of shape {tuple(input.shape)}") from None
+    loss = _BCEWithLogits.apply(input, target, pw)
+    if weight is not None:
+        loss = loss * _as_tensor(weight, input)
+    return _reduce(loss, reduction)
+
+
+# -- regression losses --------------------------------------------------------------------------
+def _pointwise(input, target, who, size_average, reduce, reduction):
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction, who)
+    target = _float_target(target, input, who)
+    _warn_size(input, target, who)
+    return target, reduction
+
+
+def _weighted(loss, weight, input):
+    return loss if weight is None else loss * _as_tensor(weight, input)
+
+
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    """Mean squared error ``(x - y)^2``.
+
+    >>> import npgrad
+    >>> npgrad.nn.functional.mse_loss(npgrad.tensor([1.0, 3.0]), npgrad.tensor([0.0, 0.0])).item()
+    5.0
+    """
+    target, reduction = _pointwise(input, target, "mse_loss", size_average, reduce, reduction)
+    d = input - target
+    return _reduce(_weighted(d * d, weight, input), reduction)
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    """Mean absolute error ``|x - y|``."""
+    target, reduction = _pointwise(input, target, "l1_loss", size_average, reduce, reduction)
+    return _reduce(_weighted(E.abs(input - target), weight, input), reduction)
+
+
+def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
+    """0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta), with d = x - y."""
+    if delta <= 0:
+        raise RuntimeError(f"huber_loss: delta must be positive, got {delta}")
+    target, reduction = _pointwise(input, target, "huber_loss", None, None, reduction)
+    d = input - target
+    a = E.abs(d)
+    loss = E.where(_const(a.data < delta), d * d * 0.5, (a - 0.5 * delta) * delta)
+    return _reduce(_weighted(loss, weight, input), reduction)
+
+
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+    """0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta (beta = 0 is the L1 loss)."""
+    if beta < 0:
+        raise RuntimeError(f"smooth_l1_loss: beta must be non-negative, got {beta}")
+    target, reduction = _pointwise(input, target, "smooth_l1_loss", size_average, reduce, reduction)
+    d = input - target
+    a = E.abs(d)
+    if beta == 0:
+        return _reduce(a, reduction)
+    loss = E.where(_const(a.data < beta), d * d * (0.5 / beta), a - 0.5 * beta)
+    return _reduce(loss, reduction)
+
+
+def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
+    """KL divergence with ``input`` as log-probabilities: target * (log target - input) pointwise.
+
+    ``reduction='batchmean'`` divides the sum by the batch size (the true KL divergence).
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    if reduction not in ("mean", "sum", "none", "batchmean"):
+        raise ValueError(f"kl_div: {reduction} is not a valid value for reduction")
+    if reduction == "mean":
+        warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the support size."
+                      "'batchmean' divides only by the batch size, and aligns with the KL div math definition."
+                      "'mean' will be changed to behave the same as 'batchmean' in the next major release.",
+                      stacklevel=2)
+    target = _float_target(target, input, "kl_div")
+    if log_target:
+        loss = E.exp(target) * (target - input)
+    else:
+        pos = _const(target.data > 0)
+        safe = E.where(pos, target, E.ones_like(target))  # 0 * log 0 = 0 without a nan gradient
+        loss = E.where(pos, target * (E.log(safe) - input), target * 0 - input * 0)
+    if reduction == "batchmean":
+        return loss.sum() / (input.shape[0] if input.ndim else 1)
+    return _reduce(loss, reduction)
+
+
+# -- margin losses ----------------------------------------------------------------------------------
+def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None, reduction="mean"):
+    """x where y = 1, max(0, margin - x) where y = -1."""
+    target, reduction = _pointwise(input, target, "hinge_embedding_loss", size_average, reduce, reduction)
+    zero = E.zeros_like(input)
+    t = target.data
+    margin_part = E.where(_const(t != 1), E.clamp_min(margin - input, 0), zero)
+    self_part = E.where(_const(t != -1), input, zero)
+    return _reduce(margin_part + self_part, reduction)
+
+
+def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=None, reduce=None,
+                      reduction="mean"):
+    """Multi-class hinge: sum over j != y of max(0, margin - x[y] + x[j])^p / C."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction, "multi_margin_loss")
+    if p not in (1, 2):
+        raise ValueError(f"multi_margin_loss: only p == 1 and p == 2 supported, got {p}")
+    single = input.ndim == 1
+    x = input.unsqueeze(0) if single else input
+    if x.ndim != 2:
+        raise RuntimeError(f"multi_margin_loss: expected a 1-D (C) or 2-D (N, C) input, got shape {tuple(input.shape)}")
+    y = (target.data if isinstance(target, Tensor) else np.asarray(target)).reshape(-1)
+    n, c = x.shape
+    if y.shape[0] != n:
+        raise RuntimeError(f"multi_margin_loss: target of shape {tuple(np.shape(target))} does not match input of "
+                           f"shape {tuple(input.shape)}")
+    _check_classes(y, c, None, "multi_margin_loss")
+    xy = x[np.arange(n), y].reshape(n, 1)
+    h = E.clamp_min(x - xy + margin, 0)
+    if p == 2:
+        h = h * h
+    w = _weight_array(weight, c, x.data.dtype, "multi_margin_loss")
+    others = np.ones((n, c), dtype=x.data.dtype)
+    others[np.arange(n), y] = 0
+    if w is not None:
+        others *= w[y][:, None]
+    loss = (h * _const(others)).sum(1) / c
+    return _reduce(loss.reshape(()) if single else loss, reduction)
+
+
+def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """log(1 + exp(-y x)) for y in {-1, 1}, stable for any x."""
+    target, reduction = _pointwise(input, target, "soft_margin_loss", size_average, reduce, reduction)
+    return _reduce(softplus(-input * target), reduction)
+
+
+from .extra_losses import (exponential_loss, focal_loss, hinge_loss, sigmoid_focal_loss,  # noqa: E402
+                           zero_one_loss)
