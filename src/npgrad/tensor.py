@@ -367,16 +367,17 @@ class Tensor:
     def _inplace(self, fn, *args):
         """Run ``fn(self, *args)`` and write the result into this tensor's own buffer.
 
-        Under autograd the new value is computed from an alias of the old one, so the graph
-        stays correct; the version counter is bumped so that any backward that saved the old
-        value refuses to run with the new one.
+        Under autograd the new value is computed from a copy of the old one (backward may need
+        the old values, e.g. ``h.mul_(y)`` for y's gradient), so the graph stays correct; the
+        version counter is bumped so that any backward that saved this tensor before refuses to
+        run with the new value.
         """
         from .ops import elementwise as E
         record = state.grad_enabled and (self.requires_grad or any(
             isinstance(a, Tensor) and a.requires_grad for a in args))
         if record and self.requires_grad and self.grad_fn is None:
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
-        src = Tensor._make(self.data, self.grad_fn, self.requires_grad, self._version) if record else self
+        src = Tensor._make(self.data.copy(), self.grad_fn, self.requires_grad, None) if record else self
         if not record:
             with _no_grad_ctx():
                 r = fn(src, *args)
@@ -391,6 +392,11 @@ class Tensor:
         if record:
             self.grad_fn = r.grad_fn
             self.requires_grad = True
+            view_of = self.__dict__.get("_view_of")
+            if view_of is not None:  # written through a view: the base's graph must see it too
+                from .ops.index import index_put
+                base, key = view_of
+                base._inplace(lambda b, v: index_put(b, key, v), r)
         return self
 
     def add_(self, other, alpha=1):

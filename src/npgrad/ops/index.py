@@ -122,7 +122,10 @@ def _add_rows(out, idx, g):
 def getitem(input, key):
     """``input[key]``; see the module docstring for the supported index kinds."""
     k = _convert_key(key, input.data.shape)
-    return GetItem.apply(input, k)
+    out = GetItem.apply(input, k)
+    if _is_basic(k):
+        out._view_of = (input, k)  # lets an in-place write through this view update input's graph
+    return out
 
 
 class IndexPut(Function):

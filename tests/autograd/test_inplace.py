@@ -1,0 +1,149 @@
+"""In-place ops: values and gradients as PyTorch, and the version-counter check that refuses
+to backpropagate through a tensor modified after it was saved."""
+import numpy as np
+import pytest
+
+import npgrad
+
+# (name, in-place step applied to a non-leaf h) — run identically on npgrad and torch
+STEPS = [
+    ("add_", lambda T, h, y: h.add_(y)),
+    ("add_alpha", lambda T, h, y: h.add_(y, alpha=-2)),
+    ("sub_", lambda T, h, y: h.sub_(y)),
+    ("mul_", lambda T, h, y: h.mul_(y)),
+    ("div_", lambda T, h, y: h.div_(y + 3)),
+    ("mul_scalar", lambda T, h, y: h.mul_(2.5)),
+    ("zero_", lambda T, h, y: h.zero_()),
+    ("fill_", lambda T, h, y: h.fill_(1.5)),
+    ("copy_", lambda T, h, y: h.copy_(y * 3)),
+    ("copy_broadcast", lambda T, h, y: h.copy_(y[0])),
+    ("clamp_", lambda T, h, y: h.clamp_(-0.5, 0.5)),
+    ("clamp_min", lambda T, h, y: h.clamp_(min=0.0)),
+    ("setitem_scalar", lambda T, h, y: h.__setitem__(1, 0.0)),
+    ("setitem_tensor", lambda T, h, y: h.__setitem__((slice(None), 0), y[:, 1])),
+    ("setitem_mask", lambda T, h, y: h.__setitem__(h > 0, y[h > 0])),
+    ("iadd", lambda T, h, y: h.__iadd__(y)),
+    ("isub", lambda T, h, y: h.__isub__(y)),
+    ("imul", lambda T, h, y: h.__imul__(y)),
+    ("itruediv", lambda T, h, y: h.__itruediv__(y + 3)),
+    ("view_write", lambda T, h, y: h[0].mul_(3)),
+]
+
+
+@pytest.mark.parametrize("step", [s[1] for s in STEPS], ids=[s[0] for s in STEPS])
+def test_inplace_forward_and_backward_match_torch(step, torch):
+    rng = np.random.default_rng(0)
+    xs, ys = rng.standard_normal((3, 4)).astype(np.float32), rng.standard_normal((3, 4)).astype(np.float32)
+    res = []
+    for T in (npgrad, torch):
+        x, y = T.tensor(xs, requires_grad=True), T.tensor(ys, requires_grad=True)
+        h = x * 1.0  # a non-leaf: in-place on it is allowed
+        step(T, h, y)
+        (h * T.tensor(xs)).sum().backward()
+        res.append([h.detach().numpy().copy(), x.grad, y.grad])
+    for a, b in zip(*res):
+        if a is None or b is None:
+            assert (a is None or not np.any(a.data)) and (b is None or not np.any(b.numpy()))
+            continue
+        np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-5, atol=1e-6)
+
+
+def test_inplace_bumps_version_and_keeps_identity():
+    x = npgrad.zeros(3)
+    v = x._version[0]
+    data = x.data
+    x.add_(1)
+    x[0] = 5
+    x.mul_(2)
+    assert x._version[0] == v + 3 and x.data is data and x.tolist() == [10.0, 2.0, 2.0]
+
+
+@pytest.mark.parametrize("modify", [
+    lambda t: t.add_(1), lambda t: t.mul_(2), lambda t: t.zero_(), lambda t: t.__setitem__(0, 3.0),
+    lambda t: t.copy_(npgrad.ones(3)), lambda t: t.clamp_(0, 1),
+], ids=["add_", "mul_", "zero_", "setitem", "copy_", "clamp_"])
+def test_modified_saved_input_raises(modify):
+    x = npgrad.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    h = x * 2
+    y = h * h  # saves h
+    modify(h)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.sum().backward()
+
+
+def test_modified_saved_output_raises_like_torch(torch):
+    msgs = []
+    for T in (npgrad, torch):
+        x = T.tensor([1.0, 2.0], requires_grad=True)
+        y = x.exp()  # saves its output
+        y.add_(1)
+        with pytest.raises(RuntimeError, match="modified by an inplace operation") as e:
+            y.sum().backward()
+        msgs.append(str(e.value))
+    assert "version 1; expected version 0" in msgs[0] and "version 1; expected version 0" in msgs[1]
+
+
+def test_modified_through_view_raises():
+    x = npgrad.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    h = x * 1
+    y = (h ** 2).sum()
+    h[0].mul_(2)  # writes through a view of h
+    with pytest.raises(RuntimeError, match="inplace"):
+        y.backward()
+
+
+def test_unsaved_input_may_be_modified():
+    x = npgrad.tensor([1.0, 2.0], requires_grad=True)
+    h = x * 1
+    y = h + 3  # add saves nothing
+    h.mul_(10)
+    y.sum().backward()
+    assert x.grad.tolist() == [1.0, 1.0]
+
+
+def test_leaf_requiring_grad_cannot_be_modified_in_place():
+    w = npgrad.ones(3, requires_grad=True)
+    for op in (lambda: w.add_(1), lambda: w.mul_(2), lambda: w.zero_(), lambda: w.__setitem__(0, 2.0)):
+        with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+            op()
+
+
+def test_leaf_update_under_no_grad():
+    w = npgrad.tensor([1.0, 2.0], requires_grad=True)
+    (w * w).sum().backward()
+    data = w.data
+    with npgrad.no_grad():
+        w -= 0.5 * w.grad
+        w[0] = w[0] * 2
+    assert w.data is data and w.is_leaf and w.requires_grad and w.grad_fn is None
+    assert w.tolist() == [0.0, 0.0]
+    w.grad.zero_()
+    (w * 3).sum().backward()
+    assert w.grad.tolist() == [3.0, 3.0]
+
+
+def test_inplace_dtype_rules():
+    i = npgrad.tensor([1, 2])
+    with pytest.raises(RuntimeError, match="can't be cast"):
+        i.add_(1.5)
+    i.add_(2)
+    assert i.tolist() == [3, 4] and i.dtype == npgrad.int64
+    f = npgrad.zeros(2)
+    f.add_(npgrad.tensor([1, 2]))
+    assert f.dtype == npgrad.float32 and f.tolist() == [1.0, 2.0]
+    with pytest.raises(RuntimeError, match="shape"):
+        npgrad.zeros(2).add_(npgrad.ones(3, 2))
+
+
+def test_setitem_out_of_bounds():
+    with pytest.raises(IndexError, match="out of bounds"):
+        npgrad.zeros(3)[5] = 1.0
+
+
+def test_setitem_gradient_to_value():
+    x = npgrad.zeros(4)
+    v = npgrad.tensor([2.0, 3.0], requires_grad=True)
+    x[1:3] = v
+    assert x.requires_grad and x.tolist() == [0.0, 2.0, 3.0, 0.0]
+    (x * npgrad.tensor([1.0, 10.0, 100.0, 1000.0])).sum().backward()
+    assert v.grad.tolist() == [10.0, 100.0]
