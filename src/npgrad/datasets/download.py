@@ -10,6 +10,7 @@ from its folder directly and never checked against these hashes.
 from __future__ import annotations
 
 import hashlib
+import http.client
 import os
 import socket
 import tempfile
@@ -136,6 +137,8 @@ def _reason(err, timeout):
         return f"timed out after {timeout:g} s"
     if isinstance(err, urllib.error.URLError):
         return f"cannot connect ({err.reason})"
+    if isinstance(err, http.client.IncompleteRead):
+        return "connection closed before the whole file arrived (truncated)"
     return str(err) or type(err).__name__
 
 
@@ -155,7 +158,7 @@ def download_file(filename, folder, mirrors, spec, timeout=None):
         try:
             _fetch(url, dest, spec, timeout)
             return dest
-        except (OSError, ValueError, urllib.error.URLError) as e:  # HTTPError/timeouts are OSErrors
+        except (OSError, ValueError, http.client.HTTPException) as e:  # URLError/timeouts are OSErrors
             failures.append((url, _reason(e, timeout)))
     tried = "\n".join(f"  - {url}: {why}" for url, why in failures) or "  (no mirrors configured)"
     raise DownloadError(f"could not download {filename}; every mirror failed:\n{tried}", failures)
