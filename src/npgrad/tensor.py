@@ -377,6 +377,11 @@ class Tensor:
             isinstance(a, Tensor) and a.requires_grad for a in args))
         if record and self.requires_grad and self.grad_fn is None:
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+        if record and self.grad_fn is not None and type(self.grad_fn)._view:
+            # PyTorch rewrites the base's history here; npgrad refuses rather than give wrong gradients
+            raise RuntimeError(f"in-place {getattr(fn, '__name__', 'operation')} on a view ({self.grad_fn.name()}) "
+                               "of a tensor that requires grad is not supported; use the out-of-place op "
+                               "(e.g. `y = y * 2` instead of `y.mul_(2)`)")
         src = Tensor._make(self.data.copy(), self.grad_fn, self.requires_grad, None) if record else self
         if not record:
             with _no_grad_ctx():

@@ -10,7 +10,7 @@ import sys
 
 import numpy as np
 
-from .function import SECOND_BACKWARD, _FREED, _check_finite
+from .function import _FREED, _check_finite
 from .grad_mode import set_grad_enabled, state
 
 Tensor = None  # set by npgrad.tensor (avoids a circular import)
@@ -86,8 +86,6 @@ def run_backward(roots, root_grads, retain_graph, create_graph, wanted=None, acc
                         g = r
             if capture is not None and id(node) in capture:
                 capture[id(node)] = g
-            if node._saved is _FREED:
-                raise RuntimeError(SECOND_BACKWARD)
             gin = type(node).backward(node, g)
             if type(gin) is not tuple:
                 gin = (gin,)
@@ -116,7 +114,9 @@ def run_backward(roots, root_grads, retain_graph, create_graph, wanted=None, acc
                     key = id(nxt)
                     prev = grads.get(key)
                     grads[key] = (gi, None) if prev is None else (prev[0] + gi, None)
-            if not retain_graph:
+            if not retain_graph and node._saved is not None:
+                # free what forward saved; a later backward through this node raises when it
+                # reaches for it (nodes that saved nothing can be run again, as in PyTorch)
                 node._saved = _FREED
 
         gin = gi = g = entry = None  # drop loop references, so a fresh gradient can be kept uncopied

@@ -138,10 +138,9 @@ class Function:
         ctx.needs_input_grad = needs
         if cls._tensor_io:
             return _apply_tensor_io(cls, ctx, args, kwargs, record)
-        out = cls.forward(ctx, *arrays, **kwargs)
-        if type(out) is not np.ndarray:
-            out = np.asarray(out)
-        return _finish(cls, ctx, args, out, record)
+        raw = cls.forward(ctx, *arrays, **kwargs)
+        out = raw if type(raw) is np.ndarray else np.asarray(raw)
+        return _finish(cls, ctx, args, out, record, raw)
 
     @staticmethod
     def forward(ctx, *args, **kwargs):
@@ -152,7 +151,7 @@ class Function:
         raise NotImplementedError("a Function subclass must define backward(ctx, grad_output)")
 
 
-def _finish(cls, ctx, args, out, record):
+def _finish(cls, ctx, args, out, record, raw=None):
     """Wrap ``out`` as a tensor and, when a gradient is wanted, connect ``ctx`` into the graph."""
     version = args[0]._version if cls._view and isinstance(args[0], Tensor) else None
     if state._anomaly:
@@ -184,7 +183,7 @@ def _finish(cls, ctx, args, out, record):
         ctx._next = nxt
         ctx._meta = meta
         if ctx._saved is not None:
-            _resolve_saved(ctx, args, out)
+            _resolve_saved(ctx, args, out, raw)
         t = _make(out, ctx, True, version)
         ctx._out_ver = t._version
     else:
@@ -194,7 +193,7 @@ def _finish(cls, ctx, args, out, record):
     return t
 
 
-def _resolve_saved(ctx, args, out):
+def _resolve_saved(ctx, args, out, raw=None):
     """Turn the arrays forward saved into tensors (inputs), an output marker, or constants,
     recording each tensor's version so in-place modification is caught at backward time."""
     items = []
@@ -202,7 +201,8 @@ def _resolve_saved(ctx, args, out):
     for s in ctx._saved:
         if isinstance(s, Tensor):
             s = s.data
-        if s is out:
+        # (a 0-d result may come back from NumPy as a scalar ``raw``, wrapped into ``out``)
+        if s is out or (s is raw and raw is not None):
             items.append(_OUT)
             vers.append(0)
             ctx._out_data = out
