@@ -94,6 +94,6 @@ class Adam(Optimizer):
                 state = self._state(p, amsgrad)
                 v_max = state["max_exp_avg_sq"].data if amsgrad else None
                 adam_update(data, g, state["exp_avg"].data, state["exp_avg_sq"].data, v_max,
-                            self._work(data, 0), self._work(data, 1), step=_bump_step(state), **hp)
+                            *self._works(p), step=_bump_step(state), **hp)
                 p._version[0] += 1
         return loss

@@ -57,7 +57,7 @@ class Optimizer:
                             "of tensors in sets will change between runs. Please use a list instead.")
         self.state = defaultdict(dict)
         self.param_groups = []
-        self._scratch = {}
+        self._scratch, self._views = {}, {}
         param_groups = list(params)
         if len(param_groups) == 0:
             raise ValueError("optimizer got an empty parameter list")
@@ -163,6 +163,13 @@ class Optimizer:
             buf = self._scratch[key] = np.empty(like.size, dtype=like.dtype)
         return buf[:like.size].reshape(like.shape)
 
+    def _works(self, p):
+        """The two scratch arrays for parameter ``p``, cached so a step costs one dict lookup each."""
+        views = self._views.get(p)
+        if views is None or views[0].shape != p.data.shape or views[0].dtype != p.data.dtype:
+            views = self._views[p] = (self._work(p.data, 0), self._work(p.data, 1))
+        return views
+
     # -- serialization -------------------------------------------------------------------------
     def state_dict(self):
         """The optimizer's state as ``{'state': {index: {...}}, 'param_groups': [...]}`` (PyTorch's
@@ -216,7 +223,7 @@ class Optimizer:
 
     def __setstate__(self, state):
         self.__dict__.update(state)
-        self._scratch = {}
+        self._scratch, self._views = {}, {}
 
     def __repr__(self):
         s = self.__class__.__name__ + " ("

@@ -89,7 +89,6 @@ class RMSprop(Optimizer):
                 _bump_step(state)
                 g_avg = state["grad_avg"].data if hp["centered"] else None
                 buf = state["momentum_buffer"].data if hp["momentum"] > 0 else None
-                rmsprop_update(data, g, state["square_avg"].data, g_avg, buf, self._work(data, 0),
-                               self._work(data, 1), **hp)
+                rmsprop_update(data, g, state["square_avg"].data, g_avg, buf, *self._works(p), **hp)
                 p._version[0] += 1
         return loss

@@ -70,8 +70,7 @@ class SGD(Optimizer):
             for p, data, g in self._with_grad(group):
                 state = self.state[p] if hp["momentum"] != 0 else None
                 buf = state.get("momentum_buffer") if state is not None else None
-                buf = sgd_update(data, g, buf.data if buf is not None else None, self._work(data, 0),
-                                 self._work(data, 1), **hp)
+                buf = sgd_update(data, g, buf.data if buf is not None else None, *self._works(p), **hp)
                 if state is not None and "momentum_buffer" not in state:
                     state["momentum_buffer"] = _wrap(buf)
                 p._version[0] += 1
