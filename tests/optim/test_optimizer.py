@@ -184,3 +184,24 @@ def test_no_graph_is_recorded_and_no_warnings():
         warnings.simplefilter("error")
         opt.step()
     assert w.grad_fn is None and w.is_leaf and w.requires_grad
+
+
+def test_load_state_dict_accepts_numeric_step_and_missing_new_options():
+    ps = _params()
+    opt = npgrad.optim.Adam(ps, lr=0.01)
+    for p in ps:
+        p.grad = npgrad.ones(*p.shape)
+    opt.step()
+    sd = copy.deepcopy(opt.state_dict())
+    for st in sd["state"].values():
+        st["step"] = 1
+    del sd["param_groups"][0]["decoupled_weight_decay"]
+    opt2 = npgrad.optim.Adam(_params(), lr=0.01)
+    opt2.load_state_dict(sd)
+    st = next(iter(opt2.state.values()))
+    assert st["step"].dtype == npgrad.float32 and float(st["step"]) == 1.0
+    assert opt2.param_groups[0]["decoupled_weight_decay"] is False
+    for p in opt2.param_groups[0]["params"]:
+        p.grad = npgrad.ones(*p.shape)
+    opt2.step()
+    assert float(st["step"]) == 2.0

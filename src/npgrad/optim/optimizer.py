@@ -212,6 +212,8 @@ class Optimizer:
             else:
                 state[k] = v
         for g, s in zip(groups, saved):
+            for k, v in self.defaults.items():  # a checkpoint from before an option existed
+                s.setdefault(k, v)
             s["params"] = g["params"]
             if "param_names" in g and "param_names" not in s:
                 s["param_names"] = g["param_names"]
@@ -240,6 +242,8 @@ def _cast_state(param, index, key, value):
     must have its shape (``'step'`` keeps its own)."""
     if isinstance(value, np.ndarray):
         value = Tensor._make(value, None, False, None)
+    if key == "step" and isinstance(value, (int, float)):  # older checkpoints keep the count as a number
+        return Tensor._make(np.array(value, dtype=np.float32), None, False, None)
     if isinstance(value, Tensor):
         arr = value.data
         if key != "step":

@@ -21,7 +21,7 @@ def sgd_update(p, g, buf, w0, w1, *, lr, momentum, dampening, nesterov, weight_d
     d = _effective_grad(w0, p, g, weight_decay, maximize)
     if momentum != 0:
         if buf is None:
-            buf = d.copy()
+            buf = d.astype(p.dtype, copy=True)  # the buffer keeps the parameter's dtype
         else:
             np.multiply(buf, momentum, out=buf)
             np.add(buf, d if dampening == 0 else np.multiply(d, 1 - dampening, out=w1), out=buf)
