@@ -155,9 +155,10 @@ class MNIST(Dataset):
 
     def _gather(self, indices):
         idx = indices if isinstance(indices, slice) else np.asarray(indices, dtype=np.int64)
-        imgs, targets = self.data.data[idx], self.targets.data[idx]
         if isinstance(idx, slice):
-            imgs, targets = imgs.copy(), targets.copy()
+            imgs, targets = self.data.data[idx].copy(), self.targets.data[idx].copy()
+        else:
+            imgs, targets = np.take(self.data.data, idx, axis=0), np.take(self.targets.data, idx)
         imgs = _const(imgs) if self.transform is None else self.transform(_const(imgs[:, None]))
         targets = _const(targets)
         if self.target_transform is not None:

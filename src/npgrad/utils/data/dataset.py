@@ -25,13 +25,15 @@ def _as_index_array(indices):
 def _take(t, idx):
     """``t[idx]`` as a new array made by one gather (or one copy of a contiguous slice).
 
+    ``np.take`` along axis 0 copies whole rows and beats plain fancy indexing.
+
     The copy keeps batches independent of the dataset, so in-place ops on a batch are safe.
     Autograd tracks the gather only when ``t`` requires grad.
     """
     if t.requires_grad:
         return t[idx if isinstance(idx, slice) else Tensor._make(idx, None, False, None)]
-    out = t.data[idx]
-    return Tensor._make(out.copy() if isinstance(idx, slice) else out, None, False, None)
+    out = t.data[idx].copy() if isinstance(idx, slice) else np.take(t.data, idx, axis=0)
+    return Tensor._make(out, None, False, None)
 
 
 class Dataset:

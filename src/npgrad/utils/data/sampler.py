@@ -50,7 +50,8 @@ class RandomSampler(Sampler):
     Draws from ``generator`` or npgrad's global generator, so ``npgrad.manual_seed`` fixes the order.
 
     >>> import npgrad
-    >>> npgrad.manual_seed(0) and sorted(RandomSampler(range(4)))
+    >>> _ = npgrad.manual_seed(0)
+    >>> sorted(RandomSampler(range(4)))
     [0, 1, 2, 3]
     """
 

@@ -289,9 +289,9 @@ class RandomCrop:
         rng = _gen(self.generator)
         top = rng.integers(0, hp - h + 1, size=n)
         left = rng.integers(0, wp - w + 1, size=n)
-        rows = (top[:, None] + np.arange(h))[:, None, :, None]
-        cols = (left[:, None] + np.arange(w))[:, None, None, :]
-        out = padded[np.arange(n)[:, None, None, None], np.arange(c)[None, :, None, None], rows, cols]
+        # A view of every (h, w) window; picking one per image copies whole windows at once.
+        windows = np.lib.stride_tricks.sliding_window_view(padded, (h, w), axis=(2, 3))
+        out = windows[np.arange(n), :, top, left]
         return _wrap(restore(out), is_tensor)
 
     def __repr__(self):
@@ -357,32 +357,35 @@ def _source_coords(n_angles, h, w, angles, center):
     y = (np.arange(h, dtype=np.float32) - cy)[None, :, None]
     x = (np.arange(w, dtype=np.float32) - cx)[None, None, :]
     # rows grow downwards, so a counter-clockwise turn of the picture is this matrix on (x, y)
-    return cos * x - sin * y + cx, sin * x + cos * y + cy
-
-
-def _gather(flat, ys, xs, h, w, fill):
-    """Input pixels at integer (ys, xs) of shape (N, H, W); outside the image -> ``fill``."""
-    inside = (ys >= 0) & (ys < h) & (xs >= 0) & (xs < w)
-    idx = (np.clip(ys, 0, h - 1) * w + np.clip(xs, 0, w - 1)).reshape(ys.shape[0], 1, -1)
-    vals = np.take_along_axis(flat, idx, axis=2)
-    return np.where(inside.reshape(ys.shape[0], 1, -1), vals, np.asarray(fill, flat.dtype))
+    return cos * x - sin * y + cx, sin * x + cos * y + cy  # fresh (N, H, W) arrays
 
 
 def rotate(batch, angles, interpolation="nearest", center=None, fill=0):
     """Rotate a batch (N, C, H, W) by per-image ``angles`` in degrees (counter-clockwise)."""
     n, c, h, w = batch.shape
     sx, sy = _source_coords(n, h, w, angles, center)
-    sx, sy = np.broadcast_to(sx, (n, h, w)), np.broadcast_to(sy, (n, h, w))
-    flat = batch.reshape(n, c, h * w)
+    # A border of ``fill`` (1 pixel before, 2 after, so x0 + 1 stays inside): clamping the
+    # source coordinates onto it reads ``fill`` outside the image, with no masks.
+    np.clip(sx, -1, w, out=sx)
+    np.clip(sy, -1, h, out=sy)
+    src = np.pad(batch, ((0, 0), (0, 0), (1, 2), (1, 2)), constant_values=fill)
+    if interpolation != "nearest" and src.dtype.kind != "f":
+        src = src.astype(np.float32)
+    flat = src.reshape(-1)
+    row, plane = w + 3, (h + 3) * (w + 3)
+    base = (np.arange(n) * (c * plane))[:, None, None] + (np.arange(c) * plane)[None, :, None] + row + 1
+
+    def at(ys, xs):
+        return np.take(flat, base + (ys * row + xs).reshape(n, 1, h * w))
+
     if interpolation == "nearest":
-        out = _gather(flat, np.rint(sy).astype(np.int64), np.rint(sx).astype(np.int64), h, w, fill)
+        out = at(np.rint(sy).astype(np.int64), np.rint(sx).astype(np.int64))
         return out.reshape(n, c, h, w)
     x0, y0 = np.floor(sx), np.floor(sy)
     wx, wy = (sx - x0).reshape(n, 1, -1), (sy - y0).reshape(n, 1, -1)
     x0, y0 = x0.astype(np.int64), y0.astype(np.int64)
-    src = flat if flat.dtype.kind == "f" else flat.astype(np.float32)
-    out = ((1 - wy) * ((1 - wx) * _gather(src, y0, x0, h, w, fill) + wx * _gather(src, y0, x0 + 1, h, w, fill))
-           + wy * ((1 - wx) * _gather(src, y0 + 1, x0, h, w, fill) + wx * _gather(src, y0 + 1, x0 + 1, h, w, fill)))
+    out = (1 - wy) * ((1 - wx) * at(y0, x0) + wx * at(y0, x0 + 1)) \
+        + wy * ((1 - wx) * at(y0 + 1, x0) + wx * at(y0 + 1, x0 + 1))
     if batch.dtype.kind in "iu":
         info = np.iinfo(batch.dtype)
         out = np.clip(np.rint(out), info.min, info.max)
