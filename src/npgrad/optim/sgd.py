@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..tensor import Tensor
 from .optimizer import Optimizer, _check, _effective_grad
 
 __all__ = ["SGD", "sgd_update"]
@@ -72,11 +73,6 @@ class SGD(Optimizer):
                 buf = state.get("momentum_buffer") if state is not None else None
                 buf = sgd_update(data, g, buf.data if buf is not None else None, *self._works(p), **hp)
                 if state is not None and "momentum_buffer" not in state:
-                    state["momentum_buffer"] = _wrap(buf)
+                    state["momentum_buffer"] = Tensor._make(buf, None, False, None)
                 p._version[0] += 1
         return loss
-
-
-def _wrap(arr):
-    from ..tensor import Tensor
-    return Tensor._make(arr, None, False, None)
