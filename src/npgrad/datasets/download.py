@@ -92,8 +92,10 @@ def check_file(path, spec):
 
 def _digest_mismatch(hashes, spec):
     for name, h in hashes.items():
-        if h.hexdigest() != getattr(spec, name).lower():
-            return f"{name.upper().replace('SHA', 'SHA-')} mismatch: got {h.hexdigest()}, expected {getattr(spec, name)}"
+        expected = getattr(spec, name).lower()
+        if h.hexdigest() != expected:
+            label = {"sha256": "SHA-256", "md5": "MD5"}[name]
+            return f"{label} mismatch: got {h.hexdigest()}, expected {expected}"
     return None
 
 
