@@ -377,8 +377,11 @@ class Tensor:
             isinstance(a, Tensor) and a.requires_grad for a in args))
         if record and self.requires_grad and self.grad_fn is None:
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
-        if record and self.grad_fn is not None and type(self.grad_fn)._view:
-            # PyTorch rewrites the base's history here; npgrad refuses rather than give wrong gradients
+        view_of = self.__dict__.get("_view_of") if record else None
+        if view_of is not None and view_of[0].requires_grad and view_of[0].grad_fn is None:
+            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
+        if record and view_of is None and self.grad_fn is not None and type(self.grad_fn)._view:
+            # a view whose base is unknown here (e.g. expand): refuse rather than give wrong gradients
             raise RuntimeError(f"in-place {getattr(fn, '__name__', 'operation')} on a view ({self.grad_fn.name()}) "
                                "of a tensor that requires grad is not supported; use the out-of-place op "
                                "(e.g. `y = y * 2` instead of `y.mul_(2)`)")
@@ -388,6 +391,9 @@ class Tensor:
                 r = fn(src, *args)
         else:
             r = fn(src, *args)
+            if r.grad_fn is not None and type(r.grad_fn)._view:
+                # self owns its buffer: its new node must not look like a view op (see the check above)
+                r = E.Cast.apply(r, r.dtype, False)
         E.check_inplace_dtype(r.data.dtype, self.data.dtype)
         if r.data.shape != self.data.shape:
             raise RuntimeError(f"output with shape {list(self.data.shape)} doesn't match the "
@@ -397,11 +403,9 @@ class Tensor:
         if record:
             self.grad_fn = r.grad_fn
             self.requires_grad = True
-            view_of = self.__dict__.get("_view_of")
             if view_of is not None:  # written through a view: the base's graph must see it too
-                from .ops.index import index_put
-                base, key = view_of
-                base._inplace(lambda b, v: index_put(b, key, v), r)
+                base, rebuild = view_of
+                base._inplace(rebuild, r)
         return self
 
     def add_(self, other, alpha=1):

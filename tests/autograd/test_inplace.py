@@ -27,6 +27,11 @@ STEPS = [
     ("imul", lambda T, h, y: h.__imul__(y)),
     ("itruediv", lambda T, h, y: h.__itruediv__(y + 3)),
     ("view_write", lambda T, h, y: h[0].mul_(3)),
+    ("view_of_view", lambda T, h, y: h.view(6, 2)[1:3].add_(y.reshape(6, 2)[:2])),
+    ("transpose_view", lambda T, h, y: h.T[1].mul_(y[0, :3])),
+    ("permute_view", lambda T, h, y: h.permute(1, 0).mul_(y.T)),
+    ("view_setitem", lambda T, h, y: h[1].__setitem__(slice(0, 2), y[2, :2])),
+    ("view_then_base", lambda T, h, y: (h[0].mul_(y[1]), h.add_(y), h.copy_(h * 2), h[:, 1].zero_())),
 ]
 
 
@@ -90,6 +95,20 @@ def test_modified_through_view_raises():
     h[0].mul_(2)  # writes through a view of h
     with pytest.raises(RuntimeError, match="inplace"):
         y.backward()
+
+
+def test_view_of_leaf_cannot_be_modified_in_place():
+    w = npgrad.ones(2, 3, requires_grad=True)
+    for op in (lambda: w[0].mul_(2), lambda: w.view(6).add_(1), lambda: w.T.zero_()):
+        with pytest.raises(RuntimeError, match="view of a leaf Variable"):
+            op()
+    assert w.tolist() == [[1.0] * 3] * 2  # refused before writing
+
+
+def test_inplace_on_expanded_view_is_refused():
+    h = npgrad.ones(3, requires_grad=True) * 1
+    with pytest.raises(RuntimeError, match="not supported"):
+        h.expand(2, 3).mul_(2)
 
 
 def test_unsaved_input_may_be_modified():

@@ -124,7 +124,8 @@ def getitem(input, key):
     k = _convert_key(key, input.data.shape)
     out = GetItem.apply(input, k)
     if _is_basic(k):
-        out._view_of = (input, k)  # lets an in-place write through this view update input's graph
+        # an in-place write through this view must also update input's graph (see Tensor._inplace)
+        out._view_of = (input, lambda base, v: index_put(base, k, v))
     return out
 
 

@@ -54,9 +54,17 @@ def reshape(input, *shape):
             known *= s
     if (-1 not in shape and known != n) or (-1 in shape and (known == 0 or n % known)):
         raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {n}")
-    if shape == input.data.shape:
-        return input if not input.requires_grad else Reshape.apply(input, shape)
-    return Reshape.apply(input, shape)
+    if shape == input.data.shape and not input.requires_grad:
+        return input
+    return _link_view(Reshape.apply(input, shape), input, lambda base, v: v.reshape(base.shape))
+
+
+def _link_view(out, input, rebuild):
+    """Remember how ``out`` views ``input`` so that an in-place write through ``out`` also updates
+    ``input``'s graph (``rebuild(base, new_view_value)`` gives the new base; see Tensor._inplace)."""
+    if out.data is not input.data and np.may_share_memory(out.data, input.data):
+        out._view_of = (input, rebuild)
+    return out
 
 
 def view(input, *shape):
@@ -129,7 +137,12 @@ def permute(input, *dims):
     perm = tuple(_norm_dim(d, input.ndim, "permute") for d in dims)
     if len(set(perm)) != len(perm):
         raise RuntimeError(f"permute(): duplicate dims are not allowed, got {dims}")
-    return Permute.apply(input, perm)
+    return _permute(input, perm)
+
+
+def _permute(input, perm):
+    inv = tuple(int(i) for i in np.argsort(perm))
+    return _link_view(Permute.apply(input, perm), input, lambda base, v: v.permute(inv))
 
 
 def transpose(input, dim0, dim1):
@@ -141,7 +154,7 @@ def transpose(input, dim0, dim1):
         return input
     perm = list(range(n))
     perm[a], perm[b] = perm[b], perm[a]
-    return Permute.apply(input, tuple(perm))
+    return _permute(input, tuple(perm))
 
 
 swapaxes = swapdims = transpose

@@ -1,0 +1,107 @@
+"""User-defined ops with npgrad.autograd.Function, as torch.autograd.Function."""
+import numpy as np
+import pytest
+
+import npgrad
+from npgrad.autograd import Function, gradcheck
+
+
+class Cube(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x ** 3
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return 3 * x ** 2 * g
+
+
+class ScaledAdd(Function):
+    """a + k * b with a non-tensor argument k (gets None as gradient)."""
+
+    @staticmethod
+    def forward(ctx, a, b, k):
+        ctx.k = k
+        return a + k * b
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, g * ctx.k, None
+
+
+def test_custom_function_forward_backward():
+    x = npgrad.tensor([1.0, 2.0], requires_grad=True)
+    y = Cube.apply(x)
+    assert y.tolist() == [1.0, 8.0] and y.grad_fn is not None and y.grad_fn.name() == "CubeBackward0"
+    y.sum().backward()
+    assert x.grad.tolist() == [3.0, 12.0]
+
+
+def test_custom_function_gradcheck_and_broadcast():
+    a = npgrad.randn(3, 4, dtype=npgrad.float64, requires_grad=True)
+    b = npgrad.randn(4, dtype=npgrad.float64, requires_grad=True)
+    assert gradcheck(lambda a, b: ScaledAdd.apply(a, b, 2.5), (a, b))
+    assert gradcheck(Cube.apply, (a,))
+
+
+def test_custom_function_inside_graph_matches_torch(torch):
+    class TCube(torch.autograd.Function):
+        forward, backward = staticmethod(Cube.forward), staticmethod(Cube.backward)
+
+    xs = np.array([0.5, -1.5, 2.0], dtype=np.float32)
+    res = []
+    for T, op in ((npgrad, Cube), (torch, TCube)):
+        x = T.tensor(xs, requires_grad=True)
+        (op.apply(x.sin()) * 2).sum().backward()
+        res.append(x.grad.numpy() if T is torch else x.grad.data)
+    np.testing.assert_allclose(res[0], res[1], rtol=1e-5)
+
+
+def test_forward_runs_without_recording_and_saved_tensors_checked():
+    seen = []
+
+    class Probe(Function):
+        @staticmethod
+        def forward(ctx, x):
+            seen.append(npgrad.is_grad_enabled())
+            ctx.save_for_backward(x)
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            return g * 2
+
+    x = npgrad.tensor([1.0], requires_grad=True)
+    h = x * 1
+    y = Probe.apply(h)
+    assert seen == [False]
+    h.add_(1)
+    with pytest.raises(RuntimeError, match="inplace"):
+        y.sum().backward()
+
+
+def test_needs_input_grad():
+    got = []
+
+    class Need(Function):
+        @staticmethod
+        def forward(ctx, a, b):
+            got.append(ctx.needs_input_grad)
+            return a * b
+
+        @staticmethod
+        def backward(ctx, g):
+            return g, g
+
+    Need.apply(npgrad.ones(1, requires_grad=True), npgrad.ones(1))
+    assert tuple(got[0]) == (True, False)
+
+
+def test_higher_order_through_custom_function():
+    x = npgrad.tensor(2.0, requires_grad=True)
+    (g,) = npgrad.autograd.grad(Cube.apply(x), x, create_graph=True)
+    (gg,) = npgrad.autograd.grad(g, x)
+    assert g.item() == 12.0 and gg.item() == 12.0
