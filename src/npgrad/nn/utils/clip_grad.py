@@ -84,6 +84,9 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     """Rescale the gradients of ``parameters`` in place so their total ``norm_type``-norm is at most
     ``max_norm``; returns the total norm *before* clipping (a 0-d tensor).
 
+    All gradients are treated as one vector g: ``g ← min(1, θ / (‖g‖ + 1e-6))·g`` with θ = ``max_norm``,
+    which keeps the direction and caps the length (the guard against exploding gradients).
+
     >>> import npgrad
     >>> w = npgrad.zeros(2, requires_grad=True)
     >>> w.grad = npgrad.tensor([3.0, 4.0])

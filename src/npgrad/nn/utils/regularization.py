@@ -1,4 +1,8 @@
-"""Explicit L1/L2 penalties to add to a loss.
+"""Explicit L1/L2 penalties to add to a loss: ``real_loss = loss + λ·Σ|w|`` or ``loss + λ·Σw²``.
+
+The penalty is *added*: the optimizer minimises the loss, so a subtracted penalty would reward large
+weights instead of shrinking them. L1 drives many weights to exactly zero (its gradient is λ·sign(w),
+the same size for every weight); L2 shrinks large weights most (its gradient is 2λ·w).
 
 Weight decay in an optimizer and a penalty in the loss are two routes to the same regularisation for
 plain SGD: ``SGD(weight_decay=λ)`` equals adding ``λ / 2 * l2_penalty(params)`` to the loss. (For
