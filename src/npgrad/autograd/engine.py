@@ -86,7 +86,10 @@ def run_backward(roots, root_grads, retain_graph, create_graph, wanted=None, acc
                         g = r
             if capture is not None and id(node) in capture:
                 capture[id(node)] = g
-            gin = type(node).backward(node, g)
+            if anomaly:
+                gin = _backward_checked(node, g)
+            else:
+                gin = type(node).backward(node, g)
             if type(gin) is not tuple:
                 gin = (gin,)
             if len(gin) < len(node._next):
@@ -106,8 +109,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph, wanted=None, acc
                     if gi.data.shape != shape or gi.data.dtype != dt:
                         gi = _fit(gi, shape, dt)
                 if anomaly:
-                    _check_finite(gi.data, f"Function '{node.name()}' returned nan or inf values "
-                                           "in its gradient")
+                    _check_finite(gi.data, f"Function '{node.name()}' returned nan values in its {i}th output.")
                 if isinstance(nxt, Tensor):
                     _add(leaf_grads, id(nxt), gi, nxt)
                 else:
@@ -137,6 +139,16 @@ def run_backward(roots, root_grads, retain_graph, create_graph, wanted=None, acc
                 _accumulate(leaf, g, create_graph)
                 del g
     return results
+
+
+def _backward_checked(node, g):
+    """Run ``node.backward`` in anomaly mode: the ops inside it are not checked one by one, so a
+    nan is reported against the backward node the user's op created (e.g. SqrtBackward0)."""
+    state.anomaly = False
+    try:
+        return type(node).backward(node, g)
+    finally:
+        state.anomaly = True
 
 
 def _add(table, key, g, leaf):
