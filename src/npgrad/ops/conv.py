@@ -72,12 +72,12 @@ def channel_first(x):
 
 
 # -- im2col / col2im -----------------------------------------------------------------------------
-def im2col(x, kernel, stride, padding, dilation, out_hw):
+def im2col(x, kernel, stride, padding, dilation, out_hw, out=None):
     """``x (N, C, H, W)`` -> ``cols (C, kh, kw, N, Ho, Wo)``: one strided copy per kernel offset."""
     n, c, h, w = x.shape
     ho, wo = out_hw
     xt = x.transpose(1, 0, 2, 3)
-    cols = np.empty((c, kernel[0], kernel[1], n, ho, wo), dtype=x.dtype)
+    cols = np.empty((c, kernel[0], kernel[1], n, ho, wo), dtype=x.dtype) if out is None else out
     for i, j, (r0, r1, rs), (c0, c1, cs) in _geometry((h, w), out_hw, kernel, stride, padding, dilation):
         dst = cols[:, i, j]
         dst[:, :, r0:r1, c0:c1] = xt[:, :, rs, cs]
@@ -89,18 +89,20 @@ def im2col(x, kernel, stride, padding, dilation, out_hw):
     return cols
 
 
-def col2im(cols, in_hw, kernel, stride, padding, dilation):
+def col2im(cols, in_hw, kernel, stride, padding, dilation, out=None):
     """Adjoint of :func:`im2col`: ``cols (C, kh, kw, N, Ho, Wo)`` -> ``(C, N, H, W)`` where each
     input position receives the sum over all windows that read it (overlaps accumulate)."""
     c, _, _, n, ho, wo = cols.shape
     h, w = in_hw
     geo = _geometry(in_hw, (ho, wo), kernel, stride, padding, dilation)
+    if out is None:
+        out = np.empty((c, n, h, w), dtype=cols.dtype)
     # start from a tap that covers the whole output (stride-1 centre tap): saves a zero fill and a pass
     first = next((g for g in geo if _full(g[2], h, ho) and _full(g[3], w, wo)), None)
     if first is not None:
-        out = cols[:, first[0], first[1]].copy()
+        np.copyto(out, cols[:, first[0], first[1]])
     else:
-        out = np.zeros((c, n, h, w), dtype=cols.dtype)
+        out.fill(0)
     for g in geo:
         if g is first:
             continue
@@ -110,14 +112,28 @@ def col2im(cols, in_hw, kernel, stride, padding, dilation):
     return out
 
 
-def _gemm(a, b, groups, trans_a=False, trans_b=False):
+#: bytes of im2col buffer per chunk of the batch: small enough to stay in cache between the
+#: copy that fills it and the GEMM that reads it, large enough for an efficient GEMM
+CHUNK_BYTES = 4 << 20
+
+
+def _chunks(n, bytes_per_item):
+    step = int(max(1, min(n, CHUNK_BYTES // max(1, bytes_per_item))))
+    return [(s, min(n, s + step)) for s in range(0, n, step)]
+
+
+def _gemm(a, b, groups, trans_a=False, trans_b=False, out=None):
     """``op(a) @ op(b)`` for each of ``groups`` row blocks; one BLAS call when ``groups == 1``."""
     if groups == 1:
-        return (a.T if trans_a else a) @ (b.T if trans_b else b)
+        return np.matmul(a.T if trans_a else a, b.T if trans_b else b, out=out)
     a = a.reshape(groups, a.shape[0] // groups, -1)
     b = b.reshape(groups, b.shape[0] // groups, -1)
-    out = np.matmul(a.transpose(0, 2, 1) if trans_a else a, b.transpose(0, 2, 1) if trans_b else b)
-    return out.reshape(-1, out.shape[-1])
+    r = np.matmul(a.transpose(0, 2, 1) if trans_a else a, b.transpose(0, 2, 1) if trans_b else b)
+    r = r.reshape(-1, r.shape[-1])
+    if out is None:
+        return r
+    out[...] = r
+    return out
 
 
 def _as_nchw(y_cf):
@@ -126,34 +142,77 @@ def _as_nchw(y_cf):
 
 
 # -- convolution primitives ----------------------------------------------------------------------
+def conv_forward(x, w, b, geom):
+    """``y (O, N, Ho, Wo)`` = W @ im2col(x) (+ b), over cache-sized chunks of the batch."""
+    stride, padding, dilation, groups = geom
+    o, _, kh, kw = w.shape
+    n, c, h, wd = x.shape
+    ho = out_size(h, kh, stride[0], padding[0], padding[1], dilation[0])
+    wo = out_size(wd, kw, stride[1], padding[2], padding[3], dilation[1])
+    k, p = c * kh * kw, ho * wo
+    y = np.empty((o, n, ho, wo), dtype=x.dtype)
+    w2, y2 = w.reshape(o, -1), y.reshape(o, n * p)
+    buf = None
+    for n0, n1 in _chunks(n, k * p * x.itemsize):
+        buf = im2col(x[n0:n1], (kh, kw), stride, padding, dilation, (ho, wo),
+                     out=None if buf is None or buf.shape[3] != n1 - n0 else buf)
+        _gemm(w2, buf.reshape(k, -1), groups, out=y2[:, n0 * p:n1 * p])
+    if b is not None:
+        y2 += b[:, None]
+    return y
+
+
+def conv_input_grad(gy, w, b, geom, in_hw):
+    """Transposed conv: col2im(W.T @ gy) (+ b) as ``(C, N, H, W)``, over chunks of the batch."""
+    stride, padding, dilation, groups = geom
+    cin, cog, kh, kw = w.shape
+    n, _, ho, wo = gy.shape
+    gcf = channel_first(gy)
+    cout, p = cog * groups, ho * wo
+    out = np.empty((cout, n) + tuple(in_hw), dtype=gy.dtype)
+    w2 = w.reshape(cin, -1)
+    for n0, n1 in _chunks(n, cout * kh * kw * p * gy.itemsize):
+        dcols = _gemm(w2, gcf[:, n0:n1].reshape(cin, -1), groups, trans_a=True)
+        col2im(dcols.reshape(cout, kh, kw, n1 - n0, ho, wo), in_hw, (kh, kw), stride, padding, dilation,
+               out=out[:, n0:n1])
+    if b is not None:
+        out += b[:, None, None, None]
+    return out
+
+
+def conv_weight_grad(x, gy, geom, kernel):
+    """``gW = gy @ im2col(x).T`` summed over chunks of the batch, ``(O, C/groups, kh, kw)``."""
+    stride, padding, dilation, groups = geom
+    n, c = x.shape[:2]
+    o, ho, wo = gy.shape[1:]
+    gcf = channel_first(gy)
+    k, p = c * kernel[0] * kernel[1], ho * wo
+    gw = None
+    buf = None
+    for n0, n1 in _chunks(n, k * p * x.itemsize):
+        buf = im2col(x[n0:n1], kernel, stride, padding, dilation, (ho, wo),
+                     out=None if buf is None or buf.shape[3] != n1 - n0 else buf)
+        part = _gemm(gcf[:, n0:n1].reshape(o, -1), buf.reshape(k, -1), groups, trans_b=True)
+        gw = part if gw is None else np.add(gw, part, out=gw)
+    return gw.reshape(o, c // groups, *kernel)
+
+
 class Conv2d(Function):
     """``y = conv2d(x, w) + b``; geometry ``(stride, padding(t, b, l, r), dilation, groups)``."""
 
     @staticmethod
     def forward(ctx, x, w, b, geom):
-        stride, padding, dilation, groups = geom
-        o, _, kh, kw = w.shape
-        n, c, h, wd = x.shape
-        out_hw = (out_size(h, kh, stride[0], padding[0], padding[1], dilation[0]),
-                  out_size(wd, kw, stride[1], padding[2], padding[3], dilation[1]))
-        cols = im2col(x, (kh, kw), stride, padding, dilation, out_hw)
-        y = _gemm(w.reshape(o, -1), cols.reshape(c * kh * kw, -1), groups)
-        if b is not None:
-            y += b[:, None]
         need = ctx.needs_input_grad
-        ctx.geom = geom
-        ctx.in_hw = (h, wd)
-        # the weight gradient reuses this forward's cols instead of rebuilding them
-        ctx.save_for_backward(x if need[1] else None, w if need[0] or need[1] else None,
-                              cols if need[1] else None)
-        return _as_nchw(y.reshape(o, n, *out_hw))
+        ctx.geom, ctx.in_hw = geom, x.shape[2:]
+        ctx.save_for_backward(x if need[1] else None, w if need[0] or need[1] else None)
+        return _as_nchw(conv_forward(x, w, b, geom))
 
     @staticmethod
     def backward(ctx, g):
-        x, w, cols = ctx.saved_tensors
+        x, w = ctx.saved_tensors
         need = ctx.needs_input_grad
         gx = ConvTranspose2d.apply(g, w, None, ctx.geom, ctx.in_hw) if need[0] else None
-        gw = Conv2dWeight.apply(x, g, ctx.geom, w.shape[2:], cols.data) if need[1] else None
+        gw = Conv2dWeight.apply(x, g, ctx.geom, w.shape[2:]) if need[1] else None
         gb = g.sum((0, 2, 3)) if need[2] else None
         return gx, gw, gb, None
 
@@ -164,47 +223,36 @@ class ConvTranspose2d(Function):
 
     @staticmethod
     def forward(ctx, x, w, b, geom, out_hw):
-        stride, padding, dilation, groups = geom
-        cin, cog, kh, kw = w.shape
-        n, _, h, wd = x.shape
-        xcf = channel_first(x)
-        dcols = _gemm(w.reshape(cin, -1), xcf.reshape(cin, -1), groups, trans_a=True)
-        y = col2im(dcols.reshape(cog * groups, kh, kw, n, h, wd), out_hw, (kh, kw), stride, padding, dilation)
-        if b is not None:
-            y += b[:, None, None, None]
         need = ctx.needs_input_grad
-        ctx.geom, ctx.kernel = geom, (kh, kw)
+        ctx.geom, ctx.kernel, ctx.x_hw = geom, w.shape[2:], x.shape[2:]
         ctx.save_for_backward(x if need[1] else None, w if need[0] else None)
-        return _as_nchw(y)
+        return _as_nchw(conv_input_grad(x, w, b, geom, out_hw))
 
     @staticmethod
     def backward(ctx, g):
         x, w = ctx.saved_tensors
         need = ctx.needs_input_grad
-        gx = Conv2d.apply(g, w, None, ctx.geom) if need[0] else None
-        gw = Conv2dWeight.apply(g, x, ctx.geom, ctx.kernel, None) if need[1] else None
-        gb = g.sum((0, 2, 3)) if need[2] else None
+        gx = gw = gb = None
+        if need[0]:
+            gx = Conv2d.apply(g, w, None, ctx.geom)
+            if tuple(gx.shape[2:]) != ctx.x_hw:  # output_padding >= stride (allowed when < dilation)
+                gx = gx[:, :, :ctx.x_hw[0], :ctx.x_hw[1]]
+        if need[1]:
+            gw = Conv2dWeight.apply(g, x, ctx.geom, ctx.kernel)
+        if need[2]:
+            gb = g.sum((0, 2, 3))
         return gx, gw, gb, None, None
 
 
 class Conv2dWeight(Function):
-    """Gradient of conv2d in its weight: ``gW = gy @ im2col(x).T`` per group (bilinear in x, gy).
-    ``cols`` may carry the forward's im2col of ``x`` to skip rebuilding it."""
+    """Gradient of conv2d in its weight: ``gW = gy @ im2col(x).T`` per group (bilinear in x, gy)."""
 
     @staticmethod
-    def forward(ctx, x, gy, geom, kernel, cols):
-        stride, padding, dilation, groups = geom
-        c = x.shape[1]
-        o = gy.shape[1]
-        if cols is None:
-            cols = im2col(x, kernel, stride, padding, dilation, gy.shape[2:])
-        gw = _gemm(channel_first(gy).reshape(o, -1), cols.reshape(c * kernel[0] * kernel[1], -1),
-                   groups, trans_b=True)
-        ctx.geom = geom
-        ctx.in_hw = x.shape[2:]
+    def forward(ctx, x, gy, geom, kernel):
         need = ctx.needs_input_grad
+        ctx.geom, ctx.in_hw = geom, x.shape[2:]
         ctx.save_for_backward(x if need[1] else None, gy if need[0] else None)
-        return gw.reshape(o, c // groups, *kernel)
+        return conv_weight_grad(x, gy, geom, kernel)
 
     @staticmethod
     def backward(ctx, ggw):
@@ -212,7 +260,7 @@ class Conv2dWeight(Function):
         need = ctx.needs_input_grad
         gx = ConvTranspose2d.apply(gy, ggw, None, ctx.geom, ctx.in_hw) if need[0] else None
         ggy = Conv2d.apply(x, ggw, None, ctx.geom) if need[1] else None
-        return gx, ggy, None, None, None
+        return gx, ggy, None, None
 
 
 # -- pooling primitives --------------------------------------------------------------------------
@@ -230,32 +278,43 @@ class MaxPool2d(Function):
         kernel, stride, padding, dilation, out_hw = geom
         xt = x.transpose(1, 0, 2, 3)
         c, n, h, w = xt.shape
+        taps = [(i * kernel[1] + j, r, cl) for i, j, r, cl in
+                _geometry((h, w), out_hw, kernel, stride, padding, dilation) if r[1] > r[0] and cl[1] > cl[0]]
         y = np.empty((c, n) + tuple(out_hw), dtype=x.dtype)
-        idx = np.zeros(y.shape, dtype=_idx_dtype(kernel[0] * kernel[1]))
-        geo = _geometry((h, w), out_hw, kernel, stride, padding, dilation)
-        first = geo[0]
-        covered = first[2][0] == 0 and first[2][1] == out_hw[0] and first[3][0] == 0 and first[3][1] == out_hw[1]
-        if covered:  # the first tap sees every window: start from it, no -inf fill
-            np.copyto(y, xt[:, :, first[2][2], first[3][2]])
+        k0, r, cl = taps[0]
+        if r[0] == 0 and r[1] == out_hw[0] and cl[0] == 0 and cl[1] == out_hw[1]:
+            np.copyto(y, xt[:, :, r[2], cl[2]])  # the first tap sees every window: no -inf fill
         else:
             y.fill(-np.inf)
-        upd = np.empty(y.shape, dtype=bool)
-        for i, j, (r0, r1, rs), (c0, c1, cs) in geo[1:] if covered else geo:
-            if r1 <= r0 or c1 <= c0:
-                continue
-            ysub, v = y[:, :, r0:r1, c0:c1], xt[:, :, rs, cs]
-            u = upd[:, :, r0:r1, c0:c1]
-            np.greater(v, ysub, out=u)  # strict: an equal later value keeps the first maximum
-            np.copyto(ysub, v, where=u)
-            np.copyto(idx[:, :, r0:r1, c0:c1], i * kernel[1] + j, where=u)
-        ctx.geom = geom
-        ctx.in_hw = (h, w)
-        ctx.idx = idx
+        # running maximum (NaN propagates, as in PyTorch); np.maximum is far cheaper than where/argmax
+        for _, (r0, r1, rs), (c0, c1, cs) in taps:
+            ysub = y[:, :, r0:r1, c0:c1]
+            np.maximum(ysub, xt[:, :, rs, cs], out=ysub)
+        ctx.geom, ctx.in_hw = geom, (h, w)
+        ctx.idx = _first_argmax(xt, y, taps, kernel)
         return _as_nchw(y)
 
     @staticmethod
     def backward(ctx, g):
         return MaxPool2dScatter.apply(g, ctx.idx, ctx.geom, ctx.in_hw), None
+
+
+def _first_argmax(xt, y, taps, kernel):
+    """Kernel-offset number of the first tap equal to the window maximum, with bool arithmetic only
+    (``idx += k * (hit and not found yet)``)."""
+    idx = np.zeros(y.shape, dtype=_idx_dtype(kernel[0] * kernel[1]))
+    found = np.zeros(y.shape, dtype=bool)
+    one = idx.dtype.type
+    for t, (k, (r0, r1, rs), (c0, c1, cs)) in enumerate(taps):
+        sub = (slice(None), slice(None), slice(r0, r1), slice(c0, c1))
+        hit = xt[:, :, rs, cs] == y[sub]
+        fsub = found[sub]
+        if k:
+            new = np.greater(hit, fsub)  # hit and not found
+            idx[sub] += new.view(np.uint8) * one(k) if idx.dtype == np.uint8 else new * one(k)
+        if t < len(taps) - 1:
+            fsub |= hit
+    return idx
 
 
 class MaxPool2dScatter(Function):
