@@ -134,8 +134,9 @@ def test_optimizer_state_dict_is_torch_shaped(torch):
 def test_scheduler_state_round_trips_through_a_checkpoint(tmp_path):
     def make():
         o = npgrad.optim.SGD([npgrad.zeros(1, requires_grad=True)], lr=0.1, momentum=0.9)
-        return o, [npgrad.optim.lr_scheduler.MultiStepLR(o, [2, 4], 0.5),
-                   npgrad.optim.lr_scheduler.ReduceLROnPlateau(o, patience=0)]
+        L = npgrad.optim.lr_scheduler
+        seq = L.SequentialLR(o, [L.LinearLR(o, 0.5, total_iters=2), L.MultiStepLR(o, [2, 4], 0.5)], [2])
+        return o, [seq, L.ReduceLROnPlateau(o, patience=0)]
     o, (ms, rp) = make()
     for _ in range(3):
         o.step(); ms.step(); rp.step(1.0)
@@ -143,7 +144,7 @@ def test_scheduler_state_round_trips_through_a_checkpoint(tmp_path):
     ck = npgrad.load(tmp_path / "s.safetensors")
     o2, (ms2, rp2) = make()
     o2.load_state_dict(ck["opt"]); ms2.load_state_dict(ck["ms"]); rp2.load_state_dict(ck["rp"])
-    for _ in range(3):
+    for _ in range(5):
         o.step(); ms.step(); rp.step(1.0)
         o2.step(); ms2.step(); rp2.step(1.0)
         assert o.param_groups[0]["lr"] == o2.param_groups[0]["lr"]

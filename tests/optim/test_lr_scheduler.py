@@ -39,6 +39,9 @@ SCHEDULES = [
     ("ExponentialLR", dict(gamma=0.9)),
     ("CosineAnnealingLR", dict(T_max=7)),
     ("CosineAnnealingLR", dict(T_max=5, eta_min=0.001)),
+    ("ConstantLR", dict(factor=0.25, total_iters=4)),
+    ("LinearLR", dict(start_factor=0.1, total_iters=6)),
+    ("LinearLR", dict(start_factor=1.0, end_factor=0.2, total_iters=4)),
 ]
 
 
@@ -58,6 +61,64 @@ def test_lambda_lr_matches_torch(torch):
     _assert_close([[x[0] for x in s] for s in seq], [[x[0] for x in s] for s in tseq])
     with pytest.raises(ValueError, match="Expected 2 lr_lambdas, but got 1"):
         S.LambdaLR(opt, [fns[0]])
+
+
+def test_multiplicative_lr_matches_torch(torch):
+    fns = [lambda e: 0.9, lambda e: 1.0 if e % 2 else 0.5]
+    opt, topt = _opts(torch)
+    seq = _run(opt, S.MultiplicativeLR(opt, fns), 10)
+    tseq = _run(topt, torch.optim.lr_scheduler.MultiplicativeLR(topt, fns), 10)
+    _assert_close([[x[0] for x in s] for s in seq], [[x[0] for x in s] for s in tseq])
+    with pytest.raises(TypeError, match="lr_lambda should be a function, but got int"):
+        S.MultiplicativeLR(opt, 3)
+
+
+def _sequential(lib, opt):
+    L = lib.optim.lr_scheduler
+    return L.SequentialLR(opt, [L.LinearLR(opt, start_factor=0.2, total_iters=3),
+                                L.CosineAnnealingLR(opt, T_max=5, eta_min=0.001),
+                                L.StepLR(opt, step_size=2, gamma=0.5)], milestones=[3, 8])
+
+
+def _chained(lib, opt):
+    L = lib.optim.lr_scheduler
+    return L.ChainedScheduler([L.ConstantLR(opt, factor=0.5, total_iters=3), L.ExponentialLR(opt, gamma=0.9)])
+
+
+@pytest.mark.parametrize("make", [_sequential, _chained])
+def test_combined_schedulers_match_torch(torch, make):
+    opt, topt = _opts(torch)
+    seq = _run(opt, make(npgrad, opt), 14)
+    tseq = _run(topt, make(torch, topt), 14)
+    _assert_close([[x[0] for x in s] for s in seq], [[x[0] for x in s] for s in tseq])
+
+
+def test_combined_scheduler_argument_errors():
+    opt = npgrad.optim.SGD([npgrad.zeros(1, requires_grad=True)], lr=0.1)
+    other = npgrad.optim.SGD([npgrad.zeros(1, requires_grad=True)], lr=0.1)
+    a, b = S.StepLR(opt, step_size=2), S.StepLR(other, step_size=2)
+    with pytest.raises(ValueError, match="belong to the same optimizer"):
+        S.SequentialLR(opt, [a, b], milestones=[2])
+    with pytest.raises(ValueError, match="one more than the number of milestone points"):
+        S.SequentialLR(opt, [a], milestones=[2])
+    with pytest.raises(ValueError, match="does not support `ReduceLROnPlateau`"):
+        S.ChainedScheduler([a, S.ReduceLROnPlateau(opt)])
+    with pytest.raises(ValueError, match="at least one scheduler"):
+        S.ChainedScheduler([])
+
+
+@pytest.mark.parametrize("name, kw", SCHEDULES, ids=str)
+def test_deprecated_epoch_argument_uses_closed_form_like_torch(torch, name, kw):
+    opt, topt = _opts(torch)
+    s, ts = getattr(S, name)(opt, **kw), getattr(torch.optim.lr_scheduler, name)(topt, **kw)
+    opt.step(); topt.step()
+    for epoch in [3, 1, 7, 12]:
+        with pytest.warns(UserWarning, match="deprecated"):
+            s.step(epoch)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ts.step(epoch)
+        _assert_close(s.get_last_lr(), ts.get_last_lr())
 
 
 ONECYCLE = [
@@ -144,6 +205,8 @@ def test_reduce_on_plateau_rejects_bad_arguments(bad, err, msg):
     lambda o: S.CosineAnnealingLR(o, T_max=6, eta_min=0.01),
     lambda o: S.OneCycleLR(o, max_lr=1.0, total_steps=20),
     lambda o: S.ReduceLROnPlateau(o, patience=1),
+    lambda o: _sequential(npgrad, o),
+    lambda o: _chained(npgrad, o),
 ])
 def test_scheduler_state_dict_round_trip_continues_identically(make):
     metrics = [1.0, 1.0, 0.5, 0.6, 0.7, 0.8, 0.4, 0.5, 0.5, 0.5]
