@@ -358,10 +358,13 @@ def _index_check(input, dim, index, where):
     if idx.ndim != input.ndim:
         raise RuntimeError(f"{where}: Index tensor must have the same number of dimensions as input tensor "
                            f"(index {tuple(idx.shape)}, input {tuple(input.shape)})")
+    if any(i > s for k, (i, s) in enumerate(zip(idx.shape, input.data.shape)) if k != d):
+        raise RuntimeError(f"{where}: Size does not match at dimension other than {d}: index "
+                           f"{tuple(idx.shape)} is larger than input {tuple(input.shape)}")
     n = input.data.shape[d]
-    if idx.size and (idx.min() < -n or idx.max() >= n):
-        raise IndexError(f"{where}: index {int(idx.max() if idx.max() >= n else idx.min())} is out of bounds "
-                         f"for dimension {d} with size {n}")
+    if idx.size and (idx.min() < 0 or idx.max() >= n):  # PyTorch does not wrap negative indices here
+        raise RuntimeError(f"{where}: index {int(idx.max() if idx.max() >= n else idx.min())} is out of bounds "
+                           f"for dimension {d} with size {n}")
     return d, idx
 
 
@@ -416,6 +419,9 @@ def gather(input, dim, index):
 def scatter_add(input, dim, index, src):
     d, idx = _index_check(input, dim, index, "scatter_add")
     src = src if isinstance(src, Tensor) else Tensor(src)
+    if src.ndim != idx.ndim or any(i > s for i, s in zip(idx.shape, src.data.shape)):
+        raise RuntimeError(f"scatter_add: index {tuple(idx.shape)} must not be larger than src "
+                           f"{tuple(src.shape)} in any dimension")
     return ScatterAdd.apply(input, d, idx, src.to(input.dtype))
 
 
