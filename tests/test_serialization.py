@@ -291,3 +291,32 @@ def test_map_location_must_be_cpu():
     assert npgrad.load(io.BytesIO(buf.getvalue()), map_location="cpu")["w"].tolist() == [1.0]
     with pytest.raises(ValueError, match="CPU only"):
         npgrad.load(io.BytesIO(buf.getvalue()), map_location="cuda:0")
+
+
+def test_saving_a_whole_model_explains_state_dict(tmp_path):
+    model = _mlp()
+    with pytest.raises(TypeError, match=r"cannot store the Sequential object itself .* save its .state_dict\(\)"):
+        npgrad.save(model, tmp_path / "m.safetensors")
+    with pytest.raises(TypeError, match="cannot store the SGD object itself at 'opt'"):
+        npgrad.save({"opt": npgrad.optim.SGD(model.parameters(), lr=0.1)}, tmp_path / "m.safetensors")
+
+
+def test_pytorch_tutorial_checkpoint_recipe_runs_unchanged(tmp_path):
+    import npgrad as torch  # the recipe from PyTorch's "saving and loading a general checkpoint" tutorial
+    model = _mlp()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.001, momentum=0.9)
+    loss = (model(torch.randn(2, 4)) ** 2).mean()
+    loss.backward()
+    optimizer.step()
+    PATH = str(tmp_path / "model.pt")
+    torch.save({"epoch": 5, "model_state_dict": model.state_dict(),
+                "optimizer_state_dict": optimizer.state_dict(), "loss": loss}, PATH)
+    model2 = _mlp()
+    optimizer2 = torch.optim.SGD(model2.parameters(), lr=0.001, momentum=0.9)
+    checkpoint = torch.load(PATH, weights_only=True)
+    model2.load_state_dict(checkpoint["model_state_dict"])
+    optimizer2.load_state_dict(checkpoint["optimizer_state_dict"])
+    assert checkpoint["epoch"] == 5 and checkpoint["loss"].item() == loss.item()
+    model2.train()
+    for a, b in zip(model.parameters(), model2.parameters()):
+        np.testing.assert_array_equal(a.data, b.data)

@@ -108,6 +108,10 @@ def _encode(obj, path, tensors):
         if all(isinstance(k, str) for k in obj) and not any(k in _MARKERS for k in obj):
             return {k: _encode(v, path + [k], tensors) for k, v in obj.items()}
         return {"__dict__": [[_encode_key(k, path), _encode(v, path + [k], tensors)] for k, v in obj.items()]}
+    if hasattr(obj, "state_dict") and callable(obj.state_dict):
+        raise TypeError(f"npgrad.save: cannot store the {type(obj).__name__} object itself at '{_path_name(path)}' "
+                        "(that would need pickle); save its .state_dict() instead, and to restore, build the "
+                        "object again and call .load_state_dict(npgrad.load(path))")
     raise TypeError(f"npgrad.save: cannot store a {type(obj).__module__}.{type(obj).__name__} at "
                     f"'{_path_name(path)}': checkpoints hold tensors, arrays, numbers, strings, bools, None, "
                     "lists, tuples and dicts (no pickle, so no arbitrary objects)")

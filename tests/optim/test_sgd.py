@@ -85,3 +85,11 @@ def test_sgd_minimises_a_quadratic():
         ((w - npgrad.tensor([1.0, 1.0])) ** 2).sum().backward()
         opt.step()
     np.testing.assert_allclose(w.data, [1.0, 1.0], atol=1e-4)
+
+
+def test_tensor_learning_rate_is_accepted():
+    w = npgrad.tensor([1.0], requires_grad=True)
+    opt = npgrad.optim.SGD([w], lr=npgrad.tensor(0.5))
+    w.grad = npgrad.tensor([1.0])
+    opt.step()
+    assert w.item() == 0.5

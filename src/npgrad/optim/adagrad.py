@@ -73,7 +73,7 @@ class Adagrad(Optimizer):
         """Perform one Adagrad step; returns ``closure()``'s loss when a closure is given."""
         loss = self._closure_loss(closure)
         for group in self.param_groups:
-            hp = dict(lr=group["lr"], lr_decay=group["lr_decay"], weight_decay=group["weight_decay"],
+            hp = dict(lr=float(group["lr"]), lr_decay=group["lr_decay"], weight_decay=group["weight_decay"],
                       eps=group["eps"], maximize=group["maximize"])
             for p, data, g in self._with_grad(group):
                 state = self._state(p, group)

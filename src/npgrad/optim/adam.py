@@ -87,7 +87,7 @@ class Adam(Optimizer):
         for group in self.param_groups:
             beta1, beta2 = group["betas"]
             amsgrad = group["amsgrad"]
-            hp = dict(lr=group["lr"], beta1=beta1, beta2=beta2, eps=group["eps"],
+            hp = dict(lr=float(group["lr"]), beta1=beta1, beta2=beta2, eps=group["eps"],
                       weight_decay=group["weight_decay"], decoupled=group["decoupled_weight_decay"],
                       maximize=group["maximize"])
             for p, data, g in self._with_grad(group):

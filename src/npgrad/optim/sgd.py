@@ -66,7 +66,7 @@ class SGD(Optimizer):
         """Perform one SGD step; returns ``closure()``'s loss when a closure is given."""
         loss = self._closure_loss(closure)
         for group in self.param_groups:
-            hp = dict(lr=group["lr"], momentum=group["momentum"], dampening=group["dampening"],
+            hp = dict(lr=float(group["lr"]), momentum=group["momentum"], dampening=group["dampening"],
                       nesterov=group["nesterov"], weight_decay=group["weight_decay"], maximize=group["maximize"])
             for p, data, g in self._with_grad(group):
                 state = self.state[p] if hp["momentum"] != 0 else None
