@@ -1,0 +1,118 @@
+"""Reductions beyond the op table: ties (values, indices, gradients), integer dtypes, edge sizes."""
+import numpy as np
+import pytest
+
+import npgrad
+
+TIES = np.array([[1.0, 3.0, 3.0], [2.0, 2.0, 0.0], [-1.0, -1.0, -1.0]])
+
+# (id, f(T, x)) evaluated on a tensor with ties; outputs and gradients must equal PyTorch's
+TIE_CASES = [
+    ("max_dim", lambda T, x: T.max(x, 1)),
+    ("max_dim_keep", lambda T, x: x.max(dim=1, keepdim=True)),
+    ("min_dim0", lambda T, x: x.min(0)),
+    ("max_all", lambda T, x: x.max()),
+    ("min_all", lambda T, x: T.min(x)),
+    ("amax_dim", lambda T, x: T.amax(x, 1)),
+    ("amax_tuple", lambda T, x: x.amax((0, 1))),
+    ("amin_dim", lambda T, x: x.amin(-1, keepdim=True)),
+    ("argmax", lambda T, x: x.argmax(1)),
+    ("argmin_flat", lambda T, x: T.argmin(x)),
+    ("argmax_flat", lambda T, x: x.argmax()),
+    ("norm_inf", lambda T, x: x.norm(p=float("inf"))),
+    ("maximum_tie", lambda T, x: T.maximum(x, T.tensor([[1.0], [2.0], [-1.0]]).expand(3, 3))),
+    ("clamp_at_bound", lambda T, x: x.clamp(-1.0, 2.0)),
+    ("abs_at_zero", lambda T, x: x.abs()),
+    ("relu_at_zero", lambda T, x: T.relu(x - 2)),
+]
+
+
+@pytest.mark.parametrize("f", [c[1] for c in TIE_CASES], ids=[c[0] for c in TIE_CASES])
+def test_ties_match_torch(f, torch):
+    res = []
+    for T in (npgrad, torch):
+        x = T.tensor(TIES, requires_grad=True)
+        out = f(T, x)
+        outs = tuple(out) if isinstance(out, tuple) else (out,)
+        floats = [o for o in outs if o.dtype.is_floating_point]
+        if floats:
+            sum((o * (T.arange(o.numel(), dtype=o.dtype).reshape(o.shape) + 1)).sum() for o in floats).backward()
+        res.append(([np.asarray(o.detach().numpy()) for o in outs], None if x.grad is None else x.grad.numpy()))
+    for a, b in zip(res[0][0], res[1][0]):
+        assert a.dtype == b.dtype
+        np.testing.assert_array_equal(a, b)
+    if res[1][1] is not None:
+        np.testing.assert_array_equal(res[0][1], res[1][1])
+
+
+def test_max_dim_returns_named_tuple_first_index_on_ties():
+    x = npgrad.tensor(TIES, requires_grad=True)
+    r = x.max(1)
+    values, indices = r
+    assert r.values is values and r.indices is indices
+    assert indices.tolist() == [1, 0, 0] and indices.dtype == npgrad.int64
+    values.sum().backward()  # the gradient goes to the returned index only
+    assert x.grad.tolist() == [[0, 1, 0], [1, 0, 0], [1, 0, 0]]
+
+
+def test_amax_splits_gradient_among_ties():
+    x = npgrad.tensor(TIES, requires_grad=True)
+    x.amax(1).sum().backward()
+    np.testing.assert_allclose(x.grad.data, [[0, 0.5, 0.5], [0.5, 0.5, 0], [1 / 3] * 3], rtol=1e-6)
+
+
+def test_integer_and_bool_reductions():
+    i = npgrad.tensor([[1, 2], [3, 4]], dtype=npgrad.int32)
+    assert i.sum().dtype == npgrad.int64 and i.sum().item() == 10
+    assert i.sum(0).tolist() == [4, 6] and i.prod().item() == 24 and i.prod().dtype == npgrad.int64
+    assert i.cumsum(1).tolist() == [[1, 3], [3, 7]] and i.cumsum(1).dtype == npgrad.int64
+    assert i.max().item() == 4 and i.max(0).indices.tolist() == [1, 1]
+    assert i.sum(dtype=npgrad.float32).dtype == npgrad.float32
+    b = npgrad.tensor([True, True, False])
+    assert b.sum().item() == 2 and b.any().item() and not b.all().item()
+    assert i.float().mean().item() == 2.5
+
+
+def test_var_std_corrections():
+    x = npgrad.tensor([1.0, 2.0, 3.0, 4.0])
+    assert np.isclose(x.var().item(), np.var([1, 2, 3, 4], ddof=1))
+    assert np.isclose(x.var(correction=0).item(), np.var([1, 2, 3, 4]))
+    assert np.isclose(x.std(unbiased=False).item(), np.std([1, 2, 3, 4]))
+    assert np.isclose(x.var(correction=2).item(), np.sum((x.data - 2.5) ** 2) / 2)
+    one = npgrad.tensor([5.0])
+    assert np.isnan(one.std().item()) or np.isinf(one.std().item())  # n - correction = 0
+
+
+def test_var_mean_std_mean():
+    x = npgrad.arange(6.0).reshape(2, 3)
+    v, m = npgrad.var_mean(x, 1)
+    s, m2 = npgrad.std_mean(x, dim=1, keepdim=True)
+    np.testing.assert_allclose(v.data, np.var(x.data, 1, ddof=1))
+    np.testing.assert_allclose(m.data, x.data.mean(1))
+    assert s.shape == (2, 1) and m2.shape == (2, 1)
+
+
+def test_prod_gradient_with_zeros():
+    x = npgrad.tensor([[2.0, 0.0, 3.0], [0.0, 0.0, 5.0], [1.0, 2.0, 4.0]], requires_grad=True)
+    x.prod(1).sum().backward()
+    # one zero: only the zero's slot gets the product of the others; two zeros: all zero
+    assert x.grad.tolist() == [[0.0, 6.0, 0.0], [0.0, 0.0, 0.0], [8.0, 4.0, 2.0]]
+
+
+def test_logsumexp_extremes():
+    x = npgrad.tensor([[1000.0, 1000.0], [-1000.0, -1000.0], [-np.inf, -np.inf]])
+    out = npgrad.logsumexp(x, 1)
+    np.testing.assert_allclose(out.data[:2], [1000 + np.log(2), -1000 + np.log(2)], rtol=1e-6)
+    assert out.data[2] == -np.inf
+
+
+def test_sum_of_empty_and_mean_of_empty():
+    assert npgrad.zeros(0).sum().item() == 0
+    assert np.isnan(npgrad.zeros(0).mean().item())
+    with pytest.raises(RuntimeError, match="numel"):
+        npgrad.zeros(0).max()
+
+
+def test_reductions_over_duplicate_dims_rejected():
+    with pytest.raises(RuntimeError, match="multiple times"):
+        npgrad.ones(2, 3).sum((1, -1))
