@@ -1,0 +1,229 @@
+"""The training loop: the notes' four steps, written out.
+
+    1. mini-batch  take a random batch of training examples (the DataLoader shuffles every epoch)
+    2. gradients   forward pass, loss, ``loss.backward()``
+    3. update      ``optimizer.step()`` moves every parameter against its gradient
+    4. repeat      over all batches (one epoch), then over epochs
+
+The training loss and accuracy of an epoch are the averages over its batches, as they were computed
+during training.  After each epoch the model is evaluated on the test data (``model.eval()`` under
+``npgrad.no_grad()``), one record goes into a :class:`History`, and the callbacks run.
+"""
+from __future__ import annotations
+
+import sys
+import time
+
+import numpy as np
+
+import npgrad
+from .history import History
+from .metrics import accuracy
+
+__all__ = ["Trainer", "fit", "evaluate", "collect_outputs"]
+
+
+class Trainer:
+    """Train ``model`` with ``optimizer`` on mini-batches; evaluate every epoch.
+
+    ``loss_fn`` defaults to ``nn.CrossEntropyLoss()``.  ``metric(output, target)`` returns the fraction
+    correct of one batch (default: :func:`~npgrad.train.metrics.accuracy`; ``None`` for regression).
+    ``scheduler`` is stepped once per epoch (``ReduceLROnPlateau`` gets the test loss).
+    ``seed`` reseeds ``npgrad.manual_seed`` when :meth:`fit` starts, so shuffling and dropout repeat exactly.
+    ``log`` receives each line of the per-epoch table (``None``: silent); ``progress`` shows a tqdm bar
+    when tqdm is installed.
+
+    >>> import npgrad
+    >>> from npgrad import nn
+    >>> from npgrad.utils.data import DataLoader, TensorDataset
+    >>> npgrad.manual_seed(0)  # doctest: +ELLIPSIS
+    <...>
+    >>> x = npgrad.randn(64, 2); y = (x[:, 0] > 0).long()
+    >>> model = nn.Linear(2, 2)
+    >>> trainer = Trainer(model, npgrad.optim.SGD(model.parameters(), lr=0.5), log=None, progress=False)
+    >>> history = trainer.fit(DataLoader(TensorDataset(x, y), batch_size=16, shuffle=True), epochs=5)
+    >>> history[-1]["train_acc"] > 0.9
+    True
+    """
+
+    def __init__(self, model, optimizer, loss_fn=None, *, metric=accuracy, scheduler=None, callbacks=(),
+                 seed=None, log=print, progress=True):
+        self.model, self.optimizer = model, optimizer
+        self.loss_fn = loss_fn if loss_fn is not None else npgrad.nn.CrossEntropyLoss()
+        self.metric, self.scheduler, self.callbacks = metric, scheduler, list(callbacks)
+        self.seed, self.log, self.progress = seed, log, progress
+        self.stop_training = False
+        self.history = History()
+
+    # ----------------------------------------------------------------------------------------------
+    def fit(self, train_loader, test_loader=None, epochs=10):
+        """Run up to ``epochs`` epochs (callbacks may stop earlier); returns the :class:`History`."""
+        if int(epochs) != epochs or epochs < 0:
+            raise ValueError(f"Trainer.fit: epochs must be a non-negative integer, got {epochs!r}")
+        if self.seed is not None:
+            npgrad.manual_seed(self.seed)
+        self.history, self.stop_training = History(), False
+        for cb in self.callbacks:
+            cb.on_train_begin(self)
+        self._print_header(test_loader is not None)
+        for epoch in range(1, int(epochs) + 1):                      # step 4: repeat, epoch after epoch
+            start = time.perf_counter()
+            train = self.train_epoch(train_loader, epoch, epochs)
+            record = {"epoch": epoch, "train_loss": train["loss"], "train_acc": train["acc"]}
+            if test_loader is not None:
+                test = self.evaluate(test_loader)
+                record.update(test_loss=test["loss"], test_acc=test["acc"])
+            self._step_scheduler(record)
+            record["lr"] = float(self.optimizer.param_groups[0]["lr"])
+            record["time"] = time.perf_counter() - start
+            self.history.append(record)
+            self._print_row(record)
+            for cb in self.callbacks:
+                cb.on_epoch_end(self, epoch, record)
+            if self.stop_training:
+                break
+        for cb in self.callbacks:
+            cb.on_train_end(self)
+        return self.history
+
+    def train_epoch(self, loader, epoch=1, epochs=1):
+        """One pass over ``loader`` updating the weights; returns ``{"loss", "acc", "samples"}``.
+
+        The loss and accuracy are averages over the epoch of the running (training-mode) values.
+        """
+        self.model.train()
+        total_loss, total_correct, seen = 0.0, 0.0, 0
+        bar = _progress_bar(self.progress, loader, f"epoch {epoch}/{epochs}")
+        for inputs, targets in loader:                               # step 1: a mini-batch
+            output = self.model(inputs)
+            loss = self.loss_fn(output, targets)
+            self.optimizer.zero_grad()
+            loss.backward()                                          # step 2: gradients
+            self.optimizer.step()                                    # step 3: update the weights
+            # Summaries are Python floats: adding up `loss` tensors would keep every batch's graph alive.
+            n = len(targets)
+            total_loss += loss.item() * n
+            if self.metric is not None:
+                total_correct += self.metric(output, targets) * n
+            seen += n
+            if bar is not None:
+                bar.update(n)
+                bar.set_postfix(loss=f"{total_loss / seen:.4f}", acc=f"{total_correct / seen:.4f}", refresh=False)
+        if bar is not None:
+            bar.close()
+        return _summary(total_loss, total_correct, seen, self.metric)
+
+    def evaluate(self, loader):
+        """Loss and accuracy over ``loader`` in eval mode without recording a graph."""
+        return evaluate(self.model, loader, self.loss_fn, self.metric)
+
+    # ----------------------------------------------------------------------------------------------
+    def _step_scheduler(self, record):
+        if self.scheduler is None:
+            return
+        if type(self.scheduler).__name__ == "ReduceLROnPlateau":
+            self.scheduler.step(record.get("test_loss", record["train_loss"]))
+        else:
+            self.scheduler.step()
+
+    def _print_header(self, with_test):
+        if self.log is None:
+            return
+        cols = ["epoch", "train_loss", "train_acc"] + (["test_loss", "test_acc"] if with_test else []) + ["time"]
+        self.log("  ".join(f"{c:>10}" for c in cols))
+
+    def _print_row(self, record):
+        if self.log is None:
+            return
+        cells = [f"{record['epoch']:>10d}"]
+        for key in ("train_loss", "train_acc", "test_loss", "test_acc"):
+            if key in record:
+                cells.append(f"{record[key]:>10.4f}")
+        cells.append(f"{record['time']:>9.2f}s")
+        self.log("  ".join(cells))
+
+
+def fit(model, train_loader, test_loader=None, *, epochs=10, optimizer=None, lr=1e-3, loss_fn=None,
+        metric=accuracy, scheduler=None, callbacks=(), seed=None, log=print, progress=True):
+    """Train ``model`` and return its :class:`History` (a one-call form of :class:`Trainer`).
+
+    ``optimizer`` defaults to ``npgrad.optim.Adam(model.parameters(), lr=lr)``.
+
+    >>> import npgrad
+    >>> from npgrad import nn
+    >>> from npgrad.utils.data import DataLoader, TensorDataset
+    >>> x = npgrad.randn(64, 2); y = (x[:, 1] > 0).long()
+    >>> history = fit(nn.Linear(2, 2), DataLoader(TensorDataset(x, y), batch_size=16), epochs=3, lr=0.1,
+    ...               log=None, progress=False)
+    >>> len(history)
+    3
+    """
+    if optimizer is None:
+        optimizer = npgrad.optim.Adam(model.parameters(), lr=lr)
+    trainer = Trainer(model, optimizer, loss_fn, metric=metric, scheduler=scheduler, callbacks=callbacks,
+                      seed=seed, log=log, progress=progress)
+    return trainer.fit(train_loader, test_loader, epochs=epochs)
+
+
+def evaluate(model, loader, loss_fn=None, metric=accuracy):
+    """Average loss and accuracy of ``model`` over ``loader`` (``model.eval()``, ``npgrad.no_grad()``).
+
+    The model's previous train/eval mode is restored afterwards.
+    """
+    loss_fn = loss_fn if loss_fn is not None else npgrad.nn.CrossEntropyLoss()
+    was_training = model.training
+    model.eval()
+    total_loss, total_correct, seen = 0.0, 0.0, 0
+    try:
+        with npgrad.no_grad():
+            for inputs, targets in loader:
+                output = model(inputs)
+                n = len(targets)
+                total_loss += loss_fn(output, targets).item() * n
+                if metric is not None:
+                    total_correct += metric(output, targets) * n
+                seen += n
+    finally:
+        model.train(was_training)
+    return _summary(total_loss, total_correct, seen, metric)
+
+
+def collect_outputs(model, loader):
+    """All of ``model``'s outputs and the targets over ``loader``, as NumPy arrays ``(outputs, targets)``.
+
+    Used for confusion matrices and per-class accuracy: ``predictions(outputs)`` gives the classes.
+    """
+    was_training = model.training
+    model.eval()
+    outs, tgts = [], []
+    try:
+        with npgrad.no_grad():
+            for inputs, targets in loader:
+                outs.append(np.asarray(model(inputs).data))
+                tgts.append(np.asarray(getattr(targets, "data", targets)))
+    finally:
+        model.train(was_training)
+    return np.concatenate(outs), np.concatenate(tgts)
+
+
+def _summary(total_loss, total_correct, seen, metric):
+    if seen == 0:
+        raise ValueError("the data loader produced no batches (is the dataset empty, or drop_last too strict?)")
+    acc = total_correct / seen if metric is not None else float("nan")
+    return {"loss": total_loss / seen, "acc": acc, "samples": seen}
+
+
+def _progress_bar(enabled, loader, desc):
+    """A tqdm bar counting samples (its rate is samples/s), or None when disabled or tqdm is missing."""
+    if not enabled:
+        return None
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        return None
+    try:
+        total = len(loader.dataset)
+    except (AttributeError, TypeError):
+        total = None
+    return tqdm(total=total, desc=desc, unit="sample", leave=False, file=sys.stderr, dynamic_ncols=True)
+
