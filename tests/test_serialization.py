@@ -320,3 +320,11 @@ def test_pytorch_tutorial_checkpoint_recipe_runs_unchanged(tmp_path):
     model2.train()
     for a, b in zip(model.parameters(), model2.parameters()):
         np.testing.assert_array_equal(a.data, b.data)
+
+
+def test_unsupported_dtype_is_named(torch, tmp_path):
+    from safetensors.torch import save_file
+    path = tmp_path / "bf16.safetensors"
+    save_file({"w": torch.ones(2, dtype=torch.bfloat16)}, str(path))
+    with pytest.raises(TypeError, match="tensor 'w' in .*bf16.safetensors has dtype BF16"):
+        npgrad.load(path)

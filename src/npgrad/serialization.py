@@ -230,7 +230,10 @@ def _corrupt(name, why):
     return RuntimeError(f"npgrad.load: {name} is not a valid safetensors checkpoint (truncated or corrupt?): {why}")
 
 
-def _read_metadata(data, name):
+_DTYPES = {"BOOL", "U8", "I8", "I16", "I32", "I64", "F16", "F32", "F64"}
+
+
+def _read_header(data, name):
     if len(data) < 8:
         raise _corrupt(name, f"the file has only {len(data)} bytes")
     n = int.from_bytes(data[:8], "little")
@@ -242,11 +245,17 @@ def _read_metadata(data, name):
         raise _corrupt(name, f"unreadable header ({e})") from None
     if not isinstance(header, dict):
         raise _corrupt(name, "the header is not a JSON object")
-    return header.get("__metadata__") or {}
+    return header
 
 
 def _deserialize(data, name):
-    meta = _read_metadata(data, name)
+    header = _read_header(data, name)
+    meta = header.get("__metadata__") or {}
+    for key, info in header.items():
+        dtype = info.get("dtype") if isinstance(info, dict) and key != "__metadata__" else None
+        if dtype is not None and dtype not in _DTYPES:
+            raise TypeError(f"npgrad.load: tensor '{key}' in {name} has dtype {dtype}, which npgrad does not support; "
+                            "convert it (e.g. to float32) before saving")
     stn = _safetensors()
     try:
         arrays = stn.load(data)
