@@ -79,6 +79,37 @@ class _ZeroGrad(Function):
         return E.zeros_like(g), None
 
 
+class _PassWhere(Function):
+    """``g * (out > 0)``: the ReLU gradient mask applied in one pass (the mask itself has zero derivative)."""
+
+    @staticmethod
+    def forward(ctx, g, out):
+        ctx.save_for_backward(out)
+        return g * (out > 0)
+
+    @staticmethod
+    def backward(ctx, gg):
+        (out,) = ctx.saved_tensors
+        return _PassWhere.apply(gg, out), None
+
+
+class ReLU(Function):
+    """max(0, x); d/dx = 1 where the output is positive, else 0 (0 at x = 0, as PyTorch)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        out = np.maximum(x, 0)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        if not state.grad_enabled:  # plain backward: one NumPy pass, no graph node
+            return _const(g.data * (out.data > 0))
+        return _PassWhere.apply(g, out)
+
+
 def relu(input, inplace=False):
     """max(0, x), elementwise.
 
@@ -86,11 +117,15 @@ def relu(input, inplace=False):
     >>> npgrad.nn.functional.relu(npgrad.tensor([-1.0, 2.0]))
     tensor([0., 2.])
     """
-    return input.relu_() if inplace else E.relu(input)
+    if inplace:
+        return input._inplace(ReLU.apply)
+    if not isinstance(input, Tensor):
+        raise TypeError(f"relu(): argument 'input' must be a Tensor, not {type(input).__name__}")
+    return ReLU.apply(input)
 
 
 def relu_(input):
-    return input.relu_()
+    return relu(input, True)
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):

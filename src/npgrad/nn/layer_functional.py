@@ -12,7 +12,7 @@ from ..autograd.grad_mode import no_grad, state
 from ..ops import elementwise as E
 from ..ops.index import IndexAdd
 from ..ops.linalg import MatMul
-from ..ops.shape import pad
+from ..ops.shape import Permute, pad
 from ..random import _gen
 from ..tensor import Tensor
 
@@ -41,16 +41,33 @@ class _Linear(Function):
     def backward(ctx, g):
         x, w = ctx.saved_tensors
         need = ctx.needs_input_grad
+        if not state.grad_enabled:
+            return _linear_grads(g.data, x, w, need)
+        # create_graph: the same products as npgrad ops, so they can be differentiated again
         gx = MatMul.apply(g, w) if need[0] else None
         gw = gb = None
         if need[1] or need[2]:
             g2 = g.reshape(-1, g.shape[-1]) if g.ndim != 2 else g
             if need[1]:
                 x2 = x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x
-                gw = MatMul.apply(g2.T, x2)
+                gw = MatMul.apply(Permute.apply(g2, (1, 0)), x2)
             if need[2]:
                 gb = g2.sum(0)
         return gx, gw, gb
+
+
+def _linear_grads(g, x, w, need):
+    """The plain backward of ``_Linear`` straight on arrays (no graph is being built)."""
+    gx = _const(np.matmul(g, w.data)) if need[0] else None
+    gw = gb = None
+    if need[1] or need[2]:
+        g2 = g.reshape(-1, g.shape[-1]) if g.ndim != 2 else g
+        if need[1]:
+            xd = x.data
+            gw = _const(np.matmul(g2.T, xd.reshape(-1, xd.shape[-1]) if xd.ndim != 2 else xd))  # g^T x, no copy
+        if need[2]:
+            gb = _const(g2.sum(0))
+    return gx, gw, gb
 
 
 def linear(input, weight, bias=None):
@@ -61,22 +78,27 @@ def linear(input, weight, bias=None):
     >>> F.linear(npgrad.ones(2, 3), npgrad.ones(4, 3), npgrad.zeros(4)).shape
     npgrad.Size([2, 4])
     """
-    if input.ndim == 0 or weight.ndim != 2:
-        raise RuntimeError(f"linear: expected an input with at least 1 dim and a 2-D weight, got input "
-                           f"{tuple(input.shape)} and weight {tuple(weight.shape)}")
-    if input.shape[-1] != weight.shape[1]:
-        raise RuntimeError(f"linear: input of shape {tuple(input.shape)} has {input.shape[-1]} features in its "
-                           f"last dim, but weight of shape {tuple(weight.shape)} expects in_features="
-                           f"{weight.shape[1]} (mat1 and mat2 shapes cannot be multiplied)")
-    if bias is not None and tuple(bias.shape) not in ((weight.shape[0],), ()):
-        raise RuntimeError(f"linear: bias of shape {tuple(bias.shape)} does not match out_features="
-                           f"{weight.shape[0]}")
-    if input.data.dtype != weight.data.dtype:
-        raise RuntimeError(f"linear: input dtype {input.dtype} and weight dtype {weight.dtype} differ "
-                           "(mat1 and mat2 must have the same dtype)")
-    if input.ndim == 1:
+    xs, ws = input.data.shape, weight.data.shape
+    if (len(ws) != 2 or not xs or xs[-1] != ws[1] or input.data.dtype != weight.data.dtype
+            or (bias is not None and bias.data.shape not in ((ws[0],), ()))):
+        _linear_error(input, weight, bias)
+    if len(xs) == 1:
         return _Linear.apply(input.unsqueeze(0), weight, bias).squeeze(0)
     return _Linear.apply(input, weight, bias)
+
+
+def _linear_error(input, weight, bias):
+    xs, ws = tuple(input.data.shape), tuple(weight.data.shape)
+    if not xs or len(ws) != 2:
+        raise RuntimeError(f"linear: expected an input with at least 1 dim and a 2-D weight, got input {xs} and "
+                           f"weight {ws}")
+    if xs[-1] != ws[1]:
+        raise RuntimeError(f"linear: input of shape {xs} has {xs[-1]} features in its last dim, but weight of shape "
+                           f"{ws} expects in_features={ws[1]} (mat1 and mat2 shapes cannot be multiplied)")
+    if input.data.dtype != weight.data.dtype:
+        raise RuntimeError(f"linear: input dtype {input.dtype} and weight dtype {weight.dtype} differ (mat1 and "
+                           "mat2 must have the same dtype)")
+    raise RuntimeError(f"linear: bias of shape {tuple(bias.shape)} does not match out_features={ws[0]}")
 
 
 def bilinear(input1, input2, weight, bias=None):

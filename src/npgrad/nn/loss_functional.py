@@ -133,6 +133,11 @@ class _CrossEntropy(Function):
     @staticmethod
     def backward(ctx, g):
         x, logp, target = ctx.saved_tensors
+        if (not state.grad_enabled and ctx.y is not None and ctx.wy is None and not ctx.eps
+                and ctx.needs_input_grad[0]):
+            # the hot path (class indices, no weights/smoothing, plain backward): softmax - onehot
+            r = g.data / logp.data.dtype.type(ctx.denom) if ctx.reduction == "mean" else g.data
+            return _const(_onehot_grad(logp.data, ctx, r if r.ndim == 0 else r[:, None])), None, None, None, None, None
         r = g / float(ctx.denom) if ctx.reduction == "mean" else g
         if ctx.reduction == "none":
             r = r.reshape(-1, 1)
@@ -141,11 +146,8 @@ class _CrossEntropy(Function):
             logp = log_softmax(x, 1)  # differentiable, so the gradient can be differentiated again
         gx = gt = None
         if ctx.needs_input_grad[0]:
-            if ctx.y is not None and ctx.wy is None and not ctx.eps and not create_graph:
-                gx = _const(_onehot_grad(logp.data, ctx, r.data))  # the hot path: softmax - onehot
-            else:
-                q = _dense_q(ctx, logp.shape, logp.data.dtype, target)
-                gx = (E.exp(logp) * _const(q.sum(1, keepdims=True)) - _const(q)) * r
+            q = _dense_q(ctx, logp.shape, logp.data.dtype, target)
+            gx = (E.exp(logp) * _const(q.sum(1, keepdims=True)) - _const(q)) * r
         if ctx.needs_input_grad[1]:  # probability targets: dL/dt = -(1 - eps) w log p
             w = 1.0 - ctx.eps
             gt = -logp * r * w if ctx.weight is None else -logp * _const(ctx.weight * w) * r
@@ -210,7 +212,7 @@ def _class_layout(input, target, who, allow_probs):
 
 
 def _check_classes(y, c, ignore_index, who):
-    if y.size:
+    if y.size and (y.min() < 0 or y.max() >= c):
         bad = (y < 0) | (y >= c)
         if ignore_index is not None:
             bad &= y != ignore_index
@@ -240,13 +242,18 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     >>> F.cross_entropy(npgrad.tensor([[1000.0, -1000.0]]), npgrad.tensor([1])).item()
     2000.0
     """
-    reduction = _legacy_reduction(size_average, reduce, reduction)
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction, "cross_entropy")
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     target = target if isinstance(target, Tensor) else _const(np.asarray(target))
-    x, t, out_shape = _class_layout(input, target, "cross_entropy", True)
-    c = x.shape[1]
+    xs, ts = input.data.shape, target.data.shape
+    if len(xs) == 2 and len(ts) == 1 and xs[0] == ts[0] and target.data.dtype.kind in "iu":
+        x, t, out_shape = input, target, ts  # the common (N, C) case needs no relayout
+    else:
+        x, t, out_shape = _class_layout(input, target, "cross_entropy", True)
+    c = x.data.shape[1]
     w = _weight_array(weight, c, x.data.dtype, "cross_entropy")
     if t.data.dtype.kind in "iu":
         _check_classes(t.data, c, ignore_index, "cross_entropy")
