@@ -205,3 +205,37 @@ def test_load_state_dict_accepts_numeric_step_and_missing_new_options():
         p.grad = npgrad.ones(*p.shape)
     opt2.step()
     assert float(st["step"]) == 2.0
+
+
+def test_user_defined_optimizer_in_pytorch_style():
+    import npgrad as torch
+
+    class MomentumSGD(torch.optim.Optimizer):
+        def __init__(self, params, lr=0.1, beta=0.9):
+            super().__init__(params, dict(lr=lr, beta=beta))
+
+        @torch.no_grad()
+        def step(self, closure=None):
+            for group in self.param_groups:
+                for p in group["params"]:
+                    if p.grad is None:
+                        continue
+                    state = self.state[p]
+                    if "v" not in state:
+                        state["v"] = torch.zeros_like(p)
+                    state["v"].mul_(group["beta"]).add_(p.grad)
+                    p.add_(state["v"], alpha=-group["lr"])
+
+    w = torch.tensor([1.0, -1.0], requires_grad=True)
+    ref = torch.tensor([1.0, -1.0], requires_grad=True)
+    mine, sgd = MomentumSGD([w]), torch.optim.SGD([ref], lr=0.1, momentum=0.9)
+    sched = torch.optim.lr_scheduler.StepLR(mine, step_size=2)
+    for _ in range(4):
+        for opt, p in ((mine, w), (sgd, ref)):
+            opt.zero_grad()
+            (p ** 2).sum().backward()
+            opt.step()
+        sched.step()
+        sgd.param_groups[0]["lr"] = mine.param_groups[0]["lr"]
+    np.testing.assert_allclose(w.data, ref.data, rtol=1e-6)
+    assert list(mine.state_dict()["state"][0]) == ["v"]
