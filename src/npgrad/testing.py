@@ -58,7 +58,8 @@ def check_against_torch(fn, *inputs, atol=1e-5, rtol=1e-4, grad=True, seed=0):
 
     Inputs (arrays, lists, numbers or npgrad tensors) become tensors in each framework, with
     ``requires_grad`` for floating-point ones when ``grad`` is true.  A non-scalar output is reduced
-    with the same fixed random weights in both, so every output element's gradient is checked.
+    with the same fixed random weights in both, so every output element's gradient is checked;
+    a scalar output is differentiated as is.
 
     >>> import numpy as np
     >>> r = check_against_torch(lambda t, x: t.tanh(x) * 2, np.array([0.5, -1.0]))  # doctest: +SKIP
@@ -116,6 +117,8 @@ def _grad_diffs(out_n, out_t, ours, theirs, wants, atol, rtol, seed, problems):
         if not (a.requires_grad and b.requires_grad):
             continue
         wts = rng.standard_normal(tuple(a.shape)).astype(np.asarray(a.data).dtype)
+        if wts.size == 1:       # a scalar output: its plain gradient, as .backward() gives
+            wts = np.ones_like(wts)
         loss_n = loss_n + (a * npgrad.tensor(wts)).sum()
         loss_t = loss_t + (b * b.new_tensor(wts)).sum()
     if isinstance(loss_n, int):
