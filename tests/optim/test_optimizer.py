@@ -239,3 +239,19 @@ def test_user_defined_optimizer_in_pytorch_style():
         sgd.param_groups[0]["lr"] = mine.param_groups[0]["lr"]
     np.testing.assert_allclose(w.data, ref.data, rtol=1e-6)
     assert list(mine.state_dict()["state"][0]) == ["v"]
+
+
+@pytest.mark.parametrize("cls, kw, msg", [
+    ("SGD", dict(lr="0.1"), "SGD: lr must be a number, got '0.1'"),
+    ("Adam", dict(lr=None), "Adam: lr must be a number, got None"),
+    ("RMSprop", dict(alpha=[0.9]), "RMSprop: alpha must be a number"),
+    ("Adagrad", dict(eps=True), "Adagrad: eps must be a number, got True"),
+])
+def test_non_numeric_hyperparameters_are_named(cls, kw, msg):
+    with pytest.raises(TypeError, match=msg):
+        getattr(npgrad.optim, cls)([npgrad.zeros(1, requires_grad=True)], **kw)
+
+
+def test_betas_must_be_a_pair():
+    with pytest.raises(ValueError, match=r"Adam: betas must be a pair \(beta1, beta2\), got 0.9"):
+        npgrad.optim.Adam([npgrad.zeros(1, requires_grad=True)], betas=0.9)

@@ -46,6 +46,7 @@ class Adagrad(Optimizer):
         super().__init__(params, defaults)
 
     def _validate(self, group):
+        super()._validate(group)
         _check(group["lr"] >= 0, f"Invalid learning rate: {group['lr']} (Adagrad: lr must be >= 0)")
         _check(group["lr_decay"] >= 0, f"Invalid lr_decay value: {group['lr_decay']} (Adagrad: lr_decay must be >= 0)")
         _check(group["weight_decay"] >= 0,

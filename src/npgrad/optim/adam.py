@@ -52,18 +52,20 @@ class Adam(Optimizer):
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *,
                  foreach=None, maximize=False, capturable=False, differentiable=False, fused=None,
                  decoupled_weight_decay=False):
-        defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
+        defaults = dict(lr=lr, betas=tuple(betas) if isinstance(betas, (tuple, list)) else betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
                         maximize=maximize, foreach=foreach, capturable=capturable, differentiable=differentiable,
                         fused=fused, decoupled_weight_decay=decoupled_weight_decay or self._decoupled)
         self._validate(defaults)
         super().__init__(params, defaults)
 
     def _validate(self, group):
+        super()._validate(group)
         name = type(self).__name__
         _check(group["lr"] >= 0, f"Invalid learning rate: {group['lr']} ({name}: lr must be >= 0)")
         _check(group["eps"] >= 0, f"Invalid epsilon value: {group['eps']} ({name}: eps must be >= 0)")
         betas = group["betas"]
-        _check(len(betas) == 2, f"{name}: betas must be a pair (beta1, beta2), got {betas!r}")
+        _check(isinstance(betas, (tuple, list)) and len(betas) == 2,
+               f"{name}: betas must be a pair (beta1, beta2), got {betas!r}")
         for i in range(2):
             _check(0 <= betas[i] < 1, f"Invalid beta parameter at index {i}: {betas[i]} "
                                       f"({name}: betas must be in [0, 1))")

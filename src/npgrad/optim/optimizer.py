@@ -11,6 +11,8 @@ buffer that is reused across parameters).
 from __future__ import annotations
 
 import copy
+import functools
+import inspect
 import warnings
 from collections import defaultdict
 
@@ -68,7 +70,12 @@ class Optimizer:
 
     # -- hyperparameter checks -----------------------------------------------------------------
     def _validate(self, group):
-        """Raise ValueError for an invalid hyperparameter in ``group`` (subclasses extend this)."""
+        """Raise for an invalid hyperparameter in ``group``; subclasses add their range checks after
+        calling this one, which requires a number wherever the default is a number."""
+        for name in _numeric_options(type(self)):
+            v = group.get(name, 0)
+            if isinstance(v, bool) or not isinstance(v, (int, float, np.number, Tensor)):
+                raise TypeError(f"{type(self).__name__}: {name} must be a number, got {v!r}")
 
     # -- groups --------------------------------------------------------------------------------
     def add_param_group(self, param_group):
@@ -235,6 +242,13 @@ class Optimizer:
                 if key != "params":
                     s += f"    {key}: {group[key]}\n"
         return s + ")"
+
+
+@functools.lru_cache(maxsize=None)
+def _numeric_options(cls):
+    """The constructor arguments of ``cls`` whose defaults are numbers (so must their values be)."""
+    params = inspect.signature(cls.__init__).parameters.values()
+    return tuple(p.name for p in params if isinstance(p.default, (int, float)) and not isinstance(p.default, bool))
 
 
 def _cast_state(param, index, key, value):

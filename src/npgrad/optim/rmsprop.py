@@ -58,6 +58,7 @@ class RMSprop(Optimizer):
         super().__init__(params, defaults)
 
     def _validate(self, group):
+        super()._validate(group)
         _check(group["lr"] >= 0, f"Invalid learning rate: {group['lr']} (RMSprop: lr must be >= 0)")
         _check(group["eps"] >= 0, f"Invalid epsilon value: {group['eps']} (RMSprop: eps must be >= 0)")
         _check(group["momentum"] >= 0,

@@ -53,6 +53,7 @@ class SGD(Optimizer):
         super().__init__(params, defaults)
 
     def _validate(self, group):
+        super()._validate(group)
         _check(group["lr"] >= 0, f"Invalid learning rate: {group['lr']} (SGD: lr must be >= 0)")
         _check(group["momentum"] >= 0, f"Invalid momentum value: {group['momentum']} (SGD: momentum must be >= 0)")
         _check(group["weight_decay"] >= 0,
