@@ -28,8 +28,8 @@ def _to_array(data, dtype=None):
     """Array of ``data`` (nested lists, scalars, ndarrays, tensors) with PyTorch's default dtypes."""
     if isinstance(data, Tensor):
         arr = data.data
-    elif isinstance(data, np.ndarray):
-        arr = data
+    elif isinstance(data, (np.ndarray, np.generic)):
+        arr = np.asarray(data)  # NumPy arrays and scalars keep their dtype, as in PyTorch
     else:
         if isinstance(data, (list, tuple)) and any(isinstance(d, Tensor) for d in _flat(data)):
             data = _unwrap_nested(data)
@@ -82,6 +82,10 @@ class Tensor:
 
     __slots__ = ("data", "requires_grad", "grad", "grad_fn", "_version", "_hooks", "_fw_tangent",
                  "_retains_grad", "_name", "__weakref__", "__dict__")
+
+    # NumPy scalars and arrays on the left of an operator defer to the tensor's reflected method
+    # (np.float64(2) * t is a float32 tensor, as in PyTorch), instead of converting it to an array
+    __array_priority__ = 1000
 
     def __init__(self, *args, dtype=None, requires_grad=False):
         # torch.Tensor(2, 3) makes an uninitialised float tensor; torch.Tensor(data) copies data.

@@ -86,3 +86,22 @@ def test_matches_torch(op, shapes, torch):
         gb = np.zeros_like(a.data) if b.grad is None else b.grad.numpy()
         assert ga.dtype == np.float32
         np.testing.assert_allclose(ga, gb, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("op,shapes", cases(GRAD_OPS))
+def test_forward_ad_matches_directional_derivative(op, shapes):
+    """Forward mode (jvp) equals the central difference of f along a random direction."""
+    import npgrad.autograd.forward_ad as fwAD
+    xs = make_inputs(op, shapes, np.float64)
+    vs = [np.random.default_rng(5).standard_normal(x.shape) for x in xs]
+    with fwAD.dual_level():
+        duals = [fwAD.make_dual(npgrad.tensor(x), npgrad.tensor(v)) for x, v in zip(xs, vs)]
+        tangents = [fwAD.unpack_dual(o).tangent for o in _float_outs(_tuple(op.run(npgrad, *duals)))]
+    eps = 1e-6
+
+    def at(sign):
+        return [o.data for o in _float_outs(_tuple(op.run(npgrad, *[npgrad.tensor(x + sign * eps * v)
+                                                                     for x, v in zip(xs, vs)])))]
+    for t, hi, lo in zip(tangents, at(1), at(-1)):
+        t = np.zeros_like(hi) if t is None else t.data
+        np.testing.assert_allclose(t, (hi - lo) / (2 * eps), rtol=1e-5, atol=1e-6)

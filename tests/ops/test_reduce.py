@@ -116,3 +116,16 @@ def test_sum_of_empty_and_mean_of_empty():
 def test_reductions_over_duplicate_dims_rejected():
     with pytest.raises(RuntimeError, match="multiple times"):
         npgrad.ones(2, 3).sum((1, -1))
+
+
+def test_cumprod_gradients_with_zeros_and_negatives(torch):
+    x0 = np.array([[2.0, -1.0, 0.0, 3.0], [0.0, 0.0, -2.0, 1.5], [-1.0, 2.0, 0.5, -3.0]])
+    g0 = np.arange(12.0).reshape(3, 4) - 5
+    res = []
+    for T in (npgrad, torch):
+        x = T.tensor(x0, requires_grad=True)
+        out = T.cumprod(x, 1)
+        (out * T.tensor(g0)).sum().backward()
+        res.append((out.detach().numpy(), x.grad.numpy()))
+    np.testing.assert_allclose(res[0][0], res[1][0])
+    np.testing.assert_allclose(res[0][1], res[1][1])

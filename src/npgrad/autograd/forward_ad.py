@@ -121,8 +121,66 @@ def _rules():
         S.Flip: lambda c, a, t, o: np.flip(t[0], c.axes),
         S.Cat: lambda c, a, t, o: np.concatenate(t, axis=c.axis),
         S.Gather: lambda c, a, t, o: t[0][S._full_index(c.idx, c.axis)],
+        S.ScatterAdd: lambda c, a, t, o: _scatter_add(t[0], c, t[3]),
+        S.Pad: lambda c, a, t, o: np.pad(t[0], a[1]),
         I.GetItem: lambda c, a, t, o: t[0][c.key],
+        I.IndexPut: lambda c, a, t, o: _index_put(t[0], a[1], t[2]),
+        I.IndexAdd: lambda c, a, t, o: I.IndexAdd.forward(_Ctx(), t[0], a[1], a[2]),
+        E.Sign: lambda c, a, t, o: np.zeros_like(o),
+        E.Remainder: lambda c, a, t, o: t[0] - a[2](a[0] / a[1]) * t[1],
+        R.Amax: lambda c, a, t, o: _reduced(_data(c._saved[0]) * t[0], c.axes, o.shape),
+        R.Prod: lambda c, a, t, o: _reduced(R._prod_of_others(a[0], c.axes) * t[0], c.axes, o.shape),
+        R.Norm2: lambda c, a, t, o: _reduced(a[0] * t[0], c.axes, o.shape) / np.where(o == 0, 1, o),
+        R.Cumsum: lambda c, a, t, o: np.cumsum(t[0], axis=c.axis),
+        R.Cumprod: lambda c, a, t, o: _cumprod_jvp(a[0], t[0], o, c.axis),
+        L.Einsum: lambda c, a, t, o: _einsum_jvp(c, a, t),
     }
+
+
+class _Ctx:
+    """A throwaway ctx for reusing a primitive's forward on tangents."""
+
+
+def _data(v):
+    return getattr(v, "data", v)
+
+
+def _reduced(v, axes, shape):
+    return np.sum(v, axis=axes, keepdims=True).reshape(shape)
+
+
+def _scatter_add(t0, c, ts):
+    from ..ops.shape import _full_index
+    out = np.array(t0, dtype=np.result_type(t0, ts), copy=True)
+    np.add.at(out, _full_index(c.idx, c.axis), ts[tuple(slice(0, s) for s in c.idx.shape)])
+    return out
+
+
+def _index_put(t0, key, tv):
+    out = np.array(t0, copy=True)
+    out[key] = tv
+    return out
+
+
+def _cumprod_jvp(x, t, out, axis):
+    """d out_j = d out_{j-1} x_j + out_{j-1} t_j (a recurrence along one axis: zeros are fine)."""
+    x, t, out = (np.moveaxis(v, axis, 0) for v in (x, t, out))
+    d = np.empty_like(out)
+    d[0] = t[0]
+    for j in range(1, len(x)):
+        d[j] = d[j - 1] * x[j] + out[j - 1] * t[j]
+    return np.moveaxis(d, 0, axis)
+
+
+def _einsum_jvp(c, a, t):
+    eq = ",".join(c.ins) + "->" + c.out
+    total = 0
+    for i, ti in enumerate(t):
+        if isinstance(ti, np.ndarray):
+            ops = list(a)
+            ops[i] = ti
+            total = total + np.einsum(eq, *ops)
+    return total
 
 
 _RULES = None

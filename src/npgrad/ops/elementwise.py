@@ -266,12 +266,34 @@ def floor_divide(input, other):
     return div(input, other, rounding_mode="floor")
 
 
+class Remainder(Function):
+    """``a - b * q`` with q = floor(a / b) (remainder, Python's sign rule) or trunc(a / b) (fmod, C's):
+    q is piecewise constant, so d/da = 1 and d/db = -q."""
+
+    @staticmethod
+    def forward(ctx, a, b, rounding):
+        _shape_check(a, b, "fmod" if rounding is np.trunc else "remainder")
+        if ctx.needs_input_grad[1]:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ctx.save_for_backward(rounding(a / b))
+        return np.remainder(a, b) if rounding is np.floor else np.fmod(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        gb = -g * ctx.saved_tensors[0] if ctx.needs_input_grad[1] else None
+        return g, gb, None
+
+
 def remainder(input, other):
+    """Remainder with the sign of the divisor (Python's ``%``), like ``torch.remainder``."""
     a, b = promote(input, other)
-    return Tensor._make(np.asarray(np.remainder(_arr(a), _arr(b))), None, False, None)
+    return Remainder.apply(a, b, np.floor)
 
 
-fmod = remainder
+def fmod(input, other):
+    """Remainder with the sign of the dividend (C's ``fmod``), like ``torch.fmod``."""
+    a, b = promote(input, other)
+    return Remainder.apply(a, b, np.trunc)
 
 
 def pow(input, exponent):
@@ -578,10 +600,19 @@ def relu(input):
     return Relu.apply(input)
 
 
+class Sign(Function):
+    @staticmethod
+    def forward(ctx, x):
+        return np.sign(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        return zeros_like(g)  # piecewise constant: zero gradient (not None), as in PyTorch
+
+
 def sign(input):
     """Sign of each element (-1, 0, 1); its gradient is zero everywhere, as in PyTorch."""
-    return Tensor._make(np.sign(input.data), None, False, None) if not input.requires_grad else \
-        input * 0 + Tensor._make(np.sign(input.data), None, False, None)
+    return Sign.apply(input)
 
 
 sgn = sign

@@ -128,6 +128,7 @@ class Amax(Function):
         out = (np.min if is_min else np.max)(x, axis=axes, keepdims=True)
         mask = (x == out)
         ctx.save_for_backward(mask / mask.sum(axis=axes, keepdims=True, dtype=x.dtype))
+        ctx.axes = axes
         ctx.keep_shape = out.shape
         ctx.keepdim = keepdim
         return out if keepdim else out.reshape([s for i, s in enumerate(x.shape) if i not in axes])
@@ -267,10 +268,46 @@ def cumsum(input, dim, dtype=None):
     return Cumsum.apply(input, d)
 
 
-def cumprod(input, dim):
+class Cumprod(Function):
+    """out_j = prod_{k<=j} x_k, so dL/dx_i = sum_{j>=i} g_j out_j / x_i (reversed cumsum over x)."""
+
+    @staticmethod
+    def forward(ctx, x, axis):
+        out = np.cumprod(x, axis=axis)
+        ctx.axis = axis
+        ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        from .shape import flip
+        x, out = ctx.saved_tensors
+        a = ctx.axis
+        if not (x.data == 0).any():
+            return flip(cumsum(flip(g * out, [a]), a), [a]) / x, None
+        return Tensor._make(_cumprod_grad_with_zeros(x.data, g.data, a), None, False, None), None
+
+
+def _cumprod_grad_with_zeros(x, g, axis):
+    """dL/dx_i = P_i * S_i with P_i = prod_{k<i} x_k and S_i = g_i + x_{i+1} S_{i+1} (no division by x)."""
+    x, g = np.moveaxis(x, axis, 0), np.moveaxis(g, axis, 0)
+    excl = np.concatenate([np.ones_like(x[:1]), np.cumprod(x, axis=0)[:-1]], axis=0)
+    s = np.empty_like(g)
+    s[-1] = g[-1]
+    for i in range(len(x) - 2, -1, -1):  # a loop along one axis, vectorised across all others
+        s[i] = g[i] + x[i + 1] * s[i + 1]
+    return np.moveaxis(excl * s, 0, axis)
+
+
+def cumprod(input, dim, dtype=None):
+    if dtype is not None:
+        input = input.to(dtype)
     d = _norm_dim(dim, input.ndim, "cumprod")
-    return Tensor._make(np.cumprod(input.data, axis=d), None, False, None) if not input.requires_grad else \
-        E.exp(cumsum(E.log(input), d))
+    if input.data.dtype.kind in "biu":
+        return Tensor._make(np.cumprod(input.data, axis=d, dtype=np.int64), None, False, None)
+    if input.ndim == 0:
+        return input * 1
+    return Cumprod.apply(input, d)
 
 
 def logsumexp(input, dim, keepdim=False):
@@ -289,6 +326,7 @@ class Norm2(Function):
     def forward(ctx, x, axes, keepdim):
         out = np.asarray(np.sqrt(np.sum(x * x, axis=axes, keepdims=keepdim)))
         ctx.save_for_backward(x, out)  # the returned array: differentiable again under create_graph
+        ctx.axes = axes
         ctx.keep_shape = _keep_shape(x.shape, axes)
         return out
 

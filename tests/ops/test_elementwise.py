@@ -1,0 +1,79 @@
+"""Elementwise details the op table does not reach: special values, rounding modes, integer ops."""
+import numpy as np
+import pytest
+
+import npgrad
+
+SAME = [
+    ("sign_inf", lambda T: T.sign(T.tensor([-np.inf, 0.0, np.inf, -2.0]))),
+    ("remainder_signs", lambda T: T.remainder(T.tensor([-3.0, 3.0, -3.5, 7.0]), T.tensor([2.0, -2.0, 2.0, 3.0]))),
+    ("fmod_signs", lambda T: T.fmod(T.tensor([-3.0, 3.0, -3.5, 7.0]), T.tensor([2.0, -2.0, 2.0, 3.0]))),
+    ("mod_int", lambda T: T.tensor([-7, 7]) % 3),
+    ("floordiv", lambda T: T.tensor([-7.0, 7.0]) // 2),
+    ("div_trunc", lambda T: T.div(T.tensor([-7, 7]), 2, rounding_mode="trunc")),
+    ("div_floor", lambda T: T.div(T.tensor([-7.0, 7.0]), 2, rounding_mode="floor")),
+    ("int_div", lambda T: T.tensor([1, 2]) / T.tensor([2, 4])),
+    ("int_pow", lambda T: T.tensor([2, 3]) ** 3),
+    ("exp_overflow", lambda T: T.exp(T.tensor([100.0, -100.0]))),
+    ("log_zero_neg", lambda T: T.log(T.tensor([0.0, -1.0]))),
+    ("sqrt_neg", lambda T: T.sqrt(T.tensor([-1.0, 4.0]))),
+    ("div_zero", lambda T: T.tensor([1.0, -1.0, 0.0]) / 0.0),
+    ("sigmoid_extremes", lambda T: T.sigmoid(T.tensor([-1000.0, 1000.0, 0.0]))),
+    ("tanh_extremes", lambda T: T.tanh(T.tensor([-1000.0, 1000.0]))),
+    ("clamp_int", lambda T: T.clamp(T.tensor([1, 5, 9]), 2, 6)),
+    ("clamp_int_float", lambda T: T.clamp(T.tensor([1, 5, 9]), 2.5)),
+    ("round", lambda T: T.round(T.tensor([0.5, 1.5, 2.5, -0.5]))),
+    ("floor_ceil_trunc", lambda T: T.stack([T.floor(T.tensor([-1.5, 1.5])), T.ceil(T.tensor([-1.5, 1.5])),
+                                            T.trunc(T.tensor([-1.5, 1.5]))])),
+    ("abs_int", lambda T: T.abs(T.tensor([-3, 4]))),
+    ("neg_int", lambda T: -T.tensor([3, -4])),
+    ("maximum_nan", lambda T: T.maximum(T.tensor([np.nan, 1.0]), T.tensor([0.0, np.nan]))),
+    ("eq_int_float", lambda T: T.tensor([1, 2]) == T.tensor([1.0, 2.5])),
+    ("isnan_isinf", lambda T: T.stack([T.isnan(T.tensor([np.nan, 1.0])), T.isinf(T.tensor([np.inf, 1.0]))])),
+    ("bitwise_bool", lambda T: (T.tensor([True, False]) & T.tensor([True, True])) ^ T.tensor([False, True])),
+    ("invert_bool", lambda T: ~T.tensor([True, False])),
+    ("where_scalars", lambda T: T.where(T.tensor([True, False]), 1.0, 0.0)),
+    ("where_int_scalar", lambda T: T.where(T.tensor([True, False]), T.tensor([5, 6]), 0)),
+]
+
+
+@pytest.mark.parametrize("build", [s[1] for s in SAME], ids=[s[0] for s in SAME])
+def test_matches_torch(build, torch):
+    with np.errstate(all="ignore"):
+        a = build(npgrad)
+    b = build(torch)
+    assert a.dtype.name == str(b.dtype).replace("torch.", "")
+    np.testing.assert_allclose(a.data.astype(np.float64), b.numpy().astype(np.float64), rtol=1e-6, equal_nan=True)
+
+
+@pytest.mark.filterwarnings("ignore:invalid value:RuntimeWarning")  # sqrt'(0) * 0 is nan, as in PyTorch
+@pytest.mark.parametrize("f", [
+    lambda T, x: T.sign(x), lambda T, x: x.abs(), lambda T, x: T.relu(x), lambda T, x: x.clamp(0.0, 1.0),
+    lambda T, x: T.sqrt(x * x), lambda T, x: T.maximum(x, T.zeros(3)), lambda T, x: x % 1.0,
+], ids=["sign", "abs", "relu", "clamp", "sqrt_at_0", "maximum", "remainder"])
+def test_gradients_at_kinks_match_torch(f, torch):
+    grads = []
+    for T in (npgrad, torch):
+        x = T.tensor([0.0, 1.0, -1.0], requires_grad=True)
+        f(T, x).sum().backward()
+        grads.append(x.grad.numpy())
+    np.testing.assert_array_equal(grads[0], grads[1])
+
+
+def test_sign_gradient_is_zero_not_none():
+    x = npgrad.tensor([1.0, -2.0], requires_grad=True)
+    (npgrad.sign(x) * 3).sum().backward()
+    assert x.grad.tolist() == [0.0, 0.0]
+
+
+def test_integer_pow_negative_exponent():
+    with pytest.raises(RuntimeError, match="negative integer powers"):
+        npgrad.tensor([2, 3]) ** -1
+
+
+def test_python_scalar_operands_on_either_side():
+    x = npgrad.tensor([1.0, 2.0])
+    assert (1 - x).tolist() == [0.0, -1.0] and (x - 1).tolist() == [0.0, 1.0]
+    assert (2 / x).tolist() == [2.0, 1.0] and (2 ** x).tolist() == [2.0, 4.0]
+    assert (True + x).tolist() == [2.0, 3.0]
+    assert (np.float64(2.0) * x).dtype == npgrad.float32
