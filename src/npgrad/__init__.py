@@ -48,6 +48,16 @@ short = int16
 cfloat = None
 
 
+def softmax(input, dim, dtype=None):
+    """``npgrad.softmax`` (same as ``nn.functional.softmax``)."""
+    return _F().softmax(input, dim, dtype=dtype)
+
+
+def log_softmax(input, dim, dtype=None):
+    """``npgrad.log_softmax`` (same as ``nn.functional.log_softmax``)."""
+    return _F().log_softmax(input, dim, dtype=dtype)
+
+
 def is_tensor(obj):
     return isinstance(obj, Tensor)
 

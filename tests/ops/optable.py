@@ -261,6 +261,9 @@ OPS = [
     Op("einsum_sum", lambda T, x: T.einsum("ij->j", x), lambda x: x.sum(0), [((3, 4),)]),
     Op("einsum_transpose", lambda T, x: T.einsum("ij->ji", x), np.transpose, [((3, 4),)]),
     Op("einsum_implicit", lambda T, a, b: T.einsum("ij,jk", a, b), np.matmul, [((3, 4), (4, 2))]),
+    Op("einsum_ellipsis", lambda T, a, b: T.einsum("...ij,...jk->...ik", a, b), np.matmul,
+       [((2, 3, 4), (2, 4, 2)), ((3, 4), (4, 2))]),
+    Op("einsum_ellipsis_implicit", lambda T, a: T.einsum("...i->...", a), lambda a: a.sum(-1), [((2, 3, 4),)]),
     Op("einsum_outer3", lambda T, a, b, c: T.einsum("i,j,k->ijk", a, b, c),
        lambda a, b, c: np.einsum("i,j,k->ijk", a, b, c), [((2,), (3,), (2,))]),
     # shape

@@ -55,6 +55,9 @@ ERRORS = [
     ("clamp_none", lambda T: T.clamp(T.ones(2)), RuntimeError, ["min", "max"]),
     ("permute_len", lambda T: T.ones(2, 3).permute(0), RuntimeError, ["dims"]),
     ("split_sizes", lambda T: T.ones(5).split([2, 2]), RuntimeError, ["[2, 2]"]),
+    ("cat_0dim", lambda T: T.cat([T.tensor(1.0), T.tensor(2.0)]), RuntimeError, ["zero-dimensional"]),
+    ("neg_bool", lambda T: -T.tensor([True]), RuntimeError, ["bool"]),
+    ("abs_bool", lambda T: T.tensor([True]).abs(), NotImplementedError, ["bool"]),
     ("mean_int", lambda T: T.tensor([1, 2]).mean(), RuntimeError, ["dtype"]),
 ]
 

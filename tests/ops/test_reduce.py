@@ -129,3 +129,19 @@ def test_cumprod_gradients_with_zeros_and_negatives(torch):
         res.append((out.detach().numpy(), x.grad.numpy()))
     np.testing.assert_allclose(res[0][0], res[1][0])
     np.testing.assert_allclose(res[0][1], res[1][1])
+
+
+@pytest.mark.parametrize("f", [
+    lambda T, x: x.sum(0), lambda T, x: x.sum(-1, keepdim=True), lambda T, x: x.mean(0),
+    lambda T, x: x.amax(0), lambda T, x: x.prod(0), lambda T, x: x.logsumexp(0), lambda T, x: x.cumsum(0),
+    lambda T, x: x.max(0).values, lambda T, x: x.argmax(0), lambda T, x: x.norm(dim=0),
+], ids=["sum", "sum_keep", "mean", "amax", "prod", "logsumexp", "cumsum", "max", "argmax", "norm"])
+def test_0dim_reductions_accept_dim_0_like_torch(f, torch):
+    outs = []
+    for T in (npgrad, torch):
+        x = T.tensor(1.5, requires_grad=True)
+        out = f(T, x)
+        if out.dtype.is_floating_point:
+            out.backward()
+        outs.append((out.shape, out.item(), None if x.grad is None else x.grad.item()))
+    assert tuple(outs[0][0]) == tuple(outs[1][0]) and outs[0][1:] == pytest.approx(outs[1][1:])

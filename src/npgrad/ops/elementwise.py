@@ -583,6 +583,9 @@ sigmoid = _unary(Sigmoid)
 
 
 def neg(input):
+    if input.data.dtype == np.bool_:
+        raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying "
+                           "to invert a mask, use the `~` or `logical_not()` operator instead.")
     return Neg.apply(input)
 
 
@@ -590,6 +593,8 @@ negative = neg
 
 
 def abs(input):
+    if input.data.dtype == np.bool_:
+        raise NotImplementedError("abs: not implemented for bool tensors")
     return Abs.apply(input)
 
 

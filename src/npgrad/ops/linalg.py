@@ -145,7 +145,7 @@ def einsum(equation, *operands):
         operands = tuple(operands[0])
     eq = equation.replace(" ", "")
     if "..." in eq:
-        raise NotImplementedError("einsum: '...' is not supported; name the dimensions explicitly")
+        eq = _expand_ellipsis(eq, operands)
     if "->" in eq:
         lhs, out = eq.split("->")
     else:
@@ -167,3 +167,27 @@ def einsum(equation, *operands):
     ops = E.promote(*operands)
     ops = [o if isinstance(o, Tensor) else Tensor._make(o, None, False, None) for o in ops]
     return Einsum.apply(*ops, ins=tuple(ins), out=out)
+
+
+def _expand_ellipsis(eq, operands):
+    """Spell out '...' with unused letters (right-aligned across operands, as in broadcasting)."""
+    lhs, arrow, out = eq.partition("->")
+    terms = lhs.split(",")
+    if len(terms) != len(operands):
+        raise RuntimeError(f"einsum(): {len(terms)} operands in the equation '{eq}' but {len(operands)} given")
+    free = [c for c in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ" if c not in eq]
+    n_ell = 0
+    for t, op in zip(terms, operands):
+        if "..." in t:
+            n_ell = max(n_ell, op.ndim - (len(t) - 3))
+    ell = "".join(free[:n_ell])
+    new_terms = []
+    for t, op in zip(terms, operands):
+        k = op.ndim - (len(t) - 3)
+        new_terms.append(t.replace("...", ell[n_ell - k:] if k else "") if "..." in t else t)
+    lhs = ",".join(new_terms)
+    if arrow:
+        return lhs + "->" + out.replace("...", ell)
+    letters = lhs.replace(",", "")
+    named = "".join(sorted(c for c in set(letters) if letters.count(c) == 1 and c not in ell))
+    return lhs + "->" + ell + named

@@ -23,8 +23,9 @@ def _dims(dim, ndim, where):
         axes = tuple(_norm_dim(d, ndim, where) for d in dim)
         if len(set(axes)) != len(axes):
             raise RuntimeError(f"{where}: dim {tuple(dim)} appears multiple times in the list of dims")
-        return tuple(sorted(axes))
-    return (_norm_dim(dim, ndim, where),)
+        return tuple(sorted(axes)) if ndim else ()
+    d = _norm_dim(dim, ndim, where)
+    return (d,) if ndim else ()  # a 0-dim tensor accepts dim 0 / -1 and reduces nothing, as in PyTorch
 
 
 def _keep_shape(shape, axes):

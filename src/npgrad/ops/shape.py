@@ -255,6 +255,9 @@ def cat(tensors, dim=0):
     # PyTorch skips legacy 1-D empty tensors
     tensors = [t for t in tensors if not (t.ndim == 1 and t.data.shape[0] == 0)] or tensors[:1]
     ref = tensors[0]
+    for i, t in enumerate(tensors):
+        if t.ndim == 0:
+            raise RuntimeError(f"cat(): zero-dimensional tensor (at position {i}) cannot be concatenated")
     d = _norm_dim(dim, ref.ndim, "cat")
     for i, t in enumerate(tensors):
         if t.ndim != ref.ndim or any(a != b for j, (a, b) in enumerate(zip(t.shape, ref.shape)) if j != d):
