@@ -14,6 +14,7 @@ from ..autograd.function import Function
 from ..ops import elementwise as E
 from ..tensor import Tensor
 from .activation_functional import log_softmax, softplus
+from .loss_functional import _to_last
 
 __all__ = ["sigmoid_focal_loss", "focal_loss", "hinge_loss", "exponential_loss", "zero_one_loss"]
 
@@ -93,7 +94,7 @@ def focal_loss(input, target, weight=None, gamma=2.0, ignore_index=-100, reducti
     c = x.shape[1]
     out_shape = y.shape
     if x.ndim > 2:  # (N, C, d1, ...) -> rows of C scores
-        x, y = x.movedim(1, -1).reshape(-1, c), y.reshape(-1)
+        x, y = x.permute(_to_last(x.ndim)).reshape(-1, c), y.reshape(-1)
     valid = y != ignore_index
     yy = np.where(valid, y, 0)
     if ((yy < 0) | (yy >= c)).any():

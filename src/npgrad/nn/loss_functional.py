@@ -19,8 +19,7 @@ from .activation_functional import log_softmax, softplus
 
 __all__ = ["cross_entropy", "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
            "mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss", "kl_div", "hinge_embedding_loss",
-           "multi_margin_loss", "soft_margin_loss", "sigmoid_focal_loss", "focal_loss", "hinge_loss",
-           "exponential_loss", "zero_one_loss"]
+           "multi_margin_loss", "soft_margin_loss"]
 
 
 def _const(arr):
@@ -206,9 +205,15 @@ def _class_layout(input, target, who, allow_probs):
                            f"{tuple(input.shape)}, got {tuple(target.shape)}")
     out_shape = (n,) + tuple(input.shape[2:])
     if input.ndim > 2:
-        input = input.movedim(1, -1).reshape(-1, c)
-        target = target.movedim(1, -1).reshape(-1, c) if probs else target.reshape(-1)
+        perm = _to_last(input.ndim)
+        input = input.permute(perm).reshape(-1, c)
+        target = target.permute(perm).reshape(-1, c) if probs else target.reshape(-1)
     return input, target, out_shape
+
+
+def _to_last(ndim):
+    """The permutation moving the class dim 1 to the end: (N, C, d1, ...) -> (N, d1, ..., C)."""
+    return (0,) + tuple(range(2, ndim)) + (1,)
 
 
 def _check_classes(y, c, ignore_index, who):
@@ -536,6 +541,3 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="m
     target, reduction = _pointwise(input, target, "soft_margin_loss", size_average, reduce, reduction)
     return _reduce(softplus(-input * target), reduction)
 
-
-from .extra_losses import (exponential_loss, focal_loss, hinge_loss, sigmoid_focal_loss,  # noqa: E402
-                           zero_one_loss)
