@@ -12,6 +12,9 @@ from ..tensor import Tensor, _to_array
 
 def _convert_key(key, shape):
     """Replace tensors and lists inside an index by ndarrays, and check integer bounds with a clear error."""
+    tk = type(key)
+    if shape and (tk is slice or (tk is int and -shape[0] <= key < shape[0])):
+        return key  # the common cases, x[a:b] and x[i]: nothing to convert or report
     single = not isinstance(key, tuple)
     items = (key,) if single else key
     out = []
