@@ -658,3 +658,20 @@ from .autograd import engine as _engine  # noqa: E402
 _function.Tensor = Tensor
 _function._make = Tensor._make
 _engine.Tensor = Tensor
+
+
+def _inplace_method(mod, name):
+    """``x.name_(*args)``: the out-of-place op written back into ``x`` (see ``Tensor._inplace``)."""
+    def method(self, *args, **kwargs):
+        fn = getattr(mod, name)
+        return self._inplace(lambda t, *a: fn(t, *a, **kwargs), *args)
+    method.__name__ = method.__qualname__ = name + "_"
+    return method
+
+
+for _mod, _names in ((_E, "abs log log1p sigmoid tanh sin cos rsqrt sign floor ceil round trunc reciprocal "
+                          "square clamp_min clamp_max remainder fmod"),
+                     (_I, "masked_fill")):
+    for _n in _names.split():
+        if not hasattr(Tensor, _n + "_"):
+            setattr(Tensor, _n + "_", _inplace_method(_mod, _n))
