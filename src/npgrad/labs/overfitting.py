@@ -29,8 +29,8 @@ def regressors():
     return {
         "underfit: a line": lambda: nn.Linear(1, 1),
         "good: 1-16-1 tanh": lambda: nn.Sequential(nn.Linear(1, 16), nn.Tanh(), nn.Linear(16, 1)),
-        "overfit: 1-256-256-1": lambda: nn.Sequential(nn.Linear(1, 256), nn.Tanh(), nn.Linear(256, 256), nn.Tanh(),
-                                                      nn.Linear(256, 1)),
+        "overfit: 1-64-64-1": lambda: nn.Sequential(nn.Linear(1, 64), nn.Tanh(), nn.Linear(64, 64), nn.Tanh(),
+                                                    nn.Linear(64, 1)),
     }
 
 
@@ -54,7 +54,7 @@ def run(out_dir=None, quick=False, verbose=True):
     r = Report("under- and overfitting, regularisation — 过拟合和欠拟合 / 正则化", out_dir, verbose)
     x, y = sine_data(12, 0.3, seed=0)
     xt, yt = sine_data(200, 0.3, seed=1)
-    steps = 2000 if quick else 4000
+    steps = 1000 if quick else 3000
     r.section(f"regression on 12 points of sin(2πx) + noise (σ = 0.3, so the best MSE is about 0.09), {steps} steps")
     curves, models = {}, {}
     for name, make in regressors().items():

@@ -1,0 +1,67 @@
+"""The lab registry and the `npgrad lab` command line."""
+import ast
+import pathlib
+
+import pytest
+
+from npgrad import labs
+
+ISSUE_NAMES = ["neuron", "perceptron", "activations", "backprop-by-hand", "graph", "chain", "gradient-descent",
+               "sgd", "autodiff", "vanishing-gradients", "overfitting", "softmax", "convolution", "mnist"]
+
+
+def test_registry_lists_the_fourteen_labs_in_order():
+    assert labs.names() == ISSUE_NAMES
+    for name in ISSUE_NAMES:
+        module, help_line = labs.LABS[name]
+        assert " — " in help_line and any(ord(c) > 0x4e00 for c in help_line)  # English — 中文
+        assert callable(labs.get(name).run)
+
+
+def test_main_lists_labs(capsys):
+    assert labs.main([]) == 0
+    out = capsys.readouterr().out
+    assert all(name in out for name in ISSUE_NAMES)
+    assert "perceptron" in out and "感知器" in out
+
+
+def test_main_unknown_lab_one_line_and_exit_2(capsys):
+    assert labs.main(["nope"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert len(captured.err.strip().splitlines()) == 1 and "unknown lab 'nope'" in captured.err
+
+
+def test_main_runs_a_lab_into_out(tmp_path, capsys):
+    assert labs.main(["graph", "--out", str(tmp_path / "g")]) == 0
+    out = capsys.readouterr().out
+    assert "z: notes 162 | npgrad 162" in out
+    assert (tmp_path / "g" / "graph.png").stat().st_size > 1000
+
+
+def test_main_default_out_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert labs.main(["chain"]) == 0
+    assert (tmp_path / "lab-output" / "chain" / "chain.png").exists()
+
+
+def test_get_unknown_raises():
+    with pytest.raises(KeyError, match="unknown lab"):
+        labs.get("nope")
+
+
+@pytest.mark.parametrize("name", ISSUE_NAMES)
+def test_labs_use_only_the_public_api(name):
+    """Labs are usage documentation: no torch, no private npgrad names."""
+    src = pathlib.Path(labs.get(name).__file__).read_text()
+    tree = ast.parse(src)
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            mod = getattr(node, "module", None) or ""
+            names = [a.name for a in node.names]
+            assert "torch" not in [mod] + names
+            if getattr(node, "level", 0) == 0 and mod.startswith("npgrad"):
+                assert not any(part.startswith("_") for part in mod.split(".")), mod
+                assert not any(n.startswith("_") for n in names), names
+        if isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__"):
+            pytest.fail(f"{name}: private attribute .{node.attr}")
