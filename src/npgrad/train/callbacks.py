@@ -59,7 +59,7 @@ class _Monitor:
 
 
 class EarlyStopping(Callback):
-    """Stop when ``monitor`` has not improved by more than ``min_delta`` for ``patience`` epochs.
+    """Stop after ``patience`` epochs in a row in which ``monitor`` did not improve by more than ``min_delta``.
 
     ``mode="auto"`` maximises metrics ending in ``acc`` and minimises the rest (losses).
     With ``restore_best_weights=True`` the model gets back the weights of its best epoch at the end.
@@ -99,7 +99,7 @@ class EarlyStopping(Callback):
                 self._best_state = {k: v.clone() for k, v in trainer.model.state_dict().items()}
             return
         self.wait += 1
-        if self.wait > self.patience:
+        if self.wait >= self.patience:
             self.stopped_epoch = epoch
             trainer.stop_training = True
 

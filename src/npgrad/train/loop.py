@@ -110,6 +110,7 @@ class Trainer:
                 bar.update(n)
                 bar.set_postfix(loss=f"{total_loss / seen:.4f}", acc=f"{total_correct / seen:.4f}", refresh=False)
         if bar is not None:
+            bar.refresh()  # the epoch's final numbers, even when it ended within tqdm's refresh interval
             bar.close()
         return _summary(total_loss, total_correct, seen, self.metric)
 
@@ -121,7 +122,8 @@ class Trainer:
     def _step_scheduler(self, record):
         if self.scheduler is None:
             return
-        if type(self.scheduler).__name__ == "ReduceLROnPlateau":
+        plateau = getattr(npgrad.optim.lr_scheduler, "ReduceLROnPlateau", ())
+        if isinstance(self.scheduler, plateau) or type(self.scheduler).__name__ == "ReduceLROnPlateau":
             self.scheduler.step(record.get("test_loss", record["train_loss"]))
         else:
             self.scheduler.step()

@@ -1,0 +1,346 @@
+"""The ``npgrad`` command: train, evaluate and use small classifiers; run the course labs.
+
+    npgrad train                                  # MLP on the bundled 8x8 digits, offline, seconds
+    npgrad train --dataset fashion-mnist --model cnn --epochs 10
+    npgrad evaluate runs/digits-mlp-<time>/model.safetensors
+    npgrad predict runs/digits-mlp-<time>/model.safetensors my_digit.png
+    npgrad lab [NAME] [--out DIR]
+
+A bad argument (unknown dataset, negative epochs, unreadable image, checkpoint of another model ...)
+prints one line to stderr and exits with status 2.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+import numpy as np
+
+import npgrad
+
+__all__ = ["main", "build_parser"]
+
+EPOCHS = {"digits": 30, "mnist": 10, "fashion-mnist": 10, "moons": 100, "circles": 100, "xor": 100, "spirals": 200}
+# name -> (default learning rate, constructor); weight decay is passed only when given.
+OPTIMIZERS = {
+    "sgd": (0.1, lambda params, lr, **kw: npgrad.optim.SGD(params, lr=lr, **kw)),
+    "momentum": (0.05, lambda params, lr, **kw: npgrad.optim.SGD(params, lr=lr, momentum=0.9, **kw)),
+    "adam": (0.002, lambda params, lr, **kw: npgrad.optim.Adam(params, lr=lr, **kw)),
+    "adamw": (0.002, lambda params, lr, **kw: npgrad.optim.AdamW(params, lr=lr, **kw)),
+    "rmsprop": (0.001, lambda params, lr, **kw: npgrad.optim.RMSprop(params, lr=lr, **kw)),
+    "adagrad": (0.01, lambda params, lr, **kw: npgrad.optim.Adagrad(params, lr=lr, **kw)),
+}
+# Blank border around the digit, as a fraction of the side: MNIST centres digits in 20x20 of 28x28.
+IMAGE_MARGIN = {"mnist": 4 / 28}
+CHECKPOINT_FORMAT = "npgrad-train/1"
+
+
+class CLIError(Exception):
+    """A user error: reported as one line on stderr, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        raise CLIError(f"{self.prog}: error: {message}")
+
+
+# -- argument types ------------------------------------------------------------------------------
+def _positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {value}")
+    return value
+
+
+def _float(low, inclusive):
+    def parse(text):
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
+        if not np.isfinite(value) or value < low or (value == low and not inclusive):
+            raise argparse.ArgumentTypeError(f"must be {'>=' if inclusive else '>'} {low:g}, got {text}")
+        return value
+    return parse
+
+
+def _hidden(text):
+    try:
+        sizes = [int(s) for s in text.split(",") if s.strip()]
+    except ValueError:
+        sizes = []
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError(f"must be comma-separated positive sizes such as 256,128, got {text!r}")
+    return sizes
+
+
+def build_parser():
+    """The argparse parser of the ``npgrad`` command (``lab`` is dispatched before parsing)."""
+    from .train.data import DATASETS
+    from .train.models import MODELS
+    parser = _Parser(prog="npgrad", description="Train, evaluate and use small networks with npgrad; "
+                                                "run the course labs.")
+    parser.add_argument("--version", action="version", version=f"npgrad {npgrad.__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    train = sub.add_parser("train", help="train a model and save metrics, curves and a checkpoint",
+                           description="Train a classifier; with no options: an MLP on the bundled 8x8 digits.")
+    train.add_argument("--dataset", choices=DATASETS, default="digits", help="default: digits (offline)")
+    train.add_argument("--model", choices=MODELS, default="mlp", help="default: mlp")
+    train.add_argument("--hidden", type=_hidden, default=None, metavar="SIZES",
+                       help="MLP hidden sizes, e.g. 256,128 (default: 256,128 for images, 32,32 for 2-D points)")
+    train.add_argument("--epochs", type=_positive_int, default=None,
+                       help="default: " + ", ".join(f"{k} {v}" for k, v in EPOCHS.items()))
+    train.add_argument("--batch-size", type=_positive_int, default=32, help="default: 32")
+    train.add_argument("--optimizer", choices=list(OPTIMIZERS), default="adam", help="default: adam")
+    train.add_argument("--lr", type=_float(0.0, False), default=None,
+                       help="learning rate (default: " + ", ".join(f"{k} {v[0]:g}" for k, v in OPTIMIZERS.items())
+                       + ")")
+    train.add_argument("--weight-decay", type=_float(0.0, True), default=None,
+                       help="L2 penalty (decoupled for adamw); default: the optimizer's own")
+    train.add_argument("--schedule", choices=("cosine", "constant"), default="cosine",
+                       help="learning-rate schedule over the epochs (default: cosine)")
+    train.add_argument("--label-smoothing", type=_float(0.0, True), default=0.1,
+                       help="cross-entropy label smoothing in [0, 1) (default: 0.1)")
+    train.add_argument("--patience", type=_positive_int, default=None,
+                       help="stop early when the test loss has not improved for this many epochs")
+    train.add_argument("--seed", type=int, default=0, help="seeds weights, shuffling and dropout (default: 0)")
+    train.add_argument("--out", default=None, metavar="DIR",
+                       help="output folder (default: runs/<dataset>-<model>-<time>)")
+    _data_options(train)
+
+    evaluate = sub.add_parser("evaluate", help="accuracy, per-class accuracy and confusion matrix of a checkpoint",
+                              description="Evaluate a checkpoint written by 'npgrad train' on a test split.")
+    evaluate.add_argument("checkpoint")
+    evaluate.add_argument("--dataset", choices=DATASETS, default=None,
+                          help="default: the dataset the checkpoint was trained on")
+    evaluate.add_argument("--model", choices=MODELS, default=None,
+                          help="insist that the checkpoint holds this kind of model")
+    _data_options(evaluate)
+
+    predict = sub.add_parser("predict", help="top-3 classes of a picture of a digit",
+                             description="Classify one picture (PNG; any size; a dark digit on light paper is "
+                                         "inverted automatically to MNIST's light-on-dark convention).")
+    predict.add_argument("checkpoint")
+    predict.add_argument("image")
+    predict.add_argument("--model", choices=MODELS, default=None,
+                         help="insist that the checkpoint holds this kind of model")
+
+    sub.add_parser("lab", help="list the course labs, or run one: npgrad lab [NAME] [--out DIR]", add_help=False)
+    return parser
+
+
+def _data_options(p):
+    p.add_argument("--data-root", default=None, metavar="DIR",
+                   help="where MNIST/Fashion-MNIST files are (default: $NPGRAD_DATA or ~/.cache/npgrad)")
+    p.add_argument("--download", action="store_true", help="download MNIST/Fashion-MNIST if missing")
+    p.add_argument("--limit", type=_positive_int, default=None, metavar="N",
+                   help="use only the first N training (and at most N test) examples")
+
+
+# -- entry point ---------------------------------------------------------------------------------
+def main(argv=None):
+    """Run the command line; returns the exit status (0 ok, 2 bad arguments)."""
+    argv = sys.argv[1:] if argv is None else [str(a) for a in argv]
+    try:
+        if argv and argv[0] == "lab":
+            return _lab(argv[1:])
+        try:
+            args = build_parser().parse_args(argv)
+        except SystemExit as exc:           # --help and --version
+            return exc.code or 0
+        if args.command is None:
+            build_parser().print_help(sys.stderr)
+            return 2
+        return {"train": _train, "evaluate": _evaluate, "predict": _predict}[args.command](args)
+    except CLIError as exc:
+        print(str(exc).splitlines()[0] if str(exc) else "npgrad: error", file=sys.stderr)
+        return 2
+
+
+def _fail(command, message):
+    """A :class:`CLIError` naming the command, with the message squeezed onto one line."""
+    return CLIError(f"npgrad {command}: error: " + " ".join(str(message).split()))
+
+
+def _lab(argv):
+    try:
+        from . import labs
+    except ImportError:
+        raise CLIError("npgrad lab: error: the labs (npgrad.labs) are not installed in this copy of npgrad") \
+            from None
+    return labs.main(argv)
+
+
+# -- train ---------------------------------------------------------------------------------------
+def _train(args):
+    from .train import History, ModelCheckpoint, EarlyStopping, Trainer, build_model, describe, model_spec
+    from .train.checkpoint import save_checkpoint
+    from .utils.data import DataLoader, TensorDataset
+
+    if args.label_smoothing >= 1.0:
+        raise _fail("train", f"argument --label-smoothing: must be < 1, got {args.label_smoothing}")
+    if args.hidden is not None and args.model != "mlp":
+        raise _fail("train", f"argument --hidden: only the mlp has hidden sizes, not --model {args.model}")
+    npgrad.manual_seed(args.seed)
+    data = _load("train", args.dataset, args)
+    try:
+        spec = model_spec(args.model, data.input_shape, data.num_classes, hidden=args.hidden)
+    except ValueError as exc:
+        raise _fail("train", f"--model {args.model} does not fit --dataset {args.dataset}: {exc}") from None
+    model = build_model(spec)
+    epochs = args.epochs or EPOCHS[args.dataset]
+    default_lr, make_optimizer = OPTIMIZERS[args.optimizer]
+    lr = args.lr if args.lr is not None else default_lr
+    extra = {} if args.weight_decay is None else {"weight_decay": args.weight_decay}
+    optimizer = make_optimizer(model.parameters(), lr, **extra)
+    scheduler = npgrad.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs) \
+        if args.schedule == "cosine" else None
+    out = _output_folder(args.out, args.dataset, args.model)
+
+    meta = {"format": CHECKPOINT_FORMAT, "npgrad_version": npgrad.__version__, "dataset": args.dataset,
+            "arch": spec, "mean": data.mean, "std": data.std, "classes": data.classes, "seed": args.seed,
+            "optimizer": args.optimizer, "lr": lr, "batch_size": args.batch_size, "epochs": epochs}
+    callbacks = [ModelCheckpoint(os.path.join(out, "best.safetensors"), monitor="test_acc", metadata=meta)]
+    if args.patience:
+        callbacks.append(EarlyStopping(monitor="test_loss", patience=args.patience))
+    n_params = sum(p.numel() for p in model.parameters())
+    print(f"dataset {args.dataset}: {len(data.x_train)} train / {len(data.x_test)} test, input "
+          f"{'x'.join(map(str, data.input_shape))}, {data.num_classes} classes")
+    print(f"model {describe(spec)} ({n_params:,} parameters); {args.optimizer} lr {lr:g}, {args.schedule} "
+          f"schedule, batch {args.batch_size}, {epochs} epochs, seed {args.seed}")
+
+    train_loader = DataLoader(TensorDataset(data.x_train, data.y_train), batch_size=args.batch_size, shuffle=True)
+    test_loader = DataLoader(TensorDataset(data.x_test, data.y_test), batch_size=1000)
+    trainer = Trainer(model, optimizer, npgrad.nn.CrossEntropyLoss(label_smoothing=args.label_smoothing),
+                      scheduler=scheduler, callbacks=callbacks, log=print, progress=sys.stderr.isatty())
+    start = time.perf_counter()
+    history = trainer.fit(train_loader, test_loader, epochs=epochs)
+    elapsed = time.perf_counter() - start
+
+    last = history.last
+    save_checkpoint(os.path.join(out, "model.safetensors"), model,
+                    dict(meta, epoch=last["epoch"], test_acc=last["test_acc"]))
+    written = ["metrics.csv", "model.safetensors", "best.safetensors"]
+    history.to_csv(os.path.join(out, "metrics.csv"))
+    written.insert(1, _plot(history, os.path.join(out, "curves.png")))
+    best = History.best(history, "test_acc", mode="max")
+    print(f"test accuracy {last['test_acc']:.2%} after {last['epoch']} epochs "
+          f"(best {best['test_acc']:.2%} at epoch {best['epoch']}) in {elapsed:.1f}s")
+    print(f"wrote {', '.join(w for w in written if w)} to {out}")
+    return 0
+
+
+def _plot(history, path):
+    try:
+        history.plot(path)
+    except ImportError:
+        print("matplotlib is not installed: no curves.png (pip install matplotlib)", file=sys.stderr)
+        return None
+    return os.path.basename(path)
+
+
+def _output_folder(out, dataset, model):
+    if out is None:
+        base = os.path.join("runs", f"{dataset}-{model}-{time.strftime('%Y%m%d-%H%M%S')}")
+        out, n = base, 1
+        while os.path.exists(out):
+            n += 1
+            out = f"{base}-{n}"
+    try:
+        os.makedirs(out, exist_ok=True)
+    except OSError as exc:
+        raise _fail("train", f"cannot create output folder {out}: {exc.strerror or exc}") from None
+    if not os.access(out, os.W_OK):
+        raise _fail("train", f"output folder {out} is not writable")
+    return out
+
+
+def _load(command, dataset, args, **kw):
+    from .datasets import DownloadError, IDXError
+    from .train.data import load_data
+    try:
+        return load_data(dataset, root=args.data_root, download=args.download, limit=args.limit, **kw)
+    except (OSError, ValueError, RuntimeError, DownloadError, IDXError, ImportError) as exc:
+        raise _fail(command, str(exc).replace("download=True", "--download")) from None
+
+
+# -- evaluate / predict --------------------------------------------------------------------------
+def _restore(command, path, want_model):
+    """Rebuild the model stored in checkpoint ``path``; returns ``(model, metadata)``."""
+    from .train import build_model, describe
+    from .train.checkpoint import load_checkpoint
+    try:
+        state, meta = load_checkpoint(path)
+    except (OSError, ValueError, RuntimeError, KeyError) as exc:
+        raise _fail(command, f"cannot load checkpoint {path}: {exc}") from None
+    arch = meta.get("arch")
+    if meta.get("format") != CHECKPOINT_FORMAT or not isinstance(arch, dict):
+        raise _fail(command, f"{path} is not a checkpoint written by 'npgrad train' (no architecture metadata)")
+    if want_model is not None and arch.get("model") != want_model:
+        raise _fail(command, f"{path} holds the model {describe(arch)}, not --model {want_model}")
+    try:
+        model = build_model(arch)
+        model.load_state_dict(state)
+    except (ValueError, RuntimeError, KeyError, TypeError) as exc:
+        raise _fail(command, f"{path} does not match its architecture {describe(arch)}: {exc}") from None
+    model.eval()
+    return model, meta
+
+
+def _evaluate(args):
+    from .train import collect_outputs, confusion_matrix, describe, format_confusion_matrix, per_class_accuracy
+    from .train.metrics import predictions
+    from .utils.data import DataLoader, TensorDataset
+
+    model, meta = _restore("evaluate", args.checkpoint, args.model)
+    dataset = args.dataset or meta["dataset"]
+    data = _load("evaluate", dataset, args, mean=meta["mean"], std=meta["std"], train=False)
+    arch = meta["arch"]
+    if data.input_shape != list(arch["input_shape"]) or data.num_classes != arch["num_classes"]:
+        raise _fail("evaluate", f"--dataset {dataset} has inputs {'x'.join(map(str, data.input_shape))} and "
+                                f"{data.num_classes} classes, but the checkpoint's model takes "
+                                f"{'x'.join(map(str, arch['input_shape']))} and {arch['num_classes']} classes")
+    outputs, targets = collect_outputs(model, DataLoader(TensorDataset(data.x_test, data.y_test), batch_size=1000))
+    loss = npgrad.nn.functional.cross_entropy(npgrad.from_numpy(outputs), npgrad.from_numpy(targets)).item()
+    cm = confusion_matrix(predictions(outputs), targets, data.num_classes)
+    correct = int(np.trace(cm))
+    epoch = f", epoch {meta['epoch']}" if "epoch" in meta else ""
+    print(f"checkpoint {args.checkpoint}: {describe(arch)} trained on {meta['dataset']}{epoch}")
+    print(f"test split of {dataset}: accuracy {correct / len(targets):.2%} ({correct}/{len(targets)}), "
+          f"loss {loss:.4f}")
+    print("per-class accuracy:")
+    width = max(len(c) for c in data.classes)
+    for name, acc, total in zip(data.classes, per_class_accuracy(cm), cm.sum(axis=1)):
+        print(f"  {name.ljust(width)}  {acc:7.2%}  ({total} examples)" if total else f"  {name.ljust(width)}  -")
+    print("confusion matrix (rows: true class, columns: predicted class):")
+    print(format_confusion_matrix(cm))
+    return 0
+
+
+def _predict(args):
+    from .train.image import prepare_image
+    model, meta = _restore("predict", args.checkpoint, args.model)
+    dataset, arch = meta["dataset"], meta["arch"]
+    try:
+        x = prepare_image(args.image, arch["input_shape"], meta["mean"], meta["std"],
+                          margin=IMAGE_MARGIN.get(dataset, 0.0))
+    except (OSError, ValueError) as exc:
+        raise _fail("predict", exc) from None
+    with npgrad.no_grad():
+        probs = npgrad.nn.functional.softmax(model(npgrad.from_numpy(x)), dim=1).data[0]
+    top = np.argsort(-probs, kind="stable")[:3]
+    classes = meta.get("classes") or [str(i) for i in range(len(probs))]
+    print(f"{args.image}: {classes[top[0]]}")
+    for rank, k in enumerate(top, 1):
+        print(f"  {rank}. {classes[k]:<12} {probs[k]:.4f}")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
