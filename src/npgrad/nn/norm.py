@@ -36,8 +36,9 @@ class _BatchNorm(Module):
         self.track_running_stats = track_running_stats
         if affine:
             self.weight = Parameter(_full(num_features, 1.0, dtype))
-            self.bias = Parameter(_full(num_features, 0.0, dtype)) if bias else None
-            if not bias:
+            if bias:
+                self.bias = Parameter(_full(num_features, 0.0, dtype))
+            else:
                 self.register_parameter("bias", None)
         else:
             self.register_parameter("weight", None)
