@@ -285,13 +285,23 @@ class Remainder(Function):
 
 
 def remainder(input, other):
-    """Remainder with the sign of the divisor (Python's ``%``), like ``torch.remainder``."""
+    """Remainder with the sign of the divisor (Python's ``%``), like ``torch.remainder``.
+
+    >>> import npgrad
+    >>> npgrad.remainder(npgrad.tensor([-3.0, 3.0]), 2)
+    tensor([1., 1.])
+    """
     a, b = promote(input, other)
     return Remainder.apply(a, b, np.floor)
 
 
 def fmod(input, other):
-    """Remainder with the sign of the dividend (C's ``fmod``), like ``torch.fmod``."""
+    """Remainder with the sign of the dividend (C's ``fmod``), like ``torch.fmod``.
+
+    >>> import npgrad
+    >>> npgrad.fmod(npgrad.tensor([-3.0, 3.0]), 2)
+    tensor([-1.,  1.])
+    """
     a, b = promote(input, other)
     return Remainder.apply(a, b, np.trunc)
 
@@ -616,7 +626,12 @@ class Sign(Function):
 
 
 def sign(input):
-    """Sign of each element (-1, 0, 1); its gradient is zero everywhere, as in PyTorch."""
+    """Sign of each element (-1, 0, 1); its gradient is zero everywhere, as in PyTorch.
+
+    >>> import npgrad
+    >>> npgrad.sign(npgrad.tensor([-2.0, 0.0, 3.0]))
+    tensor([-1.,  0.,  1.])
+    """
     return Sign.apply(input)
 
 

@@ -301,6 +301,12 @@ def _cumprod_grad_with_zeros(x, g, axis):
 
 
 def cumprod(input, dim, dtype=None):
+    """Cumulative product along ``dim`` (gradients are exact with zeros and negative values).
+
+    >>> import npgrad
+    >>> npgrad.cumprod(npgrad.tensor([2.0, -1.0, 3.0]), 0)
+    tensor([ 2., -2., -6.])
+    """
     if dtype is not None:
         input = input.to(dtype)
     d = _norm_dim(dim, input.ndim, "cumprod")
