@@ -57,16 +57,24 @@ def listing():
     width = max(len(n) for n in LABS)
     lines = ["Labs (run one with: npgrad lab NAME [--out DIR] [--quick]):"]
     lines += [f"  {n.ljust(width)}  {h}" for n, (_, h) in LABS.items()]
+    lines += ["", 'Your own formula\'s backward pass, as a table: npgrad lab explain "z = (2*w + 3*b) * (2*b + 1)" w=3 b=4']
     return "\n".join(lines)
 
 
 def main(argv=None):
-    """Command line: no name lists the labs; a name runs it; an unknown name exits with status 2."""
+    """Command line: no name lists the labs; a name runs it; an unknown name exits with status 2.
+
+    ``explain "EXPR" VAR=VALUE ...`` prints :func:`npgrad.viz.explain`'s table for a formula.
+    """
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and argv[0] == "explain":
+        from .explain_expr import main as explain_main
+        return explain_main(argv[1:])
     parser = argparse.ArgumentParser(prog="npgrad lab", description="Run a lab from the course notes.")
     parser.add_argument("name", nargs="?", help="the lab to run (omit to list them)")
     parser.add_argument("--out", default=None, help="folder for the lab's figures (default ./lab-output/NAME)")
     parser.add_argument("--quick", action="store_true", help="shorter training, for a fast look")
-    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    args = parser.parse_args(argv)
     if args.name is None:
         print(listing())
         return 0

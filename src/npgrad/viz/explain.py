@@ -62,7 +62,7 @@ class ExplainTable:
         """Rows as lists of strings, in the order of :attr:`headers`."""
         out = []
         for r in self.rows:
-            local = ", ".join(f"d{r.name}/d{k} = {_trace.fmt(v)}" for k, v in r.local.items())
+            local = ", ".join(f"d{_p(r.name)}/d{_p(k)} = {_trace.fmt(v)}" for k, v in r.local.items())
             out.append([str(r.step), r.name, r.op, _trace.fmt(r.value), _trace.fmt(r.grad), local or "-"])
         return out
 
@@ -82,6 +82,11 @@ class ExplainTable:
         return "\n".join(lines)
 
     __repr__ = __str__
+
+
+def _p(name):
+    """Parenthesise a label that is an expression, so d(2*w)/dw reads right."""
+    return name if name.isidentifier() else f"({name})"
 
 
 def explain(output, names=None):
