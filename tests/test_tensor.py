@@ -205,3 +205,15 @@ def test_tensor_constructor():
     assert npgrad.Tensor(2, 3).shape == (2, 3) and npgrad.Tensor(2, 3).dtype == npgrad.float32
     assert npgrad.Tensor([1, 2]).dtype == npgrad.float32  # torch.Tensor(data) is float
     assert isinstance(npgrad.tensor(1.0), npgrad.Tensor) and npgrad.is_tensor(npgrad.tensor(1.0))
+
+
+def test_deepcopy_of_a_view_is_independent():
+    import copy
+    base = npgrad.zeros(3, 2)
+    v = base[0]
+    c = copy.deepcopy(v)
+    w = npgrad.ones(2, requires_grad=True)
+    c.copy_(w * 2)  # recorded in-place on the copy must not touch base
+    assert base.tolist() == [[0.0, 0.0]] * 3 and not base.requires_grad and c.tolist() == [2.0, 2.0]
+    with pytest.raises(RuntimeError, match="deepcopy"):
+        copy.deepcopy(npgrad.ones(2, requires_grad=True) * 2)

@@ -255,7 +255,8 @@ class Tensor:
         if self.grad is not None:
             t.grad = Tensor._make(self.grad.data.copy(), None, False, None)
         for k, v in getattr(self, "__dict__", {}).items():
-            setattr(t, k, v)
+            if k != "_view_of":  # a copy owns its memory: it is nobody's view
+                setattr(t, k, v)
         memo[id(self)] = t
         return t
 
