@@ -24,7 +24,12 @@ FUNCTIONS = {
 
 
 def run(out_dir=None, quick=False, verbose=True):
-    """Plot the activations and derivatives; check the notes' values. Returns the numbers."""
+    """Plot the activations and derivatives; check the notes' values. Returns the numbers.
+
+    >>> from npgrad.labs import activations
+    >>> round(activations.run(verbose=False)['sigmoid_grad_max'], 6)
+    0.25
+    """
     from npgrad import viz
     r = Report("activation functions and their derivatives — 激活函数", out_dir, verbose)
     r.section("note 000 (5): sgn and logistic on [-5, -1, 0, 1, 5]")

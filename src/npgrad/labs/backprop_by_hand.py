@@ -50,7 +50,12 @@ def by_hand(v, x1=X1, x2=X2, target=TARGET):
 
 
 def run(out_dir=None, quick=False, verbose=True):
-    """Reproduce the notes' prediction, loss, gradients and update. Returns the numbers."""
+    """Reproduce the notes' prediction, loss, gradients and update. Returns the numbers.
+
+    >>> from npgrad.labs import backprop_by_hand
+    >>> backprop_by_hand.run(verbose=False)['prediction']
+    5.0
+    """
     r = Report("backprop by hand: the 2-2-1 ReLU network — 手撕神经网络", out_dir, verbose)
     p = {k: npgrad.tensor(v, requires_grad=True) for k, v in INIT.items()}
     out = forward(p)

@@ -48,7 +48,12 @@ def step(x_value, target):
 
 
 def run(out_dir=None, quick=False, verbose=True, target=2.13, x0=2.0, tol=1e-3):
-    """Reproduce Table 2-2; save the path over the curve c(x). Returns the numbers."""
+    """Reproduce Table 2-2; save the path over the curve c(x). Returns the numbers.
+
+    >>> from npgrad.labs import chain
+    >>> round(chain.run(verbose=False)['c_final'], 2)
+    2.13
+    """
     r = Report("chain: x -> x^2 -> ln -> sqrt, Table 2-2 — 非线性反向传播", out_dir, verbose)
     rows, x = [], x0
     for _ in range(20):

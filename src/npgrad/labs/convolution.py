@@ -47,7 +47,12 @@ def output_size(n, k, stride, padding):
 
 
 def run(out_dir=None, quick=False, verbose=True):
-    """Check the hand convolution and output sizes; train a small CNN. Returns the numbers."""
+    """Check the hand convolution and output sizes; train a small CNN. Returns the numbers.
+
+    >>> from npgrad.labs import convolution
+    >>> convolution.run(quick=True, verbose=False)['hand_equals_conv2d']
+    True
+    """
     r = Report("convolution, stride and padding — 卷积 / 步幅 / 填充", out_dir, verbose)
     img = npgrad.tensor(IMAGE, dtype=npgrad.float32)
     ker = npgrad.tensor(KERNEL, dtype=npgrad.float32)

@@ -24,7 +24,12 @@ _UNARY = {ast.USub: operator.neg, ast.UAdd: operator.pos}
 
 
 def evaluate(source, values):
-    """Evaluate the statements with npgrad tensors (float64); returns (output, names -> tensors)."""
+    """Evaluate the statements with npgrad tensors (float64); returns (output, names -> tensors).
+
+    >>> out, names = evaluate("z = (2*w + 3*b) * (2*b + 1)", {"w": 3, "b": 4})
+    >>> out.item(), names["2*w"].item()
+    (162.0, 6.0)
+    """
     env = {k: npgrad.tensor(float(v), dtype=npgrad.float64, requires_grad=True) for k, v in values.items()}
     try:
         tree = ast.parse(source.strip(), mode="exec")

@@ -45,7 +45,12 @@ def J2_numpy(x, y):
 
 
 def run(out_dir=None, quick=False, verbose=True):
-    """Reproduce note 004's gradient-descent numbers and figures. Returns the numbers."""
+    """Reproduce note 004's gradient-descent numbers and figures. Returns the numbers.
+
+    >>> from npgrad.labs import gradient_descent
+    >>> round(gradient_descent.run(verbose=False)['J_final'], 6)
+    0.009711
+    """
     r = Report("gradient descent and the learning rate — 梯度下降 / 学习率", out_dir, verbose)
     r.section("J(x) = x², x0 = 1.2, η = 0.3")
     xs, js = descend(J1, [1.2], 0.3, stop_below=0.01)

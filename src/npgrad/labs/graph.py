@@ -51,7 +51,12 @@ def solve(w, b, target=150.0, move=("w",), tol=1e-5, max_steps=50):
 
 
 def run(out_dir=None, quick=False, verbose=True):
-    """Reproduce note 004's numbers; save the drawn graph. Returns the numbers."""
+    """Reproduce note 004's numbers; save the drawn graph. Returns the numbers.
+
+    >>> from npgrad.labs import graph
+    >>> graph.run(verbose=False)['dz_db']
+    63.0
+    """
     r = Report("graph: z = x*y, x = 2w+3b, y = 2b+1 — 计算图", out_dir, verbose)
     w = npgrad.tensor(3.0, requires_grad=True)
     b = npgrad.tensor(4.0, requires_grad=True)

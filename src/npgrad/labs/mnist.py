@@ -49,7 +49,12 @@ def load(dataset, quick, r):
 
 
 def run(out_dir=None, quick=False, verbose=True, dataset="digits", epochs=None, lr=None, batch_size=100):
-    """Train the 2-layer network; returns per-epoch accuracies and the final ones."""
+    """Train the 2-layer network; returns per-epoch accuracies and the final ones.
+
+    >>> from npgrad.labs import mnist
+    >>> mnist.run(quick=True, verbose=False)['final_test_acc'] > 0.7
+    True
+    """
     r = Report("a 2-layer network learns handwritten digits — mini-batch SGD", out_dir, verbose)
     Xtr, ytr, Xte, yte, name = load(dataset, quick, r)
     epochs = epochs or (8 if quick else 40)

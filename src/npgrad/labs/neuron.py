@@ -48,7 +48,12 @@ def best_line(x, y, n_angles=360, n_offsets=161):
 
 
 def run(out_dir=None, quick=False, verbose=True):
-    """Evaluate the M-P neuron, the XOR network and the best single line. Returns the numbers."""
+    """Evaluate the M-P neuron, the XOR network and the best single line. Returns the numbers.
+
+    >>> from npgrad.labs import neuron
+    >>> neuron.run(verbose=False)['xor_outputs']
+    [0, 1, 1, 0]
+    """
     r = Report("neuron: M-P neuron and the XOR network — M-P神经元 / 异或问题", out_dir, verbose)
     x = npgrad.tensor(POINTS)
     y = npgrad.tensor(XOR, dtype=npgrad.float32)

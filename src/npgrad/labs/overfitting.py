@@ -50,7 +50,13 @@ def fit_curves(model, x, y, xt, yt, steps, lr=0.01, every=50):
 
 
 def run(out_dir=None, quick=False, verbose=True):
-    """Show the three fitting regimes and the regularisers' effect. Returns the numbers."""
+    """Show the three fitting regimes and the regularisers' effect. Returns the numbers.
+
+    >>> from npgrad.labs import overfitting
+    >>> r = overfitting.run(quick=True, verbose=False)
+    >>> r['regression::overfit: 1-64-64-1']['train'] < 0.01 < r['regression::overfit: 1-64-64-1']['test']
+    True
+    """
     r = Report("under- and overfitting, regularisation — 过拟合和欠拟合 / 正则化", out_dir, verbose)
     x, y = sine_data(12, 0.3, seed=0)
     xt, yt = sine_data(200, 0.3, seed=1)

@@ -67,7 +67,12 @@ def max_margin(X, y, steps=1500, C=100.0):
 
 
 def run(out_dir=None, quick=False, verbose=True, eta=0.1):
-    """Train the perceptron on the separable moons; check the convergence theorem. Returns the numbers."""
+    """Train the perceptron on the separable moons; check the convergence theorem. Returns the numbers.
+
+    >>> from npgrad.labs import perceptron
+    >>> perceptron.run(quick=True, verbose=False)['train_errors']
+    0
+    """
     r = Report("perceptron: Rosenblatt's rule on linearly separable moons — 感知器", out_dir, verbose)
     X, y01 = make_moons(1000, noise=0.1, random_state=123, shift=1.0)
     y = (2 * y01 - 1).float()

@@ -51,7 +51,12 @@ def _loss(model, X, y):
 
 
 def run(out_dir=None, quick=False, verbose=True):
-    """Compare the three methods on the same data and budget. Returns their loss logs."""
+    """Compare the three methods on the same data and budget. Returns their loss logs.
+
+    >>> from npgrad.labs import sgd
+    >>> len(sgd.run(quick=True, verbose=False)['final'])
+    3
+    """
     r = Report("GD vs SGD vs mini-batch — 梯度下降 / 随机梯度下降 / 小批量梯度下降", out_dir, verbose)
     noise = 20.0
     X, y, coef = make_regression(1000 if not quick else 400, 3, noise=noise, bias=1.0, coef=True, random_state=0)

@@ -27,7 +27,12 @@ def cross_entropy_error(y, t, delta=1e-7):
 
 
 def run(out_dir=None, quick=False, verbose=True):
-    """Reproduce the cross-entropy examples; show temperature and CE vs MSE. Returns the numbers."""
+    """Reproduce the cross-entropy examples; show temperature and CE vs MSE. Returns the numbers.
+
+    >>> from npgrad.labs import softmax
+    >>> round(softmax.run(quick=True, verbose=False)['ce_bad'], 4)
+    2.3026
+    """
     r = Report("softmax, temperature, one-hot, cross-entropy — SoftMax回归 / 交叉熵", out_dir, verbose)
     r.section("note 003: cross-entropy with a one-hot target (the image is a 2)")
     t = F.one_hot(npgrad.tensor(T_ONE_HOT), 10).float()

@@ -59,7 +59,12 @@ def layer_grad_norms(model, x, y):
 
 
 def run(out_dir=None, quick=False, verbose=True, depth=10, width=32):
-    """Measure gradient norms per layer and the effect of each cure. Returns the numbers."""
+    """Measure gradient norms per layer and the effect of each cure. Returns the numbers.
+
+    >>> from npgrad.labs import vanishing_gradients
+    >>> vanishing_gradients.run(verbose=False)['ratios']['sigmoid'] < 1e-4
+    True
+    """
     r = Report("vanishing and exploding gradients — 梯度消失 / 梯度爆炸", out_dir, verbose)
     npgrad.manual_seed(0)
     x = npgrad.randn(256, width)
