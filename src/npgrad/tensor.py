@@ -255,7 +255,7 @@ class Tensor:
         if self.grad is not None:
             t.grad = Tensor._make(self.grad.data.copy(), None, False, None)
         for k, v in getattr(self, "__dict__", {}).items():
-            if k != "_view_of":  # a copy owns its memory: it is nobody's view
+            if k not in ("_view_of", "_views"):  # a copy owns its memory: no view links
                 setattr(t, k, v)
         memo[id(self)] = t
         return t
@@ -409,9 +409,22 @@ class Tensor:
             self.grad_fn = r.grad_fn
             self.requires_grad = True
             if view_of is not None:  # written through a view: the base's graph must see it too
-                base, rebuild = view_of
-                base._inplace(rebuild, r)
+                view_of[0]._inplace(view_of[1], r)
+            if self.__dict__.get("_views"):
+                self._refresh_views()
         return self
+
+    def _refresh_views(self):
+        """After this tensor's graph changed in place, re-derive the graph of its live views
+        (their data already follows, sharing memory), as PyTorch does."""
+        alias = Tensor._make(self.data, self.grad_fn, True, self._version)
+        for ref in list(self.__dict__["_views"].values()):
+            v = ref()
+            if v is not None:
+                v.grad_fn = v._view_of[2](alias).grad_fn
+                v.requires_grad = True
+                if v.__dict__.get("_views"):
+                    v._refresh_views()
 
     def add_(self, other, alpha=1):
         from .ops.elementwise import add
@@ -624,6 +637,21 @@ class _RemovableHandle:
     def remove(self):
         if self._hook in self._hooks:
             self._hooks.remove(self._hook)
+
+
+def link_view(out, base, rebuild, reapply):
+    """Record that ``out`` is a view of ``base`` (sharing memory), for in-place ops under autograd:
+    ``rebuild(base, new_view_value)`` gives base's new value after a write through ``out``, and
+    ``reapply(base)`` re-derives the view from base after base itself is modified in place."""
+    out._view_of = (base, rebuild, reapply)
+    if base.requires_grad:
+        import weakref
+        views = base.__dict__.get("_views")
+        if views is None:
+            views = base._views = {}
+        key = id(out)
+        views[key] = weakref.ref(out, lambda _, d=views, k=key: d.pop(k, None))
+    return out
 
 
 def _rebuild(data, requires_grad):

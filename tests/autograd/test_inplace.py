@@ -172,3 +172,25 @@ def test_setitem_gradient_to_value():
     assert x.requires_grad and x.tolist() == [0.0, 2.0, 3.0, 0.0]
     (x * npgrad.tensor([1.0, 10.0, 100.0, 1000.0])).sum().backward()
     assert v.grad.tolist() == [10.0, 100.0]
+
+
+def test_views_follow_inplace_changes_of_their_base(torch):
+    grads = []
+    for T in (npgrad, torch):
+        x = T.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)
+        h = x * 1.0
+        a, b, c, d = h[0], h.view(3, 2), h.T, h[:, 1:]
+        e = d[0]  # a view of a view
+        h.mul_(h.detach() + 1)  # the views' values and graphs must both follow
+        a.mul_(2)  # ... and a write through one view updates the base and the others
+        loss = a.sum() + (b * T.arange(6.0).reshape(3, 2)).sum() + (c ** 2).sum() + (d * 3).sum() + e.sum() * 5
+        loss.backward()
+        grads.append(x.grad.tolist())
+    assert grads[0] == grads[1]
+
+
+def test_dead_views_are_forgotten():
+    w = npgrad.ones(4, 3, requires_grad=True)
+    for _ in range(100):
+        (w.T @ npgrad.ones(4)).sum()
+    assert len(w.__dict__.get("_views", {})) == 0

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Function
-from ..tensor import Tensor, _to_array
+from ..tensor import Tensor, _to_array, link_view
 
 
 def _convert_key(key, shape):
@@ -128,7 +128,7 @@ def getitem(input, key):
     out = GetItem.apply(input, k)
     if _is_basic(k):
         # an in-place write through this view must also update input's graph (see Tensor._inplace)
-        out._view_of = (input, lambda base, v: index_put(base, k, v))
+        link_view(out, input, lambda base, v: index_put(base, k, v), lambda base: GetItem.apply(base, k))
     return out
 
 

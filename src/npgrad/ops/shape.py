@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Function
-from ..tensor import Tensor, _norm_dim
+from ..tensor import Tensor, _norm_dim, link_view
 from . import elementwise as E
 
 
@@ -56,14 +56,9 @@ def reshape(input, *shape):
         raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {n}")
     if shape == input.data.shape and not input.requires_grad:
         return input
-    return _link_view(Reshape.apply(input, shape), input, lambda base, v: v.reshape(base.shape))
-
-
-def _link_view(out, input, rebuild):
-    """Remember how ``out`` views ``input`` so that an in-place write through ``out`` also updates
-    ``input``'s graph (``rebuild(base, new_view_value)`` gives the new base; see Tensor._inplace)."""
-    if out.data is not input.data and np.may_share_memory(out.data, input.data):
-        out._view_of = (input, rebuild)
+    out = Reshape.apply(input, shape)
+    if out.data is not input.data and np.may_share_memory(out.data, input.data):  # a view, not a copy
+        link_view(out, input, lambda base, v: v.reshape(base.shape), lambda base: Reshape.apply(base, shape))
     return out
 
 
@@ -142,7 +137,8 @@ def permute(input, *dims):
 
 def _permute(input, perm):
     inv = tuple(int(i) for i in np.argsort(perm))
-    return _link_view(Permute.apply(input, perm), input, lambda base, v: v.permute(inv))
+    return link_view(Permute.apply(input, perm), input, lambda base, v: v.permute(inv),
+                     lambda base: Permute.apply(base, perm))
 
 
 def transpose(input, dim0, dim1):
