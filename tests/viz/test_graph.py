@@ -77,3 +77,11 @@ def test_render_falls_back_to_matplotlib(tmp_path, monkeypatch):
 def test_bad_argument():
     with pytest.raises(TypeError, match="draw_graph"):
         viz.draw_graph([1, 2])
+
+
+def test_non_scalar_output_shows_values_without_gradients():
+    w = npgrad.tensor([1.0, 2.0], requires_grad=True)
+    dot = viz.draw_graph(w * 3, names={"w": w})
+    labels = list(node_labels(dot).values())
+    assert any("value [3 6]" in v for v in labels)
+    assert not any("grad" in v for v in labels)

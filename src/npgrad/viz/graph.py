@@ -94,7 +94,7 @@ def render(dot, filename, format=None):
 
 def _parse(dot):
     """Labels and edges of the DOT text this module writes (not a general DOT parser)."""
-    labels, edges = {}, []
+    labels, colors, edges = {}, {}, []
     for line in dot.splitlines():
         line = line.strip()
         if "->" in line:
@@ -104,12 +104,13 @@ def _parse(dot):
             nid = line.split()[0]
             text = line.split('label="', 1)[1].split('", fillcolor')[0]
             labels[nid] = text.replace("\\n", "\n").replace('\\"', '"')
-    return labels, edges
+            colors[nid] = line.split('fillcolor="', 1)[1].split('"')[0] if 'fillcolor="' in line else "#e5e7eb"
+    return labels, colors, edges
 
 
 def _render_matplotlib(dot, filename, fmt):
     import matplotlib.pyplot as plt
-    labels, edges = _parse(dot)
+    labels, colors, edges = _parse(dot)
     depth = {nid: 0 for nid in labels}
     for _ in range(len(labels)):           # longest path from the output, so inputs sit on the left
         for a, b in edges:
@@ -124,7 +125,7 @@ def _render_matplotlib(dot, filename, fmt):
         ax.annotate("", xy=pos[b], xytext=pos[a], arrowprops=dict(arrowstyle="->", shrinkA=30, shrinkB=30))
     for nid, text in labels.items():
         ax.text(*pos[nid], text, ha="center", va="center", fontsize=8,
-                bbox=dict(boxstyle="round", fc="#e5e7eb"))
+                bbox=dict(boxstyle="round", fc=colors[nid]))
     ax.set_xlim(-0.7, maxd + 0.7)
     ys = [p[1] for p in pos.values()]
     ax.set_ylim(min(ys) - 0.8, max(ys) + 0.8)
