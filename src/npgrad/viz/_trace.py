@@ -219,5 +219,7 @@ def fmt(arr, max_elements=9, precision=4):
             return str(int(v))
         return f"{v:.{precision}g}"
     if arr.size <= max_elements:
+        if arr.dtype.kind == "f" and np.isfinite(arr).all() and (arr == np.round(arr)).all():
+            arr = arr.astype(np.int64)          # [3 6] rather than [3. 6.]
         return np.array2string(arr, precision=precision, separator=" ", suppress_small=True).replace("\n", "")
     return f"<shape {tuple(arr.shape)}>"
