@@ -65,3 +65,16 @@ def test_labs_use_only_the_public_api(name):
                 assert not any(n.startswith("_") for n in names), names
         if isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__"):
             pytest.fail(f"{name}: private attribute .{node.attr}")
+
+
+def test_lab_options_are_passed_and_checked(tmp_path, capsys, monkeypatch):
+    seen = {}
+    mod = labs.get("chain")
+    monkeypatch.setattr(mod, "run", lambda out_dir=None, quick=False, verbose=True, target=2.13, x0=2.0, tol=1e-3:
+                        seen.update(out_dir=out_dir, target=target, x0=x0) or {})
+    assert labs.main(["chain", "--out", str(tmp_path), "--target", "1.9", "--x0=3"]) == 0
+    assert seen == {"out_dir": str(tmp_path), "target": 1.9, "x0": 3}
+    assert labs.main(["chain", "--nope", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "unrecognised option '--nope'" in err and "--target" in err
+    assert labs.main(["chain", "--target"]) == 2

@@ -55,7 +55,8 @@ def run(name, out_dir=None, quick=False, verbose=True):
 def listing():
     """The text ``npgrad lab`` prints: one line per lab."""
     width = max(len(n) for n in LABS)
-    lines = ["Labs (run one with: npgrad lab NAME [--out DIR] [--quick]):"]
+    lines = ["Labs (run one with: npgrad lab NAME [--out DIR] [--quick] [lab options, e.g. mnist --dataset "
+             "fashion-mnist --epochs 5]):"]
     lines += [f"  {n.ljust(width)}  {h}" for n, (_, h) in LABS.items()]
     lines += ["", 'Your own formula\'s backward pass, as a table: npgrad lab explain "z = (2*w + 3*b) * (2*b + 1)" w=3 b=4']
     return "\n".join(lines)
@@ -74,14 +75,48 @@ def main(argv=None):
     parser.add_argument("name", nargs="?", help="the lab to run (omit to list them)")
     parser.add_argument("--out", default=None, help="folder for the lab's figures (default ./lab-output/NAME)")
     parser.add_argument("--quick", action="store_true", help="shorter training, for a fast look")
-    args = parser.parse_args(argv)
-    if args.name is None:
+    args, extra = parser.parse_known_args(argv)
+    if args.name is None and not extra:
         print(listing())
         return 0
     if args.name not in LABS:
-        print(f"npgrad lab: unknown lab {args.name!r} (run 'npgrad lab' to list them: {', '.join(LABS)})",
-              file=sys.stderr)
+        what = f"unknown lab {args.name!r}" if args.name else f"unrecognised arguments {' '.join(extra)}"
+        print(f"npgrad lab: {what} (run 'npgrad lab' to list them: {', '.join(LABS)})", file=sys.stderr)
+        return 2
+    try:
+        options = _lab_options(args.name, extra)
+    except ValueError as e:
+        print(f"npgrad lab {args.name}: {e}", file=sys.stderr)
         return 2
     out = args.out or os.path.join("lab-output", args.name)
-    run(args.name, out_dir=out, quick=args.quick)
+    get(args.name).run(out_dir=out, quick=args.quick, **options)
     return 0
+
+
+def _lab_options(name, extra):
+    """``--key value`` pairs for a lab's own keyword arguments (e.g. ``mnist --dataset fashion-mnist``)."""
+    import inspect
+    params = inspect.signature(get(name).run).parameters
+    allowed = [p for p in params if p not in ("out_dir", "quick", "verbose")]
+    options, i = {}, 0
+    while i < len(extra):
+        key, sep, value = extra[i].partition("=")
+        if not key.startswith("--") or key[2:].replace("-", "_") not in allowed:
+            hint = ", ".join("--" + a.replace("_", "-") for a in allowed) or "none"
+            raise ValueError(f"unrecognised option {extra[i]!r} (this lab's options: {hint})")
+        if not sep:
+            if i + 1 >= len(extra):
+                raise ValueError(f"option {key} needs a value")
+            value, i = extra[i + 1], i + 1
+        options[key[2:].replace("-", "_")] = _number(value)
+        i += 1
+    return options
+
+
+def _number(text):
+    for cast in (int, float):
+        try:
+            return cast(text)
+        except ValueError:
+            pass
+    return text
