@@ -3,7 +3,7 @@ from __future__ import annotations
 
 
 from . import activation_functional as F
-from .module import Module, Parameter
+from .module import Module
 
 __all__ = ["ReLU", "ReLU6", "LeakyReLU", "ELU", "SELU", "CELU", "GELU", "SiLU", "Mish", "Softplus", "Softsign",
            "Sigmoid", "Tanh", "LogSigmoid", "Hardtanh", "Hardsigmoid", "Hardswish", "Threshold", "Tanhshrink",

@@ -127,7 +127,7 @@ def hinge_loss(input, target, margin=1.0, reduction="mean"):
     return _reduce(E.clamp_min(margin - input * t, 0), reduction, "hinge_loss")
 
 
-class _ExpLoss(Function):
+class ExponentialLoss(Function):
     """exp(z) with z = -y a, the exponent capped where exp would overflow the dtype; d/da = -y exp(z).
 
     Beyond the cap the value and the gradient both use exp(cap): finite, and still pushing the
@@ -160,7 +160,7 @@ def exponential_loss(input, target, reduction="mean"):
     t = _target(target, input, "exponential_loss")
     _signs(t, "exponential_loss")
     cap = 60.0 if input.data.dtype.itemsize <= 4 else 600.0
-    return _reduce(_ExpLoss.apply(input, t.data, cap), reduction, "exponential_loss")
+    return _reduce(ExponentialLoss.apply(input, t.data, cap), reduction, "exponential_loss")
 
 
 def zero_one_loss(input, target, reduction="mean"):

@@ -8,5 +8,6 @@ tensor([0., 1.])
 from .activation_functional import *  # noqa: F401,F403
 from .layer_functional import *  # noqa: F401,F403
 from .loss_functional import *  # noqa: F401,F403
+from .pointwise_losses import *  # noqa: F401,F403
 from .extra_losses import *  # noqa: F401,F403
 from .conv_functional import *  # noqa: F401,F403  (conv, pooling: conv_functional.py)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Function
-from ..autograd.grad_mode import no_grad, state
+from ..autograd.grad_mode import state
 from ..ops import elementwise as E
 from ..ops.index import IndexAdd
 from ..ops.linalg import MatMul
@@ -25,7 +25,7 @@ def _const(arr):
 
 
 # -- linear ------------------------------------------------------------------------------------------
-class _Linear(Function):
+class Linear(Function):
     """y = x W^T + b in one primitive: dx = g W, dW = g^T x, db = sum of g over the batch."""
 
     @staticmethod
@@ -57,7 +57,7 @@ class _Linear(Function):
 
 
 def _linear_grads(g, x, w, need):
-    """The plain backward of ``_Linear`` straight on arrays (no graph is being built)."""
+    """The plain backward of ``Linear`` straight on arrays (no graph is being built)."""
     gx = _const(np.matmul(g, w.data)) if need[0] else None
     gw = gb = None
     if need[1] or need[2]:
@@ -83,8 +83,8 @@ def linear(input, weight, bias=None):
             or (bias is not None and bias.data.shape not in ((ws[0],), ()))):
         _linear_error(input, weight, bias)
     if len(xs) == 1:
-        return _Linear.apply(input.unsqueeze(0), weight, bias).squeeze(0)
-    return _Linear.apply(input, weight, bias)
+        return Linear.apply(input.unsqueeze(0), weight, bias).squeeze(0)
+    return Linear.apply(input, weight, bias)
 
 
 def _linear_error(input, weight, bias):
@@ -109,7 +109,7 @@ def bilinear(input1, input2, weight, bias=None):
 
 
 # -- normalisation ------------------------------------------------------------------------------------
-class _Standardize(Function):
+class Standardize(Function):
     """(x - mean) / sqrt(var + eps) over ``axes`` (biased var).
 
     d/dx = invstd * (g - mean(g) - xhat * mean(g * xhat)), means over ``axes``.
@@ -176,7 +176,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         if m <= 1:
             raise ValueError(f"Expected more than 1 value per channel when training, got input size "
                              f"{input.shape!r}")
-        out = _Standardize.apply(input, axes, eps)
+        out = Standardize.apply(input, axes, eps)
         if running_mean is not None or running_var is not None:
             ctx = out.grad_fn
             mean, var = (ctx.mean, ctx.var) if ctx is not None else _stats(input.data, axes)
@@ -225,7 +225,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
         if t is not None and tuple(t.shape) != ns:
             raise RuntimeError(f"layer_norm: {name} of shape {tuple(t.shape)} does not match normalized_shape "
                                f"{ns}")
-    out = _Standardize.apply(input, tuple(range(input.ndim - k, input.ndim)), eps)
+    out = Standardize.apply(input, tuple(range(input.ndim - k, input.ndim)), eps)
     return _affine(out, weight, bias, ns)
 
 
@@ -243,7 +243,7 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):
     if c % num_groups:
         raise RuntimeError(f"group_norm: Expected number of channels in input ({c}) to be divisible by "
                            f"num_groups ({num_groups}), input shape {tuple(input.shape)}")
-    out = _Standardize.apply(input.reshape(n, num_groups, -1), (2,), eps).reshape(input.shape)
+    out = Standardize.apply(input.reshape(n, num_groups, -1), (2,), eps).reshape(input.shape)
     return _affine(out, weight, bias, (1, c) + (1,) * (input.ndim - 2))
 
 
@@ -326,7 +326,7 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
 
 
 # -- embedding and one-hot -----------------------------------------------------------------------------
-class _Embedding(Function):
+class Embedding(Function):
     """Rows of ``weight`` picked by ``idx``; the weight's gradient sums the rows' gradients."""
 
     @staticmethod
@@ -366,7 +366,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
         padding_idx += n
     if max_norm is not None:
         _renorm_rows(weight, idx, max_norm, norm_type)
-    return _Embedding.apply(weight, idx, padding_idx)
+    return Embedding.apply(weight, idx, padding_idx)
 
 
 def _renorm_rows(weight, idx, max_norm, norm_type):

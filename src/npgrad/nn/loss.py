@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from . import extra_losses as X
 from . import loss_functional as F
+from . import pointwise_losses as P
 from .module import Module
 
 __all__ = ["L1Loss", "MSELoss", "HuberLoss", "SmoothL1Loss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss",
@@ -44,7 +45,7 @@ class L1Loss(_Loss):
     """
 
     def forward(self, input, target):
-        return F.l1_loss(input, target, reduction=self.reduction)
+        return P.l1_loss(input, target, reduction=self.reduction)
 
 
 class MSELoss(_Loss):
@@ -56,7 +57,7 @@ class MSELoss(_Loss):
     """
 
     def forward(self, input, target):
-        return F.mse_loss(input, target, reduction=self.reduction)
+        return P.mse_loss(input, target, reduction=self.reduction)
 
 
 class HuberLoss(_Loss):
@@ -67,7 +68,7 @@ class HuberLoss(_Loss):
         self.delta = delta
 
     def forward(self, input, target):
-        return F.huber_loss(input, target, reduction=self.reduction, delta=self.delta)
+        return P.huber_loss(input, target, reduction=self.reduction, delta=self.delta)
 
 
 class SmoothL1Loss(_Loss):
@@ -78,7 +79,7 @@ class SmoothL1Loss(_Loss):
         self.beta = beta
 
     def forward(self, input, target):
-        return F.smooth_l1_loss(input, target, reduction=self.reduction, beta=self.beta)
+        return P.smooth_l1_loss(input, target, reduction=self.reduction, beta=self.beta)
 
 
 class BCELoss(_WeightedLoss):
@@ -149,7 +150,7 @@ class KLDivLoss(_Loss):
         self.log_target = log_target
 
     def forward(self, input, target):
-        return F.kl_div(input, target, reduction=self.reduction, log_target=self.log_target)
+        return P.kl_div(input, target, reduction=self.reduction, log_target=self.log_target)
 
 
 class HingeEmbeddingLoss(_Loss):
@@ -160,7 +161,7 @@ class HingeEmbeddingLoss(_Loss):
         self.margin = margin
 
     def forward(self, input, target):
-        return F.hinge_embedding_loss(input, target, margin=self.margin, reduction=self.reduction)
+        return P.hinge_embedding_loss(input, target, margin=self.margin, reduction=self.reduction)
 
 
 class MultiMarginLoss(_WeightedLoss):
@@ -174,7 +175,7 @@ class MultiMarginLoss(_WeightedLoss):
         self.margin = margin
 
     def forward(self, input, target):
-        return F.multi_margin_loss(input, target, p=self.p, margin=self.margin, weight=self.weight,
+        return P.multi_margin_loss(input, target, p=self.p, margin=self.margin, weight=self.weight,
                                    reduction=self.reduction)
 
 
@@ -182,7 +183,7 @@ class SoftMarginLoss(_Loss):
     """log(1 + exp(-y x)) for y in {-1, 1}."""
 
     def forward(self, input, target):
-        return F.soft_margin_loss(input, target, reduction=self.reduction)
+        return P.soft_margin_loss(input, target, reduction=self.reduction)
 
 
 # -- losses PyTorch lacks ---------------------------------------------------------------------------

@@ -1,9 +1,10 @@
-"""Losses of ``npgrad.nn.functional``, with PyTorch's ``reduction`` semantics ('mean' | 'sum' | 'none').
+"""Classification losses of ``npgrad.nn.functional`` (cross-entropy, NLL, BCE), with PyTorch's
+``reduction`` semantics ('mean' | 'sum' | 'none'), and the helpers every loss shares.
 
 Cross-entropy, BCE and BCE-with-logits are fused primitives: they are computed from log-probabilities
 or logits in a form that never overflows, and their gradients (softmax - target, sigmoid - target)
-never pass through a log or a division that could blow up. The classification losses PyTorch
-lacks (focal, binary hinge, exponential, 0-1) follow the same conventions.
+never pass through a log or a division that could blow up. Regression and margin losses live in
+``pointwise_losses.py``, the losses PyTorch lacks in ``extra_losses.py``.
 """
 from __future__ import annotations
 
@@ -17,9 +18,7 @@ from ..ops import elementwise as E
 from ..tensor import Size, Tensor
 from .activation_functional import log_softmax, softplus
 
-__all__ = ["cross_entropy", "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
-           "mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss", "kl_div", "hinge_embedding_loss",
-           "multi_margin_loss", "soft_margin_loss"]
+__all__ = ["cross_entropy", "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits"]
 
 
 def _const(arr):
@@ -83,7 +82,7 @@ def _same_size(input, target, who):
 
 
 # -- cross-entropy and NLL -----------------------------------------------------------------------
-class _CrossEntropy(Function):
+class CrossEntropy(Function):
     """Fused log_softmax + NLL on (M, C) logits, reduced inside.
 
     Each row's loss is ``-sum_c q_c log p_c`` for an effective target distribution ``q`` (one-hot,
@@ -264,11 +263,11 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         _check_classes(t.data, c, ignore_index, "cross_entropy")
     elif t.data.dtype != x.data.dtype:
         t = t.to(x.dtype)
-    out = _CrossEntropy.apply(x, t, w, ignore_index, reduction, float(label_smoothing))
+    out = CrossEntropy.apply(x, t, w, ignore_index, reduction, float(label_smoothing))
     return out.reshape(out_shape) if reduction == "none" else out
 
 
-class _NLL(Function):
+class NllLoss(Function):
     """-w_y x[y] per row of (M, C) log-probabilities; linear, so its gradient is a constant pattern."""
 
     @staticmethod
@@ -313,12 +312,12 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     c = x.shape[1]
     w = _weight_array(weight, c, x.data.dtype, "nll_loss")
     _check_classes(t.data, c, ignore_index, "nll_loss")
-    out = _NLL.apply(x, t.data, w, ignore_index, reduction)
+    out = NllLoss.apply(x, t.data, w, ignore_index, reduction)
     return out.reshape(out_shape) if reduction == "none" else out
 
 
 # -- binary cross-entropy --------------------------------------------------------------------------
-class _BCE(Function):
+class BinaryCrossEntropy(Function):
     """-(t log p + (1 - t) log(1 - p)) with each log clamped at -100 (PyTorch's rule: finite for p in {0, 1});
     d/dp = (p - t) / max(p (1 - p), 1e-12), d/dt = log(1 - p) - log(p)."""
 
@@ -355,13 +354,13 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     _check_reduction(reduction, "binary_cross_entropy")
     target = _float_target(target, input, "binary_cross_entropy")
     _same_size(input, target, "binary_cross_entropy")
-    loss = _BCE.apply(input, target)
+    loss = BinaryCrossEntropy.apply(input, target)
     if weight is not None:
         loss = loss * _as_tensor(weight, input)
     return _reduce(loss, reduction)
 
 
-class _BCEWithLogits(Function):
+class BinaryCrossEntropyWithLogits(Function):
     """(1 - t) x + c * softplus(-x), c = 1 + (pos_weight - 1) t; d/dx = c sigmoid(x) - pos_weight t."""
 
     @staticmethod
@@ -409,135 +408,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
         except ValueError:
             raise RuntimeError(f"binary_cross_entropy_with_logits: pos_weight of shape {tuple(pw.shape)} does not "
                                f"broadcast with input of shape {tuple(input.shape)}") from None
-    loss = _BCEWithLogits.apply(input, target, pw)
+    loss = BinaryCrossEntropyWithLogits.apply(input, target, pw)
     if weight is not None:
         loss = loss * _as_tensor(weight, input)
     return _reduce(loss, reduction)
-
-
-# -- regression losses --------------------------------------------------------------------------
-def _pointwise(input, target, who, size_average, reduce, reduction):
-    reduction = _legacy_reduction(size_average, reduce, reduction)
-    _check_reduction(reduction, who)
-    target = _float_target(target, input, who)
-    _warn_size(input, target, who)
-    return target, reduction
-
-
-def _weighted(loss, weight, input):
-    return loss if weight is None else loss * _as_tensor(weight, input)
-
-
-def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
-    """Mean squared error ``(x - y)^2``.
-
-    >>> import npgrad
-    >>> npgrad.nn.functional.mse_loss(npgrad.tensor([1.0, 3.0]), npgrad.tensor([0.0, 0.0])).item()
-    5.0
-    """
-    target, reduction = _pointwise(input, target, "mse_loss", size_average, reduce, reduction)
-    d = input - target
-    return _reduce(_weighted(d * d, weight, input), reduction)
-
-
-def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
-    """Mean absolute error ``|x - y|``."""
-    target, reduction = _pointwise(input, target, "l1_loss", size_average, reduce, reduction)
-    return _reduce(_weighted(E.abs(input - target), weight, input), reduction)
-
-
-def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
-    """0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta), with d = x - y."""
-    if delta <= 0:
-        raise RuntimeError(f"huber_loss: delta must be positive, got {delta}")
-    target, reduction = _pointwise(input, target, "huber_loss", None, None, reduction)
-    d = input - target
-    a = E.abs(d)
-    loss = E.where(_const(a.data < delta), d * d * 0.5, (a - 0.5 * delta) * delta)
-    return _reduce(_weighted(loss, weight, input), reduction)
-
-
-def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
-    """0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta (beta = 0 is the L1 loss)."""
-    if beta < 0:
-        raise RuntimeError(f"smooth_l1_loss: beta must be non-negative, got {beta}")
-    target, reduction = _pointwise(input, target, "smooth_l1_loss", size_average, reduce, reduction)
-    d = input - target
-    a = E.abs(d)
-    if beta == 0:
-        return _reduce(a, reduction)
-    loss = E.where(_const(a.data < beta), d * d * (0.5 / beta), a - 0.5 * beta)
-    return _reduce(loss, reduction)
-
-
-def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
-    """KL divergence with ``input`` as log-probabilities: target * (log target - input) pointwise.
-
-    ``reduction='batchmean'`` divides the sum by the batch size (the true KL divergence).
-    """
-    reduction = _legacy_reduction(size_average, reduce, reduction)
-    if reduction not in ("mean", "sum", "none", "batchmean"):
-        raise ValueError(f"kl_div: {reduction} is not a valid value for reduction")
-    if reduction == "mean":
-        warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the support size."
-                      "'batchmean' divides only by the batch size, and aligns with the KL div math definition."
-                      "'mean' will be changed to behave the same as 'batchmean' in the next major release.",
-                      stacklevel=2)
-    target = _float_target(target, input, "kl_div")
-    if log_target:
-        loss = E.exp(target) * (target - input)
-    else:
-        pos = _const(target.data > 0)
-        safe = E.where(pos, target, E.ones_like(target))  # 0 * log 0 = 0 without a nan gradient
-        loss = E.where(pos, target * (E.log(safe) - input), target * 0 - input * 0)
-    if reduction == "batchmean":
-        return loss.sum() / (input.shape[0] if input.ndim else 1)
-    return _reduce(loss, reduction)
-
-
-# -- margin losses ----------------------------------------------------------------------------------
-def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None, reduction="mean"):
-    """x where y = 1, max(0, margin - x) where y = -1."""
-    target, reduction = _pointwise(input, target, "hinge_embedding_loss", size_average, reduce, reduction)
-    zero = E.zeros_like(input)
-    t = target.data
-    margin_part = E.where(_const(t != 1), E.clamp_min(margin - input, 0), zero)
-    self_part = E.where(_const(t != -1), input, zero)
-    return _reduce(margin_part + self_part, reduction)
-
-
-def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=None, reduce=None,
-                      reduction="mean"):
-    """Multi-class hinge: sum over j != y of max(0, margin - x[y] + x[j])^p / C."""
-    reduction = _legacy_reduction(size_average, reduce, reduction)
-    _check_reduction(reduction, "multi_margin_loss")
-    if p not in (1, 2):
-        raise ValueError(f"multi_margin_loss: only p == 1 and p == 2 supported, got {p}")
-    single = input.ndim == 1
-    x = input.unsqueeze(0) if single else input
-    if x.ndim != 2:
-        raise RuntimeError(f"multi_margin_loss: expected a 1-D (C) or 2-D (N, C) input, got shape {tuple(input.shape)}")
-    y = (target.data if isinstance(target, Tensor) else np.asarray(target)).reshape(-1)
-    n, c = x.shape
-    if y.shape[0] != n:
-        raise RuntimeError(f"multi_margin_loss: target of shape {tuple(np.shape(target))} does not match input of "
-                           f"shape {tuple(input.shape)}")
-    _check_classes(y, c, None, "multi_margin_loss")
-    xy = x[np.arange(n), y].reshape(n, 1)
-    h = E.clamp_min(x - xy + margin, 0)
-    if p == 2:
-        h = h * h
-    w = _weight_array(weight, c, x.data.dtype, "multi_margin_loss")
-    others = np.ones((n, c), dtype=x.data.dtype)
-    others[np.arange(n), y] = 0
-    if w is not None:
-        others *= w[y][:, None]
-    loss = (h * _const(others)).sum(1) / c
-    return _reduce(loss.reshape(()) if single else loss, reduction)
-
-
-def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
-    """log(1 + exp(-y x)) for y in {-1, 1}, stable for any x."""
-    target, reduction = _pointwise(input, target, "soft_margin_loss", size_average, reduce, reduction)
-    return _reduce(softplus(-input * target), reduction)
-
