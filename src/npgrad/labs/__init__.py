@@ -58,7 +58,8 @@ def listing():
     lines = ["Labs (run one with: npgrad lab NAME [--out DIR] [--quick] [lab options, e.g. mnist --dataset "
              "fashion-mnist --epochs 5]):"]
     lines += [f"  {n.ljust(width)}  {h}" for n, (_, h) in LABS.items()]
-    lines += ["", 'Your own formula\'s backward pass, as a table: npgrad lab explain "z = (2*w + 3*b) * (2*b + 1)" w=3 b=4']
+    lines += ["", "Your own formula's backward pass, as a table:",
+              '  npgrad lab explain "z = (2*w + 3*b) * (2*b + 1)" w=3 b=4']
     return "\n".join(lines)
 
 

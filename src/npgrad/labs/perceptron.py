@@ -99,7 +99,8 @@ def run(out_dir=None, quick=False, verbose=True, eta=0.1):
     gamma = max(gamma_p, gamma_s)
     bound = (R / gamma) ** 2
     r.say(f"  R = max |(x, 1)| = {R:.4f}")
-    r.say(f"  γ of the perceptron's own line = {gamma_p:.5f}; of a wider-margin line (soft-margin SVM trained by Adam) = {gamma_s:.5f}")
+    r.say(f"  γ of the perceptron's own line = {gamma_p:.5f}")
+    r.say(f"  γ of a wider-margin line (soft-margin SVM trained by Adam) = {gamma_s:.5f}")
     r.say(f"  bound (R/γ)² = {bound:.1f} >= actual mistakes {total}: {total <= bound}")
     r.record("R", R)
     r.record("gamma", gamma)

@@ -29,7 +29,8 @@ def train(X, y, batch_size, lr, epochs, evals_per_epoch=20, seed=0):
     opt = npgrad.optim.SGD(model.parameters(), lr=lr)
     n = len(X)
     bs = batch_size or n
-    loader = DataLoader(TensorDataset(X, y), batch_size=bs, shuffle=True, generator=npgrad.Generator().manual_seed(seed))
+    shuffle_gen = npgrad.Generator().manual_seed(seed)
+    loader = DataLoader(TensorDataset(X, y), batch_size=bs, shuffle=True, generator=shuffle_gen)
     every = max(1, (n // bs) // evals_per_epoch)
     log = [(0, 0, _loss(model, X, y))]
     updates = 0
