@@ -104,6 +104,8 @@ def test_setattr_rules():
     with pytest.raises(KeyError, match="attribute 'plain' already exists"):
         m.plain = 1
         m.register_buffer("plain", npgrad.zeros(1))
+    with pytest.raises(KeyError, match="attribute 'w' already exists"):
+        m.register_buffer("w", npgrad.zeros(1))  # already a parameter
     with pytest.raises(KeyError, match="contain"):
         m.register_parameter("a.b", None)
     with pytest.raises(AttributeError, match="has no attribute 'nothing'"):

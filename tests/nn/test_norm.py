@@ -87,7 +87,14 @@ def test_batchnorm_gradcheck(rng):
 def test_batchnorm_double_backward(rng):
     x = npgrad.tensor(rng.standard_normal((5, 2)), requires_grad=True)
     w = npgrad.tensor(rng.uniform(0.5, 1.5, 2), requires_grad=True)
+    b = npgrad.tensor(rng.standard_normal(2), requires_grad=True)
     assert gradgradcheck(lambda a, w: F.batch_norm(a, None, None, w, None, training=True), (x, w))
+    assert gradgradcheck(lambda a, w, b: F.batch_norm(a, None, None, w, b, training=True).tanh(), (x, w, b))
+    assert gradgradcheck(lambda a: F.batch_norm(a, None, None, training=True) ** 2, (x,))
+    x4 = npgrad.tensor(rng.standard_normal((2, 2, 2, 2)), requires_grad=True)
+    assert gradcheck(lambda a, w, b: F.batch_norm(a, npgrad.zeros(2, dtype=npgrad.float64),
+                                                   npgrad.ones(2, dtype=npgrad.float64), w, b, training=True),
+                     (x4, w, b))
     assert gradgradcheck(lambda a: F.layer_norm(a, (2,)), (x,))
 
 

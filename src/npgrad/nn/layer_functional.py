@@ -123,7 +123,6 @@ class Standardize(Function):
         var = np.mean(np.square(xc), axis=axes, keepdims=True)
         invstd = 1.0 / np.sqrt(var + x.dtype.type(eps))
         xc *= invstd
-        ctx.mean, ctx.var = mean, var  # read by batch_norm for the running statistics
         ctx.save_for_backward(x, xc, invstd)
         return xc
 
@@ -136,6 +135,50 @@ class Standardize(Function):
         gm = g.mean(axes, keepdim=True)
         gxm = (g * xhat).mean(axes, keepdim=True)
         return (g - gm - xhat * gxm) * invstd, None, None
+
+
+class BatchNorm(Function):
+    """Training-mode batch norm in one primitive: y = w * xhat + b per channel, xhat standardised over ``axes``.
+
+    db = sum(g), dw = sum(g xhat), dx = w invstd / M * (M g - db - xhat dw), sums over the M values of a channel.
+    ``stats`` (a list) receives the batch mean and biased variance for the running statistics.
+    """
+
+    @staticmethod
+    def forward(ctx, x, w, b, axes, eps, stats):
+        ctx.axes, ctx.eps = axes, eps
+        mean = x.mean(axis=axes, keepdims=True)
+        xhat = x - mean
+        var = np.mean(xhat * xhat, axis=axes, keepdims=True)
+        invstd = 1.0 / np.sqrt(var + x.dtype.type(eps))
+        xhat *= invstd
+        stats += [mean, var]
+        ctx.shape = mean.shape
+        out = xhat * w.reshape(ctx.shape) if w is not None else xhat.copy()
+        if b is not None:
+            out += b.reshape(ctx.shape)
+        ctx.save_for_backward(x, xhat, invstd, w)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, xhat, invstd, w = ctx.saved_tensors
+        axes, shape, need = ctx.axes, ctx.shape, ctx.needs_input_grad
+        m = g.numel() // int(np.prod(shape))
+        if not state.grad_enabled:  # plain backward on arrays
+            gd, xh = g.data, xhat.data
+            gb, gw = gd.sum(axes, keepdims=True), (gd * xh).sum(axes, keepdims=True)
+            scale = invstd.data * (w.data.reshape(shape) if w is not None else 1) / m
+            gx = _const(scale * (gd * m - gb - xh * gw)) if need[0] else None
+            gb, gw = _const(gb.reshape(-1)), _const(gw.reshape(-1))
+        else:  # create_graph: the same formula as npgrad ops of x, so it can be differentiated again
+            xh = Standardize.apply(x, axes, ctx.eps)
+            invstd = (x.var(axes, correction=0, keepdim=True) + ctx.eps).rsqrt()
+            gb, gw = g.sum(axes, keepdim=True), (g * xh).sum(axes, keepdim=True)
+            scale = invstd * w.reshape(shape) / m if w is not None else invstd / m
+            gx = scale * (g * m - gb - xh * gw) if need[0] else None
+            gb, gw = gb.reshape(-1), gw.reshape(-1)
+        return gx, (gw if need[1] else None), (gb if need[2] else None), None, None, None
 
 
 def _affine(x, weight, bias, shape):
@@ -176,12 +219,10 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         if m <= 1:
             raise ValueError(f"Expected more than 1 value per channel when training, got input size "
                              f"{input.shape!r}")
-        out = Standardize.apply(input, axes, eps)
-        if running_mean is not None or running_var is not None:
-            ctx = out.grad_fn
-            mean, var = (ctx.mean, ctx.var) if ctx is not None else _stats(input.data, axes)
-            _update_running(running_mean, running_var, mean, var, m, momentum)
-        return _affine(out, weight, bias, shape)
+        stats = []
+        out = BatchNorm.apply(input, weight, bias, axes, eps, stats)
+        _update_running(running_mean, running_var, stats[0], stats[1], m, momentum)
+        return out
     if running_mean is None or running_var is None:
         raise RuntimeError("batch_norm: running_mean and running_var must be defined in evaluation mode")
     inv = _const((1.0 / np.sqrt(running_var.data + eps)).astype(input.data.dtype, copy=False))
@@ -189,11 +230,6 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     out = (input - _const(running_mean.data.astype(input.data.dtype, copy=False)).reshape(shape)) * \
         scale.reshape(shape)
     return out + bias.reshape(shape) if bias is not None else out
-
-
-def _stats(x, axes):
-    mean = x.mean(axis=axes, keepdims=True)
-    return mean, np.mean(np.square(x - mean), axis=axes, keepdims=True)
 
 
 def _update_running(rm, rv, mean, var, m, momentum):

@@ -210,20 +210,20 @@ class Module:
                 return
         object.__delattr__(self, name)
 
-    def _check_name(self, name, what):
+    def _check_name(self, name, what, registry):
+        """PyTorch's rules: a string without dots, not already an attribute of another kind."""
         if "_parameters" not in self.__dict__:
             raise _no_init_error(self, what)
         if not isinstance(name, str):
             raise TypeError(f"{what} name should be a string. Got {type(name).__name__}")
         if name == "" or "." in name:
             raise KeyError(f'{what} name can\'t be empty or contain ".", got: {name!r}')
-        if hasattr(self, name) and name not in self._parameters and name not in self._buffers \
-                and name not in self._modules:
+        if hasattr(self, name) and name not in self.__dict__[registry]:
             raise KeyError(f"attribute '{name}' already exists")
 
     def register_parameter(self, name, param):
         """Add ``param`` (a Parameter or None) under ``name``."""
-        self._check_name(name, "parameter")
+        self._check_name(name, "parameter", "_parameters")
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(f"cannot assign '{type(param).__name__}' object to parameter '{name}' "
                             "(nn.Parameter or None required)")
@@ -237,7 +237,7 @@ class Module:
 
         ``persistent=False`` keeps it out of ``state_dict``.
         """
-        self._check_name(name, "buffer")
+        self._check_name(name, "buffer", "_buffers")
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' "
                             "(Tensor or None required)")
@@ -251,7 +251,7 @@ class Module:
         """Add a child module under ``name`` (the same as ``setattr`` for a Module)."""
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"{type(module).__name__} is not a Module subclass")
-        self._check_name(name, "module")
+        self._check_name(name, "module", "_modules")
         self._modules[name] = module
 
     register_module = add_module
