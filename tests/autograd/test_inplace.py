@@ -59,6 +59,18 @@ def test_inplace_forward_and_backward_match_torch(step, torch):
         np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-5, atol=1e-6)
 
 
+@pytest.mark.parametrize("step", [s[1] for s in STEPS], ids=[s[0] for s in STEPS])
+def test_inplace_gradcheck(step):
+    def f(x, y):
+        h = x * 1.0
+        step(npgrad, h, y)
+        return h
+    rng = np.random.default_rng(1)
+    x = npgrad.tensor(rng.uniform(0.2, 1.0, (3, 4)) * rng.choice([-1, 1], (3, 4)), requires_grad=True)
+    y = npgrad.tensor(rng.uniform(0.2, 1.0, (3, 4)) * rng.choice([-1, 1], (3, 4)), requires_grad=True)
+    assert npgrad.autograd.gradcheck(f, (x, y))
+
+
 def test_inplace_bumps_version_and_keeps_identity():
     x = npgrad.zeros(3)
     v = x._version[0]
