@@ -181,3 +181,11 @@ def test_bad_arguments():
         F.softmax(npgrad.ones(2, 3), dim=2)
     with pytest.raises(TypeError, match="must be a Tensor"):
         F.relu([1.0, 2.0])
+
+
+def test_softmax_of_a_scalar(torch):
+    x = npgrad.tensor(2.0, requires_grad=True)
+    assert F.softmax(x, 0).item() == torch.softmax(torch.tensor(2.0), 0).item() == 1.0
+    assert F.log_softmax(x, 0).item() == 0.0
+    F.softmax(x, 0).backward()
+    assert x.grad.item() == 0.0

@@ -100,6 +100,7 @@ def test_bilinear_vs_torch(torch, rng):
     compare_module(torch, ours, theirs, rng.standard_normal((5, 3)).astype(np.float32),
                    rng.standard_normal((5, 4)).astype(np.float32))
     assert repr(ours) == repr(theirs)
+    assert gradcheck_module(nn.Bilinear(2, 3, 2), np.ones((2, 2)) * 0.5, np.arange(6.0).reshape(2, 3) / 6)
 
 
 def test_identity_flatten_unflatten(torch, rng):

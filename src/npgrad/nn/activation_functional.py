@@ -484,7 +484,8 @@ def softmax(input, dim=None, _stacklevel=3, dtype=None, *, temperature=1.0):
     tensor([0.5000, 0.5000])
     """
     x = _prep(input, dtype, temperature, "softmax")
-    return Softmax.apply(x, _softmax_dim(x.ndim, dim, "softmax"))
+    d = _softmax_dim(x.ndim, dim, "softmax")
+    return Softmax.apply(x, d) if x.ndim else Softmax.apply(x.reshape(1), 0).reshape(())
 
 
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None, *, temperature=1.0):
@@ -495,7 +496,8 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None, *, temperature=1.0):
     tensor([-1000.,     0.])
     """
     x = _prep(input, dtype, temperature, "log_softmax")
-    return LogSoftmax.apply(x, _softmax_dim(x.ndim, dim, "log_softmax"))
+    d = _softmax_dim(x.ndim, dim, "log_softmax")
+    return LogSoftmax.apply(x, d) if x.ndim else LogSoftmax.apply(x.reshape(1), 0).reshape(())
 
 
 def softmin(input, dim=None, _stacklevel=3, dtype=None):
