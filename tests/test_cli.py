@@ -244,3 +244,24 @@ def test_predict_needs_an_image_model(tmp_path):
     _run(["train", "--dataset", "circles", "--epochs", "1", "--out", str(tmp_path)])
     mpimg.imsave(str(tmp_path / "x.png"), np.zeros((8, 8)))
     _one_line_error(["predict", str(tmp_path / "model.safetensors"), str(tmp_path / "x.png")], "1-channel images")
+
+
+def test_as_a_process_exit_status_and_no_traceback():
+    import subprocess
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([os.path.join(os.path.dirname(__file__), "..", "src"),
+                                                       os.environ.get("PYTHONPATH", "")]))
+    proc = subprocess.run([sys.executable, "-m", "npgrad.cli", "train", "--epochs", "-1"], capture_output=True,
+                          text=True, env=env, timeout=120)
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr == "npgrad train: error: argument --epochs: must be a positive integer, got -1\n"
+
+
+def test_default_output_folder_is_under_runs(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for _ in range(2):   # a second run in the same second gets its own folder
+        code, stdout, stderr = _run(["train", "--dataset", "xor", "--epochs", "1"])
+        assert code == 0, stderr
+    folders = sorted(os.listdir(tmp_path / "runs"))
+    assert len(folders) == 2 and all(f.startswith("xor-mlp-") for f in folders)
+    assert sorted(os.listdir(tmp_path / "runs" / folders[0])) == ["best.safetensors", "curves.png", "metrics.csv",
+                                                                   "model.safetensors"]

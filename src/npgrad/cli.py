@@ -213,7 +213,7 @@ def _train(args):
     print(f"dataset {args.dataset}: {len(data.x_train)} train / {len(data.x_test)} test, input "
           f"{'x'.join(map(str, data.input_shape))}, {data.num_classes} classes")
     print(f"model {describe(spec)} ({n_params:,} parameters); {args.optimizer} lr {lr:g}, {args.schedule} "
-          f"schedule, batch {args.batch_size}, {epochs} epochs, seed {args.seed}")
+          f"schedule, batch {args.batch_size}, {_plural(epochs, 'epoch')}, seed {args.seed}")
 
     train_loader = DataLoader(TensorDataset(data.x_train, data.y_train), batch_size=args.batch_size, shuffle=True)
     test_loader = DataLoader(TensorDataset(data.x_test, data.y_test), batch_size=1000)
@@ -230,10 +230,14 @@ def _train(args):
     history.to_csv(os.path.join(out, "metrics.csv"))
     written.insert(1, _plot(history, os.path.join(out, "curves.png")))
     best = History.best(history, "test_acc", mode="max")
-    print(f"test accuracy {last['test_acc']:.2%} after {last['epoch']} epochs "
+    print(f"test accuracy {last['test_acc']:.2%} after {_plural(last['epoch'], 'epoch')} "
           f"(best {best['test_acc']:.2%} at epoch {best['epoch']}) in {elapsed:.1f}s")
     print(f"wrote {', '.join(w for w in written if w)} to {out}")
     return 0
+
+
+def _plural(n, word):
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def _plot(history, path):
