@@ -107,9 +107,9 @@ def _rules():
         E.Tanh: lambda c, a, t, o: (1 - o * o) * t[0],
         E.Sigmoid: lambda c, a, t, o: o * (1 - o) * t[0],
         E.Relu: lambda c, a, t, o: (a[0] > 0) * t[0],
-        E.Clamp: lambda c, a, t, o: c._saved[0] * t[0],
-        E.Maximum: lambda c, a, t, o: c._saved[0] * t[0] + (1 - c._saved[0]) * t[1],
-        E.Minimum: lambda c, a, t, o: c._saved[0] * t[0] + (1 - c._saved[0]) * t[1],
+        E.Clamp: lambda c, a, t, o: E._inside(a[0], a[1], a[2]) * t[0],
+        E.Maximum: lambda c, a, t, o: _pick(E._split_mask(a[0], a[1]), t[0], t[1]),
+        E.Minimum: lambda c, a, t, o: _pick(E._split_mask(a[1], a[0]), t[0], t[1]),
         E.Where: lambda c, a, t, o: np.where(a[0], t[1], t[2]),
         E.Cast: lambda c, a, t, o: t[0].astype(o.dtype),
         R.Sum: lambda c, a, t, o: np.sum(t[0], axis=c.axes, keepdims=c.keepdim),
@@ -128,7 +128,8 @@ def _rules():
         I.IndexAdd: lambda c, a, t, o: I.IndexAdd.forward(_Ctx(), t[0], a[1], a[2]),
         E.Sign: lambda c, a, t, o: np.zeros_like(o),
         E.Remainder: lambda c, a, t, o: t[0] - a[2](a[0] / a[1]) * t[1],
-        R.Amax: lambda c, a, t, o: _reduced(_data(c._saved[0]) * t[0], c.axes, o.shape),
+        R.Amax: lambda c, a, t, o: _reduced(R._tie_share(a[0], o.reshape(R._keep_shape(a[0].shape, c.axes)), c.axes)
+                                            * t[0], c.axes, o.shape),
         R.Prod: lambda c, a, t, o: _reduced(R._prod_of_others(a[0], c.axes) * t[0], c.axes, o.shape),
         R.Norm2: lambda c, a, t, o: _reduced(a[0] * t[0], c.axes, o.shape) / np.where(o == 0, 1, o),
         R.Cumsum: lambda c, a, t, o: np.cumsum(t[0], axis=c.axis),
@@ -141,8 +142,8 @@ class _Ctx:
     """A throwaway ctx for reusing a primitive's forward on tangents."""
 
 
-def _data(v):
-    return getattr(v, "data", v)
+def _pick(m, ta, tb):
+    return m * ta + (1 - m) * tb
 
 
 def _reduced(v, axes, shape):

@@ -326,9 +326,9 @@ class Maximum(Function):
     @staticmethod
     def forward(ctx, a, b):
         _shape_check(a, b, "maximum")
-        out = np.maximum(a, b)
-        ctx.save_for_backward(_split_mask(a, b))
-        return out
+        if True in ctx.needs_input_grad:  # the mask costs a pass over memory: only for backward
+            ctx.save_for_backward(_split_mask(a, b))
+        return np.maximum(a, b)
 
     @staticmethod
     def backward(ctx, g):
@@ -340,9 +340,9 @@ class Minimum(Function):
     @staticmethod
     def forward(ctx, a, b):
         _shape_check(a, b, "minimum")
-        out = np.minimum(a, b)
-        ctx.save_for_backward(_split_mask(b, a))
-        return out
+        if True in ctx.needs_input_grad:
+            ctx.save_for_backward(_split_mask(b, a))
+        return np.minimum(a, b)
 
     @staticmethod
     def backward(ctx, g):
@@ -409,7 +409,8 @@ class Neg(Function):
 class Abs(Function):
     @staticmethod
     def forward(ctx, x):
-        ctx.save_for_backward(np.sign(x))
+        if ctx.needs_input_grad[0]:
+            ctx.save_for_backward(np.sign(x))
         return np.abs(x)
 
     @staticmethod
@@ -554,7 +555,8 @@ class Relu(Function):
 class Clamp(Function):
     @staticmethod
     def forward(ctx, x, lo, hi):
-        ctx.save_for_backward(_inside(x, lo, hi))
+        if ctx.needs_input_grad[0]:
+            ctx.save_for_backward(_inside(x, lo, hi))
         return np.clip(x, lo, hi) if (lo is not None or hi is not None) else x.copy()
 
     @staticmethod

@@ -127,8 +127,8 @@ class Amax(Function):
         if x.size == 0:
             raise RuntimeError("amax(): Expected reduction dim to be specified for input.numel() == 0.")
         out = (np.min if is_min else np.max)(x, axis=axes, keepdims=True)
-        mask = (x == out)
-        ctx.save_for_backward(mask / mask.sum(axis=axes, keepdims=True, dtype=x.dtype))
+        if ctx.needs_input_grad[0]:
+            ctx.save_for_backward(_tie_share(x, out, axes))
         ctx.axes = axes
         ctx.keep_shape = out.shape
         ctx.keepdim = keepdim
@@ -140,6 +140,12 @@ class Amax(Function):
         if not ctx.keepdim:
             g = g.reshape(ctx.keep_shape)
         return g * share, None, None, None
+
+
+def _tie_share(x, out_keep, axes):
+    """Each maximum's share of the gradient: 1 / (number of elements tied at the maximum)."""
+    mask = (x == out_keep)
+    return mask / mask.sum(axis=axes, keepdims=True, dtype=x.dtype)
 
 
 def amax(input, dim=(), keepdim=False):
