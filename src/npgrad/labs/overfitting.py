@@ -60,7 +60,7 @@ def run(out_dir=None, quick=False, verbose=True):
     r = Report("under- and overfitting, regularisation — 过拟合和欠拟合 / 正则化", out_dir, verbose)
     x, y = sine_data(12, 0.3, seed=0)
     xt, yt = sine_data(200, 0.3, seed=1)
-    steps = 1000 if quick else 3000
+    steps = 1000 if quick else 2000
     r.section(f"regression on 12 points of sin(2πx) + noise (σ = 0.3, so the best MSE is about 0.09), {steps} steps")
     curves, models = {}, {}
     for name, make in regressors().items():
@@ -73,7 +73,7 @@ def run(out_dir=None, quick=False, verbose=True):
     r.record("regression_curves", curves)
 
     r.section("classification: 80 noisy moons, a 2-128-128-2 ReLU network")
-    results = _regularisers(r, steps=300 if quick else 1000)
+    results = _regularisers(r, steps=300 if quick else 600)
     r.record("classification", results)
     base = results["none"]["train"] - results["none"]["test"]
     better = [k for k, v in results.items() if k != "none" and v["train"] - v["test"] < base]
