@@ -65,6 +65,7 @@ def run(out_dir=None, quick=False, verbose=True):
     r.compare("loss", 4.5, loss.item(), label="loss (y - Y)²/2")
     names = dict(p, **out, L=loss)
     table = viz.explain(loss, names=names)
+    dot = viz.draw_graph(loss, names=names)       # drawn before backward() frees the graph
     loss.backward()
 
     r.section("every partial derivative: chain rule by hand vs autograd")
@@ -99,9 +100,8 @@ def run(out_dir=None, quick=False, verbose=True):
           % (r.results["prediction_after"], r.results["loss_after"]))
     if r.out_dir is not None:
         import os
-        loss2 = (forward(p)["y"] - TARGET) ** 2 / 2
         path = os.path.join(r.out_dir, "network_graph.png")
-        viz.draw_graph(loss2, names=dict(p, L=loss2), filename=path)
+        viz.render(dot, path)
         r.results["figures"].append(path)
         r.say(f"  figure: {path}")
     return r.results
