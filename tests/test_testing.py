@@ -15,7 +15,7 @@ def test_same_function_agrees(torch):
     assert res.ok and bool(res)
     assert res.forward_diff < 1e-5
     assert len(res.grad_diffs) == 2 and all(d < 1e-5 for d in res.grad_diffs)
-    assert str(res).startswith("OK")
+    assert str(res).startswith("OK") and res.assert_ok() is res
 
 
 def test_a_wrong_op_is_reported(torch):
@@ -27,6 +27,8 @@ def test_a_wrong_op_is_reported(torch):
     assert not res.ok
     assert res.forward_diff == pytest.approx(np.abs(np.tanh(x) - 1 / (1 + np.exp(-x))).max(), rel=1e-5)
     assert "MISMATCH" in str(res) and "values differ" in str(res)
+    with pytest.raises(AssertionError, match="MISMATCH"):
+        res.assert_ok()
 
 
 def test_wrong_gradient_only(torch):

@@ -31,6 +31,12 @@ class TorchComparison:
     def __bool__(self):
         return self.ok
 
+    def assert_ok(self):
+        """Raise ``AssertionError`` with the report unless everything agreed (for use in tests)."""
+        if not self.ok:
+            raise AssertionError(str(self))
+        return self
+
     def __str__(self):
         grads = ", ".join("-" if d is None else f"{d:.3g}" for d in self.grad_diffs) or "none"
         head = "OK" if self.ok else "MISMATCH"
