@@ -96,3 +96,14 @@ def test_errors():
         explain(g["z"])
     with pytest.raises(KeyError, match="no node named"):
         explain(note004_graph()["z"])["nope"]
+
+
+def test_retained_intermediate_grad_left_alone():
+    x = npgrad.tensor(2.0, requires_grad=True)
+    a = x * x
+    a.retain_grad()
+    c = a * 3
+    t = explain(c, names={"a": a, "x": x})
+    assert float(t["a"].grad) == 3.0 and a.grad is None
+    c.backward()
+    assert a.grad.item() == 3.0

@@ -33,8 +33,6 @@ def step(x_value, target):
     a = x ** 2
     b = npgrad.log(a)
     c = npgrad.sqrt(b)
-    for t in (a, b):
-        t.retain_grad()
     # local derivatives, each by autograd on one link of the chain
     dc_db = npgrad.autograd.grad(c, b, retain_graph=True)[0].item()
     db_da = npgrad.autograd.grad(b, a, retain_graph=True)[0].item()

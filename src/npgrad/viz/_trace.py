@@ -134,7 +134,7 @@ def graph_alive(nodes):
     return True
 
 
-def backprop(tensor, nodes, order):
+def backprop(tensor, nodes, order, protect=None):
     """Run backward (graph retained) and record the gradient arriving at every node.
 
     Leaves' ``.grad`` are not touched: ``autograd.grad`` returns their gradients instead.
@@ -147,10 +147,14 @@ def backprop(tensor, nodes, order):
         n = nodes[key]
         if n.fn is not None:
             n.fn.register_hook(_recorder(n, active))
+    # intermediates with retain_grad() would receive this run's gradient: keep their .grad as it was
+    kept = [(t, t.grad) for t in (protect or []) if t.grad_fn is not None and t.retains_grad]
     try:
         grads = autograd.grad(tensor, leaves, retain_graph=True, allow_unused=True)
     finally:
         active[0] = False      # the hooks stay on the nodes but do nothing from now on
+        for t, g in kept:
+            t.grad = g
     for leaf, g in zip(leaves, grads):
         nodes[id(leaf)].grad = None if g is None else np.asarray(g.data)
 

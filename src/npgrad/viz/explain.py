@@ -114,7 +114,7 @@ def explain(output, names=None):
     if not _trace.graph_alive(nodes):
         raise RuntimeError("explain: the graph's saved values were freed by an earlier backward(); call "
                            "explain(loss) before loss.backward(), or use loss.backward(retain_graph=True)")
-    _trace.backprop(output, nodes, order)
+    _trace.backprop(output, nodes, order, protect=list((names or {}).values()))
     labels = {k: _trace.label(nodes[k], i) for i, k in enumerate(order)}
     rows = []
     for i, key in enumerate(order):

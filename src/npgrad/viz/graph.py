@@ -34,7 +34,7 @@ def draw_graph(tensor, names=None, filename=None, format=None, show_grad=True, m
         raise TypeError(f"draw_graph: tensor must be a Tensor, got {type(tensor).__name__}")
     nodes, order = _trace.collect(tensor, names)
     if show_grad and tensor.requires_grad and tensor.numel() == 1 and _trace.graph_alive(nodes):
-        _trace.backprop(tensor, nodes, order)
+        _trace.backprop(tensor, nodes, order, protect=list((names or {}).values()))
         if tensor.grad_fn is not None:
             nodes[order[0]].grad = np.ones_like(np.asarray(tensor.data))
     dot = to_dot(nodes, order, show_grad, max_elements)
