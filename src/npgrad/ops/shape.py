@@ -38,7 +38,7 @@ class Reshape(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return g.reshape(ctx.in_shape), None
+        return Reshape.apply(g, ctx.in_shape), None
 
 
 def reshape(input, *shape):
@@ -120,7 +120,7 @@ class Permute(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return permute(g, tuple(np.argsort(ctx.perm))), None
+        return Permute.apply(g, _inverse(ctx.perm)), None
 
 
 def permute(input, *dims):
@@ -136,9 +136,15 @@ def permute(input, *dims):
 
 
 def _permute(input, perm):
-    inv = tuple(int(i) for i in np.argsort(perm))
-    return link_view(Permute.apply(input, perm), input, lambda base, v: v.permute(inv),
+    return link_view(Permute.apply(input, perm), input, lambda base, v: v.permute(_inverse(perm)),
                      lambda base: Permute.apply(base, perm))
+
+
+def _inverse(perm):
+    inv = [0] * len(perm)
+    for i, p in enumerate(perm):
+        inv[p] = i
+    return tuple(inv)
 
 
 def transpose(input, dim0, dim1):
