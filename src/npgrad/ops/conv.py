@@ -78,15 +78,36 @@ def im2col(x, kernel, stride, padding, dilation, out_hw, out=None):
     ho, wo = out_hw
     xt = x.transpose(1, 0, 2, 3)
     cols = np.empty((c, kernel[0], kernel[1], n, ho, wo), dtype=x.dtype) if out is None else out
+    flat = stride == (1, 1) and (ho, wo) == (h, w)
     for i, j, (r0, r1, rs), (c0, c1, cs) in _geometry((h, w), out_hw, kernel, stride, padding, dilation):
         dst = cols[:, i, j]
-        dst[:, :, r0:r1, c0:c1] = xt[:, :, rs, cs]
+        if flat:
+            _shifted_copy(dst, xt, (i * dilation[0] - padding[0]) * w + j * dilation[1] - padding[2])
+        else:
+            dst[:, :, r0:r1, c0:c1] = xt[:, :, rs, cs]
         if r0 > 0 or r1 < ho or c0 > 0 or c1 < wo:  # taps falling into the zero padding
             dst[:, :, :r0] = 0
             dst[:, :, r1:] = 0
-            dst[:, :, r0:r1, :c0] = 0
-            dst[:, :, r0:r1, c1:] = 0
+            dst[:, :, :, :c0] = 0
+            dst[:, :, :, c1:] = 0
     return cols
+
+
+def _shifted_copy(dst, src, shift):
+    """``dst[..., k] = src[..., k + shift]`` over each flattened ``H*W`` plane (same-size stride-1 taps).
+
+    A tap's valid window is the whole plane shifted by ``di*W + dj``; copying the flattened planes
+    gives NumPy inner loops of ``H*W`` elements instead of ``W``.  Positions that wrapped across a
+    row or plane edge are exactly those in the padding rows/columns, zeroed by the caller."""
+    c, n, h, w = src.shape
+    hw = h * w
+    d, s = dst.reshape(c, n, hw), src.reshape(c, n, hw)
+    if shift >= 0:
+        d[:, :, :hw - shift] = s[:, :, shift:]
+        d[:, :, hw - shift:] = 0
+    else:
+        d[:, :, -shift:] = s[:, :, :hw + shift]
+        d[:, :, :-shift] = 0
 
 
 def col2im(cols, in_hw, kernel, stride, padding, dilation, out=None):
@@ -162,8 +183,28 @@ def conv_forward(x, w, b, geom):
     return y
 
 
+def _as_stride1_conv(w, geom, in_hw, gy_hw):
+    """With stride 1 the transposed conv is a plain conv of ``gy`` with the kernel flipped and its
+    channel axes swapped, padded by ``d*(k-1) - p``.  im2col + one GEMM with a long inner dimension
+    is cheaper than the GEMM with short inner dimension + col2im.  None when not applicable."""
+    stride, padding, dilation, groups = geom
+    cin, cog, kh, kw = w.shape
+    pads = (dilation[0] * (kh - 1) - padding[0], dilation[0] * (kh - 1) - padding[1],
+            dilation[1] * (kw - 1) - padding[2], dilation[1] * (kw - 1) - padding[3])
+    if stride != (1, 1) or min(pads) < 0:
+        return None
+    if (gy_hw[0] + pads[0] + pads[1] - dilation[0] * (kh - 1), gy_hw[1] + pads[2] + pads[3] - dilation[1] * (kw - 1)) \
+            != tuple(in_hw):
+        return None
+    wf = w.reshape(groups, cin // groups, cog, kh, kw).transpose(0, 2, 1, 3, 4)[..., ::-1, ::-1]
+    return np.ascontiguousarray(wf).reshape(cog * groups, cin // groups, kh, kw), (stride, pads, dilation, groups)
+
+
 def conv_input_grad(gy, w, b, geom, in_hw):
     """Transposed conv: col2im(W.T @ gy) (+ b) as ``(C, N, H, W)``, over chunks of the batch."""
+    flipped = _as_stride1_conv(w, geom, in_hw, gy.shape[2:])
+    if flipped is not None:
+        return conv_forward(gy, flipped[0], b, flipped[1])
     stride, padding, dilation, groups = geom
     cin, cog, kh, kw = w.shape
     n, _, ho, wo = gy.shape
