@@ -171,9 +171,17 @@ def t(input):
 def movedim(input, source, destination):
     src = [source] if isinstance(source, int) else list(source)
     dst = [destination] if isinstance(destination, int) else list(destination)
-    perm = np.moveaxis(np.arange(input.ndim), [_norm_dim(s, input.ndim) for s in src],
-                       [_norm_dim(d, input.ndim) for d in dst])
-    return Permute.apply(input, tuple(int(p) for p in perm))
+    n = input.ndim
+    src = [_norm_dim(s, n, "movedim") for s in src]
+    dst = [_norm_dim(d, n, "movedim") for d in dst]
+    if len(src) != len(dst):
+        raise RuntimeError(f"movedim: Invalid source or destination dims: source ({src} dims) should contain "
+                           f"the same number of dims as destination ({dst} dims)")
+    # the axis order of np.moveaxis on an n-dim array: where each output axis comes from
+    rest = iter(d for d in range(n) if d not in src)
+    placed = dict(zip(dst, src))
+    perm = tuple(placed[i] if i in placed else next(rest) for i in range(n))
+    return Permute.apply(input, perm)
 
 
 moveaxis = movedim
