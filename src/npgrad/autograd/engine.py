@@ -109,7 +109,8 @@ def run_backward(roots, root_grads, retain_graph, create_graph, wanted=None, acc
                     if gi.data.shape != shape or gi.data.dtype != dt:
                         gi = _fit(gi, shape, dt)
                 if anomaly:
-                    _check_finite(gi.data, f"Function '{node.name()}' returned nan values in its {i}th output.")
+                    _check_finite(gi.data, f"Function '{node.name()}' returned nan or inf values in its {i}th "
+                                               f"output (the gradient for its input {i}).")
                 if isinstance(nxt, Tensor):
                     _add(leaf_grads, id(nxt), gi, nxt)
                 else:
