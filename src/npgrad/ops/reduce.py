@@ -323,13 +323,42 @@ def cumprod(input, dim, dtype=None):
     return Cumprod.apply(input, d)
 
 
+class LogSumExp(Function):
+    """log(sum(exp(x))) shifted by the maximum (no overflow); d/dx = exp(x - out), the softmax."""
+
+    def name(self):
+        return "LogsumexpBackward0"
+
+    @staticmethod
+    def forward(ctx, x, axes, keepdim):
+        m = np.asarray(np.max(x, axis=axes, keepdims=True))
+        m[~np.isfinite(m)] = 0  # all -inf (or an inf) along the dims: no shift
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = np.asarray(np.log(np.sum(np.exp(x - m), axis=axes, keepdims=True)))
+        out += m
+        ctx.keep_shape = out.shape
+        out = out if keepdim else out.reshape([s for i, s in enumerate(x.shape) if i not in axes])
+        ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, out = ctx.saved_tensors
+        return g.reshape(ctx.keep_shape) * E.exp(x - out.reshape(ctx.keep_shape)), None, None
+
+
 def logsumexp(input, dim, keepdim=False):
-    """log(sum(exp(x))) computed stably by shifting by the maximum."""
+    """log(sum(exp(x))) over ``dim``, computed stably.
+
+    >>> import npgrad
+    >>> npgrad.logsumexp(npgrad.tensor([[0.0, 0.0], [500.0, 500.0]]), 1)
+    tensor([  0.6931, 500.6931])
+    """
+    input = E._float_operand(input)
     axes = _dims(dim, input.ndim, "logsumexp")
-    m = Tensor._make(np.max(input.data, axis=axes, keepdims=True), None, False, None)
-    m = E.where(E.isfinite(m), m, E.zeros_like(m))
-    out = E.log(sum(E.exp(input - m), axes, keepdim=True)) + m
-    return out if keepdim else out.reshape([s for i, s in enumerate(out.shape) if i not in axes])
+    if input.data.size == 0:
+        return sum(input, axes, keepdim=keepdim).log()  # empty: log(0) = -inf, as in PyTorch
+    return LogSumExp.apply(input, axes, keepdim)
 
 
 class Norm2(Function):
