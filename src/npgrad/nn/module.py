@@ -1,4 +1,5 @@
-"""``Module`` and ``Parameter``: the building blocks of every network, shaped like ``torch.nn``'s.
+"""``Module``: the building block of every network, shaped like ``torch.nn.Module`` (``Parameter`` and
+``Buffer`` are in ``parameter.py`` and re-exported here).
 
 A Module keeps its Parameters, buffers and submodules in three ordered dicts, filled by plain
 attribute assignment (``self.fc = Linear(2, 3)``), so that ``parameters()``, ``state_dict()`` and
@@ -76,7 +77,6 @@ class Module:
     """
 
     training: bool
-    _version = 1
 
     def __init__(self, *args, **kwargs):
         if args or kwargs:
@@ -391,6 +391,7 @@ class Module:
         """``module.to(npgrad.float64)``: cast floating-point parameters and buffers (devices: 'cpu' only)."""
         dtype = kwargs.pop("dtype", None)
         kwargs.pop("non_blocking", None)
+        kwargs.pop("memory_format", None)
         device = kwargs.pop("device", None)
         if kwargs:
             raise TypeError(f"{type(self).__name__}.to() got unexpected keyword arguments {list(kwargs)}")
