@@ -39,6 +39,8 @@ REPRS = [
     ("summarized_2d", lambda T: T.arange(3000.0).reshape(3, 1000) / 7),
     ("wrapped", lambda T: T.arange(40.0) / 3),
     ("3d", lambda T: T.arange(24).reshape(2, 3, 4) - 5),
+    ("suffix_wraps", lambda T: T.arange(24.0).reshape(2, 3, 4).to(T.float64) * 1e5 + 0.5),
+    ("int_summarized", lambda T: T.arange(5000).reshape(50, 100)),
 ]
 
 

@@ -114,4 +114,18 @@ def format_tensor(t, prefix="tensor("):
         extras.append(f"grad_fn=<{t.grad_fn.name()}>")
     elif t.requires_grad:
         extras.append("requires_grad=True")
-    return prefix + body + "".join(", " + e for e in extras) + ")"
+    return _add_suffixes(prefix + body, extras, len(prefix))
+
+
+def _add_suffixes(text, suffixes, indent):
+    """Append ``dtype=...`` etc., wrapping onto a new line when the last line would pass LINEWIDTH."""
+    parts = [text]
+    last = len(text) - text.rfind("\n") + 1  # PyTorch's count (one more than the visible width)
+    for suffix in suffixes:
+        if last + len(suffix) + 2 > LINEWIDTH:
+            parts.append(",\n" + " " * indent + suffix)
+            last = indent + len(suffix)
+        else:
+            parts.append(", " + suffix)
+            last += len(suffix) + 2
+    return "".join(parts) + ")"
