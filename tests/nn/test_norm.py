@@ -103,7 +103,8 @@ def test_batchnorm_errors():
         nn.BatchNorm1d(3)(npgrad.ones(2, 3, 4, 4))
     with pytest.raises(ValueError, match=r"BatchNorm2d: expected 4D input \(got 2D input"):
         nn.BatchNorm2d(3)(npgrad.ones(2, 3))
-    with pytest.raises(ValueError, match=r"BatchNorm2d\(num_features=3\): expected input with 3 channels.*\(2, 4, 5, 5\)"):
+    with pytest.raises(ValueError, match=r"BatchNorm2d\(num_features=3\): expected input with 3 "
+                                         r"channels.*\(2, 4, 5, 5\)"):
         nn.BatchNorm2d(3)(npgrad.ones(2, 4, 5, 5))
     with pytest.raises(ValueError, match=r"BatchNorm1d\(num_features=-2\)"):
         nn.BatchNorm1d(-2)
