@@ -644,7 +644,7 @@ def link_view(out, base, rebuild, reapply):
     ``rebuild(base, new_view_value)`` gives base's new value after a write through ``out``, and
     ``reapply(base)`` re-derives the view from base after base itself is modified in place."""
     out._view_of = (base, rebuild, reapply)
-    if base.requires_grad:
+    if out.requires_grad:  # (a view made under no_grad stays a constant, whatever happens to base)
         import weakref
         views = base.__dict__.get("_views")
         if views is None:
