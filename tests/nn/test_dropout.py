@@ -75,3 +75,14 @@ def test_bad_arguments():
         F.dropout(npgrad.ones(2), -0.1)
     with pytest.raises(RuntimeError, match=r"dropout2d: Expected 3D or 4D input.*\(2, 3\)"):
         nn.Dropout2d()(npgrad.ones(2, 3))
+
+
+def test_gradcheck_with_a_fixed_mask():
+    x = npgrad.randn(4, 3, 2, 2, dtype=npgrad.float64, requires_grad=True)
+
+    def drop(t, fn):
+        npgrad.manual_seed(11)  # the same mask on every call
+        return fn(t, 0.3)
+    from npgrad.autograd import gradcheck
+    assert gradcheck(lambda t: drop(t, F.dropout), (x,))
+    assert gradcheck(lambda t: drop(t, F.dropout2d), (x,))
