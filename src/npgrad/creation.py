@@ -53,7 +53,13 @@ def as_tensor(data, dtype=None, device=None):
 
 
 def from_numpy(ndarray):
-    """A tensor sharing memory with ``ndarray`` (its dtype is kept, float64 included)."""
+    """A tensor sharing memory with ``ndarray`` (its dtype is kept, float64 included).
+
+    >>> import npgrad
+    >>> import numpy as np
+    >>> npgrad.from_numpy(np.array([1.0, 2.0]))
+    tensor([1., 2.], dtype=npgrad.float64)
+    """
     if not isinstance(ndarray, np.ndarray):
         raise TypeError(f"from_numpy: expected np.ndarray (got {type(ndarray).__name__})")
     _dtype.from_numpy_dtype(ndarray.dtype)
@@ -61,10 +67,22 @@ def from_numpy(ndarray):
 
 
 def zeros(*size, dtype=None, device=None, requires_grad=False, out=None):
+    """A tensor of zeros (float32 unless ``dtype``).
+
+    >>> import npgrad
+    >>> npgrad.zeros(2, 3).shape, npgrad.zeros((2,), dtype=npgrad.int64)
+    (npgrad.Size([2, 3]), tensor([0, 0]))
+    """
     return _new(np.zeros(_size(size, "zeros"), _np_dtype(dtype)), requires_grad)
 
 
 def ones(*size, dtype=None, device=None, requires_grad=False, out=None):
+    """A tensor of ones.
+
+    >>> import npgrad
+    >>> npgrad.ones(2)
+    tensor([1., 1.])
+    """
     return _new(np.ones(_size(size, "ones"), _np_dtype(dtype)), requires_grad)
 
 
@@ -73,6 +91,12 @@ def empty(*size, dtype=None, device=None, requires_grad=False, out=None):
 
 
 def full(size, fill_value, dtype=None, device=None, requires_grad=False):
+    """A tensor filled with ``fill_value`` (its dtype follows the value, as in PyTorch).
+
+    >>> import npgrad
+    >>> npgrad.full((2,), 7), npgrad.full((2,), 0.5)
+    (tensor([7, 7]), tensor([0.5000, 0.5000]))
+    """
     if dtype is None:
         dtype = _dtype.result_type(fill_value)
     return _new(np.full(_size((size,), "full"), fill_value, _np_dtype(dtype)), requires_grad)
@@ -83,10 +107,22 @@ def _like(x, dtype):
 
 
 def zeros_like(input, dtype=None, device=None, requires_grad=False):
+    """Zeros with ``input``'s shape and dtype.
+
+    >>> import npgrad
+    >>> npgrad.zeros_like(npgrad.tensor([[1, 2]]))
+    tensor([[0, 0]])
+    """
     return _new(np.zeros(input.shape, _like(input, dtype)), requires_grad)
 
 
 def ones_like(input, dtype=None, device=None, requires_grad=False):
+    """Ones with ``input``'s shape and dtype.
+
+    >>> import npgrad
+    >>> npgrad.ones_like(npgrad.tensor([1.5, 2.5]))
+    tensor([1., 1.])
+    """
     return _new(np.ones(input.shape, _like(input, dtype)), requires_grad)
 
 
@@ -113,7 +149,12 @@ def randint_like(input, low=0, high=None, dtype=None, generator=None):
 
 
 def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):
-    """Values from ``start`` to ``end`` (exclusive); int64 unless an argument or ``dtype`` is float."""
+    """Values from ``start`` to ``end`` (exclusive); int64 unless an argument or ``dtype`` is float.
+
+    >>> import npgrad
+    >>> npgrad.arange(4), npgrad.arange(0, 1, 0.25)
+    (tensor([0, 1, 2, 3]), tensor([0.0000, 0.2500, 0.5000, 0.7500]))
+    """
     if end is None:
         start, end = 0, start
     vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
@@ -126,6 +167,12 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
 
 
 def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
+    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive.
+
+    >>> import npgrad
+    >>> npgrad.linspace(0, 1, 5)
+    tensor([0.0000, 0.2500, 0.5000, 0.7500, 1.0000])
+    """
     if not isinstance(steps, (int, np.integer)) or steps < 0:
         raise RuntimeError(f"linspace: number of steps must be non-negative, got {steps!r}")
     return _new(np.linspace(start, end, steps).astype(_np_dtype(dtype)), requires_grad)
@@ -136,25 +183,50 @@ def logspace(start, end, steps, base=10.0, dtype=None, device=None, requires_gra
 
 
 def eye(n, m=None, dtype=None, device=None, requires_grad=False):
+    """The identity matrix (``n`` x ``m``).
+
+    >>> import npgrad
+    >>> npgrad.eye(2)
+    tensor([[1., 0.],
+            [0., 1.]])
+    """
     if n < 0 or (m is not None and m < 0):
         raise RuntimeError(f"eye: n and m must be non-negative, got n={n}, m={m}")
     return _new(np.eye(n, m, dtype=_np_dtype(dtype)), requires_grad)
 
 
 def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
-    """Uniform samples in [0, 1) from the global generator (see ``manual_seed``)."""
+    """Uniform samples in [0, 1) from the global generator (see ``manual_seed``).
+
+    >>> import npgrad
+    >>> _ = npgrad.manual_seed(0)
+    >>> npgrad.rand(2, 3).shape
+    npgrad.Size([2, 3])
+    """
     dt = _np_dtype(dtype)
     return _new(_gen(generator).random(_size(size, "rand"), dtype=dt if dt in (np.float32, np.float64) else np.float64).astype(dt, copy=False), requires_grad)
 
 
 def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
-    """Standard-normal samples from the global generator (see ``manual_seed``)."""
+    """Standard-normal samples from the global generator (see ``manual_seed``).
+
+    >>> import npgrad
+    >>> _ = npgrad.manual_seed(0)
+    >>> npgrad.randn(4).dtype
+    npgrad.float32
+    """
     dt = _np_dtype(dtype)
     return _new(_gen(generator).standard_normal(_size(size, "randn"), dtype=dt if dt in (np.float32, np.float64) else np.float64).astype(dt, copy=False), requires_grad)
 
 
 def randint(low=0, high=None, size=None, generator=None, dtype=None, device=None, requires_grad=False):
-    """Integers in [low, high); ``randint(high, size)`` and ``randint(low, high, size)`` both work."""
+    """Integers in [low, high); ``randint(high, size)`` and ``randint(low, high, size)`` both work.
+
+    >>> import npgrad
+    >>> _ = npgrad.manual_seed(0)
+    >>> npgrad.randint(0, 10, (3,)).dtype
+    npgrad.int64
+    """
     if size is None:
         if isinstance(high, (tuple, list)):
             low, high, size = 0, low, high

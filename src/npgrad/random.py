@@ -56,7 +56,15 @@ def _gen(generator=None):
 
 
 def manual_seed(seed):
-    """Seed the global generator (every random op, init and shuffle draws from it)."""
+    """Seed the global generator (every random op, init and shuffle draws from it).
+
+    >>> import npgrad
+    >>> _ = npgrad.manual_seed(1)
+    >>> a = npgrad.rand(2)
+    >>> _ = npgrad.manual_seed(1)
+    >>> bool((a == npgrad.rand(2)).all())
+    True
+    """
     return default_generator.manual_seed(seed)
 
 

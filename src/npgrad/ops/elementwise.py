@@ -211,7 +211,13 @@ def _alpha(b, alpha):
 
 
 def add(input, other, alpha=1, out=None):
-    """``input + alpha * other`` with broadcasting and PyTorch's type promotion."""
+    """``input + alpha * other`` with broadcasting and PyTorch's type promotion.
+
+    >>> import npgrad
+    >>> npgrad.add(npgrad.tensor([1.0, 2.0]), npgrad.tensor([[10.0], [20.0]]), alpha=2)
+    tensor([[21., 22.],
+            [41., 42.]])
+    """
     a, b = _pair(input, _alpha(other, alpha))
     try:
         return Add.apply(a, b)
@@ -220,6 +226,12 @@ def add(input, other, alpha=1, out=None):
 
 
 def sub(input, other, alpha=1, out=None):
+    """``input - alpha * other`` with broadcasting.
+
+    >>> import npgrad
+    >>> npgrad.sub(npgrad.tensor([5, 6]), 1.5)
+    tensor([3.5000, 4.5000])
+    """
     a, b = _pair(input, _alpha(other, alpha))
     try:
         return Sub.apply(a, b)
@@ -231,6 +243,12 @@ subtract = sub
 
 
 def mul(input, other):
+    """Elementwise product with broadcasting.
+
+    >>> import npgrad
+    >>> npgrad.mul(npgrad.tensor([1.0, 2.0]), 3)
+    tensor([3., 6.])
+    """
     a, b = _pair(input, other)
     try:
         return Mul.apply(a, b)
@@ -242,7 +260,12 @@ multiply = mul
 
 
 def div(input, other, rounding_mode=None):
-    """True division (integers divide to the default float dtype), or 'trunc' / 'floor' division."""
+    """True division (integers divide to the default float dtype), or 'trunc' / 'floor' division.
+
+    >>> import npgrad
+    >>> npgrad.div(npgrad.tensor([7, -7]), 2), npgrad.div(npgrad.tensor([7, -7]), 2, rounding_mode='floor')
+    (tensor([ 3.5000, -3.5000]), tensor([ 3, -4]))
+    """
     if rounding_mode is not None:
         if rounding_mode not in ("trunc", "floor"):
             raise ValueError(f"div: rounding_mode must be None, 'trunc' or 'floor', got {rounding_mode!r}")
@@ -307,7 +330,12 @@ def fmod(input, other):
 
 
 def pow(input, exponent):
-    """``input ** exponent``; a constant exponent uses the cheaper one-input primitive."""
+    """``input ** exponent``; a constant exponent uses the cheaper one-input primitive.
+
+    >>> import npgrad
+    >>> npgrad.pow(npgrad.tensor([1.0, 2.0, 3.0]), 2), 2 ** npgrad.tensor([0.0, 1.0])
+    (tensor([1., 4., 9.]), tensor([1., 2.]))
+    """
     if isinstance(exponent, _NUMBER) and isinstance(input, Tensor):
         if input.data.dtype.kind in "biu" and isinstance(exponent, float):
             input = cast(input, _dtype.get_default_dtype())
@@ -357,11 +385,23 @@ def _split_mask(a, b):
 
 
 def maximum(input, other):
+    """Elementwise maximum; on ties the gradient is split equally, as in PyTorch.
+
+    >>> import npgrad
+    >>> npgrad.maximum(npgrad.tensor([1.0, 5.0]), npgrad.tensor([3.0, 2.0]))
+    tensor([3., 5.])
+    """
     a, b = promote(input, other)
     return Maximum.apply(a, b)
 
 
 def minimum(input, other):
+    """Elementwise minimum; on ties the gradient is split equally, as in PyTorch.
+
+    >>> import npgrad
+    >>> npgrad.minimum(npgrad.tensor([1.0, 5.0]), npgrad.tensor([3.0, 2.0]))
+    tensor([1., 2.])
+    """
     a, b = promote(input, other)
     return Minimum.apply(a, b)
 
@@ -385,7 +425,12 @@ class Where(Function):
 
 
 def where(condition, input=None, other=None):
-    """Elementwise ``input if condition else other`` (gradient flows to the chosen side)."""
+    """Elementwise ``input if condition else other`` (gradient flows to the chosen side).
+
+    >>> import npgrad
+    >>> npgrad.where(npgrad.tensor([True, False]), npgrad.tensor([1.0, 2.0]), 0.0)
+    tensor([1., 0.])
+    """
     if input is None and other is None:
         return nonzero(condition, as_tuple=True)
     c = _arr(condition)
@@ -595,6 +640,12 @@ sigmoid = _unary(Sigmoid)
 
 
 def neg(input):
+    """``-input``.
+
+    >>> import npgrad
+    >>> npgrad.neg(npgrad.tensor([1.0, -2.0]))
+    tensor([-1.,  2.])
+    """
     if input.data.dtype == np.bool_:
         raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying "
                            "to invert a mask, use the `~` or `logical_not()` operator instead.")
@@ -605,6 +656,12 @@ negative = neg
 
 
 def abs(input):
+    """Absolute value; its gradient at 0 is 0, as in PyTorch.
+
+    >>> import npgrad
+    >>> npgrad.abs(npgrad.tensor([-1.5, 0.0, 2.0]))
+    tensor([1.5000, 0.0000, 2.0000])
+    """
     if input.data.dtype == np.bool_:
         raise NotImplementedError("abs: not implemented for bool tensors")
     return Abs.apply(input)
@@ -614,6 +671,12 @@ absolute = abs
 
 
 def relu(input):
+    """max(x, 0); the gradient at 0 is 0.
+
+    >>> import npgrad
+    >>> npgrad.relu(npgrad.tensor([-1.0, 0.0, 2.0]))
+    tensor([0., 0., 2.])
+    """
     return Relu.apply(input)
 
 
@@ -647,7 +710,12 @@ def heaviside(input, values):
 
 
 def clamp(input, min=None, max=None):
-    """Limit values to [min, max]; the gradient passes where min <= x <= max."""
+    """Limit values to [min, max]; the gradient passes where min <= x <= max.
+
+    >>> import npgrad
+    >>> npgrad.clamp(npgrad.tensor([-2.0, 0.5, 3.0]), min=-1, max=1)
+    tensor([-1.0000,  0.5000,  1.0000])
+    """
     if min is None and max is None:
         raise RuntimeError("clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
@@ -676,10 +744,22 @@ def clamp_max(input, max):
 
 
 def square(input):
+    """``input ** 2``.
+
+    >>> import npgrad
+    >>> npgrad.square(npgrad.tensor([-2.0, 3.0]))
+    tensor([4., 9.])
+    """
     return pow(input, 2)
 
 
 def reciprocal(input):
+    """``1 / input``.
+
+    >>> import npgrad
+    >>> npgrad.reciprocal(npgrad.tensor([2.0, 4.0]))
+    tensor([0.5000, 0.2500])
+    """
     return div(1.0, input)
 
 
@@ -732,6 +812,12 @@ def _const(fn, *xs):
 
 
 def floor(input):
+    """Round down (no gradient).
+
+    >>> import npgrad
+    >>> npgrad.floor(npgrad.tensor([-1.5, 1.5]))
+    tensor([-2.,  1.])
+    """
     return _const(np.floor, input)
 
 
@@ -748,6 +834,12 @@ def trunc(input):
 
 
 def eq(input, other):
+    """Elementwise ``==`` (a bool tensor; no gradient).
+
+    >>> import npgrad
+    >>> npgrad.eq(npgrad.tensor([1, 2]), npgrad.tensor([1, 3]))
+    tensor([ True, False])
+    """
     if not isinstance(other, (Tensor, np.ndarray, list, tuple) + _NUMBER):
         return False
     return _const(np.equal, input, other)
@@ -760,6 +852,12 @@ def ne(input, other):
 
 
 def lt(input, other):
+    """Elementwise ``<`` (a bool tensor).
+
+    >>> import npgrad
+    >>> npgrad.tensor([1.0, 3.0]) < 2
+    tensor([ True, False])
+    """
     return _const(np.less, input, other)
 
 
@@ -792,6 +890,12 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 
 def logical_and(input, other):
+    """Elementwise logical and of the truth values.
+
+    >>> import npgrad
+    >>> npgrad.logical_and(npgrad.tensor([True, True]), npgrad.tensor([1, 0]))
+    tensor([ True, False])
+    """
     return _const(np.logical_and, input, other)
 
 
@@ -829,6 +933,12 @@ def bitwise_not(input):
 
 
 def isnan(input):
+    """True where the value is nan.
+
+    >>> import npgrad
+    >>> npgrad.isnan(npgrad.tensor([1.0, float('nan')]))
+    tensor([False,  True])
+    """
     return _const(np.isnan, input)
 
 

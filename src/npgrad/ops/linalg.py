@@ -31,7 +31,12 @@ def _mm_error(sa, sb):
 
 
 def matmul(input, other):
-    """Matrix product with NumPy/PyTorch semantics: 1-D operands are promoted and the added dim removed."""
+    """Matrix product with NumPy/PyTorch semantics: 1-D operands are promoted and the added dim removed.
+
+    >>> import npgrad
+    >>> npgrad.matmul(npgrad.ones(2, 3), npgrad.ones(3)), (npgrad.ones(5, 2, 3) @ npgrad.ones(3, 4)).shape
+    (tensor([3., 3.]), npgrad.Size([5, 2, 4]))
+    """
     a, b = E.promote(input, other)
     if not isinstance(a, Tensor):
         a = Tensor._make(a, None, False, None)
@@ -57,6 +62,13 @@ def matmul(input, other):
 
 
 def mm(input, mat2):
+    """Product of two 2-D matrices.
+
+    >>> import npgrad
+    >>> npgrad.mm(npgrad.eye(2), npgrad.tensor([[1.0, 2.0], [3.0, 4.0]]))
+    tensor([[1., 2.],
+            [3., 4.]])
+    """
     if input.ndim != 2 or mat2.ndim != 2:
         raise RuntimeError(f"mm: expected 2-D tensors, got {input.ndim}-D {tuple(input.shape)} and "
                            f"{mat2.ndim}-D {tuple(mat2.shape)}")
@@ -64,6 +76,12 @@ def mm(input, mat2):
 
 
 def bmm(input, mat2):
+    """Batched product of 3-D tensors ``(b, n, m) @ (b, m, p)``.
+
+    >>> import npgrad
+    >>> npgrad.bmm(npgrad.ones(4, 2, 3), npgrad.ones(4, 3, 5)).shape
+    npgrad.Size([4, 2, 5])
+    """
     if input.ndim != 3 or mat2.ndim != 3:
         raise RuntimeError(f"bmm: expected 3-D tensors, got {tuple(input.shape)} and {tuple(mat2.shape)}")
     if input.shape[0] != mat2.shape[0]:
@@ -78,6 +96,12 @@ def mv(input, vec):
 
 
 def dot(input, other):
+    """Inner product of two 1-D tensors.
+
+    >>> import npgrad
+    >>> npgrad.dot(npgrad.tensor([1.0, 2.0]), npgrad.tensor([3.0, 4.0]))
+    tensor(11.)
+    """
     if input.ndim != 1 or other.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {other.ndim}D tensors")
     if input.shape[0] != other.shape[0]:
@@ -91,6 +115,13 @@ inner = dot
 
 
 def outer(input, vec2):
+    """Outer product of two 1-D tensors.
+
+    >>> import npgrad
+    >>> npgrad.outer(npgrad.tensor([1, 2]), npgrad.tensor([1, 10, 100]))
+    tensor([[  1,  10, 100],
+            [  2,  20, 200]])
+    """
     if input.ndim != 1 or vec2.ndim != 1:
         raise RuntimeError(f"outer: expected 1-D tensors, got {tuple(input.shape)} and {tuple(vec2.shape)}")
     return input.unsqueeze(1) * vec2.unsqueeze(0)

@@ -71,7 +71,14 @@ def sum_to(x, shape):
 
 
 def sum(input, dim=None, keepdim=False, dtype=None):
-    """Sum over ``dim`` (all elements by default). Integer and bool sums are int64, as in PyTorch."""
+    """Sum over ``dim`` (all elements by default). Integer and bool sums are int64, as in PyTorch.
+
+    >>> import npgrad
+    >>> x = npgrad.tensor([[1, 2], [3, 4]])
+    >>> x.sum(), x.sum(0), x.sum(dim=1, keepdim=True)
+    (tensor(10), tensor([4, 6]), tensor([[3],
+            [7]]))
+    """
     axes = _dims(dim, input.ndim, "sum")
     if dtype is not None:
         dt = _dtype.to_dtype(dtype).np
@@ -83,6 +90,12 @@ def sum(input, dim=None, keepdim=False, dtype=None):
 
 
 def mean(input, dim=None, keepdim=False, dtype=None):
+    """Mean over ``dim`` (all elements by default); needs a floating dtype.
+
+    >>> import npgrad
+    >>> npgrad.tensor([[1.0, 2.0], [3.0, 5.0]]).mean(dim=(0, 1))
+    tensor(2.7500)
+    """
     if dtype is not None:
         input = input.to(dtype)
     if not input.is_floating_point():
@@ -96,7 +109,12 @@ def mean(input, dim=None, keepdim=False, dtype=None):
 
 
 def var(input, dim=None, *, correction=1, keepdim=False, unbiased=None):
-    """Variance with Bessel's correction by default (``correction=1``), like PyTorch."""
+    """Variance with Bessel's correction by default (``correction=1``), like PyTorch.
+
+    >>> import npgrad
+    >>> npgrad.tensor([1.0, 2.0, 3.0, 4.0]).var(), npgrad.tensor([1.0, 2.0, 3.0, 4.0]).var(correction=0)
+    (tensor(1.6667), tensor(1.2500))
+    """
     if unbiased is not None:
         correction = 1 if unbiased else 0
     axes = _dims(dim, input.ndim, "var")
@@ -108,6 +126,12 @@ def var(input, dim=None, *, correction=1, keepdim=False, unbiased=None):
 
 
 def std(input, dim=None, *, correction=1, keepdim=False, unbiased=None):
+    """Standard deviation: ``sqrt(var(...))`` with the same ``correction``.
+
+    >>> import npgrad
+    >>> npgrad.tensor([1.0, 2.0, 3.0, 4.0]).std()
+    tensor(1.2910)
+    """
     return E.sqrt(var(input, dim, correction=correction, keepdim=keepdim, unbiased=unbiased))
 
 
@@ -149,11 +173,23 @@ def _tie_share(x, out_keep, axes):
 
 
 def amax(input, dim=(), keepdim=False):
+    """Maximum over ``dim`` (all by default); tied maxima share the gradient equally.
+
+    >>> import npgrad
+    >>> npgrad.amax(npgrad.tensor([[1.0, 3.0], [4.0, 2.0]]), dim=1)
+    tensor([3., 4.])
+    """
     axes = _dims(None if dim == () else dim, input.ndim, "amax")
     return Amax.apply(input, axes, keepdim, False)
 
 
 def amin(input, dim=(), keepdim=False):
+    """Minimum over ``dim`` (all by default); tied minima share the gradient equally.
+
+    >>> import npgrad
+    >>> npgrad.amin(npgrad.tensor([[1.0, 3.0], [4.0, 2.0]]), dim=0)
+    tensor([1., 2.])
+    """
     axes = _dims(None if dim == () else dim, input.ndim, "amin")
     return Amax.apply(input, axes, keepdim, True)
 
@@ -183,11 +219,23 @@ def _max_min(input, dim, keepdim, is_min, name):
 
 
 def max(input, dim=None, keepdim=False):
-    """``max(x)`` is the largest element; ``max(x, dim)`` is ``(values, indices)``; ``max(x, y)`` is elementwise."""
+    """``max(x)`` is the largest element; ``max(x, dim)`` is ``(values, indices)``; ``max(x, y)`` is elementwise.
+
+    >>> import npgrad
+    >>> x = npgrad.tensor([[1.0, 3.0], [4.0, 2.0]])
+    >>> x.max(), x.max(dim=1)
+    (tensor(4.), return_types(values=tensor([3., 4.]), indices=tensor([1, 0])))
+    """
     return _max_min(input, dim, keepdim, False, "max")
 
 
 def min(input, dim=None, keepdim=False):
+    """``min(x)``, ``min(x, dim)`` -> ``(values, indices)``, or elementwise ``min(x, y)``.
+
+    >>> import npgrad
+    >>> npgrad.tensor([[1.0, 3.0], [4.0, 2.0]]).min(0)
+    return_types(values=tensor([1., 2.]), indices=tensor([0, 1]))
+    """
     return _max_min(input, dim, keepdim, True, "min")
 
 
@@ -204,10 +252,22 @@ def _arg(input, dim, keepdim, fn, name):
 
 
 def argmax(input, dim=None, keepdim=False):
+    """Index of the maximum (first one on ties), over the flattened input or along ``dim``.
+
+    >>> import npgrad
+    >>> npgrad.tensor([[1.0, 3.0], [4.0, 2.0]]).argmax(dim=1)
+    tensor([1, 0])
+    """
     return _arg(input, dim, keepdim, np.argmax, "argmax")
 
 
 def argmin(input, dim=None, keepdim=False):
+    """Index of the minimum (first one on ties), over the flattened input or along ``dim``.
+
+    >>> import npgrad
+    >>> npgrad.argmin(npgrad.tensor([3.0, 1.0, 1.0]))
+    tensor(1)
+    """
     return _arg(input, dim, keepdim, np.argmin, "argmin")
 
 
@@ -242,6 +302,12 @@ def _prod_of_others(x, axes):
 
 
 def prod(input, dim=None, keepdim=False, dtype=None):
+    """Product over ``dim`` (all by default); exact gradients with zeros.
+
+    >>> import npgrad
+    >>> npgrad.tensor([[1.0, 2.0], [3.0, 4.0]]).prod(1)
+    tensor([ 2., 12.])
+    """
     if dtype is not None:
         input = input.to(dtype)
     axes = _dims(dim, input.ndim, "prod")
@@ -265,6 +331,12 @@ class Cumsum(Function):
 
 
 def cumsum(input, dim, dtype=None):
+    """Cumulative sum along ``dim``.
+
+    >>> import npgrad
+    >>> npgrad.cumsum(npgrad.tensor([1, 2, 3]), dim=0)
+    tensor([1, 3, 6])
+    """
     if dtype is not None:
         input = input.to(dtype)
     d = _norm_dim(dim, input.ndim, "cumsum")
@@ -382,7 +454,12 @@ class Norm2(Function):
 
 
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
-    """Vector p-norm over ``dim`` (all elements by default); ``'fro'`` is the 2-norm."""
+    """Vector p-norm over ``dim`` (all elements by default); ``'fro'`` is the 2-norm.
+
+    >>> import npgrad
+    >>> npgrad.tensor([3.0, 4.0]).norm(), npgrad.tensor([[3.0, -4.0]]).norm(p=1, dim=1)
+    (tensor(5.), tensor([7.]))
+    """
     if dtype is not None:
         input = input.to(dtype)
     input = E._float_operand(input)
@@ -408,10 +485,22 @@ def count_nonzero(input, dim=None):
 
 
 def all(input, dim=None, keepdim=False):
+    """True if every element is nonzero (along ``dim``).
+
+    >>> import npgrad
+    >>> npgrad.tensor([True, False]).all()
+    tensor(False)
+    """
     axes = None if dim is None else _dims(dim, input.ndim, "all")
     return Tensor._make(np.asarray(np.all(input.data, axis=axes, keepdims=keepdim)), None, False, None)
 
 
 def any(input, dim=None, keepdim=False):
+    """True if some element is nonzero (along ``dim``).
+
+    >>> import npgrad
+    >>> npgrad.tensor([True, False]).any()
+    tensor(True)
+    """
     axes = None if dim is None else _dims(dim, input.ndim, "any")
     return Tensor._make(np.asarray(np.any(input.data, axis=axes, keepdims=keepdim)), None, False, None)

@@ -42,6 +42,13 @@ class Reshape(Function):
 
 
 def reshape(input, *shape):
+    """The same elements in a new shape (one size may be -1); a view when possible.
+
+    >>> import npgrad
+    >>> npgrad.arange(6).reshape(2, -1)
+    tensor([[0, 1, 2],
+            [3, 4, 5]])
+    """
     shape = _sizes(shape, "reshape")
     n = input.data.size
     if shape.count(-1) > 1:
@@ -63,6 +70,12 @@ def reshape(input, *shape):
 
 
 def view(input, *shape):
+    """Like ``reshape`` (``view(dtype)`` converts the dtype).
+
+    >>> import npgrad
+    >>> npgrad.arange(6).view(3, 2).shape
+    npgrad.Size([3, 2])
+    """
     if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list, np.integer)):
         return input.to(shape[0])  # view(dtype)
     return reshape(input, *shape)
@@ -77,6 +90,12 @@ def reshape_as(input, other):
 
 
 def flatten(input, start_dim=0, end_dim=-1):
+    """Merge dims ``start_dim..end_dim`` into one.
+
+    >>> import npgrad
+    >>> npgrad.zeros(2, 3, 4).flatten(1).shape
+    npgrad.Size([2, 12])
+    """
     if input.ndim == 0:
         return reshape(input, 1)
     s = _norm_dim(start_dim, input.ndim, "flatten")
@@ -94,6 +113,12 @@ def unflatten(input, dim, sizes):
 
 
 def squeeze(input, dim=None):
+    """Remove size-1 dims (all of them, or those in ``dim``).
+
+    >>> import npgrad
+    >>> npgrad.zeros(2, 1, 3, 1).squeeze().shape, npgrad.zeros(2, 1, 3).squeeze(1).shape
+    (npgrad.Size([2, 3]), npgrad.Size([2, 3]))
+    """
     shp = input.data.shape
     if dim is None:
         new = tuple(s for s in shp if s != 1)
@@ -105,6 +130,12 @@ def squeeze(input, dim=None):
 
 
 def unsqueeze(input, dim):
+    """Insert a size-1 dim at ``dim``.
+
+    >>> import npgrad
+    >>> npgrad.zeros(2, 3).unsqueeze(-1).shape
+    npgrad.Size([2, 3, 1])
+    """
     d = _norm_dim(dim, input.ndim + 1, "unsqueeze")
     shp = input.data.shape
     return reshape(input, shp[:d] + (1,) + shp[d:])
@@ -124,6 +155,12 @@ class Permute(Function):
 
 
 def permute(input, *dims):
+    """Reorder the dims (a view).
+
+    >>> import npgrad
+    >>> npgrad.zeros(2, 3, 4).permute(2, 0, 1).shape
+    npgrad.Size([4, 2, 3])
+    """
     dims = _sizes(dims, "permute")
     if len(dims) != input.ndim:
         raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not match "
@@ -148,6 +185,14 @@ def _inverse(perm):
 
 
 def transpose(input, dim0, dim1):
+    """Swap two dims (a view).
+
+    >>> import npgrad
+    >>> npgrad.arange(6).reshape(2, 3).transpose(0, 1)
+    tensor([[0, 3],
+            [1, 4],
+            [2, 5]])
+    """
     n = input.ndim
     if n == 0:
         return input
@@ -200,6 +245,13 @@ class Expand(Function):
 
 
 def expand(input, *sizes):
+    """Broadcast size-1 dims to larger sizes without copying (-1 keeps a size).
+
+    >>> import npgrad
+    >>> npgrad.tensor([[1], [2]]).expand(2, 3)
+    tensor([[1, 1, 1],
+            [2, 2, 2]])
+    """
     sizes = _sizes(sizes, "expand")
     shp = input.data.shape
     if len(sizes) < len(shp):
@@ -227,6 +279,13 @@ def expand_as(input, other):
 
 
 def broadcast_to(input, size):
+    """``expand`` to ``size``.
+
+    >>> import npgrad
+    >>> npgrad.broadcast_to(npgrad.tensor([1, 2]), (2, 2))
+    tensor([[1, 2],
+            [1, 2]])
+    """
     return expand(input, tuple(size))
 
 
@@ -259,6 +318,12 @@ class Cat(Function):
 
 
 def cat(tensors, dim=0):
+    """Join tensors along an existing dim.
+
+    >>> import npgrad
+    >>> npgrad.cat([npgrad.zeros(1, 2), npgrad.ones(2, 2)]).shape
+    npgrad.Size([3, 2])
+    """
     tensors = [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
     if not tensors:
         raise RuntimeError("cat(): expected a non-empty list of Tensors")
@@ -282,6 +347,13 @@ concat = concatenate = cat
 
 
 def stack(tensors, dim=0):
+    """Join same-shaped tensors along a new dim.
+
+    >>> import npgrad
+    >>> npgrad.stack([npgrad.tensor([1, 2]), npgrad.tensor([3, 4])], dim=1)
+    tensor([[1, 3],
+            [2, 4]])
+    """
     tensors = [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
@@ -302,6 +374,12 @@ def vstack(tensors):
 
 
 def split(tensor, split_size_or_sections, dim=0):
+    """Split into chunks of ``split_size_or_sections`` (an int, or a list of sizes) along ``dim``.
+
+    >>> import npgrad
+    >>> [t.tolist() for t in npgrad.arange(5).split(2)]
+    [[0, 1], [2, 3], [4]]
+    """
     d = _norm_dim(dim, tensor.ndim, "split")
     n = tensor.data.shape[d]
     if isinstance(split_size_or_sections, int):
@@ -331,6 +409,12 @@ def builtins_sum(xs):
 
 
 def chunk(input, chunks, dim=0):
+    """Split into ``chunks`` nearly equal pieces along ``dim``.
+
+    >>> import npgrad
+    >>> [t.tolist() for t in npgrad.arange(5).chunk(2)]
+    [[0, 1, 2], [3, 4]]
+    """
     if chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     d = _norm_dim(dim, input.ndim, "chunk")
@@ -359,6 +443,12 @@ class Flip(Function):
 
 
 def flip(input, dims):
+    """Reverse the order along ``dims``.
+
+    >>> import npgrad
+    >>> npgrad.arange(3).flip(0)
+    tensor([2, 1, 0])
+    """
     dims = [dims] if isinstance(dims, int) else dims
     return Flip.apply(input, tuple(_norm_dim(d, input.ndim, "flip") for d in dims))
 
@@ -430,6 +520,12 @@ def gather(input, dim, index):
 
 
 def scatter_add(input, dim, index, src):
+    """Add ``src`` into a copy of ``input`` at ``index`` along ``dim``; repeated indices accumulate.
+
+    >>> import npgrad
+    >>> npgrad.zeros(3).scatter_add(0, npgrad.tensor([0, 2, 0]), npgrad.tensor([1.0, 2.0, 3.0]))
+    tensor([4., 0., 2.])
+    """
     d, idx = _index_check(input, dim, index, "scatter_add")
     src = src if isinstance(src, Tensor) else Tensor(src)
     if src.ndim != idx.ndim or any(i > s for i, s in zip(idx.shape, src.data.shape)):
@@ -463,7 +559,12 @@ class Pad(Function):
 
 
 def pad(input, pad, mode="constant", value=None):
-    """Pad the last ``len(pad) // 2`` dims: ``pad = (left, right, top, bottom, ...)``, last dim first."""
+    """Pad the last ``len(pad) // 2`` dims: ``pad = (left, right, top, bottom, ...)``, last dim first.
+
+    >>> import npgrad
+    >>> npgrad.ops.shape.pad(npgrad.tensor([1.0, 2.0, 3.0]), (2, 1), mode='reflect')
+    tensor([3., 2., 1., 2., 3., 2.])
+    """
     if len(pad) % 2:
         raise ValueError(f"pad: padding length must be divisible by 2, got {len(pad)}")
     if len(pad) // 2 > input.ndim:
