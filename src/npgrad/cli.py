@@ -179,41 +179,22 @@ def _lab(argv):
 
 # -- train ---------------------------------------------------------------------------------------
 def _train(args):
-    from .train import History, ModelCheckpoint, EarlyStopping, Trainer, build_model, describe, model_spec
-    from .train.checkpoint import save_checkpoint
+    from .train import EarlyStopping, ModelCheckpoint, Trainer
     from .utils.data import DataLoader, TensorDataset
 
-    if args.label_smoothing >= 1.0:
-        raise _fail("train", f"argument --label-smoothing: must be < 1, got {args.label_smoothing}")
-    if args.hidden is not None and args.model != "mlp":
-        raise _fail("train", f"argument --hidden: only the mlp has hidden sizes, not --model {args.model}")
-    npgrad.manual_seed(args.seed)
-    data = _load("train", args.dataset, args)
-    try:
-        spec = model_spec(args.model, data.input_shape, data.num_classes, hidden=args.hidden)
-    except ValueError as exc:
-        raise _fail("train", f"--model {args.model} does not fit --dataset {args.dataset}: {exc}") from None
-    model = build_model(spec)
+    _check_train_args(args)
+    npgrad.manual_seed(args.seed)                   # one seed: weights, then every shuffle
+    data, spec, model = _data_and_model(args)
     epochs = args.epochs or EPOCHS[args.dataset]
-    default_lr, make_optimizer = OPTIMIZERS[args.optimizer]
-    lr = args.lr if args.lr is not None else default_lr
-    extra = {} if args.weight_decay is None else {"weight_decay": args.weight_decay}
-    optimizer = make_optimizer(model.parameters(), lr, **extra)
-    scheduler = npgrad.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs) \
-        if args.schedule == "cosine" else None
+    optimizer, scheduler, lr = _optimizer(args, model, epochs)
     out = _output_folder(args.out, args.dataset, args.model)
-
     meta = {"format": CHECKPOINT_FORMAT, "npgrad_version": npgrad.__version__, "dataset": args.dataset,
             "arch": spec, "mean": data.mean, "std": data.std, "classes": data.classes, "seed": args.seed,
             "optimizer": args.optimizer, "lr": lr, "batch_size": args.batch_size, "epochs": epochs}
     callbacks = [ModelCheckpoint(os.path.join(out, "best.safetensors"), monitor="test_acc", metadata=meta)]
     if args.patience:
         callbacks.append(EarlyStopping(monitor="test_loss", patience=args.patience))
-    n_params = sum(p.numel() for p in model.parameters())
-    print(f"dataset {args.dataset}: {len(data.x_train)} train / {len(data.x_test)} test, input "
-          f"{'x'.join(map(str, data.input_shape))}, {data.num_classes} classes")
-    print(f"model {describe(spec)} ({n_params:,} parameters); {args.optimizer} lr {lr:g}, {args.schedule} "
-          f"schedule, batch {args.batch_size}, {_plural(epochs, 'epoch')}, seed {args.seed}")
+    _print_setup(args, data, spec, model, lr, epochs)
 
     train_loader = DataLoader(TensorDataset(data.x_train, data.y_train), batch_size=args.batch_size, shuffle=True)
     test_loader = DataLoader(TensorDataset(data.x_test, data.y_test), batch_size=1000)
@@ -221,19 +202,63 @@ def _train(args):
                       scheduler=scheduler, callbacks=callbacks, log=print, progress=sys.stderr.isatty())
     start = time.perf_counter()
     history = trainer.fit(train_loader, test_loader, epochs=epochs)
-    elapsed = time.perf_counter() - start
+    _write_results(out, model, meta, history, time.perf_counter() - start)
+    return 0
 
+
+def _check_train_args(args):
+    if args.label_smoothing >= 1.0:
+        raise _fail("train", f"argument --label-smoothing: must be < 1, got {args.label_smoothing}")
+    if args.hidden is not None and args.model != "mlp":
+        raise _fail("train", f"argument --hidden: only the mlp has hidden sizes, not --model {args.model}")
+    try:
+        import safetensors  # noqa: F401  (checkpoints are safetensors files)
+    except ImportError:
+        raise _fail("train", "writing checkpoints needs the safetensors package: pip install safetensors") from None
+
+
+def _data_and_model(args):
+    from .train import build_model, model_spec
+    data = _load("train", args.dataset, args)
+    try:
+        spec = model_spec(args.model, data.input_shape, data.num_classes, hidden=args.hidden)
+    except ValueError as exc:
+        raise _fail("train", f"--model {args.model} does not fit --dataset {args.dataset}: {exc}") from None
+    return data, spec, build_model(spec)
+
+
+def _optimizer(args, model, epochs):
+    default_lr, make = OPTIMIZERS[args.optimizer]
+    lr = args.lr if args.lr is not None else default_lr
+    extra = {} if args.weight_decay is None else {"weight_decay": args.weight_decay}
+    optimizer = make(model.parameters(), lr, **extra)
+    scheduler = npgrad.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs) \
+        if args.schedule == "cosine" else None
+    return optimizer, scheduler, lr
+
+
+def _print_setup(args, data, spec, model, lr, epochs):
+    from .train import describe
+    n_params = sum(p.numel() for p in model.parameters())
+    print(f"dataset {args.dataset}: {len(data.x_train)} train / {len(data.x_test)} test, input "
+          f"{'x'.join(map(str, data.input_shape))}, {data.num_classes} classes")
+    print(f"model {describe(spec)} ({n_params:,} parameters); {args.optimizer} lr {lr:g}, {args.schedule} "
+          f"schedule, batch {args.batch_size}, {_plural(epochs, 'epoch')}, seed {args.seed}")
+
+
+def _write_results(out, model, meta, history, elapsed):
+    """model.safetensors (the final weights), metrics.csv and curves.png; best.safetensors is the callback's."""
+    from .train.checkpoint import save_checkpoint
     last = history.last
     save_checkpoint(os.path.join(out, "model.safetensors"), model,
                     dict(meta, epoch=last["epoch"], test_acc=last["test_acc"]))
-    written = ["metrics.csv", "model.safetensors", "best.safetensors"]
     history.to_csv(os.path.join(out, "metrics.csv"))
-    written.insert(1, _plot(history, os.path.join(out, "curves.png")))
-    best = History.best(history, "test_acc", mode="max")
+    written = ["metrics.csv", _plot(history, os.path.join(out, "curves.png")), "model.safetensors",
+               "best.safetensors"]
+    best = history.best("test_acc", mode="max")
     print(f"test accuracy {last['test_acc']:.2%} after {_plural(last['epoch'], 'epoch')} "
           f"(best {best['test_acc']:.2%} at epoch {best['epoch']}) in {elapsed:.1f}s")
     print(f"wrote {', '.join(w for w in written if w)} to {out}")
-    return 0
 
 
 def _plural(n, word):
