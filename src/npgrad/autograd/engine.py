@@ -55,7 +55,6 @@ def run_backward(roots, root_grads, retain_graph, create_graph, wanted=None, acc
     With ``accumulate`` the gradients of leaves are added into their ``.grad``; with ``wanted``
     (a list of tensors) the gradients reaching those tensors are returned instead, in order.
     """
-    from ..tensor import Tensor
     grads = {}
     leaf_grads = {}
     root_nodes = []
@@ -186,7 +185,6 @@ _DATA_REFS = 4
 
 def _accumulate(leaf, g, create_graph):
     """Add ``g`` into ``leaf.grad`` (in place when no graph of the gradient is being built)."""
-    from ..tensor import Tensor
     if not create_graph:
         data = g.data
         if leaf.grad is None:
@@ -209,7 +207,6 @@ def _accumulate(leaf, g, create_graph):
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
     """``npgrad.autograd.backward``: accumulate d(tensors)/d(leaf) into each leaf's ``.grad``."""
-    from ..tensor import Tensor
     if isinstance(tensors, Tensor):
         tensors = [tensors]
     tensors = list(tensors)
@@ -236,7 +233,6 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     >>> g.item(), npgrad.autograd.grad(g, x)[0].item()
     (27.0, 18.0)
     """
-    from ..tensor import Tensor
     outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
     single = isinstance(inputs, Tensor)
     inputs = [inputs] if single else list(inputs)
@@ -252,8 +248,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     for i, g in enumerate(res):
         if g is None:
             if materialize_grads:
-                from ..tensor import Tensor as T
-                res[i] = T._make(np.zeros_like(inputs[i].data), None, False, None)
+                res[i] = Tensor._make(np.zeros_like(inputs[i].data), None, False, None)
             elif not allow_unused:
                 raise RuntimeError(
                     f"One of the differentiated Tensors (inputs[{i}]) appears to not have been used in "
@@ -262,7 +257,6 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
 
 
 def _make_grads(outputs, grad_outputs, where):
-    from ..tensor import Tensor
     if grad_outputs is None:
         grad_outputs = [None] * len(outputs)
     elif isinstance(grad_outputs, Tensor):
