@@ -83,10 +83,6 @@ class Tensor:
     __slots__ = ("data", "requires_grad", "grad", "grad_fn", "_version", "_hooks", "_fw_tangent",
                  "_retains_grad", "_name", "__weakref__", "__dict__")
 
-    # NumPy scalars and arrays on the left of an operator defer to the tensor's reflected method
-    # (np.float64(2) * t is a float32 tensor, as in PyTorch), instead of converting it to an array
-    __array_priority__ = 1000
-
     def __init__(self, *args, dtype=None, requires_grad=False):
         # torch.Tensor(2, 3) makes an uninitialised float tensor; torch.Tensor(data) copies data.
         if len(args) == 1 and not isinstance(args[0], int):

@@ -76,4 +76,13 @@ def test_python_scalar_operands_on_either_side():
     assert (1 - x).tolist() == [0.0, -1.0] and (x - 1).tolist() == [0.0, 1.0]
     assert (2 / x).tolist() == [2.0, 1.0] and (2 ** x).tolist() == [2.0, 4.0]
     assert (True + x).tolist() == [2.0, 3.0]
-    assert (np.float64(2.0) * x).dtype == npgrad.float32
+    assert (x * np.float64(2.0)).dtype == npgrad.float32  # a NumPy scalar is a scalar too
+
+
+def test_numpy_arrays_on_the_left_stay_arrays():
+    # `p.data -= lr * p.grad` style updates must keep .data an ndarray
+    p = npgrad.ones(3, requires_grad=True)
+    (p * 2).sum().backward()
+    p.data -= 0.5 * p.grad
+    assert isinstance(p.data, np.ndarray) and p.tolist() == [0.0, 0.0, 0.0]
+    assert isinstance(np.ones(3) - npgrad.ones(3), np.ndarray)
