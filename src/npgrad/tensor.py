@@ -305,13 +305,11 @@ class Tensor:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self.grad_fn is not None:
             self.grad_fn.register_hook(hook)
-            hooks, node = self.grad_fn._hooks, self.grad_fn
-        else:
-            if self._hooks is None:
-                self._hooks = []
-            self._hooks.append(hook)
-            hooks, node = self._hooks, None
-        return _RemovableHandle(hooks, hook)
+            return _RemovableHandle(self.grad_fn._hooks, hook)
+        if self._hooks is None:
+            self._hooks = []
+        self._hooks.append(hook)
+        return _RemovableHandle(self._hooks, hook)
 
     # -- dtype conversion --------------------------------------------------------------------
     def to(self, *args, dtype=None, copy=False, **kwargs):

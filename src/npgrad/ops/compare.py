@@ -1,0 +1,178 @@
+"""Elementwise ops without a gradient: comparisons, logic, rounding, nan/inf tests.
+
+Their results are constants (bool, integer or rounded values), like PyTorch's comparison results.
+
+>>> import npgrad
+>>> x = npgrad.tensor([1.0, float("nan"), 3.0])
+>>> (x > 2) | npgrad.isnan(x)
+tensor([False,  True,  True])
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..tensor import Tensor
+from .elementwise import _NUMBER, _arr, _shape_check, promote
+
+
+def heaviside(input, values):
+    v = _arr(values)
+    out = np.heaviside(input.data, v).astype(np.result_type(input.data, v))
+    return Tensor._make(out, None, False, None)
+
+
+def _const(fn, *xs):
+    arrs = [_arr(x) for x in promote(*xs)] if len(xs) > 1 else [_arr(xs[0])]
+    if len(arrs) > 1:
+        _shape_check(arrs[0], arrs[1], fn.__name__)
+    return Tensor._make(np.asarray(fn(*arrs)), None, False, None)
+
+
+def floor(input):
+    """Round down (no gradient).
+
+    >>> import npgrad
+    >>> npgrad.floor(npgrad.tensor([-1.5, 1.5]))
+    tensor([-2.,  1.])
+    """
+    return _const(np.floor, input)
+
+
+def ceil(input):
+    return _const(np.ceil, input)
+
+
+def round(input, decimals=0):
+    return _const(lambda a: np.round(a, decimals), input)
+
+
+def trunc(input):
+    return _const(np.trunc, input)
+
+
+def eq(input, other):
+    """Elementwise ``==`` (a bool tensor; no gradient).
+
+    >>> import npgrad
+    >>> npgrad.eq(npgrad.tensor([1, 2]), npgrad.tensor([1, 3]))
+    tensor([ True, False])
+    """
+    if not isinstance(other, (Tensor, np.ndarray, list, tuple) + _NUMBER):
+        return False
+    return _const(np.equal, input, other)
+
+
+def ne(input, other):
+    if not isinstance(other, (Tensor, np.ndarray, list, tuple) + _NUMBER):
+        return True
+    return _const(np.not_equal, input, other)
+
+
+def lt(input, other):
+    """Elementwise ``<`` (a bool tensor).
+
+    >>> import npgrad
+    >>> npgrad.tensor([1.0, 3.0]) < 2
+    tensor([ True, False])
+    """
+    return _const(np.less, input, other)
+
+
+def le(input, other):
+    return _const(np.less_equal, input, other)
+
+
+def gt(input, other):
+    return _const(np.greater, input, other)
+
+
+def ge(input, other):
+    return _const(np.greater_equal, input, other)
+
+
+less, less_equal, greater, greater_equal, not_equal = lt, le, gt, ge, ne
+
+
+def equal(input, other):
+    return input.data.shape == other.data.shape and bool(np.array_equal(input.data, other.data))
+
+
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    return bool(np.allclose(_arr(input), _arr(other), rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    return Tensor._make(np.isclose(_arr(input), _arr(other), rtol=rtol, atol=atol, equal_nan=equal_nan),
+                        None, False, None)
+
+
+def logical_and(input, other):
+    """Elementwise logical and of the truth values.
+
+    >>> import npgrad
+    >>> npgrad.logical_and(npgrad.tensor([True, True]), npgrad.tensor([1, 0]))
+    tensor([ True, False])
+    """
+    return _const(np.logical_and, input, other)
+
+
+def logical_or(input, other):
+    return _const(np.logical_or, input, other)
+
+
+def logical_xor(input, other):
+    return _const(np.logical_xor, input, other)
+
+
+def logical_not(input):
+    return _const(np.logical_not, input)
+
+
+def _bitwise(npfn, name):
+    def op(input, other):
+        a, b = promote(input, other)
+        if _arr(a).dtype.kind == "f":
+            raise TypeError(f"{name}: not supported for floating-point tensors (got {a.dtype})")
+        return _const(npfn, a, b)
+    op.__name__ = name
+    return op
+
+
+bitwise_and = _bitwise(np.bitwise_and, "bitwise_and")
+bitwise_or = _bitwise(np.bitwise_or, "bitwise_or")
+bitwise_xor = _bitwise(np.bitwise_xor, "bitwise_xor")
+
+
+def bitwise_not(input):
+    if input.data.dtype.kind == "f":
+        raise TypeError(f"bitwise_not: not supported for floating-point tensors (got {input.dtype})")
+    return _const(np.invert, input)
+
+
+def isnan(input):
+    """True where the value is nan.
+
+    >>> import npgrad
+    >>> npgrad.isnan(npgrad.tensor([1.0, float('nan')]))
+    tensor([False,  True])
+    """
+    return _const(np.isnan, input)
+
+
+def isinf(input):
+    return _const(np.isinf, input)
+
+
+def isfinite(input):
+    return _const(np.isfinite, input)
+
+
+def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
+    return _const(lambda a: np.nan_to_num(a, nan=nan, posinf=posinf, neginf=neginf), input)
+
+
+def nonzero(input, as_tuple=False):
+    idx = np.nonzero(_arr(input))
+    if as_tuple:
+        return tuple(Tensor._make(i.astype(np.int64), None, False, None) for i in idx)
+    return Tensor._make(np.stack(idx, axis=1).astype(np.int64), None, False, None)

@@ -1,0 +1,356 @@
+"""Unary elementwise primitives: neg, abs, exp, log, sqrt, trig, tanh, sigmoid, relu, clamp, sign.
+
+Each primitive states its local derivative in ``backward`` right beside ``forward``; integer
+inputs of the float functions are promoted to the default float dtype, as in PyTorch.
+
+>>> import npgrad
+>>> x = npgrad.tensor([0.0, 1.0], requires_grad=True)
+>>> y = npgrad.exp(x).sum()
+>>> y.backward(); x.grad
+tensor([1.0000, 2.7183])
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import _dtype
+from ..autograd.function import Function
+from ..tensor import Tensor
+from .compare import gt, lt
+from .elementwise import _float_operand, cast, div, pow, where, zeros_like
+
+
+class Neg(Function):
+    @staticmethod
+    def forward(ctx, x):
+        return np.negative(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        return -g
+
+
+class Abs(Function):
+    @staticmethod
+    def forward(ctx, x):
+        if ctx.needs_input_grad[0]:
+            ctx.save_for_backward(np.sign(x))
+        return np.abs(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (s,) = ctx.saved_tensors
+        return g * s
+
+
+class Exp(Function):
+    @staticmethod
+    def forward(ctx, x):
+        with np.errstate(over="ignore"):
+            out = np.exp(x)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g * out  # d e^x = e^x
+
+
+class Log(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g / x  # d ln x = 1/x
+
+
+class Log1p(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log1p(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g / (x + 1)
+
+
+class Sqrt(Function):
+    @staticmethod
+    def forward(ctx, x):
+        with np.errstate(invalid="ignore"):
+            out = np.sqrt(x)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g / (out * 2)  # d sqrt(x) = 1 / (2 sqrt(x))
+
+
+class Rsqrt(Function):
+    @staticmethod
+    def forward(ctx, x):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = 1 / np.sqrt(x)
+        ctx.save_for_backward(out)
+        return out.astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g * out * out * out * -0.5  # d x^(-1/2) = -1/2 x^(-3/2)
+
+
+class Sin(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.sin(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * cos(x)
+
+
+class Cos(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.cos(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return -g * sin(x)
+
+
+class Tanh(Function):
+    @staticmethod
+    def forward(ctx, x):
+        out = np.tanh(x)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g * (1 - out * out)  # d tanh = 1 - tanh^2
+
+
+class Sigmoid(Function):
+    @staticmethod
+    def forward(ctx, x):
+        # exp of a non-positive number only: stable for logits of any size
+        e = np.exp(-np.abs(x))
+        out = np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g * out * (1 - out)  # d sigma = sigma (1 - sigma)
+
+
+class Relu(Function):
+    @staticmethod
+    def forward(ctx, x):
+        out = np.maximum(x, 0)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g * (out > 0)  # 1 where x > 0, else 0 (the subgradient 0 at x = 0, as PyTorch)
+
+
+class Clamp(Function):
+    @staticmethod
+    def forward(ctx, x, lo, hi):
+        if ctx.needs_input_grad[0]:
+            ctx.save_for_backward(_inside(x, lo, hi))
+        return np.clip(x, lo, hi) if (lo is not None or hi is not None) else x.copy()
+
+    @staticmethod
+    def backward(ctx, g):
+        (inside,) = ctx.saved_tensors
+        return g * inside, None, None  # passes where lo <= x <= hi
+
+
+def _inside(x, lo, hi):
+    m = np.ones(x.shape, dtype=bool)
+    if lo is not None:
+        m &= x >= lo
+    if hi is not None:
+        m &= x <= hi
+    return m
+
+
+def _unary(cls, float_only=True):
+    def op(input):
+        x = _float_operand(input) if float_only else input
+        return cls.apply(x)
+    op.__name__ = cls.__name__.lower()
+    op.__doc__ = f"Elementwise ``{op.__name__}`` (see ``{cls.__name__}.backward`` for its derivative)."
+    return op
+
+
+exp = _unary(Exp)
+log = _unary(Log)
+log1p = _unary(Log1p)
+sqrt = _unary(Sqrt)
+rsqrt = _unary(Rsqrt)
+sin = _unary(Sin)
+cos = _unary(Cos)
+tanh = _unary(Tanh)
+sigmoid = _unary(Sigmoid)
+
+
+def neg(input):
+    """``-input``.
+
+    >>> import npgrad
+    >>> npgrad.neg(npgrad.tensor([1.0, -2.0]))
+    tensor([-1.,  2.])
+    """
+    if input.data.dtype == np.bool_:
+        raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying "
+                           "to invert a mask, use the `~` or `logical_not()` operator instead.")
+    return Neg.apply(input)
+
+
+negative = neg
+
+
+def abs(input):
+    """Absolute value; its gradient at 0 is 0, as in PyTorch.
+
+    >>> import npgrad
+    >>> npgrad.abs(npgrad.tensor([-1.5, 0.0, 2.0]))
+    tensor([1.5000, 0.0000, 2.0000])
+    """
+    if input.data.dtype == np.bool_:
+        raise NotImplementedError("abs: not implemented for bool tensors")
+    return Abs.apply(input)
+
+
+absolute = abs
+
+
+def relu(input):
+    """max(x, 0); the gradient at 0 is 0.
+
+    >>> import npgrad
+    >>> npgrad.relu(npgrad.tensor([-1.0, 0.0, 2.0]))
+    tensor([0., 0., 2.])
+    """
+    return Relu.apply(input)
+
+
+class Sign(Function):
+    @staticmethod
+    def forward(ctx, x):
+        return np.sign(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        return zeros_like(g)  # piecewise constant: zero gradient (not None), as in PyTorch
+
+
+def sign(input):
+    """Sign of each element (-1, 0, 1); its gradient is zero everywhere, as in PyTorch.
+
+    >>> import npgrad
+    >>> npgrad.sign(npgrad.tensor([-2.0, 0.0, 3.0]))
+    tensor([-1.,  0.,  1.])
+    """
+    return Sign.apply(input)
+
+
+sgn = sign
+
+
+def clamp(input, min=None, max=None):
+    """Limit values to [min, max]; the gradient passes where min <= x <= max.
+
+    >>> import npgrad
+    >>> npgrad.clamp(npgrad.tensor([-2.0, 0.5, 3.0]), min=-1, max=1)
+    tensor([-1.0000,  0.5000,  1.0000])
+    """
+    if min is None and max is None:
+        raise RuntimeError("clamp: At least one of 'min' or 'max' must not be None")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        # PyTorch's rule at ties: the gradient goes to input (not split as in maximum/minimum)
+        out = input
+        if min is not None:
+            out = where(lt(out, min), min, out)
+        if max is not None:
+            out = where(gt(out, max), max, out)
+        return out
+    if input.data.dtype.kind in "iu" and (isinstance(min, float) or isinstance(max, float)):
+        input = cast(input, _dtype.get_default_dtype())
+    dt = input.data.dtype.type
+    return Clamp.apply(input, None if min is None else dt(min), None if max is None else dt(max))
+
+
+clip = clamp
+
+
+def clamp_min(input, min):
+    return clamp(input, min=min)
+
+
+def clamp_max(input, max):
+    return clamp(input, max=max)
+
+
+def square(input):
+    """``input ** 2``.
+
+    >>> import npgrad
+    >>> npgrad.square(npgrad.tensor([-2.0, 3.0]))
+    tensor([4., 9.])
+    """
+    return pow(input, 2)
+
+
+def reciprocal(input):
+    """``1 / input``.
+
+    >>> import npgrad
+    >>> npgrad.reciprocal(npgrad.tensor([2.0, 4.0]))
+    tensor([0.5000, 0.2500])
+    """
+    return div(1.0, input)
+
+
+def exp2(input):
+    return pow(2.0, input)
+
+
+def log2(input):
+    return log(input) / float(np.log(2.0))
+
+
+def log10(input):
+    return log(input) / float(np.log(10.0))
+
+
+def expm1(input):
+    return exp(input) - 1
+
+
+def tan(input):
+    return sin(input) / cos(input)
