@@ -1,0 +1,113 @@
+"""Index-driven gathers and scatters: gather, scatter_add, scatter, take_along_dim.
+
+``gather`` and ``scatter_add`` are each other's adjoint: the gradient of a gather scatters back
+(summing repeated indices) and the gradient of a scatter_add gathers.
+
+>>> import npgrad
+>>> x = npgrad.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+>>> y = x.gather(1, npgrad.tensor([[1, 1], [0, 1]]))
+>>> y.sum().backward(); x.grad
+tensor([[0., 2.],
+        [1., 1.]])
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd.function import Function
+from ..tensor import Tensor, _norm_dim
+from .pad import Pad
+
+
+def _index_check(input, dim, index, where):
+    d = _norm_dim(dim, input.ndim, where)
+    idx = index.data if isinstance(index, Tensor) else np.asarray(index)
+    if idx.dtype.kind not in "iu":
+        raise RuntimeError(f"{where}(): Expected dtype int64 for index, got {idx.dtype}")
+    if idx.ndim != input.ndim:
+        raise RuntimeError(f"{where}: Index tensor must have the same number of dimensions as input tensor "
+                           f"(index {tuple(idx.shape)}, input {tuple(input.shape)})")
+    if any(i > s for k, (i, s) in enumerate(zip(idx.shape, input.data.shape)) if k != d):
+        raise RuntimeError(f"{where}: Size does not match at dimension other than {d}: index "
+                           f"{tuple(idx.shape)} is larger than input {tuple(input.shape)}")
+    n = input.data.shape[d]
+    if idx.size and (idx.min() < 0 or idx.max() >= n):  # PyTorch does not wrap negative indices here
+        raise RuntimeError(f"{where}: index {int(idx.max() if idx.max() >= n else idx.min())} is out of bounds "
+                           f"for dimension {d} with size {n}")
+    return d, idx
+
+
+def _full_index(idx, axis):
+    """Index arrays addressing, for each element of ``idx``, its position with ``axis`` replaced."""
+    grid = list(np.indices(idx.shape, sparse=True))
+    grid[axis] = idx
+    return tuple(grid)
+
+
+class Gather(Function):
+    @staticmethod
+    def forward(ctx, x, axis, idx):
+        ctx.axis = axis
+        ctx.idx = idx
+        ctx.in_shape = x.shape
+        return x[_full_index(idx, axis)]
+
+    @staticmethod
+    def backward(ctx, g):
+        z = Tensor._make(np.zeros(ctx.in_shape, dtype=g.data.dtype), None, False, None)
+        return scatter_add(z, ctx.axis, Tensor._make(ctx.idx, None, False, None), g), None, None
+
+
+class ScatterAdd(Function):
+    @staticmethod
+    def forward(ctx, x, axis, idx, src):
+        ctx.axis = axis
+        ctx.idx = idx
+        ctx.src_shape = src.shape
+        out = x.copy()
+        np.add.at(out, _full_index(idx, axis), src[tuple(slice(0, s) for s in idx.shape)])
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        gsrc = None
+        if ctx.needs_input_grad[3]:
+            gsrc = gather(g, ctx.axis, Tensor._make(ctx.idx, None, False, None))
+            if gsrc.data.shape != ctx.src_shape:  # src elements beyond index's extent get no gradient
+                widths = tuple((0, s - i) for s, i in zip(ctx.src_shape, ctx.idx.shape))
+                gsrc = Pad.apply(gsrc, widths, 0)
+        return g, None, None, gsrc
+
+
+def gather(input, dim, index):
+    """``out[i][j] = input[index[i][j]][j]`` along ``dim`` (gradient scatters back, summing repeats)."""
+    d, idx = _index_check(input, dim, index, "gather")
+    return Gather.apply(input, d, idx)
+
+
+def scatter_add(input, dim, index, src):
+    """Add ``src`` into a copy of ``input`` at ``index`` along ``dim``; repeated indices accumulate.
+
+    >>> import npgrad
+    >>> npgrad.zeros(3).scatter_add(0, npgrad.tensor([0, 2, 0]), npgrad.tensor([1.0, 2.0, 3.0]))
+    tensor([4., 0., 2.])
+    """
+    d, idx = _index_check(input, dim, index, "scatter_add")
+    src = src if isinstance(src, Tensor) else Tensor(src)
+    if src.ndim != idx.ndim or any(i > s for i, s in zip(idx.shape, src.data.shape)):
+        raise RuntimeError(f"scatter_add: index {tuple(idx.shape)} must not be larger than src "
+                           f"{tuple(src.shape)} in any dimension")
+    return ScatterAdd.apply(input, d, idx, src.to(input.dtype))
+
+
+def scatter(input, dim, index, src=None, value=None):
+    d, idx = _index_check(input, dim, index, "scatter")
+    out = input.data.copy()
+    val = src.data[tuple(slice(0, s) for s in idx.shape)] if isinstance(src, Tensor) else (
+        value if value is not None else src)
+    np.put_along_axis(out, idx, val, axis=d)
+    return Tensor._make(out, None, False, None)
+
+
+def take_along_dim(input, indices, dim):
+    return gather(input, dim, indices)
