@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _dtype
-from .autograd.grad_mode import state
+from ._inplace import InplaceOps, link_view  # noqa: F401  (link_view: used by ops)
 
 
 class Size(tuple):
@@ -69,7 +69,7 @@ def _unwrap_nested(xs):
     return xs
 
 
-class Tensor:
+class Tensor(InplaceOps):
     """A multi-dimensional array that can record the operations applied to it.
 
     >>> import npgrad
@@ -361,172 +361,6 @@ class Tensor:
     def type_as(self, other):
         return self.to(other.dtype)
 
-    # -- in-place ops ------------------------------------------------------------------------
-    def _inplace(self, fn, *args):
-        """Run ``fn(self, *args)`` and write the result into this tensor's own buffer.
-
-        Under autograd the new value is computed from a copy of the old one (backward may need
-        the old values, e.g. ``h.mul_(y)`` for y's gradient), so the graph stays correct; the
-        version counter is bumped so that any backward that saved this tensor before refuses to
-        run with the new value.
-        """
-        from .ops import elementwise as E
-        record = state.grad_enabled and (self.requires_grad or any(
-            isinstance(a, Tensor) and a.requires_grad for a in args))
-        if record and self.requires_grad and self.grad_fn is None:
-            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
-        view_of = self.__dict__.get("_view_of") if record else None
-        if view_of is not None and view_of[0].requires_grad and view_of[0].grad_fn is None:
-            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
-        if record and view_of is None and self.grad_fn is not None and type(self.grad_fn)._view:
-            # a view whose base is unknown here (e.g. expand): refuse rather than give wrong gradients
-            raise RuntimeError(f"in-place {getattr(fn, '__name__', 'operation')} on a view ({self.grad_fn.name()}) "
-                               "of a tensor that requires grad is not supported; use the out-of-place op "
-                               "(e.g. `y = y * 2` instead of `y.mul_(2)`)")
-        src = Tensor._make(self.data.copy(), self.grad_fn, self.requires_grad, None) if record else self
-        if not record:
-            with _no_grad_ctx():
-                r = fn(src, *args)
-        else:
-            r = fn(src, *args)
-            if r.grad_fn is not None and type(r.grad_fn)._view:
-                # self owns its buffer: its new node must not look like a view op (see the check above)
-                r = E.Cast.apply(r, r.dtype, False)
-        E.check_inplace_dtype(r.data.dtype, self.data.dtype)
-        if r.data.shape != self.data.shape:
-            raise RuntimeError(f"output with shape {list(self.data.shape)} doesn't match the "
-                               f"broadcast shape {list(r.data.shape)}")
-        np.copyto(self.data, r.data, casting="unsafe")
-        self._version[0] += 1
-        if record:
-            self.grad_fn = r.grad_fn
-            self.requires_grad = True
-            if view_of is not None:  # written through a view: the base's graph must see it too
-                view_of[0]._inplace(view_of[1], r)
-            if self.__dict__.get("_views"):
-                self._refresh_views()
-        return self
-
-    def _refresh_views(self):
-        """After this tensor's graph changed in place, re-derive the graph of its live views
-        (their data already follows, sharing memory), as PyTorch does."""
-        alias = Tensor._make(self.data, self.grad_fn, True, self._version)
-        for ref in list(self.__dict__["_views"].values()):
-            v = ref()
-            if v is not None:
-                v.grad_fn = v._view_of[2](alias).grad_fn
-                v.requires_grad = True
-                if v.__dict__.get("_views"):
-                    v._refresh_views()
-
-    def add_(self, other, alpha=1):
-        from .ops.elementwise import add
-        return self._inplace(add, other, alpha)
-
-    def sub_(self, other, alpha=1):
-        from .ops.elementwise import sub
-        return self._inplace(sub, other, alpha)
-
-    def mul_(self, other):
-        from .ops.elementwise import mul
-        return self._inplace(mul, other)
-
-    def div_(self, other, rounding_mode=None):
-        from .ops.elementwise import div
-        return self._inplace(div, other, rounding_mode)
-
-    def pow_(self, exponent):
-        from .ops.elementwise import pow
-        return self._inplace(pow, exponent)
-
-    def clamp_(self, min=None, max=None):
-        from .ops.elementwise import clamp
-        return self._inplace(clamp, min, max)
-
-    clip_ = clamp_
-
-    def neg_(self):
-        from .ops.elementwise import neg
-        return self._inplace(neg)
-
-    def exp_(self):
-        from .ops.elementwise import exp
-        return self._inplace(exp)
-
-    def sqrt_(self):
-        from .ops.elementwise import sqrt
-        return self._inplace(sqrt)
-
-    def relu_(self):
-        from .ops.elementwise import relu
-        return self._inplace(relu)
-
-    def addcmul_(self, t1, t2, value=1):
-        return self.add_(t1 * t2 * value) if value != 1 else self.add_(t1 * t2)
-
-    def addcdiv_(self, t1, t2, value=1):
-        return self.add_(t1 / t2 * value) if value != 1 else self.add_(t1 / t2)
-
-    def lerp_(self, end, weight):
-        return self.add_((end - self) * weight)
-
-    def copy_(self, src, non_blocking=False):
-        from .ops.elementwise import copy_like
-        return self._inplace(copy_like, src)
-
-    def fill_(self, value):
-        from .ops.elementwise import copy_like
-        return self._inplace(copy_like, value)
-
-    def zero_(self):
-        return self.fill_(0)
-
-    def uniform_(self, a=0.0, b=1.0, generator=None):
-        from .random import _gen
-        with _no_grad_ctx():
-            self.data[...] = _gen(generator).uniform(a, b, self.data.shape)
-        self._version[0] += 1
-        return self
-
-    def normal_(self, mean=0.0, std=1.0, generator=None):
-        from .random import _gen
-        with _no_grad_ctx():
-            self.data[...] = _gen(generator).normal(mean, std, self.data.shape)
-        self._version[0] += 1
-        return self
-
-    def bernoulli_(self, p=0.5, generator=None):
-        from .random import _gen
-        self.data[...] = _gen(generator).random(self.data.shape) < p
-        self._version[0] += 1
-        return self
-
-    def __setitem__(self, key, value):
-        from .ops.index import index_put, _convert_key
-        if not (state.grad_enabled and (self.requires_grad or (isinstance(value, Tensor) and value.requires_grad))):
-            # plain NumPy assignment: no full copy, views see the write
-            v = value.data if isinstance(value, Tensor) else value
-            try:
-                self.data[_convert_key(key, self.data.shape)] = v
-            except (ValueError, IndexError) as e:
-                raise type(e)(f"setitem: cannot assign a value of shape {np.shape(v)} into a tensor of "
-                              f"shape {tuple(self.shape)} at index {key!r}: {e}") from None
-            self._version[0] += 1
-            return
-        self._inplace(lambda t, v: index_put(t, key, v), value)
-
-    def __iadd__(self, other):
-        return self.add_(other)
-
-    def __isub__(self, other):
-        return self.sub_(other)
-
-    def __imul__(self, other):
-        return self.mul_(other)
-
-    def __itruediv__(self, other):
-        return self.div_(other)
-
     # -- operators (derivatives live in npgrad.ops) -----------------------------------------------
     def __add__(self, other):
         return _E.add(self, other)
@@ -632,30 +466,10 @@ class _RemovableHandle:
             self._hooks.remove(self._hook)
 
 
-def link_view(out, base, rebuild, reapply):
-    """Record that ``out`` is a view of ``base`` (sharing memory), for in-place ops under autograd:
-    ``rebuild(base, new_view_value)`` gives base's new value after a write through ``out``, and
-    ``reapply(base)`` re-derives the view from base after base itself is modified in place."""
-    out._view_of = (base, rebuild, reapply)
-    if out.requires_grad:  # (a view made under no_grad stays a constant, whatever happens to base)
-        import weakref
-        views = base.__dict__.get("_views")
-        if views is None:
-            views = base._views = {}
-        key = id(out)
-        views[key] = weakref.ref(out, lambda _, d=views, k=key: d.pop(k, None))
-    return out
-
-
 def _rebuild(data, requires_grad):
     t = Tensor._make(data, None, False, None)
     t.requires_grad = requires_grad
     return t
-
-
-def _no_grad_ctx():
-    from .autograd.grad_mode import no_grad
-    return no_grad()
 
 
 def _norm_dim(dim, ndim, where="dim"):
@@ -681,19 +495,7 @@ _function.Tensor = Tensor
 _function._make = Tensor._make
 _engine.Tensor = Tensor
 
+from . import _inplace  # noqa: E402
 
-def _inplace_method(mod, name):
-    """``x.name_(*args)``: the out-of-place op written back into ``x`` (see ``Tensor._inplace``)."""
-    def method(self, *args, **kwargs):
-        fn = getattr(mod, name)
-        return self._inplace(lambda t, *a: fn(t, *a, **kwargs), *args)
-    method.__name__ = method.__qualname__ = name + "_"
-    return method
-
-
-for _mod, _names in ((_E, "abs log log1p sigmoid tanh sin cos rsqrt sign floor ceil round trunc reciprocal "
-                          "square clamp_min clamp_max remainder fmod"),
-                     (_I, "masked_fill")):
-    for _n in _names.split():
-        if not hasattr(Tensor, _n + "_"):
-            setattr(Tensor, _n + "_", _inplace_method(_mod, _n))
+_inplace.Tensor = Tensor
+_inplace.add_unary_inplace_methods(Tensor, _E, _I)
