@@ -159,3 +159,33 @@ def test_errors_name_layer_and_arguments():
         nn.MaxPool2d(5)(npgrad.randn(1, 1, 3, 3))
     with pytest.raises(ValueError, match=r"AdaptiveAvgPool2d.*output_size must be positive"):
         nn.AdaptiveAvgPool2d((0, 2))(npgrad.randn(1, 1, 4, 4))
+
+
+@pytest.mark.parametrize("k", [(2, 2), (2, 3), (3, 1), (1, 4)])
+@pytest.mark.parametrize("channel_first", [False, True])
+def test_reshape_fast_path_matches_general_path(k, channel_first, rng, monkeypatch):
+    from npgrad.ops import pool
+    x0 = rng.integers(0, 3, (2, 3, 6, 12)).astype(np.float64)  # many ties
+    g = rng.standard_normal((2, 3, 6 // k[0], 12 // k[1]))
+
+    def run():
+        leaf = npgrad.tensor(x0.transpose(1, 0, 2, 3) if channel_first else x0, requires_grad=True)
+        x = leaf.permute(1, 0, 2, 3) if channel_first else leaf
+        y, i = F.max_pool2d(x, k, return_indices=True)
+        (gx,) = npgrad.autograd.grad(y, x, npgrad.tensor(g))
+        return _np(y), _np(i), _np(gx)
+
+    fast = run()
+    monkeypatch.setattr(pool, "_fast_ok", lambda *a: False)
+    slow = run()
+    for a, b in zip(fast, slow):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_fast_path_double_backward_and_indices(torch, rng):
+    x = _t(rng.permutation(2 * 2 * 4 * 6).reshape(2, 2, 4, 6) / 7.0, True)
+    assert gradgradcheck(lambda a: F.max_pool2d(a, 2), (x,))
+    v = rng.integers(0, 2, (2, 3, 4, 6)).astype(np.float32)
+    _, i = F.max_pool2d(_t(v), 2, return_indices=True)
+    _, it = torch.nn.functional.max_pool2d(torch.tensor(v), 2, return_indices=True)
+    np.testing.assert_array_equal(_np(i), it.numpy())

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..ops import conv as C
+from ..ops import pool as P
 from ..tensor import Tensor
 
 __all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "max_pool1d", "max_pool2d",
@@ -226,18 +227,18 @@ def _unpool(y, nd, unbatched):
 
 def _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, nd, where):
     x, unbatched, geom = _pool_args(input, kernel_size, stride, padding, dilation, ceil_mode, nd, where)
-    y = C.MaxPool2d.apply(x, geom)
+    y = P.MaxPool2d.apply(x, geom)
     out = _unpool(y, nd, unbatched)
     if not return_indices:
         return out
-    idx = C.max_pool_indices(y.grad_fn.idx if y.grad_fn is not None else _indices_nograd(x, geom), geom,
+    idx = P.max_pool_indices(y.grad_fn.idx if y.grad_fn is not None else _indices_nograd(x, geom), geom,
                              x.shape[3])
     return out, _unpool(Tensor._make(idx, None, False, None), nd, unbatched)
 
 
 def _indices_nograd(x, geom):
-    ctx = object.__new__(C.MaxPool2d)
-    C.MaxPool2d.forward(ctx, x.data, geom)
+    ctx = object.__new__(P.MaxPool2d)
+    P.MaxPool2d.forward(ctx, x.data, geom)
     return ctx.idx
 
 
@@ -272,8 +273,8 @@ def _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad,
             raise ValueError(f"{where}: divisor_override must be non-zero")
         div = np.full(out_hw, divisor_override, dtype=x.data.dtype)
     else:
-        div = C.avg_divisor(x.shape[2:], out_hw, kernel, stride, pad4, count_include_pad, x.data.dtype)
-    y = C.AvgPool2d.apply(x, (kernel, stride, pad4, out_hw), div)
+        div = P.avg_divisor(x.shape[2:], out_hw, kernel, stride, pad4, count_include_pad, x.data.dtype)
+    y = P.AvgPool2d.apply(x, (kernel, stride, pad4, out_hw), div)
     return _unpool(y, nd, unbatched)
 
 
@@ -328,7 +329,7 @@ def adaptive_avg_pool2d(input, output_size, _where="adaptive_avg_pool2d"):
         y = x.mean((2, 3), keepdim=True)
     elif h % size[0] == 0 and w % size[1] == 0:  # equal windows: plain average pooling
         k = (h // size[0], w // size[1])
-        y = C.AvgPool2d.apply(x, (k, k, (0, 0, 0, 0), size), np.full(size, k[0] * k[1], dtype=x.data.dtype))
+        y = P.AvgPool2d.apply(x, (k, k, (0, 0, 0, 0), size), np.full(size, k[0] * k[1], dtype=x.data.dtype))
     else:  # overlapping windows of unequal size: two small averaging matrices
         dt = x.data.dtype
         ah = Tensor._make(_adaptive_matrix(h, size[0], dt), None, False, None)
