@@ -21,6 +21,7 @@ REPRS = [
     ("grad_fn_sum", lambda T: T.tensor([1.0, 2.0], requires_grad=True).sum()),
     ("grad_fn_pow", lambda T: T.tensor([1.0, 2.0], requires_grad=True) ** 2),
     ("grad_fn_exp", lambda T: T.tensor([1.0, 2.0], requires_grad=True).exp()),
+    ("grad_fn_mean", lambda T: T.tensor([1.0, 2.0], requires_grad=True).mean()),
     ("grad_fn_sigmoid", lambda T: T.tensor([1.0, 2.0], requires_grad=True).sigmoid()),
     ("grad_fn_view", lambda T: T.tensor([[1.0, 2.0]], requires_grad=True).view(2)),
     ("grad_fn_to", lambda T: T.tensor([1.0, 2.0], requires_grad=True).double()),

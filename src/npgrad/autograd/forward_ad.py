@@ -113,6 +113,8 @@ def _rules():
         E.Where: lambda c, a, t, o: np.where(a[0], t[1], t[2]),
         E.Cast: lambda c, a, t, o: t[0].astype(o.dtype),
         R.Sum: lambda c, a, t, o: np.sum(t[0], axis=c.axes, keepdims=c.keepdim),
+        R.Mean: lambda c, a, t, o: (np.mean(t[0], axis=c.axes, keepdims=c.keepdim) if c.n
+                                    else np.full(o.shape, np.nan)),
         R.SumTo: lambda c, a, t, o: sumto(t[0], o.shape),
         L.MatMul: lambda c, a, t, o: np.matmul(t[0], a[1]) + np.matmul(a[0], t[1]),
         S.Reshape: lambda c, a, t, o: t[0].reshape(o.shape),

@@ -49,6 +49,31 @@ class Sum(Function):
         return expand(g, ctx.in_shape), None, None, None
 
 
+class Mean(Function):
+    """Mean over ``axes``: every element receives ``g / n``."""
+
+    @staticmethod
+    def forward(ctx, x, axes, keepdim):
+        ctx.in_shape = x.shape
+        ctx.axes = axes
+        ctx.keepdim = keepdim
+        n = 1
+        for a in axes:
+            n *= x.shape[a]
+        ctx.n = n
+        if n == 0:  # PyTorch: nan, without NumPy's "mean of empty slice" warning
+            return np.full(_keep_shape(x.shape, axes) if keepdim else
+                           [s for i, s in enumerate(x.shape) if i not in axes], np.nan, dtype=x.dtype)
+        return np.mean(x, axis=axes, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, g):
+        from .shape import expand
+        if not ctx.keepdim:
+            g = g.reshape(_keep_shape(ctx.in_shape, ctx.axes))
+        return expand(g * (1.0 / ctx.n if ctx.n else float("nan")), ctx.in_shape), None, None
+
+
 class SumTo(Function):
     """Sum a broadcast gradient back down to ``shape`` (the adjoint of broadcasting)."""
 
@@ -101,11 +126,7 @@ def mean(input, dim=None, keepdim=False, dtype=None):
     if not input.is_floating_point():
         raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a floating "
                            f"point or complex dtype. Got: {input.dtype.name.capitalize()}")
-    axes = _dims(dim, input.ndim, "mean")
-    n = 1
-    for a in axes:
-        n *= input.data.shape[a]
-    return Sum.apply(input, axes, keepdim, None) * (1.0 / n if n else float("nan"))
+    return Mean.apply(input, _dims(dim, input.ndim, "mean"), keepdim)
 
 
 def var(input, dim=None, *, correction=1, keepdim=False, unbiased=None):
