@@ -12,6 +12,7 @@ prints one line to stderr and exits with status 2.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import sys
 import time
@@ -211,10 +212,8 @@ def _check_train_args(args):
         raise _fail("train", f"argument --label-smoothing: must be < 1, got {args.label_smoothing}")
     if args.hidden is not None and args.model != "mlp":
         raise _fail("train", f"argument --hidden: only the mlp has hidden sizes, not --model {args.model}")
-    try:
-        import safetensors  # noqa: F401  (checkpoints are safetensors files)
-    except ImportError:
-        raise _fail("train", "writing checkpoints needs the safetensors package: pip install safetensors") from None
+    if importlib.util.find_spec("safetensors") is None:     # checkpoints are safetensors files
+        raise _fail("train", "writing checkpoints needs the safetensors package: pip install safetensors")
 
 
 def _data_and_model(args):
