@@ -224,8 +224,10 @@ OPS = [
     *_reduction("prod", lambda T, x, d, k: x.prod() if d is None else T.prod(x, d, keepdim=k),
                 _np_keep(np.prod), dims=[None, 1, -1], gg=True),
     *_reduction("prod_zeros", lambda T, x, d, k: x.prod() if d is None else x.prod(d, keepdim=k),
-                _np_keep(np.prod), dims=[None, 0, 2], domain="zeros"),
-    Op("prod_two_zeros", lambda T, x: x.prod(1), lambda x: np.prod(x, 1), [((2, 3),)], "zeros"),
+                _np_keep(np.prod), dims=[None, 0, 2], domain="zeros", gg=True),
+    Op("prod_zeros_tuple", lambda T, x: x.prod((0, 2)), lambda x: x.prod((0, 2)), R3, "zeros", gg=True,
+       torch_f=lambda T, x: x.prod(2).prod(0)),  # PyTorch's prod takes one dim only
+    Op("prod_two_zeros", lambda T, x: x.prod(1), lambda x: np.prod(x, 1), [((2, 3),)], "zeros", gg=True),
     Op("cumsum0", lambda T, x: T.cumsum(x, 0), lambda x: np.cumsum(x, 0), UNARY[:1] + R3, gg=True),
     Op("cumprod", lambda T, x: T.cumprod(x, 1), lambda x: np.cumprod(x, 1), R3, gg=True),
     Op("cumprod_zeros", lambda T, x: x.cumprod(-1), lambda x: np.cumprod(x, -1), [((3, 4),)], "zeros"),

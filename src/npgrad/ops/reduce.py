@@ -11,6 +11,7 @@ import numpy as np
 
 from .. import _dtype
 from ..autograd.function import Function
+from ..autograd.grad_mode import state
 from ..tensor import Tensor, _norm_dim
 from . import elementwise as E
 
@@ -309,9 +310,27 @@ class Prod(Function):
         out = out.reshape(ctx.keep_shape)
         if not (x.data == 0).any():
             return g * out / x, None, None  # d/dx_i prod = prod / x_i
-        # with zeros, form the product of the other elements directly
-        others = _prod_of_others(x.data, ctx.axes)
-        return g * Tensor._make(others, None, False, None), None, None
+        # with zeros, form the product of the other elements directly (differentiably when a
+        # graph of the gradient is being built, i.e. under create_graph=True)
+        if state.grad_enabled:
+            return g * _prod_of_others_graph(x, ctx.axes), None, None
+        return g * Tensor._make(_prod_of_others(x.data, ctx.axes), None, False, None), None, None
+
+
+def _prod_of_others_graph(x, axes):
+    """prod_{k != i} x_k over ``axes`` as exclusive left and right cumulative products (no division)."""
+    from .shape import cat, flip, permute
+    lead = len(axes)
+    order = list(axes) + [d for d in range(x.ndim) if d not in axes]
+    moved = permute(x, order)
+    flat = moved.reshape((-1,) + tuple(moved.shape[lead:]))
+    one = E.ones_like(flat[:1])
+    left = cat([one, cumprod(flat, 0)[:-1]], 0)
+    right = flip(cat([one, cumprod(flip(flat, [0]), 0)[:-1]], 0), [0])
+    inv = [0] * x.ndim
+    for i, d in enumerate(order):
+        inv[d] = i
+    return permute((left * right).reshape(moved.shape), inv)
 
 
 def _prod_of_others(x, axes):
