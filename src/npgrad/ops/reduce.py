@@ -404,7 +404,19 @@ class Cumprod(Function):
         a = ctx.axis
         if not (x.data == 0).any():
             return flip(cumsum(flip(g * out, [a]), a), [a]) / x, None
+        if state.grad_enabled:  # create_graph: the same recurrence, with differentiable ops
+            return _cumprod_grad_with_zeros_graph(x, g, a), None
         return Tensor._make(_cumprod_grad_with_zeros(x.data, g.data, a), None, False, None), None
+
+
+def _cumprod_grad_with_zeros_graph(x, g, axis):
+    from .shape import cat, movedim, stack
+    x, g = movedim(x, axis, 0), movedim(g, axis, 0)
+    excl = cat([E.ones_like(x[:1]), cumprod(x, 0)[:-1]], 0)
+    s = [g[-1]]
+    for i in range(x.shape[0] - 2, -1, -1):  # along one axis only; vectorised across the others
+        s.append(g[i] + x[i + 1] * s[-1])
+    return movedim(excl * stack(s[::-1], 0), 0, axis)
 
 
 def _cumprod_grad_with_zeros(x, g, axis):
