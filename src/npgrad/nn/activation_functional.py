@@ -14,6 +14,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..autograd.grad_mode import state
 from ..ops import elementwise as E
+from ..ops.unary import Relu, ReluGrad  # noqa: F401  (one ReLU primitive for npgrad.relu and F.relu)
 from ..tensor import Tensor, _norm_dim
 
 __all__ = ["relu", "relu_", "relu6", "leaky_relu", "leaky_relu_", "elu", "elu_", "selu", "celu", "gelu",
@@ -77,37 +78,6 @@ class ZeroGrad(Function):
     @staticmethod
     def backward(ctx, g):
         return E.zeros_like(g), None
-
-
-class ReluGrad(Function):
-    """``g * (out > 0)``: the ReLU gradient mask applied in one pass (the mask itself has zero derivative)."""
-
-    @staticmethod
-    def forward(ctx, g, out):
-        ctx.save_for_backward(out)
-        return g * (out > 0)
-
-    @staticmethod
-    def backward(ctx, gg):
-        (out,) = ctx.saved_tensors
-        return ReluGrad.apply(gg, out), None
-
-
-class Relu(Function):
-    """max(0, x); d/dx = 1 where the output is positive, else 0 (0 at x = 0, as PyTorch)."""
-
-    @staticmethod
-    def forward(ctx, x):
-        out = np.maximum(x, 0)
-        ctx.save_for_backward(out)
-        return out
-
-    @staticmethod
-    def backward(ctx, g):
-        (out,) = ctx.saved_tensors
-        if not state.grad_enabled:  # plain backward: one NumPy pass, no graph node
-            return _const(g.data * (out.data > 0))
-        return ReluGrad.apply(g, out)
 
 
 def relu(input, inplace=False):

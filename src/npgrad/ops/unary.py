@@ -163,7 +163,23 @@ class Sigmoid(Function):
         return g * out * (1 - out)  # d sigma = sigma (1 - sigma)
 
 
+class ReluGrad(Function):
+    """``g * (out > 0)``: the ReLU gradient mask applied in one primitive (the mask has zero derivative)."""
+
+    @staticmethod
+    def forward(ctx, g, out):
+        ctx.save_for_backward(out)
+        return g * (out > 0)
+
+    @staticmethod
+    def backward(ctx, gg):
+        (out,) = ctx.saved_tensors
+        return ReluGrad.apply(gg, out), None
+
+
 class Relu(Function):
+    """max(0, x); d/dx = 1 where the output is positive, else 0 (0 at x = 0, as PyTorch)."""
+
     @staticmethod
     def forward(ctx, x):
         out = np.maximum(x, 0)
@@ -173,7 +189,7 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
-        return g * (out > 0)  # 1 where x > 0, else 0 (the subgradient 0 at x = 0, as PyTorch)
+        return ReluGrad.apply(g, out)
 
 
 class Clamp(Function):
