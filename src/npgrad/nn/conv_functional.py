@@ -231,7 +231,7 @@ def _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_i
     out = _unpool(y, nd, unbatched)
     if not return_indices:
         return out
-    idx = P.max_pool_indices(y.grad_fn.idx if y.grad_fn is not None else _indices_nograd(x, geom), geom,
+    idx = P.max_pool_indices(y.grad_fn.loc if y.grad_fn is not None else _indices_nograd(x, geom), geom,
                              x.shape[3])
     return out, _unpool(Tensor._make(idx, None, False, None), nd, unbatched)
 
@@ -239,7 +239,7 @@ def _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_i
 def _indices_nograd(x, geom):
     ctx = object.__new__(P.MaxPool2d)
     P.MaxPool2d.forward(ctx, x.data, geom)
-    return ctx.idx
+    return ctx.loc
 
 
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False,

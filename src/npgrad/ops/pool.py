@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Function
-from .conv import _as_nchw, _geometry
+from .conv import _geometry
 
 
 def _idx_dtype(k):
@@ -22,11 +22,20 @@ def _idx_dtype(k):
 
 
 def _base(x):
-    """A C-contiguous 4-d array holding ``x`` with H, W last: x itself or its channel-first view."""
+    """``x (N, C, H, W)`` as a C-contiguous array with H, W last, and whether N and C are swapped in
+    it: x itself, or the channel-first memory our conv outputs have.  Max pooling runs in this frame
+    (it treats the two leading axes alike), so reads and writes follow memory order."""
     if x.flags.c_contiguous:
         return x, False
     xt = x.transpose(1, 0, 2, 3)
-    return (xt if xt.flags.c_contiguous else np.ascontiguousarray(xt)), True
+    if xt.flags.c_contiguous:
+        return xt, True
+    return np.ascontiguousarray(x), False
+
+
+def _frame(a, swapped):
+    """Between the ``(N, C, ...)`` view and the computing frame (a transpose is its own inverse)."""
+    return a.transpose(1, 0, 2, 3) if swapped else a
 
 
 def _fast_ok(geom, in_hw):
@@ -35,10 +44,9 @@ def _fast_ok(geom, in_hw):
             and out_hw[0] * kernel[0] == in_hw[0] and out_hw[1] * kernel[1] == in_hw[1])
 
 
-def _max_fast(x, kernel):
+def _max_fast(b, kernel):
     """Non-overlapping windows by reshape: max over the kh rows of each window (contiguous runs of
-    W), then over the kw columns; returns ``y`` and the argmax ``(C, N, Ho, Wo)``."""
-    b, swapped = _base(x)
+    W), then over the kw columns.  Returns ``y`` and the argmax, in ``b``'s frame."""
     a0, a1, h, w = b.shape
     kh, kw = kernel
     ho, wo = h // kh, w // kw
@@ -58,37 +66,34 @@ def _max_fast(x, kernel):
     for k in reversed(range(kh * kw - 1)):
         n_k = win[:, :, :, k // kw, :, k % kw] != y
         idx = n_k * (idx + one)
-    if swapped:
-        return y.transpose(1, 0, 2, 3), idx
-    return y, idx.transpose(1, 0, 2, 3)
+    return y, idx
 
 
-def _max_general(x, geom):
+def _max_general(b, geom):
     kernel, stride, padding, dilation, out_hw = geom
-    xt = x.transpose(1, 0, 2, 3)
-    c, n, h, w = xt.shape
+    a0, a1, h, w = b.shape
     taps = [(i * kernel[1] + j, r, cl) for i, j, r, cl in
             _geometry((h, w), out_hw, kernel, stride, padding, dilation) if r[1] > r[0] and cl[1] > cl[0]]
-    y = np.empty((c, n) + tuple(out_hw), dtype=x.dtype)
+    y = np.empty((a0, a1) + tuple(out_hw), dtype=b.dtype)
     _, r, cl = taps[0]
     if r[0] == 0 and r[1] == out_hw[0] and cl[0] == 0 and cl[1] == out_hw[1]:
-        np.copyto(y, xt[:, :, r[2], cl[2]])  # the first tap sees every window: no -inf fill
+        np.copyto(y, b[:, :, r[2], cl[2]])  # the first tap sees every window: no -inf fill
     else:
         y.fill(-np.inf)
     for _, (r0, r1, rs), (c0, c1, cs) in taps:  # running maximum; NaN propagates, as in PyTorch
         ysub = y[:, :, r0:r1, c0:c1]
-        np.maximum(ysub, xt[:, :, rs, cs], out=ysub)
-    return _as_nchw(y), _first_argmax(xt, y, taps, kernel)
+        np.maximum(ysub, b[:, :, rs, cs], out=ysub)
+    return y, _first_argmax(b, y, taps, kernel)
 
 
-def _first_argmax(xt, y, taps, kernel):
+def _first_argmax(b, y, taps, kernel):
     """Offset number of the first tap equal to the window maximum (``idx += k * (hit and not found)``)."""
     idx = np.zeros(y.shape, dtype=_idx_dtype(kernel[0] * kernel[1]))
     found = np.zeros(y.shape, dtype=bool)
     one = idx.dtype.type
     for t, (k, (r0, r1, rs), (c0, c1, cs)) in enumerate(taps):
         sub = (slice(None), slice(None), slice(r0, r1), slice(c0, c1))
-        hit = xt[:, :, rs, cs] == y[sub]
+        hit = b[:, :, rs, cs] == y[sub]
         fsub = found[sub]
         if k:
             new = np.greater(hit, fsub)  # hit and not found yet
@@ -100,29 +105,33 @@ def _first_argmax(xt, y, taps, kernel):
 
 class MaxPool2d(Function):
     """Max over each window; the gradient goes to the window's first maximum (PyTorch's tie rule).
-    ``geom = (kernel, stride, padding(t, b, l, r), dilation, out_hw)``; ``ctx.idx (C, N, Ho, Wo)`` holds
-    each maximum's kernel offset ``i*kw + j``."""
+    ``geom = (kernel, stride, padding(t, b, l, r), dilation, out_hw)``.  ``ctx.loc = (idx, swapped)``:
+    each maximum's kernel offset ``i*kw + j``, in the computing frame (see :func:`_base`)."""
 
     @staticmethod
     def forward(ctx, x, geom):
-        ctx.geom, ctx.in_hw = geom, x.shape[2:]
-        y, ctx.idx = _max_fast(x, geom[0]) if _fast_ok(geom, x.shape[2:]) else _max_general(x, geom)
-        return y
+        b, swapped = _base(x)
+        y, idx = _max_fast(b, geom[0]) if _fast_ok(geom, x.shape[2:]) else _max_general(b, geom)
+        ctx.geom, ctx.in_hw, ctx.loc = geom, x.shape[2:], (idx, swapped)
+        return _frame(y, swapped)
 
     @staticmethod
     def backward(ctx, g):
-        return MaxPool2dScatter.apply(g, ctx.idx, ctx.geom, ctx.in_hw), None
+        return MaxPool2dScatter.apply(g, ctx.loc, ctx.geom, ctx.in_hw), None
 
 
 class MaxPool2dScatter(Function):
     """Route each output gradient to its window's maximum (the gradient of max pooling)."""
 
     @staticmethod
-    def forward(ctx, g, idx, geom, in_hw):
-        ctx.geom, ctx.idx = geom, idx
+    def forward(ctx, g, loc, geom, in_hw):
+        ctx.geom, ctx.loc = geom, loc
         kernel, stride, padding, dilation, out_hw = geom
-        gt = g.transpose(1, 0, 2, 3)
-        shape = gt.shape[:2] + tuple(in_hw)
+        idx, swapped = loc
+        gb = _frame(g, swapped)
+        if not gb.flags.c_contiguous and 0 not in gb.strides:  # follow idx's memory order
+            gb = np.ascontiguousarray(gb)
+        shape = idx.shape[:2] + tuple(in_hw)
         overlap = any(s < d * (k - 1) + 1 for k, s, d in zip(kernel, stride, dilation))
         # non-overlapping windows tiling the input write every position exactly once: no zero fill
         gx = np.empty(shape, dtype=g.dtype) if _fast_ok(geom, in_hw) else np.zeros(shape, dtype=g.dtype)
@@ -131,44 +140,46 @@ class MaxPool2dScatter(Function):
                 continue
             hit = idx[:, :, r0:r1, c0:c1] == i * kernel[1] + j
             if overlap:
-                gx[:, :, rs, cs] += gt[:, :, r0:r1, c0:c1] * hit
+                gx[:, :, rs, cs] += gb[:, :, r0:r1, c0:c1] * hit
             else:  # disjoint windows: each input position is written by one tap only
-                np.multiply(gt[:, :, r0:r1, c0:c1], hit, out=gx[:, :, rs, cs])
-        return _as_nchw(gx)
+                np.multiply(gb[:, :, r0:r1, c0:c1], hit, out=gx[:, :, rs, cs])
+        return _frame(gx, swapped)
 
     @staticmethod
     def backward(ctx, gg):
-        return MaxPool2dGather.apply(gg, ctx.idx, ctx.geom), None, None, None
+        return MaxPool2dGather.apply(gg, ctx.loc, ctx.geom), None, None, None
 
 
 class MaxPool2dGather(Function):
     """Pick, for each window, the input value at its maximum's position (adjoint of the scatter)."""
 
     @staticmethod
-    def forward(ctx, x, idx, geom):
+    def forward(ctx, x, loc, geom):
         kernel, stride, padding, dilation, out_hw = geom
-        xt = x.transpose(1, 0, 2, 3)
+        idx, swapped = loc
+        xb = _frame(x, swapped)
         y = np.zeros(idx.shape, dtype=x.dtype)
-        for i, j, (r0, r1, rs), (c0, c1, cs) in _geometry(xt.shape[2:], out_hw, kernel, stride, padding, dilation):
+        for i, j, (r0, r1, rs), (c0, c1, cs) in _geometry(xb.shape[2:], out_hw, kernel, stride, padding, dilation):
             if r1 > r0 and c1 > c0:
-                np.copyto(y[:, :, r0:r1, c0:c1], xt[:, :, rs, cs], where=idx[:, :, r0:r1, c0:c1] == i * kernel[1] + j)
-        ctx.geom, ctx.idx, ctx.in_hw = geom, idx, xt.shape[2:]
-        return _as_nchw(y)
+                np.copyto(y[:, :, r0:r1, c0:c1], xb[:, :, rs, cs], where=idx[:, :, r0:r1, c0:c1] == i * kernel[1] + j)
+        ctx.geom, ctx.loc, ctx.in_hw = geom, loc, xb.shape[2:]
+        return _frame(y, swapped)
 
     @staticmethod
     def backward(ctx, g):
-        return MaxPool2dScatter.apply(g, ctx.idx, ctx.geom, ctx.in_hw), None, None
+        return MaxPool2dScatter.apply(g, ctx.loc, ctx.geom, ctx.in_hw), None, None
 
 
-def max_pool_indices(idx, geom, in_w):
+def max_pool_indices(loc, geom, in_w):
     """Flat input index ``h*W + w`` of each window's maximum (``return_indices=True``), ``(N, C, Ho, Wo)``."""
     kernel, stride, padding, dilation, out_hw = geom
+    idx, swapped = loc
     ho = np.arange(out_hw[0])[:, None] * stride[0] - padding[0]
     wo = np.arange(out_hw[1])[None, :] * stride[1] - padding[2]
     idx = idx.astype(np.int64)
     hh = ho + (idx // kernel[1]) * dilation[0]
     ww = wo + (idx % kernel[1]) * dilation[1]
-    return _as_nchw(hh * in_w + ww)
+    return _frame(hh * in_w + ww, swapped)
 
 
 # -- average pooling -----------------------------------------------------------------------------
@@ -191,14 +202,14 @@ class AvgPool2d(Function):
     @staticmethod
     def forward(ctx, x, geom, div):
         kernel, stride, padding, out_hw = geom
-        xt = x.transpose(1, 0, 2, 3)
-        y = np.zeros(xt.shape[:2] + tuple(out_hw), dtype=x.dtype)
-        for i, j, (r0, r1, rs), (c0, c1, cs) in _geometry(xt.shape[2:], out_hw, kernel, stride, padding, (1, 1)):
+        b, swapped = _base(x)
+        y = np.zeros(b.shape[:2] + tuple(out_hw), dtype=x.dtype)
+        for i, j, (r0, r1, rs), (c0, c1, cs) in _geometry(b.shape[2:], out_hw, kernel, stride, padding, (1, 1)):
             if r1 > r0 and c1 > c0:
-                y[:, :, r0:r1, c0:c1] += xt[:, :, rs, cs]
+                y[:, :, r0:r1, c0:c1] += b[:, :, rs, cs]
         y /= div
-        ctx.geom, ctx.div, ctx.in_hw = geom, div, xt.shape[2:]
-        return _as_nchw(y)
+        ctx.geom, ctx.div, ctx.in_hw = geom, div, b.shape[2:]
+        return _frame(y, swapped)
 
     @staticmethod
     def backward(ctx, g):
@@ -211,13 +222,13 @@ class AvgPool2dScatter(Function):
     @staticmethod
     def forward(ctx, g, geom, div, in_hw):
         kernel, stride, padding, out_hw = geom
-        gd = g.transpose(1, 0, 2, 3) / div
+        gd, swapped = _base(g / div)
         gx = np.zeros(gd.shape[:2] + tuple(in_hw), dtype=g.dtype)
         for i, j, (r0, r1, rs), (c0, c1, cs) in _geometry(in_hw, out_hw, kernel, stride, padding, (1, 1)):
             if r1 > r0 and c1 > c0:
                 gx[:, :, rs, cs] += gd[:, :, r0:r1, c0:c1]
         ctx.geom, ctx.div = geom, div
-        return _as_nchw(gx)
+        return _frame(gx, swapped)
 
     @staticmethod
     def backward(ctx, gg):
