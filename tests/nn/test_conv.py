@@ -78,6 +78,8 @@ def test_double_backward(rng):
     x = _t(rng.standard_normal((2, 4, 5, 6)), True)
     w = _t(rng.standard_normal((6, 2, 3, 2)), True)
     assert gradgradcheck(lambda x, w: F.conv2d(x, w, None, (2, 1), 1, (1, 2), 2), (x, w))
+    w1 = _t(rng.standard_normal((3, 4, 3, 3)), True)  # stride 1: the input gradient is a flipped-kernel conv
+    assert gradgradcheck(lambda x, w: F.conv2d(x, w, None, 1, 1), (x, w1))
     wt = _t(rng.standard_normal((4, 3, 2, 3)), True)
     assert gradgradcheck(lambda x, w: F.conv_transpose2d(x, w, None, 2, 1, 1, 1, 1), (x, wt))
 
