@@ -24,7 +24,9 @@ def naive_conv2d(x, w, b, stride, pad, dilation, groups):
         g = oc // og
         for i in range(ho):
             for j in range(wo):
-                patch = xp[:, g * cg:(g + 1) * cg, i * sh:i * sh + dh * (kh - 1) + 1:dh, j * sw:j * sw + dw * (kw - 1) + 1:dw]
+                rows = slice(i * sh, i * sh + dh * (kh - 1) + 1, dh)
+                cols = slice(j * sw, j * sw + dw * (kw - 1) + 1, dw)
+                patch = xp[:, g * cg:(g + 1) * cg, rows, cols]
                 y[:, oc, i, j] = (patch * w[oc]).sum(axis=(1, 2, 3))
     if b is not None:
         y += b[None, :, None, None]
@@ -154,7 +156,8 @@ def test_unbatched_input_and_layout(rng):
     np.testing.assert_allclose(y.detach().numpy(), conv(_t(x[None])).detach().numpy()[0])
     # outputs are channel-first views; viewing them flat gives NCHW order like PyTorch
     yb = conv(_t(np.stack([x, x + 1])))
-    np.testing.assert_allclose(yb.view(2, -1).detach().numpy(), np.ascontiguousarray(yb.detach().numpy()).reshape(2, -1))
+    flat = np.ascontiguousarray(yb.detach().numpy()).reshape(2, -1)
+    np.testing.assert_allclose(yb.view(2, -1).detach().numpy(), flat)
 
 
 def test_module_init_and_state_dict_layout():
@@ -261,4 +264,5 @@ def test_unfold_fold_match_pytorch(torch, rng):
     f = F.fold(u, (9, 8), **kw)
     ft = torch.nn.functional.fold(ut, (9, 8), **kw)
     np.testing.assert_allclose(f.detach().numpy(), ft.detach().numpy(), atol=1e-12)
-    assert gradcheck(lambda a: F.fold(F.unfold(a, 2, stride=1), (4, 5), 2), (_t(rng.standard_normal((1, 2, 4, 5)), True),))
+    a = _t(rng.standard_normal((1, 2, 4, 5)), True)
+    assert gradcheck(lambda a: F.fold(F.unfold(a, 2, stride=1), (4, 5), 2), (a,))

@@ -11,9 +11,9 @@ import numpy as np
 
 from .. import _dtype
 from ..ops.shape import pad as _pad
-from ..random import _gen
 from ..tensor import Tensor
 from . import conv_functional as F
+from . import init
 from .module import Module, Parameter
 
 __all__ = ["Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d"]
@@ -21,19 +21,9 @@ __all__ = ["Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d"]
 _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
 
-def _uniform(shape, bound, dtype):
-    arr = _gen().uniform(-bound, bound, size=shape)
-    return arr.astype(dtype.np if dtype is not None else _dtype.get_default_dtype().np)
-
-
-def default_init(weight_shape, fan_in, bias, dtype):
-    """PyTorch's default for conv/linear: kaiming_uniform_(a=sqrt(5)) = U(-1/sqrt(fan_in), 1/sqrt(fan_in))
-    for the weight, and the same bound for the bias."""
-    bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0.0
-    # gain(leaky_relu, sqrt(5)) * sqrt(3 / fan_in) == 1 / sqrt(fan_in)
-    w = _uniform(weight_shape, bound, dtype)
-    b = _uniform((weight_shape[0] if bias is True else bias,), bound, dtype) if bias else None
-    return w, b
+def _empty(shape, dtype):
+    dt = dtype.np if dtype is not None else _dtype.get_default_dtype().np
+    return Parameter(Tensor._make(np.empty(shape, dtype=dt), None, False, None))
 
 
 class _ConvNd(Module):
@@ -70,24 +60,23 @@ class _ConvNd(Module):
         self.groups, self.padding_mode = int(groups), padding_mode
         if self.transposed:
             shape = (self.in_channels, self.out_channels // self.groups) + self.kernel_size
-            fan_in = shape[1] * math.prod(self.kernel_size)  # PyTorch takes fan_in from weight.size(1)
         else:
             shape = (self.out_channels, self.in_channels // self.groups) + self.kernel_size
-            fan_in = shape[1] * math.prod(self.kernel_size)
-        w, b = default_init(shape, fan_in, self.out_channels if bias else False, dtype)
-        self.weight = Parameter(Tensor._make(w, None, False, None))
+        self.weight = _empty(shape, dtype)
         if bias:
-            self.bias = Parameter(Tensor._make(b, None, False, None))
+            self.bias = _empty((self.out_channels,), dtype)
         else:
             self.register_parameter("bias", None)
+        self.reset_parameters()
 
     def reset_parameters(self):
-        shape = tuple(self.weight.shape)
-        w, b = default_init(shape, shape[1] * math.prod(self.kernel_size),
-                            self.out_channels if self.bias is not None else False, None)
-        self.weight.data[...] = w
+        """PyTorch's default: kaiming_uniform_(a=sqrt(5)), i.e. U(-1/sqrt(fan_in), 1/sqrt(fan_in)), and
+        the bias from the same range (fan_in = weight.size(1) * kernel elements, also when transposed)."""
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
         if self.bias is not None:
-            self.bias.data[...] = b
+            fan_in = self.weight.shape[1] * math.prod(self.kernel_size)
+            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0.0
+            init.uniform_(self.bias, -bound, bound)
 
     def _where(self):
         return f"{type(self).__name__}({self.extra_repr()})"

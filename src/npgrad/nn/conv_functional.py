@@ -145,7 +145,8 @@ def _conv_transpose_nd(input, weight, bias, stride, padding, output_padding, gro
         raise RuntimeError(f"{where}: weight must be {nd + 2}-D (in_channels, out_channels/groups, *kernel), "
                            f"got shape {tuple(weight.shape)}")
     if not isinstance(groups, (int, np.integer)) or groups < 1 or weight.shape[0] % groups:
-        raise ValueError(f"{where}: groups must be a positive int dividing in_channels={weight.shape[0]}, got {groups!r}")
+        raise ValueError(f"{where}: groups must be a positive int dividing in_channels={weight.shape[0]}, "
+                         f"got {groups!r}")
     if weight.shape[0] != x.shape[1]:
         raise RuntimeError(f"{where}: weight of shape {tuple(weight.shape)} expects input {tuple(x.shape)} to have "
                            f"{weight.shape[0]} channels, but got {x.shape[1]} channels")

@@ -21,8 +21,8 @@ from .. import _dtype
 from ..ops import elementwise as E
 from ..ops.linalg import matmul
 from ..ops.shape import cat, stack
-from ..random import _gen
 from ..tensor import Tensor
+from . import init
 from .module import Module, Parameter
 
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
@@ -31,8 +31,11 @@ _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
 
 def _param(shape, bound, dtype):
+    """A parameter drawn from U(-bound, bound), PyTorch's init for every recurrent weight and bias."""
     dt = dtype.np if dtype is not None else _dtype.get_default_dtype().np
-    return Parameter(Tensor._make(_gen().uniform(-bound, bound, size=shape).astype(dt), None, False, None))
+    p = Parameter(Tensor._make(np.empty(shape, dtype=dt), None, False, None))
+    init.uniform_(p, -bound, bound)
+    return p
 
 
 def _positive(where, **kw):
@@ -90,7 +93,7 @@ class RNNBase(Module):
     def reset_parameters(self):
         bound = 1 / math.sqrt(self.hidden_size)
         for p in self.parameters():
-            p.data[...] = _gen().uniform(-bound, bound, size=p.shape)
+            init.uniform_(p, -bound, bound)
 
     def extra_repr(self):
         s = f"{self.input_size}, {self.hidden_size}"
