@@ -154,7 +154,26 @@ def std(input, dim=None, *, correction=1, keepdim=False, unbiased=None):
     >>> npgrad.tensor([1.0, 2.0, 3.0, 4.0]).std()
     tensor(1.2910)
     """
-    return E.sqrt(var(input, dim, correction=correction, keepdim=keepdim, unbiased=unbiased))
+    return StdSqrt.apply(var(input, dim, correction=correction, keepdim=keepdim, unbiased=unbiased))
+
+
+class StdSqrt(Function):
+    """sqrt of a variance; where the deviation is 0 its gradient is 0 (PyTorch's rule), not inf * 0 = nan."""
+
+    def name(self):
+        return "StdBackward0"
+
+    @staticmethod
+    def forward(ctx, v):
+        out = np.sqrt(v)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        zero = out == 0
+        return E.where(zero, 0.0, g / E.where(zero, 1.0, out * 2))
 
 
 def var_mean(input, dim=None, *, correction=1, keepdim=False):
