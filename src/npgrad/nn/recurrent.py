@@ -192,12 +192,23 @@ class RNNBase(Module):
             xp = xp + (b_ih + b_hh if self.mode != "GRU" else b_ih)
         step_bias = b_hh if self.mode == "GRU" else None
         outs = []
-        for xp_t in _reorder(xp.unbind(0), reverse):
+        for xp_t in _reorder(_steps(xp), reverse):
             h, c = _step(self.mode, xp_t, h, c, w_hh, step_bias)
             outs.append(h)
         if reverse:
             outs.reverse()
         return stack(outs, 0), h, c
+
+
+def _steps(t):
+    """``t.unbind(0)`` by repeated halving.  Each piece's gradient comes back at its parent's full
+    size, so splitting ``L`` ways at once costs ``L`` passes over ``t`` in backward; halving costs
+    about ``log2(L)``."""
+    n = t.shape[0]
+    if n <= 2:
+        return list(t.unbind(0))
+    h = n // 2
+    return _steps(t[:h]) + _steps(t[h:])
 
 
 def _reorder(items, reverse):
