@@ -18,7 +18,7 @@ REDUCTIONS = {
     "var": lambda T, x, d, k: x.var(d, keepdim=k),
     "std": lambda T, x, d, k: x.std(d, keepdim=k, correction=0),
     "logsumexp": lambda T, x, d, k: T.logsumexp(x, d, keepdim=k),
-    "norm": lambda T, x, d, k: x.norm(dim=d, keepdim=k),
+    "norm": lambda T, x, d, k: x.norm(dim=d[:2] if isinstance(d, tuple) else d, keepdim=k),  # torch: <= 2 dims
     "prod": lambda T, x, d, k: x.prod(d[0] if isinstance(d, tuple) else d, keepdim=k),
     "max": lambda T, x, d, k: x.max(d[0] if isinstance(d, tuple) else d, keepdim=k)[0],
     "cumsum": lambda T, x, d, k: x.cumsum(d[0] if isinstance(d, tuple) else d),
