@@ -33,7 +33,10 @@ def _to_array(data, dtype=None):
     else:
         if isinstance(data, (list, tuple)) and any(isinstance(d, Tensor) for d in _flat(data)):
             data = _unwrap_nested(data)
-        arr = np.asarray(data)
+        try:
+            arr = np.asarray(data)
+        except ValueError as e:  # ragged nesting: say so instead of NumPy's message
+            raise ValueError(f"tensor: expected a rectangular nested sequence of numbers ({e})") from None
         if dtype is None:
             k = arr.dtype.kind
             if k == "f":
