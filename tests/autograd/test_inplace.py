@@ -206,3 +206,38 @@ def test_dead_views_are_forgotten():
     for _ in range(100):
         (w.T @ npgrad.ones(4)).sum()
     assert len(w.__dict__.get("_views", {})) == 0
+
+
+# random programs of in-place ops on a tensor and one of its views: values and gradients as PyTorch
+PROGRAM_OPS = [
+    lambda T, h, v, y: h.mul_(2), lambda T, h, v, y: h.add_(y), lambda T, h, v, y: v.mul_(y[0, :3]),
+    lambda T, h, v, y: v.add_(1), lambda T, h, v, y: h.__setitem__(1, y[2]), lambda T, h, v, y: v.zero_(),
+    lambda T, h, v, y: h.clamp_(-1, 1), lambda T, h, v, y: h.T[0].sub_(y[:, 0]),
+    lambda T, h, v, y: h.view(-1)[::2].mul_(3), lambda T, h, v, y: v.copy_(y[1, :3] * 2),
+    lambda T, h, v, y: h.abs_(),
+]
+PROGRAM_VIEWS = [lambda h: h[0], lambda h: h[:, 1], lambda h: h.T[2], lambda h: h.view(4, 3)[1]]
+
+
+def _programs(n, seed=0):
+    rng = np.random.default_rng(seed)
+    return [(rng.integers(len(PROGRAM_VIEWS)), rng.integers(len(PROGRAM_OPS), size=rng.integers(1, 5)).tolist(),
+             bool(rng.integers(2))) for _ in range(n)]
+
+
+@pytest.mark.parametrize("view,steps,read_view", _programs(60))
+def test_random_inplace_programs_match_torch(view, steps, read_view, torch):
+    res = []
+    for T in (npgrad, torch):
+        x = T.tensor(np.arange(12.0).reshape(3, 4) / 7 - 0.6, requires_grad=True)
+        y = T.tensor(np.cos(np.arange(12.0)).reshape(3, 4), requires_grad=True)
+        h = x * 1.0
+        v = PROGRAM_VIEWS[view](h)
+        for s in steps:
+            PROGRAM_OPS[s](T, h, v, y)
+        loss = (h * h).sum() + ((v * 3).sum() if read_view else 0)
+        loss.backward()
+        res.append([loss.item(), x.grad.tolist(), None if y.grad is None else y.grad.tolist()])
+    (la, xa, ya), (lb, xb, yb) = res
+    assert la == pytest.approx(lb) and np.allclose(xa, xb)
+    assert (ya is None and yb is None) or np.allclose(ya, yb)
