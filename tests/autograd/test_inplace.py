@@ -216,7 +216,7 @@ PROGRAM_OPS = [
     lambda T, h, v, y: h.view(-1)[::2].mul_(3), lambda T, h, v, y: v.copy_(y[1, :3] * 2),
     lambda T, h, v, y: h.abs_(),
 ]
-PROGRAM_VIEWS = [lambda h: h[0], lambda h: h[:, 1], lambda h: h.T[2], lambda h: h.view(4, 3)[1]]
+PROGRAM_VIEWS = [lambda h: h[0, 1:], lambda h: h[:, 1], lambda h: h.T[2], lambda h: h.view(4, 3)[1]]
 
 
 def _programs(n, seed=0):
