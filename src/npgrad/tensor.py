@@ -83,7 +83,7 @@ class Tensor(InplaceOps):
     tensor([2., 4.])
     """
 
-    __slots__ = ("data", "requires_grad", "grad", "grad_fn", "_version", "_hooks", "_fw_tangent",
+    __slots__ = ("data", "requires_grad", "_grad", "grad_fn", "_version", "_hooks", "_fw_tangent",
                  "_retains_grad", "_name", "__weakref__", "__dict__")
 
     def __init__(self, *args, dtype=None, requires_grad=False):
@@ -96,7 +96,7 @@ class Tensor(InplaceOps):
                     raise TypeError(f"Tensor(): sizes must be non-negative ints, got {args!r}")
             arr = np.empty(args, dtype=(_dtype.to_dtype(dtype) if dtype else _dtype.get_default_dtype()).np)
         self.data = arr
-        self.grad = None
+        self._grad = None
         self.grad_fn = None
         self.requires_grad = False
         self._version = [0]
@@ -110,7 +110,7 @@ class Tensor(InplaceOps):
     def _make(arr, grad_fn, requires_grad, version):
         t = object.__new__(Tensor)
         t.data = arr
-        t.grad = None
+        t._grad = None
         t.grad_fn = grad_fn
         t.requires_grad = requires_grad
         t._version = version if version is not None else [0]
@@ -120,6 +120,22 @@ class Tensor(InplaceOps):
         return t
 
     # -- basic attributes --------------------------------------------------------------------
+    @property
+    def grad(self):
+        """The accumulated gradient (leaves, and tensors that called ``retain_grad()``)."""
+        g = self._grad
+        if g is None and self.grad_fn is not None and not self._retains_grad:
+            import warnings
+            warnings.warn("The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its "
+                          ".grad attribute won't be populated during autograd.backward(). If you indeed want "
+                          "the .grad field to be populated for a non-leaf Tensor, use .retain_grad() on the "
+                          "non-leaf Tensor.", UserWarning, stacklevel=2)
+        return g
+
+    @grad.setter
+    def grad(self, value):
+        self._grad = value
+
     @property
     def shape(self):
         return Size(self.data.shape)

@@ -75,6 +75,12 @@ def _is_basic(key):
 class GetItem(Function):
     _view = True  # basic indexing returns a view; advanced indexing copies (sharing the counter is harmless)
 
+    def name(self):  # PyTorch's names: x[0] Select, x[1:3] Slice, x[idx] Index
+        items = self.key if isinstance(self.key, tuple) else (self.key,)
+        if any(isinstance(k, np.ndarray) for k in items):
+            return "IndexBackward0"
+        return "SelectBackward0" if all(isinstance(k, (int, np.integer)) for k in items) else "SliceBackward0"
+
     @staticmethod
     def forward(ctx, x, key):
         ctx.key = key
