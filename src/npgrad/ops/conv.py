@@ -135,7 +135,7 @@ def col2im(cols, in_hw, kernel, stride, padding, dilation, out=None):
 
 #: bytes of im2col buffer per chunk of the batch: small enough to stay in cache between the
 #: copy that fills it and the GEMM that reads it, large enough for an efficient GEMM
-CHUNK_BYTES = 4 << 20
+CHUNK_BYTES = 8 << 20
 
 
 def _chunks(n, bytes_per_item):
