@@ -272,6 +272,10 @@ OPS = [
     Op("einsum_ellipsis", lambda T, a, b: T.einsum("...ij,...jk->...ik", a, b), np.matmul,
        [((2, 3, 4), (2, 4, 2)), ((3, 4), (4, 2))]),
     Op("einsum_ellipsis_implicit", lambda T, a: T.einsum("...i->...", a), lambda a: a.sum(-1), [((2, 3, 4),)]),
+    Op("einsum_trace", lambda T, x: T.einsum("ii->", x), np.trace, [((3, 3),)]),
+    Op("einsum_diag", lambda T, x: T.einsum("ii->i", x), lambda x: np.diagonal(x).copy(), [((3, 3),)]),
+    Op("einsum_batch_diag_sum", lambda T, x, y: T.einsum("bii,bj->bj", x, y),
+       lambda x, y: np.einsum("bii,bj->bj", x, y), [((2, 3, 3), (2, 4))], gg=True),
     Op("einsum_outer3", lambda T, a, b, c: T.einsum("i,j,k->ijk", a, b, c),
        lambda a, b, c: np.einsum("i,j,k->ijk", a, b, c), [((2,), (3,), (2,))]),
     # shape

@@ -152,22 +152,36 @@ class Einsum(Function):
         ops = ctx.saved_tensors
         grads = []
         for i, need in enumerate(ctx.needs_input_grad):
-            if not need:
-                grads.append(None)
-                continue
-            target = ctx.ins[i]
-            if len(set(target)) != len(target):
-                raise NotImplementedError("einsum: gradient for an operand with a repeated index (e.g. a trace) "
-                                          "is not supported")
-            others = [ctx.out] + [s for j, s in enumerate(ctx.ins) if j != i]
-            have = set("".join(others))
-            kept = "".join(c for c in target if c in have)
-            gi = einsum(",".join(others) + "->" + kept, g, *[o for j, o in enumerate(ops) if j != i])
-            if kept != target:  # letters summed only inside this operand: broadcast back
-                shape = [ops[i].shape[target.index(c)] if c in kept else 1 for c in target]
-                gi = gi.reshape(shape).expand(ops[i].shape)
-            grads.append(gi)
+            grads.append(_einsum_operand_grad(ctx, g, ops, i) if need else None)
         return tuple(grads)
+
+
+def _einsum_operand_grad(ctx, g, ops, i):
+    """d out / d operand i: einsum of g with the other operands over the operand's distinct letters,
+    broadcast over letters only this operand sums, and put on the diagonal of repeated letters."""
+    target = ctx.ins[i]
+    shape = ops[i].shape
+    letters = "".join(dict.fromkeys(target))  # distinct, in order of first appearance
+    others = [ctx.out] + [s for j, s in enumerate(ctx.ins) if j != i]
+    have = set("".join(others))
+    kept = "".join(c for c in letters if c in have)
+    gi = einsum(",".join(others) + "->" + kept, g, *[o for j, o in enumerate(ops) if j != i])
+    size = {c: shape[target.index(c)] for c in letters}
+    if kept != letters:  # letters summed only inside this operand: broadcast back
+        gi = gi.reshape([size[c] if c in kept else 1 for c in letters]).expand([size[c] for c in letters])
+    if letters == target:
+        return gi
+    # repeated letters (a trace or a diagonal): the gradient lives on the diagonal
+    first = [target.index(c) == k for k, c in enumerate(target)]
+    gi = gi.reshape([size[c] if f else 1 for c, f in zip(target, first)])
+    mask = np.ones(shape, dtype=bool)
+    for k, c in enumerate(target):
+        if not first[k]:
+            p = target.index(c)
+            a = np.arange(size[c])
+            mask &= a.reshape([-1 if d == p else 1 for d in range(len(shape))]) == \
+                a.reshape([-1 if d == k else 1 for d in range(len(shape))])
+    return gi * Tensor._make(mask.astype(gi.data.dtype), None, False, None)
 
 
 def einsum(equation, *operands):
