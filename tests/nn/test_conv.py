@@ -217,6 +217,7 @@ TORCH_CASES = [
     ("Conv1d", (4, 2, 4), dict(padding="same", padding_mode="replicate")),
     ("ConvTranspose2d", (4, 6, 3), dict(stride=2, padding=1, output_padding=1, groups=2)),
     ("ConvTranspose2d", (3, 2, (2, 3)), dict(stride=(1, 2), dilation=2, bias=False)),
+    ("ConvTranspose2d", (3, 2, 3), dict(padding=1, dilation=2, output_padding=1)),  # output_padding >= stride
     ("ConvTranspose1d", (4, 6, 3), dict(stride=3, padding=1, output_padding=2, dilation=2)),
 ]
 
