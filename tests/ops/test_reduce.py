@@ -145,3 +145,16 @@ def test_0dim_reductions_accept_dim_0_like_torch(f, torch):
             out.backward()
         outs.append((out.shape, out.item(), None if x.grad is None else x.grad.item()))
     assert tuple(outs[0][0]) == tuple(outs[1][0]) and outs[0][1:] == pytest.approx(outs[1][1:])
+
+
+@pytest.mark.parametrize("f", [
+    lambda T, x: x.var(1, False), lambda T, x: x.std(1, True, True), lambda T, x: T.var(x, False),
+    lambda T, x: x.var(dim=0, correction=0), lambda T, x: T.std_mean(x, 1, False),
+    lambda T, x: x.var(1, keepdim=True, unbiased=False), lambda T, x: T.var_mean(x, (0, 1), correction=2),
+], ids=["dim_unbiased", "dim_unbiased_keep", "unbiased_only", "correction", "std_mean", "kw_unbiased", "var_mean"])
+def test_var_std_signatures_match_torch(f, torch):
+    x0 = [[1.0, 2.0, 4.0], [3.0, 5.0, 9.0]]
+    a, b = f(npgrad, npgrad.tensor(x0)), f(torch, torch.tensor(x0))
+    a, b = (a if isinstance(a, tuple) else (a,)), (b if isinstance(b, tuple) else (b,))
+    for p, q in zip(a, b):
+        np.testing.assert_allclose(p.data, q.numpy(), rtol=1e-6)

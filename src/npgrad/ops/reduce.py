@@ -130,15 +130,19 @@ def mean(input, dim=None, keepdim=False, dtype=None):
     return Mean.apply(input, _dims(dim, input.ndim, "mean"), keepdim)
 
 
-def var(input, dim=None, *, correction=1, keepdim=False, unbiased=None):
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """Variance with Bessel's correction by default (``correction=1``), like PyTorch.
+
+    Both of PyTorch's spellings work: ``var(x, dim, correction=0, keepdim=True)`` and the older
+    ``var(x, dim, unbiased, keepdim)`` / ``var(x, unbiased)``.
 
     >>> import npgrad
     >>> npgrad.tensor([1.0, 2.0, 3.0, 4.0]).var(), npgrad.tensor([1.0, 2.0, 3.0, 4.0]).var(correction=0)
     (tensor(1.6667), tensor(1.2500))
     """
-    if unbiased is not None:
-        correction = 1 if unbiased else 0
+    correction = _correction(dim, unbiased, correction)
+    if isinstance(dim, bool):  # var(x, False): the old positional `unbiased`
+        dim = None
     axes = _dims(dim, input.ndim, "var")
     n = 1
     for a in axes:
@@ -147,14 +151,24 @@ def var(input, dim=None, *, correction=1, keepdim=False, unbiased=None):
     return sum(d * d, axes, keepdim=keepdim) / builtins.max(n - correction, 0)
 
 
-def std(input, dim=None, *, correction=1, keepdim=False, unbiased=None):
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """Standard deviation: ``sqrt(var(...))`` with the same ``correction``.
 
     >>> import npgrad
     >>> npgrad.tensor([1.0, 2.0, 3.0, 4.0]).std()
     tensor(1.2910)
     """
-    return StdSqrt.apply(var(input, dim, correction=correction, keepdim=keepdim, unbiased=unbiased))
+    return StdSqrt.apply(var(input, dim, unbiased, keepdim, correction=correction))
+
+
+def _correction(dim, unbiased, correction):
+    if isinstance(dim, bool):
+        unbiased = dim
+    if correction is not None:
+        if unbiased is not None:
+            raise RuntimeError("var/std: give either correction or unbiased, not both")
+        return correction
+    return 0 if unbiased is False else 1
 
 
 class StdSqrt(Function):
@@ -176,12 +190,16 @@ class StdSqrt(Function):
         return E.where(zero, 0.0, g / E.where(zero, 1.0, out * 2))
 
 
-def var_mean(input, dim=None, *, correction=1, keepdim=False):
-    return var(input, dim, correction=correction, keepdim=keepdim), mean(input, dim, keepdim=keepdim)
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """``(var, mean)`` over ``dim``; arguments as ``var``."""
+    v = var(input, dim, unbiased, keepdim, correction=correction)
+    return v, mean(input, None if isinstance(dim, bool) else dim, keepdim=keepdim)
 
 
-def std_mean(input, dim=None, *, correction=1, keepdim=False):
-    return std(input, dim, correction=correction, keepdim=keepdim), mean(input, dim, keepdim=keepdim)
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """``(std, mean)`` over ``dim``; arguments as ``std``."""
+    s = std(input, dim, unbiased, keepdim, correction=correction)
+    return s, mean(input, None if isinstance(dim, bool) else dim, keepdim=keepdim)
 
 
 class Amax(Function):
