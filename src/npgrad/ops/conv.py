@@ -7,10 +7,16 @@ matrix ``(C*kh*kw, N*Ho*Wo)`` with the whole batch folded into its columns.  The
 
 * forward         ``y = W (O, C*kh*kw) @ cols``           -> ``(O, N*Ho*Wo)``
 * weight gradient ``gW = gy (O, N*Ho*Wo) @ cols.T``
-* input gradient  ``dcols = W.T @ gy``, then col2im (one strided ``+=`` per kernel offset)
+* input gradient  ``dcols = W.T @ gy``, then col2im (one strided ``+=`` per kernel offset); with
+  stride 1 instead a conv of ``gy`` with the flipped kernel (im2col + a GEMM with a long inner
+  dimension, measured faster than the short-inner GEMM + col2im)
+
+The batch is processed in chunks of about ``CHUNK_BYTES`` of ``cols`` so that the buffer im2col
+fills is still in cache when the GEMM reads it (measured: ~1.4x faster than one batch-wide
+buffer); cols are rebuilt for the weight gradient rather than kept (no 9x-input-sized saved state).
 
 PyTorch's weight layout ``(O, C, kh, kw)`` is already the row-major ``(O, C*kh*kw)`` matrix, so no
-weight is ever transposed or copied.  The GEMM result ``(O, N, Ho, Wo)`` is returned through the
+weight is transposed or copied (the bias rides along as one extra column against a row of ones).  The GEMM result ``(O, N, Ho, Wo)`` is returned through the
 transposed view ``(N, O, Ho, Wo)``: channel-first memory flows to the next layer (elementwise ops
 keep it, and im2col, pooling and the next GEMM read it without a transpose copy).
 
