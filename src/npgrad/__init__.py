@@ -30,8 +30,8 @@ from .ops.elementwise import (abs, absolute, add, allclose, bitwise_and, bitwise
                               sign, sin, sqrt, square, sub, subtract, tan, tanh, true_divide, trunc, where)
 from .ops.index import index_select, masked_fill, masked_select
 from .ops.linalg import addmm, bmm, dot, einsum, ger, inner, matmul, mm, mv, outer
-from .ops.reduce import (all, amax, amin, any, argmax, argmin, count_nonzero, cumprod, cumsum, logsumexp,
-                         max, mean, min, norm, prod, std, std_mean, sum, var, var_mean)
+from .ops.reduce import (all, amax, amin, any, argmax, argmin, argsort, count_nonzero, cumprod, cumsum,
+                         logsumexp, max, mean, min, norm, prod, sort, std, std_mean, sum, topk, var, var_mean)
 from .ops.shape import (broadcast_shapes, broadcast_tensors, broadcast_to, cat, chunk, concat, concatenate,
                         diagonal, flatten, flip, gather, hstack, movedim, moveaxis, permute, repeat_interleave,
                         reshape, roll, scatter, scatter_add, split, squeeze, stack, swapaxes, swapdims, t,
@@ -102,7 +102,7 @@ def _bind_methods():
            "bitwise_and bitwise_or bitwise_xor bitwise_not multiply divide subtract true_divide negative "
            "greater less greater_equal less_equal not_equal",
         R: "sum mean var std max min amax amin argmax argmin prod cumsum cumprod logsumexp norm all any "
-           "count_nonzero",
+           "count_nonzero sort argsort topk",
         S: "reshape view view_as reshape_as flatten unflatten squeeze unsqueeze permute transpose swapaxes "
            "swapdims t movedim moveaxis expand expand_as broadcast_to split chunk unbind flip gather scatter "
            "scatter_add repeat tile repeat_interleave tril triu diagonal trace roll take_along_dim",

@@ -502,6 +502,19 @@ def _norm_dim(dim, ndim, where="dim"):
     return dim + n if dim < 0 else dim
 
 
+def _norm_dims(dim, ndim, where):
+    """Normalise ``dim`` to a sorted tuple of non-negative axes (None means all)."""
+    if dim is None:
+        return tuple(range(ndim))
+    if isinstance(dim, (list, tuple)):
+        axes = tuple(_norm_dim(d, ndim, where) for d in dim)
+        if len(set(axes)) != len(axes):
+            raise RuntimeError(f"{where}: dim {tuple(dim)} appears multiple times in the list of dims")
+        return tuple(sorted(axes)) if ndim else ()
+    d = _norm_dim(dim, ndim, where)
+    return (d,) if ndim else ()  # a 0-dim tensor accepts dim 0 / -1 and reduces nothing, as in PyTorch
+
+
 from .ops import elementwise as _E  # noqa: E402  (ops need the Tensor class defined first)
 from .ops import index as _I  # noqa: E402
 from .ops import linalg as _L  # noqa: E402

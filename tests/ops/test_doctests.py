@@ -5,7 +5,7 @@ import importlib
 import pytest
 
 MODULES = ["npgrad", "npgrad.tensor", "npgrad._inplace", "npgrad._format", "npgrad.creation", "npgrad.random", "npgrad.linalg",
-           "npgrad.ops.elementwise", "npgrad.ops.unary", "npgrad.ops.compare", "npgrad.ops.reduce", "npgrad.ops.shape", "npgrad.ops.gather", "npgrad.ops.pad", "npgrad.ops.index",
+           "npgrad.ops.elementwise", "npgrad.ops.unary", "npgrad.ops.compare", "npgrad.ops.reduce", "npgrad.ops.extrema", "npgrad.ops.shape", "npgrad.ops.gather", "npgrad.ops.pad", "npgrad.ops.index",
            "npgrad.ops.linalg", "npgrad.autograd", "npgrad.autograd.numerical", "npgrad.autograd.forward_ad",
            "npgrad.autograd.anomaly", "npgrad.autograd.grad_mode", "npgrad.autograd.engine"]
 

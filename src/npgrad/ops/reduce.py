@@ -12,21 +12,11 @@ import numpy as np
 from .. import _dtype
 from ..autograd.function import Function
 from ..autograd.grad_mode import state
-from ..tensor import Tensor, _norm_dim
+from ..tensor import Tensor, _norm_dim, _norm_dims
 from . import elementwise as E
 
 
-def _dims(dim, ndim, where):
-    """Normalise ``dim`` to a sorted tuple of non-negative axes (None means all)."""
-    if dim is None:
-        return tuple(range(ndim))
-    if isinstance(dim, (list, tuple)):
-        axes = tuple(_norm_dim(d, ndim, where) for d in dim)
-        if len(set(axes)) != len(axes):
-            raise RuntimeError(f"{where}: dim {tuple(dim)} appears multiple times in the list of dims")
-        return tuple(sorted(axes)) if ndim else ()
-    d = _norm_dim(dim, ndim, where)
-    return (d,) if ndim else ()  # a 0-dim tensor accepts dim 0 / -1 and reduces nothing, as in PyTorch
+_dims = _norm_dims  # (dim, ndim, where) -> sorted tuple of axes; see npgrad.tensor
 
 
 def _keep_shape(shape, axes):
@@ -200,134 +190,6 @@ def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """``(std, mean)`` over ``dim``; arguments as ``std``."""
     s = std(input, dim, unbiased, keepdim, correction=correction)
     return s, mean(input, None if isinstance(dim, bool) else dim, keepdim=keepdim)
-
-
-class Amax(Function):
-    """max over axes; the gradient is shared equally among tied maxima (PyTorch's amax rule)."""
-
-    @staticmethod
-    def forward(ctx, x, axes, keepdim, is_min):
-        if x.size == 0:
-            raise RuntimeError("amax(): Expected reduction dim to be specified for input.numel() == 0.")
-        out = (np.min if is_min else np.max)(x, axis=axes, keepdims=True)
-        if ctx.needs_input_grad[0]:
-            ctx.save_for_backward(_tie_share(x, out, axes))
-        ctx.axes = axes
-        ctx.keep_shape = out.shape
-        ctx.keepdim = keepdim
-        return out if keepdim else out.reshape([s for i, s in enumerate(x.shape) if i not in axes])
-
-    @staticmethod
-    def backward(ctx, g):
-        (share,) = ctx.saved_tensors
-        if not ctx.keepdim:
-            g = g.reshape(ctx.keep_shape)
-        return g * share, None, None, None
-
-
-def _tie_share(x, out_keep, axes):
-    """Each maximum's share of the gradient: 1 / (number of elements tied at the maximum)."""
-    mask = (x == out_keep)
-    return mask / mask.sum(axis=axes, keepdims=True, dtype=x.dtype)
-
-
-def amax(input, dim=(), keepdim=False):
-    """Maximum over ``dim`` (all by default); tied maxima share the gradient equally.
-
-    >>> import npgrad
-    >>> npgrad.amax(npgrad.tensor([[1.0, 3.0], [4.0, 2.0]]), dim=1)
-    tensor([3., 4.])
-    """
-    axes = _dims(None if dim == () else dim, input.ndim, "amax")
-    return Amax.apply(input, axes, keepdim, False)
-
-
-def amin(input, dim=(), keepdim=False):
-    """Minimum over ``dim`` (all by default); tied minima share the gradient equally.
-
-    >>> import npgrad
-    >>> npgrad.amin(npgrad.tensor([[1.0, 3.0], [4.0, 2.0]]), dim=0)
-    tensor([1., 2.])
-    """
-    axes = _dims(None if dim == () else dim, input.ndim, "amin")
-    return Amax.apply(input, axes, keepdim, True)
-
-
-_values_indices = namedtuple("return_types", ["values", "indices"])
-
-
-def _max_min(input, dim, keepdim, is_min, name):
-    if dim is None:
-        if input.data.size == 0:
-            raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
-                               "Specify the reduction dim with the 'dim' argument.")
-        return Amax.apply(input, tuple(range(input.ndim)), False, is_min)
-    if isinstance(dim, Tensor):
-        return (E.minimum if is_min else E.maximum)(input, dim)
-    d = _norm_dim(dim, input.ndim, name)
-    if input.ndim == 0:
-        return _values_indices(input, Tensor._make(np.zeros((), np.int64), None, False, None))
-    idx = (np.argmin if is_min else np.argmax)(input.data, axis=d, keepdims=True)
-    from .shape import gather
-    idx_t = Tensor._make(idx, None, False, None)
-    values = gather(input, d, idx_t)
-    if not keepdim:
-        values = values.squeeze(d)
-        idx = idx.squeeze(d)
-    return _values_indices(values, Tensor._make(idx.astype(np.int64), None, False, None))
-
-
-def max(input, dim=None, keepdim=False):
-    """``max(x)`` is the largest element; ``max(x, dim)`` is ``(values, indices)``; ``max(x, y)`` is elementwise.
-
-    >>> import npgrad
-    >>> x = npgrad.tensor([[1.0, 3.0], [4.0, 2.0]])
-    >>> x.max(), x.max(dim=1)
-    (tensor(4.), return_types(values=tensor([3., 4.]), indices=tensor([1, 0])))
-    """
-    return _max_min(input, dim, keepdim, False, "max")
-
-
-def min(input, dim=None, keepdim=False):
-    """``min(x)``, ``min(x, dim)`` -> ``(values, indices)``, or elementwise ``min(x, y)``.
-
-    >>> import npgrad
-    >>> npgrad.tensor([[1.0, 3.0], [4.0, 2.0]]).min(0)
-    return_types(values=tensor([1., 2.]), indices=tensor([0, 1]))
-    """
-    return _max_min(input, dim, keepdim, True, "min")
-
-
-def _arg(input, dim, keepdim, fn, name):
-    if dim is None:
-        r = fn(input.data.reshape(-1))
-        out = np.asarray(r, dtype=np.int64)
-        if keepdim:
-            out = out.reshape((1,) * input.ndim)
-    else:
-        d = _norm_dim(dim, input.ndim, name)
-        out = fn(input.data, axis=d, keepdims=keepdim).astype(np.int64) if input.ndim else np.zeros((), np.int64)
-    return Tensor._make(out, None, False, None)
-
-
-def argmax(input, dim=None, keepdim=False):
-    """Index of the maximum (first one on ties), over the flattened input or along ``dim``.
-
-    >>> import npgrad
-    >>> npgrad.tensor([[1.0, 3.0], [4.0, 2.0]]).argmax(dim=1)
-    tensor([1, 0])
-    """
-    return _arg(input, dim, keepdim, np.argmax, "argmax")
-
-
-def argmin(input, dim=None, keepdim=False):
-    """Index of the minimum (first one on ties), over the flattened input or along ``dim``.
-
-    >>> import npgrad
-    >>> npgrad.argmin(npgrad.tensor([3.0, 1.0, 1.0]))
-    tensor(1)
-    """
-    return _arg(input, dim, keepdim, np.argmin, "argmin")
 
 
 class Prod(Function):
@@ -593,3 +455,8 @@ def any(input, dim=None, keepdim=False):
     """
     axes = None if dim is None else _dims(dim, input.ndim, "any")
     return Tensor._make(np.asarray(np.any(input.data, axis=axes, keepdims=keepdim)), None, False, None)
+
+
+# extrema (max/min/amax/argmax/sort/topk) live in extrema.py; re-exported here (reduce.max, ...)
+from .extrema import (Amax, _tie_share, _values_indices, amax, amin, argmax, argmin, argsort, max,  # noqa: E402,F401
+                      min, sort, topk)
