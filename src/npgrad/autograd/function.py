@@ -163,23 +163,15 @@ def _finish(cls, ctx, args, out, record, raw=None):
     if record:
         # _meta (shape, dtype per input) is only kept when some input differs from the output in
         # shape or dtype: only then can a gradient need summing down or casting in the engine
-        nxt = []
+        needs = ctx.needs_input_grad
+        nxt = [(a.grad_fn or a) if need else None for a, need in zip(args, needs)]
         meta = None
         oshape = out.shape
         odt = out.dtype
-        for i, (a, need) in enumerate(zip(args, ctx.needs_input_grad)):
-            if need:
-                nxt.append(a.grad_fn or a)
-                d = a.data
-                if meta is None and (d.shape != oshape or d.dtype != odt):
-                    meta = [None] * len(args)
-                    for j, b in enumerate(args[:i + 1]):
-                        if ctx.needs_input_grad[j]:
-                            meta[j] = (b.data.shape, b.data.dtype)
-                elif meta is not None:
-                    meta[i] = (d.shape, d.dtype)
-            else:
-                nxt.append(None)
+        for a, need in zip(args, needs):
+            if need and (a.data.shape != oshape or a.data.dtype != odt):
+                meta = [(b.data.shape, b.data.dtype) if nb else None for b, nb in zip(args, needs)]
+                break
         ctx._next = nxt
         ctx._meta = meta
         if ctx._saved is not None:
@@ -199,6 +191,10 @@ def _resolve_saved(ctx, args, out, raw=None):
     items = []
     vers = []
     for s in ctx._saved:
+        if s is None or type(s) is float or type(s) is int:
+            items.append(s)
+            vers.append(None)
+            continue
         if isinstance(s, Tensor):
             s = s.data
         # (a 0-d result may come back from NumPy as a scalar ``raw``, wrapped into ``out``)
