@@ -31,6 +31,13 @@ _FALSES = [(False,) * n for n in range(64)]
 _NEEDS = {}
 
 
+def _zeros(n):
+    return _ZERO_VERSIONS[n] if n < 16 else (0,) * n
+
+
+_ZERO_VERSIONS = [(0,) * n for n in range(16)]
+
+
 def _needs_tuple(n, mask):
     """The ``needs_input_grad`` tuple for ``n`` arguments and a bit mask, shared (not allocated per op)."""
     key = (n << 32) | mask
@@ -79,12 +86,14 @@ class Function:
         if saved is None:
             return ()
         out = []
-        for item, ver in zip(saved, self._saved_ver):
+        # _saved_ver is None when every saved tensor was at version 0 (the usual case: one object
+        # less per graph node for the garbage collector to track)
+        for item, ver in zip(saved, self._saved_ver or _zeros(len(saved))):
             if item is _OUT:
                 if self._out_ver[0] != ver:
                     _raise_modified(self, "output 0 of " + self.name(), ver, self._out_ver[0], self._out_data)
                 item = Tensor._make(self._out_data, self, True, self._out_ver)
-            elif ver is not None and item._version[0] != ver:
+            elif ver is not None and isinstance(item, Tensor) and item._version[0] != ver:
                 _raise_modified(self, "an input of " + self.name(), ver, item._version[0], item.data)
             out.append(item)
         return tuple(out)
@@ -213,7 +222,7 @@ def _resolve_saved(ctx, args, out, raw=None):
             items.append(Tensor._make(s, None, False, None) if isinstance(s, np.ndarray) else s)
             vers.append(None)
     ctx._saved = tuple(items)
-    ctx._saved_ver = tuple(vers)
+    ctx._saved_ver = None if not any(vers) else tuple(vers)
 
 
 def _apply_tensor_io(cls, ctx, args, kwargs, record):
