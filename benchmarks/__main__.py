@@ -16,24 +16,24 @@ def main(argv=None):
     p.add_argument("--quick", action="store_true", help="fewer repeats and a smaller CNN subset")
     p.add_argument("--accuracy", action="store_true", help="also train to 88%%/91%% test accuracy (minutes)")
     a = p.parse_args(argv)
-    reps = 1 if a.quick else 3
+    reps = 2 if a.quick else 5
     lines = [f"Measured {datetime.date.today()} on {machine()}.", "",
              "| benchmark | npgrad | reference | ratio (npgrad / reference) |", "|---|---|---|---|"]
 
     rows, n = bench_train.bench_mlp(reps)
-    floor = rows["numpy (hand-written)"][0]
-    ours = rows["npgrad"][0]
+    floor = rows["numpy (hand-written)"]
+    ours = rows["npgrad"]
     lines.append(f"| MLP 784-256-128-10 epoch, Fashion-MNIST 60k, batch 128 | {ours:.2f} s | "
                  f"hand-written NumPy {floor:.2f} s | {ours / floor:.2f} |")
     if "torch" in rows:
-        t = rows["torch"][0]
+        t = rows["torch"]
         lines.append(f"| MLP epoch | {ours:.2f} s | PyTorch {t:.2f} s | {ours / t:.2f} |")
 
     limit = 1280 if a.quick else 6400
     rows, n = bench_train.bench_cnn(max(1, reps - 1), limit)
-    ours = rows["npgrad"][0] * 60000 / n
+    ours = rows["npgrad"] * 60000 / n
     if "torch" in rows:
-        t = rows["torch"][0] * 60000 / n
+        t = rows["torch"] * 60000 / n
         lines.append(f"| CNN epoch (from {n} images, scaled to 60k) | {ours:.1f} s | PyTorch {t:.1f} s | "
                      f"{ours / t:.2f} |")
     else:

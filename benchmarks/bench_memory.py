@@ -13,26 +13,27 @@ import sys
 from benchmarks.common import ROOT
 
 _CHILD = r"""
-import json, resource, sys
+import json, sys
 import numpy as np
 import {lib} as lib
 {threads}
 from benchmarks.common import batch_order, fashion_mnist
 from benchmarks.bench_train import build_cnn, cnn_weights, train_epoch
 
-def rss_mb():
+def status_mb(key):
+    # VmHWM is this process image's own peak (ru_maxrss would inherit the parent's peak across fork+exec)
     with open("/proc/self/status") as f:
         for line in f:
-            if line.startswith("VmRSS"):
+            if line.startswith(key):
                 return int(line.split()[1]) / 1024
 
 x, y = fashion_mnist(True, {n})
 batches = batch_order(len(x), 128)
 model = build_cnn(lib, cnn_weights())
 opt = lib.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
-before = rss_mb()
+before = status_mb("VmRSS")
 train_epoch(lib, model, opt, x, y, batches)
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+peak = status_mb("VmHWM")
 print(json.dumps({{"before": before, "peak": peak}}))
 """
 

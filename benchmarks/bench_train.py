@@ -11,7 +11,7 @@ import argparse
 
 import numpy as np
 
-from benchmarks.common import batch_order, fashion_mnist, init_conv, init_linear, timed, torch_or_none
+from benchmarks.common import batch_order, fashion_mnist, init_conv, init_linear, torch_or_none
 from benchmarks.numpy_mlp import NumpyMLP
 
 MLP_SIZES = (784, 256, 128, 10)
@@ -64,27 +64,42 @@ def train_epoch(lib, model, opt, x, y, batches):
     return total / len(batches)
 
 
-def framework_epoch(lib, build, weights, x, y, batches, repeats):
+def _interleaved(runners, repeats):
+    """Median seconds per runner, the runners taking turns epoch by epoch (after one warm-up each),
+    so that the machine's slow drifts in speed hit every framework alike."""
+    import statistics
+    import time
+    for run in runners.values():
+        run()
+    times = {name: [] for name in runners}
+    for _ in range(repeats):
+        for name, run in runners.items():
+            t0 = time.perf_counter()
+            run()
+            times[name].append(time.perf_counter() - t0)
+    return {name: statistics.median(ts) for name, ts in times.items()}
+
+
+def _framework_runner(lib, build, weights, x, y, batches):
     model = build(lib, weights)
     opt = lib.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
-    losses = []
-    t = timed(lambda: losses.append(train_epoch(lib, model, opt, x, y, batches)), repeats)
-    return t, losses[0]
+    return lambda: train_epoch(lib, model, opt, x, y, batches)
 
 
 def bench_mlp(repeats=3, limit=None):
+    """Seconds per epoch for the hand-written NumPy floor, npgrad and (if installed) PyTorch."""
     import npgrad
     x, y = fashion_mnist(True, limit)
     x = np.ascontiguousarray(x.reshape(len(x), -1))
     batches = batch_order(len(x), 128)
     weights = mlp_weights()
     floor = NumpyMLP(weights)
-    rows = {"numpy (hand-written)": (timed(lambda: [floor.step(x[i], y[i]) for i in batches], repeats), None)}
-    rows["npgrad"] = framework_epoch(npgrad, build_mlp, weights, x, y, batches, repeats)
+    runners = {"numpy (hand-written)": lambda: [floor.step(x[i], y[i]) for i in batches],
+               "npgrad": _framework_runner(npgrad, build_mlp, weights, x, y, batches)}
     torch = torch_or_none()
     if torch is not None:
-        rows["torch"] = framework_epoch(torch, build_mlp, weights, x, y, batches, repeats)
-    return rows, len(x)
+        runners["torch"] = _framework_runner(torch, build_mlp, weights, x, y, batches)
+    return _interleaved(runners, repeats), len(x)
 
 
 def bench_cnn(repeats=2, limit=6400):
@@ -92,18 +107,18 @@ def bench_cnn(repeats=2, limit=6400):
     x, y = fashion_mnist(True, limit)
     batches = batch_order(len(x), 128)
     weights = cnn_weights()
-    rows = {"npgrad": framework_epoch(npgrad, build_cnn, weights, x, y, batches, repeats)}
+    runners = {"npgrad": _framework_runner(npgrad, build_cnn, weights, x, y, batches)}
     torch = torch_or_none()
     if torch is not None:
-        rows["torch"] = framework_epoch(torch, build_cnn, weights, x, y, batches, repeats)
-    return rows, len(x)
+        runners["torch"] = _framework_runner(torch, build_cnn, weights, x, y, batches)
+    return _interleaved(runners, repeats), len(x)
 
 
 def report(title, rows, n, ref, full=60000):
     print(f"\n{title} ({n} images/epoch measured; seconds scaled to a {full}-image epoch)")
     print(f"{'':<22}{'s/epoch':>9}{'vs ' + ref:>14}")
-    base = rows[ref][0]
-    for name, (t, _) in rows.items():
+    base = rows[ref]
+    for name, t in rows.items():
         print(f"{name:<22}{t * full / n:>9.2f}{t / base:>13.2f}x")
 
 
