@@ -1,7 +1,9 @@
 """Training to accuracy on Fashion-MNIST: time until the MLP reaches 88% and the CNN 91% test accuracy.
 
-Both frameworks run the same code from the same initial weights and batch order (SGD, momentum
-0.9, batch 128); each epoch is followed by an evaluation on the 10,000 test images.
+Both frameworks run the same code from the same initial weights and batch order (Adam, lr 1e-3,
+batch 128, inputs standardised); each epoch is followed by an evaluation on the 10,000 test images.
+The table also gives the best test accuracy within the epochs run (the training issue's quality
+targets: MLP >= 89%, CNN >= 92% within 10 epochs).
 
     python -m benchmarks.bench_accuracy [--max-epochs 10]
 """
@@ -28,16 +30,18 @@ def evaluate(lib, model, x, y, batch=1000):
     return correct / len(x)
 
 
-def train_to_target(lib, kind, max_epochs=10, lr=0.05):
+def train_to_target(lib, kind, max_epochs=10, lr=1e-3):
     """Seconds of training (evaluation excluded) until the target accuracy, and the accuracy per epoch."""
     xtr, ytr = fashion_mnist(True)
     xte, yte = fashion_mnist(False)
+    mean, std = xtr.mean(), xtr.std()
+    xtr, xte = (xtr - mean) / std, (xte - mean) / std
     if kind == "mlp":
         xtr, xte = xtr.reshape(len(xtr), -1), xte.reshape(len(xte), -1)
         model = build_mlp(lib, mlp_weights())
     else:
         model = build_cnn(lib, cnn_weights())
-    opt = lib.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
+    opt = lib.optim.Adam(model.parameters(), lr=lr)
     elapsed, reached, accs = 0.0, None, []
     for epoch in range(max_epochs):
         batches = batch_order(len(xtr), 128, seed=epoch)

@@ -8,7 +8,7 @@ import pytest
 
 from npgrad.datasets.idx import IDXError, read_idx, read_idx_header, write_idx
 
-MNIST_DIR = "/work/shared/data/mnist-t10k"
+MNIST_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "data", "mnist-t10k"))
 needs_mnist = pytest.mark.skipif(not os.path.isdir(MNIST_DIR), reason="real MNIST test split not present")
 
 

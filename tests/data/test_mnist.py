@@ -11,7 +11,7 @@ from npgrad.datasets.idx import IDXError, write_idx
 from npgrad.utils.data import DataLoader
 from npgrad.utils.data import transforms as T
 
-MNIST_DIR = "/work/shared/data/mnist-t10k"
+MNIST_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "data", "mnist-t10k"))
 FASHION_DIR = "/usr/share/datasets/fashion-mnist"
 needs_mnist = pytest.mark.skipif(not os.path.isdir(MNIST_DIR), reason="real MNIST test split not present")
 needs_fashion = pytest.mark.skipif(not os.path.isfile(os.path.join(FASHION_DIR, "t10k-labels-idx1-ubyte.gz")),
