@@ -85,35 +85,34 @@ def run_backward(roots, root_grads, retain_graph, create_graph, wanted=None, acc
                         g = r
             if capture is not None and id(node) in capture:
                 capture[id(node)] = g
-            if anomaly:
-                gin = _backward_checked(node, g)
-            else:
-                gin = type(node).backward(node, g)
+            gin = _backward_checked(node, g) if anomaly else type(node).backward(node, g)
             if type(gin) is not tuple:
                 gin = (gin,)
-            if len(gin) < len(node._next):
+            nxts = node._next
+            if len(gin) < len(nxts):
                 raise RuntimeError(f"function {node.name()} returned {len(gin)} gradients, "
-                                   f"expected {len(node._next)}")
+                                   f"expected {len(nxts)}")
             metas = node._meta
-            for i, nxt in enumerate(node._next):
-                if nxt is None:
-                    continue
-                gi = gin[i]
-                if gi is None:
+            i = -1
+            for nxt, gi in zip(nxts, gin):
+                i += 1
+                if nxt is None or gi is None:
                     continue
                 if not isinstance(gi, Tensor):
                     gi = Tensor._make(np.asarray(gi), None, False, None)
                 if metas is not None:
                     shape, dt = metas[i]
-                    if gi.data.shape != shape or gi.data.dtype != dt:
+                    d = gi.data
+                    if d.shape != shape or d.dtype != dt:
                         gi = _fit(gi, shape, dt)
                 if anomaly:
                     _check_finite(gi.data, f"Function '{node.name()}' returned nan or inf values in its {i}th "
                                                f"output (the gradient for its input {i}).")
+                key = id(nxt)
                 if isinstance(nxt, Tensor):
-                    _add(leaf_grads, id(nxt), gi, nxt)
+                    prev = leaf_grads.get(key)
+                    leaf_grads[key] = (gi, nxt) if prev is None else (prev[0] + gi, nxt)
                 else:
-                    key = id(nxt)
                     prev = grads.get(key)
                     grads[key] = (gi, None) if prev is None else (prev[0] + gi, None)
             if not retain_graph and node._saved is not None:
