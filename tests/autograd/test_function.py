@@ -105,3 +105,21 @@ def test_higher_order_through_custom_function():
     (g,) = npgrad.autograd.grad(Cube.apply(x), x, create_graph=True)
     (gg,) = npgrad.autograd.grad(g, x)
     assert g.item() == 12.0 and gg.item() == 12.0
+
+
+def test_custom_function_under_no_grad_still_sees_tensors():
+    class Cube(npgrad.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            assert isinstance(x, npgrad.Tensor)
+            ctx.save_for_backward(x)
+            return x ** 3
+
+        @staticmethod
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            return 3 * x ** 2 * g
+
+    with npgrad.no_grad():
+        y = Cube.apply(npgrad.tensor(2.0))
+    assert y.item() == 8.0 and not y.requires_grad

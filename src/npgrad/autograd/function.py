@@ -45,6 +45,8 @@ def _needs_tuple(n, mask):
     if t is None:
         t = _NEEDS[key] = tuple(bool(mask >> i & 1) for i in range(n))
     return t
+
+
 Tensor = None  # set by npgrad.tensor once the class exists (avoids a circular import)
 _make = None
 
@@ -122,7 +124,7 @@ class Function:
         ctx = _new(cls)
         ctx._saved = None
         ctx._hooks = None
-        if not state.recording_any:
+        if not state.recording_any and not cls._tensor_io:
             # fast path (no_grad, e.g. inside backward): no graph, no bookkeeping
             ctx.needs_input_grad = _FALSES[len(args)]
             out = cls.forward(ctx, *[a.data if isinstance(a, T) else a for a in args], **kwargs)
