@@ -28,6 +28,14 @@ def _empty(shape, dtype):
 
 class _ConvNd(Module):
     _nd = 2
+
+    def forward(self, input):
+        conv = F.conv2d if self._nd == 2 else F.conv1d
+        if self.padding_mode != "zeros":
+            return conv(self._mode_pad(input), self.weight, self.bias, self.stride, 0, self.dilation,
+                        self.groups, _where=self._where())
+        return conv(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups,
+                    _where=self._where())
     transposed = False
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
@@ -123,13 +131,6 @@ class Conv2d(_ConvNd):
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
                          padding_mode, 0, device, dtype)
 
-    def forward(self, input):
-        if self.padding_mode != "zeros":
-            return F.conv2d(self._mode_pad(input), self.weight, self.bias, self.stride, 0, self.dilation,
-                            self.groups, _where=self._where())
-        return F.conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups,
-                        _where=self._where())
-
 
 class Conv1d(_ConvNd):
     """1-d convolution over ``(N, C_in, L)``; weight ``(C_out, C_in/groups, k)``.
@@ -144,13 +145,6 @@ class Conv1d(_ConvNd):
                  bias=True, padding_mode="zeros", device=None, dtype=None):
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
                          padding_mode, 0, device, dtype)
-
-    def forward(self, input):
-        if self.padding_mode != "zeros":
-            return F.conv1d(self._mode_pad(input), self.weight, self.bias, self.stride, 0, self.dilation,
-                            self.groups, _where=self._where())
-        return F.conv1d(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups,
-                        _where=self._where())
 
 
 class _ConvTransposeNd(_ConvNd):
