@@ -39,7 +39,7 @@ def main(argv=None):
     else:
         lines.append(f"| CNN epoch (from {n} images, scaled to 60k) | {ours:.1f} s | - | - |")
 
-    for label, o, t in bench_overhead.run(10_000, 3 if a.quick else 5):
+    for label, o, t in bench_overhead.run(10_000, 3 if a.quick else 5, 1 if a.quick else 3):
         lines.append(f"| autograd overhead, 10,000 ops on {label}s | {o:.2f} us/op | PyTorch {t:.2f} us/op | "
                      f"{o / t:.2f} |")
 

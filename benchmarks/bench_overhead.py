@@ -59,13 +59,16 @@ def _env():
     return env
 
 
-def run(n_ops=10_000, repeats=5):
-    """Rows of (workload, npgrad us/op, torch us/op)."""
+def run(n_ops=10_000, repeats=5, rounds=3):
+    """Rows of (workload, npgrad us/op, torch us/op): the medians over ``rounds`` fresh processes
+    per framework, the frameworks taking turns so that the machine's drifts in speed hit both."""
     rows = []
     for label, shape in (("scalar", ()), ("8-vector", (8,))):
-        ours = _in_subprocess("npgrad", shape, n_ops, repeats)
-        theirs = _in_subprocess("torch", shape, n_ops, repeats)
-        rows.append((label, ours, theirs))
+        ours, theirs = [], []
+        for _ in range(rounds):
+            ours.append(_in_subprocess("npgrad", shape, n_ops, repeats))
+            theirs.append(_in_subprocess("torch", shape, n_ops, repeats))
+        rows.append((label, statistics.median(ours), statistics.median(theirs)))
     return rows
 
 
@@ -73,9 +76,10 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--ops", type=int, default=10_000)
     p.add_argument("--repeats", type=int, default=5)
+    p.add_argument("--rounds", type=int, default=3, help="fresh processes per framework, taking turns")
     a = p.parse_args(argv)
     print(f"{'workload':<10} {'npgrad us/op':>13} {'torch us/op':>12} {'ratio':>7}")
-    for label, ours, theirs in run(a.ops, a.repeats):
+    for label, ours, theirs in run(a.ops, a.repeats, a.rounds):
         print(f"{label:<10} {ours:>13.2f} {theirs:>12.2f} {ours / theirs:>7.2f}")
 
 

@@ -113,6 +113,39 @@ def test_batch_chunks_gradients(rng, monkeypatch):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
 
 
+@pytest.mark.parametrize("cfg", CONFIGS)
+@pytest.mark.parametrize("chunk", [None, 1000])
+def test_plain_backward_from_kept_cols_matches_graph_backward(cfg, chunk, rng, monkeypatch):
+    """Plain backward takes gW and gb from one GEMM against the im2col matrix kept by forward;
+    create_graph takes the differentiable path (Conv2dWeight, sum): both must agree."""
+    if chunk:
+        monkeypatch.setattr(C, "CHUNK_BYTES", chunk)
+    n, c, h, w, o, k, s, p, d, g = cfg
+    x0, w0, b0 = rng.standard_normal((n, c, h, w)), rng.standard_normal((o, c // g) + k), rng.standard_normal(o)
+    gy = None
+    res = []
+    for create_graph in (False, True):
+        x, wt, b = _t(x0, True), _t(w0, True), _t(b0, True)
+        y = F.conv2d(x, wt, b, s, p, d, g)
+        gy = rng.standard_normal(y.shape) if gy is None else gy
+        y.backward(_t(gy), create_graph=create_graph)
+        res.append([t.grad.detach().numpy() for t in (x, wt, b)])
+    for a, b_ in zip(*res):
+        np.testing.assert_allclose(a, b_, rtol=1e-10, atol=1e-10)
+
+
+def test_bias_only_and_weight_only_gradients(rng):
+    x0, w0, b0 = rng.standard_normal((2, 3, 6, 6)), rng.standard_normal((4, 3, 3, 3)), rng.standard_normal(4)
+    ref_w, ref_b = _t(w0, True), _t(b0, True)
+    F.conv2d(_t(x0), ref_w, ref_b, padding=1).sum().backward()
+    w, b = _t(w0), _t(b0, True)
+    F.conv2d(_t(x0), w, b, padding=1).sum().backward()
+    np.testing.assert_allclose(b.grad.numpy(), ref_b.grad.numpy(), rtol=1e-12)
+    w, b = _t(w0, True), _t(b0)
+    F.conv2d(_t(x0), w, b, padding=1).sum().backward()
+    np.testing.assert_allclose(w.grad.numpy(), ref_w.grad.numpy(), rtol=1e-12)
+
+
 def test_padding_same_and_valid(rng):
     x = rng.standard_normal((2, 3, 7, 8))
     for k, d in (((3, 4), (1, 1)), ((2, 2), (2, 1)), ((5, 1), (1, 3))):

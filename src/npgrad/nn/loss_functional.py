@@ -125,8 +125,12 @@ class CrossEntropy(Function):
         if reduction == "none":
             return loss
         total = loss.sum()
+        if reduction == "sum":
+            return np.asarray(total, dtype=x.dtype)
+        if denom:
+            return np.asarray(total / x.dtype.type(denom), dtype=x.dtype)
         with np.errstate(invalid="ignore", divide="ignore"):  # all targets ignored: nan, as PyTorch
-            return np.asarray(total / x.dtype.type(denom) if reduction == "mean" else total, dtype=x.dtype)
+            return np.asarray(total / x.dtype.type(denom), dtype=x.dtype)
 
     @staticmethod
     def backward(ctx, g):
@@ -216,12 +220,18 @@ def _to_last(ndim):
 
 
 def _check_classes(y, c, ignore_index, who):
-    if y.size and (y.min() < 0 or y.max() >= c):
+    """Raise for a class index outside ``0..c-1`` (other than ``ignore_index``).  Returns
+    ``ignore_index`` when some target may equal it, else None (then nothing needs masking)."""
+    if not y.size:
+        return None
+    lo, hi = y.min(), y.max()
+    if lo < 0 or hi >= c:
         bad = (y < 0) | (y >= c)
         if ignore_index is not None:
             bad &= y != ignore_index
         if bad.any():
             raise IndexError(f"{who}: Target {int(y[bad][0])} is out of bounds (valid classes are 0..{c - 1}).")
+    return ignore_index if ignore_index is not None and lo <= ignore_index <= hi else None
 
 
 def _weight_array(weight, c, dtype, who):
@@ -260,7 +270,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     c = x.data.shape[1]
     w = _weight_array(weight, c, x.data.dtype, "cross_entropy")
     if t.data.dtype.kind in "iu":
-        _check_classes(t.data, c, ignore_index, "cross_entropy")
+        ignore_index = _check_classes(t.data, c, ignore_index, "cross_entropy")
     elif t.data.dtype != x.data.dtype:
         t = t.to(x.dtype)
     out = CrossEntropy.apply(x, t, w, ignore_index, reduction, float(label_smoothing))

@@ -30,7 +30,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _memory
 from ..autograd.function import Function
+from ..autograd.grad_mode import state
+from ..tensor import Tensor
 
 
 # -- geometry ------------------------------------------------------------------------------------
@@ -169,31 +172,41 @@ def _as_nchw(y_cf):
 
 
 # -- convolution primitives ----------------------------------------------------------------------
-def conv_forward(x, w, b, geom):
-    """``y (O, N, Ho, Wo)`` = W @ im2col(x) (+ b), over cache-sized chunks of the batch."""
+def conv_forward(x, w, b, geom, keep_cols=False):
+    """``y (O, N, Ho, Wo)`` = W @ im2col(x) (+ b), over cache-sized chunks of the batch.
+
+    With ``keep_cols`` (and one group) the chunks are written into one batch-wide matrix that is
+    returned too, ``(y, cols)``: the weight gradient reuses it instead of rebuilding it.  When a bias
+    is folded in, ``cols`` ends with the row of ones, so ``gy @ cols.T`` yields the bias gradient as
+    its last column."""
     stride, padding, dilation, groups = geom
     o, _, kh, kw = w.shape
     n, c, h, wd = x.shape
     ho = out_size(h, kh, stride[0], padding[0], padding[1], dilation[0])
     wo = out_size(wd, kw, stride[1], padding[2], padding[3], dilation[1])
     k, p = c * kh * kw, ho * wo
-    y = np.empty((o, n, ho, wo), dtype=x.dtype)
+    y = _memory.empty((o, n, ho, wo), x.dtype)
     w2, y2 = w.reshape(o, -1), y.reshape(o, n * p)
     # the bias rides in the GEMM as an extra column of W against a row of ones under the cols
     # (saves a pass over the output); grouped convs add it afterwards
     fold = b is not None and groups == 1
     if fold:
         w2 = np.concatenate([w2, b[:, None].astype(w2.dtype, copy=False)], axis=1)
-    buf = None
-    for n0, n1 in _chunks(n, k * p * x.itemsize):
-        if buf is None or buf.shape[1] != (n1 - n0) * p:
-            buf = np.empty((k + fold, (n1 - n0) * p), dtype=x.dtype)
-            buf[k:] = 1
-        im2col(x[n0:n1], (kh, kw), stride, padding, dilation, (ho, wo), out=buf[:k].reshape(c, kh, kw, n1 - n0, ho, wo))
-        _gemm(w2, buf, groups, out=y2[:, n0 * p:n1 * p])
+    keep = keep_cols and groups == 1
+    chunks = _chunks(n, k * p * x.itemsize)
+    step = chunks[0][1]
+    # kept: the whole matrix; else one chunk-sized buffer reused by every chunk
+    buf = _memory.empty((k + fold, (n if keep else step) * p), x.dtype)
+    if fold:
+        buf[k:] = 1
+    for n0, n1 in chunks:
+        part = buf[:, n0 * p:n1 * p] if keep else buf[:, :(n1 - n0) * p]
+        im2col(x[n0:n1], (kh, kw), stride, padding, dilation, (ho, wo),
+               out=part[:k].reshape(c, kh, kw, n1 - n0, ho, wo))
+        _gemm(w2, part, groups, out=y2[:, n0 * p:n1 * p])
     if b is not None and not fold:
         y2 += b[:, None]
-    return y
+    return (y, buf) if keep else y
 
 
 def _as_stride1_conv(w, geom, in_hw, gy_hw):
@@ -252,22 +265,40 @@ def conv_weight_grad(x, gy, geom, kernel):
 
 
 class Conv2d(Function):
-    """``y = conv2d(x, w) + b``; geometry ``(stride, padding(t, b, l, r), dilation, groups)``."""
+    """``y = conv2d(x, w) + b``; geometry ``(stride, padding(t, b, l, r), dilation, groups)``.
+
+    Forward keeps its im2col matrix when the weight gradient is wanted (plain backward then needs
+    one GEMM, which also yields the bias gradient); a backward that builds a graph
+    (``create_graph``) uses the differentiable :class:`Conv2dWeight` instead."""
 
     @staticmethod
     def forward(ctx, x, w, b, geom):
         need = ctx.needs_input_grad
         ctx.geom, ctx.in_hw = geom, x.shape[2:]
-        ctx.save_for_backward(x if need[1] else None, w if need[0] or need[1] else None)
-        return _as_nchw(conv_forward(x, w, b, geom))
+        res = conv_forward(x, w, b, geom, keep_cols=need[1])
+        y, cols = res if type(res) is tuple else (res, None)
+        ctx.save_for_backward(x if need[1] else None, w if need[0] or need[1] else None, cols)
+        return _as_nchw(y)
 
     @staticmethod
     def backward(ctx, g):
-        x, w = ctx.saved_tensors
+        x, w, cols = ctx.saved_tensors
         need = ctx.needs_input_grad
         gx = ConvTranspose2d.apply(g, w, None, ctx.geom, ctx.in_hw) if need[0] else None
-        gw = Conv2dWeight.apply(x, g, ctx.geom, w.shape[2:]) if need[1] else None
-        gb = g.sum((0, 2, 3)) if need[2] else None
+        gw = gb = None
+        if cols is not None and not state.grad_enabled:
+            o = w.shape[0]
+            k = w.data[0].size
+            full = np.matmul(channel_first(g.data).reshape(o, -1), cols.data.T)  # (O, K [+ 1 for the bias])
+            if need[1]:
+                gw = Tensor._make(np.ascontiguousarray(full[:, :k]).reshape(w.shape), None, False, None)
+            if need[2]:
+                gb = Tensor._make(full[:, k].copy() if full.shape[1] > k else g.data.sum((0, 2, 3)), None, False, None)
+            return gx, gw, gb, None
+        if need[1]:
+            gw = Conv2dWeight.apply(x, g, ctx.geom, w.shape[2:])
+        if need[2]:
+            gb = g.sum((0, 2, 3))
         return gx, gw, gb, None
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _memory
 from ..autograd.function import Function
 from .conv import _geometry
 
@@ -51,21 +52,32 @@ def _max_fast(b, kernel):
     kh, kw = kernel
     ho, wo = h // kh, w // kw
     rows = b.reshape(-1, kh, w)
-    m = np.maximum(rows[:, 0], rows[:, 1]) if kh > 1 else rows[:, 0]
+    if kh > 1:
+        m = np.maximum(rows[:, 0], rows[:, 1], out=_memory.empty(rows.shape[:1] + rows.shape[2:], b.dtype))
+    else:
+        m = rows[:, 0]
     for i in range(2, kh):
         np.maximum(m, rows[:, i], out=m)
     cols = m.reshape(-1, wo, kw)
-    y = np.maximum(cols[..., 0], cols[..., 1]) if kw > 1 else cols[..., 0].copy()
+    y = _memory.empty((a0, a1, ho, wo), b.dtype)
+    yf = y.reshape(-1, wo)
+    if kw > 1:
+        np.maximum(cols[..., 0], cols[..., 1], out=yf)
+    else:
+        np.copyto(yf, cols[..., 0])
     for j in range(2, kw):
-        np.maximum(y, cols[..., j], out=y)
-    y = y.reshape(a0, a1, ho, wo)
+        np.maximum(yf, cols[..., j], out=yf)
+    del m, cols
     # first maximum in row-major window order: idx = n0 (1 + n1 (1 + ...)), n_k = (tap k != max)
     win = b.reshape(a0, a1, ho, kh, wo, kw)
-    idx = np.zeros(y.shape, _idx_dtype(kh * kw))
+    idx = _memory.empty(y.shape, _idx_dtype(kh * kw))
+    idx.fill(0)
+    n_k = _memory.empty(y.shape, np.bool_)
     one = idx.dtype.type(1)
     for k in reversed(range(kh * kw - 1)):
-        n_k = win[:, :, :, k // kw, :, k % kw] != y
-        idx = n_k * (idx + one)
+        np.not_equal(win[:, :, :, k // kw, :, k % kw], y, out=n_k)
+        np.add(idx, one, out=idx)
+        np.multiply(n_k, idx, out=idx)
     return y, idx
 
 
@@ -134,7 +146,7 @@ class MaxPool2dScatter(Function):
         shape = idx.shape[:2] + tuple(in_hw)
         overlap = any(s < d * (k - 1) + 1 for k, s, d in zip(kernel, stride, dilation))
         # non-overlapping windows tiling the input write every position exactly once: no zero fill
-        gx = np.empty(shape, dtype=g.dtype) if _fast_ok(geom, in_hw) else np.zeros(shape, dtype=g.dtype)
+        gx = _memory.empty(shape, g.dtype) if _fast_ok(geom, in_hw) else np.zeros(shape, dtype=g.dtype)
         for i, j, (r0, r1, rs), (c0, c1, cs) in _geometry(in_hw, out_hw, kernel, stride, padding, dilation):
             if r1 <= r0 or c1 <= c0:
                 continue

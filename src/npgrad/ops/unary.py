@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import _dtype
+from .. import _dtype, _memory
 from ..autograd.function import Function
 from ..tensor import Tensor
 from .compare import gt, lt
@@ -169,7 +169,11 @@ class ReluGrad(Function):
     @staticmethod
     def forward(ctx, g, out):
         ctx.save_for_backward(out)
-        return g * (out > 0)
+        if g.shape != out.shape or out.nbytes < _memory.MIN_BYTES:
+            return g * (out > 0)
+        # large activations: reused buffers, in the activation's memory order
+        mask = np.greater(out, 0, out=_memory.empty_like(out, np.bool_))
+        return np.multiply(g, mask, out=_memory.empty_like(out, np.result_type(g, mask)))
 
     @staticmethod
     def backward(ctx, gg):
@@ -182,7 +186,7 @@ class Relu(Function):
 
     @staticmethod
     def forward(ctx, x):
-        out = np.maximum(x, 0)
+        out = np.maximum(x, 0) if x.nbytes < _memory.MIN_BYTES else np.maximum(x, 0, out=_memory.empty_like(x))
         ctx.save_for_backward(out)
         return out
 
