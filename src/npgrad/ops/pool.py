@@ -1,10 +1,15 @@
 """Pooling primitives: max pooling (gradient to each window's first maximum) and average pooling.
 
-General path: one strided slice per kernel offset (as im2col in :mod:`npgrad.ops.conv`), with
-running ``np.maximum`` and bool arithmetic for the argmax (``np.where``/``copyto(where=)`` are an
-order of magnitude slower on random data).  Fast path for non-overlapping windows (kernel ==
-stride, no padding or dilation, sizes divisible): reshape the image into window rows and reduce
-first within each row segment, then across rows, so every NumPy loop runs over long runs of memory.
+Frames.  Pooling computes on a C-contiguous ``(A, H, W, B)`` array, where ``(A, B)`` is the batch
+and channel axes in memory order: ``(C, N)`` for the ``(C, H, W, N)`` memory of our conv outputs
+(see :mod:`npgrad.ops.conv`), ``(N*C, 1)`` for the usual layout, ``(N, C)`` for channels-last.  So
+no layout is copied, and with our conv outputs every loop runs over whole rows of the batch.
+
+General path: one strided slice per kernel offset (as im2col), with running ``np.maximum`` and
+bool arithmetic for the argmax (``np.where``/``copyto(where=)`` are an order of magnitude slower on
+random data).  Fast path for non-overlapping windows (kernel == stride, no padding or dilation,
+sizes divisible): reshape into window rows and reduce across the rows of each window first (long
+contiguous runs), then across its columns.
 
 Every gradient is itself a primitive whose backward is the other member of an adjoint pair
 (scatter/gather, average/spread), so double backward works.
@@ -22,21 +27,37 @@ def _idx_dtype(k):
     return np.uint8 if k <= 255 else np.int32
 
 
-def _base(x):
-    """``x (N, C, H, W)`` as a C-contiguous array with H, W last, and whether N and C are swapped in
-    it: x itself, or the channel-first memory our conv outputs have.  Max pooling runs in this frame
-    (it treats the two leading axes alike), so reads and writes follow memory order."""
+def _to_frame(x):
+    """``x (N, C, H, W)`` -> ``(frame (A, H, W, B), kind)``: a view of ``x``'s memory when it is in one
+    of the three layouts, else a copy in the usual one."""
+    n, c, h, w = x.shape
     if x.flags.c_contiguous:
-        return x, False
-    xt = x.transpose(1, 0, 2, 3)
-    if xt.flags.c_contiguous:
-        return xt, True
-    return np.ascontiguousarray(x), False
+        return x.reshape(n * c, h, w, 1), "nchw"
+    t = x.transpose(1, 2, 3, 0)
+    if t.flags.c_contiguous:
+        return t, "chwn"
+    t = x.transpose(0, 2, 3, 1)
+    if t.flags.c_contiguous:
+        return t, "nhwc"
+    return np.ascontiguousarray(x).reshape(n * c, h, w, 1), "nchw"
 
 
-def _frame(a, swapped):
-    """Between the ``(N, C, ...)`` view and the computing frame (a transpose is its own inverse)."""
-    return a.transpose(1, 0, 2, 3) if swapped else a
+def _as_frame(g, kind):
+    """``g (N, C, h, w)`` in the frame ``kind`` (a view where the layout allows, else a copy)."""
+    n, c, h, w = g.shape
+    t = g.transpose(1, 2, 3, 0) if kind == "chwn" else g.transpose(0, 2, 3, 1) if kind == "nhwc" else g
+    if not t.flags.c_contiguous and 0 not in t.strides:  # loops then follow memory order
+        t = np.ascontiguousarray(t)
+    return t if kind != "nchw" else t.reshape(n * c, h, w, 1)
+
+
+def _from_frame(y, kind, n, c):
+    """The ``(N, C, h, w)`` view of a frame array."""
+    if kind == "chwn":
+        return y.transpose(3, 0, 1, 2)
+    if kind == "nhwc":
+        return y.transpose(0, 3, 1, 2)
+    return y.reshape(n, c, y.shape[1], y.shape[2])
 
 
 def _fast_ok(geom, in_hw):
@@ -46,55 +67,59 @@ def _fast_ok(geom, in_hw):
 
 
 def _max_fast(b, kernel):
-    """Non-overlapping windows by reshape: max over the kh rows of each window (contiguous runs of
-    W), then over the kw columns.  Returns ``y`` and the argmax, in ``b``'s frame."""
-    a0, a1, h, w = b.shape
+    """Non-overlapping windows by reshape: max over the kh rows of each window (runs of ``W*B``),
+    then over its kw columns.  Returns ``y`` and the argmax, in ``b``'s frame."""
+    a, h, w, bb = b.shape
     kh, kw = kernel
     ho, wo = h // kh, w // kw
-    rows = b.reshape(-1, kh, w)
+    rows = b.reshape(a * ho, kh, w * bb)
     if kh > 1:
-        m = np.maximum(rows[:, 0], rows[:, 1], out=_memory.empty(rows.shape[:1] + rows.shape[2:], b.dtype))
+        m = np.maximum(rows[:, 0], rows[:, 1], out=_memory.empty((a * ho, w * bb), b.dtype))
     else:
         m = rows[:, 0]
     for i in range(2, kh):
         np.maximum(m, rows[:, i], out=m)
-    cols = m.reshape(-1, wo, kw)
-    y = _memory.empty((a0, a1, ho, wo), b.dtype)
-    yf = y.reshape(-1, wo)
+    cols = m.reshape(a * ho, wo, kw, bb)
+    y = _memory.empty((a, ho, wo, bb), b.dtype)
+    yf = y.reshape(a * ho, wo, bb)
     if kw > 1:
-        np.maximum(cols[..., 0], cols[..., 1], out=yf)
+        np.maximum(cols[:, :, 0], cols[:, :, 1], out=yf)
     else:
-        np.copyto(yf, cols[..., 0])
+        np.copyto(yf, cols[:, :, 0])
     for j in range(2, kw):
-        np.maximum(yf, cols[..., j], out=yf)
+        np.maximum(yf, cols[:, :, j], out=yf)
     del m, cols
     # first maximum in row-major window order: idx = n0 (1 + n1 (1 + ...)), n_k = (tap k != max)
-    win = b.reshape(a0, a1, ho, kh, wo, kw)
+    win = b.reshape(a, ho, kh, wo, kw, bb)
     idx = _memory.empty(y.shape, _idx_dtype(kh * kw))
     idx.fill(0)
     n_k = _memory.empty(y.shape, np.bool_)
     one = idx.dtype.type(1)
     for k in reversed(range(kh * kw - 1)):
-        np.not_equal(win[:, :, :, k // kw, :, k % kw], y, out=n_k)
+        np.not_equal(win[:, :, k // kw, :, k % kw], y, out=n_k)
         np.add(idx, one, out=idx)
         np.multiply(n_k, idx, out=idx)
     return y, idx
 
 
-def _max_general(b, geom):
+def _taps(in_hw, geom):
     kernel, stride, padding, dilation, out_hw = geom
-    a0, a1, h, w = b.shape
-    taps = [(i * kernel[1] + j, r, cl) for i, j, r, cl in
-            _geometry((h, w), out_hw, kernel, stride, padding, dilation) if r[1] > r[0] and cl[1] > cl[0]]
-    y = np.empty((a0, a1) + tuple(out_hw), dtype=b.dtype)
+    return [(i * kernel[1] + j, r, c) for i, j, r, c in
+            _geometry(in_hw, out_hw, kernel, stride, padding, dilation) if r[1] > r[0] and c[1] > c[0]]
+
+
+def _max_general(b, geom):
+    kernel, out_hw = geom[0], geom[4]
+    taps = _taps(b.shape[1:3], geom)
+    y = np.empty((b.shape[0],) + tuple(out_hw) + (b.shape[3],), dtype=b.dtype)
     _, r, cl = taps[0]
     if r[0] == 0 and r[1] == out_hw[0] and cl[0] == 0 and cl[1] == out_hw[1]:
-        np.copyto(y, b[:, :, r[2], cl[2]])  # the first tap sees every window: no -inf fill
+        np.copyto(y, b[:, r[2], cl[2]])  # the first tap sees every window: no -inf fill
     else:
         y.fill(-np.inf)
     for _, (r0, r1, rs), (c0, c1, cs) in taps:  # running maximum; NaN propagates, as in PyTorch
-        ysub = y[:, :, r0:r1, c0:c1]
-        np.maximum(ysub, b[:, :, rs, cs], out=ysub)
+        ysub = y[:, r0:r1, c0:c1]
+        np.maximum(ysub, b[:, rs, cs], out=ysub)
     return y, _first_argmax(b, y, taps, kernel)
 
 
@@ -104,8 +129,8 @@ def _first_argmax(b, y, taps, kernel):
     found = np.zeros(y.shape, dtype=bool)
     one = idx.dtype.type
     for t, (k, (r0, r1, rs), (c0, c1, cs)) in enumerate(taps):
-        sub = (slice(None), slice(None), slice(r0, r1), slice(c0, c1))
-        hit = b[:, :, rs, cs] == y[sub]
+        sub = (slice(None), slice(r0, r1), slice(c0, c1))
+        hit = b[:, rs, cs] == y[sub]
         fsub = found[sub]
         if k:
             new = np.greater(hit, fsub)  # hit and not found yet
@@ -117,15 +142,16 @@ def _first_argmax(b, y, taps, kernel):
 
 class MaxPool2d(Function):
     """Max over each window; the gradient goes to the window's first maximum (PyTorch's tie rule).
-    ``geom = (kernel, stride, padding(t, b, l, r), dilation, out_hw)``.  ``ctx.loc = (idx, swapped)``:
-    each maximum's kernel offset ``i*kw + j``, in the computing frame (see :func:`_base`)."""
+    ``geom = (kernel, stride, padding(t, b, l, r), dilation, out_hw)``.  ``ctx.loc = (idx, kind, n,
+    c)``: each maximum's kernel offset ``i*kw + j``, in the computing frame (see :func:`_to_frame`)."""
 
     @staticmethod
     def forward(ctx, x, geom):
-        b, swapped = _base(x)
+        b, kind = _to_frame(x)
         y, idx = _max_fast(b, geom[0]) if _fast_ok(geom, x.shape[2:]) else _max_general(b, geom)
-        ctx.geom, ctx.in_hw, ctx.loc = geom, x.shape[2:], (idx, swapped)
-        return _frame(y, swapped)
+        n, c = x.shape[:2]
+        ctx.geom, ctx.in_hw, ctx.loc = geom, x.shape[2:], (idx, kind, n, c)
+        return _from_frame(y, kind, n, c)
 
     @staticmethod
     def backward(ctx, g):
@@ -139,23 +165,19 @@ class MaxPool2dScatter(Function):
     def forward(ctx, g, loc, geom, in_hw):
         ctx.geom, ctx.loc = geom, loc
         kernel, stride, padding, dilation, out_hw = geom
-        idx, swapped = loc
-        gb = _frame(g, swapped)
-        if not gb.flags.c_contiguous and 0 not in gb.strides:  # follow idx's memory order
-            gb = np.ascontiguousarray(gb)
-        shape = idx.shape[:2] + tuple(in_hw)
+        idx, kind, n, c = loc
+        gb = _as_frame(g, kind)
+        shape = (idx.shape[0],) + tuple(in_hw) + (idx.shape[3],)
         overlap = any(s < d * (k - 1) + 1 for k, s, d in zip(kernel, stride, dilation))
         # non-overlapping windows tiling the input write every position exactly once: no zero fill
         gx = _memory.empty(shape, g.dtype) if _fast_ok(geom, in_hw) else np.zeros(shape, dtype=g.dtype)
-        for i, j, (r0, r1, rs), (c0, c1, cs) in _geometry(in_hw, out_hw, kernel, stride, padding, dilation):
-            if r1 <= r0 or c1 <= c0:
-                continue
-            hit = idx[:, :, r0:r1, c0:c1] == i * kernel[1] + j
+        for k, (r0, r1, rs), (c0, c1, cs) in _taps(in_hw, geom):
+            hit = idx[:, r0:r1, c0:c1] == k
             if overlap:
-                gx[:, :, rs, cs] += gb[:, :, r0:r1, c0:c1] * hit
+                gx[:, rs, cs] += gb[:, r0:r1, c0:c1] * hit
             else:  # disjoint windows: each input position is written by one tap only
-                np.multiply(gb[:, :, r0:r1, c0:c1], hit, out=gx[:, :, rs, cs])
-        return _frame(gx, swapped)
+                np.multiply(gb[:, r0:r1, c0:c1], hit, out=gx[:, rs, cs])
+        return _from_frame(gx, kind, n, c)
 
     @staticmethod
     def backward(ctx, gg):
@@ -167,15 +189,13 @@ class MaxPool2dGather(Function):
 
     @staticmethod
     def forward(ctx, x, loc, geom):
-        kernel, stride, padding, dilation, out_hw = geom
-        idx, swapped = loc
-        xb = _frame(x, swapped)
+        idx, kind, n, c = loc
+        xb = _as_frame(x, kind)
         y = np.zeros(idx.shape, dtype=x.dtype)
-        for i, j, (r0, r1, rs), (c0, c1, cs) in _geometry(xb.shape[2:], out_hw, kernel, stride, padding, dilation):
-            if r1 > r0 and c1 > c0:
-                np.copyto(y[:, :, r0:r1, c0:c1], xb[:, :, rs, cs], where=idx[:, :, r0:r1, c0:c1] == i * kernel[1] + j)
-        ctx.geom, ctx.loc, ctx.in_hw = geom, loc, xb.shape[2:]
-        return _frame(y, swapped)
+        for k, (r0, r1, rs), (c0, c1, cs) in _taps(xb.shape[1:3], geom):
+            np.copyto(y[:, r0:r1, c0:c1], xb[:, rs, cs], where=idx[:, r0:r1, c0:c1] == k)
+        ctx.geom, ctx.loc, ctx.in_hw = geom, loc, xb.shape[1:3]
+        return _from_frame(y, kind, n, c)
 
     @staticmethod
     def backward(ctx, g):
@@ -185,13 +205,13 @@ class MaxPool2dGather(Function):
 def max_pool_indices(loc, geom, in_w):
     """Flat input index ``h*W + w`` of each window's maximum (``return_indices=True``), ``(N, C, Ho, Wo)``."""
     kernel, stride, padding, dilation, out_hw = geom
-    idx, swapped = loc
-    ho = np.arange(out_hw[0])[:, None] * stride[0] - padding[0]
-    wo = np.arange(out_hw[1])[None, :] * stride[1] - padding[2]
+    idx, kind, n, c = loc
+    ho = (np.arange(out_hw[0]) * stride[0] - padding[0])[:, None, None]
+    wo = (np.arange(out_hw[1]) * stride[1] - padding[2])[None, :, None]
     idx = idx.astype(np.int64)
     hh = ho + (idx // kernel[1]) * dilation[0]
     ww = wo + (idx % kernel[1]) * dilation[1]
-    return _frame(hh * in_w + ww, swapped)
+    return np.ascontiguousarray(_from_frame(hh * in_w + ww, kind, n, c))
 
 
 # -- average pooling -----------------------------------------------------------------------------
@@ -214,14 +234,14 @@ class AvgPool2d(Function):
     @staticmethod
     def forward(ctx, x, geom, div):
         kernel, stride, padding, out_hw = geom
-        b, swapped = _base(x)
-        y = np.zeros(b.shape[:2] + tuple(out_hw), dtype=x.dtype)
-        for i, j, (r0, r1, rs), (c0, c1, cs) in _geometry(b.shape[2:], out_hw, kernel, stride, padding, (1, 1)):
+        b, kind = _to_frame(x)
+        y = np.zeros((b.shape[0],) + tuple(out_hw) + (b.shape[3],), dtype=x.dtype)
+        for i, j, (r0, r1, rs), (c0, c1, cs) in _geometry(b.shape[1:3], out_hw, kernel, stride, padding, (1, 1)):
             if r1 > r0 and c1 > c0:
-                y[:, :, r0:r1, c0:c1] += b[:, :, rs, cs]
-        y /= div
-        ctx.geom, ctx.div, ctx.in_hw = geom, div, b.shape[2:]
-        return _frame(y, swapped)
+                y[:, r0:r1, c0:c1] += b[:, rs, cs]
+        y /= div[:, :, None]
+        ctx.geom, ctx.div, ctx.in_hw = geom, div, b.shape[1:3]
+        return _from_frame(y, kind, *x.shape[:2])
 
     @staticmethod
     def backward(ctx, g):
@@ -234,13 +254,13 @@ class AvgPool2dScatter(Function):
     @staticmethod
     def forward(ctx, g, geom, div, in_hw):
         kernel, stride, padding, out_hw = geom
-        gd, swapped = _base(g / div)
-        gx = np.zeros(gd.shape[:2] + tuple(in_hw), dtype=g.dtype)
+        gd, kind = _to_frame(g / div)
+        gx = np.zeros((gd.shape[0],) + tuple(in_hw) + (gd.shape[3],), dtype=g.dtype)
         for i, j, (r0, r1, rs), (c0, c1, cs) in _geometry(in_hw, out_hw, kernel, stride, padding, (1, 1)):
             if r1 > r0 and c1 > c0:
-                gx[:, :, rs, cs] += gd[:, :, r0:r1, c0:c1]
+                gx[:, rs, cs] += gd[:, r0:r1, c0:c1]
         ctx.geom, ctx.div = geom, div
-        return _frame(gx, swapped)
+        return _from_frame(gx, kind, *g.shape[:2])
 
     @staticmethod
     def backward(ctx, gg):
