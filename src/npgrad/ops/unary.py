@@ -15,6 +15,7 @@ import numpy as np
 
 from .. import _dtype, _memory
 from ..autograd.function import Function
+from ..autograd.grad_mode import state
 from ..tensor import Tensor
 from .compare import gt, lt
 from .elementwise import _float_operand, cast, div, pow, where, zeros_like
@@ -163,17 +164,21 @@ class Sigmoid(Function):
         return g * out * (1 - out)  # d sigma = sigma (1 - sigma)
 
 
+def _relu_grad(g, out):
+    """``g * (out > 0)``; large activations use reused buffers in the activation's memory order."""
+    if g.shape != out.shape or out.nbytes < _memory.MIN_BYTES:
+        return g * (out > 0)
+    mask = np.greater(out, 0, out=_memory.empty_like(out, np.bool_))
+    return np.multiply(g, mask, out=_memory.empty_like(out, np.result_type(g, mask)))
+
+
 class ReluGrad(Function):
     """``g * (out > 0)``: the ReLU gradient mask applied in one primitive (the mask has zero derivative)."""
 
     @staticmethod
     def forward(ctx, g, out):
         ctx.save_for_backward(out)
-        if g.shape != out.shape or out.nbytes < _memory.MIN_BYTES:
-            return g * (out > 0)
-        # large activations: reused buffers, in the activation's memory order
-        mask = np.greater(out, 0, out=_memory.empty_like(out, np.bool_))
-        return np.multiply(g, mask, out=_memory.empty_like(out, np.result_type(g, mask)))
+        return _relu_grad(g, out)
 
     @staticmethod
     def backward(ctx, gg):
@@ -193,6 +198,8 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
+        if not state.recording_any:  # plain backward: the mask straight on arrays, no node to record
+            return Tensor._make(np.asarray(_relu_grad(g.data, out.data)), None, False, None)
         return ReluGrad.apply(g, out)
 
 
