@@ -69,8 +69,8 @@ def empty(shape, dtype):
 
 
 def empty_like(a, dtype=None):
-    """:func:`empty` with ``a``'s shape and memory order (C order when ``a`` is a transposed
-    C-contiguous array, its transposition is kept: conv outputs stay channel-first)."""
+    """:func:`empty` with ``a``'s shape and memory order: when ``a`` is a transposition of a
+    C-contiguous array (as the ``(C, H, W, N)`` memory of conv outputs), so is the result."""
     dtype = a.dtype if dtype is None else dtype
     if a.flags.c_contiguous:
         return empty(a.shape, dtype)

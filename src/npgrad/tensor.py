@@ -198,8 +198,11 @@ class Tensor(InplaceOps):
     def is_contiguous(self):
         return self.data.flags.c_contiguous
 
-    def contiguous(self):
-        return self if self.data.flags.c_contiguous else self.clone()
+    def contiguous(self, memory_format=None):
+        if self.data.flags.c_contiguous:
+            return self
+        from .ops.elementwise import Contiguous
+        return Contiguous.apply(self)
 
     def item(self):
         if self.data.size != 1:

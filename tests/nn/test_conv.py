@@ -300,3 +300,23 @@ def test_unfold_fold_match_pytorch(torch, rng):
     np.testing.assert_allclose(f.detach().numpy(), ft.detach().numpy(), atol=1e-12)
     a = _t(rng.standard_normal((1, 2, 4, 5)), True)
     assert gradcheck(lambda a: F.fold(F.unfold(a, 2, stride=1), (4, 5), 2), (a,))
+
+
+def test_conv_outputs_in_batch_innermost_memory_behave_like_pytorch_tensors(rng):
+    """Conv/pool outputs are (N, C, H, W) views of (C, H, W, N) memory: not contiguous, but view,
+    flatten, contiguous() and gradients work as on PyTorch's tensors."""
+    m = nn.Sequential(nn.Conv2d(2, 4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2))
+    x = _t(rng.standard_normal((3, 2, 8, 8)).astype(np.float32))
+    y = m(x)
+    assert not y.is_contiguous()
+    c = y.contiguous()
+    assert c.is_contiguous() and c.stride() == (64, 16, 4, 1)
+    np.testing.assert_array_equal(c.detach().numpy(), y.detach().numpy())
+    flat = y.view(3, -1)
+    np.testing.assert_array_equal(flat.detach().numpy(), y.detach().numpy().reshape(3, -1))
+    (c * _t(np.arange(c.numel(), dtype=np.float32).reshape(c.shape))).sum().backward()
+    ref = m[0].weight.grad.numpy().copy()
+    m.zero_grad()
+    y = m(x)
+    (y * _t(np.arange(y.numel(), dtype=np.float32).reshape(y.shape))).sum().backward()
+    np.testing.assert_allclose(m[0].weight.grad.numpy(), ref, rtol=1e-6)

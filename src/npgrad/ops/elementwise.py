@@ -107,6 +107,22 @@ class Cast(Function):
         return g, None, None  # the engine casts g back to the input's dtype
 
 
+class Contiguous(Function):
+    """A C-contiguous copy (``Tensor.contiguous`` of a tensor in another memory order, such as the
+    conv layers' outputs); the gradient passes straight through."""
+
+    def name(self):
+        return "CloneBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        return np.ascontiguousarray(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+
 def cast(x, dt, copy=False):
     if x.data.dtype == dt.np and not copy:
         return x
