@@ -191,7 +191,10 @@ class Relu(Function):
 
     @staticmethod
     def forward(ctx, x):
-        out = np.maximum(x, 0) if x.nbytes < _memory.MIN_BYTES else np.maximum(x, 0, out=_memory.empty_like(x))
+        if x.nbytes < _memory.MIN_BYTES or x.dtype.kind != "f":
+            out = np.maximum(x, 0)
+        else:  # large activations: a reused buffer, in the input's memory order
+            out = np.maximum(x, 0, out=_memory.empty_like(x))
         ctx.save_for_backward(out)
         return out
 
