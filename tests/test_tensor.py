@@ -223,3 +223,16 @@ def test_deepcopy_of_a_view_is_independent():
     assert base.tolist() == [[0.0, 0.0]] * 3 and not base.requires_grad and c.tolist() == [2.0, 2.0]
     with pytest.raises(RuntimeError, match="deepcopy"):
         copy.deepcopy(npgrad.ones(2, requires_grad=True) * 2)
+
+
+def test_contiguous_copies_other_layouts_and_passes_gradients(torch):
+    import npgrad
+    from npgrad.autograd import gradcheck, gradgradcheck
+    base = np.random.default_rng(0).standard_normal((3, 4, 5))
+    x = npgrad.tensor(base, requires_grad=True)
+    assert gradcheck(lambda a: a.permute(2, 0, 1).contiguous() * 2.0, (x,))
+    assert gradgradcheck(lambda a: (a.permute(2, 0, 1).contiguous() ** 2), (x,))
+    y = x.permute(2, 0, 1).contiguous()
+    t = torch.tensor(base, requires_grad=True).permute(2, 0, 1).contiguous()
+    assert y.is_contiguous() and y.stride() == t.stride() and y.grad_fn.name() == t.grad_fn.name()
+    assert x.contiguous() is x  # already C order: the tensor itself, as PyTorch
