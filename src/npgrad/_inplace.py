@@ -35,7 +35,7 @@ class InplaceOps:
         run with the new value.
         """
         from .ops import elementwise as E
-        record = state.grad_enabled and (self.requires_grad or any(
+        record = state._grad and (self.requires_grad or any(
             isinstance(a, Tensor) and a.requires_grad for a in args))
         if record and self.requires_grad and self.grad_fn is None:
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
@@ -167,7 +167,7 @@ class InplaceOps:
 
     def __setitem__(self, key, value):
         from .ops.index import index_put, _convert_key
-        if not (state.grad_enabled and (self.requires_grad or (isinstance(value, Tensor) and value.requires_grad))):
+        if not (state._grad and (self.requires_grad or (isinstance(value, Tensor) and value.requires_grad))):
             # plain NumPy assignment: no full copy, views see the write
             v = value.data if isinstance(value, Tensor) else value
             try:

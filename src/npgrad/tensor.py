@@ -83,7 +83,7 @@ class Tensor(InplaceOps):
     tensor([2., 4.])
     """
 
-    __slots__ = ("data", "requires_grad", "_grad", "grad_fn", "_version", "_hooks", "_fw_tangent",
+    __slots__ = ("data", "requires_grad", "_grad", "grad_fn", "_ver", "_hooks", "_fw_tangent",
                  "_retains_grad", "_name", "__weakref__", "__dict__")
 
     def __init__(self, *args, dtype=None, requires_grad=False):
@@ -99,7 +99,7 @@ class Tensor(InplaceOps):
         self._grad = None
         self.grad_fn = None
         self.requires_grad = False
-        self._version = [0]
+        self._ver = None
         self._hooks = None
         self._fw_tangent = None
         self._retains_grad = False
@@ -113,11 +113,26 @@ class Tensor(InplaceOps):
         t._grad = None
         t.grad_fn = grad_fn
         t.requires_grad = requires_grad
-        t._version = version if version is not None else [0]
+        t._ver = version
         t._hooks = None
         t._fw_tangent = None
         t._retains_grad = False
         return t
+
+    @property
+    def _version(self):
+        """The version counter, a one-element list shared with every view of the same memory and
+        bumped by each in-place write.  Created on first use: most tensors are never written in
+        place nor viewed, and a counter that does not exist is one object less per op for the
+        garbage collector (a missing counter reads as version 0)."""
+        v = self._ver
+        if v is None:
+            v = self._ver = [0]
+        return v
+
+    @_version.setter
+    def _version(self, value):
+        self._ver = value
 
     # -- basic attributes --------------------------------------------------------------------
     @property
@@ -247,8 +262,8 @@ class Tensor(InplaceOps):
             raise TypeError("only integer tensors of a single element can be converted to an index")
         return int(self.item())
 
-    def __hash__(self):
-        return id(self)
+    # identity hash (tensors are dict keys by identity, as in PyTorch), in C: no Python call per lookup
+    __hash__ = object.__hash__
 
     def __repr__(self):
         from ._format import format_tensor

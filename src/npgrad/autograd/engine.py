@@ -1,12 +1,14 @@
 """Reverse-mode execution: walk the recorded graph once, from the output back to the leaves.
 
-The walk is iterative (no recursion limit: a chain of 100,000 ops is fine) and deterministic
-(lists and dicts, never sets, decide the order).  This module is the one place where a gradient
-computed in an output's broadcast shape is summed back down to its input's shape.
+The walk is iterative (no recursion limit: a chain of 100,000 ops is fine) and deterministic: the
+nodes run in reverse order of creation (PyTorch's engine orders its ready nodes the same way).
+This module is the one place where a gradient computed in an output's broadcast shape is summed
+back down to its input's shape.
 """
 from __future__ import annotations
 
 import sys
+from heapq import heappop, heappush
 
 import numpy as np
 
@@ -14,29 +16,6 @@ from .function import _FREED, _check_finite
 from .grad_mode import set_grad_enabled, state
 
 Tensor = None  # set by npgrad.tensor (avoids a circular import)
-
-
-def _topo_order(roots):
-    """Nodes reachable from ``roots``, each listed before every node it feeds into (post-order DFS)."""
-    seen = set()
-    order = []
-    for root in roots:
-        if root is None or isinstance(root, Tensor) or id(root) in seen:
-            continue
-        seen.add(id(root))
-        stack = [(root, iter(root._next))]
-        while stack:
-            node, children = stack[-1]
-            for child in children:
-                if child is not None and id(child) not in seen and not isinstance(child, Tensor):
-                    seen.add(id(child))
-                    stack.append((child, iter(child._next)))
-                    break
-            else:
-                stack.pop()
-                order.append(node)
-    order.reverse()
-    return order
 
 
 def _fit(g, shape, dtype):
@@ -55,15 +34,21 @@ def run_backward(roots, root_grads, retain_graph, create_graph, wanted=None, acc
     With ``accumulate`` the gradients of leaves are added into their ``.grad``; with ``wanted``
     (a list of tensors) the gradients reaching those tensors are returned instead, in order.
     """
+    # ``pending`` is a heap of the nodes holding a gradient, the most recently created first.  Each
+    # node's gradient comes only from nodes created after it, so when a node is popped every
+    # contribution to its gradient has arrived (its senders all have higher numbers: either they
+    # ran already or one of their own senders, higher still, would be on the heap first).
     grads = {}
     leaf_grads = {}
-    root_nodes = []
+    pending = []
     for t, g in zip(roots, root_grads):
-        if t.grad_fn is None:
+        node = t.grad_fn
+        if node is None:
             _add(leaf_grads, id(t), g, t)
         else:
-            _add(grads, id(t.grad_fn), g, None)
-            root_nodes.append(t.grad_fn)
+            if id(node) not in grads:
+                heappush(pending, (-node._seq, node))
+            _add(grads, id(node), g, None)
 
     capture = None
     if wanted is not None:
@@ -73,11 +58,9 @@ def run_backward(roots, root_grads, retain_graph, create_graph, wanted=None, acc
 
     anomaly = state.anomaly
     with set_grad_enabled(create_graph):
-        for node in _topo_order(root_nodes):
-            entry = grads.pop(id(node), None)
-            if entry is None:
-                continue
-            g = entry[0]
+        while pending:
+            node = heappop(pending)[1]
+            g = grads.pop(id(node))[0]
             if node._hooks:
                 for hook in node._hooks:
                     r = hook(g)
@@ -103,7 +86,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph, wanted=None, acc
                 if metas is not None:
                     shape, dt = metas[i]
                     d = gi.data
-                    if d.shape != shape or d.dtype != dt:
+                    if d.shape != shape or (d.dtype is not dt and d.dtype != dt):
                         gi = _fit(gi, shape, dt)
                 if anomaly:
                     _check_finite(gi.data, f"Function '{node.name()}' returned nan or inf values in its {i}th "
@@ -114,13 +97,17 @@ def run_backward(roots, root_grads, retain_graph, create_graph, wanted=None, acc
                     leaf_grads[key] = (gi, nxt) if prev is None else (prev[0] + gi, nxt)
                 else:
                     prev = grads.get(key)
-                    grads[key] = (gi, None) if prev is None else (prev[0] + gi, None)
+                    if prev is None:
+                        grads[key] = (gi, None)
+                        heappush(pending, (-nxt._seq, nxt))
+                    else:
+                        grads[key] = (prev[0] + gi, None)
             if not retain_graph and node._saved is not None:
                 # free what forward saved; a later backward through this node raises when it
                 # reaches for it (nodes that saved nothing can be run again, as in PyTorch)
                 node._saved = _FREED
 
-        gin = gi = g = entry = None  # drop loop references, so a fresh gradient can be kept uncopied
+        gin = gi = g = None  # drop loop references, so a fresh gradient can be kept uncopied
         results = None
         if capture is not None:
             results = []
@@ -184,24 +171,27 @@ _DATA_REFS = 4
 
 def _accumulate(leaf, g, create_graph):
     """Add ``g`` into ``leaf.grad`` (in place when no graph of the gradient is being built)."""
+    # (``_grad`` rather than the ``grad`` property: a leaf's gradient slot, read without the
+    # non-leaf warning check)
     if not create_graph:
         data = g.data
-        if leaf.grad is None:
+        cur = leaf._grad
+        if cur is None:
             if _sole_owner(g) and data.dtype == leaf.data.dtype:
                 # a fresh gradient array that nothing else references: keep it without a copy
-                leaf.grad = g
+                leaf._grad = g
             else:
                 # g may alias a user-supplied gradient, a saved tensor or another leaf's gradient
-                leaf.grad = Tensor._make(np.array(data, dtype=leaf.data.dtype, copy=True), None, False, None)
+                leaf._grad = Tensor._make(np.array(data, dtype=leaf.data.dtype, copy=True), None, False, None)
         else:
-            cur = leaf.grad.data
+            cur = cur.data
             if cur.flags.writeable and cur.base is None:
                 np.add(cur, data, out=cur, casting="unsafe")
             else:
-                leaf.grad = Tensor._make(cur + data, None, False, None)
+                leaf._grad = Tensor._make(cur + data, None, False, None)
     else:
         g = g if g.data.dtype == leaf.data.dtype else g.to(leaf.dtype)
-        leaf.grad = g if leaf.grad is None else leaf.grad + g
+        leaf._grad = g if leaf._grad is None else leaf._grad + g
 
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):

@@ -13,6 +13,8 @@ The instance created for each call is both PyTorch's ``ctx`` and the graph node 
 """
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from .grad_mode import state
@@ -27,6 +29,9 @@ SECOND_BACKWARD = (
     "graph a second time or if you need to access saved tensors after calling backward.")
 
 _new = object.__new__
+#: creation order of graph nodes: a node's inputs come from nodes created before it, so running
+#: the nodes from the highest number down is a topological order of any graph (see the engine)
+_next_seq = itertools.count().__next__
 _FALSES = [(False,) * n for n in range(64)]
 _NEEDS = {}
 
@@ -47,6 +52,9 @@ def _needs_tuple(n, mask):
     return t
 
 
+#: ``needs_input_grad`` tuples of 0-3 arguments indexed by their bit mask (the common arities)
+_NEEDS_BY_MASK = [[_needs_tuple(n, m) for m in range(1 << n)] for n in range(4)]
+
 Tensor = None  # set by npgrad.tensor once the class exists (avoids a circular import)
 _make = None
 
@@ -60,7 +68,7 @@ class Function:
     modified in place since); ``ctx.needs_input_grad`` tells which arguments want a gradient.
     """
 
-    __slots__ = ("_next", "_meta", "_saved", "_saved_ver", "needs_input_grad", "_hooks",
+    __slots__ = ("_next", "_meta", "_seq", "_saved", "_saved_ver", "needs_input_grad", "_hooks",
                  "_out_ver", "_out_data", "__dict__", "__weakref__")
 
     #: True for ops whose output shares memory with their first argument (reshape, slicing, ...):
@@ -95,8 +103,8 @@ class Function:
                 if self._out_ver[0] != ver:
                     _raise_modified(self, "output 0 of " + self.name(), ver, self._out_ver[0], self._out_data)
                 item = Tensor._make(self._out_data, self, True, self._out_ver)
-            elif ver is not None and isinstance(item, Tensor) and item._version[0] != ver:
-                _raise_modified(self, "an input of " + self.name(), ver, item._version[0], item.data)
+            elif ver is not None and isinstance(item, Tensor) and _version_of(item) != ver:
+                _raise_modified(self, "an input of " + self.name(), ver, _version_of(item), item.data)
             out.append(item)
         return tuple(out)
 
@@ -127,7 +135,10 @@ class Function:
         if not state.recording_any and not cls._tensor_io:
             # fast path (no_grad, e.g. inside backward): no graph, no bookkeeping
             ctx.needs_input_grad = _FALSES[len(args)]
-            out = cls.forward(ctx, *[a.data if isinstance(a, T) else a for a in args], **kwargs)
+            arrays = []
+            for a in args:
+                arrays.append(a.data if isinstance(a, T) else a)
+            out = cls.forward(ctx, *arrays, **kwargs)
             if type(out) is not np.ndarray:
                 out = np.asarray(out)
             return _make(out, None, False, args[0]._version if cls._view and isinstance(args[0], T) else None)
@@ -144,9 +155,9 @@ class Function:
                 arrays.append(a)
             bit <<= 1
         record = mask != 0
-        needs = _needs_tuple(len(args), mask)
+        n = len(args)
         # set before forward, so forward can save only what the wanted gradients need
-        ctx.needs_input_grad = needs
+        ctx.needs_input_grad = _NEEDS_BY_MASK[n][mask] if n < 4 else _needs_tuple(n, mask)
         if cls._tensor_io:
             return _apply_tensor_io(cls, ctx, args, kwargs, record)
         raw = cls.forward(ctx, *arrays, **kwargs)
@@ -175,20 +186,24 @@ def _finish(cls, ctx, args, out, record, raw=None):
         # _meta (shape, dtype per input) is only kept when some input differs from the output in
         # shape or dtype: only then can a gradient need summing down or casting in the engine
         needs = ctx.needs_input_grad
-        nxt = [(a.grad_fn or a) if need else None for a, need in zip(args, needs)]
+        nxt = []
         meta = None
         oshape = out.shape
         odt = out.dtype
         for a, need in zip(args, needs):
-            if need and (a.data.shape != oshape or a.data.dtype != odt):
-                meta = [(b.data.shape, b.data.dtype) if nb else None for b, nb in zip(args, needs)]
-                break
+            if need:
+                nxt.append(a.grad_fn or a)
+                d = a.data
+                if meta is None and (d.shape != oshape or (d.dtype is not odt and d.dtype != odt)):
+                    meta = [(b.data.shape, b.data.dtype) if nb else None for b, nb in zip(args, needs)]
+            else:
+                nxt.append(None)
         ctx._next = nxt
         ctx._meta = meta
-        if ctx._saved is not None:
-            _resolve_saved(ctx, args, out, raw)
+        ctx._seq = _next_seq()
         t = _make(out, ctx, True, version)
-        ctx._out_ver = t._version
+        if ctx._saved is not None and _resolve_saved(ctx, args, out, raw):
+            ctx._out_ver = t._version  # the output was saved: its in-place writes must be seen
     else:
         t = _make(out, None, False, version)
     if tangent is not None:
@@ -198,9 +213,11 @@ def _finish(cls, ctx, args, out, record, raw=None):
 
 def _resolve_saved(ctx, args, out, raw=None):
     """Turn the arrays forward saved into tensors (inputs), an output marker, or constants,
-    recording each tensor's version so in-place modification is caught at backward time."""
+    recording each tensor's version so in-place modification is caught at backward time.
+    Returns whether the output itself was saved."""
     items = []
     vers = []
+    saved_out = False
     for s in ctx._saved:
         if s is None or type(s) is float or type(s) is int:
             items.append(s)
@@ -213,11 +230,13 @@ def _resolve_saved(ctx, args, out, raw=None):
             items.append(_OUT)
             vers.append(0)
             ctx._out_data = out
+            saved_out = True
             continue
         for a in args:
             if isinstance(a, Tensor) and a.data is s:
                 items.append(a)
-                vers.append(a._version[0])
+                v = a._ver  # (no counter yet: version 0)
+                vers.append(0 if v is None else v[0])
                 break
         else:
             # constants: arrays become tensors; numbers (a Python scalar operand) stay numbers
@@ -225,6 +244,13 @@ def _resolve_saved(ctx, args, out, raw=None):
             vers.append(None)
     ctx._saved = tuple(items)
     ctx._saved_ver = None if not any(vers) else tuple(vers)
+    return saved_out
+
+
+def _version_of(t):
+    """A tensor's version without creating its counter (a tensor without one is at version 0)."""
+    v = t._ver
+    return 0 if v is None else v[0]
 
 
 def _apply_tensor_io(cls, ctx, args, kwargs, record):

@@ -41,7 +41,7 @@ class Linear(Function):
     def backward(ctx, g):
         x, w = ctx.saved_tensors
         need = ctx.needs_input_grad
-        if not state.grad_enabled:
+        if not state._grad:
             return _linear_grads(g.data, x, w, need)
         # create_graph: the same products as npgrad ops, so they can be differentiated again
         gx = MatMul.apply(g, w) if need[0] else None
@@ -130,7 +130,7 @@ class Standardize(Function):
     def backward(ctx, g):
         x, xhat, invstd = ctx.saved_tensors
         axes = ctx.axes
-        if state.grad_enabled:  # create_graph: make invstd a differentiable function of x
+        if state._grad:  # create_graph: make invstd a differentiable function of x
             invstd = (x.var(axes, correction=0, keepdim=True) + ctx.eps).rsqrt()
         gm = g.mean(axes, keepdim=True)
         gxm = (g * xhat).mean(axes, keepdim=True)
@@ -165,7 +165,7 @@ class BatchNorm(Function):
         x, xhat, invstd, w = ctx.saved_tensors
         axes, shape, need = ctx.axes, ctx.shape, ctx.needs_input_grad
         m = g.numel() // int(np.prod(shape))
-        if not state.grad_enabled:  # plain backward on arrays
+        if not state._grad:  # plain backward on arrays
             gd, xh = g.data, xhat.data
             gb, gw = gd.sum(axes, keepdims=True), (gd * xh).sum(axes, keepdims=True)
             scale = invstd.data * (w.data.reshape(shape) if w is not None else 1) / m

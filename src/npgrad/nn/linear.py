@@ -81,7 +81,10 @@ class Linear(Module):
             raise RuntimeError(f"Linear(in_features={self.in_features}, out_features={self.out_features}): "
                                f"expected input with {self.in_features} features in its last dim, got input of "
                                f"shape {tuple(input.shape)}")
-        return linear(input, self.weight, self.bias)
+        params = self._parameters  # read directly: two Module.__getattr__ fallbacks less per call
+        if "weight" in params and "bias" in params:
+            return linear(input, params["weight"], params["bias"])
+        return linear(input, self.weight, self.bias)  # e.g. a weight replaced by a plain attribute
 
     def extra_repr(self):
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"

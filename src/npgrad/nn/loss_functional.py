@@ -135,7 +135,7 @@ class CrossEntropy(Function):
     @staticmethod
     def backward(ctx, g):
         x, logp, target = ctx.saved_tensors
-        if (not state.grad_enabled and ctx.y is not None and ctx.wy is None and not ctx.eps
+        if (not state._grad and ctx.y is not None and ctx.wy is None and not ctx.eps
                 and ctx.needs_input_grad[0]):
             # the hot path (class indices, no weights/smoothing, plain backward): softmax - onehot
             r = g.data / logp.data.dtype.type(ctx.denom) if ctx.reduction == "mean" else g.data
@@ -143,7 +143,7 @@ class CrossEntropy(Function):
         r = g / float(ctx.denom) if ctx.reduction == "mean" else g
         if ctx.reduction == "none":
             r = r.reshape(-1, 1)
-        create_graph = state.grad_enabled
+        create_graph = state._grad
         if create_graph and x is not None:
             logp = log_softmax(x, 1)  # differentiable, so the gradient can be differentiated again
         gx = gt = None

@@ -292,7 +292,7 @@ class Conv2d(Function):
         need = ctx.needs_input_grad
         gx = ConvTranspose2d.apply(g, w, None, ctx.geom, ctx.in_hw) if need[0] else None
         gw = gb = None
-        if cols is not None and not state.grad_enabled:
+        if cols is not None and not state._grad:
             o = w.shape[0]
             k = w.data[0].size
             full = np.matmul(to_chwn(g.data).reshape(o, -1), cols.data.T)  # (O, K [+ 1 for the bias])

@@ -211,7 +211,7 @@ class Prod(Function):
             return g * out / x, None, None  # d/dx_i prod = prod / x_i
         # with zeros, form the product of the other elements directly (differentiably when a
         # graph of the gradient is being built, i.e. under create_graph=True)
-        if state.grad_enabled:
+        if state._grad:
             return g * _prod_of_others_graph(x, ctx.axes), None, None
         return g * Tensor._make(_prod_of_others(x.data, ctx.axes), None, False, None), None, None
 
@@ -303,7 +303,7 @@ class Cumprod(Function):
         a = ctx.axis
         if not (x.data == 0).any():
             return flip(cumsum(flip(g * out, [a]), a), [a]) / x, None
-        if state.grad_enabled:  # create_graph: the same recurrence, with differentiable ops
+        if state._grad:  # create_graph: the same recurrence, with differentiable ops
             return _cumprod_grad_with_zeros_graph(x, g, a), None
         return Tensor._make(_cumprod_grad_with_zeros(x.data, g.data, a), None, False, None), None
 

@@ -136,11 +136,11 @@ class Optimizer:
         """Reset the gradients: drop them (``set_to_none=True``, the default) or fill them with 0."""
         for group in self.param_groups:
             for p in group["params"]:
-                g = p.grad
+                g = p._grad  # a parameter is a leaf: its gradient slot, without the property
                 if g is None:
                     continue
                 if set_to_none:
-                    p.grad = None
+                    p._grad = None
                 else:
                     g.grad_fn = None
                     g.requires_grad = False
@@ -159,7 +159,7 @@ class Optimizer:
 
     def _with_grad(self, group):
         """The parameters of ``group`` that have a gradient, as (param, data, grad data) triples."""
-        return [(p, p.data, p.grad.data) for p in group["params"] if p.grad is not None]
+        return [(p, p.data, p._grad.data) for p in group["params"] if p._grad is not None]
 
     def _work(self, like, slot):
         """A scratch array shaped like ``like``: a view into one buffer per (dtype, slot) grown to the

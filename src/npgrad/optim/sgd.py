@@ -67,13 +67,24 @@ class SGD(Optimizer):
         """Perform one SGD step; returns ``closure()``'s loss when a closure is given."""
         loss = self._closure_loss(closure)
         for group in self.param_groups:
-            hp = dict(lr=float(group["lr"]), momentum=group["momentum"], dampening=group["dampening"],
-                      nesterov=group["nesterov"], weight_decay=group["weight_decay"], maximize=group["maximize"])
+            lr, momentum = float(group["lr"]), group["momentum"]
+            hp = dict(lr=lr, momentum=momentum, dampening=group["dampening"], nesterov=group["nesterov"],
+                      weight_decay=group["weight_decay"], maximize=group["maximize"])
+            # the notes' case (plain momentum) written out inline; every other combination goes
+            # through sgd_update, the rule in full
+            plain = (momentum != 0 and not hp["nesterov"] and hp["dampening"] == 0 and hp["weight_decay"] == 0
+                     and not hp["maximize"])
             for p, data, g in self._with_grad(group):
-                state = self.state[p] if hp["momentum"] != 0 else None
+                state = self.state[p] if momentum != 0 else None
                 buf = state.get("momentum_buffer") if state is not None else None
-                buf = sgd_update(data, g, buf.data if buf is not None else None, *self._works(p), **hp)
-                if state is not None and "momentum_buffer" not in state:
-                    state["momentum_buffer"] = Tensor._make(buf, None, False, None)
+                if plain and buf is not None:
+                    b, work = buf.data, self._works(p)[1]
+                    np.multiply(b, momentum, out=b)  # b <- momentum * b + g
+                    np.add(b, g, out=b)
+                    np.subtract(data, np.multiply(b, lr, out=work), out=data)  # p <- p - lr * b
+                else:
+                    buf = sgd_update(data, g, buf.data if buf is not None else None, *self._works(p), **hp)
+                    if state is not None and "momentum_buffer" not in state:
+                        state["momentum_buffer"] = Tensor._make(buf, None, False, None)
                 p._version[0] += 1
         return loss
