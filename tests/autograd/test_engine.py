@@ -26,6 +26,27 @@ def test_shared_subexpression_sums_paths():
     assert x.grad.item() == (2 * 6 + 1) * 3
 
 
+def test_node_waits_for_gradients_from_paths_of_any_length(torch):
+    # ``a`` feeds the output directly and through a long chain created later: its backward must run
+    # once, after both contributions arrived (nodes run in reverse order of creation)
+    calls = []
+
+    def build(lib):
+        x = lib.tensor([0.5, -1.5], dtype=lib.float64, requires_grad=True)
+        a = x.exp()
+        a.register_hook(lambda g: calls.append(g))
+        h = a
+        for k in range(30):
+            h = (h * 1.01).sin() if k % 2 else h + 0.1
+        (a.sum() + (h * a).sum() + h.sum()).backward()
+        return x.grad.tolist()
+
+    ours = build(npgrad)
+    assert len(calls) == 1
+    if torch is not None:
+        np.testing.assert_allclose(ours, build(torch), rtol=1e-12)
+
+
 def test_broadcast_gradients_are_summed_to_input_shape():
     b = npgrad.zeros(1, 3, requires_grad=True)
     s = npgrad.tensor(0.0, requires_grad=True)
