@@ -186,15 +186,53 @@ class ReluGrad(Function):
         return ReluGrad.apply(gg, out), None
 
 
+#: a row of zeros per float dtype, for :func:`_relu`
+_ZERO_ROWS = {}
+_ROW = 1 << 16
+_SMALL = 4096
+
+
+def _relu(x, out):
+    """``out = max(x, 0)`` for floating ``x``, over the flat memory of both arrays.
+
+    The 0 is a row of zeros, not the scalar: NumPy's vectorised maximum loop needs two arrays
+    (against a scalar it runs element by element, measured 4x slower for a 128x256 batch and 2x for
+    a 12.8 MB conv output).  ``out`` must have ``x``'s memory layout."""
+    n = x.size
+    if n < _SMALL:  # small: the fixed costs below would outweigh the faster loop
+        return np.maximum(x, 0, out=out)
+    if x.flags.c_contiguous and out.flags.c_contiguous:
+        xf, of = x.reshape(-1), out.reshape(-1)
+    else:
+        xf, of = x.ravel(order="K"), out.ravel(order="K")
+        # copies (not contiguous in any axis order) or different layouts: the plain loop
+        if xf.base is None or of.base is None or x.strides != out.strides:
+            return np.maximum(x, 0, out=out)
+    zeros = _ZERO_ROWS.get(x.dtype)
+    if zeros is None:
+        zeros = _ZERO_ROWS[x.dtype] = np.zeros(_ROW, dtype=x.dtype)
+    if n <= _ROW:  # one flat loop (faster than one against a broadcast row)
+        np.maximum(xf, zeros[:n], out=of)
+        return out
+    m = n - n % _ROW
+    if m:
+        np.maximum(xf[:m].reshape(-1, _ROW), zeros, out=of[:m].reshape(-1, _ROW))
+    if m < n:
+        np.maximum(xf[m:], zeros[:n - m], out=of[m:])
+    return out
+
+
 class Relu(Function):
     """max(0, x); d/dx = 1 where the output is positive, else 0 (0 at x = 0, as PyTorch)."""
 
     @staticmethod
     def forward(ctx, x):
-        if x.nbytes < _memory.MIN_BYTES or x.dtype.kind != "f":
+        if x.dtype.kind != "f":
             out = np.maximum(x, 0)
+        elif x.nbytes < _memory.MIN_BYTES:
+            out = _relu(x, np.empty_like(x))
         else:  # large activations: a reused buffer, in the input's memory order
-            out = np.maximum(x, 0, out=_memory.empty_like(x))
+            out = _relu(x, _memory.empty_like(x))
         ctx.save_for_backward(out)
         return out
 
