@@ -13,7 +13,7 @@ from heapq import heappop, heappush
 import numpy as np
 
 from .function import _FREED, _check_finite
-from .grad_mode import set_grad_enabled, state
+from .grad_mode import state
 
 Tensor = None  # set by npgrad.tensor (avoids a circular import)
 
@@ -38,17 +38,19 @@ def run_backward(roots, root_grads, retain_graph, create_graph, wanted=None, acc
     # node's gradient comes only from nodes created after it, so when a node is popped every
     # contribution to its gradient has arrived (its senders all have higher numbers: either they
     # ran already or one of their own senders, higher still, would be on the heap first).
-    grads = {}
-    leaf_grads = {}
+    grads = {}       # id(node) -> the gradient of its output, summed so far
+    leaf_grads = {}  # id(leaf) -> its gradient, summed so far
+    leaves = []      # the leaves reached, in order of first arrival
     pending = []
     for t, g in zip(roots, root_grads):
         node = t.grad_fn
         if node is None:
-            _add(leaf_grads, id(t), g, t)
+            _add_leaf(leaf_grads, leaves, t, g)
+        elif id(node) in grads:
+            grads[id(node)] = grads[id(node)] + g
         else:
-            if id(node) not in grads:
-                heappush(pending, (-node._seq, node))
-            _add(grads, id(node), g, None)
+            grads[id(node)] = g
+            heappush(pending, (-node._seq, node))
 
     capture = None
     if wanted is not None:
@@ -56,11 +58,13 @@ def run_backward(roots, root_grads, retain_graph, create_graph, wanted=None, acc
         for t in wanted:
             capture[id(t.grad_fn if t.grad_fn is not None else t)] = None
 
-    anomaly = state.anomaly
-    with set_grad_enabled(create_graph):
+    anomaly = state._anomaly
+    grad_was = state._grad
+    state.grad_enabled = create_graph  # the backward's own ops build a graph only for create_graph
+    try:
         while pending:
             node = heappop(pending)[1]
-            g = grads.pop(id(node))[0]
+            g = grads.pop(id(node))
             if node._hooks:
                 for hook in node._hooks:
                     r = hook(g)
@@ -91,40 +95,51 @@ def run_backward(roots, root_grads, retain_graph, create_graph, wanted=None, acc
                 if anomaly:
                     _check_finite(gi.data, f"Function '{node.name()}' returned nan or inf values in its {i}th "
                                                f"output (the gradient for its input {i}).")
-                key = id(nxt)
                 if isinstance(nxt, Tensor):
-                    prev = leaf_grads.get(key)
-                    leaf_grads[key] = (gi, nxt) if prev is None else (prev[0] + gi, nxt)
+                    _add_leaf(leaf_grads, leaves, nxt, gi)
                 else:
+                    key = id(nxt)
                     prev = grads.get(key)
                     if prev is None:
-                        grads[key] = (gi, None)
+                        grads[key] = gi
                         heappush(pending, (-nxt._seq, nxt))
                     else:
-                        grads[key] = (prev[0] + gi, None)
+                        grads[key] = prev + gi
             if not retain_graph and node._saved is not None:
                 # free what forward saved; a later backward through this node raises when it
                 # reaches for it (nodes that saved nothing can be run again, as in PyTorch)
                 node._saved = _FREED
 
-        gin = gi = g = None  # drop loop references, so a fresh gradient can be kept uncopied
+        gin = gi = g = prev = None  # drop loop references, so a fresh gradient can be kept uncopied
         results = None
         if capture is not None:
             results = []
             for t in wanted:
-                key = id(t.grad_fn if t.grad_fn is not None else t)
                 if t.grad_fn is None:
-                    entry = leaf_grads.get(key)
-                    results.append(_leaf_hooks(t, entry[0]) if entry is not None else None)
+                    g = leaf_grads.get(id(t))
+                    results.append(_leaf_hooks(t, g) if g is not None else None)
                 else:
-                    results.append(capture[key])
+                    results.append(capture[id(t.grad_fn)])
+            g = None
         if accumulate:
-            for key in list(leaf_grads):
-                g, leaf = leaf_grads.pop(key)
-                g = _leaf_hooks(leaf, g)
+            for leaf in leaves:
+                g = leaf_grads.pop(id(leaf))
+                if leaf._hooks:
+                    g = _leaf_hooks(leaf, g)
                 _accumulate(leaf, g, create_graph)
                 del g
+    finally:
+        state.grad_enabled = grad_was
     return results
+
+
+def _add_leaf(leaf_grads, leaves, leaf, g):
+    prev = leaf_grads.get(id(leaf))
+    if prev is None:
+        leaf_grads[id(leaf)] = g
+        leaves.append(leaf)
+    else:
+        leaf_grads[id(leaf)] = prev + g
 
 
 def _backward_checked(node, g):
@@ -135,14 +150,6 @@ def _backward_checked(node, g):
         return type(node).backward(node, g)
     finally:
         state.anomaly = True
-
-
-def _add(table, key, g, leaf):
-    entry = table.get(key)
-    if entry is None:
-        table[key] = (g, leaf)
-    else:
-        table[key] = (entry[0] + g, leaf)
 
 
 def _leaf_hooks(t, g):
@@ -264,7 +271,7 @@ def _make_grads(outputs, grad_outputs, where):
             if t.data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs "
                                    f"(got a tensor of shape {tuple(t.shape)})")
-            g = Tensor._make(np.ones_like(t.data), None, False, None)
+            g = Tensor._make(np.ones(t.data.shape, t.data.dtype), None, False, None)
         elif not isinstance(g, Tensor):
             g = Tensor._make(np.asarray(g, dtype=t.data.dtype), None, False, None)
         if g.data.shape != t.data.shape:

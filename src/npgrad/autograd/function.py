@@ -95,10 +95,18 @@ class Function:
             raise RuntimeError(SECOND_BACKWARD)
         if saved is None:
             return ()
+        vers = self._saved_ver
+        if vers is None:
+            # the usual case: every saved tensor was at version 0 and the output is not among them
+            # (one object less per node for the garbage collector); unchanged, they are returned as is
+            for item in saved:
+                if isinstance(item, Tensor) and item._ver is not None and item._ver[0]:
+                    break
+            else:
+                return saved
+            vers = _zeros(len(saved))
         out = []
-        # _saved_ver is None when every saved tensor was at version 0 (the usual case: one object
-        # less per graph node for the garbage collector to track)
-        for item, ver in zip(saved, self._saved_ver or _zeros(len(saved))):
+        for item, ver in zip(saved, vers):
             if item is _OUT:
                 if self._out_ver[0] != ver:
                     _raise_modified(self, "output 0 of " + self.name(), ver, self._out_ver[0], self._out_data)
@@ -243,7 +251,7 @@ def _resolve_saved(ctx, args, out, raw=None):
             items.append(Tensor._make(s, None, False, None) if isinstance(s, np.ndarray) else s)
             vers.append(None)
     ctx._saved = tuple(items)
-    ctx._saved_ver = None if not any(vers) else tuple(vers)
+    ctx._saved_ver = tuple(vers) if saved_out or any(vers) else None
     return saved_out
 
 

@@ -66,8 +66,25 @@ def _linear_grads(g, x, w, need):
             xd = x.data
             gw = _const(np.matmul(g2.T, xd.reshape(-1, xd.shape[-1]) if xd.ndim != 2 else xd))  # g^T x, no copy
         if need[2]:
-            gb = _const(g2.sum(0))
+            gb = _const(_batch_sum(g2))
     return gx, gw, gb
+
+
+_ONES = {}
+
+
+def _batch_sum(g2):
+    """``g2.sum(0)`` as the product ``ones @ g2``: BLAS's matrix-vector product is 2-3x faster
+    than NumPy's column sums for batch-sized matrices (128x256: 2.1 vs 5.0 us)."""
+    m, dt = g2.shape[0], g2.dtype
+    if dt != np.float32 and dt != np.float64:
+        return g2.sum(0)
+    ones = _ONES.get((m, dt))
+    if ones is None:
+        if len(_ONES) > 64:
+            _ONES.clear()
+        ones = _ONES[(m, dt)] = np.ones(m, dtype=dt)
+    return np.matmul(ones, g2)
 
 
 def linear(input, weight, bias=None):
