@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import _memory
+from .. import _jit, _memory
 from ..autograd.function import Function
 from .conv import _geometry
 
@@ -72,6 +72,12 @@ def _max_fast(b, kernel):
     a, h, w, bb = b.shape
     kh, kw = kernel
     ho, wo = h // kh, w // kw
+    jit = _jit.kernels_for(b) if (kh, kw) == (2, 2) else None
+    if jit is not None:  # one compiled pass (npgrad._jit); the NumPy passes below are the reference
+        y = _memory.empty((a, ho, wo, bb), b.dtype)
+        idx = _memory.empty(y.shape, np.uint8)
+        jit.max_pool_2x2(b.reshape(a * ho, 2, wo, 2, bb), y.reshape(a * ho, wo, bb), idx.reshape(a * ho, wo, bb))
+        return y, idx
     rows = b.reshape(a * ho, kh, w * bb)
     if kh > 1:
         m = np.maximum(rows[:, 0], rows[:, 1], out=_memory.empty((a * ho, w * bb), b.dtype))
@@ -170,7 +176,14 @@ class MaxPool2dScatter(Function):
         shape = (idx.shape[0],) + tuple(in_hw) + (idx.shape[3],)
         overlap = any(s < d * (k - 1) + 1 for k, s, d in zip(kernel, stride, dilation))
         # non-overlapping windows tiling the input write every position exactly once: no zero fill
-        gx = _memory.empty(shape, g.dtype) if _fast_ok(geom, in_hw) else np.zeros(shape, dtype=g.dtype)
+        fast = _fast_ok(geom, in_hw)
+        gx = _memory.empty(shape, g.dtype) if fast else np.zeros(shape, dtype=g.dtype)
+        jit = _jit.kernels_for(gx) if fast and tuple(kernel) == (2, 2) else None
+        if jit is not None:  # one compiled pass (npgrad._jit)
+            a, ho, wo, bb = idx.shape
+            jit.max_pool_2x2_grad(np.ascontiguousarray(gb).reshape(a * ho, wo, bb), idx.reshape(a * ho, wo, bb),
+                                  gx.reshape(a * ho, 2, wo, 2, bb))
+            return _from_frame(gx, kind, n, c)
         for k, (r0, r1, rs), (c0, c1, cs) in _taps(in_hw, geom):
             hit = idx[:, r0:r1, c0:c1] == k
             if overlap:

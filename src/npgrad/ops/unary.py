@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import _dtype, _memory
+from .. import _dtype, _jit, _memory
 from ..autograd.function import Function
 from ..autograd.grad_mode import state
 from ..tensor import Tensor
@@ -164,9 +164,28 @@ class Sigmoid(Function):
         return g * out * (1 - out)  # d sigma = sigma (1 - sigma)
 
 
+def _flat_view(a):
+    """The 1-D view of ``a``'s memory in memory order; None when ``a`` is not contiguous in any
+    axis order."""
+    if a.flags.c_contiguous:
+        return a.reshape(-1)
+    f = a.ravel(order="K")
+    return f if f.base is not None else None
+
+
 def _relu_grad(g, out):
-    """``g * (out > 0)``; large activations use reused buffers in the activation's memory order."""
-    if g.shape != out.shape or out.nbytes < _memory.MIN_BYTES:
+    """``g * (out > 0)``; large activations use reused buffers in the activation's memory order
+    (and one compiled pass when numba is installed, see :mod:`npgrad._jit`)."""
+    if g.shape != out.shape:
+        return g * (out > 0)
+    jit = _jit.kernels_for(out, g) if g.strides == out.strides else None
+    if jit is not None:
+        res = _memory.empty_like(out)
+        gf, of, rf = _flat_view(g), _flat_view(out), _flat_view(res)
+        if gf is not None and of is not None and rf is not None:
+            jit.relu_grad(gf, of, rf)
+            return res
+    if out.nbytes < _memory.MIN_BYTES:
         return g * (out > 0)
     mask = np.greater(out, 0, out=_memory.empty_like(out, np.bool_))
     return np.multiply(g, mask, out=_memory.empty_like(out, np.result_type(g, mask)))
@@ -201,13 +220,9 @@ def _relu(x, out):
     n = x.size
     if n < _SMALL:  # small: the fixed costs below would outweigh the faster loop
         return np.maximum(x, 0, out=out)
-    if x.flags.c_contiguous and out.flags.c_contiguous:
-        xf, of = x.reshape(-1), out.reshape(-1)
-    else:
-        xf, of = x.ravel(order="K"), out.ravel(order="K")
-        # copies (not contiguous in any axis order) or different layouts: the plain loop
-        if xf.base is None or of.base is None or x.strides != out.strides:
-            return np.maximum(x, 0, out=out)
+    xf, of = _flat_view(x), _flat_view(out)
+    if xf is None or of is None or x.strides != out.strides:  # no flat memory, or not the same layout
+        return np.maximum(x, 0, out=out)
     zeros = _ZERO_ROWS.get(x.dtype)
     if zeros is None:
         zeros = _ZERO_ROWS[x.dtype] = np.zeros(_ROW, dtype=x.dtype)

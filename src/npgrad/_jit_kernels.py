@@ -1,0 +1,62 @@
+"""The numba kernels behind :mod:`npgrad._jit` (this module needs numba; import it through that one).
+
+Every loop runs over the batch axis innermost, the axis that is contiguous in the frames the ops
+hand over, so the compiler can vectorise it.
+"""
+from __future__ import annotations
+
+import numba
+
+_compile = numba.njit(cache=True, nogil=True, boundscheck=False)
+
+
+@_compile
+def max_pool_2x2(b, y, idx):
+    """``b (R, 2, Wo, 2, B)``, the windows of a frame ``(A, H, W, B)`` with ``R = A*H/2`` ->
+    ``y (R, Wo, B)``, each window's maximum (nan if any value is nan), and ``idx (R, Wo, B)``,
+    the row-major offset 0..3 of its first maximum (3 when no value equals it, i.e. nan)."""
+    rows, _, wo, _, bb = b.shape
+    for r in range(rows):
+        for j in range(wo):
+            for n in range(bb):
+                v0 = b[r, 0, j, 0, n]
+                v1 = b[r, 0, j, 1, n]
+                v2 = b[r, 1, j, 0, n]
+                v3 = b[r, 1, j, 1, n]
+                m = v0
+                if v1 > m or v1 != v1:
+                    m = v1
+                if v2 > m or v2 != v2:
+                    m = v2
+                if v3 > m or v3 != v3:
+                    m = v3
+                y[r, j, n] = m
+                if v0 == m:
+                    idx[r, j, n] = 0
+                elif v1 == m:
+                    idx[r, j, n] = 1
+                elif v2 == m:
+                    idx[r, j, n] = 2
+                else:
+                    idx[r, j, n] = 3
+
+
+@_compile
+def max_pool_2x2_grad(g, idx, gx):
+    """The gradient of :func:`max_pool_2x2`: ``g (R, Wo, B)`` goes to each window's maximum in
+    ``gx (R, 2, Wo, 2, B)``; every other position gets 0."""
+    rows, wo, bb = g.shape
+    for r in range(rows):
+        for p in range(2):
+            for j in range(wo):
+                for q in range(2):
+                    k = p * 2 + q
+                    for n in range(bb):
+                        gx[r, p, j, q, n] = g[r, j, n] if idx[r, j, n] == k else 0
+
+
+@_compile
+def relu_grad(g, out, res):
+    """``res = g where out > 0, else 0`` over flat arrays."""
+    for i in range(g.size):
+        res[i] = g[i] if out[i] > 0 else 0

@@ -1,0 +1,149 @@
+"""The optional compiled kernels (``npgrad._jit``): the same results as the NumPy code they
+replace, bit for bit, in every memory layout the ops hand over; and a way to switch them off."""
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import npgrad
+import npgrad.nn.functional as F
+from npgrad import _jit
+
+pytest.importorskip("numba")
+
+
+@pytest.fixture
+def jit_small(monkeypatch):
+    """Kernels on for arrays of any size (the tests use small ones)."""
+    monkeypatch.setattr(_jit, "MIN_BYTES", 0)
+    prev = _jit.set_enabled(True)
+    yield
+    _jit.set_enabled(prev)
+
+
+def _both(fn):
+    """``fn()`` with the kernels on, then with them off."""
+    prev = _jit.set_enabled(True)
+    try:
+        on = fn()
+        _jit.set_enabled(False)
+        off = fn()
+    finally:
+        _jit.set_enabled(prev)
+    return on, off
+
+
+def _activations(rng, shape, dtype):
+    """ReLU-like data: many exact zeros (ties in every all-zero window), repeated values, -0.0."""
+    x = np.maximum(np.round(rng.standard_normal(shape) * 4) / 4, 0).astype(dtype)
+    x.reshape(-1)[::53] = -0.0
+    return x
+
+
+def _as_layout(x, layout):
+    if layout == "chwn":  # conv outputs: (C, H, W, N) memory seen as NCHW
+        return np.ascontiguousarray(x.transpose(1, 2, 3, 0)).transpose(3, 0, 1, 2)
+    if layout == "nhwc":
+        return np.ascontiguousarray(x.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)
+    return np.ascontiguousarray(x)
+
+
+def test_available_with_numba():
+    prev = _jit.set_enabled(True)
+    try:
+        assert _jit.available()
+    finally:
+        _jit.set_enabled(prev)
+
+
+@pytest.mark.parametrize("layout", ["nchw", "chwn", "nhwc"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_max_pool_matches_numpy(jit_small, rng, layout, dtype):
+    x = _as_layout(_activations(rng, (6, 5, 8, 10), dtype), layout)
+    x[0, 0, 0, 0] = np.nan  # a nan window: nan out, gradient to the last position
+    g = rng.standard_normal((6, 5, 4, 5)).astype(dtype)
+
+    def run():
+        t = npgrad.tensor(x, requires_grad=True)
+        y = F.max_pool2d(t, 2)
+        y.backward(npgrad.tensor(g))
+        _, idx = F.max_pool2d(npgrad.tensor(x), 2, return_indices=True)
+        return y.detach().numpy().copy(), idx.numpy().copy(), t.grad.numpy().copy()
+
+    on, off = _both(run)
+    for a, b in zip(on, off):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_max_pool_ties_go_to_the_first_maximum_like_torch(jit_small, torch):
+    x = np.zeros((2, 3, 4, 4), np.float32)
+    x[0, 0, 0, 1] = x[0, 0, 1, 0] = 1.0  # two equal maxima in one window
+    prev = _jit.set_enabled(True)
+    try:
+        t = npgrad.tensor(x, requires_grad=True)
+        F.max_pool2d(t, 2).sum().backward()
+    finally:
+        _jit.set_enabled(prev)
+    tt = torch.tensor(x, requires_grad=True)
+    torch.nn.functional.max_pool2d(tt, 2).sum().backward()
+    np.testing.assert_array_equal(t.grad.numpy(), tt.grad.numpy())
+
+
+@pytest.mark.parametrize("layout", ["nchw", "chwn"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_relu_gradient_matches_numpy(jit_small, rng, layout, dtype):
+    x = _as_layout(rng.standard_normal((4, 3, 8, 8)).astype(dtype), layout)
+    x.reshape(-1)[::7] = 0.0
+    g = rng.standard_normal(x.shape).astype(dtype)
+
+    def run():
+        t = npgrad.tensor(x, requires_grad=True)
+        F.relu(t).backward(npgrad.tensor(g))
+        return t.grad.numpy().copy()
+
+    on, off = _both(run)
+    np.testing.assert_array_equal(on, off)
+
+
+def test_zero_gradient_stays_zero_next_to_inf(jit_small):
+    # where the NumPy product would give 0 * inf = nan, the kernels give PyTorch's exact 0
+    t = npgrad.tensor([[[[-1.0, 2.0], [0.5, 0.0]]]], requires_grad=True)
+    F.relu(t).backward(npgrad.tensor(np.full((1, 1, 2, 2), np.inf, np.float32)))
+    assert t.grad.numpy().tolist() == [[[[0.0, np.inf], [np.inf, 0.0]]]]
+
+
+def test_cnn_training_steps_identical_with_and_without_kernels(rng):
+    x = rng.standard_normal((64, 1, 28, 28)).astype(np.float32)  # conv outputs of 6.4 MB: above MIN_BYTES
+    y = rng.integers(0, 10, 64)
+
+    def train():
+        npgrad.manual_seed(0)
+        nn = npgrad.nn
+        m = nn.Sequential(nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                          nn.Conv2d(32, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                          nn.Flatten(), nn.Linear(16 * 49, 10))
+        opt = npgrad.optim.SGD(m.parameters(), lr=0.1, momentum=0.9)
+        for _ in range(2):
+            opt.zero_grad()
+            F.cross_entropy(m(npgrad.tensor(x)), npgrad.tensor(y)).backward()
+            opt.step()
+        return [p.detach().numpy().copy() for p in m.parameters()]
+
+    on, off = _both(train)
+    for a, b in zip(on, off):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_small_arrays_never_use_the_kernels(monkeypatch):
+    monkeypatch.setattr(_jit, "_load", lambda: pytest.fail("kernels loaded for a small array"))
+    F.max_pool2d(npgrad.ones(1, 2, 4, 4), 2)
+    F.relu(npgrad.ones(3, requires_grad=True)).sum().backward()
+
+
+def test_environment_variable_switches_them_off():
+    code = "import npgrad._jit as j; print(j.available())"
+    env = dict(os.environ, NPGRAD_JIT="0")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
