@@ -258,3 +258,19 @@ def test_create_graph_grad_has_graph():
     assert x.grad.requires_grad and x.grad.item() == 12.0
     (g2,) = grad(x.grad, x)
     assert g2.item() == 12.0  # d/dx 3x^2 = 6x
+
+
+def test_first_gradients_of_a_layer_are_kept_without_copies(monkeypatch):
+    # a fresh gradient nothing else references becomes .grad as is, for every parameter (the
+    # last one reached included); only accumulation into an existing .grad takes the slow path
+    from npgrad.autograd import engine
+    slow = []
+    real = engine._accumulate
+    monkeypatch.setattr(engine, "_accumulate", lambda *a: (slow.append(a[0]), real(*a)))
+    lin = npgrad.nn.Linear(8, 4)
+    x = npgrad.randn(5, 8)
+    lin(x).sum().backward()
+    assert slow == []
+    lin(x).sum().backward()
+    assert len(slow) == 2
+    np.testing.assert_allclose(lin.bias.grad.numpy(), np.full(4, 10.0))

@@ -110,7 +110,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph, wanted=None, acc
                 # reaches for it (nodes that saved nothing can be run again, as in PyTorch)
                 node._saved = _FREED
 
-        gin = gi = g = prev = None  # drop loop references, so a fresh gradient can be kept uncopied
+        gin = gi = g = prev = d = None  # drop loop references, so a fresh gradient can be kept uncopied
         results = None
         if capture is not None:
             results = []
@@ -126,7 +126,10 @@ def run_backward(roots, root_grads, retain_graph, create_graph, wanted=None, acc
                 g = leaf_grads.pop(id(leaf))
                 if leaf._hooks:
                     g = _leaf_hooks(leaf, g)
-                _accumulate(leaf, g, create_graph)
+                if leaf._grad is None and not create_graph and _fresh(g, leaf):
+                    leaf._grad = g  # the common first gradient: kept without a copy
+                else:
+                    _accumulate(leaf, g, create_graph)
                 del g
     finally:
         state.grad_enabled = grad_was
@@ -174,6 +177,15 @@ def _sole_owner(g):
 
 _G_REFS = 4
 _DATA_REFS = 4
+
+
+def _fresh(g, leaf):
+    """``_sole_owner`` for the call in run_backward's last loop (its local ``g``, this call's
+    argument and getrefcount's), with the dtype check: may ``g`` become ``leaf.grad`` as is?"""
+    data = g.data
+    return (data.dtype == leaf.data.dtype and data.base is None and g.grad_fn is None and not g.requires_grad
+            and sys.getrefcount(g) <= _G_REFS - 1 and sys.getrefcount(data) <= _DATA_REFS - 1
+            and data.flags.writeable)
 
 
 def _accumulate(leaf, g, create_graph):
