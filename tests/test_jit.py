@@ -147,3 +147,48 @@ def test_environment_variable_switches_them_off():
     env = dict(os.environ, NPGRAD_JIT="0")
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+GEOMETRIES = [  # kernel, stride, padding (t, b, l, r), dilation, input size
+    ((3, 3), (1, 1), (1, 1, 1, 1), (1, 1), (9, 11)),
+    ((3, 2), (2, 2), (0, 1, 2, 0), (1, 1), (10, 9)),
+    ((3, 3), (2, 1), (2, 2, 2, 2), (2, 2), (12, 12)),
+    ((1, 1), (1, 1), (0, 0, 0, 0), (1, 1), (5, 6)),
+]
+
+
+@pytest.mark.parametrize("kernel, stride, padding, dilation, in_hw", GEOMETRIES)
+def test_col2im_matches_strided_adds(jit_small, rng, kernel, stride, padding, dilation, in_hw):
+    from npgrad.ops.conv import col2im, out_size
+    ho = out_size(in_hw[0], kernel[0], stride[0], padding[0], padding[1], dilation[0])
+    wo = out_size(in_hw[1], kernel[1], stride[1], padding[2], padding[3], dilation[1])
+    for rows in ((0, ho), (1, ho - 1)):
+        cols = rng.standard_normal((3,) + kernel + (rows[1] - rows[0], wo, 4))
+        start = rng.standard_normal((3,) + in_hw + (4,))
+
+        def run():
+            return col2im(cols, in_hw, (ho, wo), kernel, stride, padding, dilation, start.copy(), rows=rows)
+
+        on, off = _both(run)
+        np.testing.assert_array_equal(on, off)
+
+
+@pytest.mark.parametrize("stride, padding, dilation, groups", [(1, 1, 1, 1), (2, 1, 1, 1), (1, 2, 2, 1), (1, 1, 1, 2)])
+def test_conv_input_gradient_matches_numpy(jit_small, rng, stride, padding, dilation, groups):
+    # with the kernels the input gradient is W.T @ gy + col2im, without them (stride 1) a conv with
+    # the flipped kernel: the same sums in another order
+    x = rng.standard_normal((3, 4, 10, 9))
+    w = rng.standard_normal((6, 4 // groups, 3, 3))
+    g = None
+
+    def run():
+        nonlocal g
+        t = npgrad.tensor(x, requires_grad=True)
+        y = F.conv2d(t, npgrad.tensor(w), stride=stride, padding=padding, dilation=dilation, groups=groups)
+        if g is None:
+            g = rng.standard_normal(tuple(y.shape))
+        y.backward(npgrad.tensor(g))
+        return t.grad.numpy().copy()
+
+    on, off = _both(run)
+    np.testing.assert_allclose(on, off, rtol=1e-12, atol=1e-12)

@@ -60,3 +60,24 @@ def relu_grad(g, out, res):
     """``res = g where out > 0, else 0`` over flat arrays."""
     for i in range(g.size):
         res[i] = g[i] if out[i] > 0 else 0
+
+
+@_compile
+def col2im_add(cols, out, row0, s0, s1, p0, p1, d0, d1):
+    """Adjoint of im2col for the output rows ``[row0, row0 + R)``: add ``cols (C, kh, kw, R, Wo, N)``
+    into ``out (C, H, W, N)`` at ``h = (row0 + r)*s0 + i*d0 - p0``, ``w = wo*s1 + j*d1 - p1``."""
+    c_, kh, kw, rr, wo_, bb = cols.shape
+    h_, w_ = out.shape[1], out.shape[2]
+    for c in range(c_):
+        for i in range(kh):
+            for j in range(kw):
+                for r in range(rr):
+                    h = (row0 + r) * s0 + i * d0 - p0
+                    if h < 0 or h >= h_:
+                        continue
+                    for wo in range(wo_):
+                        w = wo * s1 + j * d1 - p1
+                        if w < 0 or w >= w_:
+                            continue
+                        for n in range(bb):
+                            out[c, h, w, n] += cols[c, i, j, r, wo, n]

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import _memory
+from .. import _jit, _memory
 from ..autograd.function import Function
 from ..autograd.grad_mode import state
 from ..tensor import Tensor
@@ -144,6 +144,10 @@ def col2im(cols, in_hw, out_hw, kernel, stride, padding, dilation, out, rows=Non
     by default) into ``out (C, H, W, N)``; each input position receives the sum over all windows
     that read it."""
     a, b = rows if rows is not None else (0, out_hw[0])
+    jit = _jit.kernels_for(cols, out) if cols.flags.c_contiguous and out.flags.c_contiguous else None
+    if jit is not None:  # one compiled pass (npgrad._jit); the strided adds below are the reference
+        jit.col2im_add(cols, out, a, stride[0], stride[1], padding[0], padding[2], dilation[0], dilation[1])
+        return out
     for i, j, rtap, (c0, c1, cs) in _geometry(in_hw, out_hw, kernel, stride, padding, dilation):
         r0, r1, rs = _clip(rtap, a, b)
         if r1 > r0 and c1 > c0:
@@ -232,19 +236,29 @@ def _as_stride1_conv(w, geom, in_hw, gy_hw):
 
 
 def conv_input_grad(gy, w, b, geom, in_hw):
-    """Transposed conv: col2im(W.T @ gy) (+ b) as ``(C, H, W, N)``, over chunks of ``gy``'s rows."""
-    flipped = _as_stride1_conv(w, geom, in_hw, gy.shape[2:])
-    if flipped is not None:
-        return conv_forward(gy, flipped[0], b, flipped[1])
+    """Transposed conv: col2im(W.T @ gy) (+ b) as ``(C, H, W, N)``, over chunks of ``gy``'s rows.
+
+    With stride 1 and NumPy's strided adds for col2im, the flipped-kernel conv is faster; with the
+    compiled col2im (npgrad._jit) the GEMM + col2im is (it copies half as much: ``C*kh*kw`` rows of
+    columns instead of ``O*kh*kw``; measured 8.3 -> 7.2 ms for the notes' second conv)."""
+    n, _, ho, wo = gy.shape
     stride, padding, dilation, groups = geom
     cin, cog, kh, kw = w.shape
-    n, _, ho, wo = gy.shape
-    gt = to_chwn(gy).reshape(cin, -1)
     cout, q = cog * groups, wo * n
-    out = np.zeros((cout,) + tuple(in_hw) + (n,), dtype=gy.dtype)
+    jit = _jit.kernels_for(gy, w)
+    flipped = _as_stride1_conv(w, geom, in_hw, gy.shape[2:]) if jit is None else None
+    if flipped is not None:
+        return conv_forward(gy, flipped[0], b, flipped[1])
+    gt = to_chwn(gy).reshape(cin, -1)
+    out = _memory.empty((cout,) + tuple(in_hw) + (n,), gy.dtype)
+    out.fill(0)
     w2 = w.reshape(cin, -1)
-    for r0, r1 in _chunks(ho, cout * kh * kw * q * gy.itemsize):
-        dcols = _gemm(w2, gt[:, r0 * q:r1 * q], groups, trans_a=True)
+    chunks = _chunks(ho, cout * kh * kw * q * gy.itemsize)
+    k = cout * kh * kw
+    buf = _memory.empty((k * (chunks[0][1] - chunks[0][0]) * q,), gy.dtype) if groups == 1 else None
+    for r0, r1 in chunks:
+        part = buf[:k * (r1 - r0) * q].reshape(k, -1) if buf is not None else None  # a contiguous prefix
+        dcols = _gemm(w2, gt[:, r0 * q:r1 * q], groups, trans_a=True, out=part)
         col2im(dcols.reshape(cout, kh, kw, r1 - r0, wo, n), in_hw, (ho, wo), (kh, kw), stride, padding, dilation,
                out, rows=(r0, r1))
     if b is not None:
