@@ -192,3 +192,60 @@ def test_conv_input_gradient_matches_numpy(jit_small, rng, stride, padding, dila
 
     on, off = _both(run)
     np.testing.assert_allclose(on, off, rtol=1e-12, atol=1e-12)
+
+
+def _block_input(rng):
+    # pre-activations with whole windows <= 0: their maximum is a ReLU zero, where the plain
+    # gradient of the ReLU's output is nonzero but the gradient below the ReLU is 0
+    x = rng.standard_normal((2, 3, 6, 8))
+    x[:, :, :2, :2] = -np.abs(x[:, :, :2, :2])
+    return x
+
+
+def test_relu_then_pool_gradient_applied_in_one_pass(jit_small, rng, monkeypatch):
+    from npgrad.ops import unary
+    x = _block_input(rng)
+    calls = []
+    real = unary._relu_grad
+    monkeypatch.setattr(unary, "_relu_grad", lambda *a: (calls.append(1), real(*a))[1])
+
+    def run():
+        t = npgrad.tensor(x, requires_grad=True)
+        (F.max_pool2d(F.relu(t), 2) * 3.0).sum().backward()
+        return t.grad.numpy().copy()
+
+    on, off = _both(run)
+    np.testing.assert_array_equal(on, off)
+    assert len(calls) == 1  # only the run without the kernels masked in ReLU's backward
+
+
+@pytest.mark.parametrize("how", ["retain_grad", "hook", "autograd.grad", "backward(inputs)", "other_use"])
+def test_relu_output_gradient_stays_exact_when_observed(jit_small, rng, how):
+    x = _block_input(rng)
+
+    def run():
+        t = npgrad.tensor(x, requires_grad=True)
+        r = F.relu(t)
+        seen = []
+        if how == "retain_grad":
+            r.retain_grad()
+        if how == "hook":
+            r.register_hook(lambda g: seen.append(g.numpy().copy()))
+        p = F.max_pool2d(r, 2)
+        loss = (p * 3.0).sum() + ((r * r).sum() if how == "other_use" else 0.0)
+        if how == "autograd.grad":
+            gr, gt = npgrad.autograd.grad(loss, [r, t])
+            return gr.numpy().copy(), gt.numpy().copy()
+        if how == "backward(inputs)":
+            loss.backward(inputs=[r, t])
+            return r.grad.numpy().copy(), t.grad.numpy().copy()
+        loss.backward()
+        got = r.grad.numpy().copy() if how == "retain_grad" else seen[0] if how == "hook" else None
+        return got, t.grad.numpy().copy()
+
+    on, off = _both(run)
+    for a, b in zip(on, off):
+        if b is not None:
+            np.testing.assert_array_equal(a, b)
+    if on[0] is not None:  # the observed gradient is the plain one: nonzero at zero maxima too
+        assert (on[0][:, :, :2, :2] != 0).any()

@@ -81,3 +81,17 @@ def col2im_add(cols, out, row0, s0, s1, p0, p1, d0, d1):
                             continue
                         for n in range(bb):
                             out[c, h, w, n] += cols[c, i, j, r, wo, n]
+
+
+@_compile
+def max_pool_2x2_relu_grad(g, idx, out, gx):
+    """:func:`max_pool_2x2_grad` followed by the gradient of the ReLU whose output ``out (R, 2, Wo, 2,
+    B)`` was pooled: ``g`` goes to each window's maximum where that value is positive, else 0."""
+    rows, wo, bb = g.shape
+    for r in range(rows):
+        for p in range(2):
+            for j in range(wo):
+                for q in range(2):
+                    k = p * 2 + q
+                    for n in range(bb):
+                        gx[r, p, j, q, n] = g[r, j, n] if idx[r, j, n] == k and out[r, p, j, q, n] > 0 else 0

@@ -59,8 +59,9 @@ def run_backward(roots, root_grads, retain_graph, create_graph, wanted=None, acc
             capture[id(t.grad_fn if t.grad_fn is not None else t)] = None
 
     anomaly = state._anomaly
-    grad_was = state._grad
+    grad_was, captured_was = state._grad, state.captured
     state.grad_enabled = create_graph  # the backward's own ops build a graph only for create_graph
+    state.captured = capture
     try:
         while pending:
             node = heappop(pending)[1]
@@ -133,6 +134,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph, wanted=None, acc
                 del g
     finally:
         state.grad_enabled = grad_was
+        state.captured = captured_was
     return results
 
 

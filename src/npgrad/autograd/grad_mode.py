@@ -11,13 +11,16 @@ class _State:
     """Global autograd switches, kept on one object so the hot path in Function.apply reads one
     attribute: ``recording_any`` is False only when no graph, no anomaly check and no forward-mode
     tangent can be needed (then ops skip all bookkeeping)."""
-    __slots__ = ("_grad", "_anomaly", "_fw", "recording_any")
+    __slots__ = ("_grad", "_anomaly", "_fw", "recording_any", "captured")
 
     def __init__(self):
         self._grad = True
         self._anomaly = False
         self._fw = 0
         self.recording_any = True
+        #: during ``autograd.grad`` / ``backward(inputs=...)``: ids of the graph nodes whose output
+        #: gradient is returned (a backward must then hand those nodes the plain gradient)
+        self.captured = None
 
     def _update(self):
         self.recording_any = self._grad or self._anomaly or bool(self._fw)

@@ -20,7 +20,10 @@ import numpy as np
 
 from .. import _jit, _memory
 from ..autograd.function import Function
+from ..autograd.grad_mode import state
+from ..tensor import Tensor
 from .conv import _geometry
+from .unary import Relu
 
 
 def _idx_dtype(k):
@@ -161,7 +164,40 @@ class MaxPool2d(Function):
 
     @staticmethod
     def backward(ctx, g):
+        relu = ctx._next[0]
+        # (not when the gradient reaching the ReLU's output is looked at: hooks, autograd.grad)
+        if (type(relu) is Relu and not state.recording_any and not relu._hooks
+                and (state.captured is None or id(relu) not in state.captured)):
+            gx = _scatter_through_relu(g.data, ctx, relu)
+            if gx is not None:
+                relu._masked = gx  # tells ReLU's backward that its mask is applied already
+                return Tensor._make(gx, None, False, None), None
         return MaxPool2dScatter.apply(g, ctx.loc, ctx.geom, ctx.in_hw), None
+
+
+def _scatter_through_relu(g, ctx, relu):
+    """The pooling gradient with the ReLU mask of the pooled activation applied in the same pass
+    (compiled kernels, 2x2 windows); None when that does not apply.
+
+    Pooling a ReLU's output is the notes' conv block (conv, ReLU, pool).  The ReLU's gradient
+    ``g * (out > 0)`` is then a second full pass over a gradient that is zero at 3 of every 4
+    positions; here it costs one read of ``out``.  The mask is 0/1, so applying it twice is
+    harmless: when the ReLU's output also feeds other ops, ReLU's backward masks the sum as usual."""
+    out = getattr(relu, "_out_data", None)
+    idx, kind, n, c = ctx.loc
+    if (out is None or tuple(ctx.geom[0]) != (2, 2) or not _fast_ok(ctx.geom, ctx.in_hw)
+            or out.shape != (n, c) + tuple(ctx.in_hw)):
+        return None
+    b, kind2 = _to_frame(out)
+    jit = _jit.kernels_for(b, g) if kind2 == kind else None
+    if jit is None:
+        return None
+    gx = _memory.empty(b.shape, g.dtype)
+    a, ho, wo, bb = idx.shape
+    jit.max_pool_2x2_relu_grad(np.ascontiguousarray(_as_frame(g, kind)).reshape(a * ho, wo, bb),
+                               idx.reshape(a * ho, wo, bb), b.reshape(a * ho, 2, wo, 2, bb),
+                               gx.reshape(a * ho, 2, wo, 2, bb))
+    return _from_frame(gx, kind, n, c)
 
 
 class MaxPool2dScatter(Function):

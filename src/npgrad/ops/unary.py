@@ -254,6 +254,11 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
+        masked = getattr(ctx, "_masked", None)
+        if masked is not None:  # a max pooling of this output applied the mask already (ops.pool)
+            del ctx._masked
+            if masked is g.data:
+                return g
         if not state.recording_any:  # plain backward: the mask straight on arrays, no node to record
             return Tensor._make(np.asarray(_relu_grad(g.data, out.data)), None, False, None)
         return ReluGrad.apply(g, out)
