@@ -93,5 +93,6 @@ def max_pool_2x2_relu_grad(g, idx, out, gx):
             for j in range(wo):
                 for q in range(2):
                     k = p * 2 + q
-                    for n in range(bb):
-                        gx[r, p, j, q, n] = g[r, j, n] if idx[r, j, n] == k and out[r, p, j, q, n] > 0 else 0
+                    for n in range(bb):  # (two selects: a short-circuit ``and`` does not vectorise)
+                        v = g[r, j, n] if idx[r, j, n] == k else 0
+                        gx[r, p, j, q, n] = v if out[r, p, j, q, n] > 0 else 0
