@@ -142,9 +142,11 @@ def test_small_arrays_never_use_the_kernels(monkeypatch):
     F.relu(npgrad.ones(3, requires_grad=True)).sum().backward()
 
 
-def test_environment_variable_switches_them_off():
+@pytest.mark.parametrize("var", ["NPGRAD_JIT", "NUMBA_DISABLE_JIT"])
+def test_environment_variables_switch_them_off(var):
+    # NUMBA_DISABLE_JIT would run the kernels as plain Python loops: NumPy is used instead
     code = "import npgrad._jit as j; print(j.available())"
-    env = dict(os.environ, NPGRAD_JIT="0")
+    env = dict(os.environ, **{var: "0" if var == "NPGRAD_JIT" else "1"})
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 

@@ -67,7 +67,15 @@ def _load():
         _loaded = True
         try:
             from . import _jit_kernels
+            import numba
+            if numba.config.DISABLE_JIT:  # the loops would run as plain Python
+                _jit_kernels = None
         except ImportError:  # numba is optional
+            _jit_kernels = None
+        except Exception as e:  # a numba that cannot work here (e.g. no writable cache)
+            import warnings
+            warnings.warn(f"npgrad: compiled kernels unavailable, using NumPy only ({e})", RuntimeWarning,
+                          stacklevel=2)
             _jit_kernels = None
         _kernels = _jit_kernels
     return _kernels
