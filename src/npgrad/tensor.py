@@ -83,8 +83,13 @@ class Tensor(InplaceOps):
     tensor([2., 4.])
     """
 
-    __slots__ = ("data", "requires_grad", "_grad", "grad_fn", "_ver", "_hooks", "_fw_tangent",
-                 "_retains_grad", "_name", "__weakref__", "__dict__")
+    __slots__ = ("data", "requires_grad", "_grad", "grad_fn", "_ver", "_name", "__weakref__", "__dict__")
+
+    # rarely set: class-level defaults, so creating a tensor (once per op) stores three fields less;
+    # a tensor that sets one keeps it in its own __dict__
+    _hooks = None
+    _fw_tangent = None
+    _retains_grad = False
 
     def __init__(self, *args, dtype=None, requires_grad=False):
         # torch.Tensor(2, 3) makes an uninitialised float tensor; torch.Tensor(data) copies data.
@@ -100,9 +105,6 @@ class Tensor(InplaceOps):
         self.grad_fn = None
         self.requires_grad = False
         self._ver = None
-        self._hooks = None
-        self._fw_tangent = None
-        self._retains_grad = False
         if requires_grad:
             self.requires_grad_(True)
 
@@ -114,9 +116,6 @@ class Tensor(InplaceOps):
         t.grad_fn = grad_fn
         t.requires_grad = requires_grad
         t._ver = version
-        t._hooks = None
-        t._fw_tangent = None
-        t._retains_grad = False
         return t
 
     @property
@@ -288,7 +287,8 @@ class Tensor(InplaceOps):
         if self.grad is not None:
             t.grad = Tensor._make(self.grad.data.copy(), None, False, None)
         for k, v in getattr(self, "__dict__", {}).items():
-            if k not in ("_view_of", "_views"):  # a copy owns its memory: no view links
+            # a copy owns its memory (no view links) and starts without hooks or tangents
+            if k not in ("_view_of", "_views", "_hooks", "_fw_tangent", "_retains_grad"):
                 setattr(t, k, v)
         memo[id(self)] = t
         return t

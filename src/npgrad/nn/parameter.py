@@ -35,9 +35,6 @@ class Parameter(Tensor):
         p.grad_fn = None
         p.requires_grad = False
         p._version = data._version if isinstance(data, Tensor) else [0]
-        p._hooks = None
-        p._fw_tangent = None
-        p._retains_grad = False
         if requires_grad:
             p.requires_grad_(True)
         return p
