@@ -61,9 +61,11 @@ def test_available_with_numba():
 @pytest.mark.parametrize("layout", ["nchw", "chwn", "nhwc"])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_max_pool_matches_numpy(jit_small, rng, layout, dtype):
-    x = _as_layout(_activations(rng, (6, 5, 8, 10), dtype), layout)
+    # (the kernels vectorise over the frame's last axis: 16 images in our conv layout, 16 channels
+    # in channels-last; the usual layout takes NumPy's path with and without them)
+    x = _as_layout(_activations(rng, (16, 16, 8, 10), dtype), layout)
     x[0, 0, 0, 0] = np.nan  # a nan window: nan out, gradient to the last position
-    g = rng.standard_normal((6, 5, 4, 5)).astype(dtype)
+    g = rng.standard_normal((16, 16, 4, 5)).astype(dtype)
 
     def run():
         t = npgrad.tensor(x, requires_grad=True)
@@ -136,6 +138,13 @@ def test_cnn_training_steps_identical_with_and_without_kernels(rng):
         np.testing.assert_array_equal(a, b)
 
 
+def test_pooling_in_the_usual_layout_stays_with_numpy(jit_small, rng, monkeypatch):
+    # one value per window row in NCHW memory: NumPy's passes are faster than the kernel there
+    from npgrad import _jit_kernels
+    monkeypatch.setattr(_jit_kernels, "max_pool_2x2", lambda *a: pytest.fail("kernel used for NCHW"))
+    F.max_pool2d(npgrad.tensor(rng.standard_normal((4, 3, 8, 8))), 2)
+
+
 def test_small_arrays_never_use_the_kernels(monkeypatch):
     monkeypatch.setattr(_jit, "_load", lambda: pytest.fail("kernels loaded for a small array"))
     F.max_pool2d(npgrad.ones(1, 2, 4, 4), 2)
@@ -198,10 +207,11 @@ def test_conv_input_gradient_matches_numpy(jit_small, rng, stride, padding, dila
 
 def _block_input(rng):
     # pre-activations with whole windows <= 0: their maximum is a ReLU zero, where the plain
-    # gradient of the ReLU's output is nonzero but the gradient below the ReLU is 0
-    x = rng.standard_normal((2, 3, 6, 8))
+    # gradient of the ReLU's output is nonzero but the gradient below the ReLU is 0; in the
+    # layout of conv outputs, the batch innermost (the layout the pooling kernels take)
+    x = rng.standard_normal((16, 3, 6, 8))
     x[:, :, :2, :2] = -np.abs(x[:, :, :2, :2])
-    return x
+    return _as_layout(x, "chwn")
 
 
 def test_relu_then_pool_gradient_applied_in_one_pass(jit_small, rng, monkeypatch):
