@@ -17,7 +17,11 @@ pytest.importorskip("numba")
 @pytest.fixture
 def jit_small(monkeypatch):
     """Kernels on for arrays of any size (the tests use small ones)."""
+    from npgrad.ops import unary
+    from npgrad.optim import sgd
     monkeypatch.setattr(_jit, "MIN_BYTES", 0)
+    monkeypatch.setattr(unary, "_JIT_BYTES", 0)
+    monkeypatch.setattr(sgd, "_JIT_BYTES", 0)
     prev = _jit.set_enabled(True)
     yield
     _jit.set_enabled(prev)
@@ -261,3 +265,23 @@ def test_relu_output_gradient_stays_exact_when_observed(jit_small, rng, how):
             np.testing.assert_array_equal(a, b)
     if on[0] is not None:  # the observed gradient is the plain one: nonzero at zero maxima too
         assert (on[0][:, :, :2, :2] != 0).any()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sgd_momentum_update_matches_numpy(jit_small, rng, dtype):
+    shapes = [(7, 5), (3,), (2, 3, 4)]
+    grads = [[rng.standard_normal(s).astype(dtype) for s in shapes] for _ in range(4)]
+
+    def run():
+        params = [npgrad.tensor(np.ones(s, dtype), requires_grad=True) for s in shapes]
+        opt = npgrad.optim.SGD(params, lr=0.05, momentum=0.9)
+        for step in grads:
+            for p, g in zip(params, step):
+                p.grad = npgrad.tensor(g)
+            opt.step()
+        return [p.detach().numpy().copy() for p in params] + \
+            [opt.state[p]["momentum_buffer"].numpy().copy() for p in params]
+
+    on, off = _both(run)
+    for a, b in zip(on, off):
+        np.testing.assert_array_equal(a, b)

@@ -2,15 +2,17 @@
 
 A small CNN's step is, besides its matrix products, a handful of passes over large activations.
 NumPy does each of them as several whole-array operations, every one reading and writing the
-whole array again.  With numba installed (``pip install "npgrad[jit]"``) three of them run as one
-compiled loop each (:mod:`npgrad._jit_kernels`):
+whole array again.  With numba installed (``pip install "npgrad[jit]"``) these run as one compiled
+loop each (:mod:`npgrad._jit_kernels`):
 
 * 2x2 max pooling (kernel = stride = 2): maxima and their positions in one read of the input;
 * its gradient: the input-sized gradient written once;
-* the ReLU gradient ``g * (out > 0)``: one pass instead of a mask pass and a multiply.
+* the ReLU gradient ``g * (out > 0)``: one pass instead of a mask pass and a multiply;
+* col2im (the input gradient of a conv): one pass instead of one strided add per kernel offset;
+* SGD with momentum: ``b = m b + g; p -= lr b`` in one pass over the three arrays, not four.
 
-Measured on a 2-core machine, for the notes' CNN at batch 128: about 4-5 ms less per training step
-of 36 ms.  Each kernel has a NumPy twin in the op that uses it (``npgrad.ops.pool``,
+Measured on a 2-core machine, for the notes' CNN at batch 128: 36 -> 27 ms per training step (with
+the pooling of ReLU outputs applying the ReLU's mask, see ``npgrad.ops.pool``).  Each kernel has a NumPy twin in the op that uses it (``npgrad.ops.pool``,
 ``npgrad.ops.unary``), which stays the readable reference: the results are the same bit for bit
 (the tests compare the two), except that where the NumPy product gives ``0 * inf = nan`` the
 kernels give the exact 0 that PyTorch gives.
@@ -48,10 +50,11 @@ def available():
     return _load() is not None
 
 
-def kernels_for(a, *others):
+def kernels_for(a, *others, min_bytes=None):
     """The kernels module when they apply to ``a`` (and the arrays ``others`` of the same dtype):
-    switched on, numba present, a float32/float64 array of at least :data:`MIN_BYTES`; else None."""
-    if not _enabled or a.nbytes < MIN_BYTES or a.dtype not in _FLOATS:
+    switched on, numba present, a float32/float64 array of at least ``min_bytes`` (default
+    :data:`MIN_BYTES`); else None."""
+    if not _enabled or a.nbytes < (MIN_BYTES if min_bytes is None else min_bytes) or a.dtype not in _FLOATS:
         return None
     for o in others:
         if o.dtype != a.dtype:

@@ -96,3 +96,14 @@ def max_pool_2x2_relu_grad(g, idx, out, gx):
                     for n in range(bb):  # (two selects: a short-circuit ``and`` does not vectorise)
                         v = g[r, j, n] if idx[r, j, n] == k else 0
                         gx[r, p, j, q, n] = v if out[r, p, j, q, n] > 0 else 0
+
+
+@_compile
+def sgd_momentum(p, b, g, lr, momentum):
+    """``b = momentum * b + g; p = p - lr * b`` elementwise over flat arrays, with ``lr`` and
+    ``momentum`` of the arrays' dtype: the same roundings, in the same order, as NumPy's four passes."""
+    for i in range(p.size):
+        v = b[i] * momentum
+        v = v + g[i]
+        b[i] = v
+        p[i] = p[i] - lr * v

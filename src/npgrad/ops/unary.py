@@ -173,12 +173,16 @@ def _flat_view(a):
     return f if f.base is not None else None
 
 
+#: the compiled ReLU gradient pays from about this size on (an MLP's 128x128 batch: 5.9 -> 2.5 us)
+_JIT_BYTES = 64 << 10
+
+
 def _relu_grad(g, out):
     """``g * (out > 0)``; large activations use reused buffers in the activation's memory order
     (and one compiled pass when numba is installed, see :mod:`npgrad._jit`)."""
     if g.shape != out.shape:
         return g * (out > 0)
-    jit = _jit.kernels_for(out, g) if g.strides == out.strides else None
+    jit = _jit.kernels_for(out, g, min_bytes=_JIT_BYTES) if g.strides == out.strides else None
     if jit is not None:
         res = _memory.empty_like(out)
         gf, of, rf = _flat_view(g), _flat_view(out), _flat_view(res)

@@ -3,10 +3,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _jit
 from ..tensor import Tensor
 from .optimizer import Optimizer, _check, _effective_grad
 
 __all__ = ["SGD", "sgd_update"]
+
+#: parameters from this size on take the compiled update when numba is there (an MLP's first
+#: layer, 784x256: 4 NumPy passes over parameter, buffer and gradient against one)
+_JIT_BYTES = 64 << 10
 
 
 def sgd_update(p, g, buf, w0, w1, *, lr, momentum, dampening, nesterov, weight_decay, maximize):
@@ -78,10 +83,17 @@ class SGD(Optimizer):
                 state = self.state[p] if momentum != 0 else None
                 buf = state.get("momentum_buffer") if state is not None else None
                 if plain and buf is not None:
-                    b, work = buf.data, self._works(p)[1]
-                    np.multiply(b, momentum, out=b)  # b <- momentum * b + g
-                    np.add(b, g, out=b)
-                    np.subtract(data, np.multiply(b, lr, out=work), out=data)  # p <- p - lr * b
+                    b = buf.data
+                    jit = (_jit.kernels_for(data, b, g, min_bytes=_JIT_BYTES)
+                           if data.flags.c_contiguous and b.flags.c_contiguous and g.flags.c_contiguous else None)
+                    if jit is not None:  # the same update in one compiled pass (npgrad._jit)
+                        t = data.dtype.type
+                        jit.sgd_momentum(data.reshape(-1), b.reshape(-1), g.reshape(-1), t(lr), t(momentum))
+                    else:
+                        work = self._works(p)[1]
+                        np.multiply(b, momentum, out=b)  # b <- momentum * b + g
+                        np.add(b, g, out=b)
+                        np.subtract(data, np.multiply(b, lr, out=work), out=data)  # p <- p - lr * b
                 else:
                     buf = sgd_update(data, g, buf.data if buf is not None else None, *self._works(p), **hp)
                     if state is not None and "momentum_buffer" not in state:
