@@ -91,7 +91,7 @@ def test_predict_top3_on_pictures_of_test_digits(small_run, tmp_path):
     from npgrad.train.data import load_data
     out = small_run
     data = load_data("digits")
-    raw = data.x_test.data[:, 0] * data.std + data.mean          # back to [0, 1] pixels
+    raw = data.x_test._data[:, 0] * data.std + data.mean          # back to [0, 1] pixels
     hits = 0
     for i in range(10):
         _digit_png(tmp_path / f"{i}.png", raw[i], dark_on_light=i % 2 == 0)
@@ -101,7 +101,7 @@ def test_predict_top3_on_pictures_of_test_digits(small_run, tmp_path):
         assert len(lines) == 4 and [line.split()[0] for line in lines[1:]] == ["1.", "2.", "3."]
         probs = [float(line.split()[2]) for line in lines[1:]]
         assert probs == sorted(probs, reverse=True) and 0 < sum(probs) <= 1.0001
-        hits += lines[0].split()[-1] == str(int(data.y_test.data[i]))
+        hits += lines[0].split()[-1] == str(int(data.y_test._data[i]))
     assert hits >= 8
 
 
@@ -145,8 +145,8 @@ def test_mnist_layout_train_evaluate_predict(tmp_path):
     raw = tmp_path / "data" / "MNIST" / "raw"
     raw.mkdir(parents=True)
     for split, sl in (("train", slice(0, 1000)), ("t10k", slice(9000, 9500))):
-        write_idx(str(raw / f"{split}-images-idx3-ubyte"), real.data.data[sl])
-        write_idx(str(raw / f"{split}-labels-idx1-ubyte"), real.targets.data[sl].astype(np.uint8))
+        write_idx(str(raw / f"{split}-images-idx3-ubyte"), real.data._data[sl])
+        write_idx(str(raw / f"{split}-labels-idx1-ubyte"), real.targets._data[sl].astype(np.uint8))
     code, stdout, stderr = _run(["train", "--dataset", "mnist", "--data-root", str(tmp_path / "data"), "--epochs",
                                  "3", "--out", str(tmp_path / "run")])
     assert code == 0, stderr
@@ -154,7 +154,7 @@ def test_mnist_layout_train_evaluate_predict(tmp_path):
     code, stdout, _ = _run(["evaluate", str(tmp_path / "run" / "model.safetensors"), "--data-root",
                             str(tmp_path / "data")])
     assert code == 0 and "(500 examples)" not in stdout and "/500)" in stdout
-    digit = real.data.data[9600] / 255.0
+    digit = real.data._data[9600] / 255.0
     mpimg.imsave(str(tmp_path / "d.png"), 1.0 - digit, cmap="gray", vmin=0, vmax=1)
     code, stdout, _ = _run(["predict", str(tmp_path / "run" / "model.safetensors"), str(tmp_path / "d.png")])
     assert code == 0 and len(stdout.splitlines()) == 4

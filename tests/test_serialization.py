@@ -28,8 +28,8 @@ def test_flat_state_dict_round_trip_keeps_values_dtypes_and_order(tmp_path):
     for k in sd:
         assert isinstance(back[k], npgrad.Tensor) and back[k].dtype == sd[k].dtype
         assert back[k].shape == sd[k].shape
-        np.testing.assert_array_equal(back[k].data, sd[k].data)
-        assert back[k].data.flags.writeable
+        np.testing.assert_array_equal(back[k]._data, sd[k]._data)
+        assert back[k]._data.flags.writeable
     assert _files(tmp_path) == ["sd.safetensors"]
 
 
@@ -51,7 +51,7 @@ def test_plain_values_round_trip():
 def test_single_tensor_round_trip(tmp_path):
     x = npgrad.randn(2, 3)
     npgrad.save(x, tmp_path / "x.safetensors")
-    np.testing.assert_array_equal(npgrad.load(str(tmp_path / "x.safetensors")).data, x.data)
+    np.testing.assert_array_equal(npgrad.load(str(tmp_path / "x.safetensors"))._data, x._data)
 
 
 def test_colliding_tensor_paths_stay_distinct(tmp_path):
@@ -116,7 +116,7 @@ def test_checkpoint_resume_continues_identically(tmp_path, make_opt):
             assert v.dtype == npgrad.float32, k
     _train(model2, opt2, 4, seed=2)
     for a, b in zip(ref.parameters(), model2.parameters()):
-        np.testing.assert_array_equal(a.data, b.data)
+        np.testing.assert_array_equal(a._data, b._data)
 
 
 def test_optimizer_state_dict_is_torch_shaped(torch):
@@ -176,7 +176,7 @@ def test_npgrad_checkpoint_loads_into_torch_model(torch, tmp_path):
     x = np.random.default_rng(0).standard_normal((2, 1, 8, 8)).astype(np.float32)
     with torch.no_grad():
         t_out = theirs(torch.from_numpy(x)).numpy()
-    np.testing.assert_allclose(ours(npgrad.tensor(x)).data, t_out, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(ours(npgrad.tensor(x))._data, t_out, rtol=1e-5, atol=1e-6)
 
 
 def test_torch_checkpoint_loads_into_npgrad_model(torch, tmp_path):
@@ -188,7 +188,7 @@ def test_torch_checkpoint_loads_into_npgrad_model(torch, tmp_path):
     x = np.random.default_rng(1).standard_normal((2, 1, 8, 8)).astype(np.float32)
     with torch.no_grad():
         t_out = theirs(torch.from_numpy(x)).numpy()
-    np.testing.assert_allclose(ours(npgrad.tensor(x)).data, t_out, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(ours(npgrad.tensor(x))._data, t_out, rtol=1e-5, atol=1e-6)
 
 
 # -- atomic writes ----------------------------------------------------------------------------
@@ -319,7 +319,7 @@ def test_pytorch_tutorial_checkpoint_recipe_runs_unchanged(tmp_path):
     assert checkpoint["epoch"] == 5 and checkpoint["loss"].item() == loss.item()
     model2.train()
     for a, b in zip(model.parameters(), model2.parameters()):
-        np.testing.assert_array_equal(a.data, b.data)
+        np.testing.assert_array_equal(a._data, b._data)
 
 
 def test_unsupported_dtype_is_named(torch, tmp_path):

@@ -100,7 +100,7 @@ def test_item_tolist_numpy():
     with pytest.raises(RuntimeError, match="2 elements"):
         npgrad.tensor([1.0, 2.0]).item()
     a = npgrad.tensor([1.0, 2.0])
-    assert a.numpy() is a.data  # shares memory, like PyTorch
+    assert a.numpy() is a._data  # shares memory, like PyTorch
     with pytest.raises(RuntimeError, match="detach"):
         npgrad.tensor([1.0], requires_grad=True).numpy()
 
@@ -159,7 +159,7 @@ def test_to_is_differentiable():
 def test_detach_shares_memory():
     x = npgrad.tensor([1.0, 2.0], requires_grad=True)
     d = x.detach()
-    assert not d.requires_grad and d.data is x.data
+    assert not d.requires_grad and d._data is x._data
     with npgrad.no_grad():
         d[0] = 5.0
     assert x.tolist() == [5.0, 2.0]
@@ -168,7 +168,7 @@ def test_detach_shares_memory():
 def test_clone_copies_and_is_differentiable():
     x = npgrad.tensor([1.0, 2.0], requires_grad=True)
     c = x.clone()
-    assert c.data is not x.data and not c.is_leaf and c.requires_grad
+    assert c._data is not x._data and not c.is_leaf and c.requires_grad
     (c * 3).sum().backward()
     assert x.grad.tolist() == [3.0, 3.0]
     plain = npgrad.tensor([1, 2])
@@ -236,3 +236,19 @@ def test_contiguous_copies_other_layouts_and_passes_gradients(torch):
     t = torch.tensor(base, requires_grad=True).permute(2, 0, 1).contiguous()
     assert y.is_contiguous() and y.stride() == t.stride() and y.grad_fn.name() == t.grad_fn.name()
     assert x.contiguous() is x  # already C order: the tensor itself, as PyTorch
+
+
+def test_data_is_a_detached_tensor_sharing_memory():
+    w = npgrad.tensor([1.0, 2.0], requires_grad=True)
+    d = w.data
+    assert isinstance(d, npgrad.Tensor) and not d.requires_grad and d.is_leaf
+    d.add_(1.0)                                   # the old tutorials' w.data.add_(...)
+    assert w.tolist() == [2.0, 3.0] and w.requires_grad
+    w.data.normal_()                              # p.data.normal_() initialisation
+    assert w.requires_grad and w.grad_fn is None
+    y = w * 2
+    assert npgrad.max(y.data, 0)[1].item() == 1 and not y.data.requires_grad
+    w.data = npgrad.zeros(2)                      # rebinding the data keeps the leaf
+    assert w.tolist() == [0.0, 0.0] and w.requires_grad
+    with pytest.raises(TypeError, match="data"):
+        w.data = [1.0, 2.0]

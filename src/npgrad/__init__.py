@@ -114,7 +114,7 @@ def _bind_methods():
             setattr(Tensor, n, getattr(mod, n))
     Tensor.where = lambda self, condition, other: E.where(condition, self, other)
     Tensor.clone = lambda self, memory_format=None: E.Cast.apply(self, self.dtype, True) \
-        if self.requires_grad else Tensor._make(self.data.copy(order="K"), None, False, None)
+        if self.requires_grad else Tensor._make(self._data.copy(order="K"), None, False, None)
     Tensor.new_tensor = lambda self, data, dtype=None, requires_grad=False: tensor(
         data, dtype=dtype or self.dtype, requires_grad=requires_grad)
     Tensor.new_zeros = lambda self, *size, dtype=None, requires_grad=False: zeros(

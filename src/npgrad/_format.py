@@ -98,7 +98,7 @@ def _body(arr, indent, summarize, fmt):
 
 
 def format_tensor(t, prefix="tensor("):
-    arr = t.data
+    arr = t._data
     if arr.size == 0:
         body = "[]"
     else:

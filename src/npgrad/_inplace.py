@@ -47,7 +47,7 @@ class InplaceOps:
             raise RuntimeError(f"in-place {getattr(fn, '__name__', 'operation')} on a view ({self.grad_fn.name()}) "
                                "of a tensor that requires grad is not supported; use the out-of-place op "
                                "(e.g. `y = y * 2` instead of `y.mul_(2)`)")
-        src = Tensor._make(self.data.copy(), self.grad_fn, self.requires_grad, None) if record else self
+        src = Tensor._make(self._data.copy(), self.grad_fn, self.requires_grad, None) if record else self
         if not record:
             with _no_grad_ctx():
                 r = fn(src, *args)
@@ -56,11 +56,11 @@ class InplaceOps:
             if r.grad_fn is not None and type(r.grad_fn)._view:
                 # self owns its buffer: its new node must not look like a view op (see the check above)
                 r = E.Cast.apply(r, r.dtype, False)
-        E.check_inplace_dtype(r.data.dtype, self.data.dtype)
-        if r.data.shape != self.data.shape:
-            raise RuntimeError(f"output with shape {list(self.data.shape)} doesn't match the "
-                               f"broadcast shape {list(r.data.shape)}")
-        np.copyto(self.data, r.data, casting="unsafe")
+        E.check_inplace_dtype(r._data.dtype, self._data.dtype)
+        if r._data.shape != self._data.shape:
+            raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the "
+                               f"broadcast shape {list(r._data.shape)}")
+        np.copyto(self._data, r._data, casting="unsafe")
         self._version[0] += 1
         if record:
             self.grad_fn = r.grad_fn
@@ -74,7 +74,7 @@ class InplaceOps:
     def _refresh_views(self):
         """After this tensor's graph changed in place, re-derive the graph of its live views
         (their data already follows, sharing memory), as PyTorch does."""
-        alias = Tensor._make(self.data, self.grad_fn, True, self._version)
+        alias = Tensor._make(self._data, self.grad_fn, True, self._version)
         for ref in list(self.__dict__["_views"].values()):
             v = ref()
             if v is not None:
@@ -148,20 +148,20 @@ class InplaceOps:
     def uniform_(self, a=0.0, b=1.0, generator=None):
         from .random import _gen
         with _no_grad_ctx():
-            self.data[...] = _gen(generator).uniform(a, b, self.data.shape)
+            self._data[...] = _gen(generator).uniform(a, b, self._data.shape)
         self._version[0] += 1
         return self
 
     def normal_(self, mean=0.0, std=1.0, generator=None):
         from .random import _gen
         with _no_grad_ctx():
-            self.data[...] = _gen(generator).normal(mean, std, self.data.shape)
+            self._data[...] = _gen(generator).normal(mean, std, self._data.shape)
         self._version[0] += 1
         return self
 
     def bernoulli_(self, p=0.5, generator=None):
         from .random import _gen
-        self.data[...] = _gen(generator).random(self.data.shape) < p
+        self._data[...] = _gen(generator).random(self._data.shape) < p
         self._version[0] += 1
         return self
 
@@ -169,9 +169,9 @@ class InplaceOps:
         from .ops.index import index_put, _convert_key
         if not (state._grad and (self.requires_grad or (isinstance(value, Tensor) and value.requires_grad))):
             # plain NumPy assignment: no full copy, views see the write
-            v = value.data if isinstance(value, Tensor) else value
+            v = value._data if isinstance(value, Tensor) else value
             try:
-                self.data[_convert_key(key, self.data.shape)] = v
+                self._data[_convert_key(key, self._data.shape)] = v
             except (ValueError, IndexError) as e:
                 raise type(e)(f"setitem: cannot assign a value of shape {np.shape(v)} into a tensor of "
                               f"shape {tuple(self.shape)} at index {key!r}: {e}") from None

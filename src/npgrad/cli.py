@@ -361,7 +361,7 @@ def _predict(args):
     except (OSError, ValueError) as exc:
         raise _fail("predict", exc) from None
     with npgrad.no_grad():
-        probs = npgrad.nn.functional.softmax(model(npgrad.from_numpy(x)), dim=1).data[0]
+        probs = npgrad.nn.functional.softmax(model(npgrad.from_numpy(x)), dim=1)._data[0]
     top = np.argsort(-probs, kind="stable")[:3]
     classes = meta.get("classes") or [str(i) for i in range(len(probs))]
     print(f"{args.image}: {classes[top[0]]}")

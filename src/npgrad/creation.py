@@ -246,22 +246,22 @@ def randperm(n, generator=None, dtype=None, device=None, requires_grad=False):
 
 def normal(mean=0.0, std=1.0, size=None, generator=None, dtype=None, requires_grad=False):
     """Normal samples; ``mean``/``std`` may be tensors (elementwise) or numbers with a ``size``."""
-    m = mean.data if isinstance(mean, Tensor) else mean
-    s = std.data if isinstance(std, Tensor) else std
+    m = mean._data if isinstance(mean, Tensor) else mean
+    s = std._data if isinstance(std, Tensor) else std
     if np.any(np.asarray(s) < 0):
         raise RuntimeError(f"normal expects std >= 0.0, but found std {np.min(s)}")
     shape = _size((size,), "normal") if size is not None else np.broadcast_shapes(np.shape(m), np.shape(s))
-    dt = next((x.data.dtype for x in (mean, std) if isinstance(x, Tensor)), _np_dtype(dtype))
+    dt = next((x._data.dtype for x in (mean, std) if isinstance(x, Tensor)), _np_dtype(dtype))
     return _new((_gen(generator).standard_normal(shape) * s + m).astype(dt), requires_grad)
 
 
 def bernoulli(input, p=None, generator=None):
-    prob = input.data if p is None else p
-    return _new((_gen(generator).random(input.shape) < prob).astype(input.data.dtype), False)
+    prob = input._data if p is None else p
+    return _new((_gen(generator).random(input.shape) < prob).astype(input._data.dtype), False)
 
 
 def multinomial(input, num_samples, replacement=False, generator=None):
-    probs = np.atleast_2d(input.data.astype(np.float64))
+    probs = np.atleast_2d(input._data.astype(np.float64))
     rng = _gen(generator)
     rows = [rng.choice(probs.shape[1], num_samples, replace=replacement, p=r / r.sum()) for r in probs]
     out = np.asarray(rows, dtype=np.int64)

@@ -40,7 +40,7 @@ class Generator:
 
     def set_state(self, state):
         import json
-        self._rng.bit_generator.state = json.loads(bytes(np.asarray(state.data, np.uint8)).decode())
+        self._rng.bit_generator.state = json.loads(bytes(np.asarray(state._data, np.uint8)).decode())
         return self
 
     @property

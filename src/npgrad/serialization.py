@@ -93,7 +93,7 @@ def _encode_key(k, path):
 def _encode(obj, path, tensors):
     """JSON-ready form of ``obj``; tensors and arrays move into ``tensors`` and leave a reference."""
     if isinstance(obj, Tensor):
-        return {"__tensor__": _add_tensor(obj.data, path, tensors)}
+        return {"__tensor__": _add_tensor(obj._data, path, tensors)}
     if isinstance(obj, np.ndarray):
         return {"__ndarray__": _add_tensor(obj, path, tensors)}
     if obj is None or isinstance(obj, (bool, int, float, str)):

@@ -27,7 +27,7 @@ class Size(tuple):
 def _to_array(data, dtype=None):
     """Array of ``data`` (nested lists, scalars, ndarrays, tensors) with PyTorch's default dtypes."""
     if isinstance(data, Tensor):
-        arr = data.data
+        arr = data._data
     elif isinstance(data, (np.ndarray, np.generic)):
         arr = np.asarray(data)  # NumPy arrays and scalars keep their dtype, as in PyTorch
     else:
@@ -66,7 +66,7 @@ def _flat(xs):
 
 def _unwrap_nested(xs):
     if isinstance(xs, Tensor):
-        return xs.data
+        return xs._data
     if isinstance(xs, (list, tuple)):
         return [_unwrap_nested(x) for x in xs]
     return xs
@@ -83,7 +83,7 @@ class Tensor(InplaceOps):
     tensor([2., 4.])
     """
 
-    __slots__ = ("data", "requires_grad", "_grad", "grad_fn", "_ver", "_name", "__weakref__", "__dict__")
+    __slots__ = ("_data", "requires_grad", "_grad", "grad_fn", "_ver", "_name", "__weakref__", "__dict__")
 
     # rarely set: class-level defaults, so creating a tensor (once per op) stores three fields less;
     # a tensor that sets one keeps it in its own __dict__
@@ -100,7 +100,7 @@ class Tensor(InplaceOps):
                 if not isinstance(a, int) or a < 0:
                     raise TypeError(f"Tensor(): sizes must be non-negative ints, got {args!r}")
             arr = np.empty(args, dtype=(_dtype.to_dtype(dtype) if dtype else _dtype.get_default_dtype()).np)
-        self.data = arr
+        self._data = arr
         self._grad = None
         self.grad_fn = None
         self.requires_grad = False
@@ -111,7 +111,7 @@ class Tensor(InplaceOps):
     @staticmethod
     def _make(arr, grad_fn, requires_grad, version):
         t = object.__new__(Tensor)
-        t.data = arr
+        t._data = arr
         t._grad = None
         t.grad_fn = grad_fn
         t.requires_grad = requires_grad
@@ -135,6 +135,21 @@ class Tensor(InplaceOps):
 
     # -- basic attributes --------------------------------------------------------------------
     @property
+    def data(self):
+        """A tensor that shares this one's memory but is detached from the graph (as PyTorch's
+        ``.data``): writes through it reach this tensor without autograd seeing them.  The NumPy
+        array itself is ``.numpy()``."""
+        return Tensor._make(self._data, None, False, self._version)
+
+    @data.setter
+    def data(self, value):
+        if not isinstance(value, Tensor):
+            raise TypeError(f"data: expected a Tensor, got {type(value).__name__}")
+        if value._data.dtype != self._data.dtype and self.requires_grad and value._data.dtype.kind not in "fc":
+            raise RuntimeError(f"data: a tensor that requires grad cannot take data of dtype {value.dtype}")
+        self._data = value._data
+
+    @property
     def grad(self):
         """The accumulated gradient (leaves, and tensors that called ``retain_grad()``)."""
         g = self._grad
@@ -152,15 +167,15 @@ class Tensor(InplaceOps):
 
     @property
     def shape(self):
-        return Size(self.data.shape)
+        return Size(self._data.shape)
 
     @property
     def dtype(self):
-        return _dtype.from_numpy_dtype(self.data.dtype)
+        return _dtype.from_numpy_dtype(self._data.dtype)
 
     @property
     def ndim(self):
-        return self.data.ndim
+        return self._data.ndim
 
     @property
     def device(self):
@@ -172,14 +187,14 @@ class Tensor(InplaceOps):
 
     @property
     def is_floating_point_(self):
-        return self.data.dtype.kind == "f"
+        return self._data.dtype.kind == "f"
 
     def is_floating_point(self):
-        return self.data.dtype.kind == "f"
+        return self._data.dtype.kind == "f"
 
     @property
     def itemsize(self):
-        return self.data.itemsize
+        return self._data.itemsize
 
     @property
     def T(self):
@@ -191,64 +206,64 @@ class Tensor(InplaceOps):
 
     def size(self, dim=None):
         if dim is None:
-            return Size(self.data.shape)
-        return self.data.shape[_norm_dim(dim, self.ndim, "size")]
+            return Size(self._data.shape)
+        return self._data.shape[_norm_dim(dim, self.ndim, "size")]
 
     def dim(self):
-        return self.data.ndim
+        return self._data.ndim
 
     def numel(self):
-        return self.data.size
+        return self._data.size
 
     nelement = numel
 
     def element_size(self):
-        return self.data.itemsize
+        return self._data.itemsize
 
     def stride(self, dim=None):
-        st = tuple(s // self.data.itemsize for s in self.data.strides)
+        st = tuple(s // self._data.itemsize for s in self._data.strides)
         return st if dim is None else st[_norm_dim(dim, self.ndim, "stride")]
 
     def is_contiguous(self):
-        return self.data.flags.c_contiguous
+        return self._data.flags.c_contiguous
 
     def contiguous(self, memory_format=None):
-        if self.data.flags.c_contiguous:
+        if self._data.flags.c_contiguous:
             return self
         from .ops.elementwise import Contiguous
         return Contiguous.apply(self)
 
     def item(self):
-        if self.data.size != 1:
-            raise RuntimeError(f"a Tensor with {self.data.size} elements cannot be converted to Scalar")
-        return self.data.reshape(()).item()
+        if self._data.size != 1:
+            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
+        return self._data.reshape(()).item()
 
     def tolist(self):
-        return self.data.tolist()
+        return self._data.tolist()
 
     def numpy(self, force=False):
         if self.requires_grad and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. "
                                "Use tensor.detach().numpy() instead.")
-        return self.data
+        return self._data
 
     def __array__(self, dtype=None, copy=None):
-        return self.data if dtype is None else self.data.astype(dtype, copy=False)
+        return self._data if dtype is None else self._data.astype(dtype, copy=False)
 
     def __len__(self):
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
+        return self._data.shape[0]
 
     def __iter__(self):
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(self.data.shape[0]))
+        return (self[i] for i in range(self._data.shape[0]))
 
     def __bool__(self):
-        if self.data.size != 1:
-            raise RuntimeError(f"Boolean value of Tensor with {self.data.size} values is ambiguous")
-        return bool(self.data.reshape(()))
+        if self._data.size != 1:
+            raise RuntimeError(f"Boolean value of Tensor with {self._data.size} values is ambiguous")
+        return bool(self._data.reshape(()))
 
     def __float__(self):
         return float(self.item())
@@ -257,7 +272,7 @@ class Tensor(InplaceOps):
         return int(self.item())
 
     def __index__(self):
-        if self.data.dtype.kind not in "iu" or self.data.size != 1:
+        if self._data.dtype.kind not in "iu" or self._data.size != 1:
             raise TypeError("only integer tensors of a single element can be converted to an index")
         return int(self.item())
 
@@ -269,23 +284,23 @@ class Tensor(InplaceOps):
         return format_tensor(self)
 
     def __format__(self, spec):
-        if self.data.ndim == 0 and spec:
+        if self._data.ndim == 0 and spec:
             return format(self.item(), spec)
         return object.__format__(self, spec) if spec else repr(self)
 
     def __reduce_ex__(self, proto):
-        return (_rebuild, (self.data, self.requires_grad))
+        return (_rebuild, (self._data, self.requires_grad))
 
     def __deepcopy__(self, memo):
         if not self.is_leaf:
             raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) support "
                                "the deepcopy protocol at the moment.")
         t = type(self).__new__(type(self))
-        Tensor.__init__(t, self.data.copy())
-        t.data = self.data.copy()
+        Tensor.__init__(t, self._data.copy())
+        t._data = self._data.copy()
         t.requires_grad = self.requires_grad
         if self.grad is not None:
-            t.grad = Tensor._make(self.grad.data.copy(), None, False, None)
+            t.grad = Tensor._make(self.grad._data.copy(), None, False, None)
         for k, v in getattr(self, "__dict__", {}).items():
             # a copy owns its memory (no view links) and starts without hooks or tangents
             if k not in ("_view_of", "_views", "_hooks", "_fw_tangent", "_retains_grad"):
@@ -295,7 +310,7 @@ class Tensor(InplaceOps):
 
     # -- autograd ----------------------------------------------------------------------------
     def requires_grad_(self, requires_grad=True):
-        if requires_grad and self.data.dtype.kind not in "fc":
+        if requires_grad and self._data.dtype.kind not in "fc":
             raise RuntimeError(f"only Tensors of floating point dtype can require gradients "
                                f"(got {self.dtype})")
         if not requires_grad and self.grad_fn is not None:
@@ -310,7 +325,7 @@ class Tensor(InplaceOps):
         _engine.backward(self, gradient, retain_graph, create_graph, inputs)
 
     def detach(self):
-        return Tensor._make(self.data, None, False, self._version)
+        return Tensor._make(self._data, None, False, self._version)
 
     def detach_(self):
         self.grad_fn = None

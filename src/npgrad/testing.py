@@ -55,7 +55,7 @@ def _import_torch():
 
 def _as_array(x):
     if isinstance(x, Tensor):
-        return np.array(x.data)
+        return np.array(x._data)
     return np.array(x)
 
 
@@ -85,7 +85,7 @@ def check_against_torch(fn, *inputs, atol=1e-5, rtol=1e-4, grad=True, seed=0):
         problems.append(f"npgrad returned {len(out_n)} outputs, torch {len(out_t)}")
     fdiff, ok = 0.0, True
     for i, (a, b) in enumerate(zip(out_n, out_t)):
-        a_np, b_np = np.asarray(a.data), b.detach().numpy()
+        a_np, b_np = np.asarray(a._data), b.detach().numpy()
         if a_np.shape != b_np.shape:
             problems.append(f"output {i}: shape {a_np.shape} (npgrad) vs {b_np.shape} (torch)")
             ok = False
@@ -122,7 +122,7 @@ def _grad_diffs(out_n, out_t, ours, theirs, wants, atol, rtol, seed, problems):
     for a, b in zip(out_n, out_t):
         if not (a.requires_grad and b.requires_grad):
             continue
-        wts = rng.standard_normal(tuple(a.shape)).astype(np.asarray(a.data).dtype)
+        wts = rng.standard_normal(tuple(a.shape)).astype(np.asarray(a._data).dtype)
         if wts.size == 1:       # a scalar output: its plain gradient, as .backward() gives
             wts = np.ones_like(wts)
         loss_n = loss_n + (a * npgrad.tensor(wts)).sum()
@@ -140,7 +140,7 @@ def _grad_diffs(out_n, out_t, ours, theirs, wants, atol, rtol, seed, problems):
             problems.append(f"input {i}: gradient is None in {'npgrad' if x.grad is None else 'torch'} only")
             res.append((None, 0.0))
             continue
-        gn, gt = np.asarray(x.grad.data), y.grad.numpy()
+        gn, gt = np.asarray(x.grad._data), y.grad.numpy()
         d, good = _compare(gn, gt, atol, rtol)
         if not good:
             problems.append(f"input {i}: gradients differ by up to {d:.3g}")

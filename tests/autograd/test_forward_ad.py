@@ -26,8 +26,8 @@ def _jacobian_via_reverse(f, x0, v):
         go = np.zeros(y.shape)
         go.reshape(-1)[k] = 1
         (g,) = npgrad.autograd.grad(y, x, npgrad.tensor(go), retain_graph=True)
-        flat[k] = (g.data * v).sum()
-    return y.detach().data, out
+        flat[k] = (g._data * v).sum()
+    return y.detach()._data, out
 
 
 @pytest.mark.parametrize("f", [f[1] for f in FNS], ids=[f[0] for f in FNS])
@@ -36,8 +36,8 @@ def test_jvp_matches_reverse_mode(f):
     x0, v = rng.standard_normal((3, 4)), rng.standard_normal((3, 4))
     primal, tangent = fwAD.jvp(f, npgrad.tensor(x0), npgrad.tensor(v))
     y, jv = _jacobian_via_reverse(f, x0, v)
-    np.testing.assert_allclose(primal.data, y, rtol=1e-12)
-    np.testing.assert_allclose(tangent.data, jv, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(primal._data, y, rtol=1e-12)
+    np.testing.assert_allclose(tangent._data, jv, rtol=1e-9, atol=1e-12)
 
 
 def test_make_dual_unpack_dual():
@@ -58,7 +58,7 @@ def test_jvp_matches_torch(torch):
     with tfw.dual_level():
         d = tfw.make_dual(torch.tensor(x0), torch.tensor(v))
         tt = tfw.unpack_dual((d.exp() * d).tanh()).tangent
-    np.testing.assert_allclose(ours[1].data, tt.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(ours[1]._data, tt.numpy(), rtol=1e-12)
 
 
 def test_multiple_inputs():

@@ -55,7 +55,7 @@ def test_custom_function_inside_graph_matches_torch(torch):
     for T, op in ((npgrad, Cube), (torch, TCube)):
         x = T.tensor(xs, requires_grad=True)
         (op.apply(x.sin()) * 2).sum().backward()
-        res.append(x.grad.numpy() if T is torch else x.grad.data)
+        res.append(x.grad.numpy() if T is torch else x.grad._data)
     np.testing.assert_allclose(res[0], res[1], rtol=1e-5)
 
 

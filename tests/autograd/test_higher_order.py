@@ -30,9 +30,9 @@ def test_second_derivative_by_hand(f, d1, d2):
     pts = np.array([0.3, 1.2, 2.5])
     x = npgrad.tensor(pts, dtype=npgrad.float64, requires_grad=True)
     (g,) = grad(f(x).sum(), x, create_graph=True)
-    np.testing.assert_allclose(g.data, d1(pts), rtol=1e-10)
+    np.testing.assert_allclose(g._data, d1(pts), rtol=1e-10)
     (gg,) = grad(g.sum(), x)
-    np.testing.assert_allclose(gg.data, d2(pts), rtol=1e-10)
+    np.testing.assert_allclose(gg._data, d2(pts), rtol=1e-10)
 
 
 def test_third_derivative():
@@ -71,7 +71,7 @@ def test_hessian_vector_product_matches_torch(torch):
         loss = ((x @ w).tanh() ** 2).mean() + (w * w).sum() * 0.1 + (x @ w).logsumexp(1).mean()
         (g,) = T.autograd.grad(loss, w, create_graph=True)
         (hv,) = T.autograd.grad((g * T.tensor(v0)).sum(), w)
-        res.append((np.asarray(g.detach().numpy()), np.asarray(hv.numpy() if T is torch else hv.data)))
+        res.append((np.asarray(g.detach().numpy()), np.asarray(hv.numpy() if T is torch else hv._data)))
     np.testing.assert_allclose(res[0][0], res[1][0], rtol=1e-8, atol=1e-10)
     np.testing.assert_allclose(res[0][1], res[1][1], rtol=1e-8, atol=1e-10)
 
@@ -89,6 +89,6 @@ def test_functional_hessian_and_jacobian():
     F = npgrad.autograd.functional
     x = npgrad.tensor([1.0, 2.0], dtype=npgrad.float64)
     J = F.jacobian(lambda t: t ** 2, x)
-    np.testing.assert_allclose(J.data, np.diag([2.0, 4.0]))
+    np.testing.assert_allclose(J._data, np.diag([2.0, 4.0]))
     H = F.hessian(lambda t: (t ** 3).sum(), x)
-    np.testing.assert_allclose(H.data, np.diag([6.0, 12.0]))
+    np.testing.assert_allclose(H._data, np.diag([6.0, 12.0]))

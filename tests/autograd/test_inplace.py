@@ -54,7 +54,7 @@ def test_inplace_forward_and_backward_match_torch(step, torch):
         res.append([h.detach().numpy().copy(), x.grad, y.grad])
     for a, b in zip(*res):
         if a is None or b is None:
-            assert (a is None or not np.any(a.data)) and (b is None or not np.any(b.numpy()))
+            assert (a is None or not np.any(a._data)) and (b is None or not np.any(b.numpy()))
             continue
         np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-5, atol=1e-6)
 
@@ -74,11 +74,11 @@ def test_inplace_gradcheck(step):
 def test_inplace_bumps_version_and_keeps_identity():
     x = npgrad.zeros(3)
     v = x._version[0]
-    data = x.data
+    data = x._data
     x.add_(1)
     x[0] = 5
     x.mul_(2)
-    assert x._version[0] == v + 3 and x.data is data and x.tolist() == [10.0, 2.0, 2.0]
+    assert x._version[0] == v + 3 and x._data is data and x.tolist() == [10.0, 2.0, 2.0]
 
 
 @pytest.mark.parametrize("modify", [
@@ -148,11 +148,11 @@ def test_leaf_requiring_grad_cannot_be_modified_in_place():
 def test_leaf_update_under_no_grad():
     w = npgrad.tensor([1.0, 2.0], requires_grad=True)
     (w * w).sum().backward()
-    data = w.data
+    data = w._data
     with npgrad.no_grad():
         w -= 0.5 * w.grad
         w[0] = w[0] * 2
-    assert w.data is data and w.is_leaf and w.requires_grad and w.grad_fn is None
+    assert w._data is data and w.is_leaf and w.requires_grad and w.grad_fn is None
     assert w.tolist() == [0.0, 0.0]
     w.grad.zero_()
     (w * 3).sum().backward()

@@ -16,20 +16,20 @@ def compare_module(torch, ours, theirs, *inputs, rtol=1e-4, atol=1e-5, seed=3):
     ts = [torch.tensor(x, requires_grad=x.dtype.kind == "f") for x in inputs]
     ns = [npgrad.tensor(x, requires_grad=x.dtype.kind == "f") for x in inputs]
     out_t, out_n = theirs(*ts), ours(*ns)
-    np.testing.assert_allclose(out_n.data, out_t.detach().numpy(), rtol=rtol, atol=atol)
-    assert out_n.data.dtype == out_t.detach().numpy().dtype
+    np.testing.assert_allclose(out_n._data, out_t.detach().numpy(), rtol=rtol, atol=atol)
+    assert out_n._data.dtype == out_t.detach().numpy().dtype
     go = np.random.default_rng(seed).standard_normal(tuple(out_t.shape)).astype(out_t.detach().numpy().dtype)
     out_t.backward(torch.tensor(go))
     out_n.backward(npgrad.tensor(go))
     for t, n in zip(ts, ns):
         if t.requires_grad:
-            np.testing.assert_allclose(n.grad.data, t.grad.numpy(), rtol=rtol, atol=atol)
+            np.testing.assert_allclose(n.grad._data, t.grad.numpy(), rtol=rtol, atol=atol)
     tp = dict(theirs.named_parameters())
     for name, p in ours.named_parameters():
         if tp[name].grad is None:
-            assert p.grad is None or not np.any(p.grad.data), name
+            assert p.grad is None or not np.any(p.grad._data), name
         else:
-            np.testing.assert_allclose(p.grad.data, tp[name].grad.numpy(), rtol=rtol, atol=atol, err_msg=name)
+            np.testing.assert_allclose(p.grad._data, tp[name].grad.numpy(), rtol=rtol, atol=atol, err_msg=name)
     return out_n
 
 

@@ -58,9 +58,9 @@ def test_float32_stays_float32_and_extremes_finite(rng, name, kw, _):
     x3 = x.reshape(2, 3, 1) if name == "PReLU" else x
     out = m(x3)
     assert out.dtype == npgrad.float32
-    assert np.isfinite(out.data).all()
+    assert np.isfinite(out._data).all()
     out.sum().backward()
-    assert x.grad.dtype == npgrad.float32 and np.isfinite(x.grad.data).all()
+    assert x.grad.dtype == npgrad.float32 and np.isfinite(x.grad._data).all()
 
 
 def test_functional_names_and_defaults(torch, rng):
@@ -81,7 +81,7 @@ def test_functional_names_and_defaults(torch, rng):
         (F.erf(nx), torch.erf(tx)),
     ]
     for ours, theirs in pairs:
-        np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(ours._data, theirs.numpy(), rtol=1e-5, atol=1e-6)
 
 
 def test_inplace_variants(torch, rng):
@@ -91,42 +91,42 @@ def test_inplace_variants(torch, rng):
         a = npgrad.tensor(x)
         r = fn(a, inplace=True)
         assert r is a
-        np.testing.assert_allclose(a.data, tfn(torch.tensor(x)).numpy(), rtol=1e-6, atol=1e-7)
+        np.testing.assert_allclose(a._data, tfn(torch.tensor(x)).numpy(), rtol=1e-6, atol=1e-7)
     # inplace inside a graph: gradients still correct
     w = npgrad.tensor(x, requires_grad=True)
     h = w * 2
     nn.ReLU(inplace=True)(h).sum().backward()
-    np.testing.assert_array_equal(w.grad.data, 2.0 * (x > 0))
+    np.testing.assert_array_equal(w.grad._data, 2.0 * (x > 0))
 
 
 def test_softmax_stable_for_huge_logits():
     x = npgrad.tensor([[1000.0, 0.0, -1000.0], [-1e30, -1e30, -1e30]], requires_grad=True)
     p = F.softmax(x, dim=1)
-    np.testing.assert_allclose(p.data, [[1, 0, 0], [1 / 3, 1 / 3, 1 / 3]], atol=1e-7)
+    np.testing.assert_allclose(p._data, [[1, 0, 0], [1 / 3, 1 / 3, 1 / 3]], atol=1e-7)
     lp = F.log_softmax(x, dim=1)
-    np.testing.assert_allclose(lp.data[0], [0.0, -1000.0, -2000.0])
+    np.testing.assert_allclose(lp._data[0], [0.0, -1000.0, -2000.0])
     (lp[0, 1] + p[0, 0]).backward()
-    assert np.isfinite(x.grad.data).all()
-    np.testing.assert_allclose(x.grad.data[0], [-1.0, 1.0, 0.0], atol=1e-7)
+    assert np.isfinite(x.grad._data).all()
+    np.testing.assert_allclose(x.grad._data[0], [-1.0, 1.0, 0.0], atol=1e-7)
 
 
 def test_softmax_temperature(torch, rng):
     x = rng.standard_normal((3, 5)).astype(np.float32)
     for T in (0.5, 1.0, 4.0):
-        np.testing.assert_allclose(F.softmax(npgrad.tensor(x), 1, temperature=T).data,
+        np.testing.assert_allclose(F.softmax(npgrad.tensor(x), 1, temperature=T)._data,
                                    torch.softmax(torch.tensor(x) / T, 1).numpy(), rtol=1e-5, atol=1e-7)
-        np.testing.assert_allclose(F.log_softmax(npgrad.tensor(x), 1, temperature=T).data,
+        np.testing.assert_allclose(F.log_softmax(npgrad.tensor(x), 1, temperature=T)._data,
                                    torch.log_softmax(torch.tensor(x) / T, 1).numpy(), rtol=1e-5, atol=1e-6)
-    high = F.softmax(npgrad.tensor(x), 1, temperature=1e6).data
+    high = F.softmax(npgrad.tensor(x), 1, temperature=1e6)._data
     np.testing.assert_allclose(high, np.full((3, 5), 0.2), atol=1e-5)
-    low = F.softmax(npgrad.tensor(x), 1, temperature=1e-4).data
+    low = F.softmax(npgrad.tensor(x), 1, temperature=1e-4)._data
     np.testing.assert_array_equal(low.argmax(1), x.argmax(1))
     assert np.allclose(low.max(1), 1.0)
     xt = npgrad.tensor(x.astype(np.float64), requires_grad=True)
     assert gradcheck(lambda t: F.softmax(t, 1, temperature=2.5), (xt,))
     m = nn.Softmax(dim=1, temperature=2.0)
     assert repr(m) == "Softmax(dim=1, temperature=2.0)"
-    np.testing.assert_allclose(m(npgrad.tensor(x)).data, torch.softmax(torch.tensor(x) / 2, 1).numpy(), rtol=1e-5)
+    np.testing.assert_allclose(m(npgrad.tensor(x))._data, torch.softmax(torch.tensor(x) / 2, 1).numpy(), rtol=1e-5)
     with pytest.raises(ValueError, match="temperature must be positive"):
         F.softmax(npgrad.tensor(x), 1, temperature=0)
 
@@ -137,35 +137,35 @@ def test_softmax_implicit_dim_warns(torch):
         out = F.softmax(npgrad.tensor(x))
     with pytest.warns(UserWarning):
         ref = torch.nn.functional.softmax(torch.tensor(x))
-    np.testing.assert_allclose(out.data, ref.numpy(), rtol=1e-6)
+    np.testing.assert_allclose(out._data, ref.numpy(), rtol=1e-6)
 
 
 def test_step_and_sign_for_mcculloch_pitts():
     x = npgrad.tensor([-2.0, -0.0, 0.0, 0.5, float("inf")], requires_grad=True)
     s = F.step(x)
-    np.testing.assert_array_equal(s.data, [0, 1, 1, 1, 1])
-    np.testing.assert_array_equal(F.step(x, low=-1.0).data, [-1, 1, 1, 1, 1])
-    np.testing.assert_array_equal(F.step(x, threshold=1.0).data, [0, 0, 0, 0, 1])
+    np.testing.assert_array_equal(s._data, [0, 1, 1, 1, 1])
+    np.testing.assert_array_equal(F.step(x, low=-1.0)._data, [-1, 1, 1, 1, 1])
+    np.testing.assert_array_equal(F.step(x, threshold=1.0)._data, [0, 0, 0, 0, 1])
     (s.sum() + F.sign(x).sum()).backward()
-    np.testing.assert_array_equal(x.grad.data, np.zeros(5))  # zero, not None, not nan
-    np.testing.assert_array_equal(F.sign(x).data, np.sign(x.data))
+    np.testing.assert_array_equal(x.grad._data, np.zeros(5))  # zero, not None, not nan
+    np.testing.assert_array_equal(F.sign(x)._data, np.sign(x._data))
     assert repr(nn.Step(low=-1.0)) == "Step(threshold=0.0, low=-1.0, high=1.0)"
     # an M-P neuron: weighted sum against a threshold
     w, b = npgrad.tensor([1.0, 1.0]), -1.5
     inputs = npgrad.tensor([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
-    np.testing.assert_array_equal(nn.Step()(inputs @ w + b).data, [0, 0, 0, 1])  # logical AND
+    np.testing.assert_array_equal(nn.Step()(inputs @ w + b)._data, [0, 0, 0, 1])  # logical AND
 
 
 def test_relu_gradient_at_zero_is_zero():
     x = npgrad.tensor([0.0, 1.0, -1.0], requires_grad=True)
     F.relu(x).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [0.0, 1.0, 0.0])
+    np.testing.assert_array_equal(x.grad._data, [0.0, 1.0, 0.0])
 
 
 def test_gelu_formula(rng):
     x = rng.standard_normal(20)
     expected = 0.5 * x * (1 + np.array([math.erf(v / math.sqrt(2)) for v in x]))
-    np.testing.assert_allclose(F.gelu(npgrad.tensor(x)).data, expected, rtol=1e-12)
+    np.testing.assert_allclose(F.gelu(npgrad.tensor(x))._data, expected, rtol=1e-12)
 
 
 def test_bad_arguments():

@@ -17,7 +17,7 @@ def test_sequential_indexing_slicing_len_append():
     seq.append(nn.Sigmoid())
     assert len(seq) == 4 and list(seq._modules) == ["0", "1", "2", "3"]
     out = seq(npgrad.randn(5, 4))
-    assert out.shape == (5, 2) and bool(((out.data > 0) & (out.data < 1)).all())
+    assert out.shape == (5, 2) and bool(((out._data > 0) & (out._data < 1)).all())
     with pytest.raises(IndexError, match="index 9 is out of range"):
         seq[9]
     del seq[1]
@@ -81,4 +81,4 @@ def test_nested_containers_state_dict_round_trip():
     b.load_state_dict(a.state_dict())
     assert "0.enc.1.running_mean" in a.state_dict()
     for k, v in a.state_dict().items():
-        np.testing.assert_array_equal(b.state_dict()[k].data, v.data)
+        np.testing.assert_array_equal(b.state_dict()[k]._data, v._data)

@@ -10,7 +10,7 @@ import npgrad.nn.functional as F
 def test_inverted_dropout_statistics():
     npgrad.manual_seed(0)
     x = npgrad.ones(200, 500)
-    y = nn.Dropout(0.3)(x).data
+    y = nn.Dropout(0.3)(x)._data
     assert set(np.unique(y)) <= {0.0, np.float32(1 / 0.7)}
     assert abs((y == 0).mean() - 0.3) < 0.01
     assert abs(y.mean() - 1.0) < 0.01  # expectation preserved
@@ -23,47 +23,47 @@ def test_eval_is_identity_and_train_toggles():
     d.eval()
     assert d(x) is x
     d.train()
-    assert (d(x).data == 0).any()
+    assert (d(x)._data == 0).any()
     assert F.dropout(x, 0.5, training=False) is x
     assert nn.Dropout(0.0)(x) is x
-    np.testing.assert_array_equal(nn.Dropout(1.0)(x).data, np.zeros((10, 10)))
+    np.testing.assert_array_equal(nn.Dropout(1.0)(x)._data, np.zeros((10, 10)))
 
 
 def test_seeded_by_manual_seed():
     x = npgrad.ones(50)
     npgrad.manual_seed(3)
-    a = F.dropout(x, 0.5).data
+    a = F.dropout(x, 0.5)._data
     npgrad.manual_seed(3)
-    b = F.dropout(x, 0.5).data
+    b = F.dropout(x, 0.5)._data
     np.testing.assert_array_equal(a, b)
-    assert not np.array_equal(a, F.dropout(x, 0.5).data)
+    assert not np.array_equal(a, F.dropout(x, 0.5)._data)
 
 
 def test_gradient_is_the_same_mask():
     x = npgrad.randn(20, 20, requires_grad=True)
     y = F.dropout(x, 0.4)
     y.sum().backward()
-    kept = y.data != 0
-    np.testing.assert_allclose(x.grad.data, kept / 0.6, rtol=1e-6)
+    kept = y._data != 0
+    np.testing.assert_allclose(x.grad._data, kept / 0.6, rtol=1e-6)
 
 
 def test_dropout2d_zeroes_whole_channels():
     npgrad.manual_seed(1)
     x = npgrad.ones(4, 16, 3, 3, requires_grad=True)
     y = nn.Dropout2d(0.5)(x)
-    per_channel = y.data.reshape(4, 16, -1)
+    per_channel = y._data.reshape(4, 16, -1)
     assert np.all((per_channel == 0).all(-1) | (per_channel == 2).all(-1))
     assert 0 < (per_channel == 0).all(-1).mean() < 1
     y.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, y.data)
-    y1 = nn.Dropout1d(0.5)(npgrad.ones(3, 8, 5)).data
+    np.testing.assert_array_equal(x.grad._data, y._data)
+    y1 = nn.Dropout1d(0.5)(npgrad.ones(3, 8, 5))._data
     assert np.all((y1 == 0).all(-1) | (y1 == 2).all(-1))
 
 
 def test_inplace_and_repr(torch):
     x = npgrad.ones(100)
     r = F.dropout(x, 0.5, inplace=True)
-    assert r is x and (x.data == 0).any()
+    assert r is x and (x._data == 0).any()
     assert repr(nn.Dropout(0.2)) == repr(torch.nn.Dropout(0.2))
     assert repr(nn.Dropout2d(0.2, inplace=True)) == repr(torch.nn.Dropout2d(0.2, inplace=True))
 

@@ -25,7 +25,7 @@ def test_sigmoid_focal_matches_torchvision_formula(rng, alpha, gamma):
     x = rng.standard_normal((5, 3)) * 3
     t = (rng.random((5, 3)) < 0.4).astype(np.float64)
     out = F.sigmoid_focal_loss(npgrad.tensor(x), npgrad.tensor(t), alpha, gamma)
-    np.testing.assert_allclose(out.data, _np_sigmoid_focal(x, t, alpha, gamma), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(out._data, _np_sigmoid_focal(x, t, alpha, gamma), rtol=1e-10, atol=1e-12)
     assert out.shape == (5, 3)  # reduction='none' by default, like torchvision
     xt = npgrad.tensor(x, requires_grad=True)
     assert gradcheck(lambda a: F.sigmoid_focal_loss(a, npgrad.tensor(t), alpha, gamma, reduction="sum"), (xt,))
@@ -49,7 +49,7 @@ def test_multiclass_focal_is_cross_entropy_at_gamma_0(torch, rng):
         for red in ("mean", "sum", "none"):
             ours = F.focal_loss(npgrad.tensor(x), npgrad.tensor(y), gamma=0.0, reduction=red, **kn)
             ref = torch.nn.functional.cross_entropy(torch.tensor(x), torch.tensor(y), reduction=red, **kt)
-            np.testing.assert_allclose(ours.data, ref.numpy(), rtol=1e-5, atol=1e-6)
+            np.testing.assert_allclose(ours._data, ref.numpy(), rtol=1e-5, atol=1e-6)
 
 
 def test_multiclass_focal_formula_and_grad(rng):
@@ -59,13 +59,13 @@ def test_multiclass_focal_formula_and_grad(rng):
     pt = p[np.arange(5), y]
     expected = -(1 - pt) ** 2 * np.log(pt)
     out = F.focal_loss(npgrad.tensor(x), npgrad.tensor(y), reduction="none")
-    np.testing.assert_allclose(out.data, expected, rtol=1e-10)
+    np.testing.assert_allclose(out._data, expected, rtol=1e-10)
     assert abs(nn.FocalLoss()(npgrad.tensor(x), npgrad.tensor(y)).item() - expected.mean()) < 1e-12
     xt = npgrad.tensor(x, requires_grad=True)
     assert gradcheck(lambda a: F.focal_loss(a, npgrad.tensor(y), gamma=2.0), (xt,))
     # easy examples are down-weighted relative to cross-entropy
-    ce = F.cross_entropy(npgrad.tensor(x), npgrad.tensor(y), reduction="none").data
-    assert np.all(out.data <= ce + 1e-12)
+    ce = F.cross_entropy(npgrad.tensor(x), npgrad.tensor(y), reduction="none")._data
+    assert np.all(out._data <= ce + 1e-12)
 
 
 def test_multiclass_focal_spatial(rng):
@@ -75,17 +75,17 @@ def test_multiclass_focal_spatial(rng):
     flat = F.focal_loss(npgrad.tensor(x.transpose(0, 2, 1).reshape(-1, 3)), npgrad.tensor(y.reshape(-1)),
                         reduction="none")
     assert out.shape == (2, 4)
-    np.testing.assert_allclose(out.data.reshape(-1), flat.data, rtol=1e-12)
+    np.testing.assert_allclose(out._data.reshape(-1), flat._data, rtol=1e-12)
 
 
 def test_binary_hinge(rng):
     a = rng.standard_normal(8) * 2
     y = np.where(rng.random(8) < 0.5, -1.0, 1.0)
     out = F.hinge_loss(npgrad.tensor(a), npgrad.tensor(y), reduction="none")
-    np.testing.assert_allclose(out.data, np.maximum(0, 1 - y * a))
+    np.testing.assert_allclose(out._data, np.maximum(0, 1 - y * a))
     at = npgrad.tensor(a, requires_grad=True)
     nn.HingeLoss()(at, npgrad.tensor(y)).backward()
-    np.testing.assert_allclose(at.grad.data, np.where(1 - y * a > 0, -y, 0) / 8)
+    np.testing.assert_allclose(at.grad._data, np.where(1 - y * a > 0, -y, 0) / 8)
     assert abs(F.hinge_loss(npgrad.tensor(a), npgrad.tensor(y), margin=0.0, reduction="sum").item()
                - np.maximum(0, -y * a).sum()) < 1e-12  # margin 0: the perceptron criterion
     with pytest.raises(ValueError, match="target labels must be -1 or \\+1"):
@@ -96,7 +96,7 @@ def test_exponential_loss(rng):
     a = rng.standard_normal(6)
     y = np.where(rng.random(6) < 0.5, -1.0, 1.0)
     out = F.exponential_loss(npgrad.tensor(a), npgrad.tensor(y), reduction="none")
-    np.testing.assert_allclose(out.data, np.exp(-y * a), rtol=1e-12)
+    np.testing.assert_allclose(out._data, np.exp(-y * a), rtol=1e-12)
     at = npgrad.tensor(a, requires_grad=True)
     assert gradcheck(lambda t: F.exponential_loss(t, npgrad.tensor(y)), (at,))
     assert abs(nn.ExponentialLoss(reduction="sum")(npgrad.tensor(a), npgrad.tensor(y)).item()
@@ -108,9 +108,9 @@ def test_exponential_loss_huge_margins_stay_finite():
     y = npgrad.tensor([-1.0, 1.0, -1.0])
     loss = F.exponential_loss(a, y, reduction="sum")
     loss.backward()
-    assert np.isfinite(loss.item()) and np.isfinite(a.grad.data).all()
+    assert np.isfinite(loss.item()) and np.isfinite(a.grad._data).all()
     # descent (a -= lr * grad) still moves each misclassified score towards its label
-    np.testing.assert_array_equal(np.sign(a.grad.data), -y.data)
+    np.testing.assert_array_equal(np.sign(a.grad._data), -y._data)
 
 
 def test_zero_one_loss():

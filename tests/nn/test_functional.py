@@ -10,17 +10,17 @@ def test_normalize_cosine_pairwise(torch, rng):
     a, b = rng.standard_normal((4, 5)).astype(np.float32), rng.standard_normal((4, 5)).astype(np.float32)
     tf = torch.nn.functional
     na, nb, ta, tb = npgrad.tensor(a), npgrad.tensor(b), torch.tensor(a), torch.tensor(b)
-    np.testing.assert_allclose(F.normalize(na).data, tf.normalize(ta).numpy(), rtol=1e-5, atol=1e-6)
-    np.testing.assert_allclose(F.normalize(na, p=1, dim=0).data, tf.normalize(ta, p=1, dim=0).numpy(), rtol=1e-5)
-    np.testing.assert_allclose(F.cosine_similarity(na, nb).data, tf.cosine_similarity(ta, tb).numpy(), rtol=1e-5)
-    np.testing.assert_allclose(F.pairwise_distance(na, nb).data, tf.pairwise_distance(ta, tb).numpy(), rtol=1e-5)
+    np.testing.assert_allclose(F.normalize(na)._data, tf.normalize(ta).numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(F.normalize(na, p=1, dim=0)._data, tf.normalize(ta, p=1, dim=0).numpy(), rtol=1e-5)
+    np.testing.assert_allclose(F.cosine_similarity(na, nb)._data, tf.cosine_similarity(ta, tb).numpy(), rtol=1e-5)
+    np.testing.assert_allclose(F.pairwise_distance(na, nb)._data, tf.pairwise_distance(ta, tb).numpy(), rtol=1e-5)
     x = npgrad.tensor(a.astype(np.float64), requires_grad=True)
     assert gradcheck(lambda t: F.normalize(t), (x,))
 
 
 def test_pad(torch, rng):
     x = rng.standard_normal((1, 2, 3)).astype(np.float32)
-    np.testing.assert_array_equal(F.pad(npgrad.tensor(x), (1, 2)).data,
+    np.testing.assert_array_equal(F.pad(npgrad.tensor(x), (1, 2))._data,
                                   torch.nn.functional.pad(torch.tensor(x), (1, 2)).numpy())
 
 

@@ -26,7 +26,7 @@ def test_linear_forward_matches_numpy(rng):
     lin = nn.Linear(6, 4)
     x = rng.standard_normal((7, 6)).astype(np.float32)
     out = lin(npgrad.tensor(x))
-    np.testing.assert_allclose(out.data, x @ lin.weight.data.T + lin.bias.data, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(out._data, x @ lin.weight._data.T + lin.bias._data, rtol=1e-5, atol=1e-6)
     assert out.dtype == npgrad.float32
 
 
@@ -41,7 +41,7 @@ def test_linear_default_init_bounds():
     npgrad.manual_seed(0)
     lin = nn.Linear(100, 400)
     bound = 1 / math.sqrt(100)
-    w, b = lin.weight.data, lin.bias.data
+    w, b = lin.weight._data, lin.bias._data
     assert np.abs(w).max() <= bound and np.abs(b).max() <= bound
     assert np.abs(w).max() > 0.95 * bound  # uses the whole range: U(-1/sqrt(in), 1/sqrt(in))
     assert abs(w.std() - bound / math.sqrt(3)) < 0.02 * bound
@@ -49,9 +49,9 @@ def test_linear_default_init_bounds():
 
 def test_linear_init_is_seeded():
     npgrad.manual_seed(7)
-    a = nn.Linear(3, 3).weight.data.copy()
+    a = nn.Linear(3, 3).weight._data.copy()
     npgrad.manual_seed(7)
-    b = nn.Linear(3, 3).weight.data.copy()
+    b = nn.Linear(3, 3).weight._data.copy()
     np.testing.assert_array_equal(a, b)
 
 
@@ -111,7 +111,7 @@ def test_identity_flatten_unflatten(torch, rng):
     y = nn.Unflatten(1, (3, 20))(nn.Flatten()(x))
     assert y.shape == (2, 3, 20)
     y.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, np.ones(x.shape))
+    np.testing.assert_array_equal(x.grad._data, np.ones(x.shape))
     assert repr(nn.Flatten()) == repr(torch.nn.Flatten())
     assert repr(nn.Unflatten(1, (3, 20))) == repr(torch.nn.Unflatten(1, (3, 20)))
     with pytest.raises(TypeError, match="unflattened_size"):

@@ -75,13 +75,13 @@ def test_loss_vs_torch(torch, idx, reduction):
         warnings.simplefilter("ignore")
         lt, ln = theirs(xt, tt), ours(xn, tn)
     assert ln.shape == tuple(lt.shape) and ln.dtype == npgrad.float32
-    np.testing.assert_allclose(ln.data, lt.detach().numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(ln._data, lt.detach().numpy(), rtol=1e-5, atol=1e-6)
     go = np.random.default_rng(1).standard_normal(tuple(lt.shape)).astype(np.float32)
     lt.backward(torch.tensor(go))
     ln.backward(npgrad.tensor(go))
-    np.testing.assert_allclose(xn.grad.data, xt.grad.numpy(), rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(xn.grad._data, xt.grad.numpy(), rtol=1e-4, atol=1e-6)
     if t_grad:
-        np.testing.assert_allclose(tn.grad.data, tt.grad.numpy(), rtol=1e-4, atol=1e-6)
+        np.testing.assert_allclose(tn.grad._data, tt.grad.numpy(), rtol=1e-4, atol=1e-6)
 
 
 @pytest.mark.parametrize("idx", range(len(CASE_IDS)), ids=CASE_IDS)
@@ -108,10 +108,10 @@ def test_cross_entropy_spatial_dims(torch, rng, kw):
         xt, xn = torch.tensor(x, requires_grad=True), npgrad.tensor(x, requires_grad=True)
         lt = torch.nn.functional.cross_entropy(xt, torch.tensor(y), reduction=red, **kw_t)
         ln = F.cross_entropy(xn, npgrad.tensor(y), reduction=red, **kw_n)
-        np.testing.assert_allclose(ln.data, lt.detach().numpy(), rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(ln._data, lt.detach().numpy(), rtol=1e-5, atol=1e-6)
         lt.sum().backward()
         ln.sum().backward()
-        np.testing.assert_allclose(xn.grad.data, xt.grad.numpy(), rtol=1e-4, atol=1e-6)
+        np.testing.assert_allclose(xn.grad._data, xt.grad.numpy(), rtol=1e-4, atol=1e-6)
     # class probabilities with spatial dims
     p = np.exp(_rand(rng, 2, 4, 3))
     p /= p.sum(1, keepdims=True)
@@ -154,7 +154,7 @@ def test_huge_logits_finite_everywhere():
                  F.nll_loss(F.log_softmax(z, 1), y), F.focal_loss(z, y), F.multi_margin_loss(z, y)):
         z.grad = None
         loss.backward()
-        assert np.isfinite(loss.item()) and np.isfinite(z.grad.data).all()
+        assert np.isfinite(loss.item()) and np.isfinite(z.grad._data).all()
     assert abs(F.cross_entropy(z, y).item() - (1000 + 1600) / 2) < 1e-3
     a = npgrad.tensor([300.0, -300.0, 700.0, -700.0], requires_grad=True)
     t01 = npgrad.tensor([0.0, 1.0, 0.0, 1.0])
@@ -166,7 +166,7 @@ def test_huge_logits_finite_everywhere():
         a.grad = None
         loss.backward()
         assert np.isfinite(loss.item()), loss
-        assert np.isfinite(a.grad.data).all(), loss
+        assert np.isfinite(a.grad._data).all(), loss
     assert abs(F.binary_cross_entropy_with_logits(a, t01, reduction="sum").item() - 2000) < 1e-2
 
 
@@ -174,21 +174,21 @@ def test_bce_clamps_log_at_minus_100(torch):
     p = npgrad.tensor([0.0, 1.0, 0.5], requires_grad=True)
     t = npgrad.tensor([1.0, 0.0, 1.0])
     out = F.binary_cross_entropy(p, t, reduction="none")
-    np.testing.assert_allclose(out.data, [100.0, 100.0, np.log(2)], rtol=1e-6)
+    np.testing.assert_allclose(out._data, [100.0, 100.0, np.log(2)], rtol=1e-6)
     out.sum().backward()
     pt = torch.tensor([0.0, 1.0, 0.5], requires_grad=True)
     torch.nn.functional.binary_cross_entropy(pt, torch.tensor([1.0, 0.0, 1.0]), reduction="sum").backward()
-    np.testing.assert_allclose(p.grad.data, pt.grad.numpy(), rtol=1e-6)
+    np.testing.assert_allclose(p.grad._data, pt.grad.numpy(), rtol=1e-6)
 
 
 def test_kl_div_zero_target_and_batchmean():
     logq = F.log_softmax(npgrad.tensor([[0.0, 1.0, 2.0]]), 1)
     p = npgrad.tensor([[0.0, 0.5, 0.5]], requires_grad=True)
     loss = F.kl_div(logq, p, reduction="batchmean")
-    expected = sum(pi * (np.log(pi) - qi) for pi, qi in zip([0.5, 0.5], logq.data[0, 1:]))
+    expected = sum(pi * (np.log(pi) - qi) for pi, qi in zip([0.5, 0.5], logq._data[0, 1:]))
     assert abs(loss.item() - expected) < 1e-6
     loss.backward()
-    assert np.isfinite(p.grad.data).all()
+    assert np.isfinite(p.grad._data).all()
 
 
 def test_loss_errors():
@@ -238,7 +238,7 @@ def test_loss_modules_weights_are_buffers(torch):
 
 def test_one_hot(torch):
     y = np.array([[0, 2], [1, 3]])
-    np.testing.assert_array_equal(F.one_hot(npgrad.tensor(y)).data,
+    np.testing.assert_array_equal(F.one_hot(npgrad.tensor(y))._data,
                                   torch.nn.functional.one_hot(torch.tensor(y)).numpy())
     assert F.one_hot(npgrad.tensor([1]), 5).shape == (1, 5) and F.one_hot(npgrad.tensor([1]), 5).dtype == npgrad.int64
     with pytest.raises(RuntimeError, match="non-negative"):

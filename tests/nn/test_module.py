@@ -120,34 +120,34 @@ def test_parameter_is_a_tensor_sharing_memory():
     t = npgrad.zeros(3)
     p = Parameter(t)
     assert isinstance(p, npgrad.Tensor) and p.requires_grad and p.is_leaf
-    p.data[0] = 5
-    assert t.data[0] == 5
+    p._data[0] = 5
+    assert t._data[0] == 5
     assert repr(p).startswith("Parameter containing:\ntensor(")
     assert not Parameter(npgrad.zeros(1), requires_grad=False).requires_grad
     q = copy.deepcopy(p)
-    assert type(q) is Parameter and q.data is not p.data and q.requires_grad
+    assert type(q) is Parameter and q._data is not p._data and q.requires_grad
     r = pickle.loads(pickle.dumps(p))
-    assert type(r) is Parameter and np.array_equal(r.data, p.data)
+    assert type(r) is Parameter and np.array_equal(r._data, p._data)
 
 
 def test_state_dict_round_trip_and_sharing():
     a, b = Net(), Net()
     sd = a.state_dict()
     assert "cache" not in sd and "bn.num_batches_tracked" in sd
-    assert sd["fc1.weight"].data is a.fc1.weight.data  # shares memory, detached
+    assert sd["fc1.weight"]._data is a.fc1.weight._data  # shares memory, detached
     assert not sd["fc1.weight"].requires_grad
     res = b.load_state_dict(sd)
     assert res.missing_keys == [] and res.unexpected_keys == []
     for k, v in b.state_dict().items():
-        np.testing.assert_array_equal(v.data, sd[k].data)
-    assert b.fc1.weight.data is not a.fc1.weight.data  # copied in, not aliased
+        np.testing.assert_array_equal(v._data, sd[k]._data)
+    assert b.fc1.weight._data is not a.fc1.weight._data  # copied in, not aliased
     kv = a.state_dict(keep_vars=True)
     assert kv["fc1.weight"] is a.fc1.weight
 
 
 def test_load_state_dict_errors_and_numpy_values():
     net = Net()
-    sd = {k: v.data.copy() for k, v in Net().state_dict().items()}  # plain ndarrays
+    sd = {k: v._data.copy() for k, v in Net().state_dict().items()}  # plain ndarrays
     net.load_state_dict(sd)
     sd.pop("fc1.bias")
     sd["extra"] = np.zeros(1)
@@ -158,7 +158,7 @@ def test_load_state_dict_errors_and_numpy_values():
     assert 'Missing key(s) in state_dict: "fc1.bias"' in msg and 'Unexpected key(s) in state_dict: "extra"' in msg
     res = net.load_state_dict(sd, strict=False)
     assert res.missing_keys == ["fc1.bias"] and res.unexpected_keys == ["extra"]
-    sd = {k: v.data for k, v in Net().state_dict().items()}
+    sd = {k: v._data for k, v in Net().state_dict().items()}
     sd["fc1.weight"] = np.zeros((4, 8), np.float32)
     with pytest.raises(RuntimeError, match=r"size mismatch for fc1.weight: copying a param with shape "
                                            r"npgrad.Size\(\[4, 8\]\) from checkpoint, the shape in current "
@@ -169,7 +169,7 @@ def test_load_state_dict_errors_and_numpy_values():
 def test_load_state_dict_casts_to_parameter_dtype():
     lin = nn.Linear(2, 2)
     lin.load_state_dict({"weight": np.ones((2, 2), np.float64), "bias": np.zeros(2, np.float64)})
-    assert lin.weight.dtype == npgrad.float32 and lin.weight.data.sum() == 4
+    assert lin.weight.dtype == npgrad.float32 and lin.weight._data.sum() == 4
 
 
 def test_torch_state_dict_loads_and_outputs_match(torch):
@@ -179,9 +179,9 @@ def test_torch_state_dict_loads_and_outputs_match(torch):
     assert int(ours.bn.num_batches_tracked.item()) == 0
     x = np.random.default_rng(0).standard_normal((5, 4)).astype(np.float32)
     theirs.eval(), ours.eval()
-    np.testing.assert_allclose(ours(npgrad.tensor(x)).data, theirs(torch.tensor(x)).detach().numpy(), atol=1e-5)
+    np.testing.assert_allclose(ours(npgrad.tensor(x))._data, theirs(torch.tensor(x)).detach().numpy(), atol=1e-5)
     # and back: our state_dict loads into torch
-    theirs.load_state_dict({k: torch.tensor(v.data) for k, v in ours.state_dict().items()})
+    theirs.load_state_dict({k: torch.tensor(v._data) for k, v in ours.state_dict().items()})
 
 
 def test_train_eval_propagate():
@@ -200,7 +200,7 @@ def test_zero_grad_and_requires_grad():
     net(npgrad.randn(3, 4)).sum().backward()
     assert all(p.grad is not None for p in net.parameters())
     net.zero_grad(set_to_none=False)
-    assert all(p.grad is not None and not p.grad.data.any() for p in net.parameters())
+    assert all(p.grad is not None and not p.grad._data.any() for p in net.parameters())
     net.zero_grad()
     assert all(p.grad is None for p in net.parameters())
     net.requires_grad_(False)
@@ -238,7 +238,7 @@ def test_forward_hooks():
     h2 = lin.register_forward_hook(lambda m, args, out: calls.append("post") or out + 1)
     out = lin(npgrad.ones(1, 2))
     assert calls == ["pre", "post"]
-    np.testing.assert_allclose(out.data, lin.bias.data[None] + 1, rtol=1e-6)
+    np.testing.assert_allclose(out._data, lin.bias._data[None] + 1, rtol=1e-6)
     h1.remove()
     h2.remove()
     calls.clear()
@@ -276,12 +276,12 @@ def test_deepcopy_and_pickle_module():
     net = Net()
     net2 = copy.deepcopy(net)
     assert net2.fc1.weight is not net.fc1.weight
-    np.testing.assert_array_equal(net2.fc1.weight.data, net.fc1.weight.data)
+    np.testing.assert_array_equal(net2.fc1.weight._data, net.fc1.weight._data)
     net3 = pickle.loads(pickle.dumps(net))
     assert [n for n, _ in net3.named_parameters()] == [n for n, _ in net.named_parameters()]
     x = npgrad.randn(2, 4)
     net.eval(), net3.eval()
-    np.testing.assert_allclose(net3(x).data, net(x).data)
+    np.testing.assert_allclose(net3(x)._data, net(x)._data)
 
 
 def test_get_submodule_and_parameter():

@@ -31,7 +31,7 @@ def test_batchnorm_train_then_eval_vs_torch(torch, rng, name, shape, kw):
             ours(npgrad.tensor(x))
             theirs(torch.tensor(x))
         for k, v in theirs.state_dict().items():
-            np.testing.assert_allclose(ours.state_dict()[k].data, v.numpy(), rtol=1e-5, atol=1e-6, err_msg=k)
+            np.testing.assert_allclose(ours.state_dict()[k]._data, v.numpy(), rtol=1e-5, atol=1e-6, err_msg=k)
     ours.eval(), theirs.eval()
     x = rng.standard_normal(shape).astype(np.float32)
     compare_module(torch, ours, theirs, x, rtol=1e-4, atol=1e-5)
@@ -41,10 +41,10 @@ def test_batchnorm_running_stats_formula(rng):
     bn = nn.BatchNorm1d(2, momentum=0.1)
     x = rng.standard_normal((10, 2)).astype(np.float32)
     bn(npgrad.tensor(x))
-    np.testing.assert_allclose(bn.running_mean.data, 0.1 * x.mean(0), rtol=1e-5)
-    np.testing.assert_allclose(bn.running_var.data, 0.9 + 0.1 * x.var(0, ddof=1), rtol=1e-5)  # unbiased
+    np.testing.assert_allclose(bn.running_mean._data, 0.1 * x.mean(0), rtol=1e-5)
+    np.testing.assert_allclose(bn.running_var._data, 0.9 + 0.1 * x.var(0, ddof=1), rtol=1e-5)  # unbiased
     assert bn.num_batches_tracked.item() == 1 and bn.num_batches_tracked.dtype == npgrad.int64
-    out = bn(npgrad.tensor(x)).data
+    out = bn(npgrad.tensor(x))._data
     np.testing.assert_allclose(out, (x - x.mean(0)) / np.sqrt(x.var(0) + 1e-5), rtol=1e-4, atol=1e-5)  # biased
     assert bn.running_mean.dtype == npgrad.float32
 
@@ -54,19 +54,19 @@ def test_batchnorm_cumulative_average_momentum_none(rng):
     xs = [rng.standard_normal((6, 2)).astype(np.float32) for _ in range(4)]
     for x in xs:
         bn(npgrad.tensor(x))
-    np.testing.assert_allclose(bn.running_mean.data, np.mean([x.mean(0) for x in xs], 0), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(bn.running_mean._data, np.mean([x.mean(0) for x in xs], 0), rtol=1e-5, atol=1e-6)
 
 
 def test_batchnorm_eval_uses_running_stats_and_does_not_update(rng):
     bn = nn.BatchNorm2d(3)
-    bn.running_mean.data[...] = [1, 2, 3]
-    bn.running_var.data[...] = [4, 9, 16]
+    bn.running_mean._data[...] = [1, 2, 3]
+    bn.running_var._data[...] = [4, 9, 16]
     bn.eval()
     x = rng.standard_normal((2, 3, 2, 2)).astype(np.float32)
-    out = bn(npgrad.tensor(x)).data
+    out = bn(npgrad.tensor(x))._data
     expected = (x - np.array([1, 2, 3]).reshape(1, 3, 1, 1)) / np.sqrt(np.array([4, 9, 16]) + 1e-5).reshape(1, 3, 1, 1)
     np.testing.assert_allclose(out, expected, rtol=1e-5, atol=1e-6)
-    np.testing.assert_array_equal(bn.running_mean.data, [1, 2, 3])
+    np.testing.assert_array_equal(bn.running_mean._data, [1, 2, 3])
     assert bn.num_batches_tracked.item() == 0
     # a single sample is fine in eval mode, not in training
     bn(npgrad.tensor(x[:1, :, :1, :1]))
@@ -79,7 +79,7 @@ def test_batchnorm_gradcheck(rng):
     assert gradcheck_module(nn.BatchNorm1d(3), rng.standard_normal((5, 3)))
     assert gradcheck_module(nn.BatchNorm2d(2), rng.standard_normal((3, 2, 2, 2)))
     m = nn.BatchNorm1d(3).double().eval()
-    m.running_var.data[...] = [0.5, 2, 3]
+    m.running_var._data[...] = [0.5, 2, 3]
     x = npgrad.tensor(rng.standard_normal((4, 3)), requires_grad=True)
     assert gradcheck(lambda a, w, b: m(a), (x, m.weight, m.bias))
 
@@ -133,7 +133,7 @@ def test_layernorm_vs_torch(torch, rng, shape, ns, kw):
 
 def test_layernorm_gradcheck(rng):
     m = nn.LayerNorm(3)
-    m.weight.data[...] = [0.5, 1.0, 2.0]
+    m.weight._data[...] = [0.5, 1.0, 2.0]
     assert gradcheck_module(m, rng.standard_normal((2, 3)))
 
 
@@ -167,5 +167,5 @@ def test_norm_state_dict_from_torch(torch, rng):
     assert ours.num_batches_tracked.item() == 1
     ours.eval(), theirs.eval()
     x = rng.standard_normal((4, 3)).astype(np.float32)
-    np.testing.assert_allclose(ours(npgrad.tensor(x)).data, theirs(torch.tensor(x)).detach().numpy(), rtol=1e-5,
+    np.testing.assert_allclose(ours(npgrad.tensor(x))._data, theirs(torch.tensor(x)).detach().numpy(), rtol=1e-5,
                                atol=1e-6)

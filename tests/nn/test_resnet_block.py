@@ -68,7 +68,7 @@ def test_block_matches_pytorch(torch, inplanes, planes, stride, rng):
 
 def test_gradient_flows_through_the_skip_connection(rng):
     block = make_block(npgrad, 4, 4).double()
-    block.bn2.weight.data[...] = 0.0  # residual branch now outputs the constant bn2.bias
+    block.bn2.weight._data[...] = 0.0  # residual branch now outputs the constant bn2.bias
     x = npgrad.tensor(rng.standard_normal((2, 4, 6, 6)), requires_grad=True)
     y = block(x)
     y.sum().backward()
@@ -92,8 +92,8 @@ def test_skip_keeps_gradients_alive_in_a_deep_stack(rng):
 def test_block_gradcheck_eval_mode(rng):
     block = make_block(npgrad, 2, 3, stride=2).double().eval()
     for bn in (block.bn1, block.bn2, block.downsample[1]):
-        bn.running_mean.data[...] = rng.standard_normal(3) * 0.1
-        bn.running_var.data[...] = 1 + rng.random(3)
+        bn.running_mean._data[...] = rng.standard_normal(3) * 0.1
+        bn.running_var._data[...] = 1 + rng.random(3)
     x = npgrad.tensor(rng.standard_normal((2, 2, 5, 5)), requires_grad=True)
     params = tuple(block.parameters())
     assert gradcheck(lambda x, *ps: block(x), (x,) + params)

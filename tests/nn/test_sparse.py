@@ -17,16 +17,16 @@ def test_embedding_vs_torch(torch, rng, padding_idx):
     ours.load_state_dict(torch_state_to_numpy(theirs))
     idx = np.array([[1, 6, 1, 0], [3, 3, 3, 6]])
     out_t, out_n = theirs(torch.tensor(idx)), ours(npgrad.tensor(idx))
-    np.testing.assert_allclose(out_n.data, out_t.detach().numpy())
+    np.testing.assert_allclose(out_n._data, out_t.detach().numpy())
     go = rng.standard_normal(out_t.shape).astype(np.float32)
     out_t.backward(torch.tensor(go))
     out_n.backward(npgrad.tensor(go))
-    np.testing.assert_allclose(ours.weight.grad.data, theirs.weight.grad.numpy(), rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(ours.weight.grad._data, theirs.weight.grad.numpy(), rtol=1e-6, atol=1e-6)
 
 
 def test_embedding_init_and_padding_row():
     emb = nn.Embedding(1000, 8, padding_idx=2)
-    w = emb.weight.data
+    w = emb.weight._data
     assert np.all(w[2] == 0)
     assert abs(w.std() - 1) < 0.05 and abs(w.mean()) < 0.05  # N(0, 1)
     assert emb.weight.dtype == npgrad.float32
@@ -41,14 +41,14 @@ def test_embedding_gradcheck(rng):
 def test_padding_idx_gets_no_gradient():
     emb = nn.Embedding(4, 2, padding_idx=1)
     emb(npgrad.tensor([1, 1, 2])).sum().backward()
-    np.testing.assert_array_equal(emb.weight.grad.data, [[0, 0], [0, 0], [1, 1], [0, 0]])
+    np.testing.assert_array_equal(emb.weight.grad._data, [[0, 0], [0, 0], [1, 1], [0, 0]])
 
 
 def test_from_pretrained():
     w = npgrad.tensor([[1.0, 2.0], [3.0, 4.0]])
     emb = nn.Embedding.from_pretrained(w)
     assert not emb.weight.requires_grad
-    np.testing.assert_array_equal(emb(npgrad.tensor([1])).data, [[3.0, 4.0]])
+    np.testing.assert_array_equal(emb(npgrad.tensor([1]))._data, [[3.0, 4.0]])
     assert nn.Embedding.from_pretrained(w, freeze=False).weight.requires_grad
     with pytest.raises(ValueError, match="2-dimensional"):
         nn.Embedding.from_pretrained(npgrad.ones(3))
@@ -58,7 +58,7 @@ def test_max_norm_renormalises_rows(torch):
     w = np.array([[3.0, 4.0], [0.3, 0.4]], np.float32)
     ours = nn.Embedding.from_pretrained(npgrad.tensor(w), max_norm=1.0)
     theirs = torch.nn.Embedding.from_pretrained(torch.tensor(w), max_norm=1.0)
-    np.testing.assert_allclose(ours(npgrad.tensor([0, 1])).data, theirs(torch.tensor([0, 1])).numpy(), rtol=1e-5)
+    np.testing.assert_allclose(ours(npgrad.tensor([0, 1]))._data, theirs(torch.tensor([0, 1])).numpy(), rtol=1e-5)
 
 
 def test_embedding_errors():

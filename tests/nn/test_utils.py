@@ -28,7 +28,7 @@ def test_clip_grad_norm_matches_torch(torch, rng, norm_type, max_norm):
     np.testing.assert_allclose(n.item(), tn.item(), rtol=1e-5)
     for o, t in zip(ours, theirs):
         assert o.grad.dtype == npgrad.float32
-        np.testing.assert_allclose(o.grad.data, t.grad.numpy(), rtol=1e-5, atol=1e-7)
+        np.testing.assert_allclose(o.grad._data, t.grad.numpy(), rtol=1e-5, atol=1e-7)
 
 
 def test_clip_grad_norm_leaves_small_gradients_alone_and_skips_missing_grads():
@@ -36,7 +36,7 @@ def test_clip_grad_norm_leaves_small_gradients_alone_and_skips_missing_grads():
     a.grad = npgrad.tensor([0.3, 0.4])
     n = U.clip_grad_norm_([a, b], max_norm=1.0)
     assert math.isclose(n.item(), 0.5, rel_tol=1e-6) and b.grad is None
-    np.testing.assert_allclose(a.grad.data, [0.3, 0.4], rtol=1e-5)
+    np.testing.assert_allclose(a.grad._data, [0.3, 0.4], rtol=1e-5)
     assert U.clip_grad_norm_(npgrad.zeros(1, requires_grad=True), 1.0).item() == 0.0
     with pytest.warns(UserWarning, match="empty generator"):
         U.clip_grad_norm_((p for p in []), 1.0)
@@ -65,7 +65,7 @@ def test_clip_grad_value_matches_torch(torch, rng):
     assert U.clip_grad_value_(ours, 1.5) is None
     torch.nn.utils.clip_grad_value_(theirs, 1.5)
     for o, t in zip(ours, theirs):
-        np.testing.assert_array_equal(o.grad.data, t.grad.numpy())
+        np.testing.assert_array_equal(o.grad._data, t.grad.numpy())
     assert ours[0].grad._version[0] == v0 + 1
     with pytest.raises(ValueError, match="clip_value must be >= 0, got -1.0"):
         U.clip_grad_value_(ours, -1)
@@ -76,12 +76,12 @@ def test_parameters_to_vector_round_trip_and_grad(torch, rng):
     ps = [npgrad.tensor(a, dtype=npgrad.float64, requires_grad=True) for a in arrs]
     vec = U.parameters_to_vector(ps)
     tvec = torch.nn.utils.parameters_to_vector([torch.tensor(a) for a in arrs])
-    np.testing.assert_array_equal(vec.data, tvec.numpy())
+    np.testing.assert_array_equal(vec._data, tvec.numpy())
     (vec * npgrad.arange(10.0, dtype=npgrad.float64)).sum().backward()
-    np.testing.assert_array_equal(ps[0].grad.data.ravel(), np.arange(6.0))
+    np.testing.assert_array_equal(ps[0].grad._data.ravel(), np.arange(6.0))
     with npgrad.no_grad():
         U.vector_to_parameters(vec * 2, ps)
-    np.testing.assert_allclose(ps[1].data, 2 * arrs[1])
+    np.testing.assert_allclose(ps[1]._data, 2 * arrs[1])
     with pytest.raises(ValueError, match="10 elements"):
         U.vector_to_parameters(npgrad.zeros(9, dtype=npgrad.float64), ps)
     with pytest.raises(TypeError, match="expected npgrad.Tensor"):
@@ -96,7 +96,7 @@ def test_penalties_forward_and_gradient(rng):
     assert math.isclose(l2.item(), sum((a * a).sum() for a in arrs))
     (l1 + l2).backward()
     for p, a in zip(ps, arrs):
-        np.testing.assert_allclose(p.grad.data, np.sign(a) + 2 * a)
+        np.testing.assert_allclose(p.grad._data, np.sign(a) + 2 * a)
     assert U.l2_penalty([]).item() == 0.0
     assert U.l2_penalty(npgrad.ones(3)).dtype == npgrad.float32
 
@@ -117,4 +117,4 @@ def test_l2_penalty_equals_sgd_weight_decay():
         (a ** 3).sum().backward()
         ((b ** 3).sum() + 0.1 * U.l2_penalty([b])).backward()
         opt_a.step(); opt_b.step()
-    np.testing.assert_allclose(a.data, b.data, rtol=1e-6)
+    np.testing.assert_allclose(a._data, b._data, rtol=1e-6)

@@ -43,7 +43,7 @@ def test_matches_torch(build, torch):
         a = build(npgrad)
     b = build(torch)
     assert a.dtype.name == str(b.dtype).replace("torch.", "")
-    np.testing.assert_allclose(a.data.astype(np.float64), b.numpy().astype(np.float64), rtol=1e-6, equal_nan=True)
+    np.testing.assert_allclose(a._data.astype(np.float64), b.numpy().astype(np.float64), rtol=1e-6, equal_nan=True)
 
 
 @pytest.mark.filterwarnings("ignore:invalid value:RuntimeWarning")  # sqrt'(0) * 0 is nan, as in PyTorch
@@ -80,9 +80,13 @@ def test_python_scalar_operands_on_either_side():
 
 
 def test_numpy_arrays_on_the_left_stay_arrays():
-    # `p.data -= lr * p.grad` style updates must keep .data an ndarray
+    # the old tutorials' `p.data -= lr * p.grad` writes into the parameter, outside the graph
     p = npgrad.ones(3, requires_grad=True)
     (p * 2).sum().backward()
-    p.data -= 0.5 * p.grad
-    assert isinstance(p.data, np.ndarray) and p.tolist() == [0.0, 0.0, 0.0]
+    arr = p.numpy(force=True)
+    with npgrad.no_grad():
+        p.data -= 0.5 * p.grad
+    assert p.numpy(force=True) is arr and p.tolist() == [0.0, 0.0, 0.0]
+    p.data -= 0.5 * p.grad                      # outside no_grad too: .data is detached
+    assert p.tolist() == [-1.0, -1.0, -1.0] and p.is_leaf and p.requires_grad
     assert isinstance(np.ones(3) - npgrad.ones(3), np.ndarray)

@@ -39,17 +39,17 @@ def test_forward_matches_numpy(op, shapes, dtype):
         assert isinstance(o, npgrad.Tensor)
         assert tuple(o.shape) == r.shape
         if r.dtype.kind == "f":
-            assert o.data.dtype == (op.out_dtype or dtype), "float outputs keep the input's float dtype"
-            np.testing.assert_allclose(o.data, r, rtol=rtol, atol=atol)
+            assert o._data.dtype == (op.out_dtype or dtype), "float outputs keep the input's float dtype"
+            np.testing.assert_allclose(o._data, r, rtol=rtol, atol=atol)
         else:
-            assert o.data.dtype == (np.bool_ if r.dtype == np.bool_ else np.int64)
-            np.testing.assert_array_equal(o.data, r)
+            assert o._data.dtype == (np.bool_ if r.dtype == np.bool_ else np.int64)
+            np.testing.assert_array_equal(o._data, r)
     if op.grad:  # gradients come back in the leaves' own dtype and shape
         fouts = _float_outs(outs)
         sum(((o * npgrad.tensor(w).to(o.dtype)).sum() for o, w in zip(fouts, _weights(fouts))),
             npgrad.tensor(0.0, dtype=npgrad.float64 if dtype == np.float64 else npgrad.float32)).backward()
         for t in ts:
-            assert t.grad is not None and t.grad.data.dtype == dtype and t.grad.shape == t.shape
+            assert t.grad is not None and t.grad._data.dtype == dtype and t.grad.shape == t.shape
 
 
 @pytest.mark.parametrize("op,shapes", cases(GRAD_OPS))
@@ -74,7 +74,7 @@ def test_matches_torch(op, shapes, torch):
     for a, b in zip(o1, o2):
         assert a.dtype.name == str(b.dtype).replace("torch.", "")
         assert tuple(a.shape) == tuple(b.shape)
-        np.testing.assert_allclose(a.data, b.detach().numpy(), rtol=op.rtol32, atol=op.atol32)
+        np.testing.assert_allclose(a._data, b.detach().numpy(), rtol=op.rtol32, atol=op.atol32)
     if not op.grad:
         return
     f1, f2 = _float_outs(o1), [o for o in o2 if o.dtype.is_floating_point]
@@ -82,8 +82,8 @@ def test_matches_torch(op, shapes, torch):
     sum((o * npgrad.tensor(w)).sum() for o, w in zip(f1, ws)).backward()
     sum((o * torch.tensor(w)).sum() for o, w in zip(f2, ws)).backward()
     for a, b in zip(ours, theirs):
-        ga = np.zeros_like(a.data) if a.grad is None else a.grad.data
-        gb = np.zeros_like(a.data) if b.grad is None else b.grad.numpy()
+        ga = np.zeros_like(a._data) if a.grad is None else a.grad._data
+        gb = np.zeros_like(a._data) if b.grad is None else b.grad.numpy()
         assert ga.dtype == np.float32
         np.testing.assert_allclose(ga, gb, rtol=1e-4, atol=1e-5)
 
@@ -100,8 +100,8 @@ def test_forward_ad_matches_directional_derivative(op, shapes):
     eps = 1e-6
 
     def at(sign):
-        return [o.data for o in _float_outs(_tuple(op.run(npgrad, *[npgrad.tensor(x + sign * eps * v)
+        return [o._data for o in _float_outs(_tuple(op.run(npgrad, *[npgrad.tensor(x + sign * eps * v)
                                                                      for x, v in zip(xs, vs)])))]
     for t, hi, lo in zip(tangents, at(1), at(-1)):
-        t = np.zeros_like(hi) if t is None else t.data
+        t = np.zeros_like(hi) if t is None else t._data
         np.testing.assert_allclose(t, (hi - lo) / (2 * eps), rtol=1e-5, atol=1e-6)

@@ -23,10 +23,10 @@ def run_npgrad(cls, kwargs, steps=20, init=None, opt_hook=None):
     opt = getattr(npgrad.optim, cls)(params, **kwargs)
     traj = []
     for t in range(steps):
-        for p, g in zip(params, grad_rule([p.data for p in params], t)):
+        for p, g in zip(params, grad_rule([p._data for p in params], t)):
             p.grad = npgrad.tensor(g)
         opt.step()
-        traj.append([p.data.copy() for p in params])
+        traj.append([p._data.copy() for p in params])
         if opt_hook is not None:
             opt_hook(opt, t)
     return traj, opt, params
@@ -58,7 +58,7 @@ def assert_same_state(opt, topt, params, tparams):
         ours, theirs = opt.state[p], topt.state[tp]
         assert sorted(ours) == sorted(theirs)
         for k in theirs:
-            a = ours[k].data
+            a = ours[k]._data
             b = theirs[k].detach().numpy()
             assert a.dtype == b.dtype, k
             np.testing.assert_allclose(a, b, rtol=2e-5, atol=2e-6, err_msg=k)

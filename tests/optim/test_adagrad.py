@@ -22,7 +22,7 @@ def test_adagrad_trajectory_matches_torch(torch, kwargs):
 def test_adagrad_state_exists_before_first_step(torch):
     w = npgrad.zeros(3, requires_grad=True)
     opt = npgrad.optim.Adagrad([w], initial_accumulator_value=0.25)
-    assert opt.state[w]["sum"].data.tolist() == [0.25] * 3
+    assert opt.state[w]["sum"]._data.tolist() == [0.25] * 3
     assert float(opt.state[w]["step"]) == 0.0
     tw = torch.zeros(3, requires_grad=True)
     assert opt.defaults == torch.optim.Adagrad([tw], initial_accumulator_value=0.25).defaults
@@ -34,7 +34,7 @@ def test_adagrad_added_group_gets_state():
     opt.add_param_group({"params": b, "lr": 0.5})
     b.grad = npgrad.ones(2)
     opt.step()
-    assert opt.state[b]["sum"].data.tolist() == [1.0, 1.0]
+    assert opt.state[b]["sum"]._data.tolist() == [1.0, 1.0]
 
 
 @pytest.mark.parametrize("bad, msg", [

@@ -42,7 +42,7 @@ def test_adam_first_step_moves_each_coordinate_by_lr():
     opt = npgrad.optim.Adam([w], lr=0.1)
     w.grad = npgrad.tensor([3.0, -0.01, 100.0])
     opt.step()
-    np.testing.assert_allclose(w.data, [0.9, -1.9, 0.4], rtol=1e-5)
+    np.testing.assert_allclose(w._data, [0.9, -1.9, 0.4], rtol=1e-5)
 
 
 def test_adam_state_is_float32():
@@ -73,4 +73,4 @@ def test_skips_params_without_grad():
     opt = npgrad.optim.Adam([a, b], lr=0.1)
     a.grad = npgrad.ones(2)
     opt.step()
-    assert b.data.tolist() == [1.0, 1.0] and b not in opt.state and a in opt.state
+    assert b._data.tolist() == [1.0, 1.0] and b not in opt.state and a in opt.state

@@ -53,7 +53,7 @@ def test_zero_grad_none_and_zero():
     for p in ps:
         p.grad = npgrad.ones(*p.shape)
     opt.zero_grad(set_to_none=False)
-    assert all(p.grad is not None and not p.grad.data.any() for p in ps)
+    assert all(p.grad is not None and not p.grad._data.any() for p in ps)
     opt.zero_grad()
     assert all(p.grad is None for p in ps)
 
@@ -83,15 +83,15 @@ def test_state_dict_round_trip_continues_identically(cls, kw):
     full, _, _ = run_npgrad(cls, kw, steps=12)
     _, opt, params = run_npgrad(cls, kw, steps=5)
     sd = copy.deepcopy(opt.state_dict())
-    params2 = [npgrad.tensor(p.data.copy(), requires_grad=True) for p in params]
+    params2 = [npgrad.tensor(p._data.copy(), requires_grad=True) for p in params]
     opt2 = getattr(npgrad.optim, cls)(params2, **kw)
     opt2.load_state_dict(sd)
     for t in range(5, 12):
-        for p, g in zip(params2, grad_rule([p.data for p in params2], t)):
+        for p, g in zip(params2, grad_rule([p._data for p in params2], t)):
             p.grad = npgrad.tensor(g)
         opt2.step()
         for a, b in zip(params2, full[t]):
-            np.testing.assert_array_equal(a.data, b)
+            np.testing.assert_array_equal(a._data, b)
 
 
 def test_state_dict_format_matches_torch(torch):
@@ -103,7 +103,7 @@ def test_state_dict_format_matches_torch(torch):
     assert list(sd["state"]) == list(tsd["state"])
     for i in tsd["state"]:
         for k, v in tsd["state"][i].items():
-            np.testing.assert_allclose(sd["state"][i][k].data, v.numpy(), rtol=1e-5, atol=1e-7)
+            np.testing.assert_allclose(sd["state"][i][k]._data, v.numpy(), rtol=1e-5, atol=1e-7)
 
 
 def test_load_state_dict_from_torch_values(torch):
@@ -117,13 +117,13 @@ def test_load_state_dict_from_torch_values(torch):
     opt = npgrad.optim.Adam(params, **kw)
     opt.load_state_dict(sd)
     for t in range(4, 8):
-        for p, g in zip(params, grad_rule([p.data for p in params], t)):
+        for p, g in zip(params, grad_rule([p._data for p in params], t)):
             p.grad = npgrad.tensor(g)
         for p, g in zip(tparams, grad_rule([p.detach().numpy() for p in tparams], t)):
             p.grad = torch.from_numpy(g)
         opt.step(); topt.step()
     for p, tp in zip(params, tparams):
-        np.testing.assert_allclose(p.data, tp.detach().numpy(), rtol=2e-5, atol=2e-6)
+        np.testing.assert_allclose(p._data, tp.detach().numpy(), rtol=2e-5, atol=2e-6)
 
 
 def test_load_state_dict_errors():
@@ -140,7 +140,7 @@ def test_load_state_dict_errors():
         p.grad = npgrad.ones(*p.shape)
     src.step()
     swapped = [ps[1], ps[0], ps[2]]
-    dst = npgrad.optim.SGD([npgrad.tensor(p.data, requires_grad=True) for p in swapped], lr=0.1, momentum=0.9)
+    dst = npgrad.optim.SGD([npgrad.tensor(p._data, requires_grad=True) for p in swapped], lr=0.1, momentum=0.9)
     with pytest.raises(ValueError, match=r"state 'momentum_buffer' of parameter 0 has shape \(5, 4\), but the "
                                          r"parameter has shape \(4,\)"):
         dst.load_state_dict(src.state_dict())
@@ -159,7 +159,7 @@ def test_load_state_dict_casts_to_param_dtype_and_copies():
     opt2.load_state_dict(sd64)
     st = next(iter(opt2.state.values()))
     assert st["exp_avg"].dtype == npgrad.float32 and st["step"].dtype == npgrad.float32
-    assert st["exp_avg"].data is not sd["state"][0]["exp_avg"].data
+    assert st["exp_avg"]._data is not sd["state"][0]["exp_avg"]._data
 
 
 def test_group_lr_changes_take_effect():
@@ -237,7 +237,7 @@ def test_user_defined_optimizer_in_pytorch_style():
             opt.step()
         sched.step()
         sgd.param_groups[0]["lr"] = mine.param_groups[0]["lr"]
-    np.testing.assert_allclose(w.data, ref.data, rtol=1e-6)
+    np.testing.assert_allclose(w._data, ref.detach().numpy(), rtol=1e-6)
     assert list(mine.state_dict()["state"][0]) == ["v"]
 
 

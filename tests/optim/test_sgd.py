@@ -35,8 +35,8 @@ def test_plain_sgd_is_gradient_descent():
     opt = npgrad.optim.SGD([w], lr=0.25)
     w.grad = npgrad.tensor([4.0, 8.0, -4.0])
     opt.step()
-    np.testing.assert_array_equal(w.data, np.array([0.0, -4.0, 4.0], np.float32))
-    assert w.grad.data.tolist() == [4.0, 8.0, -4.0]  # the gradient itself is left untouched
+    np.testing.assert_array_equal(w._data, np.array([0.0, -4.0, 4.0], np.float32))
+    assert w.grad._data.tolist() == [4.0, 8.0, -4.0]  # the gradient itself is left untouched
     assert len(opt.state) == 0  # no momentum, no state
 
 
@@ -84,7 +84,7 @@ def test_sgd_minimises_a_quadratic():
         opt.zero_grad()
         ((w - npgrad.tensor([1.0, 1.0])) ** 2).sum().backward()
         opt.step()
-    np.testing.assert_allclose(w.data, [1.0, 1.0], atol=1e-4)
+    np.testing.assert_allclose(w._data, [1.0, 1.0], atol=1e-4)
 
 
 def test_tensor_learning_rate_is_accepted():

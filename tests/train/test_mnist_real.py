@@ -18,8 +18,8 @@ def test_mlp_reaches_95_percent_on_held_out_real_mnist(tmp_path):
     from npgrad.datasets import MNIST
     ds = MNIST(ROOT, train=False)                                   # the IDX reader, magic numbers checked
     assert len(ds) == 10000
-    images = np.divide(ds.data.data[:, None], 255.0, dtype=np.float32)
-    labels = ds.targets.data
+    images = np.divide(ds.data._data[:, None], 255.0, dtype=np.float32)
+    labels = ds.targets._data
     mean, std = images[:8000].mean(), images[:8000].std()
     x = npgrad.from_numpy((images - mean) / std)
     y = npgrad.from_numpy(labels)

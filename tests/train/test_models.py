@@ -74,9 +74,9 @@ def test_state_dict_loads_into_the_same_torch_network(torch, name):
                              tnn.Linear(256, 128), tnn.ReLU(), tnn.Linear(128, 10))
     else:
         ref = tnn.Sequential(tnn.Flatten(), tnn.Linear(64, 10))
-    ref.load_state_dict({k: torch.from_numpy(np.array(v.data)) for k, v in model.state_dict().items()})
+    ref.load_state_dict({k: torch.from_numpy(np.array(v._data)) for k, v in model.state_dict().items()})
     x = np.random.default_rng(0).normal(size=(4, 1, 8, 8)).astype(np.float32)
-    got = model(npgrad.from_numpy(x)).data
+    got = model(npgrad.from_numpy(x))._data
     with torch.no_grad():
         want = ref(torch.from_numpy(x)).numpy()
     np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)

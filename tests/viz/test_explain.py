@@ -66,8 +66,8 @@ def test_vector_graph_with_broadcasting_and_reduction():
     bias = npgrad.tensor([0.5, -0.5], requires_grad=True)
     loss = ((w + bias) ** 2).sum()
     t = explain(loss, names={"w": w, "bias": bias, "loss": loss})
-    np.testing.assert_allclose(t["w"].grad, 2 * (w.data + bias.data))
-    np.testing.assert_allclose(t["bias"].grad, (2 * (w.data + bias.data)).sum(0))
+    np.testing.assert_allclose(t["w"].grad, 2 * (w._data + bias._data))
+    np.testing.assert_allclose(t["bias"].grad, (2 * (w._data + bias._data)).sum(0))
 
 
 def test_str_prints_a_table():

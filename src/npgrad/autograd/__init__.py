@@ -53,12 +53,12 @@ class functional:
         out = func(*xs)
         rows = [[] for _ in xs]
         for k in range(out.numel()):
-            go = np.zeros(out.numel(), dtype=out.data.dtype)
+            go = np.zeros(out.numel(), dtype=out._data.dtype)
             go[k] = 1
             gs = grad(out, xs, Tensor._make(go.reshape(out.shape), None, False, None), retain_graph=True,
                       create_graph=create_graph, allow_unused=True, materialize_grads=True)
             for r, g in zip(rows, gs):
-                r.append(g.data)
+                r.append(g._data)
         jac = [Tensor._make(np.stack(r).reshape(tuple(out.shape) + tuple(x.shape)), None, False, None)
                for r, x in zip(rows, xs)]
         return jac[0] if single else tuple(jac)

@@ -20,10 +20,10 @@ Tensor = None  # set by npgrad.tensor (avoids a circular import)
 
 def _fit(g, shape, dtype):
     """Sum ``g`` down to ``shape`` (undo broadcasting) and cast it to ``dtype``."""
-    if g.data.shape != shape:
+    if g._data.shape != shape:
         from ..ops.reduce import sum_to
         g = sum_to(g, shape)
-    if g.data.dtype != dtype:
+    if g._data.dtype != dtype:
         g = g.to(dtype)
     return g
 
@@ -90,11 +90,11 @@ def run_backward(roots, root_grads, retain_graph, create_graph, wanted=None, acc
                     gi = Tensor._make(np.asarray(gi), None, False, None)
                 if metas is not None:
                     shape, dt = metas[i]
-                    d = gi.data
+                    d = gi._data
                     if d.shape != shape or (d.dtype is not dt and d.dtype != dt):
                         gi = _fit(gi, shape, dt)
                 if anomaly:
-                    _check_finite(gi.data, f"Function '{node.name()}' returned nan or inf values in its {i}th "
+                    _check_finite(gi._data, f"Function '{node.name()}' returned nan or inf values in its {i}th "
                                                f"output (the gradient for its input {i}).")
                 if isinstance(nxt, Tensor):
                     _add_leaf(leaf_grads, leaves, nxt, gi)
@@ -172,7 +172,7 @@ def _sole_owner(g):
     The counts are those of the call in run_backward (its local ``g``, this call's argument and
     ``_accumulate``'s) plus getrefcount's own reference; anything more means someone else holds it.
     """
-    data = g.data
+    data = g._data
     return (data.base is None and data.flags.writeable and g.grad_fn is None and not g.requires_grad
             and sys.getrefcount(g) <= _G_REFS and sys.getrefcount(data) <= _DATA_REFS)
 
@@ -184,8 +184,8 @@ _DATA_REFS = 4
 def _fresh(g, leaf):
     """``_sole_owner`` for the call in run_backward's last loop (its local ``g``, this call's
     argument and getrefcount's), with the dtype check: may ``g`` become ``leaf.grad`` as is?"""
-    data = g.data
-    return (data.dtype == leaf.data.dtype and data.base is None and g.grad_fn is None and not g.requires_grad
+    data = g._data
+    return (data.dtype == leaf._data.dtype and data.base is None and g.grad_fn is None and not g.requires_grad
             and sys.getrefcount(g) <= _G_REFS - 1 and sys.getrefcount(data) <= _DATA_REFS - 1
             and data.flags.writeable)
 
@@ -195,23 +195,23 @@ def _accumulate(leaf, g, create_graph):
     # (``_grad`` rather than the ``grad`` property: a leaf's gradient slot, read without the
     # non-leaf warning check)
     if not create_graph:
-        data = g.data
+        data = g._data
         cur = leaf._grad
         if cur is None:
-            if _sole_owner(g) and data.dtype == leaf.data.dtype:
+            if _sole_owner(g) and data.dtype == leaf._data.dtype:
                 # a fresh gradient array that nothing else references: keep it without a copy
                 leaf._grad = g
             else:
                 # g may alias a user-supplied gradient, a saved tensor or another leaf's gradient
-                leaf._grad = Tensor._make(np.array(data, dtype=leaf.data.dtype, copy=True), None, False, None)
+                leaf._grad = Tensor._make(np.array(data, dtype=leaf._data.dtype, copy=True), None, False, None)
         else:
-            cur = cur.data
+            cur = cur._data
             if cur.flags.writeable and cur.base is None:
                 np.add(cur, data, out=cur, casting="unsafe")
             else:
                 leaf._grad = Tensor._make(cur + data, None, False, None)
     else:
-        g = g if g.data.dtype == leaf.data.dtype else g.to(leaf.dtype)
+        g = g if g._data.dtype == leaf._data.dtype else g.to(leaf.dtype)
         leaf._grad = g if leaf._grad is None else leaf._grad + g
 
 
@@ -258,7 +258,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     for i, g in enumerate(res):
         if g is None:
             if materialize_grads:
-                res[i] = Tensor._make(np.zeros_like(inputs[i].data), None, False, None)
+                res[i] = Tensor._make(np.zeros_like(inputs[i]._data), None, False, None)
             elif not allow_unused:
                 raise RuntimeError(
                     f"One of the differentiated Tensors (inputs[{i}]) appears to not have been used in "
@@ -282,13 +282,13 @@ def _make_grads(outputs, grad_outputs, where):
         if not t.requires_grad:
             raise RuntimeError("element %d of tensors does not require grad and does not have a grad_fn" % i)
         if g is None:
-            if t.data.size != 1:
+            if t._data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs "
                                    f"(got a tensor of shape {tuple(t.shape)})")
-            g = Tensor._make(np.ones(t.data.shape, t.data.dtype), None, False, None)
+            g = Tensor._make(np.ones(t._data.shape, t._data.dtype), None, False, None)
         elif not isinstance(g, Tensor):
-            g = Tensor._make(np.asarray(g, dtype=t.data.dtype), None, False, None)
-        if g.data.shape != t.data.shape:
+            g = Tensor._make(np.asarray(g, dtype=t._data.dtype), None, False, None)
+        if g._data.shape != t._data.shape:
             raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {tuple(g.shape)} "
                                f"and output[{i}] has a shape of {tuple(t.shape)}.")
         res.append(g)

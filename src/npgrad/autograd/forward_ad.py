@@ -52,15 +52,15 @@ def make_dual(tensor, tangent, level=None):
     if tuple(tangent.shape) != tuple(tensor.shape):
         raise ValueError(f"make_dual: tangent shape {tuple(tangent.shape)} must match the primal's "
                          f"{tuple(tensor.shape)}")
-    t = Tensor._make(tensor.data, tensor.grad_fn, tensor.requires_grad, tensor._version)
-    t._fw_tangent = np.asarray(tangent.data, dtype=tensor.data.dtype)
+    t = Tensor._make(tensor._data, tensor.grad_fn, tensor.requires_grad, tensor._version)
+    t._fw_tangent = np.asarray(tangent._data, dtype=tensor._data.dtype)
     return t
 
 
 def unpack_dual(tensor, level=None):
     from ..tensor import Tensor
     tan = tensor._fw_tangent
-    primal = Tensor._make(tensor.data, None, False, tensor._version)
+    primal = Tensor._make(tensor._data, None, False, tensor._version)
     return UnpackedDualTensor(primal, None if tan is None else Tensor._make(tan, None, False, None))
 
 
@@ -75,7 +75,7 @@ def jvp(fn, primals, tangents):
         out = fn(*duals)
         p, t = unpack_dual(out)
         if t is None:
-            t = Tensor._make(np.zeros_like(p.data), None, False, None)
+            t = Tensor._make(np.zeros_like(p._data), None, False, None)
     return p, t
 
 
@@ -203,7 +203,7 @@ def propagate(cls, ctx, args, out):
     rule = _RULES.get(cls)
     if rule is None:
         raise NotImplementedError(f"forward-mode AD is not implemented for {cls.__name__}")
-    arrays = [a.data if isinstance(a, Tensor) else a for a in args]
+    arrays = [a._data if isinstance(a, Tensor) else a for a in args]
     tangents = [t if t is not None else (np.zeros_like(a) if isinstance(a, np.ndarray) and a.dtype.kind == "f" else 0)
                 for t, a in zip(tans, arrays)]
     res = rule(ctx, arrays, tangents, out)

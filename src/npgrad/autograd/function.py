@@ -112,7 +112,7 @@ class Function:
                     _raise_modified(self, "output 0 of " + self.name(), ver, self._out_ver[0], self._out_data)
                 item = Tensor._make(self._out_data, self, True, self._out_ver)
             elif ver is not None and isinstance(item, Tensor) and _version_of(item) != ver:
-                _raise_modified(self, "an input of " + self.name(), ver, _version_of(item), item.data)
+                _raise_modified(self, "an input of " + self.name(), ver, _version_of(item), item._data)
             out.append(item)
         return tuple(out)
 
@@ -145,7 +145,7 @@ class Function:
             ctx.needs_input_grad = _FALSES[len(args)]
             arrays = []
             for a in args:
-                arrays.append(a.data if isinstance(a, T) else a)
+                arrays.append(a._data if isinstance(a, T) else a)
             out = cls.forward(ctx, *arrays, **kwargs)
             if type(out) is not np.ndarray:
                 out = np.asarray(out)
@@ -156,7 +156,7 @@ class Function:
         grad_on = state._grad
         for a in args:
             if isinstance(a, T):
-                arrays.append(a.data)
+                arrays.append(a._data)
                 if grad_on and a.requires_grad:
                     mask |= bit
             else:
@@ -201,9 +201,9 @@ def _finish(cls, ctx, args, out, record, raw=None):
         for a, need in zip(args, needs):
             if need:
                 nxt.append(a.grad_fn or a)
-                d = a.data
+                d = a._data
                 if meta is None and (d.shape != oshape or (d.dtype is not odt and d.dtype != odt)):
-                    meta = [(b.data.shape, b.data.dtype) if nb else None for b, nb in zip(args, needs)]
+                    meta = [(b._data.shape, b._data.dtype) if nb else None for b, nb in zip(args, needs)]
             else:
                 nxt.append(None)
         ctx._next = nxt
@@ -232,7 +232,7 @@ def _resolve_saved(ctx, args, out, raw=None):
             vers.append(None)
             continue
         if isinstance(s, Tensor):
-            s = s.data
+            s = s._data
         # (a 0-d result may come back from NumPy as a scalar ``raw``, wrapped into ``out``)
         if s is out or (s is raw and raw is not None):
             items.append(_OUT)
@@ -241,7 +241,7 @@ def _resolve_saved(ctx, args, out, raw=None):
             saved_out = True
             continue
         for a in args:
-            if isinstance(a, Tensor) and a.data is s:
+            if isinstance(a, Tensor) and a._data is s:
                 items.append(a)
                 v = a._ver  # (no counter yet: version 0)
                 vers.append(0 if v is None else v[0])
@@ -273,7 +273,7 @@ def _apply_tensor_io(cls, ctx, args, kwargs, record):
     if not isinstance(out, Tensor):
         raise TypeError(f"{cls.__name__}.forward must return a Tensor, got {type(out).__name__}")
     # identify saved inputs by their shared array
-    return _finish(cls, ctx, args, out.data, record)
+    return _finish(cls, ctx, args, out._data, record)
 
 
 def _check_finite(arr, message):

@@ -42,7 +42,7 @@ def numerical_gradient(f, x, h=1e-4):
     from ..tensor import Tensor
     if h <= 0:
         raise ValueError(f"numerical_gradient: h must be positive, got {h}")
-    arr = x.data if isinstance(x, Tensor) else x
+    arr = x._data if isinstance(x, Tensor) else x
     if not isinstance(arr, np.ndarray) or arr.dtype.kind != "f":
         raise TypeError(f"numerical_gradient: x must be a floating-point ndarray or tensor, got "
                         f"{type(x).__name__}{'' if not hasattr(arr, 'dtype') else ' of dtype ' + str(arr.dtype)}")
@@ -83,27 +83,27 @@ def _jacobians(fn, inputs, eps):
         for ii in wrt:
             x = inputs[ii]
             num = np.zeros((o.numel(), x.numel()))
-            flat = x.data.reshape(-1)
+            flat = x._data.reshape(-1)
             for k in range(flat.size):
                 old = flat[k]
                 flat[k] = old + eps
                 with no_grad():
-                    plus = _outputs(fn, inputs)[oi].data.astype(np.float64).reshape(-1)
+                    plus = _outputs(fn, inputs)[oi]._data.astype(np.float64).reshape(-1)
                 flat[k] = old - eps
                 with no_grad():
-                    minus = _outputs(fn, inputs)[oi].data.astype(np.float64).reshape(-1)
+                    minus = _outputs(fn, inputs)[oi]._data.astype(np.float64).reshape(-1)
                 flat[k] = old
                 num[:, k] = (plus - minus) / (2 * eps)
             ana = np.zeros_like(num)
             if o.requires_grad:
                 for r in range(o.numel()):
-                    go = np.zeros(o.numel(), dtype=o.data.dtype)
+                    go = np.zeros(o.numel(), dtype=o._data.dtype)
                     go[r] = 1
                     out_again = _outputs(fn, inputs)[oi]
                     g = autograd_grad(out_again, x, Tensor._make(go.reshape(o.shape), None, False, None),
                                       allow_unused=True)[0]
                     if g is not None:
-                        ana[r] = g.data.astype(np.float64).reshape(-1)
+                        ana[r] = g._data.astype(np.float64).reshape(-1)
             results.append((oi, ii, num, ana))
     return results
 
@@ -157,7 +157,7 @@ def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3,
     outs = _outputs(fn, inputs)
     if grad_outputs is None:
         rng = np.random.default_rng(0)
-        grad_outputs = [Tensor._make(rng.standard_normal(o.shape).astype(o.data.dtype), None, False, None)
+        grad_outputs = [Tensor._make(rng.standard_normal(o.shape).astype(o._data.dtype), None, False, None)
                         .requires_grad_(True) for o in outs]
     else:
         grad_outputs = [g if isinstance(g, Tensor) else Tensor(g) for g in

@@ -90,7 +90,7 @@ def train_test_split(*arrays, test_size=0.25, random_state=None, shuffle=True, s
     k = _n_test(n, test_size)
     rng = _rng(random_state)
     if stratify is not None:
-        labels = np.asarray(stratify.data if isinstance(stratify, Tensor) else stratify).reshape(n, -1)[:, 0]
+        labels = np.asarray(stratify._data if isinstance(stratify, Tensor) else stratify).reshape(n, -1)[:, 0]
         test = _stratified_test_index(labels, k, rng)
         mask = np.zeros(n, bool)
         mask[test] = True
@@ -101,7 +101,7 @@ def train_test_split(*arrays, test_size=0.25, random_state=None, shuffle=True, s
         train, test = order[: n - k], order[n - k:]
     out = []
     for a in arrays:
-        data = a.data if isinstance(a, Tensor) else np.asarray(a)
+        data = a._data if isinstance(a, Tensor) else np.asarray(a)
         wrap = _const if isinstance(a, Tensor) else (lambda x: x)
         out += [wrap(data[train]), wrap(data[test])]
     return out

@@ -139,7 +139,7 @@ class MNIST(Dataset):
         return self.data.shape[0]
 
     def __getitem__(self, index):
-        img, target = self.data.data[index], int(self.targets.data[index])
+        img, target = self.data._data[index], int(self.targets._data[index])
         img = _const(img) if self.transform is None else self.transform(_const(img[None]))
         if self.target_transform is not None:
             target = self.target_transform(target)
@@ -156,9 +156,9 @@ class MNIST(Dataset):
     def _gather(self, indices):
         idx = indices if isinstance(indices, slice) else np.asarray(indices, dtype=np.int64)
         if isinstance(idx, slice):
-            imgs, targets = self.data.data[idx].copy(), self.targets.data[idx].copy()
+            imgs, targets = self.data._data[idx].copy(), self.targets._data[idx].copy()
         else:
-            imgs, targets = np.take(self.data.data, idx, axis=0), np.take(self.targets.data, idx)
+            imgs, targets = np.take(self.data._data, idx, axis=0), np.take(self.targets._data, idx)
         imgs = _const(imgs) if self.transform is None else self.transform(_const(imgs[:, None]))
         targets = _const(targets)
         if self.target_transform is not None:

@@ -253,7 +253,7 @@ class PReLU(Module):
         self.reset_parameters()
 
     def reset_parameters(self):
-        self.weight.data[...] = self.init
+        self.weight._data[...] = self.init
 
     def forward(self, input):
         return F.prelu(input, self.weight)

@@ -30,7 +30,7 @@ def _const(arr):
 def _check_tensor(x, who):
     if not isinstance(x, Tensor):
         raise TypeError(f"{who}(): argument 'input' must be a Tensor, not {type(x).__name__}")
-    if x.data.dtype.kind != "f":
+    if x._data.dtype.kind != "f":
         raise TypeError(f"{who}(): expected a floating-point input, got {x.dtype}")
 
 
@@ -106,7 +106,7 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
     tensor([-0.1000,  2.0000])
     """
     def fn(x):
-        d = x.data
+        d = x._data
         s = np.where(d > 0, d.dtype.type(1), d.dtype.type(negative_slope))
         return LeakyRelu.apply(x, s)
     return _maybe_inplace(input, fn, inplace)
@@ -127,7 +127,7 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
         raise ValueError(f"hardtanh: min_val ({min_val}) cannot be greater than max_val ({max_val})")
 
     def fn(x):
-        d = x.data
+        d = x._data
         t = d.dtype.type
         out = np.clip(d, t(min_val), t(max_val))
         return Masked.apply(x, out, (d > min_val) & (d < max_val))
@@ -151,7 +151,7 @@ def threshold(input, threshold, value, inplace=False):
     tensor([20.0000,  0.5000])
     """
     def fn(x):
-        d = x.data
+        d = x._data
         mask = d > threshold
         return Masked.apply(x, np.where(mask, d, d.dtype.type(value)), mask)
     return _maybe_inplace(input, fn, inplace)
@@ -173,7 +173,7 @@ def step(input, threshold=0.0, low=0.0, high=1.0):
     tensor([0., 1., 1.])
     """
     _check_tensor(input, "step")
-    d = input.data
+    d = input._data
     t = d.dtype.type
     return ZeroGrad.apply(input, np.where(d >= threshold, t(high), t(low)))
 
@@ -185,7 +185,7 @@ def sign(input):
     >>> npgrad.nn.functional.sign(npgrad.tensor([-2.0, 0.0, 3.0]))
     tensor([-1.,  0.,  1.])
     """
-    return ZeroGrad.apply(input, np.sign(input.data))
+    return ZeroGrad.apply(input, np.sign(input._data))
 
 
 # -- smooth activations -----------------------------------------------------------------------------
@@ -327,7 +327,7 @@ class Softplus(Function):
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         bx = x * ctx.beta
-        lin = _const(bx.data > ctx.threshold)
+        lin = _const(bx._data > ctx.threshold)
         return g * E.where(lin, E.ones_like(x), E.sigmoid(bx)), None, None
 
 
@@ -382,7 +382,7 @@ def prelu(input, weight):
         shape = [1] * input.ndim
         shape[1 if input.ndim >= 2 else 0] = n
         weight = weight.reshape(shape)
-    return E.where(_const(input.data > 0), input, weight * input)
+    return E.where(_const(input._data > 0), input, weight * input)
 
 
 # -- softmax family ---------------------------------------------------------------------------------

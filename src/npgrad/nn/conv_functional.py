@@ -53,7 +53,7 @@ def conv_padding(padding, kernel, stride, dilation, where):
 def _check_tensor(x, name, where):
     if not isinstance(x, Tensor):
         raise TypeError(f"{where}: {name} must be a Tensor, got {type(x).__name__}")
-    if x.data.dtype.kind != "f":
+    if x._data.dtype.kind != "f":
         raise RuntimeError(f"{where}: {name} must be a floating-point tensor, got dtype {x.dtype}")
 
 
@@ -239,7 +239,7 @@ def _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_i
 
 def _indices_nograd(x, geom):
     ctx = object.__new__(P.MaxPool2d)
-    P.MaxPool2d.forward(ctx, x.data, geom)
+    P.MaxPool2d.forward(ctx, x._data, geom)
     return ctx.loc
 
 
@@ -272,9 +272,9 @@ def _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad,
     if divisor_override is not None:
         if divisor_override == 0:
             raise ValueError(f"{where}: divisor_override must be non-zero")
-        div = np.full(out_hw, divisor_override, dtype=x.data.dtype)
+        div = np.full(out_hw, divisor_override, dtype=x._data.dtype)
     else:
-        div = P.avg_divisor(x.shape[2:], out_hw, kernel, stride, pad4, count_include_pad, x.data.dtype)
+        div = P.avg_divisor(x.shape[2:], out_hw, kernel, stride, pad4, count_include_pad, x._data.dtype)
     y = P.AvgPool2d.apply(x, (kernel, stride, pad4, out_hw), div)
     return _unpool(y, nd, unbatched)
 
@@ -330,9 +330,9 @@ def adaptive_avg_pool2d(input, output_size, _where="adaptive_avg_pool2d"):
         y = x.mean((2, 3), keepdim=True)
     elif h % size[0] == 0 and w % size[1] == 0:  # equal windows: plain average pooling
         k = (h // size[0], w // size[1])
-        y = P.AvgPool2d.apply(x, (k, k, (0, 0, 0, 0), size), np.full(size, k[0] * k[1], dtype=x.data.dtype))
+        y = P.AvgPool2d.apply(x, (k, k, (0, 0, 0, 0), size), np.full(size, k[0] * k[1], dtype=x._data.dtype))
     else:  # overlapping windows of unequal size: two small averaging matrices
-        dt = x.data.dtype
+        dt = x._data.dtype
         ah = Tensor._make(_adaptive_matrix(h, size[0], dt), None, False, None)
         aw = Tensor._make(_adaptive_matrix(w, size[1], dt).T.copy(), None, False, None)
         y = ah @ x @ aw
@@ -366,7 +366,7 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
         raise RuntimeError(f"{where}: expected a 4-D input (N, C, H, W), got shape {tuple(input.shape)}")
     kernel = _tuple(kernel_size, 2, "kernel_size", where, 1)
     n, c = x.shape[:2]
-    eye = _identity_weight(c, kernel, x.data.dtype)
+    eye = _identity_weight(c, kernel, x._data.dtype)
     y = conv2d(x, eye, None, stride, padding, dilation, groups=c, _where=where)  # (N, C*kh*kw, Ho, Wo)
     return y.reshape(n, c * kernel[0] * kernel[1], -1)
 
@@ -393,7 +393,7 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
     if out_hw[0] * out_hw[1] != L:
         raise RuntimeError(f"{where}: input has {L} blocks but output_size={size}, kernel_size={kernel} give "
                            f"{out_hw[0]}x{out_hw[1]}")
-    eye = Tensor._make(_identity_weight(c, kernel, input.data.dtype).data, None, False, None)
+    eye = Tensor._make(_identity_weight(c, kernel, input._data.dtype)._data, None, False, None)
     geom = (st, (pd[0], pd[0], pd[1], pd[1]), dl, c)
     return C.ConvTranspose2d.apply(input.reshape(n, ck, *out_hw), eye, None, geom, size)
 

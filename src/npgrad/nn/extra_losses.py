@@ -27,7 +27,7 @@ def _target(target, input, who):
     t = target if isinstance(target, Tensor) else _const(np.asarray(target))
     if tuple(t.shape) != tuple(input.shape):
         raise ValueError(f"{who}: target of shape {tuple(t.shape)} must have the shape of input {tuple(input.shape)}")
-    return t if t.data.dtype == input.data.dtype else t.to(input.dtype)
+    return t if t._data.dtype == input._data.dtype else t.to(input.dtype)
 
 
 def _reduce(loss, reduction, who):
@@ -41,9 +41,9 @@ def _reduce(loss, reduction, who):
 
 
 def _signs(t, who):
-    bad = (t.data != 1) & (t.data != -1)
+    bad = (t._data != 1) & (t._data != -1)
     if bad.any():
-        raise ValueError(f"{who}: target labels must be -1 or +1, got {t.data[bad].reshape(-1)[0]!r}")
+        raise ValueError(f"{who}: target labels must be -1 or +1, got {t._data[bad].reshape(-1)[0]!r}")
 
 
 def sigmoid_focal_loss(inputs, targets, alpha=0.25, gamma=2.0, reduction="none"):
@@ -83,7 +83,7 @@ def focal_loss(input, target, weight=None, gamma=2.0, ignore_index=-100, reducti
     """
     if gamma < 0:
         raise ValueError(f"focal_loss: gamma must be non-negative, got {gamma}")
-    y = target.data if isinstance(target, Tensor) else np.asarray(target)
+    y = target._data if isinstance(target, Tensor) else np.asarray(target)
     if y.dtype.kind not in "iu":
         raise RuntimeError(f"focal_loss: expected integer class indices as target, got dtype {y.dtype}")
     x = input.unsqueeze(0) if input.ndim == 1 else input
@@ -104,8 +104,8 @@ def focal_loss(input, target, weight=None, gamma=2.0, ignore_index=-100, reducti
     loss = -logpt
     if gamma:
         loss = loss * (-E.expm1(logpt)) ** gamma  # 1 - p_t via expm1: exact near p_t = 1
-    w = np.ones(yy.shape, dtype=x.data.dtype) if weight is None else \
-        (weight.data if isinstance(weight, Tensor) else np.asarray(weight)).astype(x.data.dtype)[yy]
+    w = np.ones(yy.shape, dtype=x._data.dtype) if weight is None else \
+        (weight._data if isinstance(weight, Tensor) else np.asarray(weight)).astype(x._data.dtype)[yy]
     w = w * valid
     loss = loss * _const(w)
     loss = loss.reshape(()) if input.ndim == 1 else loss.reshape(out_shape)
@@ -159,8 +159,8 @@ def exponential_loss(input, target, reduction="mean"):
     """
     t = _target(target, input, "exponential_loss")
     _signs(t, "exponential_loss")
-    cap = 60.0 if input.data.dtype.itemsize <= 4 else 600.0
-    return _reduce(ExponentialLoss.apply(input, t.data, cap), reduction, "exponential_loss")
+    cap = 60.0 if input._data.dtype.itemsize <= 4 else 600.0
+    return _reduce(ExponentialLoss.apply(input, t._data, cap), reduction, "exponential_loss")
 
 
 def zero_one_loss(input, target, reduction="mean"):
@@ -177,8 +177,8 @@ def zero_one_loss(input, target, reduction="mean"):
     >>> F.zero_one_loss(npgrad.tensor([2.0, -1.0]), npgrad.tensor([1.0, 1.0]), reduction="sum").item()
     1.0
     """
-    a = input.data
-    y = target.data if isinstance(target, Tensor) else np.asarray(target)
+    a = input._data
+    y = target._data if isinstance(target, Tensor) else np.asarray(target)
     if y.dtype.kind in "iu" and a.ndim == y.ndim + 1:
         if a.shape[:1] + a.shape[2:] != y.shape:
             raise ValueError(f"zero_one_loss: target of shape {y.shape} does not match scores of shape {a.shape}")

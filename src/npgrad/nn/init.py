@@ -27,7 +27,7 @@ def _fill(tensor, values):
     """Write ``values`` into the tensor's buffer (keeping its dtype) and bump its version."""
     if not isinstance(tensor, Tensor):
         raise TypeError(f"nn.init: expected a Tensor, got {type(tensor).__name__}")
-    tensor.data[...] = values
+    tensor._data[...] = values
     tensor._version[0] += 1
     return tensor
 
@@ -83,20 +83,20 @@ def uniform_(tensor, a=0.0, b=1.0, generator=None):
     """Fill with U(a, b)."""
     if a > b:
         raise ValueError(f"uniform_: expects a <= b, but got a={a} and b={b}")
-    return _fill(tensor, _gen(generator).uniform(a, b, tensor.data.shape))
+    return _fill(tensor, _gen(generator).uniform(a, b, tensor._data.shape))
 
 
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
     """Fill with N(mean, std^2)."""
     if std < 0:
         raise ValueError(f"normal_: expects std >= 0.0, but found std {std}")
-    return _fill(tensor, _gen(generator).normal(mean, std, tensor.data.shape))
+    return _fill(tensor, _gen(generator).normal(mean, std, tensor._data.shape))
 
 
 def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
     """Fill with N(mean, std^2) redrawn until inside [a, b]."""
     rng = _gen(generator)
-    out = rng.normal(mean, std, tensor.data.shape)
+    out = rng.normal(mean, std, tensor._data.shape)
     bad = (out < a) | (out > b)
     while bad.any():  # rejection sampling; each round keeps ~95% for the default bounds
         out[bad] = rng.normal(mean, std, int(bad.sum()))
@@ -120,7 +120,7 @@ def eye_(tensor):
     """The identity matrix (for a 2-D tensor)."""
     if tensor.ndim != 2:
         raise ValueError(f"eye_: Only tensors with 2 dimensions are supported, got shape {tuple(tensor.shape)}")
-    return _fill(tensor, np.eye(*tensor.data.shape))
+    return _fill(tensor, np.eye(*tensor._data.shape))
 
 
 def dirac_(tensor, groups=1):
@@ -128,7 +128,7 @@ def dirac_(tensor, groups=1):
     if tensor.ndim not in (3, 4, 5):
         raise ValueError("dirac_: Only tensors with 3, 4, or 5 dimensions are supported")
     out_per = tensor.shape[0] // groups
-    arr = np.zeros(tensor.data.shape)
+    arr = np.zeros(tensor._data.shape)
     centre = tuple(s // 2 for s in tensor.shape[2:])
     for g in range(groups):
         for d in range(min(out_per, tensor.shape[1])):
@@ -193,7 +193,7 @@ def orthogonal_(tensor, gain=1, generator=None):
     q *= np.sign(np.diag(r))
     if rows < cols:
         q = q.T
-    return _fill(tensor, (gain * q).reshape(tensor.data.shape))
+    return _fill(tensor, (gain * q).reshape(tensor._data.shape))
 
 
 def sparse_(tensor, sparsity, std=0.01, generator=None):

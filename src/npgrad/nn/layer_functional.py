@@ -42,7 +42,7 @@ class Linear(Function):
         x, w = ctx.saved_tensors
         need = ctx.needs_input_grad
         if not state._grad:
-            return _linear_grads(g.data, x, w, need)
+            return _linear_grads(g._data, x, w, need)
         # create_graph: the same products as npgrad ops, so they can be differentiated again
         gx = MatMul.apply(g, w) if need[0] else None
         gw = gb = None
@@ -58,12 +58,12 @@ class Linear(Function):
 
 def _linear_grads(g, x, w, need):
     """The plain backward of ``Linear`` straight on arrays (no graph is being built)."""
-    gx = _const(np.matmul(g, w.data)) if need[0] else None
+    gx = _const(np.matmul(g, w._data)) if need[0] else None
     gw = gb = None
     if need[1] or need[2]:
         g2 = g.reshape(-1, g.shape[-1]) if g.ndim != 2 else g
         if need[1]:
-            xd = x.data
+            xd = x._data
             gw = _const(np.matmul(g2.T, xd.reshape(-1, xd.shape[-1]) if xd.ndim != 2 else xd))  # g^T x, no copy
         if need[2]:
             gb = _const(_batch_sum(g2))
@@ -95,9 +95,9 @@ def linear(input, weight, bias=None):
     >>> F.linear(npgrad.ones(2, 3), npgrad.ones(4, 3), npgrad.zeros(4)).shape
     npgrad.Size([2, 4])
     """
-    xs, ws = input.data.shape, weight.data.shape
-    if (len(ws) != 2 or not xs or xs[-1] != ws[1] or input.data.dtype != weight.data.dtype
-            or (bias is not None and bias.data.shape not in ((ws[0],), ()))):
+    xs, ws = input._data.shape, weight._data.shape
+    if (len(ws) != 2 or not xs or xs[-1] != ws[1] or input._data.dtype != weight._data.dtype
+            or (bias is not None and bias._data.shape not in ((ws[0],), ()))):
         _linear_error(input, weight, bias)
     if len(xs) == 1:
         return Linear.apply(input.unsqueeze(0), weight, bias).squeeze(0)
@@ -105,14 +105,14 @@ def linear(input, weight, bias=None):
 
 
 def _linear_error(input, weight, bias):
-    xs, ws = tuple(input.data.shape), tuple(weight.data.shape)
+    xs, ws = tuple(input._data.shape), tuple(weight._data.shape)
     if not xs or len(ws) != 2:
         raise RuntimeError(f"linear: expected an input with at least 1 dim and a 2-D weight, got input {xs} and "
                            f"weight {ws}")
     if xs[-1] != ws[1]:
         raise RuntimeError(f"linear: input of shape {xs} has {xs[-1]} features in its last dim, but weight of shape "
                            f"{ws} expects in_features={ws[1]} (mat1 and mat2 shapes cannot be multiplied)")
-    if input.data.dtype != weight.data.dtype:
+    if input._data.dtype != weight._data.dtype:
         raise RuntimeError(f"linear: input dtype {input.dtype} and weight dtype {weight.dtype} differ (mat1 and "
                            "mat2 must have the same dtype)")
     raise RuntimeError(f"linear: bias of shape {tuple(bias.shape)} does not match out_features={ws[0]}")
@@ -183,9 +183,9 @@ class BatchNorm(Function):
         axes, shape, need = ctx.axes, ctx.shape, ctx.needs_input_grad
         m = g.numel() // int(np.prod(shape))
         if not state._grad:  # plain backward on arrays
-            gd, xh = g.data, xhat.data
+            gd, xh = g._data, xhat._data
             gb, gw = gd.sum(axes, keepdims=True), (gd * xh).sum(axes, keepdims=True)
-            scale = invstd.data * (w.data.reshape(shape) if w is not None else 1) / m
+            scale = invstd._data * (w._data.reshape(shape) if w is not None else 1) / m
             gx = _const(scale * (gd * m - gb - xh * gw)) if need[0] else None
             gb, gw = _const(gb.reshape(-1)), _const(gw.reshape(-1))
         else:  # create_graph: the same formula as npgrad ops of x, so it can be differentiated again
@@ -242,9 +242,9 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         return out
     if running_mean is None or running_var is None:
         raise RuntimeError("batch_norm: running_mean and running_var must be defined in evaluation mode")
-    inv = _const((1.0 / np.sqrt(running_var.data + eps)).astype(input.data.dtype, copy=False))
+    inv = _const((1.0 / np.sqrt(running_var._data + eps)).astype(input._data.dtype, copy=False))
     scale = inv if weight is None else weight * inv
-    out = (input - _const(running_mean.data.astype(input.data.dtype, copy=False)).reshape(shape)) * \
+    out = (input - _const(running_mean._data.astype(input._data.dtype, copy=False)).reshape(shape)) * \
         scale.reshape(shape)
     return out + bias.reshape(shape) if bias is not None else out
 
@@ -252,12 +252,12 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
 def _update_running(rm, rv, mean, var, m, momentum):
     """In-place exponential average of the batch statistics (unbiased variance, as PyTorch)."""
     if rm is not None:
-        rm.data *= 1 - momentum
-        rm.data += (momentum * mean.reshape(-1)).astype(rm.data.dtype, copy=False)
+        rm._data *= 1 - momentum
+        rm._data += (momentum * mean.reshape(-1)).astype(rm._data.dtype, copy=False)
         rm._version[0] += 1
     if rv is not None:
-        rv.data *= 1 - momentum
-        rv.data += (momentum * m / (m - 1) * var.reshape(-1)).astype(rv.data.dtype, copy=False)
+        rv._data *= 1 - momentum
+        rv._data += (momentum * m / (m - 1) * var.reshape(-1)).astype(rv._data.dtype, copy=False)
         rv._version[0] += 1
 
 
@@ -325,7 +325,7 @@ def _check_p(p, who):
 
 def _drop(input, p, mask_shape, inplace):
     """Multiply by a random keep-mask scaled by 1/(1-p) (inverted dropout: eval needs no rescale)."""
-    dt = input.data.dtype
+    dt = input._data.dtype
     if p == 1.0:
         scale = np.zeros(mask_shape, dtype=dt)
     else:
@@ -347,7 +347,7 @@ def dropout(input, p=0.5, training=True, inplace=False):
     _check_p(p, "dropout")
     if not training or p == 0.0:
         return input
-    return _drop(input, p, input.data.shape, inplace)
+    return _drop(input, p, input._data.shape, inplace)
 
 
 def dropout1d(input, p=0.5, training=True, inplace=False):
@@ -358,7 +358,7 @@ def dropout1d(input, p=0.5, training=True, inplace=False):
                            f"{tuple(input.shape)}")
     if not training or p == 0.0:
         return input
-    return _drop(input, p, input.data.shape[:-1] + (1,), inplace)
+    return _drop(input, p, input._data.shape[:-1] + (1,), inplace)
 
 
 def dropout2d(input, p=0.5, training=True, inplace=False):
@@ -375,7 +375,7 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
                            f"{tuple(input.shape)}")
     if not training or p == 0.0:
         return input
-    return _drop(input, p, input.data.shape[:-2] + (1, 1), inplace)
+    return _drop(input, p, input._data.shape[:-2] + (1, 1), inplace)
 
 
 # -- embedding and one-hot -----------------------------------------------------------------------------
@@ -392,7 +392,7 @@ class Embedding(Function):
         flat = ctx.idx
         g2 = g.reshape(flat.shape[0], -1)
         if ctx.padding_idx is not None:  # the padding row never learns
-            g2 = g2 * _const((flat != ctx.padding_idx)[:, None].astype(g.data.dtype))
+            g2 = g2 * _const((flat != ctx.padding_idx)[:, None].astype(g._data.dtype))
         return IndexAdd.apply(g2, (flat,), ctx.wshape), None, None
 
 
@@ -406,7 +406,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     tensor([[[4., 5.],
              [0., 1.]]])
     """
-    idx = input.data if isinstance(input, Tensor) else np.asarray(input)
+    idx = input._data if isinstance(input, Tensor) else np.asarray(input)
     if idx.dtype.kind not in "iu":
         raise RuntimeError(f"embedding: Expected tensor for argument #1 'indices' to have an integer dtype, "
                            f"got {idx.dtype}")
@@ -425,7 +425,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
 def _renorm_rows(weight, idx, max_norm, norm_type):
     """Rescale (in place, outside autograd) the looked-up rows whose norm exceeds ``max_norm``."""
     rows = np.unique(idx)
-    w = weight.data
+    w = weight._data
     norms = np.linalg.norm(w[rows], ord=norm_type, axis=1)
     big = norms > max_norm
     w[rows[big]] *= (max_norm / (norms[big] + 1e-7))[:, None].astype(w.dtype)
@@ -440,7 +440,7 @@ def one_hot(tensor, num_classes=-1):
     tensor([[1, 0, 0],
             [0, 0, 1]])
     """
-    idx = tensor.data if isinstance(tensor, Tensor) else np.asarray(tensor)
+    idx = tensor._data if isinstance(tensor, Tensor) else np.asarray(tensor)
     if idx.dtype.kind not in "iu":
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor (got "
                            f"{idx.dtype}).")

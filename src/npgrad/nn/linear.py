@@ -76,7 +76,7 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input):
-        xs = input.data.shape
+        xs = input._data.shape
         if not xs or xs[-1] != self.in_features:
             raise RuntimeError(f"Linear(in_features={self.in_features}, out_features={self.out_features}): "
                                f"expected input with {self.in_features} features in its last dim, got input of "

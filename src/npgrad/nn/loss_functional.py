@@ -52,13 +52,13 @@ def _reduce(loss, reduction):
 def _as_tensor(x, like):
     if isinstance(x, Tensor):
         return x
-    return _const(np.asarray(x, dtype=like.data.dtype))
+    return _const(np.asarray(x, dtype=like._data.dtype))
 
 
 def _float_target(target, input, who):
     """A target of the input's floating dtype (PyTorch requires matching dtypes; ints are converted)."""
     target = _as_tensor(target, input)
-    if target.data.dtype != input.data.dtype:
+    if target._data.dtype != input._data.dtype:
         target = target.to(input.dtype)
     return target
 
@@ -138,8 +138,8 @@ class CrossEntropy(Function):
         if (not state._grad and ctx.y is not None and ctx.wy is None and not ctx.eps
                 and ctx.needs_input_grad[0]):
             # the hot path (class indices, no weights/smoothing, plain backward): softmax - onehot
-            r = g.data / logp.data.dtype.type(ctx.denom) if ctx.reduction == "mean" else g.data
-            return _const(_onehot_grad(logp.data, ctx, r if r.ndim == 0 else r[:, None])), None, None, None, None, None
+            r = g._data / logp._data.dtype.type(ctx.denom) if ctx.reduction == "mean" else g._data
+            return _const(_onehot_grad(logp._data, ctx, r if r.ndim == 0 else r[:, None])), None, None, None, None, None
         r = g / float(ctx.denom) if ctx.reduction == "mean" else g
         if ctx.reduction == "none":
             r = r.reshape(-1, 1)
@@ -148,7 +148,7 @@ class CrossEntropy(Function):
             logp = log_softmax(x, 1)  # differentiable, so the gradient can be differentiated again
         gx = gt = None
         if ctx.needs_input_grad[0]:
-            q = _dense_q(ctx, logp.shape, logp.data.dtype, target)
+            q = _dense_q(ctx, logp.shape, logp._data.dtype, target)
             gx = (E.exp(logp) * _const(q.sum(1, keepdims=True)) - _const(q)) * r
         if ctx.needs_input_grad[1]:  # probability targets: dL/dt = -(1 - eps) w log p
             w = 1.0 - ctx.eps
@@ -173,7 +173,7 @@ def _onehot_grad(logp, ctx, r):
 def _dense_q(ctx, shape, dtype, target):
     m, c = shape
     if ctx.y is None:
-        return np.asarray(_soft_q(target.data, ctx.weight, ctx.eps, c), dtype=dtype)
+        return np.asarray(_soft_q(target._data, ctx.weight, ctx.eps, c), dtype=dtype)
     q = np.zeros(shape, dtype=dtype)
     q[ctx.rows, ctx.y] = (1 - ctx.eps) * (ctx.wy if ctx.wy is not None else 1)
     if ctx.eps:
@@ -187,10 +187,10 @@ def _class_layout(input, target, who, allow_probs):
     """Bring (N, C, d1, ...) input to (M, C) rows and target to (M,) or (M, C); return the 'none' shape."""
     if input.ndim == 0:
         raise ValueError(f"{who}: input must have at least 1 dim (C) or 2 dims (N, C), got a 0-d tensor")
-    probs = target.data.dtype.kind == "f"
+    probs = target._data.dtype.kind == "f"
     if probs and not allow_probs:
         raise RuntimeError(f"{who}: expected target of integer class indices, got dtype {target.dtype}")
-    if not probs and target.data.dtype.kind not in "iu":
+    if not probs and target._data.dtype.kind not in "iu":
         raise RuntimeError(f"{who}: expected target of class indices (int) or class probabilities (float), got "
                            f"{target.dtype}")
     if input.ndim == 1:  # a single sample (C,)
@@ -237,7 +237,7 @@ def _check_classes(y, c, ignore_index, who):
 def _weight_array(weight, c, dtype, who):
     if weight is None:
         return None
-    w = weight.data if isinstance(weight, Tensor) else np.asarray(weight)
+    w = weight._data if isinstance(weight, Tensor) else np.asarray(weight)
     if w.shape != (c,):
         raise RuntimeError(f"{who}: weight tensor should be defined either for all {c} classes or no classes but "
                            f"got weight tensor of shape: {list(w.shape)}")
@@ -262,16 +262,16 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     target = target if isinstance(target, Tensor) else _const(np.asarray(target))
-    xs, ts = input.data.shape, target.data.shape
-    if len(xs) == 2 and len(ts) == 1 and xs[0] == ts[0] and target.data.dtype.kind in "iu":
+    xs, ts = input._data.shape, target._data.shape
+    if len(xs) == 2 and len(ts) == 1 and xs[0] == ts[0] and target._data.dtype.kind in "iu":
         x, t, out_shape = input, target, ts  # the common (N, C) case needs no relayout
     else:
         x, t, out_shape = _class_layout(input, target, "cross_entropy", True)
-    c = x.data.shape[1]
-    w = _weight_array(weight, c, x.data.dtype, "cross_entropy")
-    if t.data.dtype.kind in "iu":
-        ignore_index = _check_classes(t.data, c, ignore_index, "cross_entropy")
-    elif t.data.dtype != x.data.dtype:
+    c = x._data.shape[1]
+    w = _weight_array(weight, c, x._data.dtype, "cross_entropy")
+    if t._data.dtype.kind in "iu":
+        ignore_index = _check_classes(t._data, c, ignore_index, "cross_entropy")
+    elif t._data.dtype != x._data.dtype:
         t = t.to(x.dtype)
     out = CrossEntropy.apply(x, t, w, ignore_index, reduction, float(label_smoothing))
     return out.reshape(out_shape) if reduction == "none" else out
@@ -297,7 +297,7 @@ class NllLoss(Function):
 
     @staticmethod
     def backward(ctx, g):
-        pattern = np.zeros(ctx.shape, dtype=g.data.dtype)
+        pattern = np.zeros(ctx.shape, dtype=g._data.dtype)
         pattern[ctx.rows, ctx.y] = -ctx.coef
         if ctx.reduction == "mean":
             g = g / float(ctx.denom)
@@ -320,9 +320,9 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     target = target if isinstance(target, Tensor) else _const(np.asarray(target))
     x, t, out_shape = _class_layout(input, target, "nll_loss", False)
     c = x.shape[1]
-    w = _weight_array(weight, c, x.data.dtype, "nll_loss")
-    _check_classes(t.data, c, ignore_index, "nll_loss")
-    out = NllLoss.apply(x, t.data, w, ignore_index, reduction)
+    w = _weight_array(weight, c, x._data.dtype, "nll_loss")
+    _check_classes(t._data, c, ignore_index, "nll_loss")
+    out = NllLoss.apply(x, t._data, w, ignore_index, reduction)
     return out.reshape(out_shape) if reduction == "none" else out
 
 

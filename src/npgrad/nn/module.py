@@ -172,7 +172,7 @@ class Module:
             if params is None:
                 raise _no_init_error(self, "buffers")
             self._forget(name)
-            self.register_buffer(name, Tensor._make(value.data, None, False, value._version), value.persistent)
+            self.register_buffer(name, Tensor._make(value._data, None, False, value._version), value.persistent)
         elif params is not None and name in d["_buffers"]:
             if value is not None and not isinstance(value, Tensor):
                 raise TypeError(f"cannot assign '{type(value).__name__}' as buffer '{name}' "
@@ -370,7 +370,7 @@ class Module:
             else:
                 if p.grad.grad_fn is not None:
                     p.grad = p.grad.detach()
-                p.grad.data[...] = 0
+                p.grad._data[...] = 0
 
     # -- dtype / device --------------------------------------------------------------------------
     def _apply(self, fn):
@@ -380,11 +380,11 @@ class Module:
                 for t in reg.values():
                     if t is None:
                         continue
-                    new = fn(t.data)
-                    if new is not t.data:
-                        t.data = new
+                    new = fn(t._data)
+                    if new is not t._data:
+                        t._data = new
                         if t.grad is not None:
-                            t.grad = Tensor._make(fn(t.grad.data), None, False, None)
+                            t.grad = Tensor._make(fn(t.grad._data), None, False, None)
         return self
 
     def to(self, *args, **kwargs):
@@ -476,15 +476,15 @@ class Module:
                 missing.append(key)
                 continue
             src = state_dict[key]
-            arr = src.data if isinstance(src, Tensor) else np.asarray(src)
-            if arr.shape != target.data.shape:
+            arr = src._data if isinstance(src, Tensor) else np.asarray(src)
+            if arr.shape != target._data.shape:
                 errors.append(f"size mismatch for {key}: copying a param with shape {Size(arr.shape)!r} from "
-                              f"checkpoint, the shape in current model is {Size(target.data.shape)!r}.")
+                              f"checkpoint, the shape in current model is {Size(target._data.shape)!r}.")
                 continue
             if assign:
-                target.data = np.array(arr, copy=True)
+                target._data = np.array(arr, copy=True)
             else:
-                np.copyto(target.data, arr, casting="unsafe")
+                np.copyto(target._data, arr, casting="unsafe")
             target._version[0] += 1
         unexpected = [k for k in state_dict.keys() if k not in expected]
         if strict:

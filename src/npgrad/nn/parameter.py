@@ -24,13 +24,13 @@ class Parameter(Tensor):
         if data is None:
             arr = np.empty(0, dtype=_dtype.get_default_dtype().np)
         elif isinstance(data, Tensor):
-            arr = data.data
+            arr = data._data
         elif isinstance(data, np.ndarray):
             arr = data
         else:
             raise TypeError(f"Parameter: data must be a Tensor (or ndarray), got {type(data).__name__}")
         p = object.__new__(cls)
-        p.data = arr
+        p._data = arr
         p.grad = None
         p.grad_fn = None
         p.requires_grad = False
@@ -46,7 +46,7 @@ class Parameter(Tensor):
         return "Parameter containing:\n" + super().__repr__()
 
     def __reduce_ex__(self, proto):
-        return (_rebuild_parameter, (self.data, self.requires_grad))
+        return (_rebuild_parameter, (self._data, self.requires_grad))
 
 
 def _rebuild_parameter(data, requires_grad):
@@ -66,7 +66,7 @@ class Buffer(Tensor):
     """
 
     def __new__(cls, data=None, *, persistent=True):
-        arr = data.data if isinstance(data, Tensor) else np.asarray(
+        arr = data._data if isinstance(data, Tensor) else np.asarray(
             np.empty(0, np.float32) if data is None else data)
         b = Tensor._make(arr, None, False, None)
         b.__class__ = cls

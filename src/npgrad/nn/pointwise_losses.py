@@ -54,7 +54,7 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     target, reduction = _pointwise(input, target, "huber_loss", None, None, reduction)
     d = input - target
     a = E.abs(d)
-    loss = E.where(_const(a.data < delta), d * d * 0.5, (a - 0.5 * delta) * delta)
+    loss = E.where(_const(a._data < delta), d * d * 0.5, (a - 0.5 * delta) * delta)
     return _reduce(_weighted(loss, weight, input), reduction)
 
 
@@ -67,7 +67,7 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
     a = E.abs(d)
     if beta == 0:
         return _reduce(a, reduction)
-    loss = E.where(_const(a.data < beta), d * d * (0.5 / beta), a - 0.5 * beta)
+    loss = E.where(_const(a._data < beta), d * d * (0.5 / beta), a - 0.5 * beta)
     return _reduce(loss, reduction)
 
 
@@ -88,7 +88,7 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     if log_target:
         loss = E.exp(target) * (target - input)
     else:
-        pos = _const(target.data > 0)
+        pos = _const(target._data > 0)
         safe = E.where(pos, target, E.ones_like(target))  # 0 * log 0 = 0 without a nan gradient
         loss = E.where(pos, target * (E.log(safe) - input), target * 0 - input * 0)
     if reduction == "batchmean":
@@ -101,7 +101,7 @@ def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=No
     """x where y = 1, max(0, margin - x) where y = -1."""
     target, reduction = _pointwise(input, target, "hinge_embedding_loss", size_average, reduce, reduction)
     zero = E.zeros_like(input)
-    t = target.data
+    t = target._data
     margin_part = E.where(_const(t != 1), E.clamp_min(margin - input, 0), zero)
     self_part = E.where(_const(t != -1), input, zero)
     return _reduce(margin_part + self_part, reduction)
@@ -118,7 +118,7 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
     x = input.unsqueeze(0) if single else input
     if x.ndim != 2:
         raise RuntimeError(f"multi_margin_loss: expected a 1-D (C) or 2-D (N, C) input, got shape {tuple(input.shape)}")
-    y = (target.data if isinstance(target, Tensor) else np.asarray(target)).reshape(-1)
+    y = (target._data if isinstance(target, Tensor) else np.asarray(target)).reshape(-1)
     n, c = x.shape
     if y.shape[0] != n:
         raise RuntimeError(f"multi_margin_loss: target of shape {tuple(np.shape(target))} does not match input of "
@@ -128,8 +128,8 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
     h = E.clamp_min(x - xy + margin, 0)
     if p == 2:
         h = h * h
-    w = _weight_array(weight, c, x.data.dtype, "multi_margin_loss")
-    others = np.ones((n, c), dtype=x.data.dtype)
+    w = _weight_array(weight, c, x._data.dtype, "multi_margin_loss")
+    others = np.ones((n, c), dtype=x._data.dtype)
     others[np.arange(n), y] = 0
     if w is not None:
         others *= w[y][:, None]

@@ -318,7 +318,7 @@ class RNNCellBase(Module):
     def _prep(self, input, hx):
         x = input.unsqueeze(0) if input.ndim == 1 else input
         if hx is None:
-            return x, Tensor._make(np.zeros((x.shape[0], self.hidden_size), dtype=x.data.dtype), None, False, None)
+            return x, Tensor._make(np.zeros((x.shape[0], self.hidden_size), dtype=x._data.dtype), None, False, None)
         return x, hx.unsqueeze(0) if input.ndim == 1 else hx
 
     def _xp(self, x):

@@ -46,13 +46,13 @@ class Embedding(Module):
             if tuple(_weight.shape) != (num_embeddings, embedding_dim):
                 raise ValueError(f"Embedding: _weight of shape {tuple(_weight.shape)} does not match "
                                  f"(num_embeddings, embedding_dim) = {(num_embeddings, embedding_dim)}")
-            self.weight = Parameter(_weight.data if isinstance(_weight, Tensor) else np.asarray(_weight),
+            self.weight = Parameter(_weight._data if isinstance(_weight, Tensor) else np.asarray(_weight),
                                     requires_grad=not _freeze)
 
     def reset_parameters(self):
         init.normal_(self.weight)
         if self.padding_idx is not None:
-            self.weight.data[self.padding_idx] = 0
+            self.weight._data[self.padding_idx] = 0
 
     def forward(self, input):
         return embedding(input, self.weight, self.padding_idx, self.max_norm, self.norm_type,

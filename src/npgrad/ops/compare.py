@@ -17,7 +17,7 @@ from .elementwise import _NUMBER, _arr, _shape_check, promote
 
 def heaviside(input, values):
     v = _arr(values)
-    out = np.heaviside(input.data, v).astype(np.result_type(input.data, v))
+    out = np.heaviside(input._data, v).astype(np.result_type(input._data, v))
     return Tensor._make(out, None, False, None)
 
 
@@ -94,7 +94,7 @@ less, less_equal, greater, greater_equal, not_equal = lt, le, gt, ge, ne
 
 
 def equal(input, other):
-    return input.data.shape == other.data.shape and bool(np.array_equal(input.data, other.data))
+    return input._data.shape == other._data.shape and bool(np.array_equal(input._data, other._data))
 
 
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
@@ -144,7 +144,7 @@ bitwise_xor = _bitwise(np.bitwise_xor, "bitwise_xor")
 
 
 def bitwise_not(input):
-    if input.data.dtype.kind == "f":
+    if input._data.dtype.kind == "f":
         raise TypeError(f"bitwise_not: not supported for floating-point tensors (got {input.dtype})")
     return _const(np.invert, input)
 

@@ -308,12 +308,12 @@ class Conv2d(Function):
         gw = gb = None
         if cols is not None and not state._grad:
             o = w.shape[0]
-            k = w.data[0].size
-            full = np.matmul(to_chwn(g.data).reshape(o, -1), cols.data.T)  # (O, K [+ 1 for the bias])
+            k = w._data[0].size
+            full = np.matmul(to_chwn(g._data).reshape(o, -1), cols._data.T)  # (O, K [+ 1 for the bias])
             if need[1]:
                 gw = Tensor._make(np.ascontiguousarray(full[:, :k]).reshape(w.shape), None, False, None)
             if need[2]:
-                gb = Tensor._make(full[:, k].copy() if full.shape[1] > k else g.data.sum((0, 2, 3)), None, False, None)
+                gb = Tensor._make(full[:, k].copy() if full.shape[1] > k else g._data.sum((0, 2, 3)), None, False, None)
             return gx, gw, gb, None
         if need[1]:
             gw = Conv2dWeight.apply(x, g, ctx.geom, w.shape[2:])

@@ -25,10 +25,10 @@ _NUMBER = (int, float, bool, np.number, np.bool_)
 # -- operand handling: PyTorch's type promotion ------------------------------------------------
 def _arr(x):
     if isinstance(x, Tensor):
-        return x.data
+        return x._data
     if isinstance(x, _NUMBER):
         return x
-    return np.asarray(Tensor(x).data) if isinstance(x, (list, tuple)) else np.asarray(x)
+    return np.asarray(Tensor(x)._data) if isinstance(x, (list, tuple)) else np.asarray(x)
 
 
 def promote(*xs):
@@ -53,11 +53,11 @@ def _pair(a, b):
     number (NumPy keeps the tensor's dtype for Python scalars, exactly PyTorch's rule here)."""
     if isinstance(a, Tensor):
         if isinstance(b, Tensor):
-            if a.data.dtype == b.data.dtype:
+            if a._data.dtype == b._data.dtype:
                 return a, b
-        elif type(b) in (float, int) and a.data.dtype.kind == "f":
+        elif type(b) in (float, int) and a._data.dtype.kind == "f":
             return a, b
-    elif type(a) in (float, int) and isinstance(b, Tensor) and b.data.dtype.kind == "f":
+    elif type(a) in (float, int) and isinstance(b, Tensor) and b._data.dtype.kind == "f":
         return a, b
     return promote(a, b)
 
@@ -72,7 +72,7 @@ def _float_operand(x):
     if not isinstance(x, Tensor):
         x = Tensor(x) if not isinstance(x, _NUMBER) else Tensor._make(
             np.asarray(x, dtype=_dtype.result_type(x, 0.0).np), None, False, None)
-    if x.data.dtype.kind not in "fc":
+    if x._data.dtype.kind not in "fc":
         x = cast(x, _dtype.get_default_dtype())
     return x
 
@@ -124,11 +124,11 @@ class Contiguous(Function):
 
 
 def cast(x, dt, copy=False):
-    if x.data.dtype == dt.np and not copy:
+    if x._data.dtype == dt.np and not copy:
         return x
-    if dt.is_floating_point and x.data.dtype.kind == "f":
+    if dt.is_floating_point and x._data.dtype.kind == "f":
         return Cast.apply(x, dt, copy)
-    return Tensor._make(x.data.astype(dt.np), None, False, None)
+    return Tensor._make(x._data.astype(dt.np), None, False, None)
 
 
 # -- binary arithmetic ---------------------------------------------------------------------------
@@ -361,9 +361,9 @@ def pow(input, exponent):
     (tensor([1., 4., 9.]), tensor([1., 2.]))
     """
     if isinstance(exponent, _NUMBER) and isinstance(input, Tensor):
-        if input.data.dtype.kind in "biu" and isinstance(exponent, float):
+        if input._data.dtype.kind in "biu" and isinstance(exponent, float):
             input = cast(input, _dtype.get_default_dtype())
-        if isinstance(exponent, (int, np.integer)) and exponent < 0 and input.data.dtype.kind in "biu":
+        if isinstance(exponent, (int, np.integer)) and exponent < 0 and input._data.dtype.kind in "biu":
             raise RuntimeError("Integers to negative integer powers are not allowed.")
         return PowScalar.apply(input, exponent)
     a, b = promote(input, exponent)
@@ -471,25 +471,25 @@ def lerp(input, end, weight):
 def copy_like(input, src):
     """The value of ``src`` broadcast to ``input``'s shape and dtype (used by copy_ and fill_)."""
     if isinstance(src, Tensor):
-        s = src if src.data.dtype == input.data.dtype else src.to(input.dtype) \
-            if src.data.dtype.kind == "f" and input.data.dtype.kind == "f" else \
-            Tensor._make(src.data.astype(input.data.dtype), None, False, None)
+        s = src if src._data.dtype == input._data.dtype else src.to(input.dtype) \
+            if src._data.dtype.kind == "f" and input._data.dtype.kind == "f" else \
+            Tensor._make(src._data.astype(input._data.dtype), None, False, None)
         try:
-            np.broadcast_shapes(s.data.shape, input.data.shape)
+            np.broadcast_shapes(s._data.shape, input._data.shape)
         except ValueError:
             raise RuntimeError(f"copy_: source of shape {tuple(s.shape)} cannot be broadcast to "
                                f"{tuple(input.shape)}") from None
         from .shape import expand
-        return expand(s, input.data.shape) if s.data.shape != input.data.shape else s + 0
-    return Tensor._make(np.full(input.data.shape, src, dtype=input.data.dtype), None, False, None)
+        return expand(s, input._data.shape) if s._data.shape != input._data.shape else s + 0
+    return Tensor._make(np.full(input._data.shape, src, dtype=input._data.dtype), None, False, None)
 
 
 def zeros_like(x):
-    return Tensor._make(np.zeros_like(x.data), None, False, None)
+    return Tensor._make(np.zeros_like(x._data), None, False, None)
 
 
 def ones_like(x):
-    return Tensor._make(np.ones_like(x.data), None, False, None)
+    return Tensor._make(np.ones_like(x._data), None, False, None)
 
 
 # the unary primitives live in unary.py; re-exported here (E.Exp, E.exp, ...)

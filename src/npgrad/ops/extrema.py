@@ -78,7 +78,7 @@ _values_indices = namedtuple("return_types", ["values", "indices"])
 
 def _max_min(input, dim, keepdim, is_min, name):
     if dim is None:
-        if input.data.size == 0:
+        if input._data.size == 0:
             raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
                                "Specify the reduction dim with the 'dim' argument.")
         return Amax.apply(input, tuple(range(input.ndim)), False, is_min)
@@ -87,7 +87,7 @@ def _max_min(input, dim, keepdim, is_min, name):
     d = _norm_dim(dim, input.ndim, name)
     if input.ndim == 0:
         return _values_indices(input, Tensor._make(np.zeros((), np.int64), None, False, None))
-    idx = (np.argmin if is_min else np.argmax)(input.data, axis=d, keepdims=True)
+    idx = (np.argmin if is_min else np.argmax)(input._data, axis=d, keepdims=True)
     from .shape import gather
     idx_t = Tensor._make(idx, None, False, None)
     values = gather(input, d, idx_t)
@@ -120,13 +120,13 @@ def min(input, dim=None, keepdim=False):
 
 def _arg(input, dim, keepdim, fn, name):
     if dim is None:
-        r = fn(input.data.reshape(-1))
+        r = fn(input._data.reshape(-1))
         out = np.asarray(r, dtype=np.int64)
         if keepdim:
             out = out.reshape((1,) * input.ndim)
     else:
         d = _norm_dim(dim, input.ndim, name)
-        out = fn(input.data, axis=d, keepdims=keepdim).astype(np.int64) if input.ndim else np.zeros((), np.int64)
+        out = fn(input._data, axis=d, keepdims=keepdim).astype(np.int64) if input.ndim else np.zeros((), np.int64)
     return Tensor._make(out, None, False, None)
 
 
@@ -166,7 +166,7 @@ def sort(input, dim=-1, descending=False, stable=False):
     if input.ndim == 0:
         return _values_indices(input, Tensor._make(np.zeros((), np.int64), None, False, None))
     d = _norm_dim(dim, input.ndim, "sort")
-    idx = argsort(input, d, descending).data
+    idx = argsort(input, d, descending)._data
     return _gather_sorted(input, d, idx, ["values", "indices"])
 
 
@@ -175,8 +175,8 @@ def argsort(input, dim=-1, descending=False, stable=False):
     if input.ndim == 0:
         return Tensor._make(np.zeros((), np.int64), None, False, None)
     d = _norm_dim(dim, input.ndim, "argsort")
-    key = -input.data if descending and input.data.dtype.kind != "b" else input.data
-    if descending and input.data.dtype.kind == "b":
+    key = -input._data if descending and input._data.dtype.kind != "b" else input._data
+    if descending and input._data.dtype.kind == "b":
         key = ~key
     return Tensor._make(np.argsort(key, axis=d, kind="stable").astype(np.int64), None, False, None)
 
@@ -189,11 +189,11 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
     return_types(values=tensor([4., 3.]), indices=tensor([1, 3]))
     """
     d = _norm_dim(dim, input.ndim, "topk")
-    n = input.data.shape[d] if input.ndim else 1
+    n = input._data.shape[d] if input.ndim else 1
     if not 0 <= k <= n:
         raise RuntimeError(f"topk: k ({k}) is out of range for dimension {d} of size {n}")
     if input.ndim == 0:
         return _values_indices(input, Tensor._make(np.zeros((), np.int64), None, False, None))
-    idx = argsort(input, d, descending=largest).data
+    idx = argsort(input, d, descending=largest)._data
     idx = np.take(idx, np.arange(k), axis=d)
     return _gather_sorted(input, d, idx, ["values", "indices"])

@@ -21,16 +21,16 @@ from .pad import Pad
 
 def _index_check(input, dim, index, where):
     d = _norm_dim(dim, input.ndim, where)
-    idx = index.data if isinstance(index, Tensor) else np.asarray(index)
+    idx = index._data if isinstance(index, Tensor) else np.asarray(index)
     if idx.dtype.kind not in "iu":
         raise RuntimeError(f"{where}(): Expected dtype int64 for index, got {idx.dtype}")
     if idx.ndim != input.ndim:
         raise RuntimeError(f"{where}: Index tensor must have the same number of dimensions as input tensor "
                            f"(index {tuple(idx.shape)}, input {tuple(input.shape)})")
-    if any(i > s for k, (i, s) in enumerate(zip(idx.shape, input.data.shape)) if k != d):
+    if any(i > s for k, (i, s) in enumerate(zip(idx.shape, input._data.shape)) if k != d):
         raise RuntimeError(f"{where}: Size does not match at dimension other than {d}: index "
                            f"{tuple(idx.shape)} is larger than input {tuple(input.shape)}")
-    n = input.data.shape[d]
+    n = input._data.shape[d]
     if idx.size and (idx.min() < 0 or idx.max() >= n):  # PyTorch does not wrap negative indices here
         raise RuntimeError(f"{where}: index {int(idx.max() if idx.max() >= n else idx.min())} is out of bounds "
                            f"for dimension {d} with size {n}")
@@ -54,7 +54,7 @@ class Gather(Function):
 
     @staticmethod
     def backward(ctx, g):
-        z = Tensor._make(np.zeros(ctx.in_shape, dtype=g.data.dtype), None, False, None)
+        z = Tensor._make(np.zeros(ctx.in_shape, dtype=g._data.dtype), None, False, None)
         return scatter_add(z, ctx.axis, Tensor._make(ctx.idx, None, False, None), g), None, None
 
 
@@ -73,7 +73,7 @@ class ScatterAdd(Function):
         gsrc = None
         if ctx.needs_input_grad[3]:
             gsrc = gather(g, ctx.axis, Tensor._make(ctx.idx, None, False, None))
-            if gsrc.data.shape != ctx.src_shape:  # src elements beyond index's extent get no gradient
+            if gsrc._data.shape != ctx.src_shape:  # src elements beyond index's extent get no gradient
                 widths = tuple((0, s - i) for s, i in zip(ctx.src_shape, ctx.idx.shape))
                 gsrc = Pad.apply(gsrc, widths, 0)
         return g, None, None, gsrc
@@ -94,7 +94,7 @@ def scatter_add(input, dim, index, src):
     """
     d, idx = _index_check(input, dim, index, "scatter_add")
     src = src if isinstance(src, Tensor) else Tensor(src)
-    if src.ndim != idx.ndim or any(i > s for i, s in zip(idx.shape, src.data.shape)):
+    if src.ndim != idx.ndim or any(i > s for i, s in zip(idx.shape, src._data.shape)):
         raise RuntimeError(f"scatter_add: index {tuple(idx.shape)} must not be larger than src "
                            f"{tuple(src.shape)} in any dimension")
     return ScatterAdd.apply(input, d, idx, src.to(input.dtype))
@@ -102,8 +102,8 @@ def scatter_add(input, dim, index, src):
 
 def scatter(input, dim, index, src=None, value=None):
     d, idx = _index_check(input, dim, index, "scatter")
-    out = input.data.copy()
-    val = src.data[tuple(slice(0, s) for s in idx.shape)] if isinstance(src, Tensor) else (
+    out = input._data.copy()
+    val = src._data[tuple(slice(0, s) for s in idx.shape)] if isinstance(src, Tensor) else (
         value if value is not None else src)
     np.put_along_axis(out, idx, val, axis=d)
     return Tensor._make(out, None, False, None)

@@ -20,7 +20,7 @@ def _convert_key(key, shape):
     out = []
     for k in items:
         if isinstance(k, Tensor):
-            k = k.data
+            k = k._data
             if k.ndim == 0 and k.dtype.kind in "iu":
                 k = int(k)
         elif isinstance(k, list):
@@ -130,7 +130,7 @@ def _add_rows(out, idx, g):
 
 def getitem(input, key):
     """``input[key]``; see the module docstring for the supported index kinds."""
-    k = _convert_key(key, input.data.shape)
+    k = _convert_key(key, input._data.shape)
     out = GetItem.apply(input, k)
     if _is_basic(k):
         # an in-place write through this view must also update input's graph (see Tensor._inplace)
@@ -157,9 +157,9 @@ class IndexPut(Function):
 
 def index_put(input, key, value):
     """Out-of-place ``input[key] = value`` (used by ``__setitem__`` under autograd)."""
-    k = _convert_key(key, input.data.shape)
-    v = value if isinstance(value, Tensor) else Tensor._make(np.asarray(value, dtype=input.data.dtype), None, False, None)
-    if v.data.dtype != input.data.dtype:
+    k = _convert_key(key, input._data.shape)
+    v = value if isinstance(value, Tensor) else Tensor._make(np.asarray(value, dtype=input._data.dtype), None, False, None)
+    if v._data.dtype != input._data.dtype:
         v = v.to(input.dtype)
     return IndexPut.apply(input, k, v)
 
@@ -172,14 +172,14 @@ def index_select(input, dim, index):
 
 def masked_fill(input, mask, value):
     from .elementwise import where
-    m = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
+    m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
     if m.dtype != np.bool_:
         raise RuntimeError(f"masked_fill only supports boolean masks, but got mask with dtype {m.dtype}")
-    v = value if isinstance(value, Tensor) else Tensor._make(np.asarray(value, dtype=input.data.dtype), None, False, None)
+    v = value if isinstance(value, Tensor) else Tensor._make(np.asarray(value, dtype=input._data.dtype), None, False, None)
     return where(Tensor._make(m, None, False, None), v, input)
 
 
 def masked_select(input, mask):
-    m = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
-    shape = np.broadcast_shapes(input.data.shape, m.shape)
+    m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
+    shape = np.broadcast_shapes(input._data.shape, m.shape)
     return getitem(input.expand(shape), np.broadcast_to(m, shape))

@@ -42,7 +42,7 @@ def matmul(input, other):
         a = Tensor._make(a, None, False, None)
     if not isinstance(b, Tensor):
         b = Tensor._make(b, None, False, None)
-    sa, sb = a.data.shape, b.data.shape
+    sa, sb = a._data.shape, b._data.shape
     if not sa or not sb:
         raise RuntimeError(f"matmul: both arguments need at least 1 dimension, got {len(sa)}D and {len(sb)}D tensors")
     if sa[-1] != (sb[-2] if len(sb) > 1 else sb[0]):
@@ -181,7 +181,7 @@ def _einsum_operand_grad(ctx, g, ops, i):
             a = np.arange(size[c])
             mask &= a.reshape([-1 if d == p else 1 for d in range(len(shape))]) == \
                 a.reshape([-1 if d == k else 1 for d in range(len(shape))])
-    return gi * Tensor._make(mask.astype(gi.data.dtype), None, False, None)
+    return gi * Tensor._make(mask.astype(gi._data.dtype), None, False, None)
 
 
 def einsum(equation, *operands):

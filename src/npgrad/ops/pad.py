@@ -56,7 +56,7 @@ def _pad_index(input, widths, mode):
     for axis, (a, b) in enumerate(widths):
         if not (a or b):
             continue
-        n = out.data.shape[axis]
+        n = out._data.shape[axis]
         pos = np.arange(-a, n + b)
         if mode == "reflect":
             if a >= n or b >= n:

@@ -174,7 +174,7 @@ class MaxPool2d(Function):
         # (not when the gradient reaching the ReLU's output is looked at: hooks, autograd.grad)
         if (type(relu) is Relu and not state.recording_any and not relu._hooks
                 and (state.captured is None or id(relu) not in state.captured)):
-            gx = _scatter_through_relu(g.data, ctx, relu)
+            gx = _scatter_through_relu(g._data, ctx, relu)
             if gx is not None:
                 relu._masked = gx  # tells ReLU's backward that its mask is applied already
                 return Tensor._make(gx, None, False, None), None

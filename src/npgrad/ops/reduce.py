@@ -83,7 +83,7 @@ class SumTo(Function):
 
 
 def sum_to(x, shape):
-    return x if x.data.shape == tuple(shape) else SumTo.apply(x, tuple(shape))
+    return x if x._data.shape == tuple(shape) else SumTo.apply(x, tuple(shape))
 
 
 def sum(input, dim=None, keepdim=False, dtype=None):
@@ -98,7 +98,7 @@ def sum(input, dim=None, keepdim=False, dtype=None):
     axes = _dims(dim, input.ndim, "sum")
     if dtype is not None:
         dt = _dtype.to_dtype(dtype).np
-    elif input.data.dtype.kind in "biu":
+    elif input._data.dtype.kind in "biu":
         dt = np.int64
     else:
         dt = None
@@ -136,7 +136,7 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     axes = _dims(dim, input.ndim, "var")
     n = 1
     for a in axes:
-        n *= input.data.shape[a]
+        n *= input._data.shape[a]
     d = input - mean(input, axes, keepdim=True)
     return sum(d * d, axes, keepdim=keepdim) / builtins.max(n - correction, 0)
 
@@ -207,13 +207,13 @@ class Prod(Function):
         x, out = ctx.saved_tensors
         g = g.reshape(ctx.keep_shape)
         out = out.reshape(ctx.keep_shape)
-        if not (x.data == 0).any():
+        if not (x._data == 0).any():
             return g * out / x, None, None  # d/dx_i prod = prod / x_i
         # with zeros, form the product of the other elements directly (differentiably when a
         # graph of the gradient is being built, i.e. under create_graph=True)
         if state._grad:
             return g * _prod_of_others_graph(x, ctx.axes), None, None
-        return g * Tensor._make(_prod_of_others(x.data, ctx.axes), None, False, None), None, None
+        return g * Tensor._make(_prod_of_others(x._data, ctx.axes), None, False, None), None, None
 
 
 def _prod_of_others_graph(x, axes):
@@ -250,8 +250,8 @@ def prod(input, dim=None, keepdim=False, dtype=None):
     if dtype is not None:
         input = input.to(dtype)
     axes = _dims(dim, input.ndim, "prod")
-    if input.data.dtype.kind in "biu":
-        return Tensor._make(np.asarray(np.prod(input.data, axis=axes, keepdims=keepdim, dtype=np.int64)),
+    if input._data.dtype.kind in "biu":
+        return Tensor._make(np.asarray(np.prod(input._data, axis=axes, keepdims=keepdim, dtype=np.int64)),
                             None, False, None)
     return Prod.apply(input, axes, keepdim)
 
@@ -279,8 +279,8 @@ def cumsum(input, dim, dtype=None):
     if dtype is not None:
         input = input.to(dtype)
     d = _norm_dim(dim, input.ndim, "cumsum")
-    if input.data.dtype.kind in "biu":
-        return Tensor._make(np.cumsum(input.data, axis=d, dtype=np.int64), None, False, None)
+    if input._data.dtype.kind in "biu":
+        return Tensor._make(np.cumsum(input._data, axis=d, dtype=np.int64), None, False, None)
     if input.ndim == 0:
         return input * 1
     return Cumsum.apply(input, d)
@@ -301,11 +301,11 @@ class Cumprod(Function):
         from .shape import flip
         x, out = ctx.saved_tensors
         a = ctx.axis
-        if not (x.data == 0).any():
+        if not (x._data == 0).any():
             return flip(cumsum(flip(g * out, [a]), a), [a]) / x, None
         if state._grad:  # create_graph: the same recurrence, with differentiable ops
             return _cumprod_grad_with_zeros_graph(x, g, a), None
-        return Tensor._make(_cumprod_grad_with_zeros(x.data, g.data, a), None, False, None), None
+        return Tensor._make(_cumprod_grad_with_zeros(x._data, g._data, a), None, False, None), None
 
 
 def _cumprod_grad_with_zeros_graph(x, g, axis):
@@ -339,8 +339,8 @@ def cumprod(input, dim, dtype=None):
     if dtype is not None:
         input = input.to(dtype)
     d = _norm_dim(dim, input.ndim, "cumprod")
-    if input.data.dtype.kind in "biu":
-        return Tensor._make(np.cumprod(input.data, axis=d, dtype=np.int64), None, False, None)
+    if input._data.dtype.kind in "biu":
+        return Tensor._make(np.cumprod(input._data, axis=d, dtype=np.int64), None, False, None)
     if input.ndim == 0:
         return input * 1
     return Cumprod.apply(input, d)
@@ -379,7 +379,7 @@ def logsumexp(input, dim, keepdim=False):
     """
     input = E._float_operand(input)
     axes = _dims(dim, input.ndim, "logsumexp")
-    if input.data.size == 0:
+    if input._data.size == 0:
         return sum(input, axes, keepdim=keepdim).log()  # empty: log(0) = -inf, as in PyTorch
     return LogSumExp.apply(input, axes, keepdim)
 
@@ -432,7 +432,7 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
 
 def count_nonzero(input, dim=None):
     axes = None if dim is None else _dims(dim, input.ndim, "count_nonzero")
-    return Tensor._make(np.asarray(np.count_nonzero(input.data, axis=axes), dtype=np.int64), None, False, None)
+    return Tensor._make(np.asarray(np.count_nonzero(input._data, axis=axes), dtype=np.int64), None, False, None)
 
 
 def all(input, dim=None, keepdim=False):
@@ -443,7 +443,7 @@ def all(input, dim=None, keepdim=False):
     tensor(False)
     """
     axes = None if dim is None else _dims(dim, input.ndim, "all")
-    return Tensor._make(np.asarray(np.all(input.data, axis=axes, keepdims=keepdim)), None, False, None)
+    return Tensor._make(np.asarray(np.all(input._data, axis=axes, keepdims=keepdim)), None, False, None)
 
 
 def any(input, dim=None, keepdim=False):
@@ -454,7 +454,7 @@ def any(input, dim=None, keepdim=False):
     tensor(True)
     """
     axes = None if dim is None else _dims(dim, input.ndim, "any")
-    return Tensor._make(np.asarray(np.any(input.data, axis=axes, keepdims=keepdim)), None, False, None)
+    return Tensor._make(np.asarray(np.any(input._data, axis=axes, keepdims=keepdim)), None, False, None)
 
 
 # extrema (max/min/amax/argmax/sort/topk) live in extrema.py; re-exported here (reduce.max, ...)

@@ -50,7 +50,7 @@ def reshape(input, *shape):
             [3, 4, 5]])
     """
     shape = _sizes(shape, "reshape")
-    n = input.data.size
+    n = input._data.size
     if shape.count(-1) > 1:
         raise RuntimeError("reshape: only one dimension can be inferred (-1)")
     known = 1
@@ -61,10 +61,10 @@ def reshape(input, *shape):
             known *= s
     if (-1 not in shape and known != n) or (-1 in shape and (known == 0 or n % known)):
         raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {n}")
-    if shape == input.data.shape and not input.requires_grad:
+    if shape == input._data.shape and not input.requires_grad:
         return input
     out = Reshape.apply(input, shape)
-    if out.data is not input.data and np.may_share_memory(out.data, input.data):  # a view, not a copy
+    if out._data is not input._data and np.may_share_memory(out._data, input._data):  # a view, not a copy
         link_view(out, input, lambda base, v: v.reshape(base.shape), lambda base: Reshape.apply(base, shape))
     return out
 
@@ -102,13 +102,13 @@ def flatten(input, start_dim=0, end_dim=-1):
     e = _norm_dim(end_dim, input.ndim, "flatten")
     if s > e:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
-    shp = input.data.shape
+    shp = input._data.shape
     return reshape(input, shp[:s] + (-1 if 0 not in shp[s:e + 1] else 0,) + shp[e + 1:])
 
 
 def unflatten(input, dim, sizes):
     d = _norm_dim(dim, input.ndim, "unflatten")
-    shp = input.data.shape
+    shp = input._data.shape
     return reshape(input, shp[:d] + tuple(sizes) + shp[d + 1:])
 
 
@@ -119,7 +119,7 @@ def squeeze(input, dim=None):
     >>> npgrad.zeros(2, 1, 3, 1).squeeze().shape, npgrad.zeros(2, 1, 3).squeeze(1).shape
     (npgrad.Size([2, 3]), npgrad.Size([2, 3]))
     """
-    shp = input.data.shape
+    shp = input._data.shape
     if dim is None:
         new = tuple(s for s in shp if s != 1)
     else:
@@ -137,7 +137,7 @@ def unsqueeze(input, dim):
     npgrad.Size([2, 3, 1])
     """
     d = _norm_dim(dim, input.ndim + 1, "unsqueeze")
-    shp = input.data.shape
+    shp = input._data.shape
     return reshape(input, shp[:d] + (1,) + shp[d:])
 
 
@@ -253,7 +253,7 @@ def expand(input, *sizes):
             [2, 2, 2]])
     """
     sizes = _sizes(sizes, "expand")
-    shp = input.data.shape
+    shp = input._data.shape
     if len(sizes) < len(shp):
         raise RuntimeError(f"expand: the number of sizes provided ({len(sizes)}) must be greater or equal "
                            f"to the number of dimensions in the tensor ({len(shp)})")
@@ -290,7 +290,7 @@ def broadcast_to(input, size):
 
 
 def broadcast_tensors(*tensors):
-    shape = np.broadcast_shapes(*[t.data.shape for t in tensors])
+    shape = np.broadcast_shapes(*[t._data.shape for t in tensors])
     return tuple(expand(t, shape) for t in tensors)
 
 
@@ -328,7 +328,7 @@ def cat(tensors, dim=0):
     if not tensors:
         raise RuntimeError("cat(): expected a non-empty list of Tensors")
     # PyTorch skips legacy 1-D empty tensors
-    tensors = [t for t in tensors if not (t.ndim == 1 and t.data.shape[0] == 0)] or tensors[:1]
+    tensors = [t for t in tensors if not (t.ndim == 1 and t._data.shape[0] == 0)] or tensors[:1]
     ref = tensors[0]
     for i, t in enumerate(tensors):
         if t.ndim == 0:
@@ -339,7 +339,7 @@ def cat(tensors, dim=0):
             raise RuntimeError(f"cat(): Sizes of tensors must match except in dimension {d}. Expected size "
                                f"{tuple(ref.shape)} but got size {tuple(t.shape)} for tensor number {i} "
                                "in the list.")
-    tensors = E.promote(*tensors) if len({t.data.dtype for t in tensors}) > 1 else tensors
+    tensors = E.promote(*tensors) if len({t._data.dtype for t in tensors}) > 1 else tensors
     return Cat.apply(*tensors, axis=d)
 
 
@@ -358,7 +358,7 @@ def stack(tensors, dim=0):
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
     for i, t in enumerate(tensors):
-        if t.data.shape != tensors[0].data.shape:
+        if t._data.shape != tensors[0]._data.shape:
             raise RuntimeError(f"stack expects each tensor to be equal size, but got {tuple(tensors[0].shape)} "
                                f"at entry 0 and {tuple(t.shape)} at entry {i}")
     d = _norm_dim(dim, tensors[0].ndim + 1, "stack")
@@ -381,7 +381,7 @@ def split(tensor, split_size_or_sections, dim=0):
     [[0, 1], [2, 3], [4]]
     """
     d = _norm_dim(dim, tensor.ndim, "split")
-    n = tensor.data.shape[d]
+    n = tensor._data.shape[d]
     if isinstance(split_size_or_sections, int):
         if split_size_or_sections <= 0 and n:
             raise RuntimeError(f"split: split_size must be positive, got {split_size_or_sections}")
@@ -418,7 +418,7 @@ def chunk(input, chunks, dim=0):
     if chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     d = _norm_dim(dim, input.ndim, "chunk")
-    n = input.data.shape[d]
+    n = input._data.shape[d]
     size = -(-n // chunks) if n else 1
     return split(input, size, d)
 
@@ -426,7 +426,7 @@ def chunk(input, chunks, dim=0):
 def unbind(input, dim=0):
     d = _norm_dim(dim, input.ndim, "unbind")
     lead = (slice(None),) * d
-    return tuple(input[lead + (i,)] for i in range(input.data.shape[d]))
+    return tuple(input[lead + (i,)] for i in range(input._data.shape[d]))
 
 
 class Flip(Function):
@@ -460,7 +460,7 @@ def repeat(input, *sizes):
                            "of tensor")
     x = input.reshape((1,) * (len(sizes) - input.ndim) + tuple(input.shape))
     # interleave a new axis before each dim, broadcast it, then merge: out[k*n + i] = x[i]
-    shp = x.data.shape
+    shp = x._data.shape
     inter = []
     for s in shp:
         inter += [1, s]
@@ -482,22 +482,22 @@ def repeat_interleave(input, repeats, dim=None):
         input = input.reshape(-1)
         dim = 0
     d = _norm_dim(dim, input.ndim)
-    reps = repeats.data if isinstance(repeats, Tensor) else repeats
-    idx = np.repeat(np.arange(input.data.shape[d]), reps)
+    reps = repeats._data if isinstance(repeats, Tensor) else repeats
+    idx = np.repeat(np.arange(input._data.shape[d]), reps)
     return input[(slice(None),) * d + (Tensor._make(idx, None, False, None),)]
 
 
 def tril(input, diagonal=0):
-    return input * Tensor._make(np.tril(np.ones(input.data.shape[-2:], dtype=bool), diagonal), None, False, None)
+    return input * Tensor._make(np.tril(np.ones(input._data.shape[-2:], dtype=bool), diagonal), None, False, None)
 
 
 def triu(input, diagonal=0):
-    return input * Tensor._make(np.triu(np.ones(input.data.shape[-2:], dtype=bool), diagonal), None, False, None)
+    return input * Tensor._make(np.triu(np.ones(input._data.shape[-2:], dtype=bool), diagonal), None, False, None)
 
 
 def diagonal(input, offset=0, dim1=0, dim2=1):
     a, b = _norm_dim(dim1, input.ndim), _norm_dim(dim2, input.ndim)
-    n1, n2 = input.data.shape[a], input.data.shape[b]
+    n1, n2 = input._data.shape[a], input._data.shape[b]
     i = np.arange(max(0, -offset), min(n1, n2 - offset))
     x = movedim(input, (a, b), (-2, -1))
     return x[..., Tensor._make(i, None, False, None), Tensor._make(i + offset, None, False, None)]
@@ -515,7 +515,7 @@ def roll(input, shifts, dims=None):
     out = input
     for s, d in zip(shifts, dims):
         d = _norm_dim(d, input.ndim)
-        n = input.data.shape[d]
+        n = input._data.shape[d]
         idx = (np.arange(n) - s) % n
         out = out[(slice(None),) * d + (Tensor._make(idx, None, False, None),)]
     return out

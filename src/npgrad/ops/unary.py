@@ -261,10 +261,10 @@ class Relu(Function):
         masked = getattr(ctx, "_masked", None)
         if masked is not None:  # a max pooling of this output applied the mask already (ops.pool)
             del ctx._masked
-            if masked is g.data:
+            if masked is g._data:
                 return g
         if not state.recording_any:  # plain backward: the mask straight on arrays, no node to record
-            return Tensor._make(np.asarray(_relu_grad(g.data, out.data)), None, False, None)
+            return Tensor._make(np.asarray(_relu_grad(g._data, out._data)), None, False, None)
         return ReluGrad.apply(g, out)
 
 
@@ -317,7 +317,7 @@ def neg(input):
     >>> npgrad.neg(npgrad.tensor([1.0, -2.0]))
     tensor([-1.,  2.])
     """
-    if input.data.dtype == np.bool_:
+    if input._data.dtype == np.bool_:
         raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying "
                            "to invert a mask, use the `~` or `logical_not()` operator instead.")
     return Neg.apply(input)
@@ -333,7 +333,7 @@ def abs(input):
     >>> npgrad.abs(npgrad.tensor([-1.5, 0.0, 2.0]))
     tensor([1.5000, 0.0000, 2.0000])
     """
-    if input.data.dtype == np.bool_:
+    if input._data.dtype == np.bool_:
         raise NotImplementedError("abs: not implemented for bool tensors")
     return Abs.apply(input)
 
@@ -391,9 +391,9 @@ def clamp(input, min=None, max=None):
         if max is not None:
             out = where(gt(out, max), max, out)
         return out
-    if input.data.dtype.kind in "iu" and (isinstance(min, float) or isinstance(max, float)):
+    if input._data.dtype.kind in "iu" and (isinstance(min, float) or isinstance(max, float)):
         input = cast(input, _dtype.get_default_dtype())
-    dt = input.data.dtype.type
+    dt = input._data.dtype.type
     return Clamp.apply(input, None if min is None else dt(min), None if max is None else dt(max))
 
 

@@ -78,7 +78,7 @@ class Adagrad(Optimizer):
                       eps=group["eps"], maximize=group["maximize"])
             for p, data, g in self._with_grad(group):
                 state = self._state(p, group)
-                adagrad_update(data, g, state["sum"].data, *self._works(p),
+                adagrad_update(data, g, state["sum"]._data, *self._works(p),
                                step=_bump_step(state), **hp)
                 p._version[0] += 1
         return loss

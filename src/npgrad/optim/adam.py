@@ -94,8 +94,8 @@ class Adam(Optimizer):
                       maximize=group["maximize"])
             for p, data, g in self._with_grad(group):
                 state = self._state(p, amsgrad)
-                v_max = state["max_exp_avg_sq"].data if amsgrad else None
-                adam_update(data, g, state["exp_avg"].data, state["exp_avg_sq"].data, v_max,
+                v_max = state["max_exp_avg_sq"]._data if amsgrad else None
+                adam_update(data, g, state["exp_avg"]._data, state["exp_avg_sq"]._data, v_max,
                             *self._works(p), step=_bump_step(state), **hp)
                 p._version[0] += 1
         return loss

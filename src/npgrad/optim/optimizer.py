@@ -4,7 +4,7 @@ An optimizer holds ``param_groups`` (a list of dicts: the tensors under ``'param
 hyperparameters), ``defaults`` (the hyperparameters a group gets when it names none) and ``state``
 (a dict keyed by the parameter tensor, holding each parameter's running buffers).
 
-Updates run on the parameters' ``.data`` arrays with NumPy's in-place ufuncs: an optimizer step
+Updates run on the parameters' ``._data`` arrays with NumPy's in-place ufuncs: an optimizer step
 records no graph and allocates nothing after the first step (temporaries go into a scratch
 buffer that is reused across parameters).
 """
@@ -144,7 +144,7 @@ class Optimizer:
                 else:
                     g.grad_fn = None
                     g.requires_grad = False
-                    g.data.fill(0)
+                    g._data.fill(0)
                     g._version[0] += 1
 
     def step(self, closure=None):
@@ -159,7 +159,7 @@ class Optimizer:
 
     def _with_grad(self, group):
         """The parameters of ``group`` that have a gradient, as (param, data, grad data) triples."""
-        return [(p, p.data, p._grad.data) for p in group["params"] if p._grad is not None]
+        return [(p, p._data, p._grad._data) for p in group["params"] if p._grad is not None]
 
     def _work(self, like, slot):
         """A scratch array shaped like ``like``: a view into one buffer per (dtype, slot) grown to the
@@ -173,8 +173,8 @@ class Optimizer:
     def _works(self, p):
         """The two scratch arrays for parameter ``p``, cached so a step costs one dict lookup each."""
         views = self._views.get(p)
-        if views is None or views[0].shape != p.data.shape or views[0].dtype != p.data.dtype:
-            views = self._views[p] = (self._work(p.data, 0), self._work(p.data, 1))
+        if views is None or views[0].shape != p._data.shape or views[0].dtype != p._data.dtype:
+            views = self._views[p] = (self._work(p._data, 0), self._work(p._data, 1))
         return views
 
     # -- serialization -------------------------------------------------------------------------
@@ -259,13 +259,13 @@ def _cast_state(param, index, key, value):
     if key == "step" and isinstance(value, (int, float)):  # older checkpoints keep the count as a number
         return Tensor._make(np.array(value, dtype=np.float32), None, False, None)
     if isinstance(value, Tensor):
-        arr = value.data
+        arr = value._data
         if key != "step":
-            if arr.shape != param.data.shape and arr.ndim != 0:
+            if arr.shape != param._data.shape and arr.ndim != 0:
                 raise ValueError(f"load_state_dict: state '{key}' of parameter {index} has shape "
-                                 f"{tuple(arr.shape)}, but the parameter has shape {tuple(param.data.shape)}")
-            if param.data.dtype.kind == "f":
-                return Tensor._make(arr.astype(param.data.dtype, copy=True), None, False, None)
+                                 f"{tuple(arr.shape)}, but the parameter has shape {tuple(param._data.shape)}")
+            if param._data.dtype.kind == "f":
+                return Tensor._make(arr.astype(param._data.dtype, copy=True), None, False, None)
         return Tensor._make(arr.copy(), None, False, None)
     if isinstance(value, dict):
         return {k: _cast_state(param, index, k, v) for k, v in value.items()}
@@ -291,12 +291,12 @@ def _new_step():
 def _bump_step(state):
     """Add one to ``state['step']`` and return the new count as a Python float."""
     st = state["step"]
-    st.data += 1
-    return float(st.data)
+    st._data += 1
+    return float(st._data)
 
 
 def _zeros_state(p, fill=0.0):
-    return Tensor._make(np.full_like(p.data, fill), None, False, None)
+    return Tensor._make(np.full_like(p._data, fill), None, False, None)
 
 
 def _check(ok, message):

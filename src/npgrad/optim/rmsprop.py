@@ -88,8 +88,8 @@ class RMSprop(Optimizer):
             for p, data, g in self._with_grad(group):
                 state = self._state(p, group)
                 _bump_step(state)
-                g_avg = state["grad_avg"].data if hp["centered"] else None
-                buf = state["momentum_buffer"].data if hp["momentum"] > 0 else None
-                rmsprop_update(data, g, state["square_avg"].data, g_avg, buf, *self._works(p), **hp)
+                g_avg = state["grad_avg"]._data if hp["centered"] else None
+                buf = state["momentum_buffer"]._data if hp["momentum"] > 0 else None
+                rmsprop_update(data, g, state["square_avg"]._data, g_avg, buf, *self._works(p), **hp)
                 p._version[0] += 1
         return loss

@@ -83,7 +83,7 @@ class SGD(Optimizer):
                 state = self.state[p] if momentum != 0 else None
                 buf = state.get("momentum_buffer") if state is not None else None
                 if plain and buf is not None:
-                    b = buf.data
+                    b = buf._data
                     jit = (_jit.kernels_for(data, b, g, min_bytes=_JIT_BYTES)
                            if data.flags.c_contiguous and b.flags.c_contiguous and g.flags.c_contiguous else None)
                     if jit is not None:  # the same update in one compiled pass (npgrad._jit)
@@ -95,7 +95,7 @@ class SGD(Optimizer):
                         np.add(b, g, out=b)
                         np.subtract(data, np.multiply(b, lr, out=work), out=data)  # p <- p - lr * b
                 else:
-                    buf = sgd_update(data, g, buf.data if buf is not None else None, *self._works(p), **hp)
+                    buf = sgd_update(data, g, buf._data if buf is not None else None, *self._works(p), **hp)
                     if state is not None and "momentum_buffer" not in state:
                         state["momentum_buffer"] = Tensor._make(buf, None, False, None)
                 p._version[0] += 1

@@ -92,8 +92,8 @@ def _digits():
     """scikit-learn's 1,797 8x8 digits, pixels in [0, 1]; a stratified 80/20 split."""
     from ..datasets import load_digits, train_test_split
     x, y = load_digits()
-    x_tr, x_te, y_tr, y_te = train_test_split(x.data, y.data, test_size=0.2, random_state=SPLIT_SEED,
-                                              stratify=y.data)
+    x_tr, x_te, y_tr, y_te = train_test_split(x._data, y._data, test_size=0.2, random_state=SPLIT_SEED,
+                                              stratify=y._data)
     return x_tr, y_tr, x_te, y_te, [str(i) for i in range(10)]
 
 
@@ -111,7 +111,7 @@ def _mnist(name, root, download, limit, need_train):
 def _scaled(ds, limit):
     # Scale only the examples that are kept: a float32 copy of all 60,000 images costs 188 MB.
     n = len(ds) if limit is None else min(limit, len(ds))
-    return np.divide(ds.data.data[:n, None], 255.0, dtype=np.float32), ds.targets.data[:n]
+    return np.divide(ds.data._data[:n, None], 255.0, dtype=np.float32), ds.targets._data[:n]
 
 
 def _toy(name):
@@ -123,6 +123,6 @@ def _toy(name):
             "spirals": lambda: D.make_spirals(TOY_SAMPLES, n_classes=3, turns=1.0, noise=0.04,
                                               random_state=SPLIT_SEED)}
     x, y = make[name]()
-    x_tr, x_te, y_tr, y_te = D.train_test_split(x.data, y.data, test_size=0.2, random_state=SPLIT_SEED,
-                                                stratify=y.data)
-    return x_tr, y_tr, x_te, y_te, [str(c) for c in range(int(y.data.max()) + 1)]
+    x_tr, x_te, y_tr, y_te = D.train_test_split(x._data, y._data, test_size=0.2, random_state=SPLIT_SEED,
+                                                stratify=y._data)
+    return x_tr, y_tr, x_te, y_te, [str(c) for c in range(int(y._data.max()) + 1)]

@@ -201,7 +201,7 @@ def collect_outputs(model, loader):
     try:
         with npgrad.no_grad():
             for inputs, targets in loader:
-                outs.append(np.asarray(model(inputs).data))
+                outs.append(np.asarray(model(inputs)._data))
                 tgts.append(np.asarray(getattr(targets, "data", targets)))
     finally:
         model.train(was_training)

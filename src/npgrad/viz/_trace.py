@@ -71,7 +71,7 @@ def collect(tensor, names=None):
     for key in order:
         n = nodes[key]
         n.inputs = [None if c is None else _key(c) for c in _children(n.fn)] if n.fn is not None else []
-    nodes[_key(root)].value = np.asarray(tensor.data)
+    nodes[_key(root)].value = np.asarray(tensor._data)
     _fill_values(nodes, order, names)
     return nodes, order
 
@@ -95,14 +95,14 @@ def _add_node(nodes, obj, names):
     var = obj if isinstance(obj, Tensor) else getattr(obj, "variable", None)
     key = _key(obj)
     if var is not None:
-        node = Node(key, "leaf", leaf=var, value=np.asarray(var.data))
+        node = Node(key, "leaf", leaf=var, value=np.asarray(var._data))
         if var.grad is not None:
-            node.grad = np.asarray(var.grad.data)
+            node.grad = np.asarray(var.grad._data)
     else:
         node = Node(key, op_name(obj), fn=obj)
     if key in names:
         node.name, t = names[key]
-        node.value = np.asarray(t.data)
+        node.value = np.asarray(t._data)
     nodes[key] = node
 
 
@@ -120,7 +120,7 @@ def _fill_values(nodes, order, names):
             if isinstance(s, Tensor) and s.grad_fn is not None and id(s.grad_fn) in nodes:
                 target = nodes[id(s.grad_fn)]
                 if target.value is None:
-                    target.value = np.asarray(s.data)
+                    target.value = np.asarray(s._data)
 
 
 def graph_alive(nodes):
@@ -156,13 +156,13 @@ def backprop(tensor, nodes, order, protect=None):
         for t, g in kept:
             t.grad = g
     for leaf, g in zip(leaves, grads):
-        nodes[id(leaf)].grad = None if g is None else np.asarray(g.data)
+        nodes[id(leaf)].grad = None if g is None else np.asarray(g._data)
 
 
 def _recorder(node, active):
     def hook(g):
         if active[0]:
-            node.grad = np.asarray(g.data).copy()
+            node.grad = np.asarray(g._data).copy()
     return hook
 
 
@@ -183,7 +183,7 @@ def local_derivatives(node, nodes):
     for key, g in zip(node.inputs, out):
         if key is None or g is None:
             continue
-        g = np.asarray(g.data if isinstance(g, Tensor) else g)
+        g = np.asarray(g._data if isinstance(g, Tensor) else g)
         target = nodes[key]
         shape = target.value.shape if target.value is not None else (
             target.grad.shape if target.grad is not None else g.shape)

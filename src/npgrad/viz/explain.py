@@ -120,7 +120,7 @@ def explain(output, names=None):
     for i, key in enumerate(order):
         n = nodes[key]
         local = {labels[k]: d for k, d in _trace.local_derivatives(n, nodes)}
-        grad = n.grad if key != order[0] else np.ones_like(np.asarray(output.data))
+        grad = n.grad if key != order[0] else np.ones_like(np.asarray(output._data))
         rows.append(ExplainRow(i, labels[key], n.op, n.value, grad, local,
                                [labels[k] for k in n.inputs if k is not None]))
     return ExplainTable(rows)

@@ -36,7 +36,7 @@ def draw_graph(tensor, names=None, filename=None, format=None, show_grad=True, m
     if show_grad and tensor.requires_grad and tensor.numel() == 1 and _trace.graph_alive(nodes):
         _trace.backprop(tensor, nodes, order, protect=list((names or {}).values()))
         if tensor.grad_fn is not None:
-            nodes[order[0]].grad = np.ones_like(np.asarray(tensor.data))
+            nodes[order[0]].grad = np.ones_like(np.asarray(tensor._data))
     dot = to_dot(nodes, order, show_grad, max_elements)
     if filename is not None:
         render(dot, filename, format)

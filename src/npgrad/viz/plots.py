@@ -27,7 +27,7 @@ def save(fig, filename=None, dpi=100):
 
 def _numpy(x):
     if isinstance(x, Tensor):
-        return np.asarray(x.data)
+        return np.asarray(x._data)
     return np.asarray(x)
 
 

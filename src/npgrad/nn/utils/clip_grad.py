@@ -58,8 +58,8 @@ def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=Non
     norm_type = float(norm_type)
     if not tensors:
         return Tensor._make(np.array(0.0, dtype=np.float32), None, False, None)
-    norms = np.array([_norm(t.data, norm_type) for t in tensors])
-    dtype = np.result_type(*[t.data.dtype for t in tensors])
+    norms = np.array([_norm(t._data, norm_type) for t in tensors])
+    dtype = np.result_type(*[t._data.dtype for t in tensors])
     total = np.asarray(_norm(norms.astype(dtype, copy=False), norm_type), dtype=dtype)
     if error_if_nonfinite and not np.isfinite(total):
         raise RuntimeError(f"The total norm of order {norm_type} for gradients from `parameters` is non-finite, "
@@ -73,10 +73,10 @@ def clip_grads_with_norm_(parameters, max_norm, total_norm, foreach=None):
     grads = [p.grad for p in _as_list(parameters, "clip_grads_with_norm_") if p.grad is not None]
     if not grads:
         return
-    tn = total_norm.data if isinstance(total_norm, Tensor) else np.asarray(total_norm, dtype=np.float32)
+    tn = total_norm._data if isinstance(total_norm, Tensor) else np.asarray(total_norm, dtype=np.float32)
     coef = np.minimum(float(max_norm) / (tn + tn.dtype.type(1e-6)), tn.dtype.type(1.0))
     for g in grads:
-        np.multiply(g.data, coef.astype(g.data.dtype, copy=False), out=g.data)
+        np.multiply(g._data, coef.astype(g._data.dtype, copy=False), out=g._data)
         g._version[0] += 1
 
 
@@ -126,5 +126,5 @@ def clip_grad_value_(parameters, clip_value, foreach=None):
         raise ValueError(f"clip_grad_value_: clip_value must be >= 0, got {clip_value}")
     for p in _as_list(parameters, "clip_grad_value_"):
         if p.grad is not None:
-            np.clip(p.grad.data, -clip_value, clip_value, out=p.grad.data)
+            np.clip(p.grad._data, -clip_value, clip_value, out=p.grad._data)
             p.grad._version[0] += 1

@@ -35,13 +35,13 @@ def vector_to_parameters(vec, parameters):
     if not isinstance(vec, Tensor):
         raise TypeError(f"expected npgrad.Tensor, but got: {type(vec).__name__}")
     params = list(parameters) if not isinstance(parameters, Tensor) else [parameters]
-    total = sum(p.data.size for p in params)
-    if vec.data.ndim != 1 or vec.data.size != total:
+    total = sum(p._data.size for p in params)
+    if vec._data.ndim != 1 or vec._data.size != total:
         raise ValueError(f"vector_to_parameters: vec must be 1-D with {total} elements (the parameters' total), "
-                         f"got shape {tuple(vec.data.shape)}")
+                         f"got shape {tuple(vec._data.shape)}")
     start = 0
     for p in params:
-        n = p.data.size
-        np.copyto(p.data, vec.data[start:start + n].reshape(p.data.shape), casting="same_kind")
+        n = p._data.size
+        np.copyto(p._data, vec._data[start:start + n].reshape(p._data.shape), casting="same_kind")
         p._version[0] += 1
         start += n

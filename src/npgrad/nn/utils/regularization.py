@@ -31,7 +31,7 @@ def _params(parameters, who):
 
 def _total(terms, params):
     if not terms:
-        dtype = params[0].data.dtype if params else np.float32
+        dtype = params[0]._data.dtype if params else np.float32
         return Tensor._make(np.zeros((), dtype=dtype), None, False, None)
     out = terms[0]
     for t in terms[1:]:

@@ -30,7 +30,7 @@ def _stack_tensors(batch):
     if any(t.requires_grad for t in batch):
         from ...ops.shape import stack
         return stack(batch, 0)
-    return _tensor(np.stack([t.data for t in batch]))
+    return _tensor(np.stack([t._data for t in batch]))
 
 
 def default_collate(batch):

@@ -32,7 +32,7 @@ def _take(t, idx):
     """
     if t.requires_grad:
         return t[idx if isinstance(idx, slice) else Tensor._make(idx, None, False, None)]
-    out = t.data[idx].copy() if isinstance(idx, slice) else np.take(t.data, idx, axis=0)
+    out = t._data[idx].copy() if isinstance(idx, slice) else np.take(t._data, idx, axis=0)
     return Tensor._make(out, None, False, None)
 
 
@@ -151,7 +151,7 @@ class Subset(Dataset):
     def __init__(self, dataset, indices):
         self.dataset = dataset
         self.indices = indices
-        self._idx = _as_index_array(indices.data if isinstance(indices, Tensor) else indices)
+        self._idx = _as_index_array(indices._data if isinstance(indices, Tensor) else indices)
 
     def __getitem__(self, idx):
         if isinstance(idx, list):

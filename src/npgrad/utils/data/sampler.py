@@ -106,7 +106,7 @@ class WeightedRandomSampler(Sampler):
     """``num_samples`` indices drawn with probabilities proportional to ``weights``."""
 
     def __init__(self, weights, num_samples, replacement=True, generator=None):
-        w = np.asarray(weights.data if isinstance(weights, Tensor) else weights, dtype=np.float64).reshape(-1)
+        w = np.asarray(weights._data if isinstance(weights, Tensor) else weights, dtype=np.float64).reshape(-1)
         if not isinstance(num_samples, int) or isinstance(num_samples, bool) or num_samples <= 0:
             raise ValueError(f"WeightedRandomSampler: num_samples should be a positive integer value, "
                              f"got {num_samples!r}")

@@ -24,7 +24,7 @@ from ...tensor import Tensor
 
 def _unwrap(x, name):
     if isinstance(x, Tensor):
-        return x.data, True
+        return x._data, True
     if isinstance(x, np.ndarray):
         return x, False
     raise TypeError(f"{name}: expected a Tensor or an ndarray image, got {type(x).__name__}")
