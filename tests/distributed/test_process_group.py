@@ -1,0 +1,55 @@
+"""npgrad.distributed in one process, without starting MPI: availability, errors, names."""
+import datetime
+import sys
+
+import pytest
+
+import npgrad
+import npgrad.distributed as dist
+
+
+@pytest.fixture
+def no_mpi4py(monkeypatch):
+    monkeypatch.setitem(sys.modules, "mpi4py", None)     # `import mpi4py` now fails, as when not installed
+
+
+def test_without_mpi4py_is_unavailable_and_init_names_the_install(no_mpi4py):
+    assert dist.is_available() is False and dist.is_mpi_available() is False
+    with pytest.raises(RuntimeError, match=r'pip install "npgrad\[dist\]"'):
+        dist.init_process_group("mpi")
+    assert not dist.is_initialized()
+
+
+def test_launch_without_mpi4py_names_the_install(no_mpi4py):
+    from npgrad.distributed.launch import launch
+    with pytest.raises(RuntimeError, match=r'pip install "npgrad\[dist\]"'):
+        launch(2, ["-c", "pass"])
+
+
+def test_uninitialized_group_errors_are_pytorchs():
+    assert not dist.is_initialized()
+    msg = "Default process group has not been initialized"
+    for call in (dist.get_rank, dist.get_world_size, dist.barrier,
+                 lambda: dist.all_reduce(npgrad.ones(2)), lambda: dist.broadcast(npgrad.ones(2), 0)):
+        with pytest.raises(ValueError, match=msg):
+            call()
+    with pytest.raises(AssertionError):
+        dist.destroy_process_group()
+
+
+def test_init_argument_errors():
+    with pytest.raises(RuntimeError, match="backend 'nccl' is not available"):
+        dist.init_process_group("nccl")
+    with pytest.raises(TypeError, match="timedelta"):
+        dist.init_process_group("mpi", timeout=30)
+    assert not dist.is_initialized()
+
+
+def test_names_as_pytorch():
+    torch_dist = pytest.importorskip("torch.distributed", reason="compares names with PyTorch")
+    for name in ("SUM", "AVG", "MAX", "MIN", "PRODUCT"):
+        assert repr(getattr(dist.ReduceOp, name)) == repr(getattr(torch_dist.ReduceOp, name))
+    assert dist.Backend("MPI") == "mpi" == torch_dist.Backend("MPI")
+    assert issubclass(dist.DistBackendError, RuntimeError)
+    assert dist.is_nccl_available() is False and dist.is_gloo_available() is False
+    assert isinstance(dist.process_group.DEFAULT_TIMEOUT, datetime.timedelta)
