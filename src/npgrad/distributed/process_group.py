@@ -222,15 +222,25 @@ def destroy_process_group(group=None):
     _previous_hook = None
 
 
+def abort_job(message, code=1):
+    """Print ``message`` (naming this rank) and end every rank of the job now (``MPI_Abort``).
+
+    For errors a rank handles itself (a bad command-line argument ...): returning or ``sys.exit`` would
+    leave the other ranks waiting.  Does nothing outside a group of more than one rank.
+    """
+    pg = _default
+    if pg is None or pg.size() == 1:
+        return
+    sys.stdout.flush()
+    sys.stderr.write(f"npgrad.distributed: rank {pg.rank()} of {pg.size()} failed ({message}); "
+                     f"aborting all {pg.size()} ranks\n")
+    sys.stderr.flush()
+    _mpi().COMM_WORLD.Abort(code)
+
+
 def _abort_on_exception(exc_type, exc, tb):
     """sys.excepthook while a group of more than one rank is up: report, then abort every rank."""
     pg = _default
     (_previous_hook or sys.__excepthook__)(exc_type, exc, tb)
-    if pg is None:
-        return
-    message = f"{exc_type.__name__}: {exc}" if str(exc) else exc_type.__name__
-    sys.stderr.write(f"npgrad.distributed: rank {pg.rank()} of {pg.size()} failed ({message}); "
-                     f"aborting all {pg.size()} ranks\n")
-    sys.stderr.flush()
-    sys.stdout.flush()
-    _mpi().COMM_WORLD.Abort(1)
+    if pg is not None:
+        abort_job(f"{exc_type.__name__}: {exc}" if str(exc) else exc_type.__name__, 1)

@@ -54,6 +54,7 @@ class Trainer:
         self.seed, self.log, self.progress = seed, log, progress
         self.stop_training = False
         self.history = History()
+        self._progress_scale = 1       # samples the bar counts per local sample (the ranks, in data parallel)
 
     # ----------------------------------------------------------------------------------------------
     def fit(self, train_loader, test_loader=None, epochs=10):
@@ -107,7 +108,7 @@ class Trainer:
                 total_correct += self.metric(output, targets) * n
             seen += n
             if bar is not None:
-                bar.update(n)
+                bar.update(n * self._progress_scale)
                 bar.set_postfix(loss=f"{total_loss / seen:.4f}", acc=f"{total_correct / seen:.4f}", refresh=False)
         if bar is not None:
             bar.refresh()  # the epoch's final numbers, even when it ended within tqdm's refresh interval
