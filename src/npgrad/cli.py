@@ -208,6 +208,9 @@ def _train(args):
         callbacks.append(EarlyStopping(monitor="test_loss", patience=args.patience))
     if main_rank:
         _print_setup(args, data, spec, model, lr, epochs)
+        if run is not None:
+            print(f"data parallel on {run.world} processes (MPI ranks): {args.batch_size // run.world} samples "
+                  "each per step")
 
     train_set, test_set = TensorDataset(data.x_train, data.y_train), TensorDataset(data.x_test, data.y_test)
     loss_fn = npgrad.nn.CrossEntropyLoss(label_smoothing=args.label_smoothing)

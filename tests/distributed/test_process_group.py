@@ -2,6 +2,7 @@
 import datetime
 import sys
 
+import numpy as np
 import pytest
 
 import npgrad
@@ -53,3 +54,26 @@ def test_names_as_pytorch():
     assert issubclass(dist.DistBackendError, RuntimeError)
     assert dist.is_nccl_available() is False and dist.is_gloo_available() is False
     assert isinstance(dist.process_group.DEFAULT_TIMEOUT, datetime.timedelta)
+
+
+def test_dropped_wrapper_removes_its_hooks(monkeypatch):
+    """DDP in one process without MPI: a fake group of one rank is enough to build it."""
+    import gc
+    from npgrad.autograd import engine
+    from npgrad.distributed import process_group as pgmod
+    from npgrad.nn.parallel import DistributedDataParallel
+
+    group = pgmod.ProcessGroup.__new__(pgmod.ProcessGroup)
+    group.comm, group.backend, group.timeout, group._rank, group._size = None, "mpi", None, 0, 1
+    monkeypatch.setattr(pgmod, "_default", group)
+    live = engine.post_hooks_live[0]
+    model = npgrad.nn.Linear(3, 2)
+    ddp = DistributedDataParallel(model)
+    assert engine.post_hooks_live[0] == live + 2
+    x = npgrad.randn(4, 3)
+    ddp(x).sum().backward()
+    want = npgrad.autograd.grad(model(x).sum(), model.weight)[0]
+    np.testing.assert_allclose(model.weight.grad.numpy(), want.numpy(), rtol=1e-6)
+    del ddp
+    gc.collect()
+    assert engine.post_hooks_live[0] == live and not model.weight._post_acc_hooks

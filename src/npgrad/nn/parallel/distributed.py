@@ -94,6 +94,11 @@ def _find_leaves(outputs):
     return leaves
 
 
+def _remove_all(handles):
+    for h in handles:
+        h.remove()
+
+
 class DistributedDataParallel(Module):
     """Data-parallel training over MPI ranks with PyTorch's API.
 
@@ -141,6 +146,8 @@ class DistributedDataParallel(Module):
     def _check_same_model(self):
         """Every rank must wrap the same architecture: compare (count, numel) of the parameters."""
         from ... import distributed as dist
+        if self.process_group.size() == 1:
+            return
         mine = [(len(self._params), sum(p._data.size for p in self._params))]
         everyone = [None] * self.process_group.size()
         dist.all_gather_object(everyone, mine, group=self.process_group)
@@ -164,6 +171,8 @@ class DistributedDataParallel(Module):
             if ddp is not None:
                 ddp._grad_ready(p)
         self._hook_handles = [p.register_post_accumulate_grad_hook(hook) for p in self._params]
+        # a dropped wrapper takes its hooks with it (the model may live on, or be wrapped again)
+        weakref.finalize(self, _remove_all, self._hook_handles)
 
     def _broadcast_arrays(self, arrays):
         """Broadcast ``arrays`` from rank 0 in place, packed into one message per dtype."""
