@@ -164,9 +164,10 @@ def main(argv=None):
         args.argv = argv
         return {"train": _train, "evaluate": _evaluate, "predict": _predict}[args.command](args)
     except CLIError as exc:
-        print(str(exc).splitlines()[0] if str(exc) else "npgrad: error", file=sys.stderr)
+        message = str(exc).splitlines()[0] if str(exc) else "npgrad: error"
         if "npgrad.distributed" in sys.modules:    # one of several ranks: the others must not wait for it
-            sys.modules["npgrad.distributed"].process_group.abort_job(str(exc).splitlines()[0], 2)
+            sys.modules["npgrad.distributed"].process_group.abort_job(message, 2)
+        print(message, file=sys.stderr)
         return 2
 
 
@@ -241,6 +242,7 @@ def _launch_ranks(args):
     if args.batch_size % args.nproc:
         raise _fail("train", f"--batch-size {args.batch_size} is the global batch and must divide evenly over "
                              f"--nproc {args.nproc}")
+    _data_and_model(args)                           # bad data or model options: one message, from here
     out = _output_folder(args.out, args.dataset, args.model)
     env = dict(os.environ, PYTHONUNBUFFERED="1", NPGRAD_DIST_TTY="1" if sys.stderr.isatty() else "0")
     try:
