@@ -17,3 +17,13 @@ def ranks_run(tmp_path_factory):
         with open(os.path.join(out, f"report_rank{r}.json")) as f:
             reports.append(json.load(f))
     return out, reports
+
+
+@pytest.fixture
+def one_rank_group(monkeypatch):
+    """A default group of one rank that never touches MPI (enough for DDP's checks in this process)."""
+    from npgrad.distributed import process_group as pgmod
+    group = pgmod.ProcessGroup.__new__(pgmod.ProcessGroup)
+    group.comm, group.backend, group.timeout, group._rank, group._size = None, "mpi", None, 0, 1
+    monkeypatch.setattr(pgmod, "_default", group)
+    return group

@@ -203,7 +203,29 @@ def run_collectives(rank, world):
     r["async_done"] = work.wait() and work.is_completed()
     dist.barrier()
     r["rank"], r["world"] = dist.get_rank(), dist.get_world_size()
+    r["errors"] = _bad_inputs(dist, world)
     return r
+
+
+def _bad_inputs(dist, world):
+    """The message of each bad call (all raise before communicating, so the ranks stay in step)."""
+    calls = {
+        "not_a_tensor": lambda: dist.all_reduce([1.0, 2.0]),
+        "bad_op": lambda: dist.all_reduce(npgrad.ones(2), op="sum"),
+        "bad_src": lambda: dist.broadcast(npgrad.ones(2), src=world),
+        "short_list": lambda: dist.all_gather([npgrad.zeros(2)] * (world + 1), npgrad.ones(2)),
+        "shape": lambda: dist.all_gather([npgrad.zeros(3)] * world, npgrad.ones(2)),
+        "avg_int": lambda: dist.all_reduce(npgrad.ones(2, dtype=npgrad.int64), op=dist.ReduceOp.AVG),
+        "twice": lambda: dist.init_process_group("mpi"),
+    }
+    out = {}
+    for name, call in calls.items():
+        try:
+            call()
+            out[name] = None
+        except Exception as exc:        # noqa: BLE001 - the test checks the type and message
+            out[name] = f"{type(exc).__name__}: {exc}"
+    return out
 
 
 def main(mode, out):

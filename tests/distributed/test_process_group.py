@@ -56,16 +56,11 @@ def test_names_as_pytorch():
     assert isinstance(dist.process_group.DEFAULT_TIMEOUT, datetime.timedelta)
 
 
-def test_dropped_wrapper_removes_its_hooks(monkeypatch):
-    """DDP in one process without MPI: a fake group of one rank is enough to build it."""
+def test_dropped_wrapper_removes_its_hooks(one_rank_group):
     import gc
     from npgrad.autograd import engine
-    from npgrad.distributed import process_group as pgmod
     from npgrad.nn.parallel import DistributedDataParallel
 
-    group = pgmod.ProcessGroup.__new__(pgmod.ProcessGroup)
-    group.comm, group.backend, group.timeout, group._rank, group._size = None, "mpi", None, 0, 1
-    monkeypatch.setattr(pgmod, "_default", group)
     live = engine.post_hooks_live[0]
     model = npgrad.nn.Linear(3, 2)
     ddp = DistributedDataParallel(model)
@@ -77,3 +72,30 @@ def test_dropped_wrapper_removes_its_hooks(monkeypatch):
     del ddp
     gc.collect()
     assert engine.post_hooks_live[0] == live and not model.weight._post_acc_hooks
+
+
+def test_ddp_bad_arguments(one_rank_group):
+    from npgrad.nn.parallel import DistributedDataParallel
+    with pytest.raises(TypeError, match="module must be an nn.Module, got str"):
+        DistributedDataParallel("net")
+    with pytest.raises(ValueError, match="bucket_cap_mb must be positive, got 0"):
+        DistributedDataParallel(npgrad.nn.Linear(2, 2), bucket_cap_mb=0)
+    with pytest.raises(RuntimeError, match="doesn't have any parameter that requires a gradient"):
+        DistributedDataParallel(npgrad.nn.ReLU())
+    frozen = npgrad.nn.Linear(2, 2).requires_grad_(False)
+    with pytest.raises(RuntimeError, match="doesn't have any parameter"):
+        DistributedDataParallel(frozen)
+
+
+def test_ddp_no_sync_accumulates_locally(one_rank_group):
+    """Inside no_sync the hooks stay quiet and the gradients add up (the next synced backward averages them)."""
+    from npgrad.nn.parallel import DistributedDataParallel
+    model = npgrad.nn.Linear(3, 2)
+    ddp = DistributedDataParallel(model)
+    x1, x2 = npgrad.randn(4, 3), npgrad.randn(4, 3)
+    with ddp.no_sync():
+        ddp(x1).sum().backward()
+        assert not ddp._expect_hooks
+    ddp(x2).sum().backward()
+    want = npgrad.autograd.grad(model(npgrad.cat([x1, x2])).sum(), model.weight)[0]
+    np.testing.assert_allclose(model.weight.grad.numpy(), want.numpy(), rtol=1e-5)

@@ -40,9 +40,11 @@ class ReduceOp:
     RedOpType = RedOpType
 
 
-def _mpi_op(op, where):
+def _mpi_op(op, where, dtype=None):
     if not isinstance(op, RedOpType):
         raise ValueError(f"{where}: op must be a dist.ReduceOp (SUM, AVG, PRODUCT, MIN, MAX), got {op!r}")
+    if op is RedOpType.AVG and dtype is not None and dtype.kind != "f":
+        raise TypeError(f"{where}: ReduceOp.AVG needs a floating-point tensor, got {dtype}")
     mpi = _mpi()
     return {RedOpType.SUM: mpi.SUM, RedOpType.AVG: mpi.SUM, RedOpType.PRODUCT: mpi.PROD,
             RedOpType.MIN: mpi.MIN, RedOpType.MAX: mpi.MAX}[op]
@@ -100,10 +102,8 @@ def _run(pg, requests, finish, async_op, what):
     return None
 
 
-def _average(buf, op, size, where):
+def _average(buf, op, size):
     if op is RedOpType.AVG:
-        if buf.dtype.kind != "f":
-            raise TypeError(f"{where}: ReduceOp.AVG needs a floating-point tensor, got {buf.dtype}")
         np.divide(buf, size, out=buf)
 
 
@@ -113,12 +113,12 @@ def all_reduce(tensor, op=ReduceOp.SUM, group=None, async_op=False):
     >>> # under mpiexec -n 2:  t = npgrad.tensor([rank + 1.0]); dist.all_reduce(t)  ->  tensor([3.])
     """
     pg, arr = _group(group), _array(tensor, "all_reduce")
-    mpi_op = _mpi_op(op, "all_reduce")
+    mpi_op = _mpi_op(op, "all_reduce", arr.dtype)
     buf = _buffer(arr)
     req = pg.comm.Iallreduce(_mpi().IN_PLACE, buf, op=mpi_op)
 
     def finish():
-        _average(buf, op, pg.size(), "all_reduce")
+        _average(buf, op, pg.size())
         if buf is not arr:
             arr[...] = buf
     return _run(pg, [req], finish, async_op, "all_reduce")
@@ -138,7 +138,7 @@ def reduce(tensor, dst=None, op=ReduceOp.SUM, group=None, async_op=False, group_
     """Reduce ``tensor`` over all ranks into rank ``dst``'s ``tensor`` (the others keep theirs)."""
     pg, arr = _group(group), _array(tensor, "reduce")
     dst = _check_rank(pg, dst if dst is not None else group_dst, "reduce", "dst")
-    mpi_op, buf = _mpi_op(op, "reduce"), _buffer(arr)
+    mpi_op, buf = _mpi_op(op, "reduce", arr.dtype), _buffer(arr)
     if pg.rank() == dst:
         req = pg.comm.Ireduce(_mpi().IN_PLACE, buf, op=mpi_op, root=dst)
     else:
@@ -146,7 +146,7 @@ def reduce(tensor, dst=None, op=ReduceOp.SUM, group=None, async_op=False, group_
 
     def finish():
         if pg.rank() == dst:
-            _average(buf, op, pg.size(), "reduce")
+            _average(buf, op, pg.size())
             if buf is not arr:
                 arr[...] = buf
     return _run(pg, [req], finish, async_op, "reduce")
@@ -213,11 +213,11 @@ def reduce_scatter_tensor(output, input, op=ReduceOp.SUM, group=None, async_op=F
 
 
 def _reduce_scatter(pg, arr, send, op, async_op, what):
-    mpi_op, buf = _mpi_op(op, what), _buffer(arr)
+    mpi_op, buf = _mpi_op(op, what, arr.dtype), _buffer(arr)
     req = pg.comm.Ireduce_scatter_block(np.ascontiguousarray(send).reshape(-1), buf.reshape(-1), op=mpi_op)
 
     def finish():
-        _average(buf, op, pg.size(), what)
+        _average(buf, op, pg.size())
         if buf is not arr:
             arr[...] = buf
     return _run(pg, [req], finish, async_op, what)
