@@ -110,8 +110,14 @@ def run_training(out, rank):
         model = build(rank)
         if name == "syncbn":
             model = nn.SyncBatchNorm.convert_sync_batchnorm(model)
-        ddp = DDP(model, bucket_cap_mb=0.002)          # a few KB: several buckets even for these models
+        # runs just before DDP's own hook on the first layer's weight, the last gradient backward computes
+        first = next(model.parameters())
+        seen = []
+        first.register_post_accumulate_grad_hook(lambda p: seen.append(ddp._next_bucket))
+        ddp = DDP(model, bucket_cap_mb=0.0005)         # 0.5 KB: several buckets even for these models
         train(ddp, local_batches(name, rank), kind)
+        # communication started during backward: buckets were in flight before the first layer's gradient
+        assert len(seen) > 1 and min(seen) >= 1 and len(ddp._buckets) > 1, (seen, len(ddp._buckets))
         np.savez(os.path.join(out, f"{name}_rank{rank}.npz"), **state_arrays(model))
         if name == "mlp":
             keys = list(ddp.state_dict())

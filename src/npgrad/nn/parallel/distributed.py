@@ -135,10 +135,9 @@ class DistributedDataParallel(Module):
             raise RuntimeError("DistributedDataParallel is not needed when a module doesn't have any parameter "
                                "that requires a gradient.")
         self._names = {id(p): n for n, p in module.named_parameters()}
-        self._buffers_list = list(module.buffers())
         self._check_same_model()
         if init_sync:
-            self._broadcast_arrays([p._data for p in module.parameters()] + [b._data for b in self._buffers_list])
+            self._broadcast_arrays([p._data for p in module.parameters()] + [b._data for b in module.buffers()])
         self._build_buckets()
         self._expect_hooks = False
 
@@ -195,8 +194,8 @@ class DistributedDataParallel(Module):
         sync = is_grad_enabled() and self.require_backward_grad_sync
         if sync:
             self._prepare_for_forward()
-        if self.require_forward_param_sync and self.broadcast_buffers and self._buffers_list:
-            self._broadcast_arrays([b._data for b in self._buffers_list])
+        if self.require_forward_param_sync and self.broadcast_buffers:
+            self._broadcast_arrays([b._data for b in self.module.buffers()])
         output = self.module(*inputs, **kwargs)
         self.require_forward_param_sync = sync
         if sync:
