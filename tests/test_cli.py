@@ -265,3 +265,22 @@ def test_default_output_folder_is_under_runs(tmp_path, monkeypatch):
     assert len(folders) == 2 and all(f.startswith("xor-mlp-") for f in folders)
     assert sorted(os.listdir(tmp_path / "runs" / folders[0])) == ["best.safetensors", "curves.png", "metrics.csv",
                                                                    "model.safetensors"]
+
+
+@pytest.mark.parametrize("argv", [["lab"], ["lab", "graph", "--out", "{tmp}"], ["--help"]])
+def test_closed_pipe_ends_quietly(argv, tmp_path):
+    """`npgrad ... | head -1`: the reader goes away; no BrokenPipeError traceback."""
+    import subprocess
+    argv = [a.format(tmp=tmp_path) for a in argv]
+    p = subprocess.Popen([sys.executable, "-m", "npgrad", *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         cwd=tmp_path)
+    p.stdout.close()                                   # before the command writes anything
+    err = p.stderr.read().decode()
+    p.wait(timeout=120)
+    assert "Traceback" not in err and "BrokenPipe" not in err, err
+
+
+def test_python_dash_m_npgrad_is_the_command(tmp_path):
+    import subprocess
+    r = subprocess.run([sys.executable, "-m", "npgrad", "lab"], capture_output=True, text=True, cwd=tmp_path)
+    assert r.returncode == 0 and "Labs" in r.stdout

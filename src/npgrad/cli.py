@@ -162,6 +162,18 @@ def main(argv=None):
     except CLIError as exc:
         print(str(exc).splitlines()[0] if str(exc) else "npgrad: error", file=sys.stderr)
         return 2
+    except BrokenPipeError:                 # `npgrad ... | head`: the reader left; stop quietly
+        _silence_stdout()
+        return 1
+
+
+def _silence_stdout():
+    """Point stdout at /dev/null so that Python's flush at exit does not fail again on the closed pipe."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):   # stdout without a file descriptor (tests)
+        pass
 
 
 def _fail(command, message):
