@@ -284,3 +284,12 @@ def test_python_dash_m_npgrad_is_the_command(tmp_path):
     import subprocess
     r = subprocess.run([sys.executable, "-m", "npgrad", "lab"], capture_output=True, text=True, cwd=tmp_path)
     assert r.returncode == 0 and "Labs" in r.stdout
+
+
+def test_threads_option_sets_blas_threads(monkeypatch, tmp_path):
+    seen = []
+    monkeypatch.setattr(npgrad, "set_num_threads", seen.append)
+    code, _, err = _run(["train", "--dataset", "xor", "--epochs", "1", "--threads", "1", "--out", str(tmp_path)])
+    assert code == 0 and seen == [1], err
+    code, _, err = _run(["train", "--threads", "0"])
+    assert code == 2 and "--threads: must be a positive integer, got 0" in err

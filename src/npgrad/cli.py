@@ -131,12 +131,20 @@ def build_parser():
     predict.add_argument("image")
     predict.add_argument("--model", choices=MODELS, default=None,
                          help="insist that the checkpoint holds this kind of model")
+    _threads_option(predict)
 
     sub.add_parser("lab", help="list the course labs, or run one: npgrad lab [NAME] [--out DIR]", add_help=False)
     return parser
 
 
+def _threads_option(p):
+    p.add_argument("--threads", type=_positive_int, default=None, metavar="N",
+                   help="threads for NumPy's matrix products (default: all cores; 1 is often faster on a busy "
+                        "machine)")
+
+
 def _data_options(p):
+    _threads_option(p)
     p.add_argument("--data-root", default=None, metavar="DIR",
                    help="where MNIST/Fashion-MNIST files are (default: $NPGRAD_DATA or ~/.cache/npgrad)")
     p.add_argument("--download", action="store_true", help="download MNIST/Fashion-MNIST if missing")
@@ -158,6 +166,8 @@ def main(argv=None):
         if args.command is None:
             build_parser().print_help(sys.stderr)
             return 2
+        if getattr(args, "threads", None):
+            npgrad.set_num_threads(args.threads)
         return {"train": _train, "evaluate": _evaluate, "predict": _predict}[args.command](args)
     except CLIError as exc:
         print(str(exc).splitlines()[0] if str(exc) else "npgrad: error", file=sys.stderr)
