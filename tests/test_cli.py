@@ -293,3 +293,18 @@ def test_threads_option_sets_blas_threads(monkeypatch, tmp_path):
     assert code == 0 and seen == [1], err
     code, _, err = _run(["train", "--threads", "0"])
     assert code == 2 and "--threads: must be a positive integer, got 0" in err
+
+
+def test_a_diverging_run_fails_with_one_line_and_saves_nothing(tmp_path):
+    out = tmp_path / "run"
+    code, stdout, err = _run(["train", "--dataset", "xor", "--optimizer", "sgd", "--lr", "1e9", "--epochs", "3",
+                              "--out", str(out)])
+    assert code == 2 and err.strip() == "npgrad train: error: the run diverged (the loss is not finite); " \
+                                        "try a smaller --lr than 1e+09"
+    assert not out.exists() and "diverged: the loss became nan" in stdout
+
+
+def test_train_output_labels_its_losses_and_fits_100_columns(tmp_path):
+    code, stdout, _ = _run(["train", "--dataset", "xor", "--epochs", "2", "--out", str(tmp_path)])
+    assert code == 0 and "train_loss includes label smoothing 0.1; test_loss is plain cross-entropy" in stdout
+    assert max(len(line.replace(str(tmp_path), "")) for line in stdout.splitlines()) <= 100

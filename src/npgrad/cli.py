@@ -222,9 +222,15 @@ def _train(args):
     train_loader = DataLoader(TensorDataset(data.x_train, data.y_train), batch_size=args.batch_size, shuffle=True)
     test_loader = DataLoader(TensorDataset(data.x_test, data.y_test), batch_size=1000)
     trainer = Trainer(model, optimizer, npgrad.nn.CrossEntropyLoss(label_smoothing=args.label_smoothing),
-                      scheduler=scheduler, callbacks=callbacks, log=print, progress=sys.stderr.isatty())
+                      eval_loss_fn=npgrad.nn.CrossEntropyLoss(), scheduler=scheduler, callbacks=callbacks,
+                      log=print, progress=sys.stderr.isatty())
     start = time.perf_counter()
-    history = trainer.fit(train_loader, test_loader, epochs=epochs)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):   # a diverging run is caught below
+        history = trainer.fit(train_loader, test_loader, epochs=epochs)
+    if trainer.diverged:
+        if not os.listdir(out):
+            os.rmdir(out)
+        raise _fail("train", f"the run diverged (the loss is not finite); try a smaller --lr than {lr:g}")
     _write_results(out, model, meta, history, time.perf_counter() - start)
     return 0
 
@@ -265,6 +271,9 @@ def _print_setup(args, data, spec, model, lr, epochs):
           f"{'x'.join(map(str, data.input_shape))}, {data.num_classes} classes")
     print(f"model {describe(spec)} ({n_params:,} parameters); {args.optimizer} lr {lr:g}, {args.schedule} "
           f"schedule, batch {args.batch_size}, {_plural(epochs, 'epoch')}, seed {args.seed}")
+    if args.label_smoothing:
+        print(f"train_loss includes label smoothing {args.label_smoothing:g}; test_loss is plain cross-entropy "
+              f"(as in evaluate)")
 
 
 def _write_results(out, model, meta, history, elapsed):
