@@ -12,7 +12,6 @@ prints one line to stderr and exits with status 2.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import sys
 import time
@@ -20,6 +19,7 @@ import time
 import numpy as np
 
 import npgrad
+from npgrad import _optional
 
 __all__ = ["main", "build_parser"]
 
@@ -214,7 +214,9 @@ def _train(args):
     meta = {"format": CHECKPOINT_FORMAT, "npgrad_version": npgrad.__version__, "dataset": args.dataset,
             "arch": spec, "mean": data.mean, "std": data.std, "classes": data.classes, "seed": args.seed,
             "optimizer": args.optimizer, "lr": lr, "batch_size": args.batch_size, "epochs": epochs}
-    callbacks = [ModelCheckpoint(os.path.join(out, "best.safetensors"), monitor="test_acc", metadata=meta)]
+    checkpoints = _optional.available("safetensors")
+    callbacks = [ModelCheckpoint(os.path.join(out, "best.safetensors"), monitor="test_acc", metadata=meta)] \
+        if checkpoints else []
     if args.patience:
         callbacks.append(EarlyStopping(monitor="test_loss", patience=args.patience))
     _print_setup(args, data, spec, model, lr, epochs)
@@ -240,8 +242,12 @@ def _check_train_args(args):
         raise _fail("train", f"argument --label-smoothing: must be < 1, got {args.label_smoothing}")
     if args.hidden is not None and args.model != "mlp":
         raise _fail("train", f"argument --hidden: only the mlp has hidden sizes, not --model {args.model}")
-    if importlib.util.find_spec("safetensors") is None:     # checkpoints are safetensors files
-        raise _fail("train", "writing checkpoints needs the safetensors package: pip install safetensors")
+    if args.dataset == "digits" and not _optional.available("sklearn"):
+        raise _fail("train", "--dataset digits needs scikit-learn, which bundles the digits: "
+                             "pip install \"npgrad[digits]\" (or try --dataset moons, which needs nothing)")
+    note = _optional.missing_message(["tqdm", "matplotlib", "safetensors"])
+    if note:
+        print(f"npgrad train: {note} (training runs without them)", file=sys.stderr)
 
 
 def _data_and_model(args):
@@ -280,11 +286,13 @@ def _write_results(out, model, meta, history, elapsed):
     """model.safetensors (the final weights), metrics.csv and curves.png; best.safetensors is the callback's."""
     from .train.checkpoint import save_checkpoint
     last = history.last
-    save_checkpoint(os.path.join(out, "model.safetensors"), model,
-                    dict(meta, epoch=last["epoch"], test_acc=last["test_acc"]))
+    checkpoints = _optional.available("safetensors")
+    if checkpoints:
+        save_checkpoint(os.path.join(out, "model.safetensors"), model,
+                        dict(meta, epoch=last["epoch"], test_acc=last["test_acc"]))
     history.to_csv(os.path.join(out, "metrics.csv"))
-    written = ["metrics.csv", _plot(history, os.path.join(out, "curves.png")), "model.safetensors",
-               "best.safetensors"]
+    written = ["metrics.csv", _plot(history, os.path.join(out, "curves.png"))]
+    written += ["model.safetensors", "best.safetensors"] if checkpoints else []
     best = history.best("test_acc", mode="max")
     print(f"test accuracy {last['test_acc']:.2%} after {_plural(last['epoch'], 'epoch')} "
           f"(best {best['test_acc']:.2%} at epoch {best['epoch']}) in {elapsed:.1f}s")
@@ -296,11 +304,9 @@ def _plural(n, word):
 
 
 def _plot(history, path):
-    try:
-        history.plot(path)
-    except ImportError:
-        print("matplotlib is not installed: no curves.png (pip install matplotlib)", file=sys.stderr)
-        return None
+    if not _optional.available("matplotlib"):
+        return None                         # said once at the start
+    history.plot(path)
     return os.path.basename(path)
 
 

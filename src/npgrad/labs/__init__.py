@@ -168,6 +168,11 @@ def main(argv=None):
     except SystemExit as e:                 # --help
         return e.code or 0
     options = {k: v for k, v in vars(args).items() if k not in ("out", "quick") and v is not None}
+    from .._optional import missing_message
+    note = missing_message(["matplotlib"])
+    if note:
+        print(f"npgrad lab {name}: the labs draw their figures with matplotlib; {note}", file=sys.stderr)
+        return 2
     out = args.out or os.path.join("lab-output", name)
     get(name).run(out_dir=out, quick=args.quick, **options)
     return 0

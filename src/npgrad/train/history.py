@@ -94,7 +94,8 @@ class History:
         Returns the matplotlib figure.
         """
         # A bare Figure draws with Agg and touches no global pyplot state: safe on a headless machine.
-        from matplotlib.figure import Figure
+        from .._optional import require
+        Figure = require("matplotlib.figure", "History.plot").Figure
         from matplotlib.ticker import MaxNLocator
 
         epochs = self["epoch"] if "epoch" in self.columns else list(range(1, len(self) + 1))

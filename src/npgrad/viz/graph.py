@@ -12,6 +12,7 @@ import subprocess
 
 import numpy as np
 
+from .._optional import require
 from ..tensor import Tensor
 from . import _trace
 
@@ -109,7 +110,7 @@ def _parse(dot):
 
 
 def _render_matplotlib(dot, filename, fmt):
-    import matplotlib.pyplot as plt
+    plt = require("matplotlib.pyplot", "drawing a graph without Graphviz")
     labels, colors, edges = _parse(dot)
     depth = {nid: 0 for nid in labels}
     for _ in range(len(labels)):           # longest path from the output, so inputs sit on the left

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._optional import require
 from ..tensor import Tensor
 
 
 def new_figure(ncols=1, nrows=1, size=(5.0, 4.0), **subplot_kw):
     """A fresh ``Figure`` and its axes (a single Axes, or an array of them)."""
-    from matplotlib.figure import Figure
+    Figure = require("matplotlib.figure", "npgrad.viz's plots").Figure
     fig = Figure(figsize=(size[0] * ncols, size[1] * nrows), layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=True, subplot_kw=subplot_kw or None)
     return fig, axes
