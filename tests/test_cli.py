@@ -308,3 +308,11 @@ def test_train_output_labels_its_losses_and_fits_100_columns(tmp_path):
     code, stdout, _ = _run(["train", "--dataset", "xor", "--epochs", "2", "--out", str(tmp_path)])
     assert code == 0 and "train_loss includes label smoothing 0.1; test_loss is plain cross-entropy" in stdout
     assert max(len(line.replace(str(tmp_path), "")) for line in stdout.splitlines()) <= 100
+
+
+def test_evaluate_and_predict_take_a_run_folder(small_run, tmp_path):
+    out = small_run[0]
+    code, stdout, err = _run(["evaluate", str(out)])
+    assert code == 0 and "accuracy" in stdout and "model.safetensors" in err
+    code, _, err = _run(["evaluate", str(tmp_path)])
+    assert code == 2 and "is a folder without model.safetensors or best.safetensors" in err

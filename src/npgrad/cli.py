@@ -117,17 +117,18 @@ def build_parser():
 
     evaluate = sub.add_parser("evaluate", help="accuracy, per-class accuracy and confusion matrix of a checkpoint",
                               description="Evaluate a checkpoint written by 'npgrad train' on a test split.")
-    evaluate.add_argument("checkpoint")
+    evaluate.add_argument("checkpoint", help="a checkpoint file, or the run folder 'npgrad train' wrote")
     evaluate.add_argument("--dataset", choices=DATASETS, default=None,
                           help="default: the dataset the checkpoint was trained on")
     evaluate.add_argument("--model", choices=MODELS, default=None,
                           help="insist that the checkpoint holds this kind of model")
-    _data_options(evaluate)
+    _data_options(evaluate, training=False)
 
-    predict = sub.add_parser("predict", help="top-3 classes of a picture of a digit",
-                             description="Classify one picture (PNG; any size; a dark digit on light paper is "
-                                         "inverted automatically to MNIST's light-on-dark convention).")
-    predict.add_argument("checkpoint")
+    predict = sub.add_parser("predict", help="top-3 classes of a picture (a digit, a piece of clothing, ...)",
+                             description="Classify one picture (PNG or JPEG, any size) with a checkpoint of "
+                                         "'npgrad train'; a dark object on a light background is inverted "
+                                         "automatically to MNIST's light-on-dark convention.")
+    predict.add_argument("checkpoint", help="a checkpoint file, or the run folder 'npgrad train' wrote")
     predict.add_argument("image")
     predict.add_argument("--model", choices=MODELS, default=None,
                          help="insist that the checkpoint holds this kind of model")
@@ -143,13 +144,14 @@ def _threads_option(p):
                         "machine)")
 
 
-def _data_options(p):
+def _data_options(p, training=True):
     _threads_option(p)
     p.add_argument("--data-root", default=None, metavar="DIR",
                    help="where MNIST/Fashion-MNIST files are (default: $NPGRAD_DATA or ~/.cache/npgrad)")
     p.add_argument("--download", action="store_true", help="download MNIST/Fashion-MNIST if missing")
     p.add_argument("--limit", type=_positive_int, default=None, metavar="N",
-                   help="use only the first N training (and at most N test) examples")
+                   help="use only the first N training (and at most N test) examples" if training
+                   else "evaluate only the first N test examples")
 
 
 # -- entry point ---------------------------------------------------------------------------------
@@ -340,6 +342,7 @@ def _restore(command, path, want_model):
     """Rebuild the model stored in checkpoint ``path``; returns ``(model, metadata)``."""
     from .train import build_model, describe
     from .train.checkpoint import load_checkpoint
+    path = _checkpoint_in(command, path)
     try:
         state, meta = load_checkpoint(path)
     except (OSError, ValueError, RuntimeError, KeyError) as exc:
@@ -356,6 +359,18 @@ def _restore(command, path, want_model):
         raise _fail(command, f"{path} does not match its architecture {describe(arch)}: {exc}") from None
     model.eval()
     return model, meta
+
+
+def _checkpoint_in(command, path):
+    """``path`` itself, or the checkpoint in a run folder (its final model.safetensors, else best.safetensors)."""
+    if not os.path.isdir(path):
+        return path
+    for name in ("model.safetensors", "best.safetensors"):
+        if os.path.isfile(os.path.join(path, name)):
+            print(f"using {os.path.join(path, name)}", file=sys.stderr)
+            return os.path.join(path, name)
+    raise _fail(command, f"{path} is a folder without model.safetensors or best.safetensors; "
+                         f"give a checkpoint file or a folder written by 'npgrad train'")
 
 
 def _evaluate(args):
