@@ -311,8 +311,7 @@ def test_train_output_labels_its_losses_and_fits_100_columns(tmp_path):
 
 
 def test_evaluate_and_predict_take_a_run_folder(small_run, tmp_path):
-    out = small_run[0]
-    code, stdout, err = _run(["evaluate", str(out)])
+    code, stdout, err = _run(["evaluate", str(small_run)])
     assert code == 0 and "accuracy" in stdout and "model.safetensors" in err
     code, _, err = _run(["evaluate", str(tmp_path)])
     assert code == 2 and "is a folder without model.safetensors or best.safetensors" in err
