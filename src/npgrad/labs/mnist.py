@@ -31,7 +31,7 @@ class TwoLayerNet(nn.Module):
 
 
 def load(dataset, quick, r):
-    """(X_train, y_train, X_test, y_test, name) as float32 images in [0, 1] and int64 labels."""
+    """(X_train, y_train, X_test, y_test, name, class names) as float32 images in [0, 1] and int64 labels."""
     if dataset in ("mnist", "fashion-mnist"):
         from npgrad.datasets import MNIST, FashionMNIST
         cls = MNIST if dataset == "mnist" else FashionMNIST
@@ -42,10 +42,10 @@ def load(dataset, quick, r):
         else:
             n = 10000 if quick else len(train)
             return (train.data[:n].float() / 255, train.targets[:n], test.data.float() / 255, test.targets,
-                    dataset)
+                    dataset, list(train.classes))
     X, y = load_digits()
     Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.25, random_state=0, stratify=y)
-    return Xtr, ytr, Xte, yte, "digits (8x8, scikit-learn)"
+    return Xtr, ytr, Xte, yte, "digits (8x8, scikit-learn)", [str(d) for d in range(10)]
 
 
 def run(out_dir=None, quick=False, verbose=True, dataset="digits", epochs=None, lr=None, batch_size=100):
@@ -58,7 +58,7 @@ def run(out_dir=None, quick=False, verbose=True, dataset="digits", epochs=None, 
     if dataset not in ("digits", "mnist", "fashion-mnist"):
         raise ValueError(f"mnist lab: dataset must be 'digits', 'mnist' or 'fashion-mnist', got {dataset!r}")
     r = Report("a 2-layer network learns handwritten digits — mini-batch SGD", out_dir, verbose)
-    Xtr, ytr, Xte, yte, name = load(dataset, quick, r)
+    Xtr, ytr, Xte, yte, name, classes = load(dataset, quick, r)
     epochs = epochs or (8 if quick else 40)
     if lr is None:           # the notes' 0.1 on MNIST (600 updates/epoch); the 1,347 digits give 14: bigger steps
         lr = 0.5 if name.startswith("digits") else 0.1
@@ -81,7 +81,7 @@ def run(out_dir=None, quick=False, verbose=True, dataset="digits", epochs=None, 
     r.record("gap", gap)
     r.say(f"  final: train accuracy {last['train_acc']:.4f}, test accuracy {last['test_acc']:.4f}, gap {gap:+.4f}")
     r.say("  " + verdict(gap))
-    _figures(r, history, model, Xte, yte)
+    _figures(r, history, model, Xte, yte, classes)
     return r.results
 
 
@@ -101,7 +101,7 @@ def verdict(gap):
     return "both accuracies rise and the curves stay together -> no overfitting"
 
 
-def _figures(r, history, model, Xte, yte):
+def _figures(r, history, model, Xte, yte, classes):
     from npgrad import viz
     fig = viz.plot_history(history, keys=["train_acc", "test_acc"], title="accuracy per epoch")
     r.figure(fig, "accuracy")
@@ -110,5 +110,6 @@ def _figures(r, history, model, Xte, yte):
     model.eval()
     with npgrad.no_grad():
         pred = model(Xte[:32]).argmax(1)
-    fig = viz.plot_image_grid(Xte[:32], labels=yte[:32], predictions=pred, ncols=8, title="test images: label / pred")
+    fig = viz.plot_image_grid(Xte[:32], labels=yte[:32], predictions=pred, ncols=8, class_names=classes,
+                              title="test images: label / prediction (red: wrong)")
     r.figure(fig, "predictions")

@@ -68,7 +68,7 @@ def _label_lines(n, index, show_grad, max_elements):
         head = f"{n.name} = {n.op}"
     shape = n.value.shape if n.value is not None else (n.grad.shape if n.grad is not None else None)
     text = [head]
-    if shape is not None:
+    if shape:                                   # a scalar's shape () says nothing: left out
         text.append(f"shape {tuple(shape)}")
     if n.value is not None:
         text.append("value " + _trace.fmt(n.value, max_elements))
