@@ -96,6 +96,8 @@ class History:
         # A bare Figure draws with Agg and touches no global pyplot state: safe on a headless machine.
         from .._optional import require
         Figure = require("matplotlib.figure", "History.plot").Figure
+        from ..viz._fonts import enable_cjk
+        enable_cjk()
         from ..viz.plots import integer_ticks
 
         epochs = self["epoch"] if "epoch" in self.columns else list(range(1, len(self) + 1))

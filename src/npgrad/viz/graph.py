@@ -14,7 +14,7 @@ import numpy as np
 
 from .._optional import require
 from ..tensor import Tensor
-from . import _trace
+from . import _fonts, _trace
 
 
 def draw_graph(tensor, names=None, filename=None, format=None, show_grad=True, max_elements=9):
@@ -111,6 +111,7 @@ def _parse(dot):
 
 def _render_matplotlib(dot, filename, fmt):
     plt = require("matplotlib.pyplot", "drawing a graph without Graphviz")
+    _fonts.enable_cjk()
     labels, colors, edges = _parse(dot)
     depth = {nid: 0 for nid in labels}
     for _ in range(len(labels)):           # longest path from the output, so inputs sit on the left

@@ -9,11 +9,13 @@ import numpy as np
 
 from .._optional import require
 from ..tensor import Tensor
+from . import _fonts
 
 
 def new_figure(ncols=1, nrows=1, size=(5.0, 4.0), **subplot_kw):
     """A fresh ``Figure`` and its axes (a single Axes, or an array of them)."""
     Figure = require("matplotlib.figure", "npgrad.viz's plots").Figure
+    _fonts.enable_cjk()
     fig = Figure(figsize=(size[0] * ncols, size[1] * nrows), layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=True, subplot_kw=subplot_kw or None)
     return fig, axes
@@ -22,6 +24,7 @@ def new_figure(ncols=1, nrows=1, size=(5.0, 4.0), **subplot_kw):
 def save(fig, filename=None, dpi=100):
     """Save ``fig`` to ``filename`` (if given) and return the figure."""
     if filename is not None:
+        _fonts.warn_if_unreadable(fig)
         fig.savefig(str(filename), dpi=dpi)
     return fig
 
