@@ -177,6 +177,22 @@ def run_buffers(rank):
     return {"running_mean": model[1].running_mean.numpy().tolist()}
 
 
+def run_divergence(rank):
+    """A non-finite loss on rank 1 only: both ranks stop at that same step (no one left waiting)."""
+    from npgrad.nn.parallel import DistributedDataParallel as DDP
+    from npgrad.train.distributed import DistributedTrainer
+    model = DDP(mlp(0))
+    rng = np.random.default_rng(rank)
+    x = rng.standard_normal((32, 6)).astype(np.float32)
+    if rank == 1:
+        x[20, 0] = np.nan                          # in the third batch of 8
+    loader = DataLoader(TensorDataset(npgrad.tensor(x), npgrad.tensor(rng.integers(0, 4, 32))), batch_size=8)
+    trainer = DistributedTrainer(model, npgrad.optim.SGD(model.parameters(), lr=0.1), log=None, progress=False,
+                                 world_size=2)
+    trainer.fit(loader, epochs=2)
+    return {"diverged": trainer.diverged, "epochs": len(trainer.history)}
+
+
 def run_collectives(rank, world):
     import npgrad.distributed as dist
     r = {}
@@ -240,7 +256,7 @@ def main(mode, out):
     rank, world = dist.get_rank(), dist.get_world_size()
     if mode == "all":
         run_training(out, rank)
-        report = {"unused": run_unused(rank), "buffers": run_buffers(rank),
+        report = {"unused": run_unused(rank), "buffers": run_buffers(rank), "divergence": run_divergence(rank),
                   "collectives": run_collectives(rank, world)}
         with open(os.path.join(out, f"report_rank{rank}.json"), "w") as f:
             json.dump(report, f)

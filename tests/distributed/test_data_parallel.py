@@ -65,6 +65,13 @@ def test_buffers_broadcast_from_rank0_at_forward(ranks_run):
     assert b0 == b1 and max(abs(v) for v in b0) < 50       # rank 1's +100 was overwritten by rank 0's
 
 
+def test_a_loss_diverging_on_one_rank_stops_every_rank_at_that_step(ranks_run):
+    _, reports = ranks_run
+    d0, d1 = reports[0]["divergence"], reports[1]["divergence"]
+    assert d0 == d1
+    assert d0["epochs"] == 1 and "at epoch 1, batch 3" in d0["diverged"]
+
+
 def test_ddp_needs_a_process_group():
     from npgrad.nn.parallel import DistributedDataParallel
     with pytest.raises(ValueError, match="init_process_group"):

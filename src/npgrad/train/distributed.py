@@ -10,9 +10,12 @@
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from .loop import Trainer
+from ..tensor import Tensor
+from .loop import Trainer, _progress_bar, _summary
 
 __all__ = ["DataParallelRun", "DistributedTrainer"]
 
@@ -48,30 +51,61 @@ class DataParallelRun:
         dist.destroy_process_group()
 
 
+def _all_sum(values):
+    """``values`` (a few floats) summed over every rank."""
+    from .. import distributed as dist
+    t = Tensor._make(np.asarray(values, np.float64), None, False, None)
+    dist.all_reduce(t)
+    return t._data
+
+
 def _global(summary):
     """An epoch summary (averages over this rank's samples) turned into averages over every rank's."""
-    from .. import distributed as dist
     n = summary["samples"]
-    sums = np.array([summary["loss"] * n, summary["acc"] * n, n], np.float64)
-    from ..tensor import Tensor
-    t = Tensor._make(sums, None, False, None)
-    dist.all_reduce(t)
-    total = sums[2]
-    return {"loss": sums[0] / total, "acc": sums[1] / total, "samples": int(total)}
+    loss, correct, total = _all_sum([summary["loss"] * n, summary["acc"] * n, n])
+    return {"loss": loss / total, "acc": correct / total, "samples": int(total)}
 
 
 class DistributedTrainer(Trainer):
-    """A :class:`Trainer` whose epoch summaries cover all ranks and whose progress counts all ranks."""
+    """A :class:`Trainer` for one rank of a data-parallel run (``model`` wrapped in DDP).
+
+    Each step's loss, correct count and batch size are summed over the ranks (one small all-reduce), so
+    the progress bar shows the global running loss and rate, and every rank sees a diverging loss at
+    the same step and stops there (stopping alone would leave the others waiting in the next all-reduce).
+    """
 
     def __init__(self, *args, world_size=1, **kwargs):
         super().__init__(*args, **kwargs)
-        self._progress_scale = world_size
+        self.world_size = world_size
 
     def train_epoch(self, loader, epoch=1, epochs=1):
         sampler = getattr(loader, "sampler", None)
         if hasattr(sampler, "set_epoch"):
-            sampler.set_epoch(epoch)
-        return _global(super().train_epoch(loader, epoch, epochs))
+            sampler.set_epoch(epoch)           # a new shuffle each epoch, the same on every rank
+        self.model.train()
+        totals = np.zeros(3)                   # loss * n, correct, n: over all ranks
+        bar = _progress_bar(self.progress, loader, f"epoch {epoch}/{epochs}")
+        for batch, (inputs, targets) in enumerate(loader, 1):
+            output = self.model(inputs)
+            loss = self.loss_fn(output, targets)
+            self.optimizer.zero_grad()
+            loss.backward()                    # DDP averages the gradients over the ranks here
+            self.optimizer.step()
+            n = len(targets)
+            correct = self.metric(output, targets) * n if self.metric is not None else 0.0
+            step = _all_sum([loss.item() * n, correct, n])
+            totals += step
+            if not math.isfinite(step[0]):
+                self._stop_diverged(step[0] / step[2], epoch, batch)
+                break
+            if bar is not None:
+                bar.update(int(step[2]))       # the samples of all ranks: the bar's rate is the global one
+                bar.set_postfix(loss=f"{totals[0] / totals[2]:.4f}", acc=f"{totals[1] / totals[2]:.4f}",
+                                refresh=False)
+        if bar is not None:
+            bar.refresh()
+            bar.close()
+        return _summary(totals[0], totals[1], int(totals[2]), self.metric)
 
     def evaluate(self, loader):
         return _global(super().evaluate(loader))
