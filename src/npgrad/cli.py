@@ -276,6 +276,10 @@ def _launch_ranks(args):
     _data_and_model(args)                           # bad data or model options: one message, from here
     out = _output_folder(args.out, args.dataset, args.model)
     env = dict(os.environ, PYTHONUNBUFFERED="1", NPGRAD_DIST_TTY="1" if sys.stderr.isatty() else "0")
+    if not any(k in os.environ for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")):
+        # the ranks share the cores (torchrun does the same): N ranks x all-core BLAS would oversubscribe
+        per_rank = str(max(1, (os.cpu_count() or 1) // args.nproc))
+        env.update(OMP_NUM_THREADS=per_rank, OPENBLAS_NUM_THREADS=per_rank, MKL_NUM_THREADS=per_rank)
     try:
         code = launch(args.nproc, ["-m", "npgrad.cli"] + args.argv + ["--out", out], env=env)
     except RuntimeError as exc:
