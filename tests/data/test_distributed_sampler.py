@@ -1,5 +1,4 @@
 """DistributedSampler: the partition, padding and drop_last of PyTorch's (compared index by index)."""
-import numpy as np
 import pytest
 
 from npgrad.utils.data import DataLoader, DistributedSampler, TensorDataset

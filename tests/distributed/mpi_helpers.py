@@ -1,7 +1,6 @@
 """Running a script as N MPI ranks from a test; skips (with the reason) where MPI is not installed."""
 import os
 import subprocess
-import sys
 
 import pytest
 

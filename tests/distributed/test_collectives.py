@@ -1,5 +1,4 @@
 """The collectives on 2 ranks, and how a failing or stuck rank ends the job."""
-import pytest
 
 from .mpi_helpers import run_ranks
 
