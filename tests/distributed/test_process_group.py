@@ -99,3 +99,22 @@ def test_ddp_no_sync_accumulates_locally(one_rank_group):
     ddp(x2).sum().backward()
     want = npgrad.autograd.grad(model(npgrad.cat([x1, x2])).sum(), model.weight)[0]
     np.testing.assert_allclose(model.weight.grad.numpy(), want.numpy(), rtol=1e-5)
+
+
+def test_missing_mpiexec_names_what_to_install(monkeypatch):
+    from npgrad.distributed import launch
+    monkeypatch.setattr(launch, "find_mpiexec", lambda: None)
+    with pytest.raises(RuntimeError, match=r'no MPI launcher \(mpiexec\) found.*pip install "npgrad\[dist\]"'):
+        launch.mpiexec_command(2, ["train.py"])
+
+
+def test_mpiexec_command_shape(monkeypatch, tmp_path):
+    from npgrad.distributed import launch
+    fake = tmp_path / "mpiexec"
+    fake.write_text("#!/bin/sh\necho 'HYDRA build details:'\n")
+    fake.chmod(0o755)
+    cmd = launch.mpiexec_command(3, ["-m", "npgrad.cli", "train"], mpiexec=str(fake))
+    assert cmd == [str(fake), "-n", "3", sys.executable, "-m", "npgrad.cli", "train"]
+    fake.write_text("#!/bin/sh\necho 'mpiexec (Open MPI) 5.0.3'\n")
+    cmd = launch.mpiexec_command(2, ["x.py"], mpiexec=str(fake))
+    assert "--oversubscribe" in cmd and cmd[-2:] == [sys.executable, "x.py"]
