@@ -215,7 +215,7 @@ def _train(args):
     from .utils.data import DataLoader, TensorDataset
 
     _check_train_args(args)
-    if args.nproc > 1 and not os.environ.get("NPGRAD_DIST_LAUNCHED"):
+    if args.nproc > 1 and not _is_rank():
         return _launch_ranks(args)
     run = _data_parallel(args.nproc)                # None in one process
     main_rank = run is None or run.is_main
@@ -289,6 +289,12 @@ def _launch_ranks(args):
               file=sys.stderr)
         return 1
     return 0
+
+
+def _is_rank():
+    """Started by mpiexec (by ``--nproc`` or by hand): train here instead of launching the ranks."""
+    from .distributed.launch import under_mpi_launcher
+    return under_mpi_launcher()
 
 
 def _data_parallel(nproc):

@@ -118,3 +118,10 @@ def test_mpiexec_command_shape(monkeypatch, tmp_path):
     fake.write_text("#!/bin/sh\necho 'mpiexec (Open MPI) 5.0.3'\n")
     cmd = launch.mpiexec_command(2, ["x.py"], mpiexec=str(fake))
     assert "--oversubscribe" in cmd and cmd[-2:] == [sys.executable, "x.py"]
+
+
+def test_under_mpi_launcher():
+    from npgrad.distributed.launch import under_mpi_launcher
+    assert under_mpi_launcher({"PMI_RANK": "0", "PMI_SIZE": "2"})
+    assert under_mpi_launcher({"OMPI_COMM_WORLD_SIZE": "4"})
+    assert not under_mpi_launcher({"PATH": "/usr/bin"})

@@ -12,9 +12,17 @@ import sys
 
 from .process_group import INSTALL_HINT, _mpi4py_installed
 
-__all__ = ["find_mpiexec", "mpiexec_command", "launch"]
+__all__ = ["find_mpiexec", "mpiexec_command", "launch", "under_mpi_launcher"]
 
 LAUNCHED_ENV = "NPGRAD_DIST_LAUNCHED"     # set for the ranks launch() starts
+# what MPICH's hydra (PMI), Open MPI and PMIx launchers put in each rank's environment
+_LAUNCHER_ENV = (LAUNCHED_ENV, "PMI_RANK", "PMI_SIZE", "OMPI_COMM_WORLD_SIZE", "PMIX_RANK")
+
+
+def under_mpi_launcher(environ=None):
+    """True in a process that an MPI launcher started (so it is a rank and must not launch ranks itself)."""
+    environ = os.environ if environ is None else environ
+    return any(environ.get(k) for k in _LAUNCHER_ENV)
 
 
 def find_mpiexec():
