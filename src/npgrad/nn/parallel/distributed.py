@@ -204,7 +204,7 @@ class DistributedDataParallel(Module):
 
     def _prepare_for_forward(self):
         if self._expect_hooks and any(b.pending < len(b.params) for b in self._buckets):
-            waiting = [self._names.get(id(p), "?") for b in self._buckets for k, p in enumerate(b.params)
+            waiting = [self._names.get(id(p), "?") for b in self._buckets for p in b.params
                        if not self._ready[id(p)]]
             raise RuntimeError(
                 "Expected to have finished reduction in the prior iteration before starting a new one. This "
@@ -224,17 +224,17 @@ class DistributedDataParallel(Module):
             self._used = np.array([id(p) in reached for p in self._params], np.int32)
             for p in self._params:
                 if id(p) not in reached:
-                    self._grad_ready(p, unused=True)
+                    self._grad_ready(p)
 
     # -- backward ------------------------------------------------------------------------------
-    def _grad_ready(self, p, unused=False):
+    def _grad_ready(self, p):
         if not self._expect_hooks:
             return                                  # no_sync(), or a backward DDP's forward did not prepare
         if self._ready[id(p)]:
             raise RuntimeError(f"Expected to mark a variable ready only once (parameter "
-                               f"{self._names.get(id(p), '?')} got a second gradient in one iteration: a "
-                               "second backward through the same forward, or a parameter used by two DDP "
-                               "replicas)")
+                               f"{self._names.get(id(p), '?')} got a second gradient before the reduction "
+                               "finished: two backward passes through one forward; sum the losses, or run the "
+                               "first under no_sync())")
         self._ready[id(p)] = True
         b, k = self._where[id(p)]
         bucket = self._buckets[b]
