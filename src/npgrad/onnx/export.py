@@ -1,0 +1,330 @@
+"""``npgrad.onnx.export``: trace a model twice, build the ONNX graph, check it, write it."""
+from __future__ import annotations
+
+import inspect
+import os
+
+import numpy as np
+
+from ..autograd.grad_mode import no_grad
+from ..tensor import Tensor
+from .graph import Builder, leaves, onnx_type
+from .modules import MODULES
+from .ops import FRIENDLY, PRIMITIVES
+from .trace import ExportError, flatten, tracing
+
+DEFAULT_OPSET = 18
+MIN_OPSET = 17  # LayerNormalization
+
+
+def _import_onnx():
+    try:
+        import onnx
+    except ImportError:
+        raise ImportError("npgrad.onnx.export needs the onnx package: pip install onnx "
+                          "(or pip install 'npgrad[onnx]')") from None
+    return onnx
+
+
+def _split_args(args, kwargs):
+    if isinstance(args, Tensor):
+        args = (args,)
+    elif isinstance(args, list):
+        args = tuple(args)
+    elif not isinstance(args, tuple):
+        raise TypeError(f"onnx.export: args must be a Tensor or a tuple of inputs, got {type(args).__name__}")
+    kwargs = dict(kwargs or {})
+    if args and isinstance(args[-1], dict):  # PyTorch's convention: a trailing dict holds keyword inputs
+        kwargs.update(args[-1])
+        args = args[:-1]
+    return args, kwargs
+
+
+def _input_names(model, inputs, given):
+    if given is not None:
+        given = list(given)
+        if len(given) > len(inputs):
+            raise ValueError(f"onnx.export: {len(given)} input_names given for {len(inputs)} tensor inputs")
+    names = list(given or [])
+    try:
+        params = [p.name for p in inspect.signature(model.forward).parameters.values()
+                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    except (TypeError, ValueError):
+        params = []
+    for k in range(len(names), len(inputs)):
+        names.append(params[k] if k < len(params) and params[k] not in names else f"input_{k}")
+    return names
+
+
+def _dynamic_axes(spec, known):
+    """``{name: {axis: dim_name}}`` or ``{name: [axes]}`` -> ``{name: {axis: dim_name}}``."""
+    out = {}
+    for name, axes in (spec or {}).items():
+        if name not in known:
+            raise ValueError(f"onnx.export: dynamic_axes names {name!r}, which is not among the input or output "
+                             f"names {known}")
+        if isinstance(axes, dict):
+            out[name] = {int(a): str(d) for a, d in axes.items()}
+        elif isinstance(axes, (list, tuple)):
+            out[name] = {int(a): f"{name}_dynamic_axes_{i + 1}" for i, a in enumerate(axes)}
+        else:
+            raise TypeError(f"onnx.export: dynamic_axes[{name!r}] must be a dict or a list of axes, got "
+                            f"{type(axes).__name__}")
+    return out
+
+
+def _second_input(t, axes, rng):
+    """Another input for the check trace: other values, and one more element along each dynamic axis."""
+    a = t._data
+    shape = tuple(n + 1 if d in axes else n for d, n in enumerate(a.shape))
+    if a.dtype.kind == "f":
+        scale = float(np.std(a)) if a.size > 1 and np.std(a) > 0 else 1.0
+        new = (rng.standard_normal(shape) * scale + (float(np.mean(a)) if a.size else 0.0)).astype(a.dtype)
+    elif a.size:  # integers (indices, tokens): values taken from the example, so they stay valid
+        new = rng.choice(a.reshape(-1), size=shape).astype(a.dtype)
+    else:
+        new = np.zeros(shape, a.dtype)
+    return Tensor._make(new, None, False, None)
+
+
+def _run(model, args, kwargs, inputs_at, fold):
+    with no_grad(), tracing(model, MODULES, fold) as trace:
+        for k, pos in enumerate(inputs_at):
+            trace.bind(args[pos], ("in", k))
+        out = model(*args, **kwargs)
+    return trace, out
+
+
+def _same(a, b):
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, (tuple, list)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, np.ndarray):
+        return a.shape == b.shape and a.dtype == b.dtype and np.array_equal(a, b)
+    if isinstance(a, slice):
+        return (a.start, a.stop, a.step) == (b.start, b.stop, b.step)
+    if isinstance(a, Tensor):
+        return True  # checked where it is used (Builder.value)
+    try:
+        return bool(a == b)
+    except Exception:  # noqa: BLE001 - incomparable objects are taken as different
+        return False
+
+
+_SIZE_ATTRS = {"Reshape": 1, "Expand": 1, "LeakyRelu": 1}
+
+
+def _check_same_program(t1, t2):
+    if len(t1.records) != len(t2.records):
+        raise ExportError("onnx.export: the model ran different operations for inputs of another size or other "
+                          f"values ({len(t1.records)} vs {len(t2.records)} operations): data-dependent control "
+                          "flow cannot be exported to a static graph")
+    for r1, r2 in zip(t1.records, t2.records):
+        if r1.op is not r2.op or r1.vids != r2.vids or r1.path != r2.path:
+            raise ExportError(f"onnx.export: {r1.where()}: the model ran {r1.op_name()} here for the example "
+                              f"input but {r2.op_name()} for an input of another size or other values: "
+                              "data-dependent control flow cannot be exported to a static graph")
+        skip = _SIZE_ATTRS.get(r1.op_name()) if r1.kind == "function" else None
+        l1, l2 = leaves(r1), leaves(r2)
+        for k, (a, b) in enumerate(zip(l1, l2)):
+            if k != skip and r1.vids[k] is None and not _same(a, b):
+                raise ExportError(f"onnx.export: {r1.where()}: argument {k} of {r1.op_name()} ({_show(a)}) "
+                                  "depends on the input's size or values; it would be a wrong constant in the "
+                                  "graph")
+        if r1.kind == "function" and not _same(r1.kwargs, r2.kwargs):
+            raise ExportError(f"onnx.export: {r1.where()}: the keyword arguments of {r1.op_name()} depend on the "
+                              "input's size or values")
+
+
+def _show(a):
+    return f"array of shape {a.shape}" if isinstance(a, np.ndarray) else repr(a)[:80]
+
+
+def _emitter(rec):
+    if rec.kind == "module":
+        return MODULES[type(rec.op)][1]
+    fn = PRIMITIVES.get(rec.op.__name__) if rec.op.__module__.startswith("npgrad.") else None
+    if fn is None:
+        what = FRIENDLY.get(rec.op.__name__, rec.op.__name__)
+        kind = "" if rec.op.__module__.startswith("npgrad.") else " (a custom autograd.Function)"
+        raise ExportError(f"onnx.export: {rec.where()}: the operation {what}{kind} is not supported by the "
+                          "ONNX exporter")
+    return fn
+
+
+def _param_names(model):
+    names = {}
+    for name, t in list(model.named_parameters()) + list(model.named_buffers()):
+        names.setdefault(id(t), name)
+        names.setdefault(id(t._data), name)
+    return names
+
+
+def _emit(b, t1, t2):
+    for i, (r1, r2) in enumerate(zip(t1.records, t2.records)):
+        b.rec, b.rec2 = r1, r2
+        outs = _emitter(r1)(b, r1)
+        outs = [outs] if isinstance(outs, str) else list(outs)
+        if len(outs) != len(r1.outs):
+            raise ExportError(f"onnx.export: {r1.where()}: {r1.op_name()} gave {len(outs)} outputs for "
+                              f"{len(r1.outs)} results")
+        for j, name in enumerate(outs):
+            b.names[(i, j)] = name
+
+
+def _dims(shape1, shape2, fixed):
+    """Dims of a graph input/output: a name where it is dynamic (given, or seen to change), else the size."""
+    dims = []
+    for d, n in enumerate(shape1):
+        if d in fixed:
+            dims.append(fixed[d])
+        elif shape2 is not None and shape2[d] != n:
+            dims.append(None)  # named by the caller
+        else:
+            dims.append(int(n))
+    return dims
+
+
+def _value_info(onnx, name, dtype, dims):
+    return onnx.helper.make_tensor_value_info(name, onnx_type(dtype), dims)
+
+
+def _outputs(b, t1, out1, out2, names, dyn, input_dims):
+    """Name the graph outputs: the node that makes each one is renamed (an Identity when it cannot be)."""
+    onnx = _import_onnx()
+    outs1, outs2 = [o for o in flatten(out1)], [o for o in flatten(out2)]
+    if not all(isinstance(o, Tensor) for o in outs1):
+        raise ExportError("onnx.export: the model must return tensors (or tuples/lists/dicts of tensors)")
+    if names is None:
+        names = ["output"] if len(outs1) == 1 else [f"output_{k}" for k in range(len(outs1))]
+    names = list(names) + [f"output_{k}" for k in range(len(names), len(outs1))]
+    produced = {o: n for n in b.nodes for o in n.output}
+    infos, renamed = [], {}
+    for k, (o1, o2) in enumerate(zip(outs1, outs2)):
+        vid = t1.vid_of(o1)
+        internal = b.names[vid] if vid is not None else b.const(o1._data)
+        if internal in produced and internal not in renamed:
+            renamed[internal] = names[k]
+        else:
+            b.nodes.append(onnx.helper.make_node("Identity", [internal], [names[k]], name=b.fresh("n_out")))
+        fixed = dyn.get(names[k], {})
+        dims = _dims(o1._data.shape, o2._data.shape, fixed)
+        for d, v in enumerate(dims):
+            if v is None:
+                dims[d] = input_dims.get((o1._data.shape[d], o2._data.shape[d]), f"{names[k]}_dynamic_axes_{d + 1}")
+        infos.append(_value_info(onnx, names[k], o1._data.dtype, dims))
+    for node in b.nodes:
+        for seq in (node.input, node.output):
+            for j, v in enumerate(seq):
+                if v in renamed:
+                    seq[j] = renamed[v]
+    return infos
+
+
+def _build(b, t1, inputs1, inputs2, in_names, out1, out2, output_names, dyn, opset, keep_inits_as_inputs):
+    onnx = _import_onnx()
+    from onnx import helper, numpy_helper
+    graph_inputs, input_dims = [], {}
+    for name, x1, x2 in zip(in_names, inputs1, inputs2):
+        fixed = dyn.get(name, {})
+        dims = _dims(x1._data.shape, None, fixed)
+        for d, v in fixed.items():
+            input_dims.setdefault((x1._data.shape[d], x2._data.shape[d]), v)
+        graph_inputs.append(_value_info(onnx, name, x1._data.dtype, dims))
+    outputs = _outputs(b, t1, out1, out2, output_names, dyn, input_dims)
+    for name, arr in b.param_inputs:
+        graph_inputs.append(_value_info(onnx, name, arr.dtype, list(arr.shape)))
+    inits = [numpy_helper.from_array(np.ascontiguousarray(arr), name) for name, arr in b.inits.items()]
+    if keep_inits_as_inputs:
+        graph_inputs += [_value_info(onnx, n, a.dtype, list(a.shape)) for n, a in b.inits.items()]
+    graph = helper.make_graph(b.nodes, "npgrad", graph_inputs, outputs, initializer=inits)
+    opsets = [helper.make_opsetid("", opset)]
+    from .. import __version__
+    model = helper.make_model(graph, opset_imports=opsets, producer_name="npgrad", producer_version=__version__,
+                              ir_version=helper.find_min_ir_version_for(opsets))
+    try:
+        onnx.checker.check_model(model, full_check=True)
+    except onnx.checker.ValidationError as e:
+        raise ExportError(f"onnx.export: the exported graph failed onnx.checker: {e}") from e
+    return model
+
+
+def _save(model, f):
+    if f is None:
+        return
+    if isinstance(f, (str, os.PathLike)):
+        with open(f, "wb") as fh:
+            fh.write(model.SerializeToString())
+    elif hasattr(f, "write"):
+        f.write(model.SerializeToString())
+    else:
+        raise TypeError(f"onnx.export: f must be a path or a writable file object, got {type(f).__name__}")
+
+
+def export(model, args=(), f=None, *, kwargs=None, export_params=True, verbose=False, input_names=None,
+           output_names=None, opset_version=None, dynamic_axes=None, do_constant_folding=True,
+           keep_initializers_as_inputs=False, training=None, dynamo=None, external_data=True,
+           operator_export_type=None, custom_opsets=None, export_modules_as_functions=False,
+           autograd_inlining=True, **ignored):
+    """Export ``model`` to ONNX by tracing ``model(*args)``; PyTorch's ``torch.onnx.export`` call.
+
+    The forward runs in eval mode under ``no_grad`` (and the model's training flags are restored
+    afterwards). A second run on inputs that are one larger along every axis named in
+    ``dynamic_axes`` (and hold other values) tells which dims follow the input sizes, and catches
+    any operation the graph would get wrong: those raise :class:`ExportError` naming the operation
+    and the module path where it ran.  Parameters and buffers become initializers named by their
+    ``state_dict`` keys.  ``f`` is a path or a writable binary file; the ``onnx.ModelProto`` is
+    also returned.  Keywords of PyTorch's exporter that do not apply here (``dynamo``,
+    ``external_data``, ``optimize``, ...) are accepted and ignored.
+
+    >>> import io, npgrad
+    >>> model = npgrad.nn.Sequential(npgrad.nn.Linear(4, 3), npgrad.nn.ReLU())
+    >>> proto = npgrad.onnx.export(model, npgrad.randn(2, 4), io.BytesIO(), input_names=["x"],
+    ...                            dynamic_axes={"x": {0: "batch"}})  # doctest: +SKIP
+    >>> [n.op_type for n in proto.graph.node]  # doctest: +SKIP
+    ['Gemm', 'Relu']
+    """
+    onnx = _import_onnx()
+    opset = DEFAULT_OPSET if opset_version is None else int(opset_version)
+    if not MIN_OPSET <= opset <= onnx.defs.onnx_opset_version():
+        raise ValueError(f"onnx.export: opset_version must be between {MIN_OPSET} and "
+                         f"{onnx.defs.onnx_opset_version()}, got {opset_version}")
+    if training is not None and getattr(training, "name", str(training)).upper().endswith("TRAINING"):
+        raise ValueError("onnx.export: only eval-mode export is supported (training=TrainingMode.EVAL)")
+    args, kwargs = _split_args(args, kwargs)
+    at = [k for k, a in enumerate(args) if isinstance(a, Tensor)]
+    inputs = [args[k] for k in at]
+    in_names = _input_names(model, inputs, input_names)
+    n_out = len(output_names or [])
+    dyn = _dynamic_axes(dynamic_axes, in_names + list(output_names or []) if n_out else in_names + ["output"] +
+                        [f"output_{k}" for k in range(64)])
+    flags = [(m, m.training) for m in model.modules()]
+    model.eval()
+    try:
+        t1, out1 = _run(model, args, kwargs, at, do_constant_folding)
+        rng = np.random.default_rng(0)
+        args2 = list(args)
+        for k, pos in enumerate(at):
+            args2[pos] = _second_input(args[pos], dyn.get(in_names[k], {}), rng)
+        t2, out2 = _run(model, tuple(args2), kwargs, at, do_constant_folding)
+    finally:
+        for m, flag in flags:
+            m.training = flag
+    _check_same_program(t1, t2)
+    shapes1 = {("in", k): tuple(x._data.shape) for k, x in enumerate(inputs)}
+    shapes2 = {("in", k): tuple(args2[pos]._data.shape) for k, pos in enumerate(at)}
+    for i, (r1, r2) in enumerate(zip(t1.records, t2.records)):
+        for j, (s1, s2) in enumerate(zip(r1.out_shapes, r2.out_shapes)):
+            shapes1[(i, j)], shapes2[(i, j)] = s1, s2
+    b = Builder(opset, _param_names(model), export_params, shapes1, shapes2)
+    for k, name in enumerate(in_names):
+        b.names[("in", k)] = name
+        b.input_vids[name] = ("in", k)
+    _emit(b, t1, t2)
+    model_proto = _build(b, t1, inputs, [args2[p] for p in at], in_names, out1, out2, output_names, dyn, opset,
+                         keep_initializers_as_inputs)
+    if verbose:
+        print(onnx.helper.printable_graph(model_proto.graph))
+    _save(model_proto, f)
+    return model_proto
