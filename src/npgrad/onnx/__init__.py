@@ -9,7 +9,7 @@ The ``onnx`` package is needed (``pip install 'npgrad[onnx]'``); it is imported 
 exporting.  See :mod:`npgrad.onnx.trace` for how a model is traced, :mod:`npgrad.onnx.ops` and
 :mod:`npgrad.onnx.modules` for what maps to which ONNX operator.
 """
-from .export import export
+from .exporter import export
 from .trace import ExportError
 
 __all__ = ["export", "ExportError"]

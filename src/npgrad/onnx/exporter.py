@@ -235,7 +235,7 @@ def _build(b, t1, inputs1, inputs2, in_names, out1, out2, output_names, dyn, ops
     outputs = _outputs(b, t1, out1, out2, output_names, dyn, input_dims)
     for name, arr in b.param_inputs:
         graph_inputs.append(_value_info(onnx, name, arr.dtype, list(arr.shape)))
-    inits = [numpy_helper.from_array(np.ascontiguousarray(arr), name) for name, arr in b.inits.items()]
+    inits = [numpy_helper.from_array(np.array(arr, order="C"), name) for name, arr in b.inits.items()]
     if keep_inits_as_inputs:
         graph_inputs += [_value_info(onnx, n, a.dtype, list(a.shape)) for n, a in b.inits.items()]
     graph = helper.make_graph(b.nodes, "npgrad", graph_inputs, outputs, initializer=inits)
@@ -245,7 +245,7 @@ def _build(b, t1, inputs1, inputs2, in_names, out1, out2, output_names, dyn, ops
                               ir_version=helper.find_min_ir_version_for(opsets))
     try:
         onnx.checker.check_model(model, full_check=True)
-    except onnx.checker.ValidationError as e:
+    except Exception as e:  # noqa: BLE001 - ValidationError or InferenceError: a bug here, reported as such
         raise ExportError(f"onnx.export: the exported graph failed onnx.checker: {e}") from e
     return model
 
