@@ -87,10 +87,19 @@ def _second_input(t, axes, rng):
     return Tensor._make(new, None, False, None)
 
 
-def _run(model, args, kwargs, inputs_at, fold):
+def _replace(obj, new):
+    """``obj`` (nested tuples/lists/dicts) with each tensor ``t`` replaced by ``new[id(t)]``."""
+    if isinstance(obj, (tuple, list)):
+        return type(obj)(_replace(o, new) for o in obj)
+    if isinstance(obj, dict):
+        return {k: _replace(v, new) for k, v in obj.items()}
+    return new.get(id(obj), obj) if isinstance(obj, Tensor) else obj
+
+
+def _run(model, args, kwargs, inputs, fold):
     with no_grad(), tracing(model, MODULES, fold) as trace:
-        for k, pos in enumerate(inputs_at):
-            trace.bind(args[pos], ("in", k))
+        for k, t in enumerate(inputs):
+            trace.bind(t, ("in", k))
         out = model(*args, **kwargs)
     return trace, out
 
@@ -121,6 +130,7 @@ def _check_same_program(t1, t2):
                           f"values ({len(t1.records)} vs {len(t2.records)} operations): data-dependent control "
                           "flow cannot be exported to a static graph")
     for r1, r2 in zip(t1.records, t2.records):
+        _emitter(r1)  # an unsupported operation is reported as such first
         if r1.op is not r2.op or r1.vids != r2.vids or r1.path != r2.path:
             raise ExportError(f"onnx.export: {r1.where()}: the model ran {r1.op_name()} here for the example "
                               f"input but {r2.op_name()} for an input of another size or other values: "
@@ -293,8 +303,9 @@ def export(model, args=(), f=None, *, kwargs=None, export_params=True, verbose=F
     if training is not None and getattr(training, "name", str(training)).upper().endswith("TRAINING"):
         raise ValueError("onnx.export: only eval-mode export is supported (training=TrainingMode.EVAL)")
     args, kwargs = _split_args(args, kwargs)
-    at = [k for k, a in enumerate(args) if isinstance(a, Tensor)]
-    inputs = [args[k] for k in at]
+    inputs = [a for a in flatten(args) + flatten(kwargs) if isinstance(a, Tensor)]  # nested inputs, in order
+    if len({id(t) for t in inputs}) != len(inputs):
+        raise ValueError("onnx.export: the same tensor is passed as two inputs; pass distinct tensors")
     in_names = _input_names(model, inputs, input_names)
     n_out = len(output_names or [])
     dyn = _dynamic_axes(dynamic_axes, in_names + list(output_names or []) if n_out else in_names + ["output"] +
@@ -302,18 +313,17 @@ def export(model, args=(), f=None, *, kwargs=None, export_params=True, verbose=F
     flags = [(m, m.training) for m in model.modules()]
     model.eval()
     try:
-        t1, out1 = _run(model, args, kwargs, at, do_constant_folding)
+        t1, out1 = _run(model, args, kwargs, inputs, do_constant_folding)
         rng = np.random.default_rng(0)
-        args2 = list(args)
-        for k, pos in enumerate(at):
-            args2[pos] = _second_input(args[pos], dyn.get(in_names[k], {}), rng)
-        t2, out2 = _run(model, tuple(args2), kwargs, at, do_constant_folding)
+        inputs2 = [_second_input(t, dyn.get(name, {}), rng) for t, name in zip(inputs, in_names)]
+        new = {id(t): t2 for t, t2 in zip(inputs, inputs2)}
+        t2, out2 = _run(model, _replace(args, new), _replace(kwargs, new), inputs2, do_constant_folding)
     finally:
         for m, flag in flags:
             m.training = flag
     _check_same_program(t1, t2)
     shapes1 = {("in", k): tuple(x._data.shape) for k, x in enumerate(inputs)}
-    shapes2 = {("in", k): tuple(args2[pos]._data.shape) for k, pos in enumerate(at)}
+    shapes2 = {("in", k): tuple(x._data.shape) for k, x in enumerate(inputs2)}
     for i, (r1, r2) in enumerate(zip(t1.records, t2.records)):
         for j, (s1, s2) in enumerate(zip(r1.out_shapes, r2.out_shapes)):
             shapes1[(i, j)], shapes2[(i, j)] = s1, s2
@@ -322,7 +332,7 @@ def export(model, args=(), f=None, *, kwargs=None, export_params=True, verbose=F
         b.names[("in", k)] = name
         b.input_vids[name] = ("in", k)
     _emit(b, t1, t2)
-    model_proto = _build(b, t1, inputs, [args2[p] for p in at], in_names, out1, out2, output_names, dyn, opset,
+    model_proto = _build(b, t1, inputs, inputs2, in_names, out1, out2, output_names, dyn, opset,
                          keep_initializers_as_inputs)
     if verbose:
         print(onnx.helper.printable_graph(model_proto.graph))

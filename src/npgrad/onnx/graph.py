@@ -129,12 +129,14 @@ class Builder:
             "comparisons or NumPy)")
 
     def _filled(self, arr, arr2):
-        """A constant filled with one value whose shape follows the inputs' dynamic dims:
-        ``ConstantOfShape`` of the dims read from a graph input (zeros(x.size(0), h) for example)."""
-        if arr.ndim != arr2.ndim or arr.size == 0 or arr2.size == 0:
+        """A constant that is the same along the inputs' dynamic dims (zeros(x.size(0), h), or a bias
+        broadcast over the batch): its one slice, expanded to the dims read from a graph input."""
+        if arr.ndim != arr2.ndim or arr.dtype != arr2.dtype or arr.size == 0 or arr2.size == 0:
             return None
-        v = arr.flat[0]
-        if not (np.all(arr == v) and np.all(arr2 == v)):
+        dyn = [d for d in range(arr.ndim) if arr.shape[d] != arr2.shape[d]]
+        base = arr[tuple(slice(0, 1) if d in dyn else slice(None) for d in range(arr.ndim))]
+        if not dyn or not (np.array_equal(np.broadcast_to(base, arr.shape), arr)
+                           and np.array_equal(np.broadcast_to(base, arr2.shape), arr2)):
             return None
         parts = []
         for d, (n1, n2) in enumerate(zip(arr.shape, arr2.shape)):
@@ -147,8 +149,7 @@ class Builder:
             shp = self.node("Shape", [src[0]])
             parts.append(self.node("Gather", [shp, self.ints([src[1]])], axis=0))
         shape = self.node("Concat", parts, axis=0) if len(parts) > 1 else parts[0]
-        from onnx import numpy_helper
-        return self.node("ConstantOfShape", [shape], value=numpy_helper.from_array(np.asarray([v], arr.dtype)))
+        return self.node("Expand", [self.const(np.ascontiguousarray(base)), shape])
 
     def _input_dim(self, n1, n2):
         for name, vid in self.input_vids.items():

@@ -104,6 +104,11 @@ def _step(b, rec):
     return [b.node("Where", [high, b.scalar(m.high, dt), b.scalar(m.low, dt)])]
 
 
+@module(nn.Sign)
+def _sign(b, rec):
+    return [b.node("Sign", [b.value(0)])]
+
+
 @module(nn.PReLU)
 def _prelu(b, rec):
     nd, w = len(b.shape(0)), rec.op.weight
