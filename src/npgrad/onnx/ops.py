@@ -222,7 +222,20 @@ def _embedding(b, rec):
 
 @primitive("Gather")
 def _gather(b, rec):
-    return b.node("GatherElements", [b.value(0), b.value(2)], axis=int(rec.args[1]))
+    axis, idx = int(rec.args[1]), rec.args[2]
+    if rec.vids[2] is None and rec.vids[0] is not None:
+        # x.max(dim) / x.min(dim) gather at the arg-max/min of x: that is a reduction
+        for fn, op in ((np.argmax, "ReduceMax"), (np.argmin, "ReduceMin")):
+            if all(_holds(i, fn(x._data, axis=axis, keepdims=True)) for x, i in
+                   ((rec.args[0], idx), (b.leaf(0, 2), b.leaf(2, 2)))):
+                return b.node(op, [b.value(0), b.ints([axis])], keepdims=1) if b.opset >= 18 else \
+                    b.node(op, [b.value(0)], axes=[axis], keepdims=1)
+    return b.node("GatherElements", [b.value(0), b.value(2)], axis=axis)
+
+
+def _holds(idx, want):
+    idx = idx._data if hasattr(idx, "_data") else np.asarray(idx)
+    return idx.shape == want.shape and np.array_equal(idx, want)
 
 
 @primitive("Einsum")
