@@ -206,12 +206,6 @@ def _standardize(b, rec):
                   axis=nd - len(axes), epsilon=eps)
 
 
-@primitive("BatchNorm")
-def _batch_norm(b, rec):
-    b.error("batch norm with batch statistics (a BatchNorm layer without running statistics) is not "
-            "supported; export uses eval mode, so give the layer track_running_stats=True")
-
-
 @primitive("Embedding")
 def _embedding(b, rec):
     idx = b.value(1)
@@ -387,5 +381,7 @@ def _key_repr(items):
 
 #: user-facing names of primitives whose class name means little outside npgrad
 FRIENDLY = {"Masked": "hardtanh/relu6/threshold (functional form; the nn modules are supported)",
-            "ZeroGrad": "step/sign", "IndexPut": "index assignment", "Remainder": "remainder/fmod",
+            "ZeroGrad": "step/sign",
+            "BatchNorm": "batch norm with batch statistics (a BatchNorm layer without running statistics: "
+                         "export runs in eval mode, so give the layer track_running_stats=True)", "IndexPut": "index assignment", "Remainder": "remainder/fmod",
             "Cumprod": "cumprod", "ScatterAdd": "scatter_add", "IndexAdd": "index_add"}
