@@ -165,3 +165,28 @@ def test_gelu_before_opset_20_is_decomposed():
 def test_float64_model():
     model = nn.Sequential(nn.Linear(3, 4), nn.ReLU()).double()
     check_export(model, lambda n: npgrad.randn(n, 3, dtype=npgrad.float64))
+
+
+class InPlace(nn.Module):
+    """In-place updates: of a traced value (seen by later ops), and of a constant after its use."""
+
+    def forward(self, x):
+        h = npgrad.zeros(3)
+        y = x + h
+        h.add_(1.5)  # a constant changed after y used it: y keeps the old value, z sees the new one
+        z = y * h
+        z += x
+        z.relu_()
+        return z.sigmoid_() - y
+
+
+def test_in_place_operations():
+    check_export(InPlace(), lambda n: npgrad.randn(n, 3))
+
+
+def test_docstring_examples():
+    import doctest
+
+    import npgrad.onnx.exporter
+    res = doctest.testmod(npgrad.onnx.exporter, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert res.failed == 0 and res.attempted >= 4

@@ -1,9 +1,9 @@
 """``npgrad.onnx``: export models to ONNX, PyTorch's ``torch.onnx.export`` call.
 
->>> import io, npgrad                                                    # doctest: +SKIP
->>> model = npgrad.nn.Sequential(npgrad.nn.Linear(4, 3), npgrad.nn.ReLU())  # doctest: +SKIP
->>> npgrad.onnx.export(model, npgrad.randn(2, 4), "model.onnx", input_names=["x"],
-...                    dynamic_axes={"x": {0: "batch"}})                # doctest: +SKIP
+    import npgrad as torch
+    model = torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.ReLU())
+    torch.onnx.export(model, torch.randn(2, 4), "model.onnx", input_names=["x"],
+                      dynamic_axes={"x": {0: "batch"}})
 
 The ``onnx`` package is needed (``pip install 'npgrad[onnx]'``); it is imported only when
 exporting.  See :mod:`npgrad.onnx.trace` for how a model is traced, :mod:`npgrad.onnx.ops` and

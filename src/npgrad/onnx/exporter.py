@@ -56,11 +56,13 @@ def _input_names(model, inputs, given):
     return names
 
 
-def _dynamic_axes(spec, known):
+def _dynamic_axes(spec, in_names, output_names):
     """``{name: {axis: dim_name}}`` or ``{name: [axes]}`` -> ``{name: {axis: dim_name}}``."""
     out = {}
     for name, axes in (spec or {}).items():
-        if name not in known:
+        default_out = name == "output" or name.startswith("output_")
+        if name not in in_names and (name not in output_names if output_names else not default_out):
+            known = in_names + list(output_names or ["output", "output_0", "..."])
             raise ValueError(f"onnx.export: dynamic_axes names {name!r}, which is not among the input or output "
                              f"names {known}")
         if isinstance(axes, dict):
@@ -292,9 +294,13 @@ def export(model, args=(), f=None, *, kwargs=None, export_params=True, verbose=F
     >>> import io, npgrad
     >>> model = npgrad.nn.Sequential(npgrad.nn.Linear(4, 3), npgrad.nn.ReLU())
     >>> proto = npgrad.onnx.export(model, npgrad.randn(2, 4), io.BytesIO(), input_names=["x"],
-    ...                            dynamic_axes={"x": {0: "batch"}})  # doctest: +SKIP
-    >>> [n.op_type for n in proto.graph.node]  # doctest: +SKIP
+    ...                            dynamic_axes={"x": {0: "batch"}})
+    >>> [n.op_type for n in proto.graph.node]
     ['Gemm', 'Relu']
+    >>> [i.name for i in proto.graph.initializer]
+    ['0.weight', '0.bias']
+    >>> proto.graph.input[0].type.tensor_type.shape.dim[0].dim_param
+    'batch'
     """
     onnx = _import_onnx()
     opset = DEFAULT_OPSET if opset_version is None else int(opset_version)
@@ -308,9 +314,7 @@ def export(model, args=(), f=None, *, kwargs=None, export_params=True, verbose=F
     if len({id(t) for t in inputs}) != len(inputs):
         raise ValueError("onnx.export: the same tensor is passed as two inputs; pass distinct tensors")
     in_names = _input_names(model, inputs, input_names)
-    n_out = len(output_names or [])
-    dyn = _dynamic_axes(dynamic_axes, in_names + list(output_names or []) if n_out else in_names + ["output"] +
-                        [f"output_{k}" for k in range(64)])
+    dyn = _dynamic_axes(dynamic_axes, in_names, output_names)
     flags = [(m, m.training) for m in model.modules()]
     model.eval()
     try:

@@ -41,7 +41,7 @@ class Builder:
         self.params = params       # id(tensor or array) -> state_dict name
         self.export_params = export_params
         self.shapes1, self.shapes2 = shapes1, shapes2  # value id -> shape, per trace
-        self.input_vids = {}       # graph input name -> value id (for ConstantOfShape)
+        self.input_vids = {}       # graph input name -> value id (to read dynamic dims from)
         self._consts = {}
         self._n = 0
         self.rec = self.rec2 = None
@@ -91,13 +91,16 @@ class Builder:
     def leaf(self, k, trace=1):
         return leaves(self.rec if trace == 1 else self.rec2)[k]
 
+    def array(self, k, trace=1):
+        """The value argument ``k`` had when the operation ran (constants, and the args of VALUE_OPS)."""
+        return (self.rec if trace == 1 else self.rec2).data[k]
+
     def shape(self, k, trace=1):
         rec = self.rec if trace == 1 else self.rec2
         vid = rec.vids[k]
         if vid is not None:
             return (self.shapes1 if trace == 1 else self.shapes2)[vid]
-        obj = leaves(rec)[k]
-        return tuple(np.shape(obj._data if hasattr(obj, "_data") else obj))
+        return tuple(np.shape(rec.data[k] if rec.data[k] is not None else leaves(rec)[k]))
 
     def dtype(self, k):
         obj = self.leaf(k)
@@ -109,14 +112,17 @@ class Builder:
         vid = rec.vids[k]
         if vid is not None:
             return self.names[vid]
-        obj, obj2 = self.leaf(k), self.leaf(k, 2)
+        obj = self.leaf(k)
         if obj is None:
             return ""
-        arr = obj._data if hasattr(obj, "_data") else np.asarray(obj)
-        pname = self.params.get(id(obj)) or self.params.get(id(arr))
+        arr, arr2 = self.array(k), self.array(k, 2)
+        if arr is None:
+            self.error(f"argument {k} of {rec.op_name()} is a {type(obj).__name__}, not a tensor")
+        pname = self.params.get(id(obj))
+        if pname is None and hasattr(obj, "_data"):
+            pname = self.params.get(id(obj._data))
         if pname is not None:
             return self.param(pname, arr)
-        arr2 = obj2._data if hasattr(obj2, "_data") else np.asarray(obj2)
         if arr.shape == arr2.shape and arr.dtype == arr2.dtype and np.array_equal(arr, arr2, equal_nan=True):
             return self.const(arr)
         filled = self._filled(arr, arr2)

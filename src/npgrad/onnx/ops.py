@@ -110,12 +110,10 @@ def _softplus(b, rec):
 @primitive("LeakyRelu")
 def _leaky_relu(b, rec):
     # F.leaky_relu passes the slope as an array computed from x: recover the one slope it holds
-    x, s = rec.args[0]._data, np.asarray(rec.args[1])
-    x2, s2 = rec.args[0], None
-    neg = s[~(x > 0)]
-    slopes = np.unique(neg)
+    x, s = b.array(0), b.array(1)
+    slopes = np.unique(s[~(x > 0)])
     if len(slopes) != 1 or not np.all(s[x > 0] == 1):
-        x2, s2 = b.leaf(0, 2)._data, np.asarray(b.leaf(1, 2))
+        x2, s2 = b.array(0, 2), b.array(1, 2)
         slopes = np.unique(s2[~(x2 > 0)])
         if len(slopes) != 1:
             b.error("leaky_relu: the negative slope could not be recovered from the traced values")
@@ -216,19 +214,17 @@ def _embedding(b, rec):
 
 @primitive("Gather")
 def _gather(b, rec):
-    axis, idx = int(rec.args[1]), rec.args[2]
+    axis = int(rec.args[1])
     if rec.vids[2] is None and rec.vids[0] is not None:
         # x.max(dim) / x.min(dim) gather at the arg-max/min of x: that is a reduction
         for fn, op in ((np.argmax, "ReduceMax"), (np.argmin, "ReduceMin")):
-            if all(_holds(i, fn(x._data, axis=axis, keepdims=True)) for x, i in
-                   ((rec.args[0], idx), (b.leaf(0, 2), b.leaf(2, 2)))):
+            if all(_holds(b.array(2, t), fn(b.array(0, t), axis=axis, keepdims=True)) for t in (1, 2)):
                 return b.node(op, [b.value(0), b.ints([axis])], keepdims=1) if b.opset >= 18 else \
                     b.node(op, [b.value(0)], axes=[axis], keepdims=1)
     return b.node("GatherElements", [b.value(0), b.value(2)], axis=axis)
 
 
 def _holds(idx, want):
-    idx = idx._data if hasattr(idx, "_data") else np.asarray(idx)
     return idx.shape == want.shape and np.array_equal(idx, want)
 
 

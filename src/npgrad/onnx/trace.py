@@ -31,12 +31,17 @@ class ExportError(RuntimeError):
 
 class Record:
     """One traced operation: a ``Function`` class or a module, its arguments and outputs."""
-    __slots__ = ("kind", "op", "args", "kwargs", "vids", "outs", "out_shapes", "path", "owner")
+    __slots__ = ("kind", "op", "args", "kwargs", "vids", "data", "outs", "out_shapes", "path", "owner")
 
-    def __init__(self, kind, op, args, kwargs, vids, outs, path, owner):
+    def __init__(self, kind, op, args, kwargs, leaves, vids, outs, path, owner):
         self.kind, self.op, self.args, self.kwargs, self.vids = kind, op, args, kwargs, vids
         self.outs, self.path, self.owner = outs, path, owner
         self.out_shapes = [tuple(o._data.shape) for o in outs]
+        # the values of the arrays that become constants, as they were here (a later in-place write
+        # must not change them); and of every argument of the ops whose export reads values
+        values = kind == "function" and op.__name__ in VALUE_OPS
+        self.data = [np.array(_array(a)) if _array(a) is not None and (v is None or values) else None
+                     for a, v in zip(leaves, vids)]
 
     def where(self):
         """``model.3 (MyBlock)``: where in the model this operation ran."""
@@ -44,6 +49,16 @@ class Record:
 
     def op_name(self):
         return type(self.op).__name__ if self.kind == "module" else self.op.__name__
+
+
+#: primitives whose export looks at argument values (to recover a slope, or to see an arg-max)
+VALUE_OPS = ("LeakyRelu", "Gather")
+
+
+def _array(obj):
+    if isinstance(obj, Tensor):
+        return obj._data
+    return obj if isinstance(obj, np.ndarray) else None
 
 
 def flatten(obj):
@@ -97,7 +112,7 @@ class Trace:
             return  # computed from constants only: its result is a constant too
         outs = [o for o in outs if isinstance(o, Tensor)]
         path, owner = self._stack[-1][:2]
-        rec = Record(kind, op, args, kwargs, vids, outs, path, owner)
+        rec = Record(kind, op, args, kwargs, leaves, vids, outs, path, owner)
         self._keep.append(rec)
         i = len(self.records)
         self.records.append(rec)
@@ -151,7 +166,7 @@ _active = None
 
 def _traced_apply(orig):
     def apply(cls, *args, **kwargs):
-        out = orig(cls, *args, **kwargs)
+        out = orig.__get__(None, cls)(*args, **kwargs)
         tr = _active
         if tr is not None:
             tr.function(cls, args, kwargs, out)
@@ -199,7 +214,7 @@ def tracing(model, module_table, fold_constants=True):
             lambda mod, a, k, p=full: trace.enter(mod, p, a, k), with_kwargs=True))
         handles.append(m.register_forward_hook(
             lambda mod, a, k, out: trace.leave(mod, a, k, out), with_kwargs=True))
-    Function.apply = _traced_apply(orig_apply.__func__)
+    Function.apply = _traced_apply(orig_apply)
     Tensor._inplace = _traced_inplace(Tensor._inplace)
     Tensor.__setitem__ = _traced_setitem(Tensor.__setitem__)
     _active = trace
