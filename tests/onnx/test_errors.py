@@ -131,6 +131,10 @@ def test_bad_arguments(tmp_path):
         export(model, x, training="TRAINING")
     with pytest.raises(ValueError, match="2 input_names given for 1 tensor inputs"):
         export(model, x, input_names=["a", "b"])
+    with pytest.raises(TypeError, match="unexpected keyword argument 'colour'"):
+        export(model, x, colour="blue")
+    with pytest.raises(ValueError, match="not both"):
+        export(model, x, input_names=["x"], dynamic_axes={"x": [0]}, dynamic_shapes=({0: "n"},))
     assert not (tmp_path / "x.onnx").exists()
 
 

@@ -140,6 +140,14 @@ def test_export_options(tmp_path):
         np.testing.assert_allclose(got, model(x).numpy(), rtol=1e-5, atol=1e-5)
 
 
+def test_dynamic_shapes_keyword():
+    buf = io.BytesIO()
+    proto = npgrad.onnx.export(mlp(), (npgrad.randn(3, 1, 8, 8),), buf, input_names=["x"],
+                               dynamic_shapes=({0: "n"},), dynamo=True, optimize=True)
+    assert proto.graph.input[0].type.tensor_type.shape.dim[0].dim_param == "n"
+    assert proto.graph.output[0].type.tensor_type.shape.dim[0].dim_param == "n"
+
+
 def test_static_shape_without_dynamic_axes():
     buf = io.BytesIO()
     proto = npgrad.onnx.export(mlp(), npgrad.randn(3, 1, 8, 8), buf)

@@ -56,6 +56,26 @@ def _input_names(model, inputs, given):
     return names
 
 
+#: keywords of torch.onnx.export that change nothing here (its other exporter's options)
+_IGNORED = {"custom_translation_table", "report", "optimize", "verify", "profile", "dump_exported_program",
+            "artifacts_dir", "fallback"}
+
+
+def _from_dynamic_shapes(spec, in_names):
+    """PyTorch's ``dynamic_shapes`` (per input: ``{axis: name or Dim}`` or one entry per axis,
+    ``None`` for static; a dict keyed by input name or a sequence by position) -> ``dynamic_axes``."""
+    items = spec.items() if isinstance(spec, dict) else zip(in_names, spec)
+    out = {}
+    for name, axes in items:
+        if axes is None:
+            continue
+        pairs = axes.items() if isinstance(axes, dict) else enumerate(axes)
+        named = {int(a): getattr(d, "__name__", None) or str(d) for a, d in pairs if d is not None}
+        if named:
+            out[name] = named
+    return out
+
+
 def _dynamic_axes(spec, in_names, output_names):
     """``{name: {axis: dim_name}}`` or ``{name: [axes]}`` -> ``{name: {axis: dim_name}}``."""
     out = {}
@@ -278,8 +298,8 @@ def _save(model, f):
 def export(model, args=(), f=None, *, kwargs=None, export_params=True, verbose=False, input_names=None,
            output_names=None, opset_version=None, dynamic_axes=None, do_constant_folding=True,
            keep_initializers_as_inputs=False, training=None, dynamo=None, external_data=True,
-           operator_export_type=None, custom_opsets=None, export_modules_as_functions=False,
-           autograd_inlining=True, **ignored):
+           dynamic_shapes=None, operator_export_type=None, custom_opsets=None, export_modules_as_functions=False,
+           autograd_inlining=True, **options):
     """Export ``model`` to ONNX by tracing ``model(*args)``; PyTorch's ``torch.onnx.export`` call.
 
     The forward runs in eval mode under ``no_grad`` (and the model's training flags are restored
@@ -302,6 +322,9 @@ def export(model, args=(), f=None, *, kwargs=None, export_params=True, verbose=F
     >>> proto.graph.input[0].type.tensor_type.shape.dim[0].dim_param
     'batch'
     """
+    unknown = sorted(set(options) - _IGNORED)
+    if unknown:
+        raise TypeError(f"onnx.export() got an unexpected keyword argument {unknown[0]!r}")
     onnx = _import_onnx()
     opset = DEFAULT_OPSET if opset_version is None else int(opset_version)
     if not MIN_OPSET <= opset <= onnx.defs.onnx_opset_version():
@@ -314,6 +337,10 @@ def export(model, args=(), f=None, *, kwargs=None, export_params=True, verbose=F
     if len({id(t) for t in inputs}) != len(inputs):
         raise ValueError("onnx.export: the same tensor is passed as two inputs; pass distinct tensors")
     in_names = _input_names(model, inputs, input_names)
+    if dynamic_shapes is not None:
+        if dynamic_axes is not None:
+            raise ValueError("onnx.export: give dynamic_axes or dynamic_shapes, not both")
+        dynamic_axes = _from_dynamic_shapes(dynamic_shapes, in_names)
     dyn = _dynamic_axes(dynamic_axes, in_names, output_names)
     flags = [(m, m.training) for m in model.modules()]
     model.eval()
