@@ -377,7 +377,8 @@ def _key_repr(items):
 
 #: user-facing names of primitives whose class name means little outside npgrad
 FRIENDLY = {"Masked": "hardtanh/relu6/threshold (functional form; the nn modules are supported)",
-            "ZeroGrad": "step/sign",
+            "ZeroGrad": "step/sign (functional form; the nn modules are supported)",
             "BatchNorm": "batch norm with batch statistics (a BatchNorm layer without running statistics: "
-                         "export runs in eval mode, so give the layer track_running_stats=True)", "IndexPut": "index assignment", "Remainder": "remainder/fmod",
-            "Cumprod": "cumprod", "ScatterAdd": "scatter_add", "IndexAdd": "index_add"}
+                         "export runs in eval mode, so give the layer track_running_stats=True)",
+            "IndexPut": "index assignment", "Remainder": "remainder/fmod", "Cumprod": "cumprod",
+            "ScatterAdd": "scatter_add", "IndexAdd": "index_add"}
