@@ -131,6 +131,8 @@ def test_bad_arguments(tmp_path):
         export(model, x, training="TRAINING")
     with pytest.raises(ValueError, match="2 input_names given for 1 tensor inputs"):
         export(model, x, input_names=["a", "b"])
+    with pytest.raises(TypeError, match="model must be an nn.Module, got function"):
+        export(lambda t: t * 2, x)
     with pytest.raises(TypeError, match="unexpected keyword argument 'colour'"):
         export(model, x, colour="blue")
     with pytest.raises(ValueError, match="not both"):

@@ -198,3 +198,23 @@ def test_docstring_examples():
     import npgrad.onnx.exporter
     res = doctest.testmod(npgrad.onnx.exporter, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     assert res.failed == 0 and res.attempted >= 4
+
+
+class Float(nn.Module):
+    def forward(self, x):
+        return x.float() * 0.5 + x.to(npgrad.float32).double().float()
+
+
+def test_integer_casts():
+    proto = check_export(nn.Sequential(Float(), nn.Linear(4, 2)), lambda n: npgrad.randint(0, 9, (n, 4)))
+    assert "Cast" in op_types(proto)
+
+
+class ArgmaxFeature(nn.Module):
+    def forward(self, x):
+        return x + x.argmax(1, keepdim=True).float()
+
+
+def test_argmax_is_refused():
+    with pytest.raises(npgrad.onnx.ExportError, match=r"model \(ArgmaxFeature\).*depends on the"):
+        check_export(ArgmaxFeature(), lambda n: npgrad.randn(n, 4))

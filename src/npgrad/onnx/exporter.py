@@ -325,6 +325,9 @@ def export(model, args=(), f=None, *, kwargs=None, export_params=True, verbose=F
     unknown = sorted(set(options) - _IGNORED)
     if unknown:
         raise TypeError(f"onnx.export() got an unexpected keyword argument {unknown[0]!r}")
+    from ..nn import Module
+    if not isinstance(model, Module):
+        raise TypeError(f"onnx.export: model must be an nn.Module, got {type(model).__name__}")
     onnx = _import_onnx()
     opset = DEFAULT_OPSET if opset_version is None else int(opset_version)
     if not MIN_OPSET <= opset <= onnx.defs.onnx_opset_version():

@@ -8,7 +8,8 @@ Two levels are recorded, whichever carries more meaning:
   ``Reshape``, ...) is recorded with its non-tensor arguments (axes, stride, padding, eps, ...).
 
 Recording switches on only inside :func:`tracing`: it replaces ``Function.apply`` (and the two
-in-place entry points of ``Tensor``) for the duration and registers forward hooks on the model's
+in-place entry points of ``Tensor``, and ``cast`` for the integer casts that need no Function) for
+the duration and registers forward hooks on the model's
 modules, then puts everything back; outside it nothing is different and nothing costs more.
 
 A value is named by a *value id*: ``("in", k)`` for the k-th model input, ``(i, j)`` for output j of
@@ -197,6 +198,17 @@ def _traced_setitem(orig):
     return __setitem__
 
 
+def _traced_cast(orig, cast_fn):
+    # integer <-> float casts skip Function.apply (no gradient flows through them): record them here
+    def cast(x, dt, copy=False):
+        out = orig(x, dt, copy)
+        tr = _active
+        if tr is not None and out is not x and tr.vid_of(out) is None:
+            tr.function(cast_fn, (x, dt, copy), {}, out)
+        return out
+    return cast
+
+
 @contextlib.contextmanager
 def tracing(model, module_table, fold_constants=True):
     """Within the block, ops run by ``model`` (and any other npgrad code) are recorded into the trace."""
@@ -214,7 +226,10 @@ def tracing(model, module_table, fold_constants=True):
             lambda mod, a, k, p=full: trace.enter(mod, p, a, k), with_kwargs=True))
         handles.append(m.register_forward_hook(
             lambda mod, a, k, out: trace.leave(mod, a, k, out), with_kwargs=True))
+    from ..ops import elementwise
+    orig_cast = elementwise.cast
     Function.apply = _traced_apply(orig_apply)
+    elementwise.cast = _traced_cast(orig_cast, elementwise.Cast)
     Tensor._inplace = _traced_inplace(Tensor._inplace)
     Tensor.__setitem__ = _traced_setitem(Tensor.__setitem__)
     _active = trace
@@ -223,6 +238,7 @@ def tracing(model, module_table, fold_constants=True):
     finally:
         _active = None
         Function.apply = orig_apply
+        elementwise.cast = orig_cast
         for name, value in saved.items():
             if value is None:
                 delattr(Tensor, name)
