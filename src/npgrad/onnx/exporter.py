@@ -18,12 +18,8 @@ MIN_OPSET = 17  # LayerNormalization
 
 
 def _import_onnx():
-    try:
-        import onnx
-    except ImportError:
-        raise ImportError("npgrad.onnx.export needs the onnx package: pip install onnx "
-                          "(or pip install 'npgrad[onnx]')") from None
-    return onnx
+    from .._optional import require
+    return require("onnx", "npgrad.onnx.export")
 
 
 def _split_args(args, kwargs):
