@@ -57,3 +57,12 @@ def test_export_command_errors(tmp_path):
     assert code == 2 and stderr.startswith("npgrad export: error:")
     code, _, stderr = _run(["export", str(tmp_path / "m.safetensors")])
     assert code == 2 and "output" in stderr
+
+
+def test_export_command_without_onnx(tmp_path, monkeypatch):
+    import sys
+    _checkpoint(tmp_path / "m.safetensors", "mlp", [1, 8, 8])
+    monkeypatch.setitem(sys.modules, "onnx", None)
+    code, _, stderr = _run(["export", str(tmp_path / "m.safetensors"), str(tmp_path / "m.onnx")])
+    assert code == 2 and 'npgrad export needs onnx: pip install "npgrad[onnx]"' in stderr
+    assert not (tmp_path / "m.onnx").exists()

@@ -150,3 +150,10 @@ def test_model_state_is_untouched_after_a_failed_export():
     y = MyOp.apply(npgrad.randn(2, requires_grad=True))
     assert y.grad_fn is not None
     assert not model[0]._forward_hooks and not model[0]._forward_pre_hooks
+
+
+def test_without_the_onnx_package(monkeypatch):
+    import sys
+    monkeypatch.setitem(sys.modules, "onnx", None)  # as if it were not installed
+    with pytest.raises(ModuleNotFoundError, match=r'npgrad.onnx.export needs onnx: pip install "npgrad\[onnx\]"'):
+        export(nn.Linear(2, 2), npgrad.randn(1, 2))
