@@ -1,4 +1,5 @@
 """Every layer type of npgrad.nn that ONNX can express: exported, run in onnxruntime, compared."""
+import numpy as np
 import pytest
 
 import npgrad
@@ -34,7 +35,12 @@ LAYERS = {
     "Conv2d-strided-dilated": (lambda: nn.Conv2d(3, 6, (3, 2), stride=(2, 1), padding=(1, 2), dilation=2,
                                                  groups=3), img(), "Conv"),
     "Conv2d-same": (lambda: nn.Conv2d(3, 2, 4, padding="same"), img(), "Conv"),
-    "ConvTranspose1d": (lambda: nn.ConvTranspose1d(4, 2, 3, stride=2), seq(), "ConvTranspose"),
+    "Conv1d-same-dilated": (lambda: nn.Conv1d(4, 4, 4, padding="same", dilation=2, groups=2, bias=False), seq(),
+                            "Conv"),
+    "Conv1d-reflect": (lambda: nn.Conv1d(4, 3, 3, padding=2, padding_mode="reflect"), seq(), "Conv"),
+    "Conv2d-circular": (lambda: nn.Conv2d(3, 2, 3, padding=1, padding_mode="circular"), img(), "Conv"),
+    "ConvTranspose1d": (lambda: nn.ConvTranspose1d(4, 2, 3, stride=2, padding=1, output_padding=1), seq(),
+                        "ConvTranspose"),
     "ConvTranspose2d": (lambda: nn.ConvTranspose2d(3, 2, 3, stride=2, padding=1, output_padding=1), img(),
                         "ConvTranspose"),
     "MaxPool1d": (lambda: nn.MaxPool1d(3, stride=2, padding=1), seq(), "MaxPool"),
@@ -92,9 +98,25 @@ LAYERS["PReLU-channels"] = (lambda: nn.PReLU(3, 0.1), img(), "PRelu")
 @pytest.mark.parametrize("name", list(LAYERS))
 def test_layer(name):
     make, inputs, onnx_op = LAYERS[name]
-    proto = check_export(make(), inputs)
+    model = make()
+    proto = check_export(model, inputs)
     if onnx_op is not None:
         assert onnx_op in op_types(proto)
+    # weights and buffers are initializers under their state_dict names (a Conv1d with another padding mode
+    # runs as a 2-d conv on a height-1 image: its weight is folded into a reshaped constant)
+    inits = {i.name for i in proto.graph.initializer}
+    if name != "Conv1d-reflect":
+        assert all(k in inits for k in model.state_dict() if "num_batches_tracked" not in k)
+
+
+def test_unbatched_conv1d():
+    conv = nn.Conv1d(2, 3, 3)
+    proto = npgrad.onnx.export(conv, npgrad.randn(2, 7), None)
+    from .helpers import session
+    x = npgrad.randn(2, 7)
+    with npgrad.no_grad():
+        np.testing.assert_allclose(session(proto.SerializeToString()).run(None, {"input": x.numpy()})[0],
+                                   conv(x).numpy(), rtol=1e-5, atol=1e-5)
 
 
 RECURRENT = [("LSTM", {}), ("LSTM", {"num_layers": 2, "bidirectional": True}), ("LSTM", {"batch_first": True}),

@@ -60,6 +60,43 @@ def _flatten(b, rec):
     return [b.node("Reshape", [b.value(0), b.ints([0] * start + [-1])])]
 
 
+@module(nn.Conv1d, nn.ConvTranspose1d, applies=lambda m: m.padding_mode == "zeros")
+def _conv1d(b, rec):
+    """One-dimensional Conv/ConvTranspose (the primitives run them as 2-d on a height-1 image)."""
+    from ..nn.conv_functional import conv_padding
+    m, x, unbatched = rec.op, b.value(0), len(b.shape(0)) == 2
+    if unbatched:
+        x = b.node("Unsqueeze", [x, b.ints([0])])
+    ins = [x, b.tensor(m.weight)] + ([b.tensor(m.bias)] if m.bias is not None else [])
+    (k,), (s,), (d,) = m.kernel_size, m.stride, m.dilation
+    attrs = {"strides": [s], "dilations": [d], "group": m.groups, "kernel_shape": [k]}
+    if m.transposed:
+        p, n_in, n_out = m.padding[0], b.shape(0)[-1], rec.out_shapes[0][-1]
+        opad = n_out - ((n_in - 1) * s - 2 * p + d * (k - 1) + 1)  # also when forward got output_size
+        y = b.node("ConvTranspose", ins, pads=[p, p], output_padding=[opad], **attrs)
+    else:
+        y = b.node("Conv", ins, pads=list(conv_padding(m.padding, m.kernel_size, m.stride, m.dilation, "Conv1d")),
+                   **attrs)
+    return [b.node("Squeeze", [y, b.ints([0])]) if unbatched else y]
+
+
+@module(nn.GroupNorm)
+def _group_norm(b, rec):
+    """Standardise each sample's channel groups (LayerNormalization over (N, G, -1)), then scale and shift
+    per channel with the layer's own weight and bias."""
+    m, x = rec.op, b.value(0)
+    nd, dt = len(b.shape(0)), b.dtype(0)
+    g = b.node("Reshape", [x, b.ints([0, m.num_groups, -1])])
+    n = b.node("LayerNormalization", [g, b.const(np.ones(1, dt)), b.const(np.zeros(1, dt))], axis=2,
+               epsilon=float(m.eps))
+    y = b.node("Reshape", [n, b.node("Shape", [x])])
+    if m.weight is None:
+        return [y]
+    per_channel = b.ints([m.num_channels] + [1] * (nd - 2))
+    y = b.node("Mul", [y, b.node("Reshape", [b.tensor(m.weight), per_channel])])
+    return [b.node("Add", [y, b.node("Reshape", [b.tensor(m.bias), per_channel])]) if m.bias is not None else y]
+
+
 @module(*[getattr(nn, n) for n in ("Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout") if hasattr(nn, n)],
         applies=lambda m: not m.training)
 def _dropout(b, rec):
