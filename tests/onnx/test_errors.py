@@ -157,3 +157,13 @@ def test_without_the_onnx_package(monkeypatch):
     monkeypatch.setitem(sys.modules, "onnx", None)  # as if it were not installed
     with pytest.raises(ModuleNotFoundError, match=r'npgrad.onnx.export needs onnx: pip install "npgrad\[onnx\]"'):
         export(nn.Linear(2, 2), npgrad.randn(1, 2))
+
+
+class AlwaysDropout(nn.Module):
+    def forward(self, x):
+        return F.dropout(x, 0.5)  # training=True whatever the module's mode: a random mask
+
+
+def test_random_mask_is_refused():
+    with pytest.raises(ExportError, match="or is random"):
+        export(AlwaysDropout(), npgrad.randn(4, 3))

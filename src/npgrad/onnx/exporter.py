@@ -159,8 +159,8 @@ def _check_same_program(t1, t2):
         for k, (a, b) in enumerate(zip(l1, l2)):
             if k != skip and r1.vids[k] is None and not _same(a, b):
                 raise ExportError(f"onnx.export: {r1.where()}: argument {k} of {r1.op_name()} ({_show(a)}) "
-                                  "depends on the input's size or values; it would be a wrong constant in the "
-                                  "graph")
+                                  "depends on the input's size or values (or is random); it would be a wrong "
+                                  "constant in the graph")
         if r1.kind == "function" and not _same(r1.kwargs, r2.kwargs):
             raise ExportError(f"onnx.export: {r1.where()}: the keyword arguments of {r1.op_name()} depend on the "
                               "input's size or values")

@@ -130,9 +130,9 @@ class Builder:
             return filled
         raise ExportError(
             f"onnx.export: {rec.where()}: argument {k} of {rec.op_name()} is a tensor computed outside the "
-            f"traced operations (shape {arr.shape}) that depends on the model's input; it would be a wrong "
-            "constant in the graph. Compute it with tensor operations on the input (not from x.shape, .item(), "
-            "comparisons or NumPy)")
+            f"traced operations (shape {arr.shape}) that depends on the model's input (or is random); it would "
+            "be a wrong constant in the graph. Compute it with tensor operations on the input (not from x.shape, "
+            ".item(), comparisons, argmax or NumPy)")
 
     def _filled(self, arr, arr2):
         """A constant that is the same along the inputs' dynamic dims (zeros(x.size(0), h), or a bias
