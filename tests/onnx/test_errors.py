@@ -119,8 +119,8 @@ def test_batchnorm_without_running_stats():
 
 def test_bad_arguments(tmp_path):
     model, x = nn.Linear(3, 2), npgrad.randn(2, 3)
-    with pytest.raises(ValueError, match="opset_version must be between 17"):
-        export(model, x, opset_version=11)
+    with pytest.raises(ValueError, match="opset_version must be between 7"):
+        export(model, x, opset_version=6)
     with pytest.raises(TypeError, match="args must be a Tensor or a tuple"):
         export(model, x.numpy())
     with pytest.raises(ValueError, match="dynamic_axes names 'y'"):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import inspect
 import os
+import warnings
 
 import numpy as np
 
@@ -14,7 +15,8 @@ from .ops import FRIENDLY, PRIMITIVES
 from .trace import ExportError, flatten, tracing
 
 DEFAULT_OPSET = 18
-MIN_OPSET = 17  # LayerNormalization
+MIN_OPSET = 13  # graphs are built for opset 13 or newer; older opsets go through ONNX's version converter
+OLDEST_OPSET = 7
 
 
 def _import_onnx():
@@ -279,6 +281,20 @@ def _build(b, t1, inputs1, inputs2, in_names, out1, out2, output_names, dyn, ops
     return model
 
 
+def _convert(onnx, model, opset, built):
+    """Down to an opset older than the graph was built for, with ONNX's version converter; where it
+    cannot, the graph stays at ``built`` with a warning (as PyTorch's exporter does)."""
+    try:
+        converted = onnx.version_converter.convert_version(model, opset)
+        onnx.checker.check_model(converted, full_check=True)
+        return converted
+    except Exception as e:  # noqa: BLE001 - the converter raises several kinds
+        why = str(e).strip().splitlines()[-1] if str(e).strip() else type(e).__name__
+        warnings.warn(f"onnx.export: the graph could not be converted to opset_version={opset} ({why}); it is "
+                      f"written for opset {built}", stacklevel=3)
+        return model
+
+
 def _save(model, f):
     if f is None:
         return
@@ -303,8 +319,9 @@ def export(model, args=(), f=None, *, kwargs=None, export_params=True, verbose=F
     ``dynamic_axes`` (and hold other values) tells which dims follow the input sizes, and catches
     any operation the graph would get wrong: those raise :class:`ExportError` naming the operation
     and the module path where it ran.  Parameters and buffers become initializers named by their
-    ``state_dict`` keys.  ``f`` is a path or a writable binary file; the ``onnx.ModelProto`` is
-    also returned.  Keywords of PyTorch's exporter that do not apply here (``dynamo``,
+    ``state_dict`` keys.  ``opset_version`` defaults to 18; graphs are built for opset 13 or newer
+    (older ones go through ONNX's version converter, with a warning where it cannot convert).
+    ``f`` is a path or a writable binary file; the ``onnx.ModelProto`` is also returned.  Keywords of PyTorch's exporter that do not apply here (``dynamo``,
     ``external_data``, ``optimize``, ...) are accepted and ignored.
 
     >>> import io, npgrad
@@ -326,8 +343,8 @@ def export(model, args=(), f=None, *, kwargs=None, export_params=True, verbose=F
         raise TypeError(f"onnx.export: model must be an nn.Module, got {type(model).__name__}")
     onnx = _import_onnx()
     opset = DEFAULT_OPSET if opset_version is None else int(opset_version)
-    if not MIN_OPSET <= opset <= onnx.defs.onnx_opset_version():
-        raise ValueError(f"onnx.export: opset_version must be between {MIN_OPSET} and "
+    if not OLDEST_OPSET <= opset <= onnx.defs.onnx_opset_version():
+        raise ValueError(f"onnx.export: opset_version must be between {OLDEST_OPSET} and "
                          f"{onnx.defs.onnx_opset_version()}, got {opset_version}")
     if training is not None and getattr(training, "name", str(training)).upper().endswith("TRAINING"):
         raise ValueError("onnx.export: only eval-mode export is supported (training=TrainingMode.EVAL)")
@@ -358,13 +375,15 @@ def export(model, args=(), f=None, *, kwargs=None, export_params=True, verbose=F
     for i, (r1, r2) in enumerate(zip(t1.records, t2.records)):
         for j, (s1, s2) in enumerate(zip(r1.out_shapes, r2.out_shapes)):
             shapes1[(i, j)], shapes2[(i, j)] = s1, s2
-    b = Builder(opset, _param_names(model), export_params, shapes1, shapes2)
+    b = Builder(max(opset, MIN_OPSET), _param_names(model), export_params, shapes1, shapes2)
     for k, name in enumerate(in_names):
         b.names[("in", k)] = name
         b.input_vids[name] = ("in", k)
     _emit(b, t1, t2)
-    model_proto = _build(b, t1, inputs, inputs2, in_names, out1, out2, output_names, dyn, opset,
+    model_proto = _build(b, t1, inputs, inputs2, in_names, out1, out2, output_names, dyn, b.opset,
                          keep_initializers_as_inputs)
+    if opset < b.opset:
+        model_proto = _convert(onnx, model_proto, opset, b.opset)
     if verbose:
         print(onnx.helper.printable_graph(model_proto.graph))
     _save(model_proto, f)

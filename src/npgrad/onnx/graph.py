@@ -74,6 +74,22 @@ class Builder:
     def scalar(self, value, dtype):
         return self.const(np.asarray(value, dtype=dtype), "scalar")
 
+    def reduce(self, op, x, axes, keepdims):
+        """``Reduce*`` over ``axes``: axes are an input from opset 18 (ReduceSum: 13), an attribute before."""
+        if op == "ReduceSum" and self.opset >= 13 or self.opset >= 18:
+            return self.node(op, [x, self.ints(axes)], keepdims=int(bool(keepdims)))
+        return self.node(op, [x], axes=list(axes), keepdims=int(bool(keepdims)))
+
+    def layer_norm(self, x, scale, bias, axis, rank, eps, dtype):
+        """LayerNormalization over dims ``axis..rank-1``; spelled out in elementary ops before opset 17."""
+        if self.opset >= 17:
+            return self.node("LayerNormalization", [x, scale, bias], axis=axis, epsilon=eps)
+        axes = list(range(axis % rank, rank))
+        d = self.node("Sub", [x, self.reduce("ReduceMean", x, axes, True)])
+        var = self.reduce("ReduceMean", self.node("Mul", [d, d]), axes, True)
+        std = self.node("Sqrt", [self.node("Add", [var, self.scalar(eps, dtype)])])
+        return self.node("Add", [self.node("Mul", [self.node("Div", [d, std]), scale]), bias])
+
     def param(self, name, arr):
         if name not in self.inits and all(n != name for n, _ in self.param_inputs):
             if self.export_params:

@@ -47,7 +47,8 @@ def _layer_norm(b, rec):
     ns = tuple(m.normalized_shape)
     w, c = _ones_zeros(b, ns, b.dtype(0), m.weight if m.elementwise_affine else None,
                        m.bias if m.elementwise_affine else None)
-    return [b.node("LayerNormalization", [b.value(0), w, c], axis=-len(ns), epsilon=float(m.eps))]
+    nd = len(b.shape(0))
+    return [b.layer_norm(b.value(0), w, c, nd - len(ns), nd, float(m.eps), b.dtype(0))]
 
 
 @module(nn.Flatten, applies=lambda m: m.end_dim == -1)
@@ -87,8 +88,7 @@ def _group_norm(b, rec):
     m, x = rec.op, b.value(0)
     nd, dt = len(b.shape(0)), b.dtype(0)
     g = b.node("Reshape", [x, b.ints([0, m.num_groups, -1])])
-    n = b.node("LayerNormalization", [g, b.const(np.ones(1, dt)), b.const(np.zeros(1, dt))], axis=2,
-               epsilon=float(m.eps))
+    n = b.layer_norm(g, b.const(np.ones(1, dt)), b.const(np.zeros(1, dt)), 2, 3, float(m.eps), dt)
     y = b.node("Reshape", [n, b.node("Shape", [x])])
     if m.weight is None:
         return [y]
@@ -122,7 +122,9 @@ def _hardsigmoid(b, rec):
 
 @module(nn.Hardswish)
 def _hardswish(b, rec):
-    return [b.node("HardSwish", [b.value(0)])]
+    if b.opset >= 14:
+        return [b.node("HardSwish", [b.value(0)])]
+    return [b.node("Mul", [b.value(0), b.node("HardSigmoid", [b.value(0)], alpha=1.0 / 6, beta=0.5)])]
 
 
 @module(nn.Threshold)

@@ -200,8 +200,7 @@ def _standardize(b, rec):
         b.error(f"normalisation over dims {axes} (not the last ones) is not supported")
     n = b.shape(0)[nd - len(axes):]
     dt = _out_dtype(rec)
-    return b.node("LayerNormalization", [b.value(0), b.const(np.ones(n, dt)), b.const(np.zeros(n, dt))],
-                  axis=nd - len(axes), epsilon=eps)
+    return b.layer_norm(b.value(0), b.const(np.ones(n, dt)), b.const(np.zeros(n, dt)), nd - len(axes), nd, eps, dt)
 
 
 @primitive("Embedding")
@@ -219,8 +218,7 @@ def _gather(b, rec):
         # x.max(dim) / x.min(dim) gather at the arg-max/min of x: that is a reduction
         for fn, op in ((np.argmax, "ReduceMax"), (np.argmin, "ReduceMin")):
             if all(_holds(b.array(2, t), fn(b.array(0, t), axis=axis, keepdims=True)) for t in (1, 2)):
-                return b.node(op, [b.value(0), b.ints([axis])], keepdims=1) if b.opset >= 18 else \
-                    b.node(op, [b.value(0)], axes=[axis], keepdims=1)
+                return b.reduce(op, b.value(0), [axis], True)
     return b.node("GatherElements", [b.value(0), b.value(2)], axis=axis)
 
 
@@ -244,9 +242,7 @@ def _reduce(b, op, axes, keepdim):
     axes = list(range(nd)) if axes is None else [int(a) % max(nd, 1) for a in axes]
     if not axes:
         return b.node("Identity", [b.value(0)])
-    if op == "ReduceSum" or b.opset >= 18:
-        return b.node(op, [b.value(0), b.ints(axes)], keepdims=int(bool(keepdim)))
-    return b.node(op, [b.value(0)], axes=axes, keepdims=int(bool(keepdim)))
+    return b.reduce(op, b.value(0), axes, keepdim)
 
 
 @primitive(*_REDUCE)
