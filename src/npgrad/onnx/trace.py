@@ -176,14 +176,14 @@ def _traced_apply(orig):
 
 
 def _traced_inplace(orig):
-    def _inplace(self, fn, *args):
+    def _inplace(self, fn, *args, **kwargs):
         got = []
 
         def run(*a, **k):
             r = fn(*a, **k)
             got.append(r)
             return r
-        res = orig(self, run, *args)
+        res = orig(self, run, *args, **kwargs)
         if _active is not None and got:
             _active.inplace(self, got[-1])
         return res
@@ -191,20 +191,20 @@ def _traced_inplace(orig):
 
 
 def _traced_setitem(orig):
-    def __setitem__(self, key, value):
+    def __setitem__(self, *args, **kwargs):
         if _active is not None:
             _active.setitem(self)
-        return orig(self, key, value)
+        return orig(self, *args, **kwargs)
     return __setitem__
 
 
 def _traced_cast(orig, cast_fn):
     # integer <-> float casts skip Function.apply (no gradient flows through them): record them here
-    def cast(x, dt, copy=False):
-        out = orig(x, dt, copy)
+    def cast(x, dt, *args, **kwargs):
+        out = orig(x, dt, *args, **kwargs)
         tr = _active
         if tr is not None and out is not x and tr.vid_of(out) is None:
-            tr.function(cast_fn, (x, dt, copy), {}, out)
+            tr.function(cast_fn, (x, dt, False), {}, out)
         return out
     return cast
 
