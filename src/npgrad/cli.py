@@ -138,7 +138,7 @@ def build_parser():
     export = sub.add_parser("export", help="write a checkpoint's model as ONNX (needs the onnx package)",
                             description="Export a checkpoint written by 'npgrad train' to ONNX, with a dynamic "
                                         "batch axis: input 'input' (batch, *input_shape) -> output 'logits'.")
-    export.add_argument("checkpoint")
+    export.add_argument("checkpoint", help="a checkpoint of 'npgrad train', or its run folder")
     export.add_argument("output", help="the .onnx file to write")
     export.add_argument("--opset", type=_positive_int, default=None, help="ONNX opset version (default 18)")
 

@@ -66,3 +66,11 @@ def test_export_command_without_onnx(tmp_path, monkeypatch):
     code, _, stderr = _run(["export", str(tmp_path / "m.safetensors"), str(tmp_path / "m.onnx")])
     assert code == 2 and 'npgrad export needs onnx: pip install "npgrad[onnx]"' in stderr
     assert not (tmp_path / "m.onnx").exists()
+
+
+def test_export_command_takes_a_run_folder(tmp_path):
+    _checkpoint(tmp_path / "model.safetensors", "mlp", [1, 8, 8])
+    code, stdout, stderr = _run(["export", str(tmp_path), str(tmp_path / "m.onnx"), "--opset", "17"])
+    assert code == 0, stderr
+    import onnx
+    assert onnx.load(str(tmp_path / "m.onnx")).opset_import[0].version == 17
