@@ -235,6 +235,9 @@ def abort_job(message, code=1):
     sys.stderr.write(f"npgrad.distributed: rank {pg.rank()} of {pg.size()} failed ({message}); "
                      f"aborting all {pg.size()} ranks\n")
     sys.stderr.flush()
+    # the launcher forwards each rank's output through a pipe and drops what is still in it when the job
+    # is torn down: a moment's wait lets the traceback and this line reach the terminal
+    time.sleep(0.5)
     _mpi().COMM_WORLD.Abort(code)
 
 
