@@ -52,6 +52,7 @@ class Entry:
         self.alive = True
         self.stream = 0             # token of the current event stream; 0: none
         self.streams = 0            # streams open now
+        self.busy = 0               # requests being answered now
         self.last_seen = time.monotonic()
         self.wake = threading.Condition()
 
@@ -106,7 +107,9 @@ class Hub:
             now = time.monotonic()
             with self.lock:
                 for sid in [k for k, e in self.sessions.items() if e.streams == 0 and now - e.last_seen > self.ttl]:
-                    self._drop(sid)
+                    entry = self.sessions[sid]
+                    if entry.busy == 0:               # not while a request is still using it
+                        self._drop(sid)
 
     def stop(self):
         self.stopping.set()
@@ -166,9 +169,24 @@ class Handler(BaseHTTPRequestHandler):
     def do_DELETE(self):
         self._dispatch("POST" if self.path.endswith("/close") else "DELETE")
 
+    def entry(self, sid):
+        """The session ``sid``, marked busy until this request is answered (the reaper leaves it alone)."""
+        e = self.server.hub.get(sid)
+        e.busy += 1
+        self._held.append(e)
+        return e
+
     def _dispatch(self, method):
         url = urlsplit(self.path)
-        self.query = parse_qs(url.query)
+        self.query, self._held = parse_qs(url.query), []
+        try:
+            self._route(method, url)
+        finally:
+            for e in self._held:
+                e.busy -= 1
+                e.last_seen = time.monotonic()
+
+    def _route(self, method, url):
         try:
             for m, pattern, fn in ROUTES:
                 match = pattern.match(url.path)
@@ -273,18 +291,18 @@ def dataset_previews():
 def _create(h):
     body = h._json_body()
     sid = h.server.hub.create(body.get("config", {}))
-    h._json({"id": sid, "state": h.server.hub.get(sid).session.state()})
+    h._json({"id": sid, "state": h.entry(sid).session.state()})
 
 
 @route("GET", r"/api/session/(\w+)/state")
 def _state(h, sid):
-    e = h.server.hub.get(sid)
+    e = h.entry(sid)
     h._json(dict(e.session.state(), playing=e.playing))
 
 
 @route("POST", r"/api/session/(\w+)/config")
 def _config(h, sid):
-    e = h.server.hub.get(sid)
+    e = h.entry(sid)
     e.session.configure(h._json_body())
     e.poke()
     h._json(dict(e.session.state(), playing=e.playing))
@@ -292,7 +310,7 @@ def _config(h, sid):
 
 @route("POST", r"/api/session/(\w+)/(play|pause)")
 def _play(h, sid, what):
-    e = h.server.hub.get(sid)
+    e = h.entry(sid)
     e.playing = what == "play"
     e.poke()
     h._json({"playing": e.playing, "streaming": e.streams > 0})
@@ -300,7 +318,7 @@ def _play(h, sid, what):
 
 @route("POST", r"/api/session/(\w+)/step")
 def _step(h, sid):
-    e = h.server.hub.get(sid)
+    e = h.entry(sid)
     body = h._json_body()
     epochs = body.get("epochs", 1)
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
@@ -314,7 +332,7 @@ def _step(h, sid):
 
 @route("POST", r"/api/session/(\w+)/reset")
 def _reset(h, sid):
-    e = h.server.hub.get(sid)
+    e = h.entry(sid)
     e.playing = False
     e.session.reset()
     e.poke()
@@ -328,7 +346,7 @@ def _close(h, sid):
 
 @route("POST", r"/api/session/(\w+)/inspect")
 def _inspect(h, sid):
-    e = h.server.hub.get(sid)
+    e = h.entry(sid)
     body = h._json_body()
     s = e.session
     if "index" in body:
@@ -350,7 +368,7 @@ def _inspect(h, sid):
 
 @route("GET", r"/api/session/(\w+)/code")
 def _code(h, sid):
-    s = h.server.hub.get(sid).session
+    s = h.entry(sid).session
     flavour = h.query.get("flavour", ["npgrad"])[0]
     with s.lock:
         pts = None
@@ -363,14 +381,14 @@ def _code(h, sid):
 
 @route("GET", r"/api/session/(\w+)/export")
 def _export(h, sid):
-    s = h.server.hub.get(sid).session
+    s = h.entry(sid).session
     h._send(200, "application/octet-stream", s.export(),
             {"Content-Disposition": f'attachment; filename="playground-{s.config["dataset"]}.safetensors"'})
 
 
 @route("POST", r"/api/session/(\w+)/import")
 def _import(h, sid):
-    e = h.server.hub.get(sid)
+    e = h.entry(sid)
     blob = h._body()
     try:
         e.session.load_model(blob)
@@ -383,7 +401,7 @@ def _import(h, sid):
 
 @route("POST", r"/api/session/(\w+)/csv")
 def _csv(h, sid):
-    e = h.server.hub.get(sid)
+    e = h.entry(sid)
     try:
         text = h._body().decode("utf-8")
     except UnicodeDecodeError:
@@ -408,7 +426,7 @@ def _lab(h, name):
 # -- the event stream ----------------------------------------------------------------------------------
 @route("GET", r"/api/session/(\w+)/events")
 def _events(h, sid):
-    e = h.server.hub.get(sid)
+    e = h.entry(sid)
     h.send_response(200)
     h.send_header("Content-Type", "text/event-stream")
     h.send_header("Cache-Control", "no-store")

@@ -26,7 +26,10 @@ from .data import DOMAIN, features, grid, make_points, split
 BOUNDARY_RES = 64      # pixels per side of the decision-boundary picture
 NEURON_RES = 24        # ... and of each neuron's heat map
 HISTORY_POINTS = 300   # curves are thinned to about this many points per frame
-_SEEDING = threading.Lock()   # npgrad.manual_seed is global: seed and initialise one session at a time
+# npgrad's grad mode and global generator are process-wide, not per thread: a no_grad() in one tab's
+# thread would switch off recording in another's. So sessions take turns on this one lock; each
+# holds it for a short slice of training at a time.
+ENGINE = threading.RLock()
 
 ACTIVATION_MODULES = {"step": lambda: nn.Step(), "sign": lambda: nn.Sign(), "sigmoid": lambda: nn.Sigmoid(),
                       "tanh": lambda: nn.Tanh(), "relu": lambda: nn.ReLU(), "leaky_relu": lambda: nn.LeakyReLU(0.1),
@@ -100,10 +103,10 @@ def _thin(seq):
 
 
 class Session:
-    """A network being trained on one dataset; thread-safe through :attr:`lock`."""
+    """A network being trained on one dataset; thread-safe through :attr:`lock` (shared, see ENGINE)."""
 
     def __init__(self, raw_config=None, csv=None):
-        self.lock = threading.RLock()
+        self.lock = ENGINE
         self.csv = csv                       # (X, y, task, note) of an uploaded file, else None
         self.configure(raw_config or {})
 
@@ -135,9 +138,8 @@ class Session:
     def reset(self):
         """New weights (seeded), a fresh optimiser and empty history."""
         with self.lock:
-            with _SEEDING:
-                npgrad.manual_seed(self.config["seed"])
-                self.model = build_model(self.config)
+            npgrad.manual_seed(self.config["seed"])
+            self.model = build_model(self.config)
             self.optimizer = build_optimizer(self.config, self.model.parameters())
             self.scheduler = build_schedule(self.config, self.optimizer)
             self.generator = npgrad.Generator().manual_seed(self.config["seed"])
