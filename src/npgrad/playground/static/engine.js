@@ -20,7 +20,7 @@ function cellText(c, full) {
   const flat = [c.data].flat(3);
   if (flat.length === 1) return fmt(flat[0]);
   if (full || flat.length <= 3) return "[" + flat.map(v => fmt(v, 2)).join(", ") + "]";
-  return `${c.shape.join("×")} [${flat.slice(0, 2).map(v => fmt(v, 2)).join(", ")}, …]`;
+  return `${c.shape.join("×")} [${flat.slice(0, 2).map(v => fmt(v, 2)).join(", ")} …]`;
 }
 
 function drawInspect() {
@@ -79,7 +79,7 @@ function drawGraph(box, rows) {
     add("rect", {width: BW, height: BH, rx: 6});
     const title = row.name.length > 14 ? row.op : row.name + (row.op !== "leaf" ? " · " + row.op : "");
     add("text", {x: 7, y: 15, class: "gname"}, title.length > 19 ? title.slice(0, 18) + "…" : title);
-    add("text", {x: 7, y: 31}, "value " + cellText(row.value));
+    add("text", {x: 7, y: 31}, "val  " + cellText(row.value));
     add("text", {x: 7, y: 46, class: "ggrad"}, "grad  " + cellText(row.grad));
     add("title", {}, `${row.name} (${row.op})\nvalue: ${cellText(row.value, true)}\n∂loss/∂${row.name}: ${cellText(row.grad, true)}`);
   }
