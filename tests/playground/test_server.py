@@ -185,6 +185,19 @@ def test_event_stream_trains_and_a_closed_tab_stops_it(server, client):
     assert client.request(f"/api/session/{sid}/state")[0] == 404
 
 
+def test_a_diverging_run_pauses_and_says_why(server, client):
+    sid, _ = client.session({"dataset": "plane", "lr": 10, "activation": "relu", "hidden": [8, 8]})
+    conn, res = _open_stream(server, sid)
+    _next_frame(res)
+    client.ok(f"/api/session/{sid}/play", {})
+    frame = next(f for f in iter(lambda: _next_frame(res), None) if f.get("warnings"))
+    assert frame["diverged"] and not frame["playing"] and "diverged" in frame["warnings"][0]
+    assert frame["losses"]["train"] is None
+    r = client.ok(f"/api/session/{sid}/inspect", {"split": "train", "index": 0})     # still answers, in JSON
+    assert r["loss"] is None or r["loss"] >= 0
+    conn.close()
+
+
 def test_two_tabs_train_independently(server, client):
     a, _ = client.session({"dataset": "circles", "hidden": [4]})
     b, _ = client.session({"dataset": "xor", "hidden": [2]})

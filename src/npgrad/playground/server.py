@@ -451,12 +451,7 @@ def _stream(h, e, token):
     sent, s = None, e.session
     while e.alive and e.stream == token and not h.server.hub.stopping.is_set():
         if e.playing:
-            start = time.monotonic()
-            with s.lock:
-                while True:
-                    s._epoch()
-                    if time.monotonic() - start > FRAME_SECONDS:
-                        break
+            s.epoch_slice(FRAME_SECONDS)
         if s.version != sent:
             with s.lock:
                 frame, sent = s.frame(), s.version

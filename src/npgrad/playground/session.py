@@ -13,6 +13,7 @@ import base64
 import io
 import json
 import threading
+import time
 
 import numpy as np
 
@@ -181,10 +182,18 @@ class Session:
 
     def train(self, epochs=1):
         """Run ``epochs`` passes over the training points in shuffled minibatches; returns a frame."""
-        with self.lock:
+        with self.lock, np.errstate(all="ignore"):      # a diverging run is reported, not warned about
             for _ in range(epochs):
                 self._epoch()
             return self.frame()
+
+    def epoch_slice(self, seconds):
+        """Train whole epochs for about ``seconds`` (at least one): what the event stream runs per frame."""
+        start = time.monotonic()
+        with self.lock, np.errstate(all="ignore"):
+            self._epoch()
+            while time.monotonic() - start < seconds:
+                self._epoch()
 
     def _epoch(self):
         cfg, model = self.config, self.model
@@ -244,7 +253,7 @@ class Session:
 
     def frame(self):
         """Everything that changes while training: losses, curves, boundary, neuron maps, weights."""
-        with self.lock:
+        with self.lock, np.errstate(all="ignore"):
             out, _ = self._activations(grid(BOUNDARY_RES))
             _, hidden = self._activations(grid(NEURON_RES))
             boundary = 1 / (1 + np.exp(-np.clip(out, -50, 50))) * 2 - 1 if self.task == "classification" else out

@@ -50,7 +50,8 @@ def inspect(session, point, label):
         target = npgrad.tensor([float(label)])
         loss = session._loss(h.squeeze(1), target)
         names["out"], names["loss"] = h, loss
-        table = viz.explain(loss, names=names)
+        with np.errstate(all="ignore"):
+            table = viz.explain(loss, names=names)
     rows = [{"step": r.step, "name": r.name, "op": r.op, "inputs": r.inputs,
              "value": _cell(r.value), "grad": _cell(r.grad)} for r in table]
     by_name = {r["name"]: r for r in rows}
@@ -58,10 +59,14 @@ def inspect(session, point, label):
                for n in layer_outputs + ["out"]]
     prediction = float(h.detach().numpy().ravel()[0])
     if session.task == "classification":
-        prediction = 1 / (1 + np.exp(-prediction))
+        prediction = float(1 / (1 + np.exp(-np.clip(prediction, -50, 50))))
     return {"point": [float(point[0]), float(point[1])], "label": float(label), "task": session.task,
-            "loss": float(loss.item()), "prediction": prediction, "features": cfg["features"],
+            "loss": _finite(loss.item()), "prediction": _finite(prediction), "features": cfg["features"],
             "rows": rows, "neurons": neurons, "input_grad": _flat(by_name.get("x"), "grad")}
+
+
+def _finite(v):
+    return float(v) if np.isfinite(v) else None
 
 
 def _flat(row, key):
