@@ -179,41 +179,44 @@ function layoutNetwork() {
   for (const n of [...net.querySelectorAll(".node, .col-ctl")]) n.remove();
   const cols = [FEATURES.length].concat(c.hidden, [1]);
   const maxN = Math.max(...cols);
-  const tile = maxN <= 8 ? 34 : Math.max(8, Math.floor(330 / maxN) - 3), gap = maxN <= 8 ? 10 : 3;
-  const W = net.clientWidth, top = 34, H = top + maxN * (tile + gap) + 10;
+  // each column's tiles are as large as its own count allows, so 32 neurons do not shrink the features
+  const sizeOf = n => n <= 8 ? [34, 10] : [Math.max(11, Math.floor(500 / n) - 3), 3];
+  const height = n => n * (sizeOf(n)[0] + sizeOf(n)[1]);
+  const W = net.clientWidth, top = 34, H = top + Math.max(...cols.map(height)) + 10;
   net.style.height = H + "px";
-  const left = 62, colX = cols.map((_, i) => left + i * (W - tile - left - 20) / (cols.length - 1));
+  const left = 62, colX = cols.map((_, i) => left + i * (W - 34 - left - 20) / (cols.length - 1));
   const pos = cols.map((n, i) => {
-    const off = top + (maxN - n) * (tile + gap) / 2;
-    return Array.from({length: n}, (_, j) => [colX[i], off + j * (tile + gap)]);
+    const [t, g] = sizeOf(n), off = top + (H - top - 10 - height(n)) / 2;
+    return Array.from({length: n}, (_, j) => [colX[i] + (34 - t) / 2, off + j * (t + g), t]);
   });
+  const tile = sizeOf(Math.max(...cols.slice(1)))[0];
   S.layout = {tile, pos, cols};
   FEATURES.forEach(([name, label], j) => {
     const on = c.features.includes(name);
     const node = el("div", {class: "node feature" + (on ? " on" : ""), title: on ? "click to remove" : "click to add",
       onclick: () => toggleFeature(name)}, el("canvas", {width: 24, height: 24}));
     const lab = el("span", {class: "flabel"}); lab.innerHTML = label; node.append(lab);
-    place(node, pos[0][j], tile); net.append(node);
+    place(node, pos[0][j]); net.append(node);
   });
   c.hidden.forEach((n, l) => {
     const ctl = el("div", {class: "col-ctl"},
       el("button", {class: "round sm", title: "add a neuron", onclick: () => setNeurons(l, n + 1)}, "+"),
       el("button", {class: "round sm", title: "remove a neuron", onclick: () => setNeurons(l, n - 1)}, "−"),
       el("small", {}, `${n} neuron${n === 1 ? "" : "s"}`));
-    ctl.style.left = (colX[l + 1] + tile / 2 - 40) + "px"; net.append(ctl);
+    ctl.style.left = (colX[l + 1] + 17 - 40) + "px"; net.append(ctl);
     for (let j = 0; j < n; j++) {
       const node = el("div", {class: "node neuron", "data-l": l, "data-j": j}, el("canvas", {width: 24, height: 24}),
         el("span", {class: "val"}));
       node.addEventListener("mouseenter", () => { S.hover = [l, j]; drawBoundary(); });
       node.addEventListener("mouseleave", () => { S.hover = null; drawBoundary(); });
-      place(node, pos[l + 1][j], tile); net.append(node);
+      place(node, pos[l + 1][j]); net.append(node);
     }
   });
   const out = el("div", {class: "node output", title: "the network's output"}, el("canvas", {width: 64, height: 64}),
     el("span", {class: "val"}));
-  place(out, pos[cols.length - 1][0], tile); net.append(out);
+  place(out, pos[cols.length - 1][0]); net.append(out);
 }
-function place(node, [x, y], tile) {
+function place(node, [x, y, tile]) {
   node.style.left = x + "px"; node.style.top = y + "px"; node.style.width = tile + "px"; node.style.height = tile + "px";
 }
 function toggleFeature(name) {
@@ -229,16 +232,16 @@ function setNeurons(l, n) {
 
 function drawLinks(f) {
   const net = $("net"), cv = $("links"), ctx = hidpi(cv, net.clientWidth, net.clientHeight);
-  const {tile, pos} = S.layout, active = S.cfg.features.map(n => FEATURES.findIndex(x => x[0] === n));
+  const {pos} = S.layout, active = S.cfg.features.map(n => FEATURES.findIndex(x => x[0] === n));
   const all = f.weights.flat(2).map(Math.abs), big = Math.max(1e-6, ...all);
+  const dense = all.length > 300, base = dense ? 0.06 : 0.25, thick = dense ? 3 : 5;
   f.weights.forEach((W, l) => W.forEach((row, j) => row.forEach((w, i) => {
     const a = l === 0 ? pos[0][active[i]] : pos[l][i], b = pos[l + 1][j];
     if (!a || !b) return;
     const t = Math.abs(w) / big;
-    ctx.strokeStyle = rgb(w > 0 ? POS : NEG, 0.25 + 0.6 * t); ctx.lineWidth = 0.4 + 5 * t;
-    ctx.beginPath(); ctx.moveTo(a[0] + tile, a[1] + tile / 2);
-    const mx = (a[0] + tile + b[0]) / 2;
-    ctx.bezierCurveTo(mx, a[1] + tile / 2, mx, b[1] + tile / 2, b[0], b[1] + tile / 2); ctx.stroke();
+    ctx.strokeStyle = rgb(w > 0 ? POS : NEG, base + 0.65 * t); ctx.lineWidth = 0.3 + thick * t;
+    const ya = a[1] + a[2] / 2, yb = b[1] + b[2] / 2, xa = a[0] + a[2], mx = (xa + b[0]) / 2;
+    ctx.beginPath(); ctx.moveTo(xa, ya); ctx.bezierCurveTo(mx, ya, mx, yb, b[0], yb); ctx.stroke();
   })));
 }
 
@@ -319,8 +322,8 @@ async function inspect(split, index) {
 }
 
 function drawNeuronValues() {
-  const show = S.inspect && S.layout.tile >= 30;
   for (const node of $("net").querySelectorAll(".node.neuron, .node.output")) {
+    const show = S.inspect && node.offsetWidth >= 30;
     const span = node.querySelector(".val");
     const l = node.classList.contains("output") ? S.cfg.hidden.length : +node.dataset.l, j = +node.dataset.j || 0;
     const n = show && S.inspect.neurons[l];

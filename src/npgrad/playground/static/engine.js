@@ -14,13 +14,18 @@ function drawGradChart(f) {
 }
 
 // -- one example through the graph --------------------------------------------------------------
+function short(v) {             // two significant digits: small gradients stay visible
+  if (v === 0) return "0";
+  const a = Math.abs(v);
+  return a < 1e-3 || a >= 1e4 ? v.toExponential(1) : String(Number(v.toPrecision(2)));
+}
 function cellText(c, full) {
   if (!c) return "?";
   if (!c.data) return `shape ${c.shape.join("×")}`;
   const flat = [c.data].flat(3);
   if (flat.length === 1) return fmt(flat[0]);
-  if (full || flat.length <= 3) return "[" + flat.map(v => fmt(v, 2)).join(", ") + "]";
-  return `${c.shape.join("×")} [${flat.slice(0, 2).map(v => fmt(v, 2)).join(", ")} …]`;
+  if (full || flat.length <= 3) return "[" + flat.map(short).join(", ") + "]";
+  return `${c.shape.join("×")} [${flat.slice(0, 2).map(short).join(", ")} …]`;
 }
 
 function drawInspect() {
