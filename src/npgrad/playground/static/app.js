@@ -72,7 +72,19 @@ function connect() {
     if (!f.playing && S.playing && f.diverged) setPlaying(false);
     applyFrame(f);
   });
-  S.es.onerror = () => { if (S.es.readyState === EventSource.CLOSED) setTimeout(connect, 1000); };
+  S.es.onerror = () => { if (S.es.readyState === EventSource.CLOSED) setTimeout(recover, 1000); };
+}
+
+async function recover() {          // the stream closed: reconnect, or start over if the server forgot us
+  try { await api(`/api/session/${S.sid}/state`); }
+  catch (e) {
+    try {
+      const r = await api("/api/session", {config: S.cfg.dataset === "csv" ? Object.assign({}, S.cfg, {dataset: "circles"}) : S.cfg});
+      S.sid = r.id; $("export").href = `/api/session/${S.sid}/export`; setState(r.state);
+      toast("The server had closed this tab's session (idle too long): started a fresh one.", "warn");
+    } catch (e2) { toast("The playground server is not answering: " + e2.message, "error"); return setTimeout(recover, 5000); }
+  }
+  connect();
 }
 
 async function configure(patch) {
@@ -262,8 +274,12 @@ function applyFrame(f) {
     if (k >= 0) paintMap(cv, decodeMap(f.features[k].data), 24); else cv.getContext("2d").clearRect(0, 0, 24, 24);
   });
   for (const node of $("net").querySelectorAll(".node.neuron")) {
-    const m = f.neurons[+node.dataset.l] && f.neurons[+node.dataset.l][+node.dataset.j];
+    const l = +node.dataset.l, j = +node.dataset.j, m = f.neurons[l] && f.neurons[l][j];
     if (m) paintMap(node.querySelector("canvas"), decodeMap(m.data), 24, $("discrete").checked);
+    if (f.weights[l] && f.weights[l][j]) {
+      node.title = `layer ${l + 1}, neuron ${j + 1}: bias ${fmt(f.biases[l][j])}, weights in ` +
+        `[${f.weights[l][j].map(w => fmt(w, 2)).join(", ")}]; colour scale ±${fmt(m ? m.scale : 1, 2)}`;
+    }
   }
   const out = $("net").querySelector(".node.output canvas");
   if (out) paintMap(out, decodeMap(f.boundary.data), f.boundary.res, $("discrete").checked);

@@ -91,7 +91,7 @@ async function runGD() {
   const ic = img.getContext("2d"), data = ic.createImageData(r.res, r.res), top = Math.max(...r.surface);
   r.surface.forEach((v, i) => {
     const t = Math.sqrt(v / top), band = 0.95 + 0.05 * Math.cos(2 * Math.PI * 9 * t);
-    data.data.set([255 * band * (0.93 - 0.3 * t), 255 * band * (0.96 - 0.45 * t), 255 * band * (1 - 0.2 * t), 255], i * 4);
+    data.data.set([band * (252 - 70 * t), band * (250 - 80 * t), band * (245 - 110 * t), 255], i * 4);
   });
   ic.putImageData(data, 0, 0); ctx.imageSmoothingEnabled = true; ctx.drawImage(img, 0, 0, size, size);
   const P = ([x, y]) => [(x - r.xlim[0]) / (r.xlim[1] - r.xlim[0]) * size, (r.ylim[1] - y) / (r.ylim[1] - r.ylim[0]) * size];
