@@ -29,3 +29,12 @@ def test_serves_on_a_free_port_and_prints_it():
     finally:
         proc.terminate()
         proc.wait(30)
+
+
+def test_port_in_use_is_a_one_line_error(capsys):
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        assert main(["playground", "--port", str(s.getsockname()[1]), "--no-browser"]) == 2
+    assert "cannot listen on 127.0.0.1" in capsys.readouterr().err

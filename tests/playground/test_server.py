@@ -224,3 +224,12 @@ def test_reset_and_live_settings(client):
     client.ok(f"/api/session/{sid}/step", {"epochs": 3})
     st = client.ok(f"/api/session/{sid}/reset", {})
     assert st["frame"]["epoch"] == 0 and st["playing"] is False
+
+
+def test_too_many_sessions_evicts_the_longest_idle(server, client, monkeypatch):
+    from npgrad.playground import hub
+    monkeypatch.setattr(hub, "MAX_SESSIONS", 3)
+    ids = [client.session()[0] for _ in range(3)]
+    client.ok(f"/api/session/{ids[0]}/state")            # the first is used again: the second is the oldest
+    newest = client.session()[0]
+    assert set(server.hub.sessions) == {ids[0], ids[2], newest}
