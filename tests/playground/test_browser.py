@@ -164,6 +164,10 @@ def test_export_downloads_a_model_npgrad_can_load(site):
     until(lambda: path.stat().st_size > 0 and not list(downloads.glob("*.crdownload")), what="a finished file")
     obj = npgrad.load(str(path))
     assert obj["model"]["0.weight"].shape == (5, 2) and '"dataset": "xor"' in obj["config"]
+    driver.get(url)                                          # a fresh tab with the defaults imports it
+    until(lambda: "dataset=circles" in driver.current_url, what="the default page")
+    driver.find_element(By.ID, "import").send_keys(str(path))
+    until(lambda: "dataset=xor" in driver.current_url and "hidden=5" in driver.current_url, what="the import")
 
 
 def test_lab_pages_and_phone_width(site, shots):
