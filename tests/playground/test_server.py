@@ -215,6 +215,7 @@ def test_two_tabs_train_independently(server, client):
     assert sorted(len(f["weights"][0]) for f in frames) == [2, 4]
     client.ok(f"/api/session/{a}/close", {})
     assert a not in server.hub.sessions and b in server.hub.sessions
+    assert client.ok(f"/api/session/{b}", method="DELETE")["closed"] and b not in server.hub.sessions
     for conn, _ in streams:
         conn.close()
 

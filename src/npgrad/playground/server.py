@@ -23,8 +23,8 @@ from urllib.parse import parse_qs, urlsplit
 from . import codegen, trace
 from .config import DATASETS, LIMITS, ConfigError
 from .data import DOMAIN, CSVError, make_points, parse_csv
-from .labs_api import LABS
 from .hub import APIError, Hub
+from .labs_api import LABS
 from .session import ENGINE
 
 STATIC = Path(__file__).with_name("static")
@@ -84,12 +84,13 @@ class Handler(BaseHTTPRequestHandler):
         self._dispatch("POST")
 
     def do_DELETE(self):
-        self._dispatch("POST" if self.path.endswith("/close") else "DELETE")
+        self._dispatch("DELETE")
 
     def entry(self, sid):
         """The session ``sid``, marked busy until this request is answered (the reaper leaves it alone)."""
         e = self.server.hub.get(sid)
-        e.busy += 1
+        with e.wake:
+            e.busy += 1
         self._held.append(e)
         return e
 
@@ -100,7 +101,8 @@ class Handler(BaseHTTPRequestHandler):
             self._route(method, url)
         finally:
             for e in self._held:
-                e.busy -= 1
+                with e.wake:
+                    e.busy -= 1
                 e.last_seen = time.monotonic()
 
     def _route(self, method, url):
@@ -256,7 +258,8 @@ def _reset(h, sid):
     h._json(dict(e.session.state(), playing=False))
 
 
-@route("POST", r"/api/session/(\w+)/close")
+@route("DELETE", r"/api/session/(\w+)")
+@route("POST", r"/api/session/(\w+)/close")      # the form navigator.sendBeacon can send
 def _close(h, sid):
     h._json({"closed": h.server.hub.close(sid)})
 
