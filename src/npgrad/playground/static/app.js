@@ -169,6 +169,7 @@ function syncControls() {
   }
   $("batchnorm").checked = c.batchnorm;
   for (const b of document.querySelectorAll(".ds")) b.classList.toggle("on", b.dataset.ds === c.dataset);
+  document.querySelector(".upload").classList.toggle("on", c.dataset === "csv");
   const n = c.hidden.length;
   $("layer-count").textContent = `${n} hidden layer${n === 1 ? "" : "s"}`;
 }
