@@ -153,6 +153,7 @@ function buildControls() {
     loadCode();
   });
   $("copy").addEventListener("click", copyCode);
+  $("graph-fit").addEventListener("change", drawInspect);
   addEventListener("resize", () => { if (S.state) { layoutNetwork(); applyFrame(S.frame); } });
   for (const [name, label] of DATASETS) {
     $("datasets").append(el("button", {class: "ds", "data-ds": name, title: label,

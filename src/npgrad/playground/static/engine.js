@@ -64,7 +64,9 @@ function drawGraph(box, rows) {
     at[row.name] = [5 + lv * (BW + GX), 5 + (H - list.length * (BH + GY)) / 2 + i * (BH + GY)];
   }));
   const NS = "http://www.w3.org/2000/svg", svg = document.createElementNS(NS, "svg");
-  svg.setAttribute("width", W); svg.setAttribute("height", H); svg.setAttribute("class", "graph");
+  svg.setAttribute("viewBox", `0 0 ${W} ${H}`); svg.setAttribute("class", "graph");
+  if ($("graph-fit").checked) svg.style.width = "100%";
+  else { svg.setAttribute("width", W); svg.setAttribute("height", H); }
   const mk = (tag, attrs, text) => {
     const e = document.createElementNS(NS, tag);
     for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
