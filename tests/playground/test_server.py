@@ -234,3 +234,15 @@ def test_too_many_sessions_evicts_the_longest_idle(server, client, monkeypatch):
     client.ok(f"/api/session/{ids[0]}/state")            # the first is used again: the second is the oldest
     newest = client.session()[0]
     assert set(server.hub.sessions) == {ids[0], ids[2], newest}
+
+
+def test_garbled_http_gets_a_json_error_and_the_server_lives_on(server, client):
+    sid, _ = client.session()
+    for head in (b"Content-Length: abc\r\n", b"Content-Length: -5\r\n"):
+        with socket.create_connection(("127.0.0.1", server.server_address[1]), timeout=30) as sock:
+            sock.sendall(b"POST /api/session/" + sid.encode() + b"/config HTTP/1.1\r\nHost: x\r\n" + head + b"\r\n")
+            reply = sock.makefile("rb").read().decode()
+        assert reply.split()[1] == "400" and '"error": "Content-Length must' in reply
+    status, err = client.request(f"/api/session/{sid}/config", raw=b'{"lr": NaN}')
+    assert status == 400 and "finite" in err["error"]
+    assert client.ok("/api/health")["ok"]
