@@ -155,15 +155,20 @@ class Session:
         if not isinstance(obj, dict) or "config" not in obj or "model" not in obj:
             raise ValueError("not a playground export: expected the keys 'config' and 'model'")
         cfg = json.loads(obj["config"])
-        if cfg.get("dataset") == "csv" and self.csv is None:
+        no_csv = cfg.get("dataset") == "csv" and self.csv is None
+        if no_csv:
             cfg["dataset"] = "circles"
         with self.lock:
             self.configure(cfg)
+            if no_csv:
+                self.warnings.append("the model was trained on an uploaded CSV: upload it again to see those points")
             try:
                 self.model.load_state_dict(obj["model"])
             except (KeyError, RuntimeError, ValueError) as exc:
                 raise ValueError(f"the weights do not fit the network in the file: {exc}") from None
             self.version += 1
+            for values in self.history.values():     # epoch 0 is now the imported weights
+                values.pop()
             self._record(None)
         return self.warnings
 

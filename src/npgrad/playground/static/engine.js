@@ -134,8 +134,10 @@ async function importModel(ev) {
   if (!file) return;
   if (S.playing) await setPlaying(false);
   try {
-    setState(await api(`/api/session/${S.sid}/import`, await file.arrayBuffer(), true));
-    toast(`${file.name} loaded: its network and settings are in place`);
+    const st = await api(`/api/session/${S.sid}/import`, await file.arrayBuffer(), true);
+    setState(st);
+    toast(`${file.name} loaded: its network and settings are in place` +
+          (st.warnings.length ? ` (${st.warnings.join("; ")})` : ""), st.warnings.length ? "warn" : "");
   } catch (e) { toast(`${file.name}: ${e.message}`, "error"); }
 }
 
