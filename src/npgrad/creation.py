@@ -58,7 +58,7 @@ def from_numpy(ndarray):
     >>> import npgrad
     >>> import numpy as np
     >>> npgrad.from_numpy(np.array([1.0, 2.0]))
-    tensor([1., 2.], dtype=npgrad.float64)
+    tensor([1., 2.], dtype=torch.float64)
     """
     if not isinstance(ndarray, np.ndarray):
         raise TypeError(f"from_numpy: expected np.ndarray (got {type(ndarray).__name__})")
@@ -71,7 +71,7 @@ def zeros(*size, dtype=None, device=None, requires_grad=False, out=None):
 
     >>> import npgrad
     >>> npgrad.zeros(2, 3).shape, npgrad.zeros((2,), dtype=npgrad.int64)
-    (npgrad.Size([2, 3]), tensor([0, 0]))
+    (torch.Size([2, 3]), tensor([0, 0]))
     """
     return _new(np.zeros(_size(size, "zeros"), _np_dtype(dtype)), requires_grad)
 
@@ -201,7 +201,7 @@ def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
     >>> import npgrad
     >>> _ = npgrad.manual_seed(0)
     >>> npgrad.rand(2, 3).shape
-    npgrad.Size([2, 3])
+    torch.Size([2, 3])
     """
     dt = _np_dtype(dtype)
     return _new(_gen(generator).random(_size(size, "rand"), dtype=dt if dt in (np.float32, np.float64) else np.float64).astype(dt, copy=False), requires_grad)
@@ -213,7 +213,7 @@ def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
     >>> import npgrad
     >>> _ = npgrad.manual_seed(0)
     >>> npgrad.randn(4).dtype
-    npgrad.float32
+    torch.float32
     """
     dt = _np_dtype(dtype)
     return _new(_gen(generator).standard_normal(_size(size, "randn"), dtype=dt if dt in (np.float32, np.float64) else np.float64).astype(dt, copy=False), requires_grad)
@@ -225,7 +225,7 @@ def randint(low=0, high=None, size=None, generator=None, dtype=None, device=None
     >>> import npgrad
     >>> _ = npgrad.manual_seed(0)
     >>> npgrad.randint(0, 10, (3,)).dtype
-    npgrad.int64
+    torch.int64
     """
     if size is None:
         if isinstance(high, (tuple, list)):

@@ -10,7 +10,7 @@ class Generator:
     >>> import npgrad
     >>> g = npgrad.Generator().manual_seed(0)
     >>> npgrad.rand(2, generator=g).shape
-    npgrad.Size([2])
+    torch.Size([2])
     """
 
     def __init__(self, device="cpu"):

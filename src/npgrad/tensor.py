@@ -12,10 +12,10 @@ from ._inplace import InplaceOps, link_view  # noqa: F401  (link_view: used by o
 
 
 class Size(tuple):
-    """``x.shape`` / ``x.size()``: a tuple that prints like PyTorch's ``torch.Size``."""
+    """``x.shape`` / ``x.size()``: a tuple that prints exactly as PyTorch's ``torch.Size``."""
 
     def __repr__(self):
-        return f"npgrad.Size({list(self)})"
+        return f"torch.Size({list(self)})"
 
     def numel(self):
         n = 1
@@ -381,9 +381,10 @@ class Tensor(InplaceOps):
 
     def type(self, dtype=None):
         if dtype is None:
-            return {"float32": "npgrad.FloatTensor", "float64": "npgrad.DoubleTensor",
-                    "int64": "npgrad.LongTensor", "int32": "npgrad.IntTensor",
-                    "bool": "npgrad.BoolTensor"}.get(self.dtype.name, str(self.dtype))
+            return {"float32": "torch.FloatTensor", "float64": "torch.DoubleTensor", "float16": "torch.HalfTensor",
+                    "int64": "torch.LongTensor", "int32": "torch.IntTensor", "int16": "torch.ShortTensor",
+                    "int8": "torch.CharTensor", "uint8": "torch.ByteTensor",
+                    "bool": "torch.BoolTensor"}[self.dtype.name]
         return self.to(dtype)
 
     def float(self):

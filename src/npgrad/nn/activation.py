@@ -239,7 +239,7 @@ class PReLU(Module):
 
     >>> import npgrad
     >>> npgrad.nn.PReLU(3).weight.shape
-    npgrad.Size([3])
+    torch.Size([3])
     """
 
     def __init__(self, num_parameters=1, init=0.25, device=None, dtype=None):

@@ -122,7 +122,7 @@ class Conv2d(_ConvNd):
     >>> import npgrad
     >>> conv = npgrad.nn.Conv2d(1, 4, 3, padding=1)
     >>> conv(npgrad.randn(2, 1, 8, 8)).shape
-    npgrad.Size([2, 4, 8, 8])
+    torch.Size([2, 4, 8, 8])
     """
     _nd = 2
 
@@ -137,7 +137,7 @@ class Conv1d(_ConvNd):
 
     >>> import npgrad
     >>> npgrad.nn.Conv1d(2, 3, 3, padding="same")(npgrad.randn(4, 2, 10)).shape
-    npgrad.Size([4, 3, 10])
+    torch.Size([4, 3, 10])
     """
     _nd = 1
 
@@ -187,7 +187,7 @@ class ConvTranspose2d(_ConvTransposeNd):
     >>> import npgrad
     >>> up = npgrad.nn.ConvTranspose2d(4, 2, 2, stride=2)
     >>> up(npgrad.randn(1, 4, 5, 5)).shape
-    npgrad.Size([1, 2, 10, 10])
+    torch.Size([1, 2, 10, 10])
     """
     _nd = 2
 
@@ -202,7 +202,7 @@ class ConvTranspose1d(_ConvTransposeNd):
 
     >>> import npgrad
     >>> npgrad.nn.ConvTranspose1d(2, 3, 3, stride=2)(npgrad.randn(1, 2, 5)).shape
-    npgrad.Size([1, 3, 11])
+    torch.Size([1, 3, 11])
     """
     _nd = 1
 

@@ -93,7 +93,7 @@ def linear(input, weight, bias=None):
     >>> import npgrad
     >>> F = npgrad.nn.functional
     >>> F.linear(npgrad.ones(2, 3), npgrad.ones(4, 3), npgrad.zeros(4)).shape
-    npgrad.Size([2, 4])
+    torch.Size([2, 4])
     """
     xs, ws = input._data.shape, weight._data.shape
     if (len(ws) != 2 or not xs or xs[-1] != ws[1] or input._data.dtype != weight._data.dtype
@@ -287,7 +287,7 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):
 
     >>> import npgrad
     >>> npgrad.nn.functional.group_norm(npgrad.randn(2, 4, 3), 2).shape
-    npgrad.Size([2, 4, 3])
+    torch.Size([2, 4, 3])
     """
     if input.ndim < 2:
         raise RuntimeError(f"group_norm: expected an input of at least 2 dims (N, C, ...), got shape "

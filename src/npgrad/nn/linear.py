@@ -54,7 +54,7 @@ class Linear(Module):
     >>> fc
     Linear(in_features=4, out_features=2, bias=True)
     >>> fc(npgrad.randn(3, 4)).shape
-    npgrad.Size([3, 2])
+    torch.Size([3, 2])
     """
 
     def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):

@@ -73,7 +73,7 @@ class Module:
     >>> [n for n, _ in net.named_parameters()]
     ['fc.weight', 'fc.bias']
     >>> net(npgrad.randn(3, 4)).shape
-    npgrad.Size([3, 2])
+    torch.Size([3, 2])
     """
 
     training: bool

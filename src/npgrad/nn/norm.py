@@ -102,7 +102,7 @@ class BatchNorm1d(_BatchNorm):
     >>> [k for k in bn.state_dict()]
     ['weight', 'bias', 'running_mean', 'running_var', 'num_batches_tracked']
     >>> bn(npgrad.randn(8, 3)).shape
-    npgrad.Size([8, 3])
+    torch.Size([8, 3])
     """
     _dims = (2, 3)
 
@@ -162,7 +162,7 @@ class GroupNorm(Module):
 
     >>> import npgrad
     >>> npgrad.nn.GroupNorm(2, 4)(npgrad.randn(3, 4, 5)).shape
-    npgrad.Size([3, 4, 5])
+    torch.Size([3, 4, 5])
     """
 
     def __init__(self, num_groups, num_channels, eps=1e-05, affine=True, device=None, dtype=None, *, bias=True):

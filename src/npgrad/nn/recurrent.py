@@ -336,7 +336,7 @@ class RNNCell(RNNCellBase):
 
     >>> import npgrad
     >>> npgrad.nn.RNNCell(3, 4)(npgrad.randn(2, 3)).shape
-    npgrad.Size([2, 4])
+    torch.Size([2, 4])
     """
 
     def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh", device=None, dtype=None):
@@ -358,7 +358,7 @@ class GRUCell(RNNCellBase):
 
     >>> import npgrad
     >>> npgrad.nn.GRUCell(3, 4)(npgrad.randn(2, 3)).shape
-    npgrad.Size([2, 4])
+    torch.Size([2, 4])
     """
 
     def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):

@@ -20,7 +20,7 @@ class Embedding(Module):
     >>> import npgrad
     >>> emb = npgrad.nn.Embedding(10, 3, padding_idx=0)
     >>> emb(npgrad.tensor([[1, 0]])).shape
-    npgrad.Size([1, 2, 3])
+    torch.Size([1, 2, 3])
     >>> emb.weight[0].tolist()
     [0.0, 0.0, 0.0]
     """
