@@ -285,12 +285,31 @@ def test_missing_safetensors_package_says_how_to_install(monkeypatch):
         npgrad.save({"w": npgrad.ones(1)}, io.BytesIO())
 
 
-def test_map_location_must_be_cpu():
+@pytest.mark.parametrize("where", ["cpu", npgrad.device("cpu"), {"cpu": "cpu"}, lambda storage, loc: storage, None])
+def test_map_location_to_the_cpu(where):
     buf = io.BytesIO()
     npgrad.save({"w": npgrad.ones(1)}, buf)
-    assert npgrad.load(io.BytesIO(buf.getvalue()), map_location="cpu")["w"].tolist() == [1.0]
-    with pytest.raises(ValueError, match="CPU only"):
-        npgrad.load(io.BytesIO(buf.getvalue()), map_location="cuda:0")
+    assert npgrad.load(io.BytesIO(buf.getvalue()), map_location=where)["w"].tolist() == [1.0]
+
+
+@pytest.mark.parametrize("where", ["cuda:0", npgrad.device("cuda"), {"cpu": "cuda"}])
+def test_map_location_to_cuda_raises_as_torch_cpu_build(torch, where):
+    buf, tbuf = io.BytesIO(), io.BytesIO()
+    npgrad.save({"w": npgrad.ones(1)}, buf)
+    torch.save({"w": torch.ones(1)}, tbuf)
+    twhere = torch.device(str(where)) if isinstance(where, npgrad.device) else where
+    with pytest.raises(RuntimeError) as theirs:
+        torch.load(io.BytesIO(tbuf.getvalue()), map_location=twhere)
+    with pytest.raises(RuntimeError) as ours:
+        npgrad.load(io.BytesIO(buf.getvalue()), map_location=where)
+    assert str(ours.value) == str(theirs.value)
+
+
+def test_map_location_rejects_unknown_devices():
+    buf = io.BytesIO()
+    npgrad.save({"w": npgrad.ones(1)}, buf)
+    with pytest.raises(RuntimeError, match="Expected one of cpu, cuda"):
+        npgrad.load(io.BytesIO(buf.getvalue()), map_location="gpu")
 
 
 def test_saving_a_whole_model_explains_state_dict(tmp_path):

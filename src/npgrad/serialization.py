@@ -204,8 +204,10 @@ def _file_mode(path):
 def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=None, **pickle_load_args):
     """Load an object saved by ``npgrad.save`` (or any safetensors file) from a path or binary file.
 
-    Tensors come back as npgrad tensors on the CPU; ``map_location`` may only name the CPU. Loading
-    never executes code, whatever ``weights_only`` says.
+    Tensors come back as npgrad tensors on the CPU (checkpoints hold CPU data); ``map_location``
+    (a device, a string, a ``{saved: target}`` dict or ``lambda storage, loc: storage``) must lead
+    to a device this build has, as in PyTorch's CPU build. Loading never executes code, whatever
+    ``weights_only`` says.
 
     >>> import npgrad, io
     >>> buf = io.BytesIO()
@@ -213,8 +215,7 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=No
     >>> npgrad.load(io.BytesIO(buf.getvalue()))
     {'step': 7, 'betas': (0.9, 0.999)}
     """
-    if map_location not in (None, "cpu") and str(map_location) != "cpu":
-        raise ValueError(f"npgrad.load: map_location={map_location!r}; npgrad runs on the CPU only")
+    _check_map_location(map_location)
     if hasattr(f, "read"):
         data, name = f.read(), getattr(f, "name", "<file object>")
     else:
@@ -224,6 +225,23 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=No
         with open(name, "rb") as fh:
             data = fh.read()
     return _deserialize(data, name)
+
+
+def _check_map_location(map_location):
+    from . import _backend
+    if isinstance(map_location, dict):
+        map_location = map_location.get("cpu", "cpu")
+    if map_location is None or callable(map_location) and not isinstance(map_location, _backend.device):
+        return
+    if not isinstance(map_location, (str, _backend.device)):
+        raise TypeError(f"npgrad.load: map_location must be a device, a string, a dict or a callable, "
+                        f"got {type(map_location).__name__}")
+    d = _backend.as_device(map_location)
+    if d.type == "cuda" and "cuda" not in _backend._MODULES:
+        raise RuntimeError("Attempting to deserialize object on a CUDA device but torch.cuda.is_available() is "
+                           "False. If you are running on a CPU-only machine, please use torch.load with "
+                           "map_location=torch.device('cpu') to map your storages to the CPU.")
+    _backend.transfer(None, d)
 
 
 def _corrupt(name, why):

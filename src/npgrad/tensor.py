@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _dtype
+from . import _backend, _dtype
 from ._inplace import InplaceOps, link_view  # noqa: F401  (link_view: used by ops)
 
 
@@ -179,7 +179,23 @@ class Tensor(InplaceOps):
 
     @property
     def device(self):
-        return "cpu"
+        """The ``npgrad.device`` holding this tensor's data (``device(type='cpu')`` on this build)."""
+        return _backend.device_of(self._data)
+
+    is_cuda = property(lambda self: self.device.type == "cuda")
+    is_cpu = property(lambda self: self.device.type == "cpu")
+    is_meta = property(lambda self: False)
+
+    def get_device(self):
+        """The device ordinal: -1 for a CPU tensor, as in PyTorch."""
+        d = self.device
+        return -1 if d.type == "cpu" else (d.index or 0)
+
+    def pin_memory(self, device=None):
+        raise RuntimeError(_backend.NO_ACCELERATOR)
+
+    def is_pinned(self, device=None):
+        return False
 
     @property
     def is_leaf(self):
@@ -364,20 +380,16 @@ class Tensor(InplaceOps):
         return _RemovableHandle(self._hooks, hook)
 
     # -- dtype conversion --------------------------------------------------------------------
-    def to(self, *args, dtype=None, copy=False, **kwargs):
-        """``x.to(npgrad.float64)``; device arguments ('cpu') are accepted and ignored."""
-        for a in args:
-            if isinstance(a, Tensor):
-                dtype = a.dtype
-            elif isinstance(a, str) or a is None:
-                if a not in (None, "cpu") and not str(a).startswith("cpu"):
-                    raise RuntimeError(f"to(): npgrad runs on the CPU only, got device {a!r}")
-            else:
-                dtype = a
-        if dtype is None:
-            return self.clone() if copy else self
-        from .ops.elementwise import cast
-        return cast(self, _dtype.to_dtype(dtype), copy)
+    def to(self, *args, **kwargs):
+        """``x.to(dtype)``, ``x.to(device)``, ``x.to(device, dtype)``, ``x.to(other)`` and the keywords
+        ``dtype=, device=, non_blocking=, copy=``, as in PyTorch (this tensor itself when nothing changes).
+
+        >>> import npgrad
+        >>> x = npgrad.ones(2)
+        >>> x.to("cpu") is x, x.to("cpu", npgrad.float64).dtype
+        (True, torch.float64)
+        """
+        return _backend.tensor_to(self, args, kwargs)
 
     def type(self, dtype=None):
         if dtype is None:
@@ -405,11 +417,11 @@ class Tensor(InplaceOps):
     def bool(self):
         return self.to(_dtype.bool_)
 
-    def cpu(self):
-        return self
+    def cpu(self, memory_format=None):
+        return self.to(_backend.CPU)
 
-    def cuda(self, *a, **k):
-        raise RuntimeError("npgrad runs on the CPU only")
+    def cuda(self, device=None, non_blocking=False, memory_format=None):
+        return _backend.tensor_cuda(self, device, non_blocking, memory_format)
 
     def type_as(self, other):
         return self.to(other.dtype)
