@@ -44,7 +44,7 @@ class NAdam(Optimizer):
     >>> opt = npgrad.optim.NAdam([w], lr=0.1)
     >>> (w ** 2).sum().backward(); opt.step()
     >>> w
-    tensor([ 0.8539, -1.8539], requires_grad=True)
+    tensor([ 0.8944, -1.8944], requires_grad=True)
     """
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, momentum_decay=4e-3,
