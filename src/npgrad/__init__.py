@@ -34,7 +34,7 @@ from .ops.linalg import addmm, bmm, dot, einsum, ger, inner, matmul, mm, mv, out
 from .ops.reduce import (all, amax, amin, any, argmax, argmin, argsort, count_nonzero, cumprod, cumsum,
                          logsumexp, max, mean, min, norm, prod, sort, std, std_mean, sum, topk, var, var_mean)
 from .ops.shape import (broadcast_shapes, broadcast_tensors, broadcast_to, cat, chunk, concat, concatenate,
-                        diagonal, flatten, flip, gather, hstack, movedim, moveaxis, permute, repeat_interleave,
+                        diagonal, flatten, flip, narrow, gather, hstack, movedim, moveaxis, permute, repeat_interleave,
                         reshape, roll, scatter, scatter_add, split, squeeze, stack, swapaxes, swapdims, t,
                         take_along_dim, tile, trace, transpose, tril, triu, unbind, unflatten, unsqueeze,
                         vstack)
@@ -114,6 +114,7 @@ def _bind_methods():
         for n in ns.split():
             setattr(Tensor, n, getattr(mod, n))
     Tensor.where = lambda self, condition, other: E.where(condition, self, other)
+    Tensor.narrow = S.narrow
     Tensor.clone = lambda self, memory_format=None: E.Cast.apply(self, self.dtype, True) \
         if self.requires_grad else Tensor._make(self._data.copy(order="K"), None, False, None)
     Tensor.new_tensor = lambda self, data, dtype=None, device=None, requires_grad=False: tensor(

@@ -521,6 +521,35 @@ def roll(input, shifts, dims=None):
     return out
 
 
+
+def narrow(input, dim, start, length):
+    """The slice ``start:start + length`` of dimension ``dim``, as a view (writes reach ``input``).
+
+    >>> import npgrad
+    >>> x = npgrad.arange(12).reshape(3, 4)
+    >>> x.narrow(1, 1, 2)
+    tensor([[ 1,  2],
+            [ 5,  6],
+            [ 9, 10]])
+    """
+    if input.ndim == 0:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
+    d = _norm_dim(dim, input.ndim, "narrow")
+    if isinstance(start, Tensor):
+        start = start.item()
+    for name, v in (("start", start), ("length", length)):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
+            raise TypeError(f"narrow(): {name} must be an int, got {type(v).__name__}")
+    size = input.shape[d]
+    if not -size <= start <= size:
+        raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], but got {start})")
+    start = start + size if start < 0 else start
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
+    if start + length > size:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
+    return input[(slice(None),) * d + (slice(int(start), int(start + length)),)]
+
 # gathers/scatters and padding live in gather.py and pad.py; re-exported here (shape.gather, shape.pad, ...)
 from .gather import (Gather, ScatterAdd, _full_index, _index_check, gather, scatter, scatter_add,  # noqa: E402,F401
                      take_along_dim)
