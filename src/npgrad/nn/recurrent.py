@@ -110,6 +110,10 @@ class RNNBase(Module):
             s += ", bidirectional=True"
         return s
 
+    def flatten_parameters(self):
+        """Accepted for compatibility: PyTorch packs the weights into one buffer for cuDNN; npgrad's
+        weights are already used as they are, so there is nothing to do."""
+
     def _where(self):
         return f"{type(self).__name__}({self.extra_repr()})"
 
