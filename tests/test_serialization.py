@@ -347,3 +347,52 @@ def test_unsupported_dtype_is_named(torch, tmp_path):
     save_file({"w": torch.ones(2, dtype=torch.bfloat16)}, str(path))
     with pytest.raises(TypeError, match="tensor 'w' in .*bf16.safetensors has dtype BF16"):
         npgrad.load(path)
+
+
+def test_saving_a_whole_module_names_the_state_dict_recipe(tmp_path):
+    with pytest.raises(TypeError) as e:
+        npgrad.save(npgrad.nn.Linear(2, 2), tmp_path / "m.pt")
+    msg = str(e.value)
+    assert "cannot store the Linear object itself (that would need pickle" in msg
+    assert "npgrad.save(model.state_dict(), path)" in msg and "model.load_state_dict(npgrad.load(path))" in msg
+    assert not (tmp_path / "m.pt").exists()
+
+
+NAMES = ["DEFAULT_PROTOCOL", "SourceChangeWarning", "add_safe_globals", "get_safe_globals", "clear_safe_globals",
+         "safe_globals", "get_unsafe_globals_in_checkpoint", "location_tag", "default_restore_location",
+         "register_package", "LoadEndianness", "get_default_load_endianness", "set_default_load_endianness",
+         "skip_data", "save", "load"]
+
+
+def test_torch_serialization_names_exist(torch):
+    import torch.serialization as theirs
+    for name in NAMES:
+        assert hasattr(theirs, name) and hasattr(npgrad.serialization, name), name
+    assert npgrad.serialization.DEFAULT_PROTOCOL == theirs.DEFAULT_PROTOCOL
+    assert issubclass(npgrad.serialization.SourceChangeWarning, Warning)
+    assert npgrad.serialization.get_default_load_endianness() == theirs.get_default_load_endianness()
+
+
+def test_safe_globals_registry_and_context():
+    class Config:
+        pass
+    s = npgrad.serialization
+    s.clear_safe_globals()
+    with s.safe_globals([Config]):
+        assert s.get_safe_globals() == [Config]
+    assert s.get_safe_globals() == []
+    s.add_safe_globals([Config])
+    assert Config in s.get_safe_globals()
+    s.clear_safe_globals()
+    with pytest.raises(TypeError):
+        s.add_safe_globals(Config)
+
+
+def test_default_restore_location_as_torch_cpu_build(torch):
+    import torch.serialization as theirs
+    assert npgrad.serialization.default_restore_location("data", "cpu") == "data"
+    with pytest.raises(RuntimeError) as ours:
+        npgrad.serialization.default_restore_location("data", "cuda:0")
+    with pytest.raises(RuntimeError) as ref:
+        theirs.default_restore_location(torch.UntypedStorage(2), "cuda:0")
+    assert str(ours.value) == str(ref.value)
