@@ -141,9 +141,11 @@ def test_as_tensor_device():
 
 LAYERS = {
     "Linear": lambda lib, **k: lib.nn.Linear(3, 4, **k), "Bilinear": lambda lib, **k: lib.nn.Bilinear(2, 3, 4, **k),
-    "Conv2d": lambda lib, **k: lib.nn.Conv2d(1, 2, 3, **k), "ConvT1d": lambda lib, **k: lib.nn.ConvTranspose1d(1, 2, 3, **k),
+    "Conv2d": lambda lib, **k: lib.nn.Conv2d(1, 2, 3, **k),
+    "ConvT1d": lambda lib, **k: lib.nn.ConvTranspose1d(1, 2, 3, **k),
     "BatchNorm1d": lambda lib, **k: lib.nn.BatchNorm1d(3, **k), "LayerNorm": lambda lib, **k: lib.nn.LayerNorm(3, **k),
-    "GroupNorm": lambda lib, **k: lib.nn.GroupNorm(1, 3, **k), "Embedding": lambda lib, **k: lib.nn.Embedding(5, 3, **k),
+    "GroupNorm": lambda lib, **k: lib.nn.GroupNorm(1, 3, **k),
+    "Embedding": lambda lib, **k: lib.nn.Embedding(5, 3, **k),
     "LSTM": lambda lib, **k: lib.nn.LSTM(3, 4, **k), "GRUCell": lambda lib, **k: lib.nn.GRUCell(3, 4, **k),
     "PReLU": lambda lib, **k: lib.nn.PReLU(**k),
 }
@@ -161,7 +163,8 @@ def test_layers_take_factory_kwargs_as_torch(torch, name):
 
 def module_calls(lib):
     return [
-        lambda: str(lib.nn.Linear(2, 3).to("cpu").weight.device), lambda: lib.nn.Linear(2, 3).to(lib.float64).weight.dtype,
+        lambda: str(lib.nn.Linear(2, 3).to("cpu").weight.device),
+        lambda: lib.nn.Linear(2, 3).to(lib.float64).weight.dtype,
         lambda: lib.nn.Linear(2, 3).to("cpu", lib.float64).bias.dtype,
         lambda: lib.nn.Linear(2, 3).to(device="cpu", dtype=lib.float64, non_blocking=True).weight.dtype,
         lambda: lib.nn.Linear(2, 3).to(lib.zeros(1, dtype=lib.float64)).weight.dtype,
@@ -244,3 +247,13 @@ def test_zeros_like_follows_its_input_not_the_default_device():
     npgrad.set_default_device("cpu")
     assert npgrad.zeros_like(x).device == x.device
     np.testing.assert_array_equal(npgrad.ones_like(x, device="cpu").numpy(), [1.0, 1.0])
+
+
+def test_generator_device_as_torch(torch):
+    assert npgrad.Generator(device="cpu").device == npgrad.device("cpu") and npgrad.Generator().device.type == "cpu"
+    for spec in ("cuda", "foo"):
+        with pytest.raises(RuntimeError) as ours:
+            npgrad.Generator(device=spec)
+        with pytest.raises(RuntimeError) as theirs:
+            torch.Generator(device=spec)
+        assert str(theirs.value).startswith(str(ours.value))

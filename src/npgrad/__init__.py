@@ -117,20 +117,19 @@ def _bind_methods():
     Tensor.narrow = S.narrow
     Tensor.clone = lambda self, memory_format=None: E.Cast.apply(self, self.dtype, True) \
         if self.requires_grad else Tensor._make(self._data.copy(order="K"), None, False, None)
+    def _new_kw(self, dtype, device, requires_grad, **kw):
+        return dict(dtype=dtype or self.dtype, device=self.device if device is None else device,
+                    requires_grad=requires_grad, **kw)
     Tensor.new_tensor = lambda self, data, dtype=None, device=None, requires_grad=False: tensor(
-        data, dtype=dtype or self.dtype, device=self.device if device is None else device, requires_grad=requires_grad)
+        data, **_new_kw(self, dtype, device, requires_grad))
     Tensor.new_zeros = lambda self, *size, dtype=None, device=None, requires_grad=False, pin_memory=False: zeros(
-        *size, dtype=dtype or self.dtype, device=self.device if device is None else device, requires_grad=requires_grad,
-        pin_memory=pin_memory)
+        *size, **_new_kw(self, dtype, device, requires_grad, pin_memory=pin_memory))
     Tensor.new_ones = lambda self, *size, dtype=None, device=None, requires_grad=False, pin_memory=False: ones(
-        *size, dtype=dtype or self.dtype, device=self.device if device is None else device, requires_grad=requires_grad,
-        pin_memory=pin_memory)
-    Tensor.new_full = lambda self, size, fill_value, dtype=None, device=None, requires_grad=False, \
-        pin_memory=False: full(size, fill_value, dtype=dtype or self.dtype, device=self.device if device is None else device,
-                               requires_grad=requires_grad, pin_memory=pin_memory)
+        *size, **_new_kw(self, dtype, device, requires_grad, pin_memory=pin_memory))
+    Tensor.new_full = lambda self, size, fill_value, dtype=None, device=None, requires_grad=False, pin_memory=False: \
+        full(size, fill_value, **_new_kw(self, dtype, device, requires_grad, pin_memory=pin_memory))
     Tensor.new_empty = lambda self, *size, dtype=None, device=None, requires_grad=False, pin_memory=False: empty(
-        *size, dtype=dtype or self.dtype, device=self.device if device is None else device, requires_grad=requires_grad,
-        pin_memory=pin_memory)
+        *size, **_new_kw(self, dtype, device, requires_grad, pin_memory=pin_memory))
     Tensor.softmax = lambda self, dim, dtype=None: _F().softmax(self, dim, dtype=dtype)
     Tensor.log_softmax = lambda self, dim, dtype=None: _F().log_softmax(self, dim, dtype=dtype)
 

@@ -138,7 +138,8 @@ def empty_like(input, dtype=None, device=None, requires_grad=False, pin_memory=F
 
 
 def full_like(input, fill_value, dtype=None, device=None, requires_grad=False, pin_memory=False):
-    return _new(np.full(input.shape, fill_value, _like(input, dtype)), requires_grad, _like_device(input, device), pin_memory)
+    return _new(np.full(input.shape, fill_value, _like(input, dtype)), requires_grad, _like_device(input, device),
+                pin_memory)
 
 
 def rand_like(input, dtype=None, generator=None, device=None, requires_grad=False, pin_memory=False):
@@ -230,7 +231,8 @@ def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, p
     return _new(_gen(generator).standard_normal(_size(size, "randn"), dtype=dt if dt in (np.float32, np.float64) else np.float64).astype(dt, copy=False), requires_grad, device, pin_memory)
 
 
-def randint(low=0, high=None, size=None, generator=None, dtype=None, device=None, requires_grad=False, pin_memory=False):
+def randint(low=0, high=None, size=None, generator=None, dtype=None, device=None, requires_grad=False,
+            pin_memory=False):
     """Integers in [low, high); ``randint(high, size)`` and ``randint(low, high, size)`` both work.
 
     >>> import npgrad
@@ -252,7 +254,8 @@ def randint(low=0, high=None, size=None, generator=None, dtype=None, device=None
 
 
 def randperm(n, generator=None, dtype=None, device=None, requires_grad=False, pin_memory=False):
-    return _new(_gen(generator).permutation(n).astype(_np_dtype(dtype, _dtype.int64)), requires_grad, device, pin_memory)
+    return _new(_gen(generator).permutation(n).astype(_np_dtype(dtype, _dtype.int64)), requires_grad, device,
+                pin_memory)
 
 
 def normal(mean=0.0, std=1.0, size=None, generator=None, dtype=None, device=None, requires_grad=False,

@@ -14,6 +14,11 @@ class Generator:
     """
 
     def __init__(self, device="cpu"):
+        from . import _backend
+        d = _backend.as_device(device)
+        if d.type == "cuda" and "cuda" not in _backend._MODULES:
+            raise RuntimeError("Cannot get CUDA generator without ATen_cuda library.")
+        self.device = _backend.resolve(d)
         self._seed = 67280421310721
         self._rng = np.random.default_rng(self._seed)
 

@@ -3,7 +3,8 @@ import pytest
 import npgrad
 from ._trajectory import assert_matches_torch, assert_resumes_from_checkpoint
 
-COMBOS = [dict(), dict(lr=0.5, rho=0.8, eps=1e-5), dict(weight_decay=0.1), dict(lr=0.3, maximize=True, weight_decay=0.05)]
+COMBOS = [dict(), dict(lr=0.5, rho=0.8, eps=1e-5), dict(weight_decay=0.1),
+          dict(lr=0.3, maximize=True, weight_decay=0.05)]
 
 
 @pytest.mark.parametrize("kwargs", COMBOS, ids=str)
@@ -16,7 +17,8 @@ def test_adadelta_checkpoint_round_trip(tmp_path):
 
 
 @pytest.mark.parametrize("bad, msg", [(dict(lr=-1), "Invalid learning rate"), (dict(rho=1.5), "Invalid rho value: 1.5"),
-                                      (dict(eps=-1), "Invalid epsilon"), (dict(weight_decay=-1), "Invalid weight_decay"),
+                                      (dict(eps=-1), "Invalid epsilon"),
+                                      (dict(weight_decay=-1), "Invalid weight_decay"),
                                       (dict(differentiable=True), "differentiable")])
 def test_adadelta_rejects_bad_hyperparameters(bad, msg):
     with pytest.raises(ValueError, match=msg):

@@ -3,7 +3,8 @@ import pytest
 import npgrad
 from ._trajectory import assert_matches_torch, assert_resumes_from_checkpoint
 
-COMBOS = [dict(), dict(lr=0.05, betas=(0.8, 0.9), eps=1e-6), dict(lr=0.01, weight_decay=0.1), dict(lr=0.02, maximize=True, weight_decay=0.05)]
+COMBOS = [dict(), dict(lr=0.05, betas=(0.8, 0.9), eps=1e-6), dict(lr=0.01, weight_decay=0.1),
+          dict(lr=0.02, maximize=True, weight_decay=0.05)]
 
 
 @pytest.mark.parametrize("kwargs", COMBOS, ids=str)

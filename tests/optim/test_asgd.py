@@ -29,7 +29,8 @@ def test_asgd_keeps_the_average_of_the_iterates():
     assert opt.state[w]["ax"].item() == pytest.approx(sum(seen[1:]) / 3)
 
 
-@pytest.mark.parametrize("bad, msg", [(dict(lr=-1), "Invalid learning rate"), (dict(weight_decay=-1), "Invalid weight_decay")])
+@pytest.mark.parametrize("bad, msg", [(dict(lr=-1), "Invalid learning rate"),
+                                      (dict(weight_decay=-1), "Invalid weight_decay")])
 def test_asgd_rejects_bad_hyperparameters(bad, msg):
     with pytest.raises(ValueError, match=msg):
         npgrad.optim.ASGD([npgrad.zeros(2, requires_grad=True)], **bad)

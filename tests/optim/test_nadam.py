@@ -3,7 +3,9 @@ import pytest
 import npgrad
 from ._trajectory import assert_matches_torch, assert_resumes_from_checkpoint
 
-COMBOS = [dict(), dict(lr=0.01, momentum_decay=0.02), dict(lr=0.01, weight_decay=0.1), dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True), dict(lr=0.02, betas=(0.8, 0.99), maximize=True, weight_decay=0.05, decoupled_weight_decay=True)]
+COMBOS = [dict(), dict(lr=0.01, momentum_decay=0.02), dict(lr=0.01, weight_decay=0.1),
+          dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True),
+          dict(lr=0.02, betas=(0.8, 0.99), maximize=True, weight_decay=0.05, decoupled_weight_decay=True)]
 
 
 @pytest.mark.parametrize("kwargs", COMBOS, ids=str)

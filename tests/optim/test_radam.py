@@ -3,7 +3,8 @@ import pytest
 import npgrad
 from ._trajectory import assert_matches_torch, assert_resumes_from_checkpoint
 
-COMBOS = [dict(), dict(lr=0.01, betas=(0.8, 0.9)), dict(lr=0.01, weight_decay=0.1), dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True), dict(lr=0.02, maximize=True, eps=1e-6)]
+COMBOS = [dict(), dict(lr=0.01, betas=(0.8, 0.9)), dict(lr=0.01, weight_decay=0.1),
+          dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True), dict(lr=0.02, maximize=True, eps=1e-6)]
 
 
 @pytest.mark.parametrize("kwargs", COMBOS, ids=str)

@@ -27,7 +27,8 @@ def test_rprop_step_grows_while_the_sign_holds_and_shrinks_when_it_flips():
     assert opt.state[w]["prev"].item() == 0.0
 
 
-@pytest.mark.parametrize("bad, msg", [(dict(lr=-1), "Invalid learning rate"), (dict(etas=(1.2, 0.5)), "Invalid eta values"),
+@pytest.mark.parametrize("bad, msg", [(dict(lr=-1), "Invalid learning rate"),
+                                      (dict(etas=(1.2, 0.5)), "Invalid eta values"),
                                       (dict(etas=(0.5, 0.9)), "Invalid eta values")])
 def test_rprop_rejects_bad_hyperparameters(bad, msg):
     with pytest.raises(ValueError, match=msg):

@@ -17,7 +17,8 @@ from ..random import _gen
 from ..tensor import Tensor
 
 __all__ = ["linear", "bilinear", "batch_norm", "layer_norm", "group_norm", "dropout", "dropout1d",
-           "dropout2d", "dropout3d", "embedding", "one_hot", "normalize", "pad", "cosine_similarity", "pairwise_distance"]
+           "dropout2d", "dropout3d", "embedding", "one_hot", "normalize", "pad", "cosine_similarity",
+           "pairwise_distance"]
 
 
 def _const(arr):

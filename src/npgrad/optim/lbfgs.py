@@ -146,8 +146,8 @@ class LBFGS(Optimizer):
 
     # -- the parameters as one flat vector ---------------------------------------------------------
     def _gather_flat_grad(self):
-        return np.concatenate([p._grad._data.reshape(-1) if p._grad is not None else np.zeros(p._data.size, p._data.dtype)
-                               for p in self._params])
+        return np.concatenate([p._grad._data.reshape(-1) if p._grad is not None
+                               else np.zeros(p._data.size, p._data.dtype) for p in self._params])
 
     def _add_grad(self, step_size, update):
         offset = 0
@@ -185,8 +185,8 @@ class LBFGS(Optimizer):
         flat_grad = self._gather_flat_grad()
         if np.abs(flat_grad).max() <= tol_grad:
             return orig_loss
-        d, t, prev_flat_grad, prev_loss = state.get("d"), state.get("t"), state.get("prev_flat_grad"), state.get("prev_loss")
-        old_dirs, old_stps, ro, h_diag = state.get("old_dirs"), state.get("old_stps"), state.get("ro"), state.get("H_diag")
+        d, t, prev_flat_grad, prev_loss = (state.get(k) for k in ("d", "t", "prev_flat_grad", "prev_loss"))
+        old_dirs, old_stps, ro, h_diag = (state.get(k) for k in ("old_dirs", "old_stps", "ro", "H_diag"))
         n_iter = 0
         while n_iter < max_iter:
             n_iter += 1
