@@ -257,3 +257,36 @@ def test_generator_device_as_torch(torch):
         with pytest.raises(RuntimeError) as theirs:
             torch.Generator(device=spec)
         assert str(theirs.value).startswith(str(ours.value))
+
+
+def test_global_settings_round_trip_as_torch(torch):
+    try:
+        for lib in (npgrad, torch):
+            lib.use_deterministic_algorithms(True, warn_only=True)
+        assert (npgrad.are_deterministic_algorithms_enabled(), npgrad.is_deterministic_algorithms_warn_only_enabled()) \
+            == (torch.are_deterministic_algorithms_enabled(), torch.is_deterministic_algorithms_warn_only_enabled())
+        for lib in (npgrad, torch):
+            lib.set_float32_matmul_precision("high")
+        assert npgrad.get_float32_matmul_precision() == torch.get_float32_matmul_precision() == "high"
+        with pytest.raises(TypeError):
+            npgrad.use_deterministic_algorithms("yes")
+        with pytest.warns(UserWarning, match="not one of 'highest', 'high', or 'medium'"):
+            npgrad.set_float32_matmul_precision("fast")
+    finally:
+        for lib in (npgrad, torch):
+            lib.use_deterministic_algorithms(False)
+            lib.set_float32_matmul_precision("highest")
+
+
+def test_memory_formats_print_and_are_accepted(torch):
+    for name in ("contiguous_format", "preserve_format", "channels_last", "channels_last_3d"):
+        assert repr(getattr(npgrad, name)) == repr(getattr(torch, name))
+        assert pickle.loads(pickle.dumps(getattr(npgrad, name))) is getattr(npgrad, name)
+    x = npgrad.ones(1, 2, 3, 3)
+    assert x.to(memory_format=npgrad.channels_last) is x
+    assert x.contiguous(memory_format=npgrad.channels_last).shape == x.shape
+    assert npgrad.nn.Conv2d(2, 2, 1).to(memory_format=npgrad.channels_last)(x).shape == (1, 2, 3, 3)
+
+
+def test_settings_docstring_examples():
+    assert doctest.testmod(importlib.import_module("npgrad._settings")).failed == 0

@@ -125,6 +125,7 @@ def _parse(spec):
     return kind, int(idx)
 
 
+device.__module__ = "npgrad"  # shown as npgrad.device, its public name
 CPU = device("cpu")
 #: the default device of creation functions (``set_default_device``); None means the CPU
 _DEFAULT = [None]
