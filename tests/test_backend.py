@@ -25,7 +25,8 @@ def outcome(f):
         return (type(e).__name__, str(e))
 
 
-@pytest.mark.parametrize("name", ["npgrad._backend", "npgrad.cuda", "npgrad.accelerator", "npgrad.backends"])
+@pytest.mark.parametrize("name", ["npgrad._backend", "npgrad.cuda", "npgrad.accelerator", "npgrad.backends", "npgrad.mps",
+                                  "npgrad.xpu"])
 def test_docstring_examples(name):
     res = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
     assert res.failed == 0
@@ -193,7 +194,9 @@ QUERIES = ["cuda.is_available()", "cuda.device_count()", "cuda.is_initialized()"
            "backends.cudnn.deterministic", "backends.cudnn.benchmark", "backends.cudnn.enabled",
            "backends.cuda.is_built()", "backends.cuda.matmul.allow_tf32", "accelerator.is_available()",
            "accelerator.current_accelerator()", "accelerator.device_count()",
-           "accelerator.current_device_index()", "get_default_device()"]
+           "accelerator.current_device_index()", "get_default_device()", "mps.is_available()", "mps.device_count()",
+           "mps.manual_seed(0)", "mps.synchronize()", "xpu.is_available()", "xpu.device_count()", "xpu.synchronize()",
+           "xpu.manual_seed(0)", "zeros(1, device='xpu')"]
 
 
 @pytest.mark.parametrize("expr", QUERIES)

@@ -140,7 +140,7 @@ _bind_methods()
 del _bind_methods
 
 _LAZY_MODULES = ("nn", "optim", "utils", "datasets", "viz", "labs", "testing", "train", "serialization", "cuda",
-                 "backends", "accelerator")
+                 "backends", "accelerator", "mps", "xpu")
 
 
 def __getattr__(name):

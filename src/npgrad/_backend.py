@@ -140,8 +140,8 @@ def _require(d):
     """Raise as PyTorch's CPU build does when data is asked to live on a device this build lacks."""
     if d._type in _MODULES:
         return d
-    if d._type == "cuda":
-        raise AssertionError(NO_CUDA)
+    if d._type in ("cuda", "xpu"):  # PyTorch's builds without them assert
+        raise AssertionError(f"Torch not compiled with {d._type.upper()} enabled")
     raise RuntimeError(f"npgrad has no '{d._type}' backend: tensors can live on "
                        f"{', '.join(repr(t) for t in _MODULES)} (asked for device '{d}')")
 
