@@ -75,7 +75,7 @@ def tensor_calls(lib):
         lambda: x.to(dtype=lib.int32, device="cpu", non_blocking=True, copy=False),
         lambda: x.to(device=lib.device("cpu")) is x, lambda: x.cpu() is x, lambda: x.is_cuda, lambda: x.is_cpu,
         lambda: x.get_device(), lambda: x.is_pinned(),
-        lambda: x.cuda(), lambda: x.cuda(0), lambda: x.to("cuda"), lambda: x.to("cuda:1", lib.float64),
+        lambda: x.cuda(), lambda: x.cuda(0), lambda: x.cuda("cpu"), lambda: x.to("cuda"), lambda: x.to("cuda:1", lib.float64),
         lambda: x.to(device="cuda"), lambda: x.to("foo"), lambda: x.to(1), lambda: x.pin_memory(),
     ]
 
@@ -171,6 +171,7 @@ def module_calls(lib):
         lambda: lib.nn.Linear(2, 3).to(lib.zeros(1, dtype=lib.float64)).weight.dtype,
         lambda: lib.nn.Linear(2, 3).cpu().weight.dtype, lambda: lib.nn.Linear(2, 3).to(lib.int64),
         lambda: lib.nn.Linear(2, 3).to("cuda"), lambda: lib.nn.Linear(2, 3).cuda(), lambda: lib.nn.Linear(2, 3).cuda(0),
+        lambda: lib.nn.Linear(2, 3).cuda("cpu"),
         lambda: lib.nn.Linear(2, 3).to("foo"),
     ]
 

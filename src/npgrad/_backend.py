@@ -241,17 +241,19 @@ def parse_to(args, kwargs, where="to"):
 def tensor_to(t, args, kwargs):
     """``Tensor.to``: the same tensor when nothing changes (unless ``copy=True``), else a converted
     one that autograd differentiates through."""
-    dev, dt, _, copy = parse_to(args, kwargs)
-    moved = dev is not None and dev != t.device and device_of(transfer(t._data, dev)) != t.device
+    _, dt, _, copy = parse_to(args, kwargs)  # the device is checked there
+    # every device this build accepts holds NumPy arrays, so only the dtype can change here; a GPU
+    # backend adds its transfer at this point (a differentiable copy between array modules)
     if dt is None or dt.np == t._data.dtype:
-        if not moved:
-            return t.clone() if copy else t
-        dt = t.dtype
+        return t.clone() if copy else t
     from .ops.elementwise import cast
     return cast(t, dt, copy)
 
 
-def tensor_cuda(t, device=None, non_blocking=False, memory_format=None):
-    """``Tensor.cuda`` / ``Module.cuda``: a CUDA copy, which this build cannot make."""
-    _require(as_device("cuda" if device is None else device))
-    raise AssertionError(NO_CUDA)  # pragma: no cover  (no CUDA backend is registered yet)
+def cuda_device(device=None):
+    """The device ``Tensor.cuda(device)`` / ``Module.cuda(device)`` moves to (raising as PyTorch's CPU
+    build when CUDA is absent)."""
+    d = as_device("cuda" if device is None else device)
+    if d.type != "cuda":
+        raise RuntimeError("Invalid device, must be cuda device")
+    return _require(d)

@@ -421,7 +421,7 @@ class Tensor(InplaceOps):
         return self.to(_backend.CPU)
 
     def cuda(self, device=None, non_blocking=False, memory_format=None):
-        return _backend.tensor_cuda(self, device, non_blocking, memory_format)
+        return self.to(_backend.cuda_device(device), non_blocking=non_blocking)
 
     def type_as(self, other):
         return self.to(other.dtype)

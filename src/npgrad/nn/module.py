@@ -422,7 +422,7 @@ class Module:
         return self.to(_backend.CPU)
 
     def cuda(self, device=None):
-        _backend.tensor_cuda(None, device)
+        return self.to(_backend.cuda_device(device))
 
     # -- state dict ------------------------------------------------------------------------------
     def state_dict(self, *args, destination=None, prefix="", keep_vars=False):
