@@ -2,8 +2,12 @@
 
 A tensor's array lives on a device; ``npgrad.device`` names it as PyTorch does (``"cpu"``,
 ``"cuda:0"``).  Each available device type maps to an array module with NumPy's API: today only
-``"cpu"`` -> ``numpy``.  A GPU backend (CuPy) plugs in by registering ``"cuda"`` in ``_MODULES``;
-ops that need the array module of a tensor ask :func:`array_module` instead of naming ``np``.
+``"cpu"`` -> ``numpy``.  A GPU backend (CuPy) plugs in here: it registers ``"cuda"`` in
+``_MODULES`` (``cuda.is_available()``, ``accelerator`` and every ``device=`` check follow), teaches
+:func:`device_of`, :func:`array_module` and :func:`transfer` its array type, and adds the copy
+between devices in :func:`tensor_to`.  Ops that need the array module of a tensor ask
+:func:`array_module` instead of naming ``np`` (``Function.apply`` and the engine still wrap
+results with ``np.asarray``: the backend routes those through here too).
 
 On this build, asking for a device that is not registered behaves as PyTorch's CPU-only build:
 ``"cuda"`` raises ``AssertionError("Torch not compiled with CUDA enabled")``, an unknown device
