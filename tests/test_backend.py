@@ -294,3 +294,12 @@ def test_memory_formats_print_and_are_accepted(torch):
 
 def test_settings_docstring_examples():
     assert doctest.testmod(importlib.import_module("npgrad._settings")).failed == 0
+
+
+@pytest.mark.parametrize("args, kwargs", [((2, 3), dict(device="cpu")), (([1.0],), dict(device=npgrad.device("cpu"))),
+                                          ((2,), dict(device="cuda")), ((2,), dict(device="foo"))], ids=str)
+def test_legacy_constructor_device_as_torch(torch, args, kwargs):
+    tkwargs = {k: (str(v) if isinstance(v, npgrad.device) else v) for k, v in kwargs.items()}
+    ours = outcome(lambda: npgrad.Tensor(*args, **kwargs).shape)
+    theirs = outcome(lambda: torch.Tensor(*args, **tkwargs).shape)
+    assert ours == theirs

@@ -91,8 +91,11 @@ class Tensor(InplaceOps):
     _fw_tangent = None
     _retains_grad = False
 
-    def __init__(self, *args, dtype=None, requires_grad=False):
+    def __init__(self, *args, dtype=None, device=None, requires_grad=False):
         # torch.Tensor(2, 3) makes an uninitialised float tensor; torch.Tensor(data) copies data.
+        if device is not None and _backend.as_device(device).type != "cpu":
+            raise RuntimeError(f"legacy constructor expects device type: cpu but device type: "
+                               f"{_backend.as_device(device).type} was passed")
         if len(args) == 1 and not isinstance(args[0], int):
             arr = _to_array(args[0], dtype or _dtype.get_default_dtype())
         else:
