@@ -396,3 +396,8 @@ def test_default_restore_location_as_torch_cpu_build(torch):
     with pytest.raises(RuntimeError) as ref:
         theirs.default_restore_location(torch.UntypedStorage(2), "cuda:0")
     assert str(ours.value) == str(ref.value)
+
+
+def test_docstring_examples():
+    import doctest
+    assert doctest.testmod(npgrad.serialization, optionflags=doctest.ELLIPSIS).failed == 0

@@ -116,3 +116,10 @@ def test_dropout2d_on_2d_input_is_elementwise():
     y, _ = _warnings(lambda: F.dropout2d(npgrad.ones(50, 50), 0.5))
     rows = y.numpy()
     assert ((rows == 0).any(1) & (rows == 2).any(1)).all()  # rows are mixed: not whole-row drops
+
+
+@pytest.mark.parametrize("name", ["npgrad.nn.dropout", "npgrad.nn.layer_functional"])
+def test_docstring_examples(name):
+    import doctest
+    import importlib
+    assert doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS).failed == 0
