@@ -145,8 +145,10 @@ class Function:
         ctx._hooks = None
         if not state.recording_any and not cls._tensor_io:
             # fast path (no_grad, e.g. inside backward): no graph, no bookkeeping
-            n = len(args)
-            ctx.needs_input_grad = _FALSES[n] if n < 64 else (False,) * n
+            try:  # (a try costs nothing until it raises)
+                ctx.needs_input_grad = _FALSES[len(args)]
+            except IndexError:  # 64 or more arguments: built for this call
+                ctx.needs_input_grad = (False,) * len(args)
             arrays = []
             for a in args:
                 arrays.append(a._data if isinstance(a, T) else a)
