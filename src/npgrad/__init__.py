@@ -139,8 +139,8 @@ def _F():
 _bind_methods()
 del _bind_methods
 
-_LAZY_MODULES = ("nn", "optim", "utils", "datasets", "viz", "labs", "testing", "train", "serialization", "cuda",
-                 "backends", "accelerator", "mps", "xpu")
+_LAZY_MODULES = ("nn", "optim", "utils", "datasets", "viz", "labs", "testing", "train", "serialization", "onnx",
+                 "cuda", "backends", "accelerator", "mps", "xpu")
 
 
 def __getattr__(name):
