@@ -285,12 +285,31 @@ def test_missing_safetensors_package_says_how_to_install(monkeypatch):
         npgrad.save({"w": npgrad.ones(1)}, io.BytesIO())
 
 
-def test_map_location_must_be_cpu():
+@pytest.mark.parametrize("where", ["cpu", npgrad.device("cpu"), {"cpu": "cpu"}, lambda storage, loc: storage, None])
+def test_map_location_to_the_cpu(where):
     buf = io.BytesIO()
     npgrad.save({"w": npgrad.ones(1)}, buf)
-    assert npgrad.load(io.BytesIO(buf.getvalue()), map_location="cpu")["w"].tolist() == [1.0]
-    with pytest.raises(ValueError, match="CPU only"):
-        npgrad.load(io.BytesIO(buf.getvalue()), map_location="cuda:0")
+    assert npgrad.load(io.BytesIO(buf.getvalue()), map_location=where)["w"].tolist() == [1.0]
+
+
+@pytest.mark.parametrize("where", ["cuda:0", npgrad.device("cuda"), {"cpu": "cuda"}])
+def test_map_location_to_cuda_raises_as_torch_cpu_build(torch, where):
+    buf, tbuf = io.BytesIO(), io.BytesIO()
+    npgrad.save({"w": npgrad.ones(1)}, buf)
+    torch.save({"w": torch.ones(1)}, tbuf)
+    twhere = torch.device(str(where)) if isinstance(where, npgrad.device) else where
+    with pytest.raises(RuntimeError) as theirs:
+        torch.load(io.BytesIO(tbuf.getvalue()), map_location=twhere)
+    with pytest.raises(RuntimeError) as ours:
+        npgrad.load(io.BytesIO(buf.getvalue()), map_location=where)
+    assert str(ours.value) == str(theirs.value)
+
+
+def test_map_location_rejects_unknown_devices():
+    buf = io.BytesIO()
+    npgrad.save({"w": npgrad.ones(1)}, buf)
+    with pytest.raises(RuntimeError, match="Expected one of cpu, cuda"):
+        npgrad.load(io.BytesIO(buf.getvalue()), map_location="gpu")
 
 
 def test_saving_a_whole_model_explains_state_dict(tmp_path):
@@ -328,3 +347,57 @@ def test_unsupported_dtype_is_named(torch, tmp_path):
     save_file({"w": torch.ones(2, dtype=torch.bfloat16)}, str(path))
     with pytest.raises(TypeError, match="tensor 'w' in .*bf16.safetensors has dtype BF16"):
         npgrad.load(path)
+
+
+def test_saving_a_whole_module_names_the_state_dict_recipe(tmp_path):
+    with pytest.raises(TypeError) as e:
+        npgrad.save(npgrad.nn.Linear(2, 2), tmp_path / "m.pt")
+    msg = str(e.value)
+    assert "cannot store the Linear object itself (that would need pickle" in msg
+    assert "npgrad.save(model.state_dict(), path)" in msg and "model.load_state_dict(npgrad.load(path))" in msg
+    assert not (tmp_path / "m.pt").exists()
+
+
+NAMES = ["DEFAULT_PROTOCOL", "SourceChangeWarning", "add_safe_globals", "get_safe_globals", "clear_safe_globals",
+         "safe_globals", "get_unsafe_globals_in_checkpoint", "location_tag", "default_restore_location",
+         "register_package", "LoadEndianness", "get_default_load_endianness", "set_default_load_endianness",
+         "skip_data", "save", "load"]
+
+
+def test_torch_serialization_names_exist(torch):
+    import torch.serialization as theirs
+    for name in NAMES:
+        assert hasattr(theirs, name) and hasattr(npgrad.serialization, name), name
+    assert npgrad.serialization.DEFAULT_PROTOCOL == theirs.DEFAULT_PROTOCOL
+    assert issubclass(npgrad.serialization.SourceChangeWarning, Warning)
+    assert npgrad.serialization.get_default_load_endianness() == theirs.get_default_load_endianness()
+
+
+def test_safe_globals_registry_and_context():
+    class Config:
+        pass
+    s = npgrad.serialization
+    s.clear_safe_globals()
+    with s.safe_globals([Config]):
+        assert s.get_safe_globals() == [Config]
+    assert s.get_safe_globals() == []
+    s.add_safe_globals([Config])
+    assert Config in s.get_safe_globals()
+    s.clear_safe_globals()
+    with pytest.raises(TypeError):
+        s.add_safe_globals(Config)
+
+
+def test_default_restore_location_as_torch_cpu_build(torch):
+    import torch.serialization as theirs
+    assert npgrad.serialization.default_restore_location("data", "cpu") == "data"
+    with pytest.raises(RuntimeError) as ours:
+        npgrad.serialization.default_restore_location("data", "cuda:0")
+    with pytest.raises(RuntimeError) as ref:
+        theirs.default_restore_location(torch.UntypedStorage(2), "cuda:0")
+    assert str(ours.value) == str(ref.value)
+
+
+def test_docstring_examples():
+    import doctest
+    assert doctest.testmod(npgrad.serialization, optionflags=doctest.ELLIPSIS).failed == 0

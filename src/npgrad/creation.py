@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _dtype
+from . import _backend, _dtype
 from .random import _gen
 from .tensor import Tensor, _to_array
 
@@ -29,27 +29,29 @@ def _size(size, where):
     return tuple(out)
 
 
-def _new(arr, requires_grad):
+def _new(arr, requires_grad, device=None, pin_memory=False):
+    if device is not None or pin_memory or _backend._DEFAULT[0] is not None:
+        arr = _backend.transfer(arr, _backend.resolve(device, pin_memory))
     t = Tensor._make(arr, None, False, None)
     if requires_grad:
         t.requires_grad_(True)
     return t
 
 
-def tensor(data, dtype=None, device=None, requires_grad=False):
+def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False):
     """A new tensor holding a copy of ``data`` (Python floats -> float32, ints -> int64).
 
     >>> import npgrad
     >>> npgrad.tensor([1.0, 2.0], requires_grad=True)
     tensor([1., 2.], requires_grad=True)
     """
-    return _new(np.array(_to_array(data, dtype), copy=True), requires_grad)
+    return _new(np.array(_to_array(data, dtype), copy=True), requires_grad, device, pin_memory)
 
 
 def as_tensor(data, dtype=None, device=None):
     if isinstance(data, Tensor) and (dtype is None or data.dtype == _dtype.to_dtype(dtype)):
-        return data
-    return _new(_to_array(data, dtype), False)
+        return data if device is None else data.to(device)
+    return _new(_to_array(data, dtype), False, device)
 
 
 def from_numpy(ndarray):
@@ -58,7 +60,7 @@ def from_numpy(ndarray):
     >>> import npgrad
     >>> import numpy as np
     >>> npgrad.from_numpy(np.array([1.0, 2.0]))
-    tensor([1., 2.], dtype=npgrad.float64)
+    tensor([1., 2.], dtype=torch.float64)
     """
     if not isinstance(ndarray, np.ndarray):
         raise TypeError(f"from_numpy: expected np.ndarray (got {type(ndarray).__name__})")
@@ -66,31 +68,31 @@ def from_numpy(ndarray):
     return _new(ndarray, False)
 
 
-def zeros(*size, dtype=None, device=None, requires_grad=False, out=None):
+def zeros(*size, dtype=None, device=None, requires_grad=False, pin_memory=False, out=None):
     """A tensor of zeros (float32 unless ``dtype``).
 
     >>> import npgrad
     >>> npgrad.zeros(2, 3).shape, npgrad.zeros((2,), dtype=npgrad.int64)
-    (npgrad.Size([2, 3]), tensor([0, 0]))
+    (torch.Size([2, 3]), tensor([0, 0]))
     """
-    return _new(np.zeros(_size(size, "zeros"), _np_dtype(dtype)), requires_grad)
+    return _new(np.zeros(_size(size, "zeros"), _np_dtype(dtype)), requires_grad, device, pin_memory)
 
 
-def ones(*size, dtype=None, device=None, requires_grad=False, out=None):
+def ones(*size, dtype=None, device=None, requires_grad=False, pin_memory=False, out=None):
     """A tensor of ones.
 
     >>> import npgrad
     >>> npgrad.ones(2)
     tensor([1., 1.])
     """
-    return _new(np.ones(_size(size, "ones"), _np_dtype(dtype)), requires_grad)
+    return _new(np.ones(_size(size, "ones"), _np_dtype(dtype)), requires_grad, device, pin_memory)
 
 
-def empty(*size, dtype=None, device=None, requires_grad=False, out=None):
-    return _new(np.empty(_size(size, "empty"), _np_dtype(dtype)), requires_grad)
+def empty(*size, dtype=None, device=None, requires_grad=False, pin_memory=False, out=None):
+    return _new(np.empty(_size(size, "empty"), _np_dtype(dtype)), requires_grad, device, pin_memory)
 
 
-def full(size, fill_value, dtype=None, device=None, requires_grad=False):
+def full(size, fill_value, dtype=None, device=None, requires_grad=False, pin_memory=False):
     """A tensor filled with ``fill_value`` (its dtype follows the value, as in PyTorch).
 
     >>> import npgrad
@@ -99,56 +101,66 @@ def full(size, fill_value, dtype=None, device=None, requires_grad=False):
     """
     if dtype is None:
         dtype = _dtype.result_type(fill_value)
-    return _new(np.full(_size((size,), "full"), fill_value, _np_dtype(dtype)), requires_grad)
+    return _new(np.full(_size((size,), "full"), fill_value, _np_dtype(dtype)), requires_grad, device, pin_memory)
 
 
 def _like(x, dtype):
     return _np_dtype(dtype, x.dtype)
 
 
-def zeros_like(input, dtype=None, device=None, requires_grad=False):
+def _like_device(x, device):
+    """``*_like`` functions put their result on ``x``'s device unless told otherwise."""
+    return device if device is not None or _backend._DEFAULT[0] is None else x.device
+
+
+def zeros_like(input, dtype=None, device=None, requires_grad=False, pin_memory=False):
     """Zeros with ``input``'s shape and dtype.
 
     >>> import npgrad
     >>> npgrad.zeros_like(npgrad.tensor([[1, 2]]))
     tensor([[0, 0]])
     """
-    return _new(np.zeros(input.shape, _like(input, dtype)), requires_grad)
+    return _new(np.zeros(input.shape, _like(input, dtype)), requires_grad, _like_device(input, device), pin_memory)
 
 
-def ones_like(input, dtype=None, device=None, requires_grad=False):
+def ones_like(input, dtype=None, device=None, requires_grad=False, pin_memory=False):
     """Ones with ``input``'s shape and dtype.
 
     >>> import npgrad
     >>> npgrad.ones_like(npgrad.tensor([1.5, 2.5]))
     tensor([1., 1.])
     """
-    return _new(np.ones(input.shape, _like(input, dtype)), requires_grad)
+    return _new(np.ones(input.shape, _like(input, dtype)), requires_grad, _like_device(input, device), pin_memory)
 
 
-def empty_like(input, dtype=None, device=None, requires_grad=False):
-    return _new(np.empty(input.shape, _like(input, dtype)), requires_grad)
+def empty_like(input, dtype=None, device=None, requires_grad=False, pin_memory=False):
+    return _new(np.empty(input.shape, _like(input, dtype)), requires_grad, _like_device(input, device), pin_memory)
 
 
-def full_like(input, fill_value, dtype=None, device=None, requires_grad=False):
-    return _new(np.full(input.shape, fill_value, _like(input, dtype)), requires_grad)
+def full_like(input, fill_value, dtype=None, device=None, requires_grad=False, pin_memory=False):
+    return _new(np.full(input.shape, fill_value, _like(input, dtype)), requires_grad, _like_device(input, device),
+                pin_memory)
 
 
-def rand_like(input, dtype=None, generator=None):
-    return _new(_gen(generator).random(input.shape).astype(_like(input, dtype)), False)
+def rand_like(input, dtype=None, generator=None, device=None, requires_grad=False, pin_memory=False):
+    return _new(_gen(generator).random(input.shape).astype(_like(input, dtype)), requires_grad,
+                _like_device(input, device), pin_memory)
 
 
-def randn_like(input, dtype=None, generator=None):
-    return _new(_gen(generator).standard_normal(input.shape).astype(_like(input, dtype)), False)
+def randn_like(input, dtype=None, generator=None, device=None, requires_grad=False, pin_memory=False):
+    return _new(_gen(generator).standard_normal(input.shape).astype(_like(input, dtype)), requires_grad,
+                _like_device(input, device), pin_memory)
 
 
-def randint_like(input, low=0, high=None, dtype=None, generator=None):
+def randint_like(input, low=0, high=None, dtype=None, generator=None, device=None, requires_grad=False,
+                 pin_memory=False):
     if high is None:
         low, high = 0, low
-    return _new(_gen(generator).integers(low, high, input.shape).astype(_like(input, dtype)), False)
+    return _new(_gen(generator).integers(low, high, input.shape).astype(_like(input, dtype)), requires_grad,
+                _like_device(input, device), pin_memory)
 
 
-def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):
+def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False, pin_memory=False):
     """Values from ``start`` to ``end`` (exclusive); int64 unless an argument or ``dtype`` is float.
 
     >>> import npgrad
@@ -163,10 +175,10 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
     if dtype is None:
         dtype = _dtype.result_type(*vals) if not all(isinstance(v, (int, np.integer)) for v in vals) else _dtype.int64
     n = max(int(np.ceil((vals[1] - vals[0]) / vals[2])), 0)
-    return _new((vals[0] + np.arange(n) * vals[2]).astype(_np_dtype(dtype)), requires_grad)
+    return _new((vals[0] + np.arange(n) * vals[2]).astype(_np_dtype(dtype)), requires_grad, device, pin_memory)
 
 
-def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
+def linspace(start, end, steps, dtype=None, device=None, requires_grad=False, pin_memory=False):
     """``steps`` evenly spaced values from ``start`` to ``end`` inclusive.
 
     >>> import npgrad
@@ -175,14 +187,14 @@ def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
     """
     if not isinstance(steps, (int, np.integer)) or steps < 0:
         raise RuntimeError(f"linspace: number of steps must be non-negative, got {steps!r}")
-    return _new(np.linspace(start, end, steps).astype(_np_dtype(dtype)), requires_grad)
+    return _new(np.linspace(start, end, steps).astype(_np_dtype(dtype)), requires_grad, device, pin_memory)
 
 
-def logspace(start, end, steps, base=10.0, dtype=None, device=None, requires_grad=False):
-    return _new(np.logspace(start, end, steps, base=base).astype(_np_dtype(dtype)), requires_grad)
+def logspace(start, end, steps, base=10.0, dtype=None, device=None, requires_grad=False, pin_memory=False):
+    return _new(np.logspace(start, end, steps, base=base).astype(_np_dtype(dtype)), requires_grad, device, pin_memory)
 
 
-def eye(n, m=None, dtype=None, device=None, requires_grad=False):
+def eye(n, m=None, dtype=None, device=None, requires_grad=False, pin_memory=False):
     """The identity matrix (``n`` x ``m``).
 
     >>> import npgrad
@@ -192,40 +204,41 @@ def eye(n, m=None, dtype=None, device=None, requires_grad=False):
     """
     if n < 0 or (m is not None and m < 0):
         raise RuntimeError(f"eye: n and m must be non-negative, got n={n}, m={m}")
-    return _new(np.eye(n, m, dtype=_np_dtype(dtype)), requires_grad)
+    return _new(np.eye(n, m, dtype=_np_dtype(dtype)), requires_grad, device, pin_memory)
 
 
-def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
+def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, pin_memory=False):
     """Uniform samples in [0, 1) from the global generator (see ``manual_seed``).
 
     >>> import npgrad
     >>> _ = npgrad.manual_seed(0)
     >>> npgrad.rand(2, 3).shape
-    npgrad.Size([2, 3])
+    torch.Size([2, 3])
     """
     dt = _np_dtype(dtype)
-    return _new(_gen(generator).random(_size(size, "rand"), dtype=dt if dt in (np.float32, np.float64) else np.float64).astype(dt, copy=False), requires_grad)
+    return _new(_gen(generator).random(_size(size, "rand"), dtype=dt if dt in (np.float32, np.float64) else np.float64).astype(dt, copy=False), requires_grad, device, pin_memory)
 
 
-def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
+def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, pin_memory=False):
     """Standard-normal samples from the global generator (see ``manual_seed``).
 
     >>> import npgrad
     >>> _ = npgrad.manual_seed(0)
     >>> npgrad.randn(4).dtype
-    npgrad.float32
+    torch.float32
     """
     dt = _np_dtype(dtype)
-    return _new(_gen(generator).standard_normal(_size(size, "randn"), dtype=dt if dt in (np.float32, np.float64) else np.float64).astype(dt, copy=False), requires_grad)
+    return _new(_gen(generator).standard_normal(_size(size, "randn"), dtype=dt if dt in (np.float32, np.float64) else np.float64).astype(dt, copy=False), requires_grad, device, pin_memory)
 
 
-def randint(low=0, high=None, size=None, generator=None, dtype=None, device=None, requires_grad=False):
+def randint(low=0, high=None, size=None, generator=None, dtype=None, device=None, requires_grad=False,
+            pin_memory=False):
     """Integers in [low, high); ``randint(high, size)`` and ``randint(low, high, size)`` both work.
 
     >>> import npgrad
     >>> _ = npgrad.manual_seed(0)
     >>> npgrad.randint(0, 10, (3,)).dtype
-    npgrad.int64
+    torch.int64
     """
     if size is None:
         if isinstance(high, (tuple, list)):
@@ -237,14 +250,16 @@ def randint(low=0, high=None, size=None, generator=None, dtype=None, device=None
     if high <= low:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
     return _new(_gen(generator).integers(low, high, _size((size,), "randint")).astype(_np_dtype(dtype, _dtype.int64)),
-                requires_grad)
+                requires_grad, device, pin_memory)
 
 
-def randperm(n, generator=None, dtype=None, device=None, requires_grad=False):
-    return _new(_gen(generator).permutation(n).astype(_np_dtype(dtype, _dtype.int64)), requires_grad)
+def randperm(n, generator=None, dtype=None, device=None, requires_grad=False, pin_memory=False):
+    return _new(_gen(generator).permutation(n).astype(_np_dtype(dtype, _dtype.int64)), requires_grad, device,
+                pin_memory)
 
 
-def normal(mean=0.0, std=1.0, size=None, generator=None, dtype=None, requires_grad=False):
+def normal(mean=0.0, std=1.0, size=None, generator=None, dtype=None, device=None, requires_grad=False,
+           pin_memory=False):
     """Normal samples; ``mean``/``std`` may be tensors (elementwise) or numbers with a ``size``."""
     m = mean._data if isinstance(mean, Tensor) else mean
     s = std._data if isinstance(std, Tensor) else std
@@ -252,7 +267,7 @@ def normal(mean=0.0, std=1.0, size=None, generator=None, dtype=None, requires_gr
         raise RuntimeError(f"normal expects std >= 0.0, but found std {np.min(s)}")
     shape = _size((size,), "normal") if size is not None else np.broadcast_shapes(np.shape(m), np.shape(s))
     dt = next((x._data.dtype for x in (mean, std) if isinstance(x, Tensor)), _np_dtype(dtype))
-    return _new((_gen(generator).standard_normal(shape) * s + m).astype(dt), requires_grad)
+    return _new((_gen(generator).standard_normal(shape) * s + m).astype(dt), requires_grad, device, pin_memory)
 
 
 def bernoulli(input, p=None, generator=None):

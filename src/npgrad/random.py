@@ -10,10 +10,15 @@ class Generator:
     >>> import npgrad
     >>> g = npgrad.Generator().manual_seed(0)
     >>> npgrad.rand(2, generator=g).shape
-    npgrad.Size([2])
+    torch.Size([2])
     """
 
     def __init__(self, device="cpu"):
+        from . import _backend
+        d = _backend.as_device(device)
+        if d.type == "cuda" and "cuda" not in _backend._MODULES:
+            raise RuntimeError("Cannot get CUDA generator without ATen_cuda library.")
+        self.device = _backend.resolve(d)
         self._seed = 67280421310721
         self._rng = np.random.default_rng(self._seed)
 

@@ -49,7 +49,10 @@ import numpy as np
 
 from .tensor import Tensor
 
-__all__ = ["save", "load"]
+__all__ = ["save", "load", "DEFAULT_PROTOCOL", "SourceChangeWarning", "add_safe_globals", "get_safe_globals",
+           "clear_safe_globals", "safe_globals", "get_unsafe_globals_in_checkpoint", "location_tag",
+           "default_restore_location", "register_package", "LoadEndianness", "get_default_load_endianness",
+           "set_default_load_endianness", "skip_data"]
 
 _STRUCT_KEY = "npgrad"
 _CRC_KEY = "npgrad.crc32"
@@ -106,9 +109,11 @@ def _encode(obj, path, tensors):
             return {k: _encode(v, path + [k], tensors) for k, v in obj.items()}
         return {"__dict__": [[_encode_key(k, path), _encode(v, path + [k], tensors)] for k, v in obj.items()]}
     if hasattr(obj, "state_dict") and callable(obj.state_dict):
-        raise TypeError(f"npgrad.save: cannot store the {type(obj).__name__} object itself at '{_path_name(path)}' "
-                        "(that would need pickle); save its .state_dict() instead, and to restore, build the "
-                        "object again and call .load_state_dict(npgrad.load(path))")
+        where = f" at '{_path_name(path)}'" if path else ""
+        raise TypeError(f"npgrad.save: cannot store the {type(obj).__name__} object itself{where} (that would need "
+                        "pickle, and loading a pickle can run any code); save its .state_dict() instead: "
+                        "npgrad.save(model.state_dict(), path), and to restore, build the object again and call "
+                        "model.load_state_dict(npgrad.load(path))")
     raise TypeError(f"npgrad.save: cannot store a {type(obj).__module__}.{type(obj).__name__} at "
                     f"'{_path_name(path)}': checkpoints hold tensors, arrays, numbers, strings, bools, None, "
                     "lists, tuples and dicts (no pickle, so no arbitrary objects)")
@@ -201,8 +206,10 @@ def _file_mode(path):
 def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=None, **pickle_load_args):
     """Load an object saved by ``npgrad.save`` (or any safetensors file) from a path or binary file.
 
-    Tensors come back as npgrad tensors on the CPU; ``map_location`` may only name the CPU. Loading
-    never executes code, whatever ``weights_only`` says.
+    Tensors come back as npgrad tensors on the CPU (checkpoints hold CPU data); ``map_location``
+    (a device, a string, a ``{saved: target}`` dict or ``lambda storage, loc: storage``) must lead
+    to a device this build has, as in PyTorch's CPU build. Loading never executes code, whatever
+    ``weights_only`` says.
 
     >>> import npgrad, io
     >>> buf = io.BytesIO()
@@ -210,8 +217,7 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=No
     >>> npgrad.load(io.BytesIO(buf.getvalue()))
     {'step': 7, 'betas': (0.9, 0.999)}
     """
-    if map_location not in (None, "cpu") and str(map_location) != "cpu":
-        raise ValueError(f"npgrad.load: map_location={map_location!r}; npgrad runs on the CPU only")
+    _check_map_location(map_location)
     if hasattr(f, "read"):
         data, name = f.read(), getattr(f, "name", "<file object>")
     else:
@@ -221,6 +227,23 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=No
         with open(name, "rb") as fh:
             data = fh.read()
     return _deserialize(data, name)
+
+
+def _check_map_location(map_location):
+    from . import _backend
+    if isinstance(map_location, dict):
+        map_location = map_location.get("cpu", "cpu")
+    if map_location is None or callable(map_location) and not isinstance(map_location, _backend.device):
+        return
+    if not isinstance(map_location, (str, _backend.device)):
+        raise TypeError(f"npgrad.load: map_location must be a device, a string, a dict or a callable, "
+                        f"got {type(map_location).__name__}")
+    d = _backend.as_device(map_location)
+    if d.type == "cuda" and "cuda" not in _backend._MODULES:
+        raise RuntimeError("Attempting to deserialize object on a CUDA device but torch.cuda.is_available() is "
+                           "False. If you are running on a CPU-only machine, please use torch.load with "
+                           "map_location=torch.device('cpu') to map your storages to the CPU.")
+    _backend.transfer(None, d)
 
 
 def _corrupt(name, why):
@@ -273,3 +296,90 @@ def _deserialize(data, name):
         return _decode(structure, arrays)
     except (KeyError, ValueError, TypeError) as e:
         raise _corrupt(name, f"the metadata refers to a missing tensor ({e})") from None
+
+
+# -- the other names of torch.serialization that programs import ---------------------------------
+# npgrad never unpickles, so the allow-list of globals that PyTorch's weights_only loader consults
+# changes nothing here; it is kept so that programs registering their classes run unchanged.
+DEFAULT_PROTOCOL = 2
+_SAFE_GLOBALS = []
+
+
+class SourceChangeWarning(Warning):
+    """PyTorch warns with this when a pickled module's source changed (never raised here: no pickle)."""
+
+
+def add_safe_globals(safe_globals):
+    """Accepted for compatibility: npgrad's checkpoints hold no pickled objects to allow.
+
+    >>> import npgrad
+    >>> npgrad.serialization.add_safe_globals([dict]); dict in npgrad.serialization.get_safe_globals()
+    True
+    >>> npgrad.serialization.clear_safe_globals()
+    """
+    if not isinstance(safe_globals, (list, tuple)):
+        raise TypeError(f"add_safe_globals: expected a list of classes or functions, got {type(safe_globals).__name__}")
+    _SAFE_GLOBALS.extend(safe_globals)
+
+
+def get_safe_globals():
+    return list(_SAFE_GLOBALS)
+
+
+def clear_safe_globals():
+    _SAFE_GLOBALS.clear()
+
+
+@contextlib.contextmanager
+def safe_globals(safe_globals):
+    """``with safe_globals([...]):`` adds the globals for the block only."""
+    before = list(_SAFE_GLOBALS)
+    add_safe_globals(safe_globals)
+    try:
+        yield
+    finally:
+        _SAFE_GLOBALS[:] = before
+
+
+def get_unsafe_globals_in_checkpoint(f):
+    """The pickled globals a checkpoint needs: none, for every file ``npgrad.load`` reads."""
+    return []
+
+
+def location_tag(storage):
+    """Where a checkpoint's data lives: always the CPU here."""
+    return "cpu"
+
+
+def default_restore_location(storage, location):
+    """Put ``storage`` on ``location`` as ``torch.load`` would; only the CPU exists on this build."""
+    _check_map_location(location)
+    return storage
+
+
+def register_package(priority, tagger, deserializer):
+    """Accepted for compatibility: npgrad's checkpoints name no device to tag or restore."""
+
+
+class LoadEndianness:
+    """PyTorch's byte-order choice for loading; safetensors files are little-endian, always."""
+    NATIVE, LITTLE, BIG = 1, 2, 3
+
+
+_ENDIANNESS = [None]
+
+
+def get_default_load_endianness():
+    return _ENDIANNESS[0]
+
+
+def set_default_load_endianness(endianness):
+    if endianness is not None and endianness not in (1, 2, 3):
+        raise TypeError("Invalid argument type in function set_default_load_endianness")
+    _ENDIANNESS[0] = endianness
+
+
+@contextlib.contextmanager
+def skip_data(materialize_fake_tensors=False):
+    raise NotImplementedError("skip_data: npgrad.save always writes the tensors' data")
+    yield  # pragma: no cover

@@ -7,15 +7,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _dtype
+from . import _backend, _dtype
 from ._inplace import InplaceOps, link_view  # noqa: F401  (link_view: used by ops)
 
 
 class Size(tuple):
-    """``x.shape`` / ``x.size()``: a tuple that prints like PyTorch's ``torch.Size``."""
+    """``x.shape`` / ``x.size()``: a tuple that prints exactly as PyTorch's ``torch.Size``."""
 
     def __repr__(self):
-        return f"npgrad.Size({list(self)})"
+        return f"torch.Size({list(self)})"
 
     def numel(self):
         n = 1
@@ -91,8 +91,11 @@ class Tensor(InplaceOps):
     _fw_tangent = None
     _retains_grad = False
 
-    def __init__(self, *args, dtype=None, requires_grad=False):
+    def __init__(self, *args, dtype=None, device=None, requires_grad=False):
         # torch.Tensor(2, 3) makes an uninitialised float tensor; torch.Tensor(data) copies data.
+        if device is not None and _backend.as_device(device).type != "cpu":
+            raise RuntimeError(f"legacy constructor expects device type: cpu but device type: "
+                               f"{_backend.as_device(device).type} was passed")
         if len(args) == 1 and not isinstance(args[0], int):
             arr = _to_array(args[0], dtype or _dtype.get_default_dtype())
         else:
@@ -179,7 +182,23 @@ class Tensor(InplaceOps):
 
     @property
     def device(self):
-        return "cpu"
+        """The ``npgrad.device`` holding this tensor's data (``device(type='cpu')`` on this build)."""
+        return _backend.device_of(self._data)
+
+    is_cuda = property(lambda self: self.device.type == "cuda")
+    is_cpu = property(lambda self: self.device.type == "cpu")
+    is_meta = property(lambda self: False)
+
+    def get_device(self):
+        """The device ordinal: -1 for a CPU tensor, as in PyTorch."""
+        d = self.device
+        return -1 if d.type == "cpu" else (d.index or 0)
+
+    def pin_memory(self, device=None):
+        raise RuntimeError(_backend.NO_ACCELERATOR)
+
+    def is_pinned(self, device=None):
+        return False
 
     @property
     def is_leaf(self):
@@ -364,26 +383,23 @@ class Tensor(InplaceOps):
         return _RemovableHandle(self._hooks, hook)
 
     # -- dtype conversion --------------------------------------------------------------------
-    def to(self, *args, dtype=None, copy=False, **kwargs):
-        """``x.to(npgrad.float64)``; device arguments ('cpu') are accepted and ignored."""
-        for a in args:
-            if isinstance(a, Tensor):
-                dtype = a.dtype
-            elif isinstance(a, str) or a is None:
-                if a not in (None, "cpu") and not str(a).startswith("cpu"):
-                    raise RuntimeError(f"to(): npgrad runs on the CPU only, got device {a!r}")
-            else:
-                dtype = a
-        if dtype is None:
-            return self.clone() if copy else self
-        from .ops.elementwise import cast
-        return cast(self, _dtype.to_dtype(dtype), copy)
+    def to(self, *args, **kwargs):
+        """``x.to(dtype)``, ``x.to(device)``, ``x.to(device, dtype)``, ``x.to(other)`` and the keywords
+        ``dtype=, device=, non_blocking=, copy=``, as in PyTorch (this tensor itself when nothing changes).
+
+        >>> import npgrad
+        >>> x = npgrad.ones(2)
+        >>> x.to("cpu") is x, x.to("cpu", npgrad.float64).dtype
+        (True, torch.float64)
+        """
+        return _backend.tensor_to(self, args, kwargs)
 
     def type(self, dtype=None):
         if dtype is None:
-            return {"float32": "npgrad.FloatTensor", "float64": "npgrad.DoubleTensor",
-                    "int64": "npgrad.LongTensor", "int32": "npgrad.IntTensor",
-                    "bool": "npgrad.BoolTensor"}.get(self.dtype.name, str(self.dtype))
+            return {"float32": "torch.FloatTensor", "float64": "torch.DoubleTensor", "float16": "torch.HalfTensor",
+                    "int64": "torch.LongTensor", "int32": "torch.IntTensor", "int16": "torch.ShortTensor",
+                    "int8": "torch.CharTensor", "uint8": "torch.ByteTensor",
+                    "bool": "torch.BoolTensor"}[self.dtype.name]
         return self.to(dtype)
 
     def float(self):
@@ -404,11 +420,11 @@ class Tensor(InplaceOps):
     def bool(self):
         return self.to(_dtype.bool_)
 
-    def cpu(self):
-        return self
+    def cpu(self, memory_format=None):
+        return self.to(_backend.CPU)
 
-    def cuda(self, *a, **k):
-        raise RuntimeError("npgrad runs on the CPU only")
+    def cuda(self, device=None, non_blocking=False, memory_format=None):
+        return self.to(_backend.cuda_device(device), non_blocking=non_blocking)
 
     def type_as(self, other):
         return self.to(other.dtype)

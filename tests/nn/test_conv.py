@@ -233,7 +233,7 @@ def test_call_errors_name_layer_and_shapes():
         conv(npgrad.randn(1, 3, 2, 2))
     with pytest.raises(RuntimeError, match=r"Conv1d\(2, 3.*3D"):
         nn.Conv1d(2, 3, 3)(npgrad.randn(1, 2, 5, 5))
-    with pytest.raises(RuntimeError, match=r"conv2d: input \(npgrad.float64\) and weight \(npgrad.float32\)"):
+    with pytest.raises(RuntimeError, match=r"conv2d: input \(torch.float64\) and weight \(torch.float32\)"):
         F.conv2d(npgrad.randn(1, 3, 5, 5, dtype=npgrad.float64), npgrad.randn(4, 3, 3, 3))
     with pytest.raises(RuntimeError, match=r"ConvTranspose2d.*expects input \(1, 2, 4, 4\) to have 3 channels"):
         nn.ConvTranspose2d(3, 2, 2)(npgrad.randn(1, 2, 4, 4))

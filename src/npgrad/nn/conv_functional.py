@@ -123,7 +123,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, 
 
     >>> import npgrad, npgrad.nn.functional as F
     >>> F.conv2d(npgrad.ones(1, 1, 4, 4), npgrad.ones(2, 1, 3, 3), padding=1).shape
-    npgrad.Size([1, 2, 4, 4])
+    torch.Size([1, 2, 4, 4])
     """
     return _conv_nd(input, weight, bias, stride, padding, dilation, groups, 2, _where)
 
@@ -133,7 +133,7 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, 
 
     >>> import npgrad, npgrad.nn.functional as F
     >>> F.conv1d(npgrad.ones(1, 2, 5), npgrad.ones(3, 2, 3)).shape
-    npgrad.Size([1, 3, 3])
+    torch.Size([1, 3, 3])
     """
     return _conv_nd(input, weight, bias, stride, padding, dilation, groups, 1, _where)
 
@@ -181,7 +181,7 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
 
     >>> import npgrad, npgrad.nn.functional as F
     >>> F.conv_transpose2d(npgrad.ones(1, 2, 3, 3), npgrad.ones(2, 4, 2, 2), stride=2).shape
-    npgrad.Size([1, 4, 6, 6])
+    torch.Size([1, 4, 6, 6])
     """
     return _conv_transpose_nd(input, weight, bias, stride, padding, output_padding, groups, dilation, 2, _where)
 
@@ -192,7 +192,7 @@ def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_paddi
 
     >>> import npgrad, npgrad.nn.functional as F
     >>> F.conv_transpose1d(npgrad.ones(1, 2, 3), npgrad.ones(2, 1, 2)).shape
-    npgrad.Size([1, 1, 4])
+    torch.Size([1, 1, 4])
     """
     return _conv_transpose_nd(input, weight, bias, stride, padding, output_padding, groups, dilation, 1, _where)
 
@@ -318,7 +318,7 @@ def adaptive_avg_pool2d(input, output_size, _where="adaptive_avg_pool2d"):
 
     >>> import npgrad, npgrad.nn.functional as F
     >>> F.adaptive_avg_pool2d(npgrad.ones(2, 3, 7, 5), (2, 1)).shape
-    npgrad.Size([2, 3, 2, 1])
+    torch.Size([2, 3, 2, 1])
     """
     x, unbatched = _batched(input, 2, _where)
     size = (output_size, output_size) if output_size is None or isinstance(output_size, (int, np.integer)) \
@@ -344,7 +344,7 @@ def adaptive_avg_pool1d(input, output_size, _where="adaptive_avg_pool1d"):
 
     >>> import npgrad, npgrad.nn.functional as F
     >>> F.adaptive_avg_pool1d(npgrad.ones(1, 2, 5), 2).shape
-    npgrad.Size([1, 2, 2])
+    torch.Size([1, 2, 2])
     """
     x, unbatched = _batched(input, 1, _where)
     o = output_size[0] if isinstance(output_size, (tuple, list)) else output_size
@@ -358,7 +358,7 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
 
     >>> import npgrad, npgrad.nn.functional as F
     >>> F.unfold(npgrad.ones(1, 2, 4, 4), 2).shape
-    npgrad.Size([1, 8, 9])
+    torch.Size([1, 8, 9])
     """
     where = "unfold"
     x, _ = _batched(input, 2, where)
@@ -376,7 +376,7 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
 
     >>> import npgrad, npgrad.nn.functional as F
     >>> F.fold(npgrad.ones(1, 8, 9), (4, 4), 2).shape
-    npgrad.Size([1, 2, 4, 4])
+    torch.Size([1, 2, 4, 4])
     """
     where = "fold"
     _check_tensor(input, "input", where)

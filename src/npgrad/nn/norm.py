@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import _dtype
+from .. import _backend, _dtype
 from ..tensor import Tensor
 from .layer_functional import batch_norm, group_norm, layer_norm
 from .linear import _check_size
@@ -26,6 +26,7 @@ class _BatchNorm(Module):
     def __init__(self, num_features, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True, device=None,
                  dtype=None, *, bias=True):
         super().__init__()
+        _backend.resolve(device)  # a device this build lacks raises here, as in PyTorch
         name = type(self).__name__
         self.num_features = _check_size(name, "num_features", num_features)
         if momentum is not None and not 0.0 <= momentum <= 1.0:
@@ -102,7 +103,7 @@ class BatchNorm1d(_BatchNorm):
     >>> [k for k in bn.state_dict()]
     ['weight', 'bias', 'running_mean', 'running_var', 'num_batches_tracked']
     >>> bn(npgrad.randn(8, 3)).shape
-    npgrad.Size([8, 3])
+    torch.Size([8, 3])
     """
     _dims = (2, 3)
 
@@ -127,6 +128,7 @@ class LayerNorm(Module):
 
     def __init__(self, normalized_shape, eps=1e-05, elementwise_affine=True, bias=True, device=None, dtype=None):
         super().__init__()
+        _backend.resolve(device)  # a device this build lacks raises here, as in PyTorch
         ns = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
         for s in ns:
             _check_size("LayerNorm", "normalized_shape", s)
@@ -162,11 +164,12 @@ class GroupNorm(Module):
 
     >>> import npgrad
     >>> npgrad.nn.GroupNorm(2, 4)(npgrad.randn(3, 4, 5)).shape
-    npgrad.Size([3, 4, 5])
+    torch.Size([3, 4, 5])
     """
 
     def __init__(self, num_groups, num_channels, eps=1e-05, affine=True, device=None, dtype=None, *, bias=True):
         super().__init__()
+        _backend.resolve(device)  # a device this build lacks raises here, as in PyTorch
         _check_size("GroupNorm", "num_groups", num_groups)
         _check_size("GroupNorm", "num_channels", num_channels)
         if num_channels % num_groups:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import _dtype
+from .. import _backend, _dtype
 from ..tensor import Tensor
 from . import init
 from .layer_functional import embedding
@@ -20,7 +20,7 @@ class Embedding(Module):
     >>> import npgrad
     >>> emb = npgrad.nn.Embedding(10, 3, padding_idx=0)
     >>> emb(npgrad.tensor([[1, 0]])).shape
-    npgrad.Size([1, 2, 3])
+    torch.Size([1, 2, 3])
     >>> emb.weight[0].tolist()
     [0.0, 0.0, 0.0]
     """
@@ -28,6 +28,7 @@ class Embedding(Module):
     def __init__(self, num_embeddings, embedding_dim, padding_idx=None, max_norm=None, norm_type=2.0,
                  scale_grad_by_freq=False, sparse=False, _weight=None, _freeze=False, device=None, dtype=None):
         super().__init__()
+        _backend.resolve(device)  # a device this build lacks raises here, as in PyTorch
         self.num_embeddings = _check_size("Embedding", "num_embeddings", num_embeddings)
         self.embedding_dim = _check_size("Embedding", "embedding_dim", embedding_dim)
         if padding_idx is not None:

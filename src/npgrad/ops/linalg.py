@@ -35,7 +35,7 @@ def matmul(input, other):
 
     >>> import npgrad
     >>> npgrad.matmul(npgrad.ones(2, 3), npgrad.ones(3)), (npgrad.ones(5, 2, 3) @ npgrad.ones(3, 4)).shape
-    (tensor([3., 3.]), npgrad.Size([5, 2, 4]))
+    (tensor([3., 3.]), torch.Size([5, 2, 4]))
     """
     a, b = E.promote(input, other)
     if not isinstance(a, Tensor):
@@ -80,7 +80,7 @@ def bmm(input, mat2):
 
     >>> import npgrad
     >>> npgrad.bmm(npgrad.ones(4, 2, 3), npgrad.ones(4, 3, 5)).shape
-    npgrad.Size([4, 2, 5])
+    torch.Size([4, 2, 5])
     """
     if input.ndim != 3 or mat2.ndim != 3:
         raise RuntimeError(f"bmm: expected 3-D tensors, got {tuple(input.shape)} and {tuple(mat2.shape)}")

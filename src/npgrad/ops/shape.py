@@ -74,7 +74,7 @@ def view(input, *shape):
 
     >>> import npgrad
     >>> npgrad.arange(6).view(3, 2).shape
-    npgrad.Size([3, 2])
+    torch.Size([3, 2])
     """
     if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list, np.integer)):
         return input.to(shape[0])  # view(dtype)
@@ -94,7 +94,7 @@ def flatten(input, start_dim=0, end_dim=-1):
 
     >>> import npgrad
     >>> npgrad.zeros(2, 3, 4).flatten(1).shape
-    npgrad.Size([2, 12])
+    torch.Size([2, 12])
     """
     if input.ndim == 0:
         return reshape(input, 1)
@@ -117,7 +117,7 @@ def squeeze(input, dim=None):
 
     >>> import npgrad
     >>> npgrad.zeros(2, 1, 3, 1).squeeze().shape, npgrad.zeros(2, 1, 3).squeeze(1).shape
-    (npgrad.Size([2, 3]), npgrad.Size([2, 3]))
+    (torch.Size([2, 3]), torch.Size([2, 3]))
     """
     shp = input._data.shape
     if dim is None:
@@ -134,7 +134,7 @@ def unsqueeze(input, dim):
 
     >>> import npgrad
     >>> npgrad.zeros(2, 3).unsqueeze(-1).shape
-    npgrad.Size([2, 3, 1])
+    torch.Size([2, 3, 1])
     """
     d = _norm_dim(dim, input.ndim + 1, "unsqueeze")
     shp = input._data.shape
@@ -159,7 +159,7 @@ def permute(input, *dims):
 
     >>> import npgrad
     >>> npgrad.zeros(2, 3, 4).permute(2, 0, 1).shape
-    npgrad.Size([4, 2, 3])
+    torch.Size([4, 2, 3])
     """
     dims = _sizes(dims, "permute")
     if len(dims) != input.ndim:
@@ -322,7 +322,7 @@ def cat(tensors, dim=0):
 
     >>> import npgrad
     >>> npgrad.cat([npgrad.zeros(1, 2), npgrad.ones(2, 2)]).shape
-    npgrad.Size([3, 2])
+    torch.Size([3, 2])
     """
     tensors = [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
     if not tensors:
@@ -520,6 +520,35 @@ def roll(input, shifts, dims=None):
         out = out[(slice(None),) * d + (Tensor._make(idx, None, False, None),)]
     return out
 
+
+
+def narrow(input, dim, start, length):
+    """The slice ``start:start + length`` of dimension ``dim``, as a view (writes reach ``input``).
+
+    >>> import npgrad
+    >>> x = npgrad.arange(12).reshape(3, 4)
+    >>> x.narrow(1, 1, 2)
+    tensor([[ 1,  2],
+            [ 5,  6],
+            [ 9, 10]])
+    """
+    if input.ndim == 0:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
+    d = _norm_dim(dim, input.ndim, "narrow")
+    if isinstance(start, Tensor):
+        start = start.item()
+    for name, v in (("start", start), ("length", length)):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
+            raise TypeError(f"narrow(): {name} must be an int, got {type(v).__name__}")
+    size = input.shape[d]
+    if not -size <= start <= size:
+        raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], but got {start})")
+    start = start + size if start < 0 else start
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
+    if start + length > size:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
+    return input[(slice(None),) * d + (slice(int(start), int(start + length)),)]
 
 # gathers/scatters and padding live in gather.py and pad.py; re-exported here (shape.gather, shape.pad, ...)
 from .gather import (Gather, ScatterAdd, _full_index, _index_check, gather, scatter, scatter_add,  # noqa: E402,F401
