@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _dtype
+from . import _convert, _dtype
 from ._inplace import InplaceOps, link_view  # noqa: F401  (link_view: used by ops)
 
 
@@ -30,25 +30,31 @@ def _to_array(data, dtype=None):
         arr = data._data
     elif isinstance(data, (np.ndarray, np.generic)):
         arr = np.asarray(data)  # NumPy arrays and scalars keep their dtype, as in PyTorch
+        if dtype is not None and isinstance(data, np.generic):  # a scalar is a value: checked as PyTorch
+            _convert.check_fits(arr, _dtype.to_dtype(dtype).np)
     else:
+        orig = data
         if isinstance(data, (list, tuple)) and any(isinstance(d, Tensor) for d in _flat(data)):
             data = _unwrap_nested(data)
         try:
             arr = np.asarray(data)
-        except ValueError as e:  # ragged nesting: say so instead of NumPy's message
-            raise ValueError(f"tensor: expected a rectangular nested sequence of numbers ({e})") from None
+        except (ValueError, TypeError):  # ragged nesting: name the dim and lengths, as PyTorch
+            raise _convert.nesting_error(orig) from None
+        k = arr.dtype.kind
+        if k not in "biuf" and (k != "c" or arr.size == 0):
+            if arr.size == 0 and k != "U":
+                arr = arr.astype(_dtype.get_default_dtype().np)
+            else:
+                raise _convert.nesting_error(orig)
+        if k == "c":
+            raise TypeError(f"tensor: complex data is not supported (got numpy dtype {arr.dtype})")
         if dtype is None:
-            k = arr.dtype.kind
             if k == "f":
                 arr = arr.astype(_dtype.get_default_dtype().np, copy=False)
             elif k in "iu":
                 arr = arr.astype(np.int64, copy=False)
-            elif k not in "b":
-                if arr.size == 0:
-                    arr = arr.astype(_dtype.get_default_dtype().np)
-                else:
-                    raise TypeError(f"tensor: could not infer a numeric dtype from data of type "
-                                    f"{type(data).__name__} (numpy dtype {arr.dtype})")
+        else:
+            _convert.check_fits(arr, _dtype.to_dtype(dtype).np)
     if dtype is not None:
         arr = arr.astype(_dtype.to_dtype(dtype).np, copy=False)
     else:
@@ -163,6 +169,8 @@ class Tensor(InplaceOps):
 
     @grad.setter
     def grad(self, value):
+        if value is not None:
+            _check_grad(self, value)
         self._grad = value
 
     @property
@@ -506,6 +514,19 @@ class Tensor(InplaceOps):
 
     def __getitem__(self, key):
         return _I.getitem(self, key)
+
+
+def _check_grad(t, g):
+    """PyTorch's checks on assigning ``.grad``: a gradient SGD would broadcast or cast is refused."""
+    if not isinstance(g, Tensor):
+        raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
+                        f"{type(g).__name__}")
+    if g._data.dtype != t._data.dtype:
+        raise RuntimeError(f"attempting to assign a gradient with dtype '{g.dtype}' to a tensor with dtype "
+                           f"'{t.dtype}'. The gradient must match the tensor's dtype")
+    if g._data.shape != t._data.shape:
+        raise RuntimeError(f"attempting to assign a gradient of size '{list(g.shape)}' to a tensor of size "
+                           f"'{list(t.shape)}'. Please ensure that the gradient and the tensor are the same size")
 
 
 class _RemovableHandle:

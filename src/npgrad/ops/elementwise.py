@@ -17,7 +17,7 @@ import numpy as np
 
 from .. import _dtype
 from ..autograd.function import Function
-from ..tensor import Tensor
+from ..tensor import Tensor, _to_array
 
 _NUMBER = (int, float, bool, np.number, np.bool_)
 
@@ -28,7 +28,11 @@ def _arr(x):
         return x._data
     if isinstance(x, _NUMBER):
         return x
-    return np.asarray(Tensor(x)._data) if isinstance(x, (list, tuple)) else np.asarray(x)
+    if isinstance(x, (list, tuple)):
+        return _to_array(x, _dtype.get_default_dtype())
+    if not isinstance(x, (np.ndarray, np.generic)):
+        raise TypeError(f"expected a Tensor or a number as operand, but got {type(x).__name__} ({x!r:.40})")
+    return np.asarray(x)
 
 
 def promote(*xs):
@@ -70,7 +74,7 @@ def _broadcast_error(name, a, b):
 def _float_operand(x):
     """Unary float functions (exp, sin, ...) promote integer tensors to the default float dtype."""
     if not isinstance(x, Tensor):
-        x = Tensor(x) if not isinstance(x, _NUMBER) else Tensor._make(
+        x = Tensor._make(_to_array(x, _dtype.get_default_dtype()), None, False, None) if not isinstance(x, _NUMBER) else Tensor._make(
             np.asarray(x, dtype=_dtype.result_type(x, 0.0).np), None, False, None)
     if x._data.dtype.kind not in "fc":
         x = cast(x, _dtype.get_default_dtype())
@@ -294,8 +298,8 @@ def div(input, other, rounding_mode=None):
         if rounding_mode not in ("trunc", "floor"):
             raise ValueError(f"div: rounding_mode must be None, 'trunc' or 'floor', got {rounding_mode!r}")
         a, b = promote(input, other)
-        fn = np.floor_divide if rounding_mode == "floor" else (
-            lambda p, q: np.trunc(p / q).astype(np.result_type(p, q)))
+        _check_int_divisor(b, f"div(rounding_mode={rounding_mode!r})")
+        fn = np.floor_divide if rounding_mode == "floor" else _trunc_divide
         return Tensor._make(np.asarray(fn(_arr(a), _arr(b))), None, False, None)
     a, b = _pair(input, other)
     if np.asarray(_arr(a)).dtype.kind not in "fc" and np.asarray(_arr(b)).dtype.kind not in "fc":
@@ -307,6 +311,19 @@ def div(input, other, rounding_mode=None):
 
 
 divide = true_divide = div
+
+
+def _trunc_divide(p, q):
+    if p.dtype.kind in "iu":  # exact for every int64 (p / q in float64 is not)
+        return (np.sign(p) * np.sign(q) * (np.abs(p) // np.abs(q))).astype(p.dtype)
+    return np.trunc(p / q)
+
+
+def _check_int_divisor(b, where):
+    """Integer division by zero has no value: PyTorch raises (NumPy would return 0 and warn)."""
+    d = _arr(b)
+    if np.asarray(d).dtype.kind in "iub" and not np.all(d):
+        raise RuntimeError(f"{where}: integer division by zero (ZeroDivisionError)")
 
 
 def floor_divide(input, other):
@@ -339,6 +356,7 @@ def remainder(input, other):
     tensor([1., 1.])
     """
     a, b = promote(input, other)
+    _check_int_divisor(b, "remainder")
     return Remainder.apply(a, b, np.floor)
 
 
@@ -350,6 +368,7 @@ def fmod(input, other):
     tensor([-1.,  1.])
     """
     a, b = promote(input, other)
+    _check_int_divisor(b, "fmod")
     return Remainder.apply(a, b, np.trunc)
 
 

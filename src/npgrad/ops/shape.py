@@ -317,6 +317,19 @@ class Cat(Function):
         return tuple(out)
 
 
+def _tensor_list(tensors, where):
+    """PyTorch takes only tensors here (a number is not a 1-element tensor: ``Tensor(5)`` would even be
+    five uninitialised elements)."""
+    if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)):
+        raise TypeError(f"{where}(): argument 'tensors' must be a tuple or list of Tensors, not "
+                        f"{type(tensors).__name__}")
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{where}(): expected Tensor as element {i} in argument 0, but got "
+                            f"{type(t).__name__}")
+    return list(tensors)
+
+
 def cat(tensors, dim=0):
     """Join tensors along an existing dim.
 
@@ -324,7 +337,7 @@ def cat(tensors, dim=0):
     >>> npgrad.cat([npgrad.zeros(1, 2), npgrad.ones(2, 2)]).shape
     npgrad.Size([3, 2])
     """
-    tensors = [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
+    tensors = _tensor_list(tensors, "cat")
     if not tensors:
         raise RuntimeError("cat(): expected a non-empty list of Tensors")
     # PyTorch skips legacy 1-D empty tensors
@@ -354,7 +367,7 @@ def stack(tensors, dim=0):
     tensor([[1, 3],
             [2, 4]])
     """
-    tensors = [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
+    tensors = _tensor_list(tensors, "stack")
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
     for i, t in enumerate(tensors):
