@@ -10,7 +10,7 @@ import numpy as np
 
 
 def _describe(v):
-    return repr(v) if isinstance(v, (int, float)) else type(v).__name__
+    return f"{type(v).__name__} {v!r:.40}"
 
 
 def check_fits(src, np_dtype, where="tensor"):

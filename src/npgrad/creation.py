@@ -62,7 +62,10 @@ def from_numpy(ndarray):
     """
     if not isinstance(ndarray, np.ndarray):
         raise TypeError(f"from_numpy: expected np.ndarray (got {type(ndarray).__name__})")
-    _dtype.from_numpy_dtype(ndarray.dtype)
+    try:
+        _dtype.from_numpy_dtype(ndarray.dtype)
+    except TypeError as e:
+        raise TypeError(f"from_numpy: {e}") from None
     return _new(ndarray, False)
 
 

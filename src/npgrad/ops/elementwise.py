@@ -477,9 +477,17 @@ def where(condition, input=None, other=None):
     if input is None and other is None:
         return nonzero(condition, as_tuple=True)
     c = _arr(condition)
+    if isinstance(condition, Tensor) and c.dtype.kind not in "bu":
+        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
+                           f"{condition.dtype}")
     if not isinstance(c, np.ndarray) or c.dtype != np.bool_:
         c = np.asarray(c).astype(bool)
     a, b = promote(input, other)
+    try:
+        np.broadcast_shapes(c.shape, np.shape(_arr(a)), np.shape(_arr(b)))
+    except ValueError:
+        raise RuntimeError(f"where: condition {c.shape}, input {np.shape(_arr(a))} and other "
+                           f"{np.shape(_arr(b))} are not broadcastable") from None
     return Where.apply(c, a, b)
 
 
@@ -500,6 +508,11 @@ def copy_like(input, src):
                                f"{tuple(input.shape)}") from None
         from .shape import expand
         return expand(s, input._data.shape) if s._data.shape != input._data.shape else s + 0
+    if not isinstance(src, (int, float, bool, np.number, np.bool_, np.ndarray)):
+        raise TypeError(f"fill_(): argument 'value' must be Number, not {type(src).__name__} ({src!r:.40})")
+    if not isinstance(src, np.ndarray):
+        from .._convert import check_fits
+        check_fits(np.asarray(src), input._data.dtype, "fill_")
     return Tensor._make(np.full(input._data.shape, src, dtype=input._data.dtype), None, False, None)
 
 

@@ -137,6 +137,7 @@ def argmax(input, dim=None, keepdim=False):
     >>> npgrad.tensor([[1.0, 3.0], [4.0, 2.0]]).argmax(dim=1)
     tensor([1, 0])
     """
+    _check_nonempty(input, dim, "argmax")
     return _arg(input, dim, keepdim, np.argmax, "argmax")
 
 
@@ -147,7 +148,14 @@ def argmin(input, dim=None, keepdim=False):
     >>> npgrad.argmin(npgrad.tensor([3.0, 1.0, 1.0]))
     tensor(1)
     """
+    _check_nonempty(input, dim, "argmin")
     return _arg(input, dim, keepdim, np.argmin, "argmin")
+
+
+def _check_nonempty(input, dim, name):
+    if input._data.size == 0 and (dim is None or input._data.shape[_norm_dim(dim, input.ndim, name)] == 0):
+        raise IndexError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0 "
+                         f"(got an empty input of shape {tuple(input.shape)})")
 
 
 def _gather_sorted(input, d, idx, names):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _dtype
 from ..autograd.function import Function
 from ..tensor import Tensor, _norm_dim, link_view
 from . import elementwise as E
@@ -77,6 +78,9 @@ def view(input, *shape):
     npgrad.Size([3, 2])
     """
     if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list, np.integer)):
+        if not isinstance(shape[0], (_dtype.dtype, str, type, np.dtype)):  # a Tensor is neither size nor dtype
+            raise TypeError(f"view() received an invalid combination of arguments - got ({type(shape[0]).__name__}), "
+                            "but expected one of: (dtype dtype), (tuple of ints size)")
         return input.to(shape[0])  # view(dtype)
     return reshape(input, *shape)
 
@@ -500,11 +504,18 @@ def repeat_interleave(input, repeats, dim=None):
     return input[(slice(None),) * d + (Tensor._make(idx, None, False, None),)]
 
 
+def _check_matrix(input, where):
+    if input.ndim < 2:
+        raise RuntimeError(f"{where}: input tensor must have at least 2 dimensions, got shape {tuple(input.shape)}")
+
+
 def tril(input, diagonal=0):
+    _check_matrix(input, "tril")
     return input * Tensor._make(np.tril(np.ones(input._data.shape[-2:], dtype=bool), diagonal), None, False, None)
 
 
 def triu(input, diagonal=0):
+    _check_matrix(input, "triu")
     return input * Tensor._make(np.triu(np.ones(input._data.shape[-2:], dtype=bool), diagonal), None, False, None)
 
 
@@ -521,10 +532,13 @@ def trace(input):
 
 
 def roll(input, shifts, dims=None):
+    shifts = [shifts] if isinstance(shifts, (int, np.integer)) else list(shifts)
+    n_dims = 0 if dims is None else 1 if isinstance(dims, (int, np.integer)) else len(dims)
+    if len(shifts) != max(n_dims, 1):  # each shift pairs with one dim: extra shifts were ignored before
+        raise RuntimeError(f"roll: shifts and dimensions must align. shifts: {len(shifts)}, dims:{n_dims}")
     if dims is None:
         return roll(input.reshape(-1), shifts, 0).reshape(input.shape)
-    shifts = [shifts] if isinstance(shifts, int) else list(shifts)
-    dims = [dims] if isinstance(dims, int) else list(dims)
+    dims = [dims] if isinstance(dims, (int, np.integer)) else list(dims)
     out = input
     for s, d in zip(shifts, dims):
         d = _norm_dim(d, input.ndim)

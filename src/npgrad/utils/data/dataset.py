@@ -61,6 +61,10 @@ class IterableDataset(Dataset):
         raise NotImplementedError(f"{type(self).__name__} must implement __iter__")
 
 
+class _SizeMismatch(AssertionError, ValueError):
+    """PyTorch raises AssertionError here; a ValueError is what the mistake is, so both catch it."""
+
+
 class TensorDataset(Dataset):
     """Samples are the rows of tensors that share their first dimension.
 
@@ -80,7 +84,7 @@ class TensorDataset(Dataset):
                         for t in tensors)
         sizes = [t.shape[0] if t.ndim else None for t in tensors]
         if any(s is None for s in sizes) or len(set(sizes)) != 1:
-            raise ValueError(f"TensorDataset: size mismatch between tensors: first dimensions are {sizes}; "
+            raise _SizeMismatch(f"TensorDataset: Size mismatch between tensors: first dimensions are {sizes}; "
                              "all tensors must have the same size in the first dimension")
         self.tensors = tensors
 
