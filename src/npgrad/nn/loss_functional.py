@@ -292,7 +292,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         ignore_index = _check_classes(t._data, c, ignore_index, "cross_entropy")
     elif t._data.dtype != x._data.dtype:
         t = t.to(x.dtype)
-    out = CrossEntropy.apply(x, t, w, ignore_index, reduction, float(label_smoothing))
+    # PyTorch smooths only for label_smoothing > 0: a negative value is accepted and ignored
+    out = CrossEntropy.apply(x, t, w, ignore_index, reduction, max(float(label_smoothing), 0.0))
     return out.reshape(out_shape) if reduction == "none" else out
 
 

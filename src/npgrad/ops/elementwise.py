@@ -449,7 +449,29 @@ def minimum(input, other):
     return Minimum.apply(a, b)
 
 
-fmax, fmin = maximum, minimum
+def fmax(input, other):
+    """Elementwise maximum that ignores NaN (NaN only where both are NaN); the gradient goes to the value
+    taken (to ``input`` on ties), as in PyTorch.
+
+    >>> import npgrad
+    >>> npgrad.fmax(npgrad.tensor([float('nan'), 1.0]), npgrad.tensor([1.0, float('nan')]))
+    tensor([1., 1.])
+    """
+    a, b = promote(input, other)
+    pa, pb = _arr(a), _arr(b)
+    return where(np.asarray((pa >= pb) | (pb != pb)), a, b)
+
+
+def fmin(input, other):
+    """Elementwise minimum that ignores NaN, like ``torch.fmin``.
+
+    >>> import npgrad
+    >>> npgrad.fmin(npgrad.tensor([float('nan'), 1.0]), npgrad.tensor([2.0, 0.0]))
+    tensor([2., 0.])
+    """
+    a, b = promote(input, other)
+    pa, pb = _arr(a), _arr(b)
+    return where(np.asarray((pa <= pb) | (pb != pb)), a, b)
 
 
 class Where(Function):

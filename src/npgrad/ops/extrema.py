@@ -183,10 +183,15 @@ def argsort(input, dim=-1, descending=False, stable=False):
     if input.ndim == 0:
         return Tensor._make(np.zeros((), np.int64), None, False, None)
     d = _norm_dim(dim, input.ndim, "argsort")
-    key = -input._data if descending and input._data.dtype.kind != "b" else input._data
-    if descending and input._data.dtype.kind == "b":
-        key = ~key
-    return Tensor._make(np.argsort(key, axis=d, kind="stable").astype(np.int64), None, False, None)
+    x = input._data
+    if not descending:
+        return Tensor._make(np.argsort(x, axis=d, kind="stable").astype(np.int64), None, False, None)
+    # Descending without negating (which wraps unsigned ints and int64's minimum and keeps NaN last): a
+    # stable ascending sort of the reversed data, reversed back.  NaN, last ascending, comes first, as
+    # PyTorch's largest value; ties keep their order.
+    n = x.shape[d]
+    rev = np.flip(np.argsort(np.flip(x, d), axis=d, kind="stable"), d)
+    return Tensor._make((n - 1 - rev).astype(np.int64), None, False, None)
 
 
 def topk(input, k, dim=-1, largest=True, sorted=True):

@@ -260,6 +260,8 @@ class Cumsum(Function):
     @staticmethod
     def forward(ctx, x, axis):
         ctx.axis = axis
+        if x.dtype == np.float16:  # a float16 running sum stalls (at 256 for steps of 0.1): PyTorch adds in float32
+            return np.cumsum(x, axis=axis, dtype=np.float32).astype(np.float16)
         return np.cumsum(x, axis=axis)
 
     @staticmethod
@@ -389,7 +391,9 @@ class Norm2(Function):
 
     @staticmethod
     def forward(ctx, x, axes, keepdim):
-        out = np.asarray(np.sqrt(np.sum(x * x, axis=axes, keepdims=keepdim)))
+        # float16 squares overflow past 256: accumulate in float32 as PyTorch does
+        xa = x.astype(np.float32) if x.dtype == np.float16 else x
+        out = np.asarray(np.sqrt(np.sum(xa * xa, axis=axes, keepdims=keepdim))).astype(x.dtype, copy=False)
         ctx.save_for_backward(x, out)  # the returned array: differentiable again under create_graph
         ctx.axes = axes
         ctx.keep_shape = _keep_shape(x.shape, axes)
