@@ -273,6 +273,10 @@ ROWS = [
     ("TensorDataset_index", lambda n: n.TensorDataset(n.T.ones(4))[4], IndexError, ["4"]),
     ("DataLoader_dataset_index", lambda n: list(n.DataLoader(_ShortDataset(), batch_size=2)), IndexError,
      ["index"]),
+    ("DataLoader_sampler_index", lambda n: list(n.DataLoader(n.TensorDataset(n.T.ones(4)), sampler=[0, 9],
+                                                             batch_size=2)), IndexError, ["index 9", "size 4"]),
+    ("DataLoader_batch_sampler_index",
+     lambda n: list(n.DataLoader(n.TensorDataset(n.T.ones(4)), batch_sampler=[[0, 7]])), IndexError, ["7"]),
     # -- load / save -----------------------------------------------------------------------------
     ("load_map_location_cuda", lambda n: n.T.load(_checkpoint(n), map_location="cuda"), RuntimeError, ["cuda"]),
     ("load_missing", lambda n: n.T.load("/nonexistent/npgrad_missing.pt"), FileNotFoundError,

@@ -32,7 +32,15 @@ def _take(t, idx):
     """
     if t.requires_grad:
         return t[idx if isinstance(idx, slice) else Tensor._make(idx, None, False, None)]
-    out = t._data[idx].copy() if isinstance(idx, slice) else np.take(t._data, idx, axis=0)
+    if isinstance(idx, slice):
+        return Tensor._make(t._data[idx].copy(), None, False, None)
+    try:
+        out = np.take(t._data, idx, axis=0)
+    except IndexError:  # say it as PyTorch does (and which index), not as NumPy
+        n = t._data.shape[0]
+        bad = idx[(idx >= n) | (idx < -n)].flat[0]
+        raise IndexError(f"index {bad} is out of bounds for dimension 0 with size {n} (a sampler or batch_sampler "
+                         f"gave an index outside the dataset of length {n})") from None
     return Tensor._make(out, None, False, None)
 
 
