@@ -206,7 +206,7 @@ def _pool_args(input, kernel_size, stride, padding, dilation, ceil_mode, nd, whe
     pad = _tuple(padding, nd, "padding", where, 0)
     dilation = _tuple(dilation, nd, "dilation", where, 1)
     if any(2 * p > d * (k - 1) + 1 for p, k, d in zip(pad, kernel, dilation)):
-        raise RuntimeError(f"{where}: pad should be at most half of effective kernel size, got "
+        raise RuntimeError(f"{where}: padding should be at most half of the effective kernel size, got "
                            f"padding={pad}, kernel_size={kernel}, dilation={dilation}")
     if nd == 1:
         x = x.unsqueeze(2)
