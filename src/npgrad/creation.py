@@ -118,8 +118,19 @@ def full(size, fill_value, dtype=None, device=None, requires_grad=False):
     return _new(np.full(_size((size,), "full"), fill_value, _np_dtype(dtype)), requires_grad)
 
 
-def _like(x, dtype):
+def _like(x, dtype, where="zeros_like"):
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{where}(): argument 'input' (position 1) must be Tensor, not {type(x).__name__}")
     return _np_dtype(dtype, x.dtype)
+
+
+def _float_np(dtype, where):
+    """Random floats need a floating dtype (PyTorch has no such kernel for integers)."""
+    dt = dtype if isinstance(dtype, np.dtype) else np.dtype(_np_dtype(dtype))
+    if dt.kind != "f":
+        raise NotImplementedError(f"{where}(): \"{where}\" not implemented for '{_dtype.from_numpy_dtype(dt)}' "
+                                  "(random floats need a floating-point dtype)")
+    return dt
 
 
 def zeros_like(input, dtype=None, device=None, requires_grad=False):
@@ -129,7 +140,8 @@ def zeros_like(input, dtype=None, device=None, requires_grad=False):
     >>> npgrad.zeros_like(npgrad.tensor([[1, 2]]))
     tensor([[0, 0]])
     """
-    return _new(np.zeros(input.shape, _like(input, dtype)), requires_grad)
+    dt = _like(input, dtype, "zeros_like")
+    return _new(np.zeros(input.shape, dt), requires_grad)
 
 
 def ones_like(input, dtype=None, device=None, requires_grad=False):
@@ -139,23 +151,30 @@ def ones_like(input, dtype=None, device=None, requires_grad=False):
     >>> npgrad.ones_like(npgrad.tensor([1.5, 2.5]))
     tensor([1., 1.])
     """
-    return _new(np.ones(input.shape, _like(input, dtype)), requires_grad)
+    dt = _like(input, dtype, "ones_like")
+    return _new(np.ones(input.shape, dt), requires_grad)
 
 
 def empty_like(input, dtype=None, device=None, requires_grad=False):
-    return _new(np.empty(input.shape, _like(input, dtype)), requires_grad)
+    dt = _like(input, dtype, "empty_like")
+    return _new(np.empty(input.shape, dt), requires_grad)
 
 
 def full_like(input, fill_value, dtype=None, device=None, requires_grad=False):
-    return _new(np.full(input.shape, fill_value, _like(input, dtype)), requires_grad)
+    dt = _like(input, dtype, "full_like")
+    return _new(np.full(input.shape, _check_fill(fill_value, "full_like", dt), dt), requires_grad)
 
 
 def rand_like(input, dtype=None, generator=None):
-    return _new(_gen(generator).random(input.shape).astype(_like(input, dtype)), False)
+    dt = _like(input, dtype, "rand_like")
+    _float_np(dt, "rand_like")
+    return _new(_gen(generator).random(input.shape).astype(dt), False)
 
 
 def randn_like(input, dtype=None, generator=None):
-    return _new(_gen(generator).standard_normal(input.shape).astype(_like(input, dtype)), False)
+    dt = _like(input, dtype, "randn_like")
+    _float_np(dt, "randn_like")
+    return _new(_gen(generator).standard_normal(input.shape).astype(dt), False)
 
 
 def randint_like(input, low=0, high=None, dtype=None, generator=None):
@@ -198,12 +217,18 @@ def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
     >>> npgrad.linspace(0, 1, 5)
     tensor([0.0000, 0.2500, 0.5000, 0.7500, 1.0000])
     """
-    if not isinstance(steps, (int, np.integer)) or steps < 0:
+    if not isinstance(steps, (int, np.integer)) or isinstance(steps, bool):
+        raise TypeError(f"linspace(): argument 'steps' must be int, not {type(steps).__name__}")
+    if steps < 0:
         raise RuntimeError(f"linspace: number of steps must be non-negative, got {steps!r}")
     return _new(np.linspace(start, end, steps).astype(_np_dtype(dtype)), requires_grad)
 
 
 def logspace(start, end, steps, base=10.0, dtype=None, device=None, requires_grad=False):
+    if not isinstance(steps, (int, np.integer)) or isinstance(steps, bool):
+        raise TypeError(f"logspace(): argument 'steps' must be int, not {type(steps).__name__}")
+    if steps < 0:
+        raise RuntimeError(f"logspace: number of steps must be non-negative, got {steps}")
     return _new(np.logspace(start, end, steps, base=base).astype(_np_dtype(dtype)), requires_grad)
 
 
@@ -228,7 +253,7 @@ def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
     >>> npgrad.rand(2, 3).shape
     npgrad.Size([2, 3])
     """
-    dt = _np_dtype(dtype)
+    dt = _float_np(dtype, "rand")
     return _new(_gen(generator).random(_size(size, "rand"), dtype=dt if dt in (np.float32, np.float64) else np.float64).astype(dt, copy=False), requires_grad)
 
 
@@ -240,7 +265,7 @@ def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
     >>> npgrad.randn(4).dtype
     npgrad.float32
     """
-    dt = _np_dtype(dtype)
+    dt = _float_np(dtype, "randn")
     return _new(_gen(generator).standard_normal(_size(size, "randn"), dtype=dt if dt in (np.float32, np.float64) else np.float64).astype(dt, copy=False), requires_grad)
 
 

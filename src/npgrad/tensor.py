@@ -274,10 +274,16 @@ class Tensor(InplaceOps):
         return bool(self._data.reshape(()))
 
     def __float__(self):
-        return float(self.item())
+        return float(self._scalar())
 
     def __int__(self):
-        return int(self.item())
+        return int(self._scalar())
+
+    def _scalar(self):
+        if self._data.size != 1:  # Python's conversions raise ValueError here in PyTorch (item(): RuntimeError)
+            raise ValueError(f"only one element tensors can be converted to Python scalars, got a tensor of "
+                             f"shape {tuple(self.shape)}")
+        return self.item()
 
     def __index__(self):
         if self._data.dtype.kind not in "iu" or self._data.size != 1:

@@ -194,5 +194,7 @@ def masked_fill(input, mask, value):
 
 def masked_select(input, mask):
     m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
+    if m.dtype != np.bool_:
+        raise RuntimeError(f"masked_select: expected BoolTensor for mask, got mask with dtype {m.dtype}")
     shape = np.broadcast_shapes(input._data.shape, m.shape)
     return getitem(input.expand(shape), np.broadcast_to(m, shape))

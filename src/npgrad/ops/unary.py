@@ -348,6 +348,8 @@ def relu(input):
     >>> npgrad.relu(npgrad.tensor([-1.0, 0.0, 2.0]))
     tensor([0., 0., 2.])
     """
+    if isinstance(input, Tensor) and input._data.dtype == np.bool_:
+        raise RuntimeError("relu: Boolean inputs not supported for relu")
     return Relu.apply(input)
 
 
