@@ -208,3 +208,11 @@ def test_arange_with_consistent_signs(torch):
 def test_multinomial_with_zero_weights_never_draws_them():
     out = npgrad.multinomial(npgrad.tensor([0.0, 1.0, 0.0, 2.0]), 2)
     assert sorted(out.tolist()) == [1, 3]
+
+
+@pytest.mark.parametrize("p", [1, 3, 0])
+def test_float16_p_norms_accumulate_in_float32(torch, p):
+    x = np.full(1000, 30.0, np.float16)
+    ours = npgrad.from_numpy(x).norm(p=p)
+    assert ours.dtype == npgrad.float16
+    _same(ours, torch.from_numpy(x).norm(p=p), rtol=1e-3)

@@ -425,6 +425,9 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
         return amax(E.abs(input), axes, keepdim)
     if p in (float("-inf"), "-inf"):
         return amin(E.abs(input), axes, keepdim)
+    if input._data.dtype == np.float16 and p not in (float("inf"), "inf", float("-inf"), "-inf"):
+        # float16 powers and sums overflow: PyTorch accumulates in float32 and rounds the result once
+        return norm(input.float(), p, dim, keepdim).half()
     if p == 1:
         return sum(E.abs(input), axes, keepdim)
     if p == 0:
