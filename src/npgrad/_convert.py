@@ -1,4 +1,4 @@
-"""Checks for turning Python data into arrays, with PyTorch's errors.
+"""Checks for turning Python data into arrays (and for assigning ``.grad``), with PyTorch's errors.
 
 NumPy accepts what PyTorch refuses: it wraps ``300`` into a ``uint8`` as ``44``, turns ``nan`` into the
 smallest ``int64`` and makes object arrays of ragged lists.  These checks run only on the slow paths
@@ -93,3 +93,17 @@ def _check(x, shape, dim, where, Tensor):
     if isinstance(x, (bool, int, float, complex, np.number, np.bool_, np.ndarray)):
         return None
     return RuntimeError(f"Could not infer dtype of {type(x).__name__} ({where}: got {x!r:.60} at dim {dim})")
+
+
+def check_grad(t, g):
+    """PyTorch's checks on assigning ``.grad``: a gradient SGD would broadcast or cast is refused."""
+    from .tensor import Tensor
+    if not isinstance(g, Tensor):
+        raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
+                        f"{type(g).__name__}")
+    if g._data.dtype != t._data.dtype:
+        raise RuntimeError(f"attempting to assign a gradient with dtype '{g.dtype}' to a tensor with dtype "
+                           f"'{t.dtype}'. The gradient must match the tensor's dtype")
+    if g._data.shape != t._data.shape:
+        raise RuntimeError(f"attempting to assign a gradient of size '{list(g.shape)}' to a tensor of size "
+                           f"'{list(t.shape)}'. Please ensure that the gradient and the tensor are the same size")

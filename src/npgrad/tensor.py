@@ -170,7 +170,7 @@ class Tensor(InplaceOps):
     @grad.setter
     def grad(self, value):
         if value is not None:
-            _check_grad(self, value)
+            _convert.check_grad(self, value)
         self._grad = value
 
     @property
@@ -520,19 +520,6 @@ class Tensor(InplaceOps):
 
     def __getitem__(self, key):
         return _I.getitem(self, key)
-
-
-def _check_grad(t, g):
-    """PyTorch's checks on assigning ``.grad``: a gradient SGD would broadcast or cast is refused."""
-    if not isinstance(g, Tensor):
-        raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
-                        f"{type(g).__name__}")
-    if g._data.dtype != t._data.dtype:
-        raise RuntimeError(f"attempting to assign a gradient with dtype '{g.dtype}' to a tensor with dtype "
-                           f"'{t.dtype}'. The gradient must match the tensor's dtype")
-    if g._data.shape != t._data.shape:
-        raise RuntimeError(f"attempting to assign a gradient of size '{list(g.shape)}' to a tensor of size "
-                           f"'{list(t.shape)}'. Please ensure that the gradient and the tensor are the same size")
 
 
 class _RemovableHandle:

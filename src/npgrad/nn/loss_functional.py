@@ -191,9 +191,10 @@ def _check_class_dtypes(input, target, who, allow_probs):
                                   f"floating point, got {input.dtype}; convert them with .float())")
     if allow_probs and tuple(target.shape) == tuple(input.shape):
         if target._data.dtype.kind != "f":
+            idx_shape = tuple(input.shape[:1]) + tuple(input.shape[2:]) if input.ndim > 1 else ()
             raise RuntimeError(f"{who}: Expected floating point type for target with class probabilities, got "
                                f"{target.dtype} (a target of the input's shape {tuple(input.shape)} holds class "
-                               f"probabilities; class indices have shape {tuple(input.shape[:1])[:input.ndim - 1]})")
+                               f"probabilities; class indices have shape {idx_shape})")
     elif target._data.dtype not in (np.int64, np.uint8):
         hint = ("class indices must be integers: convert the labels with .long()"
                 if target._data.dtype.kind == "f" else "convert the class indices with .long()")
