@@ -216,3 +216,26 @@ def test_float16_p_norms_accumulate_in_float32(torch, p):
     ours = npgrad.from_numpy(x).norm(p=p)
     assert ours.dtype == npgrad.float16
     _same(ours, torch.from_numpy(x).norm(p=p), rtol=1e-3)
+
+
+@pytest.mark.parametrize("dtype", ["int32", "uint8", "float64", "float32", "int16"])
+def test_view_dtype_reinterprets_the_bytes(torch, dtype):
+    x = np.linspace(-2, 2, 8).astype(np.float32).reshape(2, 4)
+    ours = npgrad.from_numpy(x.copy()).view(getattr(npgrad, dtype))
+    ref = torch.from_numpy(x.copy()).view(getattr(torch, dtype))
+    assert tuple(ours.shape) == tuple(ref.shape)
+    np.testing.assert_array_equal(ours.numpy(), ref.numpy())
+
+
+def test_view_dtype_errors_as_pytorch(torch):
+    for call in (lambda T: T.ones(3).view(T.float64), lambda T: T.ones(4, 2).t().view(T.float64),
+                 lambda T: T.ones(()).view(T.float64)):
+        for lib in (npgrad, torch):
+            with pytest.raises(RuntimeError):
+                call(lib)
+
+
+def test_writes_through_a_dtype_view_reach_the_base():
+    x = npgrad.zeros(2)
+    x.view(npgrad.int32)[0] = 1065353216  # the bits of 1.0f
+    assert x.tolist() == [1.0, 0.0]
