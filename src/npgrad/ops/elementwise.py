@@ -74,8 +74,9 @@ def _broadcast_error(name, a, b):
 def _float_operand(x):
     """Unary float functions (exp, sin, ...) promote integer tensors to the default float dtype."""
     if not isinstance(x, Tensor):
-        x = Tensor._make(_to_array(x, _dtype.get_default_dtype()), None, False, None) if not isinstance(x, _NUMBER) else Tensor._make(
-            np.asarray(x, dtype=_dtype.result_type(x, 0.0).np), None, False, None)
+        arr = np.asarray(x, dtype=_dtype.result_type(x, 0.0).np) if isinstance(x, _NUMBER) else \
+            _to_array(x, _dtype.get_default_dtype())  # never Tensor(x): Tensor(3) is 3 uninitialised values
+        x = Tensor._make(arr, None, False, None)
     if x._data.dtype.kind not in "fc":
         x = cast(x, _dtype.get_default_dtype())
     return x
@@ -506,11 +507,15 @@ def where(condition, input=None, other=None):
         c = np.asarray(c).astype(bool)
     a, b = promote(input, other)
     try:
-        np.broadcast_shapes(c.shape, np.shape(_arr(a)), np.shape(_arr(b)))
+        return Where.apply(c, a, b)
     except ValueError:
-        raise RuntimeError(f"where: condition {c.shape}, input {np.shape(_arr(a))} and other "
-                           f"{np.shape(_arr(b))} are not broadcastable") from None
-    return Where.apply(c, a, b)
+        shapes = (c.shape, np.shape(_arr(a)), np.shape(_arr(b)))
+        try:
+            np.broadcast_shapes(*shapes)
+        except ValueError:
+            raise RuntimeError(f"where: condition {shapes[0]}, input {shapes[1]} and other {shapes[2]} are not "
+                               "broadcastable") from None
+        raise
 
 
 def lerp(input, end, weight):
