@@ -239,3 +239,20 @@ def test_writes_through_a_dtype_view_reach_the_base():
     x = npgrad.zeros(2)
     x.view(npgrad.int32)[0] = 1065353216  # the bits of 1.0f
     assert x.tolist() == [1.0, 0.0]
+
+
+def test_float16_normalisation_and_variance_use_float32_statistics(torch):
+    x = (np.random.default_rng(0).standard_normal((8, 4, 50)) * 3 + 40).astype(np.float16)
+    for fn, tol in ((lambda T, t: T.nn.functional.layer_norm(t, (50,)), 2e-3),
+                    (lambda T, t: T.nn.functional.group_norm(t, 2), 2e-3),
+                    (lambda T, t: t.var(2), 1e-3), (lambda T, t: t.std(), 1e-3)):
+        ours = fn(npgrad, npgrad.from_numpy(x.copy()))
+        assert ours.dtype == npgrad.float16
+        np.testing.assert_allclose(ours.numpy().astype(np.float32),
+                                   fn(torch, torch.from_numpy(x.copy())).numpy().astype(np.float32), atol=tol, rtol=tol)
+    # batch statistics: within a float16 rounding of the exact result (PyTorch's own error is larger)
+    out = npgrad.nn.functional.batch_norm(npgrad.from_numpy(x.copy()), None, None, training=True)
+    x64 = x.astype(np.float64)
+    exact = (x64 - x64.mean((0, 2), keepdims=True)) / np.sqrt(x64.var((0, 2), keepdims=True) + 1e-5)
+    assert out.dtype == npgrad.float16
+    assert np.abs(out.numpy().astype(np.float64) - exact).max() < 2e-3

@@ -133,6 +133,8 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     correction = _correction(dim, unbiased, correction)
     if isinstance(dim, bool):  # var(x, False): the old positional `unbiased`
         dim = None
+    if input._data.dtype == np.float16:  # float16 squares and sums drift: PyTorch accumulates in float32
+        return var(input.float(), dim, keepdim=keepdim, correction=correction).half()
     axes = _dims(dim, input.ndim, "var")
     n = 1
     for a in axes:
