@@ -100,11 +100,16 @@ class Tensor(InplaceOps):
     def __init__(self, *args, dtype=None, requires_grad=False):
         # torch.Tensor(2, 3) makes an uninitialised float tensor; torch.Tensor(data) copies data.
         if len(args) == 1 and not isinstance(args[0], int):
+            if args[0] is None or isinstance(args[0], (float, complex, bool)):  # a value is not a size
+                raise TypeError(f"Tensor(): new(): data must be a sequence (got {type(args[0]).__name__}); "
+                                "npgrad.tensor() makes a tensor of one number")
             arr = _to_array(args[0], dtype or _dtype.get_default_dtype())
         else:
             for a in args:
-                if not isinstance(a, int) or a < 0:
-                    raise TypeError(f"Tensor(): sizes must be non-negative ints, got {args!r}")
+                if not isinstance(a, int):
+                    raise TypeError(f"Tensor(): sizes must be ints, got {args!r}")
+                if a < 0:
+                    raise RuntimeError(f"Tensor(): Trying to create tensor with negative dimension {a}: {list(args)}")
             arr = np.empty(args, dtype=(_dtype.to_dtype(dtype) if dtype else _dtype.get_default_dtype()).np)
         self._data = arr
         self._grad = None

@@ -188,6 +188,12 @@ def masked_fill(input, mask, value):
     if shape != input._data.shape:
         raise RuntimeError(f"masked_fill: mask of shape {m.shape} cannot be broadcast to input of shape "
                            f"{tuple(input.shape)}")
+    if isinstance(value, Tensor) and value.ndim:  # a 1-D value would fill elementwise: not what PyTorch means
+        raise RuntimeError(f"masked_fill only supports a 0-dimensional value tensor, but got tensor with "
+                           f"{value.ndim} dimension(s) (shape {tuple(value.shape)})")
+    if not isinstance(value, (Tensor, int, float, bool, np.number, np.bool_)):
+        raise TypeError(f"masked_fill(): argument 'value' must be a Number or a 0-dimensional Tensor, not "
+                        f"{type(value).__name__}")
     v = value if isinstance(value, Tensor) else Tensor._make(np.asarray(value, dtype=input._data.dtype), None, False, None)
     return where(Tensor._make(m, None, False, None), v, input)
 
