@@ -256,3 +256,18 @@ def test_float16_normalisation_and_variance_use_float32_statistics(torch):
     exact = (x64 - x64.mean((0, 2), keepdims=True)) / np.sqrt(x64.var((0, 2), keepdims=True) + 1e-5)
     assert out.dtype == npgrad.float16
     assert np.abs(out.numpy().astype(np.float64) - exact).max() < 2e-3
+
+
+def test_integer_powers_with_negative_tensor_exponents(torch):
+    base, exp = [1, -1, 2, -2, 3, -1, 1, 5], [-1, -1, -1, -2, -3, -2, -5, 2]
+    ours = npgrad.tensor(base) ** npgrad.tensor(exp)
+    assert ours.tolist() == (torch.tensor(base) ** torch.tensor(exp)).tolist()
+    assert (2 ** npgrad.tensor([-1, 3])).tolist() == (2 ** torch.tensor([-1, 3])).tolist()
+
+
+@pytest.mark.parametrize("dtype,op,value", [("uint8", "add", 300), ("int8", "mul", 1000), ("int16", "sub", 70000)])
+def test_python_ints_wrap_into_narrow_integer_tensors(torch, dtype, op, value):
+    data = [1, 7, 100]
+    ours = getattr(npgrad, op)(npgrad.tensor(data, dtype=getattr(npgrad, dtype)), value)
+    ref = getattr(torch, op)(torch.tensor(data, dtype=getattr(torch, dtype)), value)
+    assert ours.dtype == getattr(npgrad, dtype) and ours.tolist() == ref.tolist()

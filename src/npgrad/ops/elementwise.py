@@ -48,7 +48,10 @@ def promote(*xs):
         if isinstance(x, Tensor):
             out.append(x if r.dtype == dt else cast(x, _dtype.from_numpy_dtype(dt)))
         else:
-            out.append(np.asarray(r, dtype=dt))
+            try:
+                out.append(np.asarray(r, dtype=dt))
+            except OverflowError:  # PyTorch wraps a Python int into a narrower integer dtype: uint8 + 300 = 44
+                out.append(np.asarray(r).astype(dt))
     return out
 
 
@@ -187,6 +190,15 @@ class Div(Function):
         return ga, gb
 
 
+def _int_pow(x, y):
+    """Integer powers with negative exponents, as PyTorch: 1 stays 1, -1 alternates, anything else is 0
+    (the integer part of 1 / x**|y|).  NumPy refuses them."""
+    neg = y < 0
+    out = np.power(x, np.where(neg, 0, y))
+    alt = np.where(np.abs(y) % 2 == 1, -1, 1).astype(out.dtype)
+    return np.where(neg, np.where(x == 1, 1, np.where(x == -1, alt, 0)), out).astype(out.dtype)
+
+
 class Pow(Function):
     """x ** y for two tensors: d/dx = y x^(y-1), d/dy = x^y ln x."""
 
@@ -194,7 +206,7 @@ class Pow(Function):
     def forward(ctx, x, y):
         _shape_check(x, y, "pow")
         with np.errstate(divide="ignore", invalid="ignore"):
-            out = np.power(x, y)
+            out = np.power(x, y) if np.asarray(y).dtype.kind not in "iu" or np.all(y >= 0) else _int_pow(x, y)
         ctx.save_for_backward(x, y, out)
         return out
 
@@ -262,6 +274,9 @@ def sub(input, other, alpha=1, out=None):
     tensor([3.5000, 4.5000])
     """
     a, b = _pair(input, _alpha(other, alpha))
+    if np.asarray(_arr(a)).dtype == np.bool_ and np.asarray(_arr(b)).dtype == np.bool_:
+        raise RuntimeError("sub: Subtraction, the `-` operator, with two bool tensors is not supported. Use the "
+                           "`^` or `logical_xor()` operator instead.")
     try:
         return Sub.apply(a, b)
     except ValueError:
