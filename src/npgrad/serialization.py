@@ -59,7 +59,7 @@ _MARKERS = ("__tensor__", "__ndarray__", "__tuple__", "__dict__")
 
 def _safetensors():
     from ._optional import require
-    return require("safetensors.numpy", "npgrad.save/npgrad.load")  # the submodule: it may be the part missing
+    return require("safetensors.numpy", "npgrad.save/npgrad.load")
 
 
 # -- encoding ---------------------------------------------------------------------------------
