@@ -401,3 +401,69 @@ def test_default_restore_location_as_torch_cpu_build(torch):
 def test_docstring_examples():
     import doctest
     assert doctest.testmod(npgrad.serialization, optionflags=doctest.ELLIPSIS).failed == 0
+
+
+_KILLED_SAVE = r"""
+import os, signal, sys
+import npgrad
+os.fsync = lambda fd: os.kill(os.getpid(), signal.SIGKILL)  # die after writing, before the rename
+npgrad.save({"w": npgrad.ones(1000)}, sys.argv[1])
+"""
+
+
+def _temps(folder):
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
+
+
+def test_a_killed_save_leaves_a_temporary_file_that_the_next_save_removes(tmp_path):
+    import subprocess
+    import sys
+    path = tmp_path / "ckpt.pt"
+    npgrad.save({"w": npgrad.zeros(3)}, path)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    proc = subprocess.run([sys.executable, "-c", _KILLED_SAVE, str(path)], env=env, capture_output=True)
+    assert proc.returncode != 0
+    stale = _temps(tmp_path)
+    assert len(stale) == 1 and os.path.getsize(tmp_path / stale[0]) > 4000  # the killed write's bytes
+    assert npgrad.load(path)["w"].tolist() == [0.0, 0.0, 0.0]  # the old checkpoint is intact
+    npgrad.save({"w": npgrad.ones(2)}, path)
+    assert _temps(tmp_path) == []
+    assert npgrad.load(path)["w"].tolist() == [1.0, 1.0]
+
+
+def test_temporary_files_of_live_writers_are_left_alone(tmp_path):
+    path = tmp_path / "ckpt.pt"
+    live = tmp_path / f".ckpt.pt.part-{os.getppid()}.abc.tmp"  # the parent process is alive
+    other = tmp_path / ".other.pt.part-999999999.abc.tmp"        # another checkpoint's file
+    live.write_bytes(b"x")
+    other.write_bytes(b"x")
+    npgrad.save({"w": npgrad.ones(1)}, path)
+    assert live.exists() and other.exists()
+
+
+def test_pytorch_pickle_checkpoints_are_named_and_explained(tmp_path):
+    torch = pytest.importorskip("torch", reason="PyTorch writes the file")
+    for zipped in (True, False):
+        path = tmp_path / f"model{zipped}.pt"
+        torch.save({"w": torch.ones(2)}, path, _use_new_zipfile_serialization=zipped)
+        with pytest.raises(RuntimeError, match="PyTorch's pickle format") as info:
+            npgrad.load(path)
+        assert "safetensors" in str(info.value) and "weights_only=True" in str(info.value)
+
+
+def test_deeply_nested_objects_raise_clear_errors(tmp_path):
+    deep = []
+    for _ in range(5000):
+        deep = [deep]
+    with pytest.raises(RuntimeError, match="nested too deeply"):
+        npgrad.save({"a": deep}, tmp_path / "deep.pt")
+    import safetensors.numpy as stn
+    blob = stn.save({"a": np.ones(1, np.float32)}, metadata={"npgrad": "[" * 100000 + "]" * 100000})
+    (tmp_path / "deep2.pt").write_bytes(blob)
+    with pytest.raises(RuntimeError, match="nested too deeply"):
+        npgrad.load(tmp_path / "deep2.pt")
+
+
+def test_complex_arrays_are_refused_with_the_path():
+    with pytest.raises(TypeError, match="'opt/z'.*complex128"):
+        npgrad.save({"opt": {"z": np.array([1 + 2j])}}, io.BytesIO())

@@ -23,6 +23,11 @@ class Generator:
         self._rng = np.random.default_rng(self._seed)
 
     def manual_seed(self, seed):
+        if isinstance(seed, (str, float)):  # PyTorch calls int(seed): '7' and 7.0 are seeds, 'a' a ValueError
+            try:
+                seed = int(seed)
+            except (ValueError, OverflowError):
+                raise ValueError(f"manual_seed: seed must be an int, got {seed!r}") from None
         if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
             raise TypeError(f"manual_seed: seed must be an int, got {seed!r}")
         self._seed = int(seed)

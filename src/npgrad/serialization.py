@@ -42,6 +42,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import sys
 import tempfile
 import zlib
 
@@ -70,6 +71,10 @@ def _path_name(path):
 
 
 def _add_tensor(arr, path, tensors):
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"npgrad.save: the array at '{_path_name(path)}' has dtype {arr.dtype}, which a checkpoint "
+                        "cannot hold (bool, integer and float arrays only); for complex data save .real and "
+                        ".imag as two arrays")
     name = base = _path_name(path)
     n = 1
     while name in tensors:  # two paths can join to the same string ({'a/b': x, 'a': {'b': y}})
@@ -150,7 +155,11 @@ def save(obj, f, pickle_module=None, pickle_protocol=None, _use_new_zipfile_seri
     >>> npgrad.load(path)
     {'w': tensor([1., 1.])}
     """
-    data = _serialize(obj)
+    try:
+        data = _serialize(obj)
+    except RecursionError:
+        raise RuntimeError("npgrad.save: the object is nested too deeply (lists/dicts/tuples inside each other "
+                           f"more than ~{sys.getrecursionlimit() // 2} levels) to store") from None
     if hasattr(f, "write"):
         f.write(data)
         return
@@ -165,13 +174,49 @@ def _serialize(obj):
     return _safetensors().save(tensors, metadata=meta)
 
 
+class _MissingFolder(FileNotFoundError, RuntimeError):
+    """PyTorch raises RuntimeError for a missing parent folder; FileNotFoundError is what it is."""
+
+
+def _tmp_prefix(path):
+    return "." + os.path.basename(path) + ".part-"
+
+
+def _remove_stale_temps(path):
+    """Delete the temporary files of earlier saves of ``path`` whose process died mid-write (killed, power
+    cut): each is as large as the checkpoint and nothing else would ever remove it.  A temporary file
+    carries its writer's process id, so those of live writers are left alone."""
+    folder, prefix = os.path.dirname(os.path.abspath(path)), _tmp_prefix(path)
+    with contextlib.suppress(OSError):
+        for entry in os.listdir(folder):
+            if not (entry.startswith(prefix) and entry.endswith(".tmp")):
+                continue
+            pid = entry[len(prefix):].split(".", 1)[0]
+            if pid.isdigit() and not _alive(int(pid)):
+                with contextlib.suppress(OSError):
+                    os.unlink(os.path.join(folder, entry))
+
+
+def _alive(pid):
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):  # exists but belongs to someone else, or no way to tell
+        return True
+    return True
+
+
 def _atomic_write(path, data):
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
-        raise FileNotFoundError(f"npgrad.save: cannot write {path}: folder {folder} does not exist")
+        raise _MissingFolder(f"npgrad.save: cannot write {path}: Parent directory {folder} does not exist")
     if os.path.isdir(path):
         raise IsADirectoryError(f"npgrad.save: {path} is a directory")
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=folder)
+    _remove_stale_temps(path)
+    fd, tmp = tempfile.mkstemp(prefix=f"{_tmp_prefix(path)}{os.getpid()}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -253,7 +298,27 @@ def _corrupt(name, why):
 _DTYPES = {"BOOL", "U8", "I8", "I16", "I32", "I64", "F16", "F32", "F64"}
 
 
+def _pytorch_format(data):
+    """The container of a ``torch.save`` file: a zip archive (PyTorch >= 1.6) or a bare pickle.  A
+    safetensors header always starts with ``{`` after its 8-byte length, so neither is mistaken for one."""
+    if data[8:9] == b"{":
+        return None
+    if data[:4] == b"PK\x03\x04":
+        return "a zip archive holding a pickle"
+    if data[:1] == b"\x80" and data[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05"):
+        return "a pickle"
+    return None
+
+
 def _read_header(data, name):
+    kind = _pytorch_format(data)
+    if kind is not None:
+        raise RuntimeError(
+            f"npgrad.load: {name} is a PyTorch checkpoint in PyTorch's pickle format ({kind}), not safetensors. "
+            "npgrad does not unpickle files: unpickling can run arbitrary code. Convert it once where PyTorch is "
+            "installed, without running its code: `from safetensors.torch import save_file; "
+            "save_file(torch.load(path, weights_only=True), 'model.safetensors')` (for a state_dict of tensors), "
+            "then npgrad.load('model.safetensors')")
     if len(data) < 8:
         raise _corrupt(name, f"the file has only {len(data)} bytes")
     n = int.from_bytes(data[:8], "little")
@@ -261,6 +326,8 @@ def _read_header(data, name):
         raise _corrupt(name, f"the header claims {n} bytes but the file has {len(data) - 8} after the length")
     try:
         header = json.loads(data[8:8 + n])
+    except RecursionError:
+        raise _corrupt(name, "the header is nested too deeply to read") from None
     except ValueError as e:
         raise _corrupt(name, f"unreadable header ({e})") from None
     if not isinstance(header, dict):
@@ -284,6 +351,8 @@ def _deserialize(data, name):
     try:
         crc = json.loads(meta[_CRC_KEY]) if _CRC_KEY in meta else {}
         structure = json.loads(meta[_STRUCT_KEY]) if _STRUCT_KEY in meta else None
+    except RecursionError:
+        raise _corrupt(name, "the npgrad metadata is nested too deeply to read") from None
     except ValueError as e:
         raise _corrupt(name, f"unreadable npgrad metadata ({e})") from None
     for key, arr in arrays.items():
@@ -294,6 +363,8 @@ def _deserialize(data, name):
         return {k: Tensor._make(a, None, False, None) for k, a in arrays.items()}
     try:
         return _decode(structure, arrays)
+    except RecursionError:
+        raise _corrupt(name, "the npgrad metadata is nested too deeply to read") from None
     except (KeyError, ValueError, TypeError) as e:
         raise _corrupt(name, f"the metadata refers to a missing tensor ({e})") from None
 

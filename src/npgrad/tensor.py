@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _backend, _dtype
+from . import _backend, _convert, _dtype
 from ._inplace import InplaceOps, link_view  # noqa: F401  (link_view: used by ops)
 
 
@@ -30,25 +30,31 @@ def _to_array(data, dtype=None):
         arr = data._data
     elif isinstance(data, (np.ndarray, np.generic)):
         arr = np.asarray(data)  # NumPy arrays and scalars keep their dtype, as in PyTorch
+        if dtype is not None and isinstance(data, np.generic):  # a scalar is a value: checked as PyTorch
+            _convert.check_fits(arr, _dtype.to_dtype(dtype).np)
     else:
+        orig = data
         if isinstance(data, (list, tuple)) and any(isinstance(d, Tensor) for d in _flat(data)):
             data = _unwrap_nested(data)
         try:
             arr = np.asarray(data)
-        except ValueError as e:  # ragged nesting: say so instead of NumPy's message
-            raise ValueError(f"tensor: expected a rectangular nested sequence of numbers ({e})") from None
+        except (ValueError, TypeError):  # ragged nesting: name the dim and lengths, as PyTorch
+            raise _convert.nesting_error(orig) from None
+        k = arr.dtype.kind
+        if k not in "biuf" and (k != "c" or arr.size == 0):
+            if arr.size == 0 and k != "U":
+                arr = arr.astype(_dtype.get_default_dtype().np)
+            else:
+                raise _convert.nesting_error(orig)
+        if k == "c":
+            raise TypeError(f"tensor: complex data is not supported (got numpy dtype {arr.dtype})")
         if dtype is None:
-            k = arr.dtype.kind
             if k == "f":
                 arr = arr.astype(_dtype.get_default_dtype().np, copy=False)
             elif k in "iu":
                 arr = arr.astype(np.int64, copy=False)
-            elif k not in "b":
-                if arr.size == 0:
-                    arr = arr.astype(_dtype.get_default_dtype().np)
-                else:
-                    raise TypeError(f"tensor: could not infer a numeric dtype from data of type "
-                                    f"{type(data).__name__} (numpy dtype {arr.dtype})")
+        else:
+            _convert.check_fits(arr, _dtype.to_dtype(dtype).np)
     if dtype is not None:
         arr = arr.astype(_dtype.to_dtype(dtype).np, copy=False)
     else:
@@ -97,11 +103,16 @@ class Tensor(InplaceOps):
             raise RuntimeError(f"legacy constructor expects device type: cpu but device type: "
                                f"{_backend.as_device(device).type} was passed")
         if len(args) == 1 and not isinstance(args[0], int):
+            if args[0] is None or isinstance(args[0], (float, complex, bool)):  # a value is not a size
+                raise TypeError(f"Tensor(): new(): data must be a sequence (got {type(args[0]).__name__}); "
+                                "npgrad.tensor() makes a tensor of one number")
             arr = _to_array(args[0], dtype or _dtype.get_default_dtype())
         else:
             for a in args:
-                if not isinstance(a, int) or a < 0:
-                    raise TypeError(f"Tensor(): sizes must be non-negative ints, got {args!r}")
+                if not isinstance(a, int):
+                    raise TypeError(f"Tensor(): sizes must be ints, got {args!r}")
+                if a < 0:
+                    raise RuntimeError(f"Tensor(): Trying to create tensor with negative dimension {a}: {list(args)}")
             arr = np.empty(args, dtype=(_dtype.to_dtype(dtype) if dtype else _dtype.get_default_dtype()).np)
         self._data = arr
         self._grad = None
@@ -166,6 +177,8 @@ class Tensor(InplaceOps):
 
     @grad.setter
     def grad(self, value):
+        if value is not None:
+            _convert.check_grad(self, value)
         self._grad = value
 
     @property
@@ -285,10 +298,16 @@ class Tensor(InplaceOps):
         return bool(self._data.reshape(()))
 
     def __float__(self):
-        return float(self.item())
+        return float(self._scalar())
 
     def __int__(self):
-        return int(self.item())
+        return int(self._scalar())
+
+    def _scalar(self):
+        if self._data.size != 1:  # Python's conversions raise ValueError here in PyTorch (item(): RuntimeError)
+            raise ValueError(f"only one element tensors can be converted to Python scalars, got a tensor of "
+                             f"shape {tuple(self.shape)}")
+        return self.item()
 
     def __index__(self):
         if self._data.dtype.kind not in "iu" or self._data.size != 1:

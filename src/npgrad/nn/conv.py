@@ -44,6 +44,9 @@ class _ConvNd(Module):
         _backend.resolve(device)  # a device this build lacks raises here, as in PyTorch
         nd, where = self._nd, type(self).__name__
         for name, v in (("in_channels", in_channels), ("out_channels", out_channels), ("groups", groups)):
+            if isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v < 0 and name != "groups":
+                raise RuntimeError(f"{where}({name}={v!r}): Trying to create tensor with negative dimension {v}: "
+                                   f"{name} must be a positive integer")
             if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v <= 0:
                 raise ValueError(f"{where}({name}={v!r}): {name} must be a positive integer, got {v!r}")
         if in_channels % groups:

@@ -26,7 +26,7 @@ def _tuple(v, n, name, where, minimum=None):
     vals = tuple(int(a) for a in vals)
     if minimum is not None and any(a < minimum for a in vals):
         bound = "positive" if minimum == 1 else "non-negative"
-        raise ValueError(f"{where}: {name} must be {bound}, got {v!r}")
+        raise RuntimeError(f"{where}: {name} must be {bound}, got {v!r}")
     return vals
 
 
@@ -92,7 +92,7 @@ def _conv_nd(input, weight, bias, stride, padding, dilation, groups, nd, where):
         raise RuntimeError(f"{where}: weight must be {nd + 2}-D (out_channels, in_channels/groups, *kernel), "
                            f"got shape {tuple(weight.shape)}")
     if not isinstance(groups, (int, np.integer)) or groups < 1:
-        raise ValueError(f"{where}: groups must be a positive int, got {groups!r}")
+        raise RuntimeError(f"{where}: groups must be a positive int, got {groups!r}")
     o, cg = weight.shape[:2]
     if cg * groups != x.shape[1]:
         raise RuntimeError(f"{where}: given groups={groups}, weight of shape {tuple(weight.shape)} expects input "
@@ -145,7 +145,7 @@ def _conv_transpose_nd(input, weight, bias, stride, padding, output_padding, gro
         raise RuntimeError(f"{where}: weight must be {nd + 2}-D (in_channels, out_channels/groups, *kernel), "
                            f"got shape {tuple(weight.shape)}")
     if not isinstance(groups, (int, np.integer)) or groups < 1 or weight.shape[0] % groups:
-        raise ValueError(f"{where}: groups must be a positive int dividing in_channels={weight.shape[0]}, "
+        raise RuntimeError(f"{where}: groups must be a positive int dividing in_channels={weight.shape[0]}, "
                          f"got {groups!r}")
     if weight.shape[0] != x.shape[1]:
         raise RuntimeError(f"{where}: weight of shape {tuple(weight.shape)} expects input {tuple(x.shape)} to have "
@@ -159,7 +159,7 @@ def _conv_transpose_nd(input, weight, bias, stride, padding, output_padding, gro
     pad = _tuple(padding, nd, "padding", where, 0)
     opad = _tuple(output_padding, nd, "output_padding", where, 0)
     if any(op >= s and op >= d for op, s, d in zip(opad, stride, dilation)):
-        raise ValueError(f"{where}: output_padding must be smaller than either stride or dilation, got "
+        raise RuntimeError(f"{where}: output_padding must be smaller than either stride or dilation, got "
                          f"output_padding={opad}, stride={stride}, dilation={dilation}")
     if nd == 1:
         x, weight = x.unsqueeze(2), weight.unsqueeze(2)
@@ -206,8 +206,8 @@ def _pool_args(input, kernel_size, stride, padding, dilation, ceil_mode, nd, whe
     pad = _tuple(padding, nd, "padding", where, 0)
     dilation = _tuple(dilation, nd, "dilation", where, 1)
     if any(2 * p > d * (k - 1) + 1 for p, k, d in zip(pad, kernel, dilation)):
-        raise ValueError(f"{where}: padding should be at most half of the effective kernel size, got "
-                         f"padding={pad}, kernel_size={kernel}, dilation={dilation}")
+        raise RuntimeError(f"{where}: padding should be at most half of the effective kernel size, got "
+                           f"padding={pad}, kernel_size={kernel}, dilation={dilation}")
     if nd == 1:
         x = x.unsqueeze(2)
         kernel, stride, pad, dilation = (1,) + kernel, (1,) + stride, (0,) + pad, (1,) + dilation
@@ -271,7 +271,7 @@ def _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad,
                                                                   ceil_mode, nd, where)
     if divisor_override is not None:
         if divisor_override == 0:
-            raise ValueError(f"{where}: divisor_override must be non-zero")
+            raise RuntimeError(f"{where}: divisor_override must be non-zero")
         div = np.full(out_hw, divisor_override, dtype=x._data.dtype)
     else:
         div = P.avg_divisor(x.shape[2:], out_hw, kernel, stride, pad4, count_include_pad, x._data.dtype)

@@ -136,11 +136,13 @@ class Standardize(Function):
     @staticmethod
     def forward(ctx, x, axes, eps):
         ctx.axes, ctx.eps = axes, eps
-        mean = x.mean(axis=axes, keepdims=True)
-        xc = x - mean
+        xa = x.astype(np.float32) if x.dtype == np.float16 else x  # float16 statistics drift: PyTorch uses float32
+        mean = xa.mean(axis=axes, keepdims=True)
+        xc = xa - mean
         var = np.mean(np.square(xc), axis=axes, keepdims=True)
-        invstd = 1.0 / np.sqrt(var + x.dtype.type(eps))
+        invstd = 1.0 / np.sqrt(var + xa.dtype.type(eps))
         xc *= invstd
+        xc, invstd = xc.astype(x.dtype, copy=False), invstd.astype(x.dtype, copy=False)
         ctx.save_for_backward(x, xc, invstd)
         return xc
 
@@ -165,16 +167,19 @@ class BatchNorm(Function):
     @staticmethod
     def forward(ctx, x, w, b, axes, eps, stats):
         ctx.axes, ctx.eps = axes, eps
-        mean = x.mean(axis=axes, keepdims=True)
-        xhat = x - mean
+        xa = x.astype(np.float32) if x.dtype == np.float16 else x  # float16 statistics drift: PyTorch uses float32
+        mean = xa.mean(axis=axes, keepdims=True)
+        xhat = xa - mean
         var = np.mean(xhat * xhat, axis=axes, keepdims=True)
-        invstd = 1.0 / np.sqrt(var + x.dtype.type(eps))
+        invstd = 1.0 / np.sqrt(var + xa.dtype.type(eps))
         xhat *= invstd
-        stats += [mean, var]
         ctx.shape = mean.shape
         out = xhat * w.reshape(ctx.shape) if w is not None else xhat.copy()
         if b is not None:
             out += b.reshape(ctx.shape)
+        if xa is not x:  # round once, at the end
+            mean, var, xhat, invstd, out = (a.astype(x.dtype) for a in (mean, var, xhat, invstd, out))
+        stats += [mean, var]
         ctx.save_for_backward(x, xhat, invstd, w)
         return out
 

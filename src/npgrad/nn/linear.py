@@ -17,7 +17,10 @@ def _check_size(layer, name, value, allow_zero=False):
     """Sizes must be ints, positive (or >= 0 where PyTorch allows empty layers)."""
     if not isinstance(value, (int, np.integer)) or isinstance(value, bool):
         raise TypeError(f"{layer}({name}={value!r}): {name} must be an int, got {type(value).__name__}")
-    if value < 0 or (value == 0 and not allow_zero):
+    if value < 0:  # PyTorch fails creating the weight: RuntimeError
+        raise RuntimeError(f"{layer}({name}={value}): Trying to create tensor with negative dimension {value}: "
+                           f"{name} must be non-negative")
+    if value == 0 and not allow_zero:
         raise ValueError(f"{layer}({name}={value}): {name} must be positive, got {value}")
     return int(value)
 

@@ -71,8 +71,8 @@ class _BatchNorm(Module):
             want = " or ".join(f"{d}D" for d in self._dims)
             raise ValueError(f"{name}: expected {want} input (got {input.ndim}D input of shape {tuple(input.shape)})")
         if input.shape[1] != self.num_features:
-            raise ValueError(f"{name}(num_features={self.num_features}): expected input with {self.num_features} "
-                             f"channels in dim 1, got input of shape {tuple(input.shape)}")
+            raise RuntimeError(f"{name}(num_features={self.num_features}): expected input with {self.num_features} "
+                               f"channels in dim 1, got input of shape {tuple(input.shape)}")
 
     def forward(self, input):
         self._check_input(input)
@@ -189,8 +189,8 @@ class GroupNorm(Module):
 
     def forward(self, input):
         if input.ndim < 2 or input.shape[1] != self.num_channels:
-            raise ValueError(f"GroupNorm(num_groups={self.num_groups}, num_channels={self.num_channels}): expected "
-                             f"input (N, {self.num_channels}, ...), got shape {tuple(input.shape)}")
+            raise RuntimeError(f"GroupNorm(num_groups={self.num_groups}, num_channels={self.num_channels}): expected "
+                               f"input (N, {self.num_channels}, ...), got shape {tuple(input.shape)}")
         return group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
 
     def extra_repr(self):

@@ -37,6 +37,10 @@ def matmul(input, other):
     >>> npgrad.matmul(npgrad.ones(2, 3), npgrad.ones(3)), (npgrad.ones(5, 2, 3) @ npgrad.ones(3, 4)).shape
     (tensor([3., 3.]), torch.Size([5, 2, 4]))
     """
+    if isinstance(input, Tensor) and isinstance(other, Tensor) and input._data.dtype != other._data.dtype:
+        # promoting would hide float64 creeping into a float32 model; PyTorch refuses
+        raise RuntimeError(f"matmul: expected both operands to have the same dtype, but got {input.dtype} "
+                           f"and {other.dtype} (shapes {tuple(input.shape)} and {tuple(other.shape)})")
     a, b = E.promote(input, other)
     if not isinstance(a, Tensor):
         a = Tensor._make(a, None, False, None)
