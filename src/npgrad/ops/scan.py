@@ -43,7 +43,7 @@ def _running(input, dim, which):
         idx = np.maximum.accumulate(np.where(hit, pos, 0), axis=d) if x.shape[d] else np.zeros(x.shape, np.int64)
         idx = idx.astype(np.int64)
     tup = _cummax if which == "cummax" else _cummin
-    if not input.requires_grad or x.dtype.kind != "f":
+    if x.dtype.kind != "f" or not (input.requires_grad or input._fw_tangent is not None):
         return tup(_const(values), _const(idx))
     return tup(gather(input, d, _const(idx)) if x.ndim else input * 1, _const(idx))
 
@@ -90,6 +90,15 @@ class LogCumSumExp(Function):
             return (x + r).exp()
         return part(g.clamp(min=0)) - part((-g).clamp(min=0)), None
 
+    @staticmethod
+    def jvp(ctx, a, t, out):
+        # d out_i = d out_{i-1} e^(out_{i-1} - out_i) + t_i e^(x_i - out_i): every exponent <= 0
+        x, tx, o = (np.moveaxis(v, ctx.axis, 0) for v in (a[0], t[0], out))
+        d = np.empty_like(o)
+        for i in range(len(o)):
+            d[i] = tx[i] * np.exp(x[i] - o[i]) + (d[i - 1] * np.exp(o[i - 1] - o[i]) if i else 0)
+        return np.moveaxis(d, 0, ctx.axis)
+
 
 def logcumsumexp(input, dim):
     """``log(cumsum(exp(input), dim))`` computed stably, as ``torch.logcumsumexp``.
@@ -117,6 +126,10 @@ class Diag(Function):
     def backward(ctx, g):
         return DiagOf.apply(g, ctx.k), None
 
+    @staticmethod
+    def jvp(ctx, a, t, out):
+        return np.diag(t[0], ctx.k)
+
 
 class DiagOf(Function):
     """Diagonal ``k`` of a matrix, copied (``torch.diag`` of a matrix is not a view)."""
@@ -130,6 +143,10 @@ class DiagOf(Function):
     def backward(ctx, g):
         rows = np.arange(len(g._data)) + max(-ctx.k, 0)
         return _place(g, rows, ctx.k, ctx.shape), None
+
+    @staticmethod
+    def jvp(ctx, a, t, out):
+        return np.diag(t[0], ctx.k).copy()
 
 
 def _place(g, rows, k, shape):
@@ -177,6 +194,10 @@ class Unfold(Function):
     def backward(ctx, g):
         return UnfoldAdjoint.apply(g, *ctx.args), None, None, None
 
+    @staticmethod
+    def jvp(ctx, a, t, out):
+        return Unfold.forward(ctx, t[0], *a[1:]).copy()
+
 
 class UnfoldAdjoint(Function):
     @staticmethod
@@ -194,6 +215,10 @@ class UnfoldAdjoint(Function):
     @staticmethod
     def backward(ctx, gg):
         return Unfold.apply(gg, *ctx.args), None, None, None, None
+
+    @staticmethod
+    def jvp(ctx, a, t, out):
+        return UnfoldAdjoint.forward(ctx, t[0], *a[1:])
 
 
 def unfold(input, dimension, size, step):

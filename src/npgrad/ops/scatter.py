@@ -56,6 +56,14 @@ class Scatter(Function):
             gs = _pad_to(gather(g, ctx.axis, _const(ctx.idx)), ctx.src_shape)
         return gx, None, None, gs
 
+    @staticmethod
+    def jvp(ctx, a, t, out):
+        res = np.array(t[0], dtype=out.dtype, copy=True)
+        ts = t[3] if np.ndim(a[3]) else 0.0
+        res[_full_index(ctx.idx, ctx.axis)] = _covered(np.broadcast_to(ts, np.shape(a[3])), ctx.idx) if np.ndim(
+            a[3]) else 0.0
+        return res
+
 
 def _pad_to(t, shape):
     """Gradient of the covered part of ``src``: zeros beyond it."""
@@ -88,30 +96,44 @@ class ScatterReduce(Function):
             count = np.maximum(count, 1)
             out = out // count if out.dtype.kind in "iu" else (out / count).astype(out.dtype)
         ctx.args = (axis, idx, where, reduce, include_self, hit, count, src_shape)
-        if any(ctx.needs_input_grad):
-            ctx.save_for_backward(x, src, out)
+        ctx.save_for_backward(x, src, out)
         return out
 
     @staticmethod
     def backward(ctx, g):
-        axis, idx, where, reduce, include_self, hit, count, src_shape = ctx.args
-        x, src, out = (t._data for t in ctx.saved_tensors)
+        where, src_shape = ctx.args[2], ctx.args[7]
+        cx, cs = _coefficients(ctx)
         g = g._data
-        self_in = np.ones(x.shape, bool) if include_self else ~hit  # does x[i] take part in out[i]?
-        if reduce in ("sum", "mean"):
-            gd = g / count if reduce == "mean" else g
-            gx, gs = gd * self_in, gd[where]
-        elif reduce == "prod":
-            gx, gs = _prod_grads(x, src, g, where, self_in)
-        else:
-            x_is = self_in & (x == out)
-            s_is = src == out[where]
-            n = x_is.astype(g.dtype)
-            np.add.at(n, where, s_is)
-            share = g / np.maximum(n, 1)
-            gx, gs = share * x_is, share[where] * s_is
-        gs = np.pad(gs, [(0, s - i) for s, i in zip(src_shape, gs.shape)])
-        return _const(gx.astype(g.dtype)), None, None, _const(gs.astype(g.dtype)), None, None
+        gs = np.pad(g[where] * cs, [(0, s - i) for s, i in zip(src_shape, cs.shape)])
+        return _const((g * cx).astype(g.dtype)), None, None, _const(gs.astype(g.dtype)), None, None
+
+    @staticmethod
+    def jvp(ctx, a, t, out):
+        cx, cs = _coefficients(ctx, a[0], a[3], out)
+        res = cx * t[0]
+        np.add.at(res, ctx.args[2], cs * _covered(np.broadcast_to(t[3], a[3].shape), ctx.args[1]))
+        return res
+
+
+def _coefficients(ctx, x=None, src=None, out=None):
+    """d out / d x (elementwise, shape of x) and d out[where] / d src (shape of the covered src):
+    the backward is g times these, the jvp their sum against the tangents."""
+    axis, idx, where, reduce, include_self, hit, count, src_shape = ctx.args
+    if x is None:
+        x, src, out = (t._data for t in ctx.saved_tensors)
+    src = _covered(src, idx)
+    self_in = np.ones(x.shape, bool) if include_self else ~hit  # does x[i] take part in out[i]?
+    if reduce in ("sum", "mean"):
+        c = 1.0 / count if reduce == "mean" else np.ones(x.shape)
+        return c * self_in, c[where]
+    if reduce == "prod":
+        return _prod_grads(x, src, np.ones(x.shape), where, self_in)
+    x_is = self_in & (x == out)
+    s_is = src == out[where]
+    n = x_is.astype(np.float64)
+    np.add.at(n, where, s_is)
+    share = 1.0 / np.maximum(n, 1)
+    return share * x_is, share[where] * s_is
 
 
 def _prod_grads(x, src, g, where, self_in):

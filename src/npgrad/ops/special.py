@@ -37,7 +37,11 @@ def _unary_fn(npfn, deriv, name):
     def backward(ctx, g):
         x, out = ctx.saved_tensors
         return g * deriv(x, out)
-    cls = type(name.capitalize(), (Function,), {"forward": staticmethod(forward), "backward": staticmethod(backward)})
+    def jvp(ctx, a, t, out):
+        c = Tensor._make
+        return deriv(c(a[0], None, False, None), c(out, None, False, None))._data * t[0]
+    cls = type(name.capitalize(), (Function,), {"forward": staticmethod(forward), "backward": staticmethod(backward),
+                                                 "jvp": staticmethod(jvp)})
 
     def op(input):
         return cls.apply(_float_operand(input))
@@ -70,7 +74,15 @@ def _erfinv(y):
         x = np.where(ok, x, 0.0)
         for _ in range(3):
             res = np.where(x >= 0, (1.0 - y) - _erfc(x), _erfc(-x) - (1.0 + y))
-            x = x + res / (2.0 / _SQRT_PI * np.exp(-x * x)) * ok
+            x = x - res / (2.0 / _SQRT_PI * np.exp(-x * x)) * ok
+        # far tails (1 - |y| below ~1e-6): Newton on log erfc(|x|) = log(1 - |y|), well conditioned there
+        tail = ok & (np.abs(y) > 0.999999)
+        if tail.any():
+            z, q = np.abs(x[tail]), 1.0 - np.abs(y[tail])
+            for _ in range(8):
+                ez = _erfc(z)
+                z = z - (np.log(ez) - np.log(q)) / (-2.0 / _SQRT_PI * np.exp(-z * z) / ez)
+            x[tail] = np.copysign(z, y[tail])
         return np.where(ok, x, np.where(np.abs(y) == 1, np.copysign(np.inf, y), np.nan))
 
 
@@ -112,6 +124,11 @@ class Atan2(Function):
         r = g / (x * x + y * y)
         return r * x, -r * y
 
+    @staticmethod
+    def jvp(ctx, a, t, out):
+        y, x = a
+        return (x * t[0] - y * t[1]) / (x * x + y * y)
+
 
 def atan2(input, other):
     """Angle of the point (other, input), in (-pi, pi], as ``torch.atan2``.
@@ -142,6 +159,11 @@ class Copysign(Function):
         ga = g * ctx.saved_tensors[0] if ctx.needs_input_grad[0] else None
         return ga, zeros_like(g) if ctx.needs_input_grad[1] else None
 
+    @staticmethod
+    def jvp(ctx, a, t, out):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(a[0] == 0, 0.0, out / np.where(a[0] == 0, 1, a[0])) * t[0]
+
 
 def copysign(input, other):
     """The magnitude of ``input`` with the sign of ``other`` (float result), as ``torch.copysign``.
@@ -169,6 +191,11 @@ class LogAddExp(Function):
         if ctx.base2:
             return g * 2.0 ** (a - out), g * 2.0 ** (b - out), None
         return g * exp(a - out), g * exp(b - out), None
+
+    @staticmethod
+    def jvp(ctx, a, t, out):
+        e = (lambda v: 2.0 ** v) if ctx.base2 else np.exp
+        return e(a[0] - out) * t[0] + e(a[1] - out) * t[1]
 
 
 def logaddexp(input, other):
