@@ -197,3 +197,128 @@ MORE = [
     Op("pad_circular_crop_left", lambda T, x: F(T).pad(x, (3, -1), mode="circular"),
        lambda x: np.pad(x[..., :-1], [(0, 0), (0, 0), (3, 0)], mode="wrap"), R3),
 ]
+
+
+# ---- 3-d convolution and pooling, unpooling, interpolation, attention ----------------------------
+def _windows3(x, k, s, pad, fill):
+    """(N, C, Do, Ho, Wo, kD, kH, kW) windows of a padded 5-D array."""
+    xp = np.pad(x, [(0, 0), (0, 0)] + [(p, p) for p in pad], constant_values=fill)
+    w = np.lib.stride_tricks.sliding_window_view(xp, k, axis=(2, 3, 4))
+    return w[:, :, ::s[0], ::s[1], ::s[2]]
+
+
+def _conv3d_ref(stride, pad, groups=1):
+    def ref(x, w, b=None):
+        o, cg = w.shape[:2]
+        win = _windows3(x, w.shape[2:], stride, pad, 0.0)
+        outs = [np.einsum("ncdhwijk,ocijk->nodhw", win[:, g * cg:(g + 1) * cg], w[g * o // groups:(g + 1) * o // groups])
+                for g in range(groups)]
+        y = np.concatenate(outs, 1)
+        return y if b is None else y + b[None, :, None, None, None]
+    return ref
+
+
+def _pool3d_ref(k, s, pad, how):
+    def ref(x):
+        win = _windows3(x, k, s, pad, -np.inf if how == "max" else 0.0)
+        return win.max((-3, -2, -1)) if how == "max" else win.mean((-3, -2, -1))
+    return ref
+
+
+def _unpool2d_ref(x):
+    n, c, h, w = x.shape
+    win = x.reshape(n, c, h // 2, 2, w // 2, 2)
+    keep = win == win.max((3, 5), keepdims=True)
+    return (win * keep).reshape(n, c, h, w)
+
+
+def _linear_ref(sizes, align_corners, scales=None):
+    """Separable linear interpolation with np.interp (its end clamping is PyTorch's)."""
+    def ref(x):
+        out = x
+        for i, n_out in enumerate(sizes):
+            axis = 2 + i
+            n_in = out.shape[axis]
+            dst = np.arange(n_out)
+            if align_corners:
+                src = dst * ((n_in - 1) / (n_out - 1) if n_out > 1 else 0.0)
+            else:
+                sc = n_in / n_out if scales is None else 1 / scales[i]
+                src = np.maximum((dst + 0.5) * sc - 0.5, 0)
+            out = np.apply_along_axis(lambda r: np.interp(src, np.arange(n_in), r), axis, out)
+        return out
+    return ref
+
+
+def _nearest_ref(sizes):
+    def ref(x):
+        out = x
+        for i, n_out in enumerate(sizes):
+            n_in = out.shape[2 + i]
+            out = np.take(out, np.minimum((np.arange(n_out) * n_in) // n_out, n_in - 1), axis=2 + i)
+        return out
+    return ref
+
+
+def _sdpa_ref(mask=None, causal=False, scale=None):
+    def ref(q, k, v, m=None):
+        s = q @ np.swapaxes(k, -1, -2) * (1 / np.sqrt(q.shape[-1]) if scale is None else scale)
+        if causal:
+            s = np.where(np.tril(np.ones(s.shape[-2:], bool)), s, -np.inf)
+        if m is not None:
+            s = s + m
+        if mask is not None:
+            s = np.where(mask, s, -np.inf)
+        e = np.exp(s - s.max(-1, keepdims=True))
+        return (e / e.sum(-1, keepdims=True)) @ v
+    return ref
+
+
+BMASK = np.array([[True, False, True, True, False], [True, True, False, True, True],
+                  [False, False, True, True, True], [True, True, True, True, False]])
+I_ = lambda T: T.nn.functional.interpolate  # noqa: E731
+SDPA = lambda T: T.nn.functional.scaled_dot_product_attention  # noqa: E731
+QKV = [((2, 4, 8), (2, 5, 8), (2, 5, 3)), ((1, 2, 4, 8), (1, 2, 5, 8), (1, 2, 5, 3))]
+
+MORE += [
+    Op("conv3d", lambda T, x, w, b: F(T).conv3d(x, w, b, stride=(1, 2, 1), padding=(1, 0, 1)),
+       _conv3d_ref((1, 2, 1), (1, 0, 1)), [((2, 2, 4, 5, 4), (3, 2, 2, 3, 2), (3,))]),
+    Op("conv3d_groups", lambda T, x, w: F(T).conv3d(x, w, groups=2), _conv3d_ref((1, 1, 1), (0, 0, 0), 2),
+       [((1, 4, 3, 4, 4), (4, 2, 2, 2, 3))]),
+    Op("Conv3d_layer", lambda T, x, w: F(T).conv3d(x, w, padding="same"),
+       _conv3d_ref((1, 1, 1), (1, 1, 1)), [((1, 2, 3, 3, 4), (2, 2, 3, 3, 3))]),
+    Op("max_pool3d", lambda T, x: F(T).max_pool3d(x, 2), _pool3d_ref((2, 2, 2), (2, 2, 2), (0, 0, 0), "max"),
+       [((2, 2, 4, 4, 6),)], "grid"),
+    Op("max_pool3d_pad", lambda T, x: F(T).max_pool3d(x, (3, 2, 3), stride=(2, 1, 2), padding=(1, 0, 1)),
+       _pool3d_ref((3, 2, 3), (2, 1, 2), (1, 0, 1), "max"), [((1, 2, 5, 3, 5),)], "grid"),
+    Op("avg_pool3d", lambda T, x: F(T).avg_pool3d(x, (2, 3, 2), stride=1), _pool3d_ref((2, 3, 2), (1, 1, 1),
+       (0, 0, 0), "avg"), [((2, 1, 3, 4, 4),)]),
+    Op("avg_pool3d_pad", lambda T, x: F(T).avg_pool3d(x, 3, stride=2, padding=1),
+       _pool3d_ref((3, 3, 3), (2, 2, 2), (1, 1, 1), "avg"), [((1, 2, 5, 4, 5),)]),
+    Op("max_unpool2d", lambda T, x: F(T).max_unpool2d(*F(T).max_pool2d(x, 2, return_indices=True), 2),
+       _unpool2d_ref, [((2, 3, 4, 6),)], "grid"),
+    Op("interp_nearest", lambda T, x: I_(T)(x, scale_factor=2), _nearest_ref((6, 8)), [((2, 3, 3, 4),)]),
+    Op("interp_nearest_size", lambda T, x: I_(T)(x, size=(5, 3)), _nearest_ref((5, 3)), [((1, 2, 3, 4),)]),
+    Op("interp_bilinear", lambda T, x: I_(T)(x, size=(5, 7), mode="bilinear"), _linear_ref((5, 7), False),
+       [((2, 2, 3, 4),)]),
+    Op("interp_bilinear_ac", lambda T, x: I_(T)(x, size=(5, 7), mode="bilinear", align_corners=True),
+       _linear_ref((5, 7), True), [((2, 2, 3, 4),)]),
+    Op("interp_bilinear_scale", lambda T, x: I_(T)(x, scale_factor=1.5, mode="bilinear"),
+       _linear_ref((4, 6), False, (1.5, 1.5)), [((1, 2, 3, 4),)]),
+    Op("interp_bilinear_down", lambda T, x: I_(T)(x, scale_factor=0.5, mode="bilinear", align_corners=True),
+       _linear_ref((3, 2), True), [((1, 1, 6, 5),)]),
+    Op("interp_linear", lambda T, x: I_(T)(x, scale_factor=2.5, mode="linear"), _linear_ref((10,), False, (2.5,)),
+       [((2, 3, 4),)]),
+    Op("interp_linear_ac", lambda T, x: I_(T)(x, size=7, mode="linear", align_corners=True), _linear_ref((7,), True),
+       [((2, 3, 4),)]),
+    Op("interp_trilinear", lambda T, x: I_(T)(x, size=(3, 4, 2), mode="trilinear"),
+       _linear_ref((3, 4, 2), False), [((1, 2, 2, 3, 4),)]),
+    Op("upsample_layer", lambda T, x: T.nn.Upsample(scale_factor=2, mode="bilinear")(x),
+       _linear_ref((6, 4), False, (2, 2)), [((1, 2, 3, 2),)]),
+    Op("sdpa", lambda T, q, k, v: SDPA(T)(q, k, v), _sdpa_ref(), QKV),
+    Op("sdpa_causal_scale", lambda T, q, k, v: SDPA(T)(q, k, v, is_causal=True, scale=0.5),
+       _sdpa_ref(causal=True, scale=0.5), QKV[:1]),
+    Op("sdpa_float_mask", lambda T, q, k, v, m: SDPA(T)(q, k, v, attn_mask=m), _sdpa_ref(),
+       [((2, 4, 8), (2, 5, 8), (2, 5, 3), (4, 5))]),
+    Op("sdpa_bool_mask", lambda T, q, k, v: SDPA(T)(q, k, v, attn_mask=T.tensor(BMASK)), _sdpa_ref(BMASK), QKV),
+]

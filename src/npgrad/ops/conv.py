@@ -321,6 +321,14 @@ class Conv2d(Function):
             gb = g.sum((0, 2, 3))
         return gx, gw, gb, None
 
+    @staticmethod
+    def jvp(ctx, a, t, out):
+        """Bilinear in (x, w) and linear in b: conv(tx, w) + tb + conv(x, tw)."""
+        x, w, b, geom = a
+        tb = np.broadcast_to(t[2], b.shape) if b is not None else None
+        return as_nchw(conv_forward(np.ascontiguousarray(t[0]), w, tb, geom)) + as_nchw(
+            conv_forward(x, np.ascontiguousarray(t[1]), None, geom))
+
 
 class ConvTranspose2d(Function):
     """Transposed convolution: the adjoint of :class:`Conv2d` in its input.  ``x (N, Cin, H, W)``,
