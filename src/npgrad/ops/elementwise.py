@@ -188,8 +188,11 @@ class Pow(Function):
     @staticmethod
     def forward(ctx, x, y):
         _shape_check(x, y, "pow")
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out = np.power(x, y)
+        if y.dtype.kind in "iu" and (y < 0).any():
+            out = _int_pow(x, y)
+        else:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                out = np.power(x, y)
         ctx.save_for_backward(x, y, out)
         return out
 
@@ -208,6 +211,15 @@ class Pow(Function):
             flat = (x == 0) & (y >= 0)
             gy = where(flat, zeros_like(g), g * where(flat, ones_like(out), out) * log(where(flat, ones_like(x), x)))
         return gx, gy
+
+
+def _int_pow(x, y):
+    """Integer powers with negative exponents, as PyTorch: 1 for base 1, +-1 for base -1, else 0."""
+    neg = y < 0
+    out = np.power(x, np.where(neg, 0, y))
+    odd = (y % 2).astype(bool)
+    tiny = np.where(x == 1, 1, np.where(x == -1, np.where(odd, -1, 1), 0)).astype(out.dtype)
+    return np.where(neg, tiny, out)
 
 
 class PowScalar(Function):

@@ -217,7 +217,11 @@ def _shift(left):
     name = "bitwise_left_shift" if left else "bitwise_right_shift"
 
     def op(input, other):
-        a, b = promote(input, other)
+        if isinstance(input, Tensor) and input._data.dtype.kind in "iu" and isinstance(other, (int, np.integer)) \
+                and not isinstance(other, bool):
+            a, b = input, np.asarray(other, dtype=np.int64)  # a number shift keeps the tensor's dtype
+        else:
+            a, b = promote(input, other)
         x, s = (t._data if isinstance(t, Tensor) else np.asarray(t) for t in (a, b))
         if x.dtype.kind not in "biu":
             raise NotImplementedError(f"\"{'lshift' if left else 'rshift'}_cpu\" not implemented for "
