@@ -207,7 +207,7 @@ def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_siz
     >>> import npgrad, npgrad.nn.functional as F
     >>> y, i = F.max_pool2d(npgrad.arange(16.).reshape(1, 1, 4, 4), 2, return_indices=True)
     >>> F.max_unpool2d(y, i, 2)[0, 0, 1]
-    tensor([ 0.,  5.,  0.,  7.])
+    tensor([0., 5., 0., 7.])
     """
     return _max_unpool(input, indices, kernel_size, stride, padding, output_size, 2, "max_unpool2d")
 

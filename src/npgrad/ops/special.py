@@ -203,7 +203,7 @@ def logaddexp(input, other):
 
     >>> import npgrad
     >>> npgrad.logaddexp(npgrad.tensor([1000.0]), npgrad.tensor([1000.0]))
-    tensor([1000.6931])
+    tensor([1000.6932])
     """
     return LogAddExp.apply(*_float_pair(input, other, "logaddexp"), False)
 
