@@ -73,6 +73,12 @@ def test_integer_max_pooling(dtype, torch, rng):
             np.testing.assert_array_equal(o.numpy(), t.numpy())
 
 
+@pytest.mark.parametrize("size", [1, (2, 3, 4), (None, 2, 5)])
+def test_adaptive_avg_pool3d_matches_torch(size, torch, rng):
+    x = rng.standard_normal((2, 3, 5, 6, 7)).astype(np.float32)
+    compare_module(torch, npgrad.nn.AdaptiveAvgPool3d(size), torch.nn.AdaptiveAvgPool3d(size), x)
+
+
 def test_errors():
     with pytest.raises(RuntimeError, match="channels"):
         F.conv3d(npgrad.ones(1, 3, 4, 4, 4), npgrad.ones(2, 2, 2, 2, 2))

@@ -113,6 +113,18 @@ def test_reflected_operators(torch):
         np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
 
 
+def test_inplace_mod_and_floordiv(torch):
+    for T in (npgrad, torch):
+        x = T.tensor([7.0, -7.0, 5.5])
+        alias = x
+        x %= 3
+        x //= 0.5
+        assert alias is x
+        if T is npgrad:
+            ours = x.numpy().copy()
+    np.testing.assert_array_equal(ours, x.numpy())
+
+
 def test_bad_inputs():
     with pytest.raises(RuntimeError, match="atan2"):
         npgrad.atan2(npgrad.ones(3), npgrad.ones(4))

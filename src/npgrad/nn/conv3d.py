@@ -7,7 +7,7 @@ from .conv import _ConvNd
 from .module import Module
 from .pooling import _AvgPoolNd, _MaxPoolNd
 
-__all__ = ["Conv3d", "MaxPool3d", "AvgPool3d", "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d"]
+__all__ = ["Conv3d", "MaxPool3d", "AvgPool3d", "AdaptiveAvgPool3d", "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d"]
 
 
 class Conv3d(_ConvNd):
@@ -58,6 +58,25 @@ class AvgPool3d(_AvgPoolNd):
     def forward(self, input):
         return F3.avg_pool3d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
                              self.count_include_pad, self.divisor_override, _where=f"AvgPool3d({self.extra_repr()})")
+
+
+class AdaptiveAvgPool3d(Module):
+    """Average pooling to a fixed output size over ``(N, C, D, H, W)``.
+
+    >>> import npgrad
+    >>> npgrad.nn.AdaptiveAvgPool3d(1)(npgrad.randn(2, 4, 3, 5, 5)).shape
+    npgrad.Size([2, 4, 1, 1, 1])
+    """
+
+    def __init__(self, output_size):
+        super().__init__()
+        self.output_size = output_size
+
+    def extra_repr(self):
+        return f"output_size={self.output_size}"
+
+    def forward(self, input):
+        return F3.adaptive_avg_pool3d(input, self.output_size, _where=f"AdaptiveAvgPool3d({self.extra_repr()})")
 
 
 class _MaxUnpoolNd(Module):

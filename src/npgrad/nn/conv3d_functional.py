@@ -26,7 +26,8 @@ from ..ops.shape import pad as _pad
 from ..tensor import Tensor
 from . import conv_functional as F2
 
-__all__ = ["conv3d", "max_pool3d", "avg_pool3d", "max_unpool1d", "max_unpool2d", "max_unpool3d"]
+__all__ = ["conv3d", "max_pool3d", "avg_pool3d", "adaptive_avg_pool3d", "max_unpool1d", "max_unpool2d",
+           "max_unpool3d"]
 
 
 def _const(arr):
@@ -162,6 +163,23 @@ def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
         div = (dd[:, None, None] * dhw[None]).astype(x._data.dtype)
     out = total / _const(div)
     return out.squeeze(0) if unbatched else out
+
+
+def adaptive_avg_pool3d(input, output_size, _where="adaptive_avg_pool3d"):
+    """Average pooling of ``(N, C, D, H, W)`` to a fixed output size (``None`` keeps that size): PyTorch's
+    adaptive windows are separable, one averaging matrix per axis (``interpolate(mode='area')``).
+
+    >>> import npgrad, npgrad.nn.functional as F
+    >>> F.adaptive_avg_pool3d(npgrad.ones(1, 2, 5, 6, 7), (1, 2, 3)).shape
+    npgrad.Size([1, 2, 1, 2, 3])
+    """
+    from .interp_functional import interpolate
+    x, unbatched = F2._batched(input, 3, _where)
+    size = (output_size,) * 3 if output_size is None or isinstance(output_size, (int, np.integer)) \
+        else tuple(output_size)
+    size = F2._tuple(tuple(n if o is None else o for o, n in zip(size, x.shape[2:])), 3, "output_size", _where, 1)
+    y = interpolate(x, size=size, mode="area")
+    return y.squeeze(0) if unbatched else y
 
 
 def _max_unpool(input, indices, kernel_size, stride, padding, output_size, nd, where):

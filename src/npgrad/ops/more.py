@@ -45,6 +45,14 @@ def _install():
     Tensor.__irshift__ = Tensor.bitwise_right_shift_
     if "__rmod__" not in vars(Tensor):
         Tensor.__rmod__ = lambda self, other: _remainder(other, self)
+    # x %= y and x //= y write into x, as PyTorch's do (without these Python rebinds x to a new tensor)
+    if "__imod__" not in vars(Tensor):
+        Tensor.__imod__ = lambda self, other: self.remainder_(other)
+    if not hasattr(Tensor, "floor_divide_"):
+        from . import elementwise as _E
+        Tensor.floor_divide_ = _inplace_method(_E, "floor_divide")
+    if "__ifloordiv__" not in vars(Tensor):
+        Tensor.__ifloordiv__ = lambda self, other: self.floor_divide_(other)
 
 
 _install()
