@@ -66,8 +66,20 @@ def test_interpolate_errors():
         F.interpolate(x, size=4, mode="foo")
     with pytest.raises(ValueError, match="same number of spatial dimensions"):
         F.interpolate(x, size=(4, 4))
-    with pytest.raises(RuntimeError, match="floating-point"):
+    with pytest.raises(RuntimeError, match="floating-point or uint8"):
         F.interpolate(npgrad.ones(1, 1, 4, dtype=npgrad.int64), size=2)
+
+
+@pytest.mark.parametrize("kw", [dict(scale_factor=2), dict(size=(5, 7), mode="nearest-exact"),
+                                dict(scale_factor=2, mode="bilinear"), dict(size=(3, 8), mode="bilinear",
+                                                                            align_corners=True)])
+def test_interpolate_uint8_images(kw, torch, rng):
+    x = rng.integers(0, 256, (1, 3, 4, 5)).astype(np.uint8)
+    ours = F.interpolate(npgrad.tensor(x), **kw)
+    theirs = torch.nn.functional.interpolate(torch.tensor(x), **kw)
+    assert ours.dtype == npgrad.uint8
+    assert np.abs(ours.numpy().astype(int) - theirs.numpy().astype(int)).max() <= (0 if "nearest" in kw.get(
+        "mode", "nearest") else 1)
 
 
 QKV = [(2, 3, 4, 8), (2, 3, 5, 8), (2, 3, 5, 6)]

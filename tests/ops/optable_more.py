@@ -285,7 +285,7 @@ MORE += [
        _conv3d_ref((1, 2, 1), (1, 0, 1)), [((2, 2, 4, 5, 4), (3, 2, 2, 3, 2), (3,))]),
     Op("conv3d_groups", lambda T, x, w: F(T).conv3d(x, w, groups=2), _conv3d_ref((1, 1, 1), (0, 0, 0), 2),
        [((1, 4, 3, 4, 4), (4, 2, 2, 2, 3))]),
-    Op("Conv3d_layer", lambda T, x, w: F(T).conv3d(x, w, padding="same"),
+    Op("conv3d_same", lambda T, x, w: F(T).conv3d(x, w, padding="same"),
        _conv3d_ref((1, 1, 1), (1, 1, 1)), [((1, 2, 3, 3, 4), (2, 2, 3, 3, 3))]),
     Op("max_pool3d", lambda T, x: F(T).max_pool3d(x, 2), _pool3d_ref((2, 2, 2), (2, 2, 2), (0, 0, 0), "max"),
        [((2, 2, 4, 4, 6),)], "grid"),

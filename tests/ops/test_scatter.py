@@ -65,6 +65,15 @@ def test_scatter_gradients(torch):
         np.testing.assert_array_equal(g1, g2)
 
 
+def test_scatter_with_reduce_has_no_derivative(torch):
+    for T in (npgrad, torch):
+        x = T.zeros(3, requires_grad=True)
+        y = x.scatter(0, T.tensor([0, 0]), T.tensor([1.0, 2.0]), reduce="add")
+        assert y.requires_grad
+        with pytest.raises(RuntimeError, match="derivative for aten::scatter is not implemented"):
+            y.sum().backward()
+
+
 def test_errors():
     x = npgrad.zeros(2, 3)
     with pytest.raises(RuntimeError, match="reduce argument"):

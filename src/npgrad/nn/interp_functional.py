@@ -118,19 +118,27 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         raise NotImplementedError(f"Got {input.ndim}D input, but {mode} mode needs {_MODES[mode] + 2}D input")
     if antialias:
         raise NotImplementedError("interpolate: antialias=True is not supported")
-    if input._data.dtype.kind != "f":
-        raise RuntimeError(f"interpolate: expected a floating-point input, got {input.dtype}")
+    dt = input._data.dtype
+    if dt.kind != "f" and dt != np.uint8:
+        raise RuntimeError(f"interpolate: expected a floating-point or uint8 input, got {input.dtype}")
     sizes, scales = _sizes(input, size, scale_factor, recompute_scale_factor, nd)
     if any(s <= 0 for s in sizes):
         raise RuntimeError(f"interpolate: output size {sizes} must be positive (input {tuple(input.shape)})")
-    out = input
+    nearest = mode in ("nearest", "nearest-exact")
+    out = input if dt.kind == "f" or nearest else input.float()  # uint8 images: computed in float, rounded
     for axis, (n_in, n_out, sc) in enumerate(zip(input.shape[2:], sizes, scales)):
         if n_in == n_out and mode in ("nearest", "nearest-exact", "area") or (
                 n_in == n_out and mode in _ALIGNABLE and (align_corners or sc == 1.0)):
             continue  # the identity map
-        m = Tensor._make(_matrix(mode, n_in, n_out, sc, bool(align_corners)).T.astype(input._data.dtype),
+        if nearest:  # a pure selection: index the source positions (exact for any dtype)
+            src = np.argmax(_matrix(mode, n_in, n_out, sc, False), axis=1)
+            out = out.index_select(axis + 2, Tensor._make(src.astype(np.int64), None, False, None))
+            continue
+        m = Tensor._make(_matrix(mode, n_in, n_out, sc, bool(align_corners)).T.astype(out._data.dtype),
                          None, False, None)
         out = (out.transpose(axis + 2, -1) @ m).transpose(axis + 2, -1)
+    if out._data.dtype != dt:
+        return Tensor._make(np.clip(np.rint(out._data), 0, 255).astype(dt), None, False, None)
     return out if out is not input else input * 1
 
 

@@ -49,6 +49,8 @@ def _torch_placement(items, shape):
     case the slices between the first and last index are turned into ``arange`` arrays shaped so
     that broadcasting puts every dimension in PyTorch's order, and the key stays one NumPy key
     (reads, writes and the gradient's scatter all use it)."""
+    if not any(type(k) is np.ndarray for k in items):
+        return tuple(items)  # basic indexing (the common case): nothing to place
     if any(k is Ellipsis for k in items):
         used = sum(k.ndim if isinstance(k, np.ndarray) and k.dtype == np.bool_ else 0 if k is None or k is Ellipsis
                    else 1 for k in items)

@@ -136,6 +136,18 @@ def _coefficients(ctx, x=None, src=None, out=None):
     return share * x_is, share[where] * s_is
 
 
+class ScatterCombine(ScatterReduce):
+    """``scatter(..., reduce='add'/'multiply')``: PyTorch defines no derivative for it, so asking for
+    one is an error rather than a silently missing gradient."""
+
+    def name(self):
+        return "NotImplemented"
+
+    @staticmethod
+    def backward(ctx, g):
+        raise RuntimeError("derivative for aten::scatter is not implemented")
+
+
 def _prod_grads(x, src, g, where, self_in):
     """Gradient of a product of the contributions at each position: for a factor c, the product of
     the others is prod / c when no factor is 0; with zeros it is counted exactly (0 unless c is
@@ -190,9 +202,7 @@ def scatter(input, dim, index, src=None, value=None, reduce=None):
         s = src if src is not None else _const(np.full(idx.shape, value, dtype=input._data.dtype))
         if src is not None:
             _src_check(s, idx, "scatter")
-        out = ScatterReduce.apply(input.detach(), d, idx, s.detach().to(input.dtype),
-                                  "sum" if reduce == "add" else "prod", True)
-        return out
+        return ScatterCombine.apply(input, d, idx, s.to(input.dtype), "sum" if reduce == "add" else "prod", True)
     if src is not None:
         _src_check(src, idx, "scatter")
         if src.dtype != input.dtype:

@@ -19,7 +19,6 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..tensor import Tensor
-from .compare import _const
 from .elementwise import _float_operand, _shape_check, cast, promote, zeros_like
 from .unary import exp
 
@@ -235,7 +234,7 @@ def _shift(left):
             out = np.where(bad, 0, np.left_shift(x, sc))
         else:
             out = np.where(bad, np.where(x < 0, -1, 0), np.right_shift(x, sc))
-        return _const(lambda v: v.astype(x.dtype, copy=False), Tensor._make(np.asarray(out), None, False, None))
+        return Tensor._make(np.asarray(out).astype(x.dtype, copy=False), None, False, None)
     op.__name__ = name
     op.__doc__ = (f"``input {'<<' if left else '>>'} other`` on integer tensors, as ``torch.{name}``.\n\n"
                   f"    >>> import npgrad\n    >>> npgrad.{name}(npgrad.tensor([8, -8]), 1)\n"
