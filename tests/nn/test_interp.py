@@ -66,6 +66,8 @@ def test_interpolate_errors():
         F.interpolate(x, size=4, mode="foo")
     with pytest.raises(ValueError, match="same number of spatial dimensions"):
         F.interpolate(x, size=(4, 4))
+    with pytest.raises(RuntimeError, match=r"greater than 0, but got input \(H: 1, W: 3\) output \(H: 0, W: 1\)"):
+        F.interpolate(npgrad.ones(1, 1, 1, 3), scale_factor=0.5, recompute_scale_factor=True)
     with pytest.raises(RuntimeError, match="floating-point or uint8"):
         F.interpolate(npgrad.ones(1, 1, 4, dtype=npgrad.int64), size=2)
 

@@ -69,7 +69,18 @@ def _matrix(mode, n_in, n_out, scale, align_corners):
     return m
 
 
-def _sizes(x, size, scale_factor, recompute, nd):
+def _positive(spatial, sizes, mode):
+    if mode == "area" and min(spatial) > 0:  # adaptive pooling: an empty output is allowed
+        return sizes
+    if any(s <= 0 for s in sizes + spatial):
+        names = "DHW"[3 - len(sizes):] if len(sizes) > 1 else "W"
+        fmt = lambda v: ", ".join(f"{c}: {n}" for c, n in zip(names, v))  # noqa: E731
+        raise RuntimeError(f"Input and output sizes should be greater than 0, but got input ({fmt(spatial)}) "
+                           f"output ({fmt(sizes)})")
+    return sizes
+
+
+def _sizes(x, size, scale_factor, recompute, nd, mode):
     if size is not None and scale_factor is not None:
         raise ValueError("only one of size or scale_factor should be defined")
     spatial = tuple(x.shape[2:])
@@ -80,17 +91,17 @@ def _sizes(x, size, scale_factor, recompute, nd):
                              f"with spatial dimensions of {list(spatial)} and output size of {list(sizes)}. Please "
                              f"provide input tensor in (N, C, d1, d2, ...,dK) format and output size in (o1, o2, "
                              f"...,oK) format.")
-        sizes = tuple(int(s) for s in sizes)
-        return sizes, tuple(n / o for n, o in zip(spatial, sizes))
+        sizes = _positive(spatial, tuple(int(s) for s in sizes), mode)
+        return sizes, tuple(n / max(o, 1) for n, o in zip(spatial, sizes))
     if scale_factor is None:
         raise ValueError("either size or scale_factor should be defined")
     factors = tuple(scale_factor) if isinstance(scale_factor, (tuple, list)) else (scale_factor,) * nd
     if len(factors) != nd:
         raise ValueError(f"Input and scale_factor must have the same number of spatial dimensions, but got input "
                          f"with spatial dimensions of {list(spatial)} and scale_factor of shape {list(factors)}.")
-    sizes = tuple(int(math.floor(n * float(f))) for n, f in zip(spatial, factors))
+    sizes = _positive(spatial, tuple(int(math.floor(n * float(f))) for n, f in zip(spatial, factors)), mode)
     if recompute:
-        return sizes, tuple(n / o for n, o in zip(spatial, sizes))
+        return sizes, tuple(n / max(o, 1) for n, o in zip(spatial, sizes))
     return sizes, tuple(1.0 / float(f) for f in factors)
 
 
@@ -121,15 +132,14 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     dt = input._data.dtype
     if dt.kind != "f" and dt != np.uint8:
         raise RuntimeError(f"interpolate: expected a floating-point or uint8 input, got {input.dtype}")
-    sizes, scales = _sizes(input, size, scale_factor, recompute_scale_factor, nd)
-    if any(s <= 0 for s in sizes):
-        raise RuntimeError(f"interpolate: output size {sizes} must be positive (input {tuple(input.shape)})")
+    sizes, scales = _sizes(input, size, scale_factor, recompute_scale_factor, nd, mode)
     nearest = mode in ("nearest", "nearest-exact")
     out = input if dt.kind == "f" or nearest else input.float()  # uint8 images: computed in float, rounded
     for axis, (n_in, n_out, sc) in enumerate(zip(input.shape[2:], sizes, scales)):
-        if n_in == n_out and mode in ("nearest", "nearest-exact", "area") or (
-                n_in == n_out and mode in _ALIGNABLE and (align_corners or sc == 1.0)):
-            continue  # the identity map
+        if n_in == n_out and (mode == "area" or sc == 1.0 or (mode in _ALIGNABLE and mode != "bicubic")):
+            continue  # the identity map (PyTorch's linear kernels copy an axis whose size is kept)
+        if mode == "nearest" and nd == 2 and n_out in (n_in, 2 * n_in):
+            sc = n_in / n_out  # PyTorch's 2-d nearest kernel: kept size copies, double size repeats
         if nearest:  # a pure selection: index the source positions (exact for any dtype)
             src = np.argmax(_matrix(mode, n_in, n_out, sc, False), axis=1)
             out = out.index_select(axis + 2, Tensor._make(src.astype(np.int64), None, False, None))
