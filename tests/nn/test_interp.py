@@ -18,7 +18,13 @@ CASES = [((2, 3, 5), dict(scale_factor=1.5, mode="linear")), ((2, 3, 5), dict(si
          ((2, 3, 5, 7), dict(size=(3, 4), mode="area")), ((2, 3, 5, 7), dict(size=(1, 1), mode="bilinear",
                                                                               align_corners=True)),
          ((1, 2, 3, 4, 5), dict(scale_factor=2, mode="trilinear")), ((1, 2, 3, 4, 5), dict(size=(2, 5, 7))),
-         ((1, 2, 3, 4, 5), dict(size=(4, 3, 9), mode="trilinear", align_corners=True))]
+         ((1, 2, 3, 4, 5), dict(size=(4, 3, 9), mode="trilinear", align_corners=True)),
+         # scale factors that keep or double a size: PyTorch's kernels copy or repeat there (per mode, per rank)
+         ((2, 1, 3, 6), dict(scale_factor=(1.04, 1.79))), ((2, 2, 5, 1), dict(scale_factor=(2.09, 1.29))),
+         ((2, 3, 3), dict(scale_factor=1.04)), ((2, 3, 3), dict(scale_factor=2.05)),
+         ((2, 3, 3), dict(scale_factor=1.04, mode="linear")), ((1, 1, 3, 3, 4), dict(scale_factor=(1.04, 1.5, 2.05))),
+         ((1, 1, 3, 4), dict(scale_factor=(1.04, 2.05), mode="bicubic")),
+         ((1, 1, 3, 4), dict(scale_factor=(1.04, 2.05), mode="bilinear"))]
 
 
 def _compare(torch, fn, *arrays, atol=1e-5):
