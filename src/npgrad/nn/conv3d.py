@@ -109,10 +109,22 @@ class MaxUnpool2d(_MaxUnpoolNd):
 
 
 class MaxUnpool1d(_MaxUnpoolNd):
-    """Inverse of ``MaxPool1d(return_indices=True)``."""
+    """Inverse of ``MaxPool1d(return_indices=True)``.
+
+    >>> import npgrad
+    >>> y, i = npgrad.nn.MaxPool1d(2, return_indices=True)(npgrad.tensor([[[1., 3., 2., 0.]]]))
+    >>> npgrad.nn.MaxUnpool1d(2)(y, i)
+    tensor([[[0., 3., 2., 0.]]])
+    """
     _nd = 1
 
 
 class MaxUnpool3d(_MaxUnpoolNd):
-    """Inverse of ``MaxPool3d(return_indices=True)``."""
+    """Inverse of ``MaxPool3d(return_indices=True)``.
+
+    >>> import npgrad
+    >>> y, i = npgrad.nn.MaxPool3d(2, return_indices=True)(npgrad.randn(1, 2, 4, 4, 4))
+    >>> npgrad.nn.MaxUnpool3d(2)(y, i).shape
+    npgrad.Size([1, 2, 4, 4, 4])
+    """
     _nd = 3

@@ -214,7 +214,13 @@ def _max_unpool(input, indices, kernel_size, stride, padding, output_size, nd, w
 
 
 def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
-    """Inverse of ``max_pool1d``: each value goes back where ``indices`` says, zeros elsewhere."""
+    """Inverse of ``max_pool1d``: each value goes back where ``indices`` says, zeros elsewhere.
+
+    >>> import npgrad, npgrad.nn.functional as F
+    >>> y, i = F.max_pool1d(npgrad.tensor([[[1., 3., 2., 0.]]]), 2, return_indices=True)
+    >>> F.max_unpool1d(y, i, 2)
+    tensor([[[0., 3., 2., 0.]]])
+    """
     return _max_unpool(input, indices, kernel_size, stride, padding, output_size, 1, "max_unpool1d")
 
 
@@ -231,5 +237,11 @@ def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_siz
 
 
 def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
-    """Inverse of ``max_pool3d(..., return_indices=True)``."""
+    """Inverse of ``max_pool3d(..., return_indices=True)``.
+
+    >>> import npgrad, npgrad.nn.functional as F
+    >>> y, i = F.max_pool3d(npgrad.arange(8.).reshape(1, 1, 2, 2, 2), 2, return_indices=True)
+    >>> F.max_unpool3d(y, i, 2).flatten()
+    tensor([0., 0., 0., 0., 0., 0., 0., 7.])
+    """
     return _max_unpool(input, indices, kernel_size, stride, padding, output_size, 3, "max_unpool3d")

@@ -37,14 +37,24 @@ class Upsample(Module):
 
 
 class UpsamplingNearest2d(Upsample):
-    """``Upsample(mode='nearest')`` for 4-D input."""
+    """``Upsample(mode='nearest')`` for 4-D input.
+
+    >>> import npgrad
+    >>> npgrad.nn.UpsamplingNearest2d(scale_factor=2)(npgrad.ones(1, 1, 2, 2)).shape
+    npgrad.Size([1, 1, 4, 4])
+    """
 
     def __init__(self, size=None, scale_factor=None):
         super().__init__(size, scale_factor, mode="nearest")
 
 
 class UpsamplingBilinear2d(Upsample):
-    """``Upsample(mode='bilinear', align_corners=True)`` for 4-D input."""
+    """``Upsample(mode='bilinear', align_corners=True)`` for 4-D input.
+
+    >>> import npgrad
+    >>> npgrad.nn.UpsamplingBilinear2d(size=(3, 3))(npgrad.arange(4.).reshape(1, 1, 2, 2))[0, 0, 1]
+    tensor([1.0000, 1.5000, 2.0000])
+    """
 
     def __init__(self, size=None, scale_factor=None):
         super().__init__(size, scale_factor, mode="bilinear", align_corners=True)

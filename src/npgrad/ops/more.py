@@ -4,7 +4,7 @@ operators ``<<``, ``>>`` and the reflected ``%``."""
 from __future__ import annotations
 
 from ..tensor import Tensor
-from . import scan as _scan, scatter as _scatter, special as _special
+from . import scan as _scan, scatter as _scatter, special as _special, strided as _strided
 from .elementwise import remainder as _remainder
 from .scan import *  # noqa: F401,F403
 from .scatter import *  # noqa: F401,F403
@@ -15,7 +15,8 @@ __all__ = _special.__all__ + _scan.__all__ + _scatter.__all__
 _METHODS = {
     _special: "asin acos atan sinh cosh asinh acosh atanh arcsin arccos arctan arcsinh arccosh arctanh atan2 "
               "arctan2 erf erfc erfinv copysign logaddexp logaddexp2 bitwise_left_shift bitwise_right_shift",
-    _scan: "cummax cummin logcumsumexp diag unfold",
+    _scan: "cummax cummin logcumsumexp diag",
+    _strided: "unfold",
     _scatter: "scatter scatter_reduce",
 }
 _INPLACE = {

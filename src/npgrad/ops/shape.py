@@ -70,14 +70,14 @@ def reshape(input, *shape):
 
 
 def view(input, *shape):
-    """Like ``reshape``; ``view(dtype)`` reads the same memory as another dtype (see ``scan.view_dtype``).
+    """Like ``reshape``; ``view(dtype)`` reads the same memory as another dtype (see ``strided.view_dtype``).
 
     >>> import npgrad
     >>> npgrad.arange(6).view(3, 2).shape
     npgrad.Size([3, 2])
     """
     if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list, np.integer)):
-        from .scan import view_dtype
+        from .strided import view_dtype
         return view_dtype(input, shape[0])
     return reshape(input, *shape)
 

@@ -25,6 +25,13 @@ from .unary import exp
 _SQRT_PI = math.sqrt(math.pi)
 
 
+#: each generated function's docstring example: (input, printed result)
+_EXAMPLES = {"asin": ("0.5", "0.5236"), "acos": ("0.5", "1.0472"), "atan": ("0.5", "0.4636"),
+             "sinh": ("0.5", "0.5211"), "cosh": ("0.5", "1.1276"), "asinh": ("0.5", "0.4812"),
+             "acosh": ("2.0", "1.3170"), "atanh": ("0.5", "0.5493"), "erf": ("0.5", "0.5205"),
+             "erfc": ("0.5", "0.4795"), "erfinv": ("0.5", "0.4769")}
+
+
 def _unary_fn(npfn, deriv, name):
     """A float unary primitive ``npfn`` whose derivative is ``deriv(x, out)`` (npgrad ops)."""
     def forward(ctx, x):
@@ -45,7 +52,9 @@ def _unary_fn(npfn, deriv, name):
     def op(input):
         return cls.apply(_float_operand(input))
     op.__name__ = name
-    op.__doc__ = f"Elementwise ``{name}`` as ``torch.{name}`` (float results; integers promote)."
+    x, y = _EXAMPLES[name]
+    op.__doc__ = (f"Elementwise ``{name}`` as ``torch.{name}`` (float results; integers promote).\n\n"
+                  f"    >>> import npgrad\n    >>> npgrad.{name}(npgrad.tensor([{x}]))\n    tensor([{y}])\n")
     return cls, op
 
 
@@ -208,7 +217,12 @@ def logaddexp(input, other):
 
 
 def logaddexp2(input, other):
-    """``log2(2**input + 2**other)``, as ``torch.logaddexp2``."""
+    """``log2(2**input + 2**other)``, as ``torch.logaddexp2``.
+
+    >>> import npgrad
+    >>> npgrad.logaddexp2(npgrad.tensor([1.0]), npgrad.tensor([1.0]))
+    tensor([2.])
+    """
     return LogAddExp.apply(*_float_pair(input, other, "logaddexp2"), True)
 
 
