@@ -1,9 +1,10 @@
 """More elementwise primitives: inverse trig and hyperbolic functions, atan2, erf/erfc/erfinv,
 copysign, logaddexp/logaddexp2 and the bit shifts.
 
-Each primitive keeps its derivative beside its forward.  NumPy has no erf: ``math.erf`` and
-``math.erfc`` (correctly rounded in float64) are applied elementwise, and ``erfinv`` refines a
-closed-form first guess with Newton steps on erf itself until it is exact to float64 round-off.
+Each primitive keeps its derivative beside its forward.  NumPy has no erf: scipy.special's functions
+are used when scipy is installed; without it ``math.erf`` and ``math.erfc`` are applied
+elementwise, and ``erfinv`` refines a closed-form first guess with Newton steps on erf itself until
+it is exact to float64 round-off.
 
 >>> import npgrad
 >>> npgrad.atan2(npgrad.tensor([1.0]), npgrad.tensor([-1.0]))
@@ -58,17 +59,36 @@ def _unary_fn(npfn, deriv, name):
     return cls, op
 
 
+def _scipy(name):
+    """scipy.special's vectorised function when scipy is installed (an optional accelerator, about
+    10x faster), else None."""
+    try:
+        import scipy.special
+    except ImportError:
+        return None
+    return getattr(scipy.special, name)
+
+
 def _erf(x):
+    fast = _scipy("erf")
+    if fast is not None:
+        return fast(x)
     return np.vectorize(math.erf, otypes=[np.float64])(x) if x.size else np.zeros(x.shape)
 
 
 def _erfc(x):
+    fast = _scipy("erfc")
+    if fast is not None:
+        return fast(x)
     return np.vectorize(math.erfc, otypes=[np.float64])(x) if x.size else np.zeros(x.shape)
 
 
 def _erfinv(y):
     """Inverse of erf: Giles' single-precision guess, then Newton on erf (residual from erfc in the
-    tails, where 1 - y is exact and erf(x) - y would cancel)."""
+    tails, where 1 - y is exact and erf(x) - y would cancel).  scipy's erfinv when installed."""
+    fast = _scipy("erfinv")
+    if fast is not None:
+        return fast(y)
     y = np.asarray(y, dtype=np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
         w = -np.log((1.0 - y) * (1.0 + y))
