@@ -25,6 +25,28 @@ def test_conv3d_unbatched_and_gradcheck(rng, torch):
     assert gradcheck_module(npgrad.nn.Conv3d(2, 2, (2, 1, 2), stride=(1, 2, 1), padding=(1, 0, 0)), x[None])
 
 
+@pytest.mark.parametrize("kw", [dict(), dict(stride=2, padding=1), dict(stride=(2, 1, 2), output_padding=(1, 0, 1)),
+                                dict(groups=2, bias=False, dilation=(2, 1, 1), padding=(1, 0, 0)),
+                                dict(stride=3, padding=2, output_padding=(2, 0, 1))])
+def test_conv_transpose3d_layer_matches_torch(kw, torch, rng):
+    x = rng.standard_normal((2, 4, 3, 4, 5)).astype(np.float32)
+    torch.manual_seed(0)
+    compare_module(torch, npgrad.nn.ConvTranspose3d(4, 6, 3, **kw), torch.nn.ConvTranspose3d(4, 6, 3, **kw), x,
+                   atol=1e-4)
+
+
+def test_conv_transpose3d_output_size_and_gradcheck(torch, rng):
+    x = rng.standard_normal((1, 2, 3, 3, 3)).astype(np.float32)
+    torch.manual_seed(0)
+    ours, theirs = npgrad.nn.ConvTranspose3d(2, 2, 3, stride=2), torch.nn.ConvTranspose3d(2, 2, 3, stride=2)
+    ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
+    a = ours(npgrad.tensor(x), output_size=(8, 7, 8))
+    b = theirs(torch.tensor(x), output_size=(8, 7, 8))
+    np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), atol=1e-5)
+    assert gradcheck_module(npgrad.nn.ConvTranspose3d(2, 2, (2, 1, 2), stride=(2, 1, 1), padding=(1, 0, 0)),
+                            x[:, :, :2].astype(np.float64))
+
+
 @pytest.mark.parametrize("kw", [dict(kernel_size=2), dict(kernel_size=3, stride=2, padding=1),
                                 dict(kernel_size=(2, 3, 2), stride=(1, 2, 2), dilation=(2, 1, 1), ceil_mode=True)])
 def test_max_pool3d_matches_torch(kw, torch, rng):

@@ -322,3 +322,23 @@ MORE += [
        [((2, 4, 8), (2, 5, 8), (2, 5, 3), (4, 5))]),
     Op("sdpa_bool_mask", lambda T, q, k, v: SDPA(T)(q, k, v, attn_mask=T.tensor(BMASK)), _sdpa_ref(BMASK), QKV),
 ]
+
+
+def _conv_transpose3d_ref(stride, pad):
+    def ref(x, w):
+        n, _, *sp = x.shape
+        k = w.shape[2:]
+        full = [(m - 1) * s + kk for m, s, kk in zip(sp, stride, k)]
+        out = np.zeros((n, w.shape[1], *full))
+        for off in np.ndindex(*k):
+            part = np.einsum("nidhw,io->nodhw", x, w[(slice(None), slice(None)) + off])
+            sl = tuple(slice(o, o + s * (m - 1) + 1, s) for o, s, m in zip(off, stride, sp))
+            out[(slice(None), slice(None)) + sl] += part
+        return out[(slice(None), slice(None)) + tuple(slice(p, f - p) for p, f in zip(pad, full))]
+    return ref
+
+
+MORE += [
+    Op("conv_transpose3d", lambda T, x, w: F(T).conv_transpose3d(x, w, stride=(2, 1, 2), padding=(1, 0, 0)),
+       _conv_transpose3d_ref((2, 1, 2), (1, 0, 0)), [((2, 3, 3, 2, 3), (3, 2, 3, 2, 2))]),
+]

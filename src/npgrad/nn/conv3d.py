@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from . import conv3d_functional as F3
-from .conv import _ConvNd
+from .conv import _ConvNd, _ConvTransposeNd
 from .module import Module
 from .pooling import _AvgPoolNd, _MaxPoolNd
 
-__all__ = ["Conv3d", "MaxPool3d", "AvgPool3d", "AdaptiveAvgPool3d", "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d"]
+__all__ = ["Conv3d", "ConvTranspose3d", "MaxPool3d", "AvgPool3d", "AdaptiveAvgPool3d", "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d"]
 
 
 class Conv3d(_ConvNd):
@@ -30,6 +30,21 @@ class Conv3d(_ConvNd):
                              self.groups, _where=self._where())
         return F3.conv3d(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups,
                          _where=self._where())
+
+
+class ConvTranspose3d(_ConvTransposeNd):
+    """Transposed 3-d convolution; weight ``(C_in, C_out/groups, kD, kH, kW)``.
+
+    >>> import npgrad
+    >>> npgrad.nn.ConvTranspose3d(4, 2, 2, stride=2)(npgrad.randn(1, 4, 3, 3, 3)).shape
+    npgrad.Size([1, 2, 6, 6, 6])
+    """
+    _nd = 3
+
+    def forward(self, input, output_size=None):
+        op = self._output_padding(input, output_size)
+        return F3.conv_transpose3d(input, self.weight, self.bias, self.stride, self.padding, op, self.groups,
+                                   self.dilation, _where=self._where())
 
 
 class MaxPool3d(_MaxPoolNd):

@@ -5,6 +5,8 @@ depth axis with a gather of the depth taps:
 
 - ``conv3d``: the depth taps of every output depth are stacked into channels (``C * kD``), and one
   ``conv2d`` with the weight reshaped to ``(O, C/groups * kD, kH, kW)`` does the rest.
+- ``conv_transpose3d``: one ``conv_transpose2d`` per input depth with ``kD`` stacked into the
+  output channels, whose depth taps are then added where they land (an index-add).
 - ``max_pool3d``: a ``max_pool2d`` over (H, W), then a max over the depth taps (max is separable).
 - ``avg_pool3d``: 2-d window sums, then a sum over the depth taps, divided by PyTorch's divisor
   (the product of the per-axis window sizes, which is what PyTorch counts).
@@ -26,7 +28,7 @@ from ..ops.shape import pad as _pad
 from ..tensor import Tensor
 from . import conv_functional as F2
 
-__all__ = ["conv3d", "max_pool3d", "avg_pool3d", "adaptive_avg_pool3d", "max_unpool1d", "max_unpool2d",
+__all__ = ["conv3d", "conv_transpose3d", "max_pool3d", "avg_pool3d", "adaptive_avg_pool3d", "max_unpool1d", "max_unpool2d",
            "max_unpool3d"]
 
 
@@ -77,6 +79,53 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, 
     w2 = weight.reshape(o, cg * kd, weight.shape[3], weight.shape[4])
     y = F2.conv2d(cols, w2, bias, stride[1:], 0, dilation[1:], groups, _where=_where)
     y = y.reshape(n, d_out, o, h_out, w_out).permute(0, 2, 1, 3, 4)
+    return y.squeeze(0) if unbatched else y
+
+
+def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1,
+                     _where="conv_transpose3d"):
+    """Transposed 3-d convolution (the gradient of conv3d in its input); ``weight (Cin, Cout/groups, kD, kH, kW)``.
+
+    >>> import npgrad, npgrad.nn.functional as F
+    >>> F.conv_transpose3d(npgrad.ones(1, 2, 3, 3, 3), npgrad.ones(2, 4, 2, 2, 2), stride=2).shape
+    npgrad.Size([1, 4, 6, 6, 6])
+    """
+    from ..ops.index import IndexAdd
+    x, unbatched = F2._batched(input, 3, _where)
+    F2._check_dtypes(_where, x, ("weight", weight), ("bias", bias))
+    if weight.ndim != 5:
+        raise RuntimeError(f"{_where}: weight must be 5-D (in_channels, out_channels/groups, kD, kH, kW), got "
+                           f"shape {tuple(weight.shape)}")
+    cin, cg, kd = weight.shape[:3]
+    if not isinstance(groups, (int, np.integer)) or groups < 1 or cin % groups:
+        raise ValueError(f"{_where}: groups must be a positive int dividing in_channels={cin}, got {groups!r}")
+    if cin != x.shape[1]:
+        raise RuntimeError(f"{_where}: weight of shape {tuple(weight.shape)} expects input {tuple(x.shape)} to have "
+                           f"{cin} channels, but got {x.shape[1]} channels")
+    cout = cg * groups
+    if bias is not None and tuple(bias.shape) != (cout,):
+        raise RuntimeError(f"{_where}: bias must have shape ({cout},), got {tuple(bias.shape)}")
+    stride = F2._tuple(stride, 3, "stride", _where, 1)
+    dilation = F2._tuple(dilation, 3, "dilation", _where, 1)
+    pad = F2._tuple(padding, 3, "padding", _where, 0)
+    opad = F2._tuple(output_padding, 3, "output_padding", _where, 0)
+    if any(op >= s and op >= d for op, s, d in zip(opad, stride, dilation)):
+        raise ValueError(f"{_where}: output_padding must be smaller than either stride or dilation, got "
+                         f"output_padding={opad}, stride={stride}, dilation={dilation}")
+    n, _, depth, h, w = x.shape
+    full = (depth - 1) * stride[0] + dilation[0] * (kd - 1) + 1 + opad[0]  # depth before the padding is cut
+    if full - 2 * pad[0] <= 0:
+        raise RuntimeError(f"{_where}: input of shape {tuple(x.shape)} gives a non-positive output depth "
+                           f"{full - 2 * pad[0]}")
+    w2 = weight.reshape(cin, cg * kd, weight.shape[3], weight.shape[4])
+    z = F2.conv_transpose2d(x.permute(0, 2, 1, 3, 4).reshape(n * depth, cin, h, w), w2, None, stride[1:], pad[1:],
+                            opad[1:], groups, dilation[1:], _where=_where)
+    ho, wo = z.shape[-2:]
+    z = z.reshape(n, depth, cout, kd, ho, wo).permute(0, 2, 1, 3, 4, 5)     # (N, Cout, D, kD, Ho, Wo)
+    land = np.arange(depth)[:, None] * stride[0] + np.arange(kd)[None, :] * dilation[0]
+    y = IndexAdd.apply(z, (slice(None), slice(None), land), (n, cout, full, ho, wo))[:, :, pad[0]:full - pad[0]]
+    if bias is not None:
+        y = y + bias.reshape(1, -1, 1, 1, 1)
     return y.squeeze(0) if unbatched else y
 
 

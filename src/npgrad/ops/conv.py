@@ -356,6 +356,14 @@ class ConvTranspose2d(Function):
             gb = g.sum((0, 2, 3))
         return gx, gw, gb, None, None
 
+    @staticmethod
+    def jvp(ctx, a, t, out):
+        """Bilinear in (x, w) and linear in b, like Conv2d."""
+        x, w, b, geom, out_hw = a
+        tb = np.broadcast_to(t[2], b.shape) if b is not None else None
+        return as_nchw(conv_input_grad(np.ascontiguousarray(t[0]), w, tb, geom, out_hw)) + as_nchw(
+            conv_input_grad(x, np.ascontiguousarray(t[1]), None, geom, out_hw))
+
 
 class Conv2dWeight(Function):
     """Gradient of conv2d in its weight: ``gW = gy @ im2col(x).T`` per group (bilinear in x, gy)."""
