@@ -15,7 +15,7 @@ class Conv3d(_ConvNd):
 
     >>> import npgrad
     >>> npgrad.nn.Conv3d(2, 4, 3, padding=1)(npgrad.randn(1, 2, 5, 6, 7)).shape
-    npgrad.Size([1, 4, 5, 6, 7])
+    torch.Size([1, 4, 5, 6, 7])
     """
     _nd = 3
 
@@ -37,7 +37,7 @@ class ConvTranspose3d(_ConvTransposeNd):
 
     >>> import npgrad
     >>> npgrad.nn.ConvTranspose3d(4, 2, 2, stride=2)(npgrad.randn(1, 4, 3, 3, 3)).shape
-    npgrad.Size([1, 2, 6, 6, 6])
+    torch.Size([1, 2, 6, 6, 6])
     """
     _nd = 3
 
@@ -52,7 +52,7 @@ class MaxPool3d(_MaxPoolNd):
 
     >>> import npgrad
     >>> npgrad.nn.MaxPool3d(2)(npgrad.randn(1, 3, 4, 4, 4)).shape
-    npgrad.Size([1, 3, 2, 2, 2])
+    torch.Size([1, 3, 2, 2, 2])
     """
     _nd = 3
 
@@ -80,7 +80,7 @@ class AdaptiveAvgPool3d(Module):
 
     >>> import npgrad
     >>> npgrad.nn.AdaptiveAvgPool3d(1)(npgrad.randn(2, 4, 3, 5, 5)).shape
-    npgrad.Size([2, 4, 1, 1, 1])
+    torch.Size([2, 4, 1, 1, 1])
     """
 
     def __init__(self, output_size):
@@ -118,7 +118,7 @@ class MaxUnpool2d(_MaxUnpoolNd):
     >>> pool, unpool = npgrad.nn.MaxPool2d(2, return_indices=True), npgrad.nn.MaxUnpool2d(2)
     >>> y, i = pool(npgrad.randn(1, 1, 4, 4))
     >>> unpool(y, i).shape
-    npgrad.Size([1, 1, 4, 4])
+    torch.Size([1, 1, 4, 4])
     """
     _nd = 2
 
@@ -140,6 +140,6 @@ class MaxUnpool3d(_MaxUnpoolNd):
     >>> import npgrad
     >>> y, i = npgrad.nn.MaxPool3d(2, return_indices=True)(npgrad.randn(1, 2, 4, 4, 4))
     >>> npgrad.nn.MaxUnpool3d(2)(y, i).shape
-    npgrad.Size([1, 2, 4, 4, 4])
+    torch.Size([1, 2, 4, 4, 4])
     """
     _nd = 3

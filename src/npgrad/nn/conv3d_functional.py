@@ -15,7 +15,7 @@ Gradients come from the primitives used (conv2d, pooling, indexing, max), nothin
 
 >>> import npgrad, npgrad.nn.functional as F
 >>> F.conv3d(npgrad.ones(1, 2, 4, 4, 4), npgrad.ones(3, 2, 3, 3, 3)).shape
-npgrad.Size([1, 3, 2, 2, 2])
+torch.Size([1, 3, 2, 2, 2])
 """
 from __future__ import annotations
 
@@ -88,7 +88,7 @@ def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_paddi
 
     >>> import npgrad, npgrad.nn.functional as F
     >>> F.conv_transpose3d(npgrad.ones(1, 2, 3, 3, 3), npgrad.ones(2, 4, 2, 2, 2), stride=2).shape
-    npgrad.Size([1, 4, 6, 6, 6])
+    torch.Size([1, 4, 6, 6, 6])
     """
     from ..ops.index import IndexAdd
     x, unbatched = F2._batched(input, 3, _where)
@@ -220,7 +220,7 @@ def adaptive_avg_pool3d(input, output_size, _where="adaptive_avg_pool3d"):
 
     >>> import npgrad, npgrad.nn.functional as F
     >>> F.adaptive_avg_pool3d(npgrad.ones(1, 2, 5, 6, 7), (1, 2, 3)).shape
-    npgrad.Size([1, 2, 1, 2, 3])
+    torch.Size([1, 2, 1, 2, 3])
     """
     from .interp_functional import interpolate
     x, unbatched = F2._batched(input, 3, _where)

@@ -191,7 +191,7 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     >>> import npgrad, npgrad.nn.functional as F
     >>> q = k = v = npgrad.ones(1, 2, 3, 4)
     >>> F.scaled_dot_product_attention(q, k, v, is_causal=True).shape
-    npgrad.Size([1, 2, 3, 4])
+    torch.Size([1, 2, 3, 4])
     """
     from .activation_functional import softmax
     from .layer_functional import dropout

@@ -13,7 +13,7 @@ class Upsample(Module):
 
     >>> import npgrad
     >>> npgrad.nn.Upsample(scale_factor=2, mode="bilinear")(npgrad.ones(1, 1, 2, 3)).shape
-    npgrad.Size([1, 1, 4, 6])
+    torch.Size([1, 1, 4, 6])
     """
 
     def __init__(self, size=None, scale_factor=None, mode="nearest", align_corners=None, recompute_scale_factor=None):
@@ -41,7 +41,7 @@ class UpsamplingNearest2d(Upsample):
 
     >>> import npgrad
     >>> npgrad.nn.UpsamplingNearest2d(scale_factor=2)(npgrad.ones(1, 1, 2, 2)).shape
-    npgrad.Size([1, 1, 4, 4])
+    torch.Size([1, 1, 4, 4])
     """
 
     def __init__(self, size=None, scale_factor=None):

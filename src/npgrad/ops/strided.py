@@ -70,7 +70,7 @@ def unfold(input, dimension, size, step):
 
     >>> import npgrad
     >>> npgrad.arange(6).reshape(2, 3).unfold(1, 2, 1).shape
-    npgrad.Size([2, 2, 2])
+    torch.Size([2, 2, 2])
     """
     d = _norm_dim(dimension, input.ndim, "unfold")
     n = input._data.shape[d] if input.ndim else 1
@@ -93,7 +93,7 @@ def view_dtype(input, dtype):
 
     >>> import npgrad
     >>> npgrad.tensor([1.0]).view(npgrad.int32)
-    tensor([1065353216], dtype=npgrad.int32)
+    tensor([1065353216], dtype=torch.int32)
     """
     dt = _dtype.to_dtype(dtype)
     x = input._data
