@@ -10,9 +10,12 @@ from .activation import *  # noqa: F401,F403
 from .loss import *  # noqa: F401,F403
 from .conv import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
+from .conv3d import *  # noqa: F401,F403
+from .upsample import *  # noqa: F401,F403
 from .norm import *  # noqa: F401,F403
 from .dropout import *  # noqa: F401,F403
 from .sparse import *  # noqa: F401,F403
 from .recurrent import *  # noqa: F401,F403
 from .sync_batchnorm import *  # noqa: F401,F403
 from . import functional, init, parallel, utils  # noqa: F401,E402
+from . import modules  # noqa: F401,E402  (torch.nn.modules.* import paths)

@@ -93,20 +93,18 @@ def scatter_add(input, dim, index, src):
     tensor([4., 0., 2.])
     """
     d, idx = _index_check(input, dim, index, "scatter_add")
-    src = src if isinstance(src, Tensor) else Tensor(src)
+    if not isinstance(src, Tensor):
+        raise TypeError(f"scatter_add(): argument 'src' must be Tensor, not {type(src).__name__}")
     if src.ndim != idx.ndim or any(i > s for i, s in zip(idx.shape, src._data.shape)):
         raise RuntimeError(f"scatter_add: index {tuple(idx.shape)} must not be larger than src "
                            f"{tuple(src.shape)} in any dimension")
     return ScatterAdd.apply(input, d, idx, src.to(input.dtype))
 
 
-def scatter(input, dim, index, src=None, value=None):
-    d, idx = _index_check(input, dim, index, "scatter")
-    out = input._data.copy()
-    val = src._data[tuple(slice(0, s) for s in idx.shape)] if isinstance(src, Tensor) else (
-        value if value is not None else src)
-    np.put_along_axis(out, idx, val, axis=d)
-    return Tensor._make(out, None, False, None)
+def scatter(input, dim, index, src=None, value=None, reduce=None):
+    """See :func:`npgrad.ops.scatter.scatter`."""
+    from .scatter import scatter as _scatter
+    return _scatter(input, dim, index, src, value, reduce)
 
 
 def take_along_dim(input, indices, dim):
