@@ -33,5 +33,5 @@ def test_convert_keeps_parameters_buffers_and_keys():
 
 
 def test_bad_input():
-    with pytest.raises(ValueError, match="channels"):
+    with pytest.raises(RuntimeError, match="channels"):
         nn.SyncBatchNorm(3)(npgrad.randn(4, 2))

@@ -77,7 +77,7 @@ class SyncBatchNorm(_BatchNorm):
     >>> import npgrad
     >>> bn = npgrad.nn.SyncBatchNorm(3)
     >>> bn(npgrad.randn(4, 3, 2)).shape            # no process group: an ordinary BatchNorm
-    npgrad.Size([4, 3, 2])
+    torch.Size([4, 3, 2])
     """
     _dims = tuple(range(2, 10))
 
