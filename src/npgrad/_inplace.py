@@ -14,8 +14,11 @@ tensor([0., 3.])
 """
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 
+from .autograd.function import Function
 from .autograd.grad_mode import state
 
 Tensor = None  # set by npgrad.tensor once the class exists (avoids a circular import)
@@ -26,24 +29,26 @@ class InplaceOps:
 
     __slots__ = ()
 
-    def _inplace(self, fn, *args):
+    def _inplace(self, fn, *args, _overlap_ok=False):
         """Run ``fn(self, *args)`` and write the result into this tensor's own buffer.
 
         Under autograd the new value is computed from a copy of the old one (backward may need
         the old values, e.g. ``h.mul_(y)`` for y's gradient), so the graph stays correct; the
         version counter is bumped so that any backward that saved this tensor before refuses to
-        run with the new value.
+        run with the new value.  A write through a view becomes a write into its root tensor
+        (``ViewWrite``), whose other views then re-derive their graph from it, as in PyTorch.
         """
-        from .ops import elementwise as E
+        if not _overlap_ok:
+            check_no_overlap(self._data)
         record = state._grad and (self.requires_grad or any(
             isinstance(a, Tensor) and a.requires_grad for a in args))
-        if record and self.requires_grad and self.grad_fn is None:
-            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
         view_of = self.__dict__.get("_view_of") if record else None
         if view_of is not None and view_of[0].requires_grad and view_of[0].grad_fn is None:
             raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
+        if record and self.requires_grad and self.grad_fn is None:
+            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
         if record and view_of is None and self.grad_fn is not None and type(self.grad_fn)._view:
-            # a view whose base is unknown here (e.g. expand): refuse rather than give wrong gradients
+            # a view whose base is unknown here: refuse rather than give wrong gradients
             raise RuntimeError(f"in-place {getattr(fn, '__name__', 'operation')} on a view ({self.grad_fn.name()}) "
                                "of a tensor that requires grad is not supported; use the out-of-place op "
                                "(e.g. `y = y * 2` instead of `y.mul_(2)`)")
@@ -53,9 +58,13 @@ class InplaceOps:
                 r = fn(src, *args)
         else:
             r = fn(src, *args)
-            if r.grad_fn is not None and type(r.grad_fn)._view:
+            if not r.requires_grad:  # overwritten by a constant (fill_, zero_, copy_ of a constant)
+                r = Overwrite.apply(src, r)
+            elif r.grad_fn is not None and type(r.grad_fn)._view:
                 # self owns its buffer: its new node must not look like a view op (see the check above)
+                from .ops import elementwise as E
                 r = E.Cast.apply(r, r.dtype, False)
+        from .ops import elementwise as E
         E.check_inplace_dtype(r._data.dtype, self._data.dtype)
         if r._data.shape != self._data.shape:
             raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the "
@@ -65,23 +74,29 @@ class InplaceOps:
         if record:
             self.grad_fn = r.grad_fn
             self.requires_grad = True
-            if view_of is not None:  # written through a view: the base's graph must see it too
-                view_of[0]._inplace(view_of[1], r)
-            if self.__dict__.get("_views"):
+            _track_saved_output(r, self)
+            if view_of is not None:  # written through a view: the root's graph must see it too
+                root = view_of[0]
+                old = Tensor._make(root._data, root.grad_fn, root.requires_grad, None)
+                root.grad_fn = ViewWrite.apply(old, r, view_of[1]).grad_fn
+                root.requires_grad = True
+                root._refresh_views(skip=self)
+            elif self.__dict__.get("_views"):
                 self._refresh_views()
         return self
 
-    def _refresh_views(self):
-        """After this tensor's graph changed in place, re-derive the graph of its live views
+    def _refresh_views(self, skip=None):
+        """After this (root) tensor's graph changed in place, re-derive the graph of its live views
         (their data already follows, sharing memory), as PyTorch does."""
-        alias = Tensor._make(self._data, self.grad_fn, True, self._version)
-        for ref in list(self.__dict__["_views"].values()):
+        views = self.__dict__.get("_views")
+        if not views:
+            return
+        alias = Tensor._make(self._data, self.grad_fn, self.requires_grad, self._version)
+        for ref in list(views.values()):
             v = ref()
-            if v is not None:
-                v.grad_fn = v._view_of[2](alias).grad_fn
-                v.requires_grad = True
-                if v.__dict__.get("_views"):
-                    v._refresh_views()
+            if v is not None and v is not skip:
+                v.grad_fn = StridedView.apply(alias, v._view_of[1]).grad_fn
+                v.requires_grad = alias.requires_grad
 
     def add_(self, other, alpha=1):
         from .ops.elementwise import add
@@ -140,12 +155,17 @@ class InplaceOps:
 
     def fill_(self, value):
         from .ops.elementwise import copy_like
-        return self._inplace(copy_like, value)
+        return self._inplace(copy_like, value, _overlap_ok=True)  # (allowed on expanded tensors, as PyTorch)
+
+    def masked_fill_(self, mask, value):
+        from .ops.index import masked_fill
+        return self._inplace(masked_fill, mask, value, _overlap_ok=True)
 
     def zero_(self):
         return self.fill_(0)
 
     def uniform_(self, a=0.0, b=1.0, generator=None):
+        check_no_overlap(self._data)
         from .random import _gen
         with _no_grad_ctx():
             self._data[...] = _gen(generator).uniform(a, b, self._data.shape)
@@ -153,6 +173,7 @@ class InplaceOps:
         return self
 
     def normal_(self, mean=0.0, std=1.0, generator=None):
+        check_no_overlap(self._data)
         from .random import _gen
         with _no_grad_ctx():
             self._data[...] = _gen(generator).normal(mean, std, self._data.shape)
@@ -160,24 +181,28 @@ class InplaceOps:
         return self
 
     def bernoulli_(self, p=0.5, generator=None):
+        check_no_overlap(self._data)
         from .random import _gen
         self._data[...] = _gen(generator).random(self._data.shape) < p
         self._version[0] += 1
         return self
 
     def __setitem__(self, key, value):
-        from .ops.index import index_put, _convert_key
+        from .ops.index import index_put, _convert_key, _is_basic
+        k = _convert_key(key, self._data.shape)
+        if _is_basic(k):  # x[basic] = v is a copy_ into the view x[basic]: PyTorch checks it for overlap
+            check_no_overlap(np.asarray(self._data[k]))
         if not (state._grad and (self.requires_grad or (isinstance(value, Tensor) and value.requires_grad))):
             # plain NumPy assignment: no full copy, views see the write
             v = value._data if isinstance(value, Tensor) else value
             try:
-                self._data[_convert_key(key, self._data.shape)] = v
+                self._data[k] = v
             except (ValueError, IndexError) as e:
                 raise type(e)(f"setitem: cannot assign a value of shape {np.shape(v)} into a tensor of "
                               f"shape {tuple(self.shape)} at index {key!r}: {e}") from None
             self._version[0] += 1
             return
-        self._inplace(lambda t, v: index_put(t, key, v), value)
+        self._inplace(lambda t, v: index_put(t, key, v), value, _overlap_ok=True)
 
     def __iadd__(self, other):
         return self.add_(other)
@@ -192,19 +217,126 @@ class InplaceOps:
         return self.div_(other)
 
 
-def link_view(out, base, rebuild, reapply):
-    """Record that ``out`` is a view of ``base`` (sharing memory), for in-place ops under autograd:
-    ``rebuild(base, new_view_value)`` gives base's new value after a write through ``out``, and
-    ``reapply(base)`` re-derives the view from base after base itself is modified in place."""
-    out._view_of = (base, rebuild, reapply)
-    if out.requires_grad:  # (a view made under no_grad stays a constant, whatever happens to base)
-        import weakref
-        views = base.__dict__.get("_views")
+def link_view(out, base, fn):
+    """Record that ``out`` is a view of ``base`` (sharing memory) for in-place ops under autograd.
+
+    ``fn(array)`` takes the view on any array shaped as ``base`` (a NumPy view, writable where
+    the array is).  Views of views are recorded against their root with the composed function,
+    so that a write anywhere is a write into the root (as PyTorch's views of a base).
+    """
+    vo = base.__dict__.get("_view_of")
+    if vo is not None:
+        root, f0 = vo
+        out._view_of = (root, lambda a: fn(f0(a)))
+    else:
+        out._view_of = (base, fn)
+        root = base
+    # (a view made under no_grad stays a constant, whatever happens to its root)
+    if state._grad:
+        views = root.__dict__.get("_views")
         if views is None:
-            views = base._views = {}
+            views = root._views = {}
         key = id(out)
         views[key] = weakref.ref(out, lambda _, d=views, k=key: d.pop(k, None))
     return out
+
+
+def check_no_overlap(arr):
+    """PyTorch refuses most writes into a tensor whose elements share memory (an expanded one)."""
+    if arr.size == 0:
+        return
+    for n, st in zip(arr.shape, arr.strides):
+        if st == 0 and n > 1:
+            raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers "
+                               "to a single memory location. Please clone() the tensor before performing the "
+                               "operation.")
+
+
+def _track_saved_output(r, t):
+    """An op that saved its output (sigmoid, exp, ...) now has it in ``t``'s buffer: later in-place
+    writes to ``t`` must be seen by that op's version check."""
+    node = r.grad_fn
+    if node is None or r._ver is None or getattr(node, "_out_ver", None) is not r._ver:
+        return
+    from .autograd.function import _OUT
+    node._out_ver = t._version
+    node._out_data = t._data
+    node._saved_ver = tuple(t._version[0] if s is _OUT else v for s, v in zip(node._saved, node._saved_ver))
+
+
+class StridedView(Function):
+    """A view of a root tensor given by a NumPy view function (the graph of a view after its root
+    was written in place); the gradient scatters back, summing where the view repeats memory."""
+    _view = True
+
+    def name(self):
+        return "AsStridedBackward0"
+
+    @staticmethod
+    def forward(ctx, x, fn):
+        ctx.fn, ctx.shape = fn, x.shape
+        return fn(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        return ViewAdjoint.apply(g, ctx.fn, ctx.shape), None
+
+
+class ViewAdjoint(Function):
+    """Zeros of the root's shape with ``g`` added at the positions the view ``fn`` reads."""
+
+    @staticmethod
+    def forward(ctx, g, fn, shape):
+        ctx.fn = fn
+        n = int(np.prod(shape))
+        idx = np.asarray(fn(np.arange(n).reshape(shape))).ravel()
+        out = np.bincount(idx, weights=np.asarray(g, dtype=np.float64).ravel(), minlength=n)
+        return out.astype(g.dtype, copy=False).reshape(shape)
+
+    @staticmethod
+    def backward(ctx, gg):
+        return StridedView.apply(gg, ctx.fn).contiguous(), None, None
+
+
+class ViewWrite(Function):
+    """The root's value after ``value`` was written into its view ``fn`` (PyTorch's CopySlices)."""
+
+    def name(self):
+        return "CopySlices"
+
+    @staticmethod
+    def forward(ctx, root, value, fn):
+        ctx.fn = fn
+        out = root.copy()
+        fn(out)[...] = value
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        gr = gv = None
+        check_no_overlap(ctx.fn(g._data))  # a write into repeated memory has no gradient (PyTorch raises)
+        if ctx.needs_input_grad[0]:
+            keep = np.ones(g._data.shape, dtype=g._data.dtype)
+            ctx.fn(keep)[...] = 0
+            gr = g * Tensor._make(keep, None, False, None)
+        if ctx.needs_input_grad[1]:
+            gv = StridedView.apply(g, ctx.fn).contiguous()
+        return gr, gv, None
+
+
+class Overwrite(Function):
+    """``x`` replaced by a constant (``fill_``, ``zero_``): still in the graph, with a zero gradient."""
+
+    def name(self):
+        return "FillBackward0"
+
+    @staticmethod
+    def forward(ctx, x, value):
+        return np.array(value, copy=True)
+
+    @staticmethod
+    def backward(ctx, g):
+        return Tensor._make(np.zeros_like(g._data), None, False, None), None
 
 
 def _no_grad_ctx():
@@ -224,7 +356,7 @@ def _inplace_method(mod, name):
 def add_unary_inplace_methods(cls, elementwise, index):
     for mod, names in ((elementwise, "abs log log1p sigmoid tanh sin cos rsqrt sign floor ceil round trunc "
                                      "reciprocal square clamp_min clamp_max remainder fmod"),
-                       (index, "masked_fill")):
+                       (index, "")):
         for n in names.split():
             if not hasattr(cls, n + "_"):
                 setattr(cls, n + "_", _inplace_method(mod, n))

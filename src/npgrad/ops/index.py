@@ -85,11 +85,30 @@ class GetItem(Function):
     def forward(ctx, x, key):
         ctx.key = key
         ctx.in_shape = x.shape
-        return x[key]
+        return _basic_view(x, key)
 
     @staticmethod
     def backward(ctx, g):
         return IndexAdd.apply(g, ctx.key, ctx.in_shape), None
+
+
+class Index(GetItem):
+    """Advanced indexing (index arrays, masks): a copy with its own version counter, as in PyTorch."""
+    _view = False
+
+    @staticmethod
+    def forward(ctx, x, key):
+        ctx.key = key
+        ctx.in_shape = x.shape
+        return x[key]
+
+
+def _basic_view(x, key):
+    """``x[key]`` for a basic key, always a view: NumPy gives a scalar (a copy) for a full index."""
+    out = x[key]
+    if type(out) is not np.ndarray:
+        out = x[(key if type(key) is tuple else (key,)) + (Ellipsis,)]
+    return out
 
 
 class IndexAdd(Function):
@@ -131,11 +150,10 @@ def _add_rows(out, idx, g):
 def getitem(input, key):
     """``input[key]``; see the module docstring for the supported index kinds."""
     k = _convert_key(key, input._data.shape)
-    out = GetItem.apply(input, k)
-    if _is_basic(k):
-        # an in-place write through this view must also update input's graph (see Tensor._inplace)
-        link_view(out, input, lambda base, v: index_put(base, k, v), lambda base: GetItem.apply(base, k))
-    return out
+    if not _is_basic(k):
+        return Index.apply(input, k)
+    # an in-place write through this view must also update input's graph (see Tensor._inplace)
+    return link_view(GetItem.apply(input, k), input, lambda a: _basic_view(a, k))
 
 
 class IndexPut(Function):
