@@ -504,7 +504,9 @@ def repeat(input, *sizes):
     big = []
     for r, s in zip(sizes, shp):
         big += [r, s]
-    return expand(x.reshape(inter), big).reshape([r * s for r, s in zip(sizes, shp)])
+    out = expand(x.reshape(inter), big).reshape([r * s for r, s in zip(sizes, shp)])
+    # a copy, as in PyTorch (with all sizes 1 the reshape above is still a view of the input)
+    return out.clone() if np.may_share_memory(out._data, input._data) else out
 
 
 def tile(input, dims):
