@@ -40,13 +40,13 @@ class InplaceOps:
         """
         if not _overlap_ok:
             check_no_overlap(self._data)
+            for a in args:
+                if isinstance(a, Tensor) and a is not self:
+                    check_no_partial_overlap(self._data, a._data)
         record = state._grad and (self.requires_grad or any(
             isinstance(a, Tensor) and a.requires_grad for a in args))
         view_of = self.__dict__.get("_view_of") if record else None
-        if view_of is not None and view_of[0].requires_grad and view_of[0].grad_fn is None:
-            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
-        if record and self.requires_grad and self.grad_fn is None:
-            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+        self._check_leaf_write(record, view_of)
         if record and view_of is None and self.grad_fn is not None and type(self.grad_fn)._view:
             # a view whose base is unknown here: refuse rather than give wrong gradients
             raise RuntimeError(f"in-place {getattr(fn, '__name__', 'operation')} on a view ({self.grad_fn.name()}) "
@@ -84,6 +84,13 @@ class InplaceOps:
             elif self.__dict__.get("_views"):
                 self._refresh_views()
         return self
+
+    def _check_leaf_write(self, record, view_of):
+        """PyTorch refuses in-place writes to a leaf that requires grad, or to a view of one."""
+        if view_of is not None and view_of[0].requires_grad and view_of[0].grad_fn is None:
+            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
+        if record and self.requires_grad and self.grad_fn is None:
+            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
 
     def _refresh_views(self, skip=None):
         """After this (root) tensor's graph changed in place, re-derive the graph of its live views
@@ -189,9 +196,14 @@ class InplaceOps:
 
     def __setitem__(self, key, value):
         from .ops.index import index_put, _convert_key, _is_basic
+        if state._grad and self.requires_grad and _advanced(key):  # (index_put_ checks this first)
+            self._check_leaf_write(True, self.__dict__.get("_view_of"))
         k = _convert_key(key, self._data.shape)
         if _is_basic(k):  # x[basic] = v is a copy_ into the view x[basic]: PyTorch checks it for overlap
-            check_no_overlap(np.asarray(self._data[k]))
+            region = np.asarray(self._data[k])
+            check_no_overlap(region)
+            if isinstance(value, Tensor):
+                check_no_partial_overlap(region, value._data, assign=True)
         if not (state._grad and (self.requires_grad or (isinstance(value, Tensor) and value.requires_grad))):
             # plain NumPy assignment: no full copy, views see the write
             v = value._data if isinstance(value, Tensor) else value
@@ -241,6 +253,12 @@ def link_view(out, base, fn):
     return out
 
 
+def _advanced(key):
+    """Whether an index (before conversion) uses index arrays or masks (PyTorch's index_put_)."""
+    items = key if isinstance(key, tuple) else (key,)
+    return any(isinstance(k, (list, np.ndarray, Tensor, bool)) for k in items)
+
+
 def check_no_overlap(arr):
     """PyTorch refuses most writes into a tensor whose elements share memory (an expanded one)."""
     if arr.size == 0:
@@ -250,6 +268,41 @@ def check_no_overlap(arr):
             raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers "
                                "to a single memory location. Please clone() the tensor before performing the "
                                "operation.")
+
+
+def check_no_partial_overlap(out, arr, assign=False):
+    """PyTorch's rule for an operand of an in-place op: it may be the written memory exactly (same
+    place, same strides) or elsewhere, but not partly the same (the result would depend on the
+    order of the writes).  ``assign``: ``x[key] = arr``, where ``arr`` is first broadcast to the
+    written region (then only the sizes above 1 and their strides must agree)."""
+    if assign:
+        try:
+            arr = np.broadcast_to(arr, out.shape)
+        except ValueError:
+            return  # (the assignment reports the shape mismatch)
+    if out.size == 0 or arr.size == 0 or not (_dense(out) and _dense(arr)):
+        return  # (not checked, as PyTorch's "too hard" case)
+    a0, b0 = out.__array_interface__["data"][0], arr.__array_interface__["data"][0]
+    a1, b1 = a0 + out.nbytes, b0 + arr.nbytes
+    same = out.strides == arr.strides if not assign else (
+        [(n, st) for n, st in zip(out.shape, out.strides) if n != 1]
+        == [(n, st) for n, st in zip(arr.shape, arr.strides) if n != 1])
+    if (a0 == b0 and a1 == b1 and same) or a1 <= b0 or b1 <= a0:
+        return
+    if np.may_share_memory(out, arr):
+        raise RuntimeError("unsupported operation: some elements of the input tensor and the written-to tensor "
+                           "refer to a single memory location. Please clone() the tensor before performing the "
+                           "operation.")
+
+
+def _dense(arr):
+    """Non-overlapping and dense: some order of the dims is C-contiguous (strides ignored for size 1)."""
+    expected = arr.itemsize
+    for st, n in sorted((st, n) for n, st in zip(arr.shape, arr.strides) if n != 1):
+        if st != expected:
+            return False
+        expected *= n
+    return True
 
 
 def _track_saved_output(r, t):

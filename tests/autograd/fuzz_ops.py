@@ -119,14 +119,24 @@ def _operand_shape(d, s):
     return tuple(1 if d.int(0, 2) == 0 else k for k in s[len(s) - keep:])
 
 
-def _operand(prog, s):
-    """A tensor operand for a target of shape ``s``: a fresh leaf, a constant, or a live tensor."""
+def _operand(prog, s, dst=None):
+    """A tensor operand for a target of shape ``s``: a fresh leaf, a constant, or a live tensor.
+
+    Not a live tensor that shares memory with the target without both being dense: PyTorch does
+    not check that case and its result depends on the order in which it writes the elements."""
     d = prog.d
-    live = [p for p in prog.env if _broadcasts(tuple(p[0].shape), s)]
+    live = [p for p in prog.env if _broadcasts(tuple(p[0].shape), s) and not _unordered(p[0], dst)]
     k = d.int(0, 3)
     if k == 0 and live:
         return d.choice(live)
     return prog.leaf(_operand_shape(d, s), requires_grad=k != 1)
+
+
+def _unordered(t, dst):
+    if dst is None or t.numel() == 0 or dst[0].numel() == 0:
+        return False
+    same = t.untyped_storage().data_ptr() == dst[0].untyped_storage().data_ptr()
+    return same and not (t.is_contiguous() and dst[0].is_contiguous())
 
 
 def _broadcasts(a, s):
@@ -135,7 +145,7 @@ def _broadcasts(a, s):
     return all(x == 1 or x == y for x, y in zip(a[::-1], s[::-1]))
 
 
-def inplace_op(prog, s):
+def inplace_op(prog, s, dst=None):
     """An in-place write to a tensor of shape ``s``: ``(desc, fn(lib, dst, *operands), operands)``."""
     d = prog.d
     n = len(s)
@@ -146,7 +156,7 @@ def inplace_op(prog, s):
             c = d.choice((0.5, -1.5, 2.0))
             return f".{k}({c})", (lambda L, a: a.__iadd__(c)) if k == "iadd" else (
                 lambda L, a: getattr(a, k)(c)), []
-        o = _operand(prog, s)
+        o = _operand(prog, s, dst)
         if k == "div_":
             return ".div_(o.abs() + 1)", lambda L, a, b: a.div_(b.abs() + 1), [o]
         if k == "iadd":
@@ -182,7 +192,7 @@ def inplace_op(prog, s):
         sub = s[:i] + (s[i] - a0,) + s[i + 1:]
     if d.int(0, 1):
         return f"[{key}] = 0.75", lambda L, a: a.__setitem__(key, 0.75), []
-    o = _operand(prog, sub)
+    o = _operand(prog, sub, dst)
     return f"[{key}] = o{tuple(o[0].shape)}", lambda L, a, b: a.__setitem__(key, b), [o]
 
 

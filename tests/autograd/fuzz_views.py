@@ -171,7 +171,7 @@ class Program:
     def step_inplace(self, i):
         from .fuzz_ops import inplace_op
         dst = self.env[i]
-        desc, fn, operands = inplace_op(self, tuple(dst[0].shape))
+        desc, fn, operands = inplace_op(self, tuple(dst[0].shape), dst)
         name = f"t{i}{desc}"
         self.log.append(name)
         out = self.both(name, fn, dst, *operands)

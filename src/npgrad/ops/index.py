@@ -185,6 +185,8 @@ def index_put(input, key, value):
 def index_select(input, dim, index):
     from ..tensor import _norm_dim
     d = _norm_dim(dim, input.ndim, "index_select")
+    if input.ndim > 1 and input._data.shape[d] == 0 and np.size(index._data if isinstance(index, Tensor) else index):
+        raise RuntimeError("index_select(): self indexing axis dim should be positive")
     return getitem(input, (slice(None),) * d + (index,))
 
 

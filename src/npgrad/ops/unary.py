@@ -35,13 +35,13 @@ class Abs(Function):
     @staticmethod
     def forward(ctx, x):
         if ctx.needs_input_grad[0]:
-            ctx.save_for_backward(np.sign(x))
+            ctx.save_for_backward(x)  # the input, as PyTorch: modifying it in place is then caught
         return np.abs(x)
 
     @staticmethod
     def backward(ctx, g):
-        (s,) = ctx.saved_tensors
-        return g * s
+        (x,) = ctx.saved_tensors
+        return g * x.sign()
 
 
 class Exp(Function):
