@@ -47,6 +47,8 @@ class InplaceOps:
             isinstance(a, Tensor) and a.requires_grad for a in args))
         view_of = self.__dict__.get("_view_of") if record else None
         self._check_leaf_write(record, view_of)
+        if record and "_multi" in self.__dict__:
+            raise RuntimeError(_multi_message(self, "is being modified inplace"))
         if record and view_of is None and self.grad_fn is not None and type(self.grad_fn)._view:
             # a view whose base is unknown here: refuse rather than give wrong gradients
             raise RuntimeError(f"in-place {getattr(fn, '__name__', 'operation')} on a view ({self.grad_fn.name()}) "
@@ -71,6 +73,7 @@ class InplaceOps:
                                f"broadcast shape {list(r._data.shape)}")
         np.copyto(self._data, r._data, casting="unsafe")
         self._version[0] += 1
+        _invalidate_multi(self)
         if record:
             self.grad_fn = r.grad_fn
             self.requires_grad = True
@@ -102,7 +105,11 @@ class InplaceOps:
         for ref in list(views.values()):
             v = ref()
             if v is not None and v is not skip:
-                v.grad_fn = StridedView.apply(alias, v._view_of[1]).grad_fn
+                if "_multi" in v.__dict__:
+                    v.grad_fn = _Invalidated(_multi_message(v, "its base or another view of its base has been "
+                                                               "modified inplace"))
+                else:
+                    v.grad_fn = StridedView.apply(alias, v._view_of[1]).grad_fn
                 v.requires_grad = alias.requires_grad
 
     def add_(self, other, alpha=1):
@@ -148,13 +155,23 @@ class InplaceOps:
         return self._inplace(relu)
 
     def addcmul_(self, t1, t2, value=1):
+        self._check_operands(t1, t2)
         return self.add_(t1 * t2 * value) if value != 1 else self.add_(t1 * t2)
 
     def addcdiv_(self, t1, t2, value=1):
+        self._check_operands(t1, t2)
         return self.add_(t1 / t2 * value) if value != 1 else self.add_(t1 / t2)
 
     def lerp_(self, end, weight):
+        self._check_operands(end, weight)
         return self.add_((end - self) * weight)
+
+    def _check_operands(self, *args):
+        """The overlap rule of ``_inplace`` for ops composed of others (their operands are read
+        by the composed op, not by the final write)."""
+        for a in args:
+            if isinstance(a, Tensor) and a is not self:
+                check_no_partial_overlap(self._data, a._data)
 
     def copy_(self, src, non_blocking=False):
         from .ops.elementwise import copy_like
@@ -213,6 +230,7 @@ class InplaceOps:
                 raise type(e)(f"setitem: cannot assign a value of shape {np.shape(v)} into a tensor of "
                               f"shape {tuple(self.shape)} at index {key!r}: {e}") from None
             self._version[0] += 1
+            _invalidate_multi(self)
             return
         self._inplace(lambda t, v: index_put(t, key, v), value, _overlap_ok=True)
 
@@ -236,6 +254,9 @@ def link_view(out, base, fn):
     the array is).  Views of views are recorded against their root with the composed function,
     so that a write anywhere is a write into the root (as PyTorch's views of a base).
     """
+    if "_multi" in base.__dict__:
+        out._multi = (0, None)
+        _register_multi(out)
     vo = base.__dict__.get("_view_of")
     if vo is not None:
         root, f0 = vo
@@ -251,6 +272,73 @@ def link_view(out, base, fn):
         key = id(out)
         views[key] = weakref.ref(out, lambda _, d=views, k=key: d.pop(k, None))
     return out
+
+
+def mark_multi_output(views, name):
+    """Outputs of an op returning several views (split, chunk, unbind): PyTorch forbids writing to
+    them in place under autograd, and they cannot be used once their base was written in place."""
+    for i, v in enumerate(views):
+        v._multi = (i, name)
+        _register_multi(v)
+    return views
+
+
+def _multi_message(t, what):
+    i, name = t.__dict__["_multi"]
+    if name is None:  # a view of such an output: PyTorch names the view's own op
+        name = t.grad_fn.name().replace("Backward0", "") if t.grad_fn is not None else "View"
+    return (f"Output {i} of {name} is a view and {what}. This view is the output of a function that returns "
+            "multiple views. Such functions do not allow the output views to be modified inplace. You should "
+            "replace the inplace operation by an out-of-place one.")
+
+
+#: id of a version counter -> weak references to the multi-output views sharing it (every alias of
+#: some memory shares its counter, so a write through any alias finds them)
+_MULTI = {}
+
+
+def _register_multi(v):
+    key = id(v._version)
+    refs = _MULTI.setdefault(key, [])
+    refs.append(weakref.ref(v, lambda r, k=key: _forget(k, r)))
+
+
+def _forget(key, ref):
+    refs = _MULTI.get(key)
+    if refs is not None:
+        refs[:] = [r for r in refs if r is not ref]
+        if not refs:
+            del _MULTI[key]
+
+
+def _invalidate_multi(t):
+    """Any write (recorded or not, through any alias) makes the multi-output views of the memory
+    unusable in a graph: PyTorch regenerates a view's graph after a write to its base, and
+    refuses to for these views."""
+    if t._ver is None or not _MULTI:
+        return
+    for ref in _MULTI.get(id(t._ver), ()):
+        v = ref()
+        if v is not None and v is not t and v._ver is t._ver and v.requires_grad:
+            v.grad_fn = _Invalidated(_multi_message(v, "its base or another view of its base has been modified "
+                                                       "inplace"))
+
+
+class _Invalidated:
+    """The graph node of a view that may no longer be used: any use raises PyTorch's error."""
+    _view = False
+
+    def __init__(self, message):
+        self.__dict__["message"] = message
+
+    def __bool__(self):  # (ops take ``a.grad_fn or a`` when recording)
+        raise RuntimeError(self.__dict__["message"])
+
+    def __getattr__(self, name):
+        raise RuntimeError(self.__dict__["message"])
+
+    def name(self):
+        return "InvalidatedViewBackward0"
 
 
 def _advanced(key):

@@ -42,7 +42,7 @@ def view_op(d, s):
     kinds = ["reshape", "view", "unsqueeze", "squeeze", "expand", "broadcast_to", "contiguous", "clone"]
     if n:
         kinds += ["slice", "slice", "select", "flip", "fancy", "mask", "index_select", "transpose", "movedim",
-                  "flatten", "narrow"]
+                  "flatten", "narrow", "split", "chunk", "unbind"]
     if n >= 2:
         kinds += ["diagonal", "diagonal", "permute", "t"]
     k = d.choice(kinds)
@@ -80,6 +80,14 @@ def view_op(d, s):
     if k == "select":
         j = _index(d, s[i], neg=True)
         return f"[{':, ' * i}{j}]", lambda L, a: a[lead + (j,)]
+    if k in ("split", "chunk", "unbind"):
+        size = d.int(1, 3)
+        if k == "unbind":
+            j = d.int(0, max(s[i] - 1, 0))
+            return f".unbind({i})[{j}]", lambda L, a: a.unbind(i)[j]
+        pieces = -(-s[i] // size) if k == "split" else len(range(0, s[i], -(-s[i] // size) or 1)) if s[i] else 1
+        j = d.int(0, max(pieces - 1, 0))
+        return f".{k}({size}, {i})[{j}]", lambda L, a: getattr(a, k)(size, i)[j]
     if k == "flip":
         dims = sorted({_dim(d, n) for _ in range(d.int(1, n))})
         return f".flip({dims})", lambda L, a: a.flip(dims)
@@ -150,7 +158,27 @@ def inplace_op(prog, s, dst=None):
     d = prog.d
     n = len(s)
     k = d.choice(["add_", "sub_", "mul_", "div_", "copy_", "zero_", "fill_", "clamp_", "setitem", "setitem",
-                  "masked_fill_", "iadd", "neg_", "sigmoid_", "setitem_fancy", "setitem_mask"])
+                  "masked_fill_", "iadd", "neg_", "sigmoid_", "setitem_fancy", "setitem_mask", "pow_", "abs_",
+                  "addcmul_", "lerp_", "no_grad", "data", "detach"])
+    if k in ("no_grad", "data", "detach"):
+        # writes autograd does not record: through .data/.detach() (sharing the version counter or
+        # not, as PyTorch) and under no_grad
+        c = d.choice((0.5, -2.0))
+        if k == "no_grad":
+            def fn(L, a):
+                with L.no_grad():
+                    return a.mul_(c)
+            return f" *= {c} under no_grad", fn, []
+        return f".{k}.add_({c})", lambda L, a: getattr(a, k)() .add_(c) if k == "detach" else a.data.add_(c), []
+    if k == "pow_":
+        return ".pow_(2)", lambda L, a: a.pow_(2), []
+    if k == "abs_":
+        return ".abs_()", lambda L, a: a.abs_(), []
+    if k in ("addcmul_", "lerp_"):
+        o = _operand(prog, s, dst)
+        if k == "lerp_":
+            return ".lerp_(o, 0.25)", lambda L, a, b: a.lerp_(b, 0.25), [o]
+        return ".addcmul_(o, o, value=0.5)", lambda L, a, b: a.addcmul_(b, b, value=0.5), [o]
     if k in ("add_", "sub_", "mul_", "div_", "copy_", "iadd"):
         if d.int(0, 3) == 0 and k != "copy_":
             c = d.choice((0.5, -1.5, 2.0))

@@ -61,7 +61,7 @@ def _builtin_type(e):
 
 
 def _arr(t):
-    return None if t is None else np.array(t.detach().numpy(), dtype=np.float64)
+    return None if t is None else np.array(t.detach().numpy(force=True), dtype=np.float64)
 
 
 def _same(a, b):

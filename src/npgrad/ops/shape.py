@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Function
+from .._inplace import mark_multi_output
 from ..tensor import Tensor, _norm_dim, link_view
 from . import elementwise as E
 
@@ -435,7 +436,7 @@ def split(tensor, split_size_or_sections, dim=0):
     for s in sizes:
         out.append(tensor[lead + (slice(start, start + s),)])
         start += s
-    return tuple(out)
+    return mark_multi_output(tuple(out), "Split")
 
 
 def builtins_sum(xs):
@@ -463,7 +464,7 @@ def chunk(input, chunks, dim=0):
 def unbind(input, dim=0):
     d = _norm_dim(dim, input.ndim, "unbind")
     lead = (slice(None),) * d
-    return tuple(input[lead + (i,)] for i in range(input._data.shape[d]))
+    return mark_multi_output(tuple(input[lead + (i,)] for i in range(input._data.shape[d])), "Unbind")
 
 
 class Flip(Function):
