@@ -319,7 +319,7 @@ def _invalidate_multi(t):
         return
     for ref in _MULTI.get(id(t._ver), ()):
         v = ref()
-        if v is not None and v is not t and v._ver is t._ver and v.requires_grad:
+        if v is not None and v._ver is t._ver and v.requires_grad:
             v.grad_fn = _Invalidated(_multi_message(v, "its base or another view of its base has been modified "
                                                        "inplace"))
 
@@ -372,9 +372,8 @@ def check_no_partial_overlap(out, arr, assign=False):
         return  # (not checked, as PyTorch's "too hard" case)
     a0, b0 = out.__array_interface__["data"][0], arr.__array_interface__["data"][0]
     a1, b1 = a0 + out.nbytes, b0 + arr.nbytes
-    same = out.strides == arr.strides if not assign else (
-        [(n, st) for n, st in zip(out.shape, out.strides) if n != 1]
-        == [(n, st) for n, st in zip(arr.shape, arr.strides) if n != 1])
+    # (the stride of a size-1 dim is arbitrary in NumPy: PyTorch's would match)
+    same = out.shape == arr.shape and all(a == b for a, b, n in zip(out.strides, arr.strides, out.shape) if n != 1)
     if (a0 == b0 and a1 == b1 and same) or a1 <= b0 or b1 <= a0:
         return
     if np.may_share_memory(out, arr):

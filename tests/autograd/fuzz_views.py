@@ -218,8 +218,11 @@ class Program:
 
         def grads2(L):
             k = 0 if L is self.libs[0] else 1
-            total = sum((gs[k][j] * gs[k][j]).sum() for j in k_sel)
-            return L.autograd.grad(total, [p[k] for p in leaves], allow_unused=True)
+            # (a gradient one library leaves None, the other may give as zeros: none adds nothing)
+            terms = [(gs[k][j] * gs[k][j]).sum() for j in k_sel if gs[k][j] is not None]
+            if not terms:
+                return [None] * len(leaves)
+            return L.autograd.grad(sum(terms), [p[k] for p in leaves], allow_unused=True)
 
         self.log.append("double backward")
         g2 = self.both("double backward", grads2)

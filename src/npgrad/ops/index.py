@@ -100,7 +100,8 @@ class Index(GetItem):
     def forward(ctx, x, key):
         ctx.key = key
         ctx.in_shape = x.shape
-        return x[key]
+        out = x[key]  # (NumPy may lay the result out in another order; PyTorch's is contiguous)
+        return out if out.flags.c_contiguous else np.ascontiguousarray(out)
 
 
 def _basic_view(x, key):

@@ -151,7 +151,7 @@ def squeeze(input, dim=None):
         dims = dim if isinstance(dim, (tuple, list)) else (dim,)
         dims = [_norm_dim(d, input.ndim, "squeeze") for d in dims] if input.ndim else []
         new = tuple(s for i, s in enumerate(shp) if not (i in dims and s == 1))
-    return reshape(input, new) if new != shp else input
+    return reshape(input, new) if new != shp or input.requires_grad else input
 
 
 def unsqueeze(input, dim):
@@ -221,8 +221,8 @@ def transpose(input, dim0, dim1):
     if n == 0:
         return input
     a, b = _norm_dim(dim0, n, "transpose"), _norm_dim(dim1, n, "transpose")
-    if a == b:
-        return input
+    if a == b and not input.requires_grad:
+        return input  # (under autograd a new view, as PyTorch: its graph node is the input's, checked)
     perm = list(range(n))
     perm[a], perm[b] = perm[b], perm[a]
     return _permute(input, tuple(perm))
@@ -297,7 +297,7 @@ def expand(input, *sizes):
                                f"Tensor sizes: {list(shp)}")
         target.append(s)
     target = tuple(target)
-    if target == shp:
+    if target == shp and not input.requires_grad:
         return input
     return link_view(Expand.apply(input, target), input, lambda a: _broadcast(a, target))
 
