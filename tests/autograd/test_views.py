@@ -175,3 +175,97 @@ def test_zero_size_batches(torch):
     for g, w in zip(got, want):
         assert g.shape == w.shape
         np.testing.assert_array_equal(g, w)
+
+
+def _raises_same(fn, torch, match):
+    for T in (npgrad, torch):
+        with pytest.raises(RuntimeError, match=match):
+            fn(T)
+
+
+def test_multi_output_views_refuse_inplace_and_later_use(torch):
+    def write_piece(T):
+        h = T.ones(4, 2, requires_grad=True) * 1
+        h.chunk(2)[1].mul_(2)
+
+    def use_after_base_write(T):
+        h = T.ones(4, 2, requires_grad=True) * 1
+        a, b = h.split(2)
+        h.add_(1)
+        return b * 2
+
+    def use_after_detached_write(T):
+        h = T.ones(3, 2, requires_grad=True) * 1
+        rows = h.unbind(0)
+        h.detach()[0] = 5.0  # not recorded, but the memory changed: PyTorch cannot rebuild the view
+        return rows[2].sum()
+    _raises_same(write_piece, torch, "Output 1 of Split is a view and is being modified inplace")
+    _raises_same(use_after_base_write, torch, "Output 1 of Split is a view and its base")
+    _raises_same(use_after_detached_write, torch, "Output 2 of Unbind is a view and its base")
+
+
+def test_multi_output_views_without_grad_are_ordinary_views(torch):
+    def fn(T):
+        h = T.zeros(4, 2)
+        a, b = h.chunk(2)
+        b.add_(3)
+        h[0, 0] = 1.0
+        return h, a, b
+    _assert_same(fn, torch)
+
+
+def test_partial_overlap_refused_full_overlap_allowed(torch):
+    def partial(T):
+        x = T.arange(6.0)
+        x[1:].add_(x[:-1])
+
+    def shape_differs(T):
+        h = T.ones(2, 3)
+        h.unsqueeze(0).add_(h)
+    _raises_same(partial, torch, "some elements of the input tensor and the written-to tensor")
+    _raises_same(shape_differs, torch, "some elements of the input tensor and the written-to tensor")
+
+    def full(T):
+        x = T.arange(6.0)
+        x.add_(x).mul_(x.view(6))
+        y = T.arange(6.0).view(1, 6)
+        y[0:] = y.view(6)  # an assignment compares after broadcasting
+        return x, y
+    _assert_same(full, torch)
+
+
+def test_data_writes_are_invisible_to_version_checks_detach_writes_are_not(torch):
+    def fn(T):
+        x = T.tensor([1.0, -2.0, 3.0], requires_grad=True)
+        y = x * x  # saves x
+        x.data.mul_(2)  # PyTorch: no version bump, backward uses the new values
+        y.sum().backward()
+        return y, x.grad
+    _assert_same(fn, torch)
+
+    def detached(T):
+        x = T.tensor([1.0, -2.0, 3.0], requires_grad=True)
+        y = x * x
+        x.detach().mul_(2)
+        y.sum().backward()
+    _raises_same(detached, torch, "modified by an inplace operation")
+
+
+def test_inplace_result_that_saved_its_output_is_checked(torch):
+    def fn(T):
+        h = T.ones(3, requires_grad=True) * 1
+        h.sigmoid_()  # sigmoid's backward needs its output: h itself now
+        h.mul_(2)
+        h.sum().backward()
+    _raises_same(fn, torch, "modified by an inplace operation")
+
+
+def test_overwritten_tensor_stays_in_graph(torch):
+    def fn(T):
+        x = T.tensor([1.0, 2.0], requires_grad=True)
+        h = x * 3
+        h.zero_()
+        h.add_(x * x)  # a leaf-like tensor would refuse this; h is still x's descendant
+        h.sum().backward()
+        return h, x.grad, T.tensor([float(h.requires_grad), float(h.grad_fn is not None)])
+    _assert_same(fn, torch)
