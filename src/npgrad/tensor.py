@@ -564,4 +564,7 @@ _engine.Tensor = Tensor
 from . import _inplace  # noqa: E402
 
 _inplace.Tensor = Tensor
+from . import _views  # noqa: E402
+
+_views.Tensor = Tensor
 _inplace.add_unary_inplace_methods(Tensor, _E, _I)

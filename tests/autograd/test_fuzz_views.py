@@ -47,7 +47,7 @@ def test_random_view_and_inplace_programs_match_torch(data):
 @pytest.mark.parametrize("bug", ["flip_is_a_view", "views_not_refreshed", "write_does_not_reach_root"])
 def test_fuzzer_finds_known_bugs(bug, monkeypatch):
     """The fuzzer must be able to fail: reintroduce a bug it exists to catch, and it reports it."""
-    from npgrad import _inplace
+    from npgrad import _inplace, _views
     from npgrad.ops import shape
     if bug == "flip_is_a_view":
         monkeypatch.setattr(shape.Flip, "forward", staticmethod(lambda ctx, x, axes: (
@@ -55,7 +55,7 @@ def test_fuzzer_finds_known_bugs(bug, monkeypatch):
     elif bug == "views_not_refreshed":
         monkeypatch.setattr(_inplace.InplaceOps, "_refresh_views", lambda self, skip=None: None)
     else:
-        monkeypatch.setattr(_inplace.ViewWrite, "forward", staticmethod(lambda ctx, root, value, fn: root.copy()))
+        monkeypatch.setattr(_views.ViewWrite, "forward", staticmethod(lambda ctx, root, value, fn: root.copy()))
     for seed in range(400):
         if _failures(Program(RandomDraw(seed), torch, npgrad)):
             return

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Function
-from .._inplace import mark_multi_output
+from .._views import mark_multi_output
 from ..tensor import Tensor, _norm_dim, link_view
 from . import elementwise as E
 
