@@ -15,6 +15,12 @@ from npgrad.utils.data import DataLoader, TensorDataset
 
 from ._report import Report
 
+#: what the lab teaches, printed first (plain words, the notes' terms beside)
+INTRO = """A convolution (卷积) slides a small kernel over an image and, at each place, multiplies the overlapping
+numbers and adds them up: a kernel like Sobel's responds to edges. Stride (步幅) is how far the
+kernel moves each time, padding (填充) the border of zeros added around the image; the output has
+floor((n + 2p - k) / s) + 1 pixels per side. Then a small CNN learns its own kernels."""
+
 IMAGE = [[1, 2, 0, 3, 1, 0],
          [0, 1, 3, 1, 2, 2],
          [2, 0, 1, 0, 1, 3],
@@ -53,7 +59,7 @@ def run(out_dir=None, quick=False, verbose=True):
     >>> convolution.run(quick=True, verbose=False)['hand_equals_conv2d']
     True
     """
-    r = Report("convolution, stride and padding — 卷积 / 步幅 / 填充", out_dir, verbose)
+    r = Report("convolution, stride and padding — 卷积 / 步幅 / 填充", out_dir, verbose, intro=INTRO)
     img = npgrad.tensor(IMAGE, dtype=npgrad.float32)
     ker = npgrad.tensor(KERNEL, dtype=npgrad.float32)
     r.section("a 3x3 kernel over a 6x6 image, by hand and by F.conv2d")
@@ -113,13 +119,24 @@ def _train_cnn(r, epochs):
         return
     from npgrad import viz
     filters = model[0].weight.detach()[:, 0]
-    fig = viz.plot_image_grid(filters, ncols=8, cmap="bwr", title="first-layer filters (3x3)")
+    fig = viz.plot_image_grid(filters, ncols=8, cmap="RdBu_r", symmetric=True, colorbar=True,
+                              title="first-layer filters (3x3): one colour scale, white = 0")
     r.figure(fig, "filters")
     fig = viz.plot_image_grid(npgrad.cat([Xte[:1, 0], maps]), ncols=9, cmap="viridis",
                               title="a test digit and its 8 feature maps")
     r.figure(fig, "feature_maps")
-    img = npgrad.tensor(IMAGE, dtype=npgrad.float32)
-    edge = F.conv2d(img[None, None], npgrad.tensor(KERNEL, dtype=npgrad.float32)[None, None])[0]
-    fig = viz.plot_image_grid(npgrad.stack([F.pad(edge[0], (1, 1, 1, 1)), img]), ncols=2, cmap="viridis",
-                              title="Sobel response (padded) and the image")
+    shape = shapes_image()
+    kernel = npgrad.tensor(KERNEL, dtype=npgrad.float32)
+    edge = F.conv2d(shape[None, None], kernel[None, None], padding=1)[0, 0]
+    fig = viz.plot_convolution(shape, kernel, edge, title="the Sobel kernel finds vertical edges: "
+                                                          "blue where dark turns bright, red where bright turns dark")
     r.figure(fig, "sobel")
+
+
+def shapes_image(size=24):
+    """A test picture with clear edges: a bright square and a bright triangle on a dark background."""
+    img = npgrad.zeros(size, size)
+    img[4:12, 3:11] = 1.0                                   # the square: two vertical edges
+    for row in range(8):                                     # the triangle: slanted edges
+        img[14 + row, 14 - row // 2:15 + row // 2 + 1] = 1.0
+    return img
