@@ -174,12 +174,10 @@ class InplaceOps:
                 check_no_partial_overlap(self._data, a._data)
 
     def copy_(self, src, non_blocking=False):
-        from .ops.elementwise import copy_like
-        return self._inplace(copy_like, src)
+        return self._inplace(_copy_into, src)
 
     def fill_(self, value):
-        from .ops.elementwise import copy_like
-        return self._inplace(copy_like, value, _overlap_ok=True)  # (allowed on expanded tensors, as PyTorch)
+        return self._inplace(_copy_into, value, _overlap_ok=True)  # (allowed on expanded tensors, as PyTorch)
 
     def masked_fill_(self, mask, value):
         from .ops.index import masked_fill
@@ -245,6 +243,12 @@ class InplaceOps:
 
     def __itruediv__(self, other):
         return self.div_(other)
+
+
+def _copy_into(t, src):
+    from .ops.elementwise import copy_like
+    value = copy_like(t, src)
+    return Overwrite.apply(t, value) if t.requires_grad and state._grad else value
 
 
 def _no_grad_ctx():

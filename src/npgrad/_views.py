@@ -243,10 +243,11 @@ class ViewWrite(Function):
 
 
 class Overwrite(Function):
-    """``x`` replaced by a constant (``fill_``, ``zero_``): still in the graph, with a zero gradient."""
+    """``x`` replaced by ``value`` (``copy_``, ``fill_``, ``zero_``): x stays in the graph with a zero
+    gradient, as PyTorch's CopyBackwards (so what x's graph saved is still checked at backward)."""
 
     def name(self):
-        return "FillBackward0"
+        return "CopyBackwards"
 
     @staticmethod
     def forward(ctx, x, value):
@@ -254,4 +255,4 @@ class Overwrite(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return Tensor._make(np.zeros_like(g._data), None, False, None), None
+        return Tensor._make(np.zeros_like(g._data), None, False, None), g
