@@ -269,3 +269,13 @@ def test_overwritten_tensor_stays_in_graph(torch):
         h.sum().backward()
         return h, x.grad, T.tensor([float(h.requires_grad), float(h.grad_fn is not None)])
     _assert_same(fn, torch)
+
+
+def test_copy_keeps_the_overwritten_graph_checked(torch):
+    def fn(T):
+        x, y = T.ones(2, 3, requires_grad=True), T.zeros(2, 3, requires_grad=True)
+        h = x * 1
+        h.view(6).sigmoid_()  # sigmoid saved its output: the memory of h
+        h.copy_(y)  # PyTorch still walks to the old h (zero gradient) and finds it modified
+        h.sum().backward()
+    _raises_same(fn, torch, "modified by an inplace operation")
