@@ -83,7 +83,7 @@ class InplaceOps:
                 old = Tensor._make(root._data, root.grad_fn, root.requires_grad, None)
                 root.grad_fn = ViewWrite.apply(old, r, view_of[1]).grad_fn
                 root.requires_grad = True
-                root._refresh_views(skip=self)
+                root._refresh_views()  # (self too: its memory may repeat, as an expanded tensor's)
             elif self.__dict__.get("_views"):
                 self._refresh_views()
         return self
@@ -229,6 +229,10 @@ class InplaceOps:
                               f"shape {tuple(self.shape)} at index {key!r}: {e}") from None
             self._version[0] += 1
             _invalidate_multi(self)
+            return
+        if _is_basic(k):  # a copy_ into the view self[key], as PyTorch (the write is that view's, not self's)
+            from .ops.index import getitem
+            getitem(self, k)._inplace(_copy_into, value, _overlap_ok=True)
             return
         self._inplace(lambda t, v: index_put(t, key, v), value, _overlap_ok=True)
 

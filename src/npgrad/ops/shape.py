@@ -127,6 +127,8 @@ def flatten(input, start_dim=0, end_dim=-1):
     e = _norm_dim(end_dim, input.ndim, "flatten")
     if s > e:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if s == e:
+        return input  # (not even a view, as PyTorch)
     shp = input._data.shape
     return reshape(input, shp[:s] + (int(np.prod(shp[s:e + 1], dtype=np.int64)),) + shp[e + 1:])
 
@@ -473,7 +475,7 @@ class Flip(Function):
     @staticmethod
     def forward(ctx, x, axes):
         ctx.axes = axes
-        return np.flip(x, axes).copy()
+        return np.flip(x, axes).copy(order="K")  # (in the input's memory order, as PyTorch)
 
     @staticmethod
     def backward(ctx, g):
