@@ -69,7 +69,8 @@ def _check_bounds(items, shape):
 
 def _is_basic(key):
     items = key if isinstance(key, tuple) else (key,)
-    return not any(isinstance(k, np.ndarray) and k.ndim > 0 for k in items)
+    # (a 0-d mask is advanced too: x[True] adds a dim and copies)
+    return not any(isinstance(k, np.ndarray) and (k.ndim > 0 or k.dtype == np.bool_) for k in items)
 
 
 class GetItem(Function):
