@@ -4,7 +4,9 @@
     npgrad train --dataset fashion-mnist --model cnn --epochs 10
     npgrad evaluate runs/digits-mlp-<time>/model.safetensors
     npgrad predict runs/digits-mlp-<time>/model.safetensors my_digit.png
+    npgrad export runs/digits-mlp-<time>/model.safetensors model.onnx
     npgrad lab [NAME] [--out DIR]
+    npgrad playground [--port N] [--no-browser]   # the interactive playground in the browser
 
 A bad argument (unknown dataset, negative epochs, unreadable image, checkpoint of another model ...)
 prints one line to stderr and exits with status 2.
@@ -134,7 +136,19 @@ def build_parser():
                          help="insist that the checkpoint holds this kind of model")
     _threads_option(predict)
 
+    export = sub.add_parser("export", help="write a checkpoint's model as ONNX (needs the onnx package)",
+                            description="Export a checkpoint written by 'npgrad train' to ONNX, with a dynamic "
+                                        "batch axis: input 'input' (batch, *input_shape) -> output 'logits'.")
+    export.add_argument("checkpoint", help="a checkpoint of 'npgrad train', or its run folder")
+    export.add_argument("output", help="the .onnx file to write")
+    export.add_argument("--opset", type=_positive_int, default=None, help="ONNX opset version (default 18)")
+
     sub.add_parser("lab", help="list the course labs, or run one: npgrad lab [NAME] [--out DIR]", add_help=False)
+
+    play = sub.add_parser("playground", help="train networks interactively in the browser (local web page)",
+                          description="Serve the npgrad playground on 127.0.0.1 and open it in the browser.")
+    play.add_argument("--port", type=int, default=0, help="port to listen on (default: a free one, printed)")
+    play.add_argument("--no-browser", action="store_true", help="only print the address")
     return parser
 
 
@@ -170,7 +184,8 @@ def main(argv=None):
             return 2
         if getattr(args, "threads", None):
             npgrad.set_num_threads(args.threads)
-        return {"train": _train, "evaluate": _evaluate, "predict": _predict}[args.command](args)
+        return {"train": _train, "evaluate": _evaluate, "predict": _predict,
+                "export": _export, "playground": _playground}[args.command](args)
     except CLIError as exc:
         print(str(exc).splitlines()[0] if str(exc) else "npgrad: error", file=sys.stderr)
         return 2
@@ -200,6 +215,16 @@ def _lab(argv):
         raise CLIError("npgrad lab: error: the labs (npgrad.labs) are not installed in this copy of npgrad") \
             from None
     return labs.main(argv)
+
+
+def _playground(args):
+    from .playground import serve
+    if not 0 <= args.port <= 65535:
+        raise _fail("playground", f"argument --port: must be 0..65535, got {args.port}")
+    try:
+        return serve(port=args.port, open_browser=not args.no_browser)
+    except OSError as exc:
+        raise _fail("playground", f"cannot listen on 127.0.0.1:{args.port}: {exc.strerror or exc}") from None
 
 
 # -- train ---------------------------------------------------------------------------------------
@@ -419,6 +444,35 @@ def _predict(args):
     print(f"{args.image}: {classes[top[0]]}")
     for rank, k in enumerate(top, 1):
         print(f"  {rank}. {classes[k]:<12} {probs[k]:.4f}")
+    return 0
+
+
+def _export(args):
+    from ._optional import require
+    from .onnx import ExportError, export
+    try:
+        require("onnx", "npgrad export")
+    except ImportError as exc:
+        raise _fail("export", exc) from None
+    from .train import describe
+    model, meta = _restore("export", args.checkpoint, None)
+    arch = meta["arch"]
+    x = npgrad.randn(2, *arch["input_shape"])
+    try:
+        proto = export(model, x, None, input_names=["input"], output_names=["logits"], opset_version=args.opset,
+                       dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}})
+        # how inputs were standardised in training, for whoever deploys the model
+        for key in ("dataset", "mean", "std", "classes"):
+            if meta.get(key) is not None:
+                proto.metadata_props.add(key=key, value=str(meta[key]))
+        with open(args.output, "wb") as fh:
+            fh.write(proto.SerializeToString())
+    except (ExportError, ValueError, OSError) as exc:
+        raise _fail("export", exc) from None
+    shape = "x".join(map(str, arch["input_shape"]))
+    print(f"wrote {args.output}: {describe(arch)}; input 'input' (batch x {shape}, standardised with the "
+          f"training mean {meta.get('mean')} and std {meta.get('std')}) -> output 'logits' "
+          f"(batch x {arch['num_classes']})")
     return 0
 
 
