@@ -42,7 +42,7 @@ def view_op(d, s):
     kinds = ["reshape", "view", "unsqueeze", "squeeze", "expand", "broadcast_to", "contiguous", "clone"]
     if n:
         kinds += ["slice", "slice", "select", "flip", "fancy", "mask", "index_select", "transpose", "movedim",
-                  "flatten", "narrow", "split", "chunk", "unbind"]
+                  "flatten", "narrow", "split", "chunk", "unbind", "unfold"]
     if n >= 2:
         kinds += ["diagonal", "diagonal", "permute", "t"]
     k = d.choice(kinds)
@@ -80,6 +80,9 @@ def view_op(d, s):
     if k == "select":
         j = _index(d, s[i], neg=True)
         return f"[{':, ' * i}{j}]", lambda L, a: a[lead + (j,)]
+    if k == "unfold":
+        size, step = d.int(0, s[i] + 1), d.int(1, 2)
+        return f".unfold({i}, {size}, {step})", lambda L, a: a.unfold(i, size, step)
     if k in ("split", "chunk", "unbind"):
         size = d.int(1, 3)
         if k == "unbind":

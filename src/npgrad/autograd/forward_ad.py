@@ -202,7 +202,7 @@ def propagate(cls, ctx, args, out):
         return None
     if _RULES is None:
         _RULES = _rules()
-    rule = _RULES.get(cls)
+    rule = _RULES.get(cls) or getattr(cls, "jvp", None)  # (a primitive may state its own jvp)
     if rule is None:  # a subclass of a primitive with a rule (e.g. an indexing copy) shares it
         rule = next((_RULES[b] for b in cls.__mro__[1:] if b in _RULES), None)
     if rule is None:
