@@ -48,6 +48,8 @@ def _param(n):
 # (id, call(n), exception type PyTorch raises, fragments npgrad's message must contain)
 ROWS = [
     # -- tensor(), creation and conversions -----------------------------------------------------
+    ("setitem_value_does_not_broadcast", lambda n: n.T.zeros(3).__setitem__(slice(None), n.T.ones(2)),
+     RuntimeError, ["setitem", "(2,)", "(3,)"]),
     ("cat_numbers", lambda n: n.T.cat([1, 2]), TypeError, ["cat", "element 0", "int"]),
     ("cat_tensor_and_number", lambda n: n.T.cat([n.T.ones(2), 5]), TypeError, ["element 1", "int"]),
     ("stack_numbers", lambda n: n.T.stack([1.0, 2.0]), TypeError, ["stack", "float"]),

@@ -225,8 +225,10 @@ class InplaceOps:
             try:
                 self._data[k] = v
             except (ValueError, IndexError) as e:
-                raise type(e)(f"setitem: cannot assign a value of shape {np.shape(v)} into a tensor of "
-                              f"shape {tuple(self.shape)} at index {key!r}: {e}") from None
+                # a value that does not broadcast to the indexed region: RuntimeError, as PyTorch
+                kind = RuntimeError if isinstance(e, ValueError) else IndexError
+                raise kind(f"setitem: cannot assign a value of shape {np.shape(v)} into a tensor of "
+                           f"shape {tuple(self.shape)} at index {key!r}: {e}") from None
             self._version[0] += 1
             _invalidate_multi(self)
             return
