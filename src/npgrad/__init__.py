@@ -137,6 +137,9 @@ def _F():
 _bind_methods()
 del _bind_methods
 
+from ._torch_args import install as _install_torch_args  # noqa: E402
+_install_torch_args(globals(), Tensor)  # axis=/keepdims=/size=/out= as PyTorch's parser takes them
+
 _LAZY_MODULES = ("nn", "optim", "utils", "datasets", "viz", "labs", "testing", "train", "serialization")
 
 
