@@ -25,6 +25,8 @@ def _convert_key(key, shape):
                 k = int(k)
         elif isinstance(k, list):
             k = _to_array(k) if k else np.zeros(0, dtype=np.int64)
+        elif isinstance(k, range):  # x[range(n), idx]: an index array, as in PyTorch
+            k = np.arange(k.start, k.stop, k.step, dtype=np.int64)
         elif isinstance(k, (bool, np.bool_)):
             k = np.asarray(k)
         if isinstance(k, np.ndarray) and k.dtype.kind not in "biu":
@@ -92,6 +94,11 @@ class GetItem(Function):
         return IndexAdd.apply(g, ctx.key, ctx.in_shape), None
 
 
+class GetIndex(GetItem):
+    """Advanced indexing: a copy, not a view (so in-place ops on the result are ordinary ones)."""
+    _view = False
+
+
 class IndexAdd(Function):
     """Scatter ``g`` into zeros of ``shape`` at ``key`` (accumulating repeats); the adjoint of indexing."""
 
@@ -131,11 +138,11 @@ def _add_rows(out, idx, g):
 def getitem(input, key):
     """``input[key]``; see the module docstring for the supported index kinds."""
     k = _convert_key(key, input._data.shape)
+    if not _is_basic(k):
+        return GetIndex.apply(input, k)
     out = GetItem.apply(input, k)
-    if _is_basic(k):
-        # an in-place write through this view must also update input's graph (see Tensor._inplace)
-        link_view(out, input, lambda base, v: index_put(base, k, v), lambda base: GetItem.apply(base, k))
-    return out
+    # an in-place write through this view must also update input's graph (see Tensor._inplace)
+    return link_view(out, input, lambda base, v: index_put(base, k, v), lambda base: GetItem.apply(base, k))
 
 
 class IndexPut(Function):
