@@ -38,7 +38,9 @@ matmul max maximum mean min minimum mm mul multiply mv nan_to_num ne neg negativ
 outer pow prod rand randint randn randperm reciprocal remainder round rsqrt sgn sigmoid sign sin sort
 sqrt square stack std sub subtract sum take_along_dim tan tanh topk tril triu true_divide trunc var
 vstack where zeros
-""".split())
+acos acosh asin asinh atan atan2 atanh copysign cosh cummax cummin diag erf erfc erfinv histc logaddexp
+logcumsumexp sinh
+""".split())  # (the second line: ops PyTorch gives out= that npgrad may not have yet; absent names are skipped)
 
 # Factories take their dtype from ``out`` and resize it silently.
 _FACTORY = {"arange", "empty", "eye", "full", "linspace", "logspace", "ones", "rand", "randint", "randn",
