@@ -12,7 +12,7 @@ from benchmarks.common import machine
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="fewer repeats and a smaller CNN subset")
     p.add_argument("--accuracy", action="store_true", help="also train to 88%%/91%% test accuracy (minutes)")
     a = p.parse_args(argv)

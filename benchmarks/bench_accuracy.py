@@ -68,7 +68,7 @@ def run(max_epochs=10):
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(prog="python -m benchmarks.bench_accuracy", description=__doc__.splitlines()[0])
     p.add_argument("--max-epochs", type=int, default=10)
     a = p.parse_args(argv)
     print("\n".join(run(a.max_epochs)))

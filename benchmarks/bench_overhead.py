@@ -73,7 +73,7 @@ def run(n_ops=10_000, repeats=5, rounds=3):
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(prog="python -m benchmarks.bench_overhead", description=__doc__.splitlines()[0])
     p.add_argument("--ops", type=int, default=10_000)
     p.add_argument("--repeats", type=int, default=5)
     p.add_argument("--rounds", type=int, default=3, help="fresh processes per framework, taking turns")

@@ -123,7 +123,7 @@ def report(title, rows, n, ref, full=60000):
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(description="MLP and CNN epoch times")
+    p = argparse.ArgumentParser(prog="python -m benchmarks.bench_train", description="MLP and CNN epoch times")
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--cnn-limit", type=int, default=6400)
     p.add_argument("--only", choices=["mlp", "cnn"])

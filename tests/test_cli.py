@@ -265,3 +265,53 @@ def test_default_output_folder_is_under_runs(tmp_path, monkeypatch):
     assert len(folders) == 2 and all(f.startswith("xor-mlp-") for f in folders)
     assert sorted(os.listdir(tmp_path / "runs" / folders[0])) == ["best.safetensors", "curves.png", "metrics.csv",
                                                                    "model.safetensors"]
+
+
+@pytest.mark.parametrize("argv", [["lab"], ["lab", "graph", "--out", "{tmp}"], ["--help"]])
+def test_closed_pipe_ends_quietly(argv, tmp_path):
+    """`npgrad ... | head -1`: the reader goes away; no BrokenPipeError traceback."""
+    import subprocess
+    argv = [a.format(tmp=tmp_path) for a in argv]
+    p = subprocess.Popen([sys.executable, "-m", "npgrad", *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         cwd=tmp_path)
+    p.stdout.close()                                   # before the command writes anything
+    err = p.stderr.read().decode()
+    p.wait(timeout=120)
+    assert "Traceback" not in err and "BrokenPipe" not in err, err
+
+
+def test_python_dash_m_npgrad_is_the_command(tmp_path):
+    import subprocess
+    r = subprocess.run([sys.executable, "-m", "npgrad", "lab"], capture_output=True, text=True, cwd=tmp_path)
+    assert r.returncode == 0 and "Labs" in r.stdout
+
+
+def test_threads_option_sets_blas_threads(monkeypatch, tmp_path):
+    seen = []
+    monkeypatch.setattr(npgrad, "set_num_threads", seen.append)
+    code, _, err = _run(["train", "--dataset", "xor", "--epochs", "1", "--threads", "1", "--out", str(tmp_path)])
+    assert code == 0 and seen == [1], err
+    code, _, err = _run(["train", "--threads", "0"])
+    assert code == 2 and "--threads: must be a positive integer, got 0" in err
+
+
+def test_a_diverging_run_fails_with_one_line_and_saves_nothing(tmp_path):
+    out = tmp_path / "run"
+    code, stdout, err = _run(["train", "--dataset", "xor", "--optimizer", "sgd", "--lr", "1e9", "--epochs", "3",
+                              "--out", str(out)])
+    assert code == 2 and err.strip() == "npgrad train: error: the run diverged (the loss is not finite); " \
+                                        "try a smaller --lr than 1e+09"
+    assert not out.exists() and "diverged: the loss became nan" in stdout
+
+
+def test_train_output_labels_its_losses_and_fits_100_columns(tmp_path):
+    code, stdout, _ = _run(["train", "--dataset", "xor", "--epochs", "2", "--out", str(tmp_path)])
+    assert code == 0 and "train_loss includes label smoothing 0.1; test_loss is plain cross-entropy" in stdout
+    assert max(len(line.replace(str(tmp_path), "")) for line in stdout.splitlines()) <= 100
+
+
+def test_evaluate_and_predict_take_a_run_folder(small_run, tmp_path):
+    code, stdout, err = _run(["evaluate", str(small_run)])
+    assert code == 0 and "accuracy" in stdout and "model.safetensors" in err
+    code, _, err = _run(["evaluate", str(tmp_path)])
+    assert code == 2 and "is a folder without model.safetensors or best.safetensors" in err

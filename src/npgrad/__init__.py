@@ -82,13 +82,7 @@ def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=N
     """Accepted for compatibility; npgrad prints with PyTorch's default options."""
 
 
-def set_num_threads(n):
-    """Accepted for compatibility: NumPy's BLAS sets its threads from the environment."""
-
-
-def get_num_threads():
-    import os
-    return os.cpu_count() or 1
+from ._threads import get_num_threads, set_num_threads  # noqa: E402
 
 
 def _bind_methods():

@@ -12,7 +12,6 @@ prints one line to stderr and exits with status 2.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import sys
 import time
@@ -20,6 +19,7 @@ import time
 import numpy as np
 
 import npgrad
+from npgrad import _optional
 
 __all__ = ["main", "build_parser"]
 
@@ -117,31 +117,41 @@ def build_parser():
 
     evaluate = sub.add_parser("evaluate", help="accuracy, per-class accuracy and confusion matrix of a checkpoint",
                               description="Evaluate a checkpoint written by 'npgrad train' on a test split.")
-    evaluate.add_argument("checkpoint")
+    evaluate.add_argument("checkpoint", help="a checkpoint file, or the run folder 'npgrad train' wrote")
     evaluate.add_argument("--dataset", choices=DATASETS, default=None,
                           help="default: the dataset the checkpoint was trained on")
     evaluate.add_argument("--model", choices=MODELS, default=None,
                           help="insist that the checkpoint holds this kind of model")
-    _data_options(evaluate)
+    _data_options(evaluate, training=False)
 
-    predict = sub.add_parser("predict", help="top-3 classes of a picture of a digit",
-                             description="Classify one picture (PNG; any size; a dark digit on light paper is "
-                                         "inverted automatically to MNIST's light-on-dark convention).")
-    predict.add_argument("checkpoint")
+    predict = sub.add_parser("predict", help="top-3 classes of a picture (a digit, a piece of clothing, ...)",
+                             description="Classify one picture (PNG or JPEG, any size) with a checkpoint of "
+                                         "'npgrad train'; a dark object on a light background is inverted "
+                                         "automatically to MNIST's light-on-dark convention.")
+    predict.add_argument("checkpoint", help="a checkpoint file, or the run folder 'npgrad train' wrote")
     predict.add_argument("image")
     predict.add_argument("--model", choices=MODELS, default=None,
                          help="insist that the checkpoint holds this kind of model")
+    _threads_option(predict)
 
     sub.add_parser("lab", help="list the course labs, or run one: npgrad lab [NAME] [--out DIR]", add_help=False)
     return parser
 
 
-def _data_options(p):
+def _threads_option(p):
+    p.add_argument("--threads", type=_positive_int, default=None, metavar="N",
+                   help="threads for NumPy's matrix products (default: all cores; 1 is often faster on a busy "
+                        "machine)")
+
+
+def _data_options(p, training=True):
+    _threads_option(p)
     p.add_argument("--data-root", default=None, metavar="DIR",
                    help="where MNIST/Fashion-MNIST files are (default: $NPGRAD_DATA or ~/.cache/npgrad)")
     p.add_argument("--download", action="store_true", help="download MNIST/Fashion-MNIST if missing")
     p.add_argument("--limit", type=_positive_int, default=None, metavar="N",
-                   help="use only the first N training (and at most N test) examples")
+                   help="use only the first N training (and at most N test) examples" if training
+                   else "evaluate only the first N test examples")
 
 
 # -- entry point ---------------------------------------------------------------------------------
@@ -158,10 +168,24 @@ def main(argv=None):
         if args.command is None:
             build_parser().print_help(sys.stderr)
             return 2
+        if getattr(args, "threads", None):
+            npgrad.set_num_threads(args.threads)
         return {"train": _train, "evaluate": _evaluate, "predict": _predict}[args.command](args)
     except CLIError as exc:
         print(str(exc).splitlines()[0] if str(exc) else "npgrad: error", file=sys.stderr)
         return 2
+    except BrokenPipeError:                 # `npgrad ... | head`: the reader left; stop quietly
+        _silence_stdout()
+        return 1
+
+
+def _silence_stdout():
+    """Point stdout at /dev/null so that Python's flush at exit does not fail again on the closed pipe."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):   # stdout without a file descriptor (tests)
+        pass
 
 
 def _fail(command, message):
@@ -192,7 +216,9 @@ def _train(args):
     meta = {"format": CHECKPOINT_FORMAT, "npgrad_version": npgrad.__version__, "dataset": args.dataset,
             "arch": spec, "mean": data.mean, "std": data.std, "classes": data.classes, "seed": args.seed,
             "optimizer": args.optimizer, "lr": lr, "batch_size": args.batch_size, "epochs": epochs}
-    callbacks = [ModelCheckpoint(os.path.join(out, "best.safetensors"), monitor="test_acc", metadata=meta)]
+    checkpoints = _optional.available("safetensors")
+    callbacks = [ModelCheckpoint(os.path.join(out, "best.safetensors"), monitor="test_acc", metadata=meta)] \
+        if checkpoints else []
     if args.patience:
         callbacks.append(EarlyStopping(monitor="test_loss", patience=args.patience))
     _print_setup(args, data, spec, model, lr, epochs)
@@ -200,9 +226,15 @@ def _train(args):
     train_loader = DataLoader(TensorDataset(data.x_train, data.y_train), batch_size=args.batch_size, shuffle=True)
     test_loader = DataLoader(TensorDataset(data.x_test, data.y_test), batch_size=1000)
     trainer = Trainer(model, optimizer, npgrad.nn.CrossEntropyLoss(label_smoothing=args.label_smoothing),
-                      scheduler=scheduler, callbacks=callbacks, log=print, progress=sys.stderr.isatty())
+                      eval_loss_fn=npgrad.nn.CrossEntropyLoss(), scheduler=scheduler, callbacks=callbacks,
+                      log=print, progress=sys.stderr.isatty())
     start = time.perf_counter()
-    history = trainer.fit(train_loader, test_loader, epochs=epochs)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):   # a diverging run is caught below
+        history = trainer.fit(train_loader, test_loader, epochs=epochs)
+    if trainer.diverged:
+        if not os.listdir(out):
+            os.rmdir(out)
+        raise _fail("train", f"the run diverged (the loss is not finite); try a smaller --lr than {lr:g}")
     _write_results(out, model, meta, history, time.perf_counter() - start)
     return 0
 
@@ -212,8 +244,12 @@ def _check_train_args(args):
         raise _fail("train", f"argument --label-smoothing: must be < 1, got {args.label_smoothing}")
     if args.hidden is not None and args.model != "mlp":
         raise _fail("train", f"argument --hidden: only the mlp has hidden sizes, not --model {args.model}")
-    if importlib.util.find_spec("safetensors") is None:     # checkpoints are safetensors files
-        raise _fail("train", "writing checkpoints needs the safetensors package: pip install safetensors")
+    if args.dataset == "digits" and not _optional.available("sklearn"):
+        raise _fail("train", "--dataset digits needs scikit-learn, which bundles the digits: "
+                             "pip install \"npgrad[digits]\" (or try --dataset moons, which needs nothing)")
+    note = _optional.missing_message(["tqdm", "matplotlib", "safetensors"])
+    if note:
+        print(f"npgrad train: {note} (training runs without them)", file=sys.stderr)
 
 
 def _data_and_model(args):
@@ -243,17 +279,22 @@ def _print_setup(args, data, spec, model, lr, epochs):
           f"{'x'.join(map(str, data.input_shape))}, {data.num_classes} classes")
     print(f"model {describe(spec)} ({n_params:,} parameters); {args.optimizer} lr {lr:g}, {args.schedule} "
           f"schedule, batch {args.batch_size}, {_plural(epochs, 'epoch')}, seed {args.seed}")
+    if args.label_smoothing:
+        print(f"train_loss includes label smoothing {args.label_smoothing:g}; test_loss is plain cross-entropy "
+              f"(as in evaluate)")
 
 
 def _write_results(out, model, meta, history, elapsed):
     """model.safetensors (the final weights), metrics.csv and curves.png; best.safetensors is the callback's."""
     from .train.checkpoint import save_checkpoint
     last = history.last
-    save_checkpoint(os.path.join(out, "model.safetensors"), model,
-                    dict(meta, epoch=last["epoch"], test_acc=last["test_acc"]))
+    checkpoints = _optional.available("safetensors")
+    if checkpoints:
+        save_checkpoint(os.path.join(out, "model.safetensors"), model,
+                        dict(meta, epoch=last["epoch"], test_acc=last["test_acc"]))
     history.to_csv(os.path.join(out, "metrics.csv"))
-    written = ["metrics.csv", _plot(history, os.path.join(out, "curves.png")), "model.safetensors",
-               "best.safetensors"]
+    written = ["metrics.csv", _plot(history, os.path.join(out, "curves.png"))]
+    written += ["model.safetensors", "best.safetensors"] if checkpoints else []
     best = history.best("test_acc", mode="max")
     print(f"test accuracy {last['test_acc']:.2%} after {_plural(last['epoch'], 'epoch')} "
           f"(best {best['test_acc']:.2%} at epoch {best['epoch']}) in {elapsed:.1f}s")
@@ -265,11 +306,9 @@ def _plural(n, word):
 
 
 def _plot(history, path):
-    try:
-        history.plot(path)
-    except ImportError:
-        print("matplotlib is not installed: no curves.png (pip install matplotlib)", file=sys.stderr)
-        return None
+    if not _optional.available("matplotlib"):
+        return None                         # said once at the start
+    history.plot(path)
     return os.path.basename(path)
 
 
@@ -303,6 +342,7 @@ def _restore(command, path, want_model):
     """Rebuild the model stored in checkpoint ``path``; returns ``(model, metadata)``."""
     from .train import build_model, describe
     from .train.checkpoint import load_checkpoint
+    path = _checkpoint_in(command, path)
     try:
         state, meta = load_checkpoint(path)
     except (OSError, ValueError, RuntimeError, KeyError) as exc:
@@ -319,6 +359,18 @@ def _restore(command, path, want_model):
         raise _fail(command, f"{path} does not match its architecture {describe(arch)}: {exc}") from None
     model.eval()
     return model, meta
+
+
+def _checkpoint_in(command, path):
+    """``path`` itself, or the checkpoint in a run folder (its final model.safetensors, else best.safetensors)."""
+    if not os.path.isdir(path):
+        return path
+    for name in ("model.safetensors", "best.safetensors"):
+        if os.path.isfile(os.path.join(path, name)):
+            print(f"using {os.path.join(path, name)}", file=sys.stderr)
+            return os.path.join(path, name)
+    raise _fail(command, f"{path} is a folder without model.safetensors or best.safetensors; "
+                         f"give a checkpoint file or a folder written by 'npgrad train'")
 
 
 def _evaluate(args):

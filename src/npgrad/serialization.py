@@ -57,10 +57,9 @@ _MARKERS = ("__tensor__", "__ndarray__", "__tuple__", "__dict__")
 
 
 def _safetensors():
-    try:
-        import safetensors.numpy as stn
-    except ImportError:  # pragma: no cover - depends on the environment
-        raise ImportError("npgrad.save/npgrad.load need the safetensors package: pip install safetensors") from None
+    from ._optional import require
+    require("safetensors", "npgrad.save/npgrad.load")
+    import safetensors.numpy as stn
     return stn
 
 

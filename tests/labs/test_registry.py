@@ -76,5 +76,46 @@ def test_lab_options_are_passed_and_checked(tmp_path, capsys, monkeypatch):
     assert seen == {"out_dir": str(tmp_path), "target": 1.9, "x0": 3}
     assert labs.main(["chain", "--nope", "1"]) == 2
     err = capsys.readouterr().err
-    assert "unrecognised option '--nope'" in err and "--target" in err
+    assert "unrecognized arguments: --nope 1" in err and "--target" in err and len(err.splitlines()) == 1
     assert labs.main(["chain", "--target"]) == 2
+
+
+@pytest.mark.parametrize("argv, what", [
+    (["mnist", "--epochs", "-1"], "--epochs: must be a positive integer, got -1"),
+    (["mnist", "--epochs", "abc"], "--epochs: must be a positive integer, got 'abc'"),
+    (["mnist", "--lr", "x"], "--lr: must be a number, got 'x'"),
+    (["mnist", "--lr", "0"], "--lr: must be a positive number, got 0"),
+    (["perceptron", "--eta", "abc"], "--eta: must be a number, got 'abc'"),
+    (["mnist", "--dataset", "cifar"], "invalid choice: 'cifar'"),
+    (["autodiff", "--sizes", "3,x"], "--sizes: must be comma-separated positive sizes"),
+])
+def test_bad_lab_options_one_line_exit_2(argv, what, capsys):
+    assert labs.main(argv) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and len(captured.err.splitlines()) == 1 and what in captured.err
+    assert captured.err.startswith(f"npgrad lab {argv[0]}: ")
+
+
+def test_lab_help_shows_its_own_options(capsys):
+    assert labs.main(["mnist", "--help"]) == 0
+    out = capsys.readouterr().out
+    assert "usage: npgrad lab mnist" in out and "--epochs" in out and "--batch-size" in out
+    assert labs.main(["graph", "--help"]) == 0
+    assert "--epochs" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("name", ISSUE_NAMES)
+def test_option_table_matches_run_signature(name):
+    import inspect
+    params = [p for p in inspect.signature(labs.get(name).run).parameters if p not in ("out_dir", "quick", "verbose")]
+    assert sorted(labs.OPTIONS.get(name, {})) == sorted(params)
+
+
+def test_mnist_lab_refuses_unknown_dataset():
+    with pytest.raises(ValueError, match="cifar"):
+        labs.get("mnist").run(verbose=False, dataset="cifar")
+
+
+def test_mnist_verdict_reads_the_sign_of_the_gap():
+    v = labs.get("mnist").verdict
+    assert "memorises" in v(0.1) and "no sign of overfitting" in v(-0.1) and "stay together" in v(0.01)

@@ -39,5 +39,5 @@ def test_plot_writes_a_png(tmp_path):
     assert img.shape[0] > 100 and img.shape[1] > 200
     assert img.std() > 0.01  # not a blank image
     titles = [ax.get_title() for ax in fig.axes]
-    assert titles == ["loss", "accuracy"]
+    assert titles == ["loss per epoch", "accuracy per epoch"]
     assert [line.get_label() for line in fig.axes[0].lines] == ["train", "test"]

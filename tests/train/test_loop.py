@@ -182,7 +182,8 @@ def test_scheduler_steps_once_per_epoch_and_lr_is_recorded():
     opt = npgrad.optim.SGD(model.parameters(), lr=0.1)
     sched = npgrad.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
     history = Trainer(model, opt, scheduler=sched, log=None, progress=False).fit(train, test, epochs=3)
-    assert history["lr"] == pytest.approx([0.05, 0.025, 0.0125])
+    assert history["lr"] == pytest.approx([0.1, 0.05, 0.025])      # the rate each epoch trained with
+    assert opt.param_groups[0]["lr"] == pytest.approx(0.0125)
 
 
 def test_reduce_on_plateau_receives_the_test_loss():
@@ -275,3 +276,48 @@ def test_history_rejects_tensors():
     from npgrad.train import History
     with pytest.raises(TypeError, match="item"):
         History().append({"loss": npgrad.tensor(1.0)})
+
+
+def test_early_stopping_says_why_it_stopped():
+    npgrad.manual_seed(0)
+    model = _model()
+    train, test = _loaders()
+    lines = []
+    stopper = EarlyStopping(monitor="test_loss", patience=2)
+    Trainer(model, npgrad.optim.SGD(model.parameters(), lr=0.0), callbacks=[stopper], log=lines.append,
+            progress=False).fit(train, test, epochs=20)
+    assert lines[-1].startswith("early stopping after epoch 3: test_loss has not improved for 2 epochs")
+    assert "at epoch 1" in lines[-1]
+
+
+def test_eval_loss_fn_reports_plain_loss_while_training_with_smoothing():
+    npgrad.manual_seed(0)
+    model = _model()
+    train, test = _loaders()
+    trainer = Trainer(model, npgrad.optim.SGD(model.parameters(), lr=0.0), nn.CrossEntropyLoss(label_smoothing=0.3),
+                      eval_loss_fn=nn.CrossEntropyLoss(), log=None, progress=False)
+    history = trainer.fit(train, test, epochs=1)
+    plain = evaluate(model, test, nn.CrossEntropyLoss())["loss"]
+    smoothed = evaluate(model, test, nn.CrossEntropyLoss(label_smoothing=0.3))["loss"]
+    assert history[-1]["test_loss"] == pytest.approx(plain) and plain != pytest.approx(smoothed)
+
+
+def test_a_diverging_run_stops_at_the_first_non_finite_loss():
+    npgrad.manual_seed(0)
+    model = _model()
+    train, test = _loaders()
+    lines = []
+    saved = []
+
+    class Spy(ModelCheckpoint):
+        def on_epoch_end(self, trainer, epoch, logs):
+            saved.append(epoch)
+
+    trainer = Trainer(model, npgrad.optim.SGD(model.parameters(), lr=1e30), callbacks=[Spy("unused")],
+                      log=lines.append, progress=False)
+    with np.errstate(all="ignore"):
+        history = trainer.fit(train, test, epochs=5)
+    assert trainer.diverged is not None and trainer.diverged.startswith("diverged: the loss became")
+    assert len(history) == 1 and not np.isfinite(history[0]["train_loss"]) and "test_loss" not in history[0]
+    assert saved == [] and any(line.startswith("diverged:") for line in lines)
+    assert all(len(line) <= 100 for line in lines)

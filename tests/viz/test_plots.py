@@ -86,3 +86,37 @@ def test_image_grid_titles_and_mistakes_in_red(tmp_path):
 def test_image_grid_layouts(shape):
     fig = viz.plot_image_grid(np.random.default_rng(0).random(shape))
     assert len(fig.axes) == 4
+
+
+def test_activations_are_small_multiples_one_panel_each():
+    fig = viz.plot_activations({"step": lambda x: (x > 0).float(), "relu": npgrad.relu, "elu": npgrad.nn.functional.elu})
+    titled = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    assert titled == ["step", "relu", "elu"]
+    assert all(len(ax.get_lines()) >= 2 for ax in fig.axes if ax.get_title())   # f and f' in each
+
+
+def test_symmetric_image_grid_has_one_scale_centred_on_zero_and_a_colorbar():
+    w = np.array([[[0.5, -0.1]], [[0.2, -2.0]]])
+    fig = viz.plot_image_grid(w, cmap="RdBu_r", symmetric=True, colorbar=True)
+    images = [im for ax in fig.axes for im in ax.get_images()]
+    assert all(im.get_clim() == (-2.0, 2.0) for im in images)
+    assert len(fig.axes) == 3                                   # two images and the colour bar
+
+
+def test_convolution_figure_shows_input_kernel_and_response():
+    img = np.zeros((8, 8)); img[2:6, 2:6] = 1
+    ker = np.array([[1, 0, -1], [2, 0, -2], [1, 0, -1]])
+    resp = np.array(npgrad.nn.functional.conv2d(npgrad.tensor(img[None, None], dtype=npgrad.float32),
+                                                npgrad.tensor(ker[None, None], dtype=npgrad.float32))[0, 0])
+    fig = viz.plot_convolution(img, ker, resp)
+    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    assert titles == ["input 8x8", "kernel 3x3", "response 6x6"]
+    assert sorted(t.get_text() for t in fig.axes[1].texts) == sorted(f"{v:g}" for v in ker.ravel())
+    assert fig.axes[2].get_images()[0].get_clim() == (-4.0, 4.0)
+
+
+def test_one_epoch_curve_has_whole_number_ticks():
+    fig = viz.plot_history([{"epoch": 1, "train_loss": 0.5, "train_acc": 0.9}])
+    for ax in fig.axes:
+        ticks = [t for t in ax.get_xticks() if ax.get_xlim()[0] <= t <= ax.get_xlim()[1]]
+        assert ticks and all(float(t).is_integer() for t in ticks) and 1 in ticks

@@ -28,11 +28,8 @@ def load_digits(flatten=False, as_dataset=False):
     >>> X.shape, X.dtype, y.dtype, float(X.max())
     (npgrad.Size([1797, 64]), npgrad.float32, npgrad.int64, 1.0)
     """
-    try:
-        from sklearn.datasets import load_digits as _sk_load_digits
-    except ImportError:
-        raise ImportError("load_digits needs scikit-learn, which bundles the digits: "
-                          "pip install scikit-learn") from None
+    from .._optional import require
+    _sk_load_digits = require("sklearn.datasets", "load_digits (scikit-learn bundles the digits)").load_digits
     bunch = _sk_load_digits()
     images = np.divide(bunch.images, 16.0, dtype=np.float32)
     images = images.reshape(len(images), 64) if flatten else images[:, None]

@@ -144,6 +144,19 @@ def _reason(err, timeout):
     return str(err) or type(err).__name__
 
 
+def _makedirs(folder):
+    """Create ``folder`` and its missing parents; returns the ones created, outermost first."""
+    created, path = [], os.path.abspath(folder)
+    while not os.path.isdir(path):
+        created.append(path)
+        parent = os.path.dirname(path)
+        if parent == path:
+            break
+        path = parent
+    os.makedirs(folder, exist_ok=True)
+    return created[::-1]
+
+
 def download_file(filename, folder, mirrors, spec, timeout=None):
     """Fetch ``filename`` into ``folder`` from the first mirror that serves it intact.
 
@@ -152,7 +165,7 @@ def download_file(filename, folder, mirrors, spec, timeout=None):
     path, or raises ``DownloadError`` listing every URL tried and why it failed.
     """
     timeout = TIMEOUT if timeout is None else timeout
-    os.makedirs(folder, exist_ok=True)
+    created = _makedirs(folder)
     dest = os.path.join(folder, filename)
     failures = []
     for base in mirrors:
@@ -162,5 +175,10 @@ def download_file(filename, folder, mirrors, spec, timeout=None):
             return dest
         except (OSError, ValueError, http.client.HTTPException) as e:  # URLError/timeouts are OSErrors
             failures.append((url, _reason(e, timeout)))
+    for path in reversed(created):          # leave no empty cache folders behind
+        try:
+            os.rmdir(path)
+        except OSError:                     # not empty (another file arrived): keep it
+            break
     tried = "\n".join(f"  - {url}: {why}" for url, why in failures) or "  (no mirrors configured)"
     raise DownloadError(f"could not download {filename}; every mirror failed:\n{tried}", failures)

@@ -58,7 +58,7 @@ class MNIST(Dataset):
     ``npgrad.datasets.download`` in order, keeping a file only when its size and hash match.
 
     >>> from npgrad.datasets import MNIST
-    >>> test = MNIST("/work/shared/data/mnist-t10k", train=False)   # doctest: +SKIP
+    >>> test = MNIST("path/to/mnist-t10k", train=False)   # doctest: +SKIP
     >>> test.data.shape, test.targets[:3]                           # doctest: +SKIP
     (npgrad.Size([10000, 28, 28]), tensor([7, 2, 1]))
     """
@@ -105,8 +105,7 @@ class MNIST(Dataset):
 
     def _manual_help(self):
         names = ", ".join(sorted(getattr(_dl, self._resources_attr)))
-        return (f"place the files by hand: put {names} (gzip or uncompressed) into "
-                f"{self.raw_folder}")
+        return f"put {names} (gzip or uncompressed) into {self.raw_folder}"
 
     def _download(self, base):
         filename = base + ".gz"
@@ -114,7 +113,7 @@ class MNIST(Dataset):
         try:
             return _dl.download_file(filename, self.raw_folder, getattr(_dl, self._mirrors_attr), spec)
         except _dl.DownloadError as e:
-            raise _dl.DownloadError(f"{self.name}: {e}\nTo install by hand, {self._manual_help()}",
+            raise _dl.DownloadError(f"{self.name}: {e}\nTo install by hand, {self._manual_help()}.",
                                     e.failures) from None
 
     def _validate(self, images, labels, paths):

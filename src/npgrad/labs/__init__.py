@@ -63,8 +63,80 @@ def listing():
     return "\n".join(lines)
 
 
+def _positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {value}")
+    return value
+
+
+def _number(positive):
+    def parse(text):
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
+        if value != value or value in (float("inf"), float("-inf")) or (positive and value <= 0):
+            raise argparse.ArgumentTypeError(f"must be a {'positive' if positive else 'finite'} number, got {text}")
+        return int(value) if value.is_integer() and "." not in text and "e" not in text.lower() else value
+    return parse
+
+
+def _sizes(text):
+    try:
+        sizes = [int(s) for s in text.split(",") if s.strip()]
+    except ValueError:
+        sizes = []
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError(f"must be comma-separated positive sizes such as 1,10,100, got {text!r}")
+    return sizes
+
+
+#: each lab's own options: lab -> {keyword argument of its run(): (parse, choices or None, help)}
+OPTIONS = {
+    "autodiff": {"sizes": (_sizes, None, "input sizes n to compare, e.g. 1,10,100,1000")},
+    "chain": {"target": (_number(True), None, "the value c(x) should reach (default 2.13)"),
+              "x0": (_number(True), None, "the starting x (default 2)"),
+              "tol": (_number(True), None, "stop when |c(x) - target| is below this (default 0.001)")},
+    "mnist": {"dataset": (str, ("digits", "mnist", "fashion-mnist"), "which images (default: digits, offline)"),
+              "epochs": (_positive_int, None, "training epochs (default 40; 8 with --quick)"),
+              "lr": (_number(True), None, "SGD learning rate (default 0.5 on digits, 0.1 on 28x28 images)"),
+              "batch_size": (_positive_int, None, "mini-batch size (default 100)")},
+    "perceptron": {"eta": (_number(True), None, "the learning rate η (default 0.1)")},
+    "vanishing-gradients": {"depth": (_positive_int, None, "hidden layers (default 10)"),
+                            "width": (_positive_int, None, "units per hidden layer (default 32)")},
+}
+
+
+class _LabError(Exception):
+    """A bad command line: one line on stderr, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        raise _LabError(f"{self.prog}: {message}")
+
+
+def _lab_parser(name):
+    """``npgrad lab NAME`` with the common options and the lab's own; ``--help`` shows the lesson."""
+    doc = (get(name).__doc__ or "").strip().split("\n\n")
+    parser = _Parser(prog=f"npgrad lab {name}", description=LABS[name][1],
+                     epilog=doc[1] if len(doc) > 1 else None,
+                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", default=None, metavar="DIR",
+                        help=f"folder for the lab's figures (default ./lab-output/{name})")
+    parser.add_argument("--quick", action="store_true", help="shorter training, for a fast look")
+    for key, (parse, choices, text) in OPTIONS.get(name, {}).items():
+        parser.add_argument("--" + key.replace("_", "-"), dest=key, type=parse, choices=choices, default=None,
+                            help=text)
+    return parser
+
+
 def main(argv=None):
-    """Command line: no name lists the labs; a name runs it; an unknown name exits with status 2.
+    """Command line: no name lists the labs; a name runs it; a bad name or option exits with status 2.
 
     ``explain "EXPR" VAR=VALUE ...`` prints :func:`npgrad.viz.explain`'s table for a formula.
     """
@@ -72,52 +144,35 @@ def main(argv=None):
     if argv and argv[0] == "explain":
         from .explain_expr import main as explain_main
         return explain_main(argv[1:])
-    parser = argparse.ArgumentParser(prog="npgrad lab", description="Run a lab from the course notes.")
-    parser.add_argument("name", nargs="?", help="the lab to run (omit to list them)")
-    parser.add_argument("--out", default=None, help="folder for the lab's figures (default ./lab-output/NAME)")
-    parser.add_argument("--quick", action="store_true", help="shorter training, for a fast look")
-    args, extra = parser.parse_known_args(argv)
-    if args.name is None and not extra:
+    if not argv:
         print(listing())
         return 0
-    if args.name not in LABS:
-        what = f"unknown lab {args.name!r}" if args.name else f"unrecognised arguments {' '.join(extra)}"
+    if argv[0] in ("-h", "--help"):
+        print(listing())
+        print("\nEach lab's own options: npgrad lab NAME --help")
+        return 0
+    name = argv[0]
+    if name not in LABS:
+        what = f"unknown lab {name!r}" if not name.startswith("-") else f"unrecognised arguments {' '.join(argv)}"
         print(f"npgrad lab: {what} (run 'npgrad lab' to list them: {', '.join(LABS)})", file=sys.stderr)
         return 2
     try:
-        options = _lab_options(args.name, extra)
-    except ValueError as e:
-        print(f"npgrad lab {args.name}: {e}", file=sys.stderr)
+        args = _lab_parser(name).parse_args(argv[1:])
+    except _LabError as e:
+        msg = " ".join(str(e).split())
+        if "unrecognized arguments" in msg:
+            own = ", ".join("--" + k.replace("_", "-") for k in OPTIONS.get(name, {})) or "none"
+            msg += f" (this lab's options: --out, --quick; its own: {own})"
+        print(msg, file=sys.stderr)
         return 2
-    out = args.out or os.path.join("lab-output", args.name)
-    get(args.name).run(out_dir=out, quick=args.quick, **options)
+    except SystemExit as e:                 # --help
+        return e.code or 0
+    options = {k: v for k, v in vars(args).items() if k not in ("out", "quick") and v is not None}
+    from .._optional import missing_message
+    note = missing_message(["matplotlib"])
+    if note:
+        print(f"npgrad lab {name}: the labs draw their figures with matplotlib; {note}", file=sys.stderr)
+        return 2
+    out = args.out or os.path.join("lab-output", name)
+    get(name).run(out_dir=out, quick=args.quick, **options)
     return 0
-
-
-def _lab_options(name, extra):
-    """``--key value`` pairs for a lab's own keyword arguments (e.g. ``mnist --dataset fashion-mnist``)."""
-    import inspect
-    params = inspect.signature(get(name).run).parameters
-    allowed = [p for p in params if p not in ("out_dir", "quick", "verbose")]
-    options, i = {}, 0
-    while i < len(extra):
-        key, sep, value = extra[i].partition("=")
-        if not key.startswith("--") or key[2:].replace("-", "_") not in allowed:
-            hint = ", ".join("--" + a.replace("_", "-") for a in allowed) or "none"
-            raise ValueError(f"unrecognised option {extra[i]!r} (this lab's options: {hint})")
-        if not sep:
-            if i + 1 >= len(extra):
-                raise ValueError(f"option {key} needs a value")
-            value, i = extra[i + 1], i + 1
-        options[key[2:].replace("-", "_")] = _number(value)
-        i += 1
-    return options
-
-
-def _number(text):
-    for cast in (int, float):
-        try:
-            return cast(text)
-        except ValueError:
-            pass
-    return text

@@ -58,6 +58,11 @@ class Report:
         if self.out_dir is None:
             return None
         path = os.path.join(self.out_dir, name + ".png")
+        from npgrad import viz
+        english, _, chinese = self.title.partition(" — ")
+        title = getattr(fig, "_suptitle", None)
+        if chinese and title is not None and viz.enable_cjk():   # the notes' term beside the English title
+            title.set_text(f"{title.get_text()} — {chinese}")
         fig.savefig(path, dpi=90)
         self.results["figures"].append(path)
         self.say(f"  figure: {path}")

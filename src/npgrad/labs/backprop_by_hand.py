@@ -58,14 +58,19 @@ def run(out_dir=None, quick=False, verbose=True):
     """
     r = Report("backprop by hand: the 2-2-1 ReLU network — 手撕神经网络", out_dir, verbose)
     p = {k: npgrad.tensor(v, requires_grad=True) for k, v in INIT.items()}
-    out = forward(p)
-    loss = (out["y"] - TARGET) ** 2 / 2
+    # the input and the target as tensors too, so that the drawing shows where they enter; requires_grad
+    # only makes them nodes of the graph (training uses the gradients of the parameters alone)
+    data = {"x1": npgrad.tensor(X1, requires_grad=True), "x2": npgrad.tensor(X2, requires_grad=True),
+            "Y": npgrad.tensor(TARGET, requires_grad=True)}
+    out = forward(p, data["x1"], data["x2"])
+    loss = (out["y"] - data["Y"]) ** 2 / 2
     r.section("forward")
     r.compare("prediction", 5, out["y"].item(), label="prediction y")
     r.compare("loss", 4.5, loss.item(), label="loss (y - Y)²/2")
     names = dict(p, **out, L=loss)
     table = viz.explain(loss, names=names)
-    dot = viz.draw_graph(loss, names=names)       # drawn before backward() frees the graph
+    dot = viz.draw_graph(loss, names={"x1 (input)": data["x1"], "x2 (input)": data["x2"],
+                                      "Y (target)": data["Y"], **names})   # before backward() frees the graph
     loss.backward()
 
     r.section("every partial derivative: chain rule by hand vs autograd")

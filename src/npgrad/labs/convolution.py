@@ -113,13 +113,24 @@ def _train_cnn(r, epochs):
         return
     from npgrad import viz
     filters = model[0].weight.detach()[:, 0]
-    fig = viz.plot_image_grid(filters, ncols=8, cmap="bwr", title="first-layer filters (3x3)")
+    fig = viz.plot_image_grid(filters, ncols=8, cmap="RdBu_r", symmetric=True, colorbar=True,
+                              title="first-layer filters (3x3): one colour scale, white = 0")
     r.figure(fig, "filters")
     fig = viz.plot_image_grid(npgrad.cat([Xte[:1, 0], maps]), ncols=9, cmap="viridis",
                               title="a test digit and its 8 feature maps")
     r.figure(fig, "feature_maps")
-    img = npgrad.tensor(IMAGE, dtype=npgrad.float32)
-    edge = F.conv2d(img[None, None], npgrad.tensor(KERNEL, dtype=npgrad.float32)[None, None])[0]
-    fig = viz.plot_image_grid(npgrad.stack([F.pad(edge[0], (1, 1, 1, 1)), img]), ncols=2, cmap="viridis",
-                              title="Sobel response (padded) and the image")
+    shape = shapes_image()
+    kernel = npgrad.tensor(KERNEL, dtype=npgrad.float32)
+    edge = F.conv2d(shape[None, None], kernel[None, None], padding=1)[0, 0]
+    fig = viz.plot_convolution(shape, kernel, edge, title="the Sobel kernel finds vertical edges: "
+                                                          "blue where dark turns bright, red where bright turns dark")
     r.figure(fig, "sobel")
+
+
+def shapes_image(size=24):
+    """A test picture with clear edges: a bright square and a bright triangle on a dark background."""
+    img = npgrad.zeros(size, size)
+    img[4:12, 3:11] = 1.0                                   # the square: two vertical edges
+    for row in range(8):                                     # the triangle: slanted edges
+        img[14 + row, 14 - row // 2:15 + row // 2 + 1] = 1.0
+    return img

@@ -31,7 +31,7 @@ class TwoLayerNet(nn.Module):
 
 
 def load(dataset, quick, r):
-    """(X_train, y_train, X_test, y_test, name) as float32 images in [0, 1] and int64 labels."""
+    """(X_train, y_train, X_test, y_test, name, class names) as float32 images in [0, 1] and int64 labels."""
     if dataset in ("mnist", "fashion-mnist"):
         from npgrad.datasets import MNIST, FashionMNIST
         cls = MNIST if dataset == "mnist" else FashionMNIST
@@ -42,10 +42,10 @@ def load(dataset, quick, r):
         else:
             n = 10000 if quick else len(train)
             return (train.data[:n].float() / 255, train.targets[:n], test.data.float() / 255, test.targets,
-                    dataset)
+                    dataset, list(train.classes))
     X, y = load_digits()
     Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.25, random_state=0, stratify=y)
-    return Xtr, ytr, Xte, yte, "digits (8x8, scikit-learn)"
+    return Xtr, ytr, Xte, yte, "digits (8x8, scikit-learn)", [str(d) for d in range(10)]
 
 
 def run(out_dir=None, quick=False, verbose=True, dataset="digits", epochs=None, lr=None, batch_size=100):
@@ -55,8 +55,10 @@ def run(out_dir=None, quick=False, verbose=True, dataset="digits", epochs=None, 
     >>> mnist.run(quick=True, verbose=False)['final_test_acc'] > 0.7
     True
     """
+    if dataset not in ("digits", "mnist", "fashion-mnist"):
+        raise ValueError(f"mnist lab: dataset must be 'digits', 'mnist' or 'fashion-mnist', got {dataset!r}")
     r = Report("a 2-layer network learns handwritten digits — mini-batch SGD", out_dir, verbose)
-    Xtr, ytr, Xte, yte, name = load(dataset, quick, r)
+    Xtr, ytr, Xte, yte, name, classes = load(dataset, quick, r)
     epochs = epochs or (8 if quick else 40)
     if lr is None:           # the notes' 0.1 on MNIST (600 updates/epoch); the 1,347 digits give 14: bigger steps
         lr = 0.5 if name.startswith("digits") else 0.1
@@ -78,13 +80,28 @@ def run(out_dir=None, quick=False, verbose=True, dataset="digits", epochs=None, 
     gap = last["train_acc"] - last["test_acc"]
     r.record("gap", gap)
     r.say(f"  final: train accuracy {last['train_acc']:.4f}, test accuracy {last['test_acc']:.4f}, gap {gap:+.4f}")
-    r.say("  the notes' criterion: both accuracies rise and the curves stay together -> no overfitting"
-          if abs(gap) < 0.05 else "  the curves separate: the network starts to memorise its training set")
-    _figures(r, history, model, Xte, yte)
+    r.say("  " + verdict(gap))
+    _figures(r, history, model, Xte, yte, classes)
     return r.results
 
 
-def _figures(r, history, model, Xte, yte):
+def verdict(gap):
+    """What the final gap (train accuracy - test accuracy) says about overfitting.
+
+    >>> verdict(0.12).startswith("the curves separate")
+    True
+    >>> verdict(-0.08).startswith("test accuracy is above")
+    True
+    """
+    if gap > 0.05:
+        return "the curves separate: training accuracy runs ahead of test accuracy -> the network memorises its training set"
+    if gap < -0.05:
+        return ("test accuracy is above training accuracy (a small or easy test set, or noise): "
+                "no sign of overfitting")
+    return "both accuracies rise and the curves stay together -> no overfitting"
+
+
+def _figures(r, history, model, Xte, yte, classes):
     from npgrad import viz
     fig = viz.plot_history(history, keys=["train_acc", "test_acc"], title="accuracy per epoch")
     r.figure(fig, "accuracy")
@@ -93,5 +110,6 @@ def _figures(r, history, model, Xte, yte):
     model.eval()
     with npgrad.no_grad():
         pred = model(Xte[:32]).argmax(1)
-    fig = viz.plot_image_grid(Xte[:32], labels=yte[:32], predictions=pred, ncols=8, title="test images: label / pred")
+    fig = viz.plot_image_grid(Xte[:32], labels=yte[:32], predictions=pred, ncols=8, class_names=classes,
+                              title="test images: label / prediction (red: wrong)")
     r.figure(fig, "predictions")

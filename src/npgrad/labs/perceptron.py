@@ -120,6 +120,8 @@ def _figures(r, X, y01, w, b, history):
     a1.plot(xs, -(w[0].item() * xs + b.item()) / w[1].item(), "r-", lw=2, label="w·x + b = 0")
     a1.legend(loc="lower right")
     a2.plot([h["epoch"] for h in history], [h["mistakes"] for h in history], "o-")
+    viz.integer_ticks(a2, "x")
+    viz.integer_ticks(a2, "y")
     a2.set_xlabel("epoch")
     a2.set_ylabel("mistakes in the epoch")
     a2.set_title("errors per epoch")

@@ -102,6 +102,10 @@ class EarlyStopping(Callback):
         if self.wait >= self.patience:
             self.stopped_epoch = epoch
             trainer.stop_training = True
+            if trainer.log is not None:
+                trainer.log(f"early stopping after epoch {epoch}: {self.monitor} has not improved for "
+                            f"{self.patience} epoch{'s' if self.patience != 1 else ''} (best {self.best:.4f} at "
+                            f"epoch {self.best_epoch})")
 
     def on_train_end(self, trainer):
         if self.restore_best_weights and self._best_state is not None:

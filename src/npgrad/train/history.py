@@ -94,8 +94,11 @@ class History:
         Returns the matplotlib figure.
         """
         # A bare Figure draws with Agg and touches no global pyplot state: safe on a headless machine.
-        from matplotlib.figure import Figure
-        from matplotlib.ticker import MaxNLocator
+        from .._optional import require
+        Figure = require("matplotlib.figure", "History.plot").Figure
+        from ..viz._fonts import enable_cjk
+        enable_cjk()
+        from ..viz.plots import integer_ticks
 
         epochs = self["epoch"] if "epoch" in self.columns else list(range(1, len(self) + 1))
         fig = Figure(figsize=(10, 4))
@@ -106,8 +109,9 @@ class History:
                 if key in self.columns:
                     ax.plot(epochs, self[key], marker="o", markersize=3, label=split)
             ax.set_xlabel("epoch")
-            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-            ax.set_title(title)
+            ax.set_ylabel(title)
+            integer_ticks(ax)
+            ax.set_title(f"{title} per epoch")
             ax.grid(alpha=0.3)
             if ax.get_legend_handles_labels()[0]:
                 ax.legend()

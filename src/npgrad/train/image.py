@@ -20,7 +20,8 @@ def read_grayscale(path):
     """The image at ``path`` as a float32 (H, W) array in [0, 1]; transparent pixels count as white."""
     if not os.path.isfile(path):
         raise FileNotFoundError(f"image not found: {path}")
-    import matplotlib.image as mpimg
+    from .._optional import require
+    mpimg = require("matplotlib.image", "reading an image")
     try:
         img = np.asarray(mpimg.imread(path))
     except Exception as exc:  # matplotlib/PIL raise many types for a file that is not an image

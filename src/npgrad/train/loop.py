@@ -11,6 +11,7 @@ during training.  After each epoch the model is evaluated on the test data (``mo
 """
 from __future__ import annotations
 
+import math
 import sys
 import time
 
@@ -31,7 +32,9 @@ class Trainer:
     ``scheduler`` is stepped once per epoch (``ReduceLROnPlateau`` gets the test loss).
     ``seed`` reseeds ``npgrad.manual_seed`` when :meth:`fit` starts, so shuffling and dropout repeat exactly.
     ``log`` receives each line of the per-epoch table (``None``: silent); ``progress`` shows a tqdm bar
-    when tqdm is installed.
+    when tqdm is installed.  ``eval_loss_fn`` is the loss reported on the test data (default: ``loss_fn``;
+    e.g. plain cross-entropy when training with label smoothing).  A batch whose loss is not finite
+    (nan or inf: the training diverged) stops the training; ``trainer.diverged`` then says where.
 
     >>> import npgrad
     >>> from npgrad import nn
@@ -47,9 +50,11 @@ class Trainer:
     """
 
     def __init__(self, model, optimizer, loss_fn=None, *, metric=accuracy, scheduler=None, callbacks=(),
-                 seed=None, log=print, progress=True):
+                 seed=None, log=print, progress=True, eval_loss_fn=None):
         self.model, self.optimizer = model, optimizer
         self.loss_fn = loss_fn if loss_fn is not None else npgrad.nn.CrossEntropyLoss()
+        self.eval_loss_fn = eval_loss_fn if eval_loss_fn is not None else self.loss_fn
+        self.diverged = None
         self.metric, self.scheduler, self.callbacks = metric, scheduler, list(callbacks)
         self.seed, self.log, self.progress = seed, log, progress
         self.stop_training = False
@@ -62,22 +67,26 @@ class Trainer:
             raise ValueError(f"Trainer.fit: epochs must be a non-negative integer, got {epochs!r}")
         if self.seed is not None:
             npgrad.manual_seed(self.seed)
-        self.history, self.stop_training = History(), False
+        self.history, self.stop_training, self.diverged = History(), False, None
         for cb in self.callbacks:
             cb.on_train_begin(self)
         self._print_header(test_loader is not None)
         for epoch in range(1, int(epochs) + 1):                      # step 4: repeat, epoch after epoch
             start = time.perf_counter()
+            lr = float(self.optimizer.param_groups[0]["lr"])              # the rate this epoch trains with
             train = self.train_epoch(train_loader, epoch, epochs)
             record = {"epoch": epoch, "train_loss": train["loss"], "train_acc": train["acc"]}
-            if test_loader is not None:
+            if test_loader is not None and self.diverged is None:
                 test = self.evaluate(test_loader)
                 record.update(test_loss=test["loss"], test_acc=test["acc"])
-            self._step_scheduler(record)
-            record["lr"] = float(self.optimizer.param_groups[0]["lr"])
+            if self.diverged is None:
+                self._step_scheduler(record)
+            record["lr"] = lr
             record["time"] = time.perf_counter() - start
             self.history.append(record)
             self._print_row(record)
+            if self.diverged is not None:       # nothing for the callbacks to judge or save
+                break
             for cb in self.callbacks:
                 cb.on_epoch_end(self, epoch, record)
             if self.stop_training:
@@ -102,7 +111,12 @@ class Trainer:
             self.optimizer.step()                                    # step 3: update the weights
             # Summaries are Python floats: adding up `loss` tensors would keep every batch's graph alive.
             n = len(targets)
-            total_loss += loss.item() * n
+            value = loss.item()
+            if not math.isfinite(value):
+                self._stop_diverged(value, epoch, seen // max(n, 1) + 1)
+                total_loss, seen = value * n, seen + n
+                break
+            total_loss += value * n
             if self.metric is not None:
                 total_correct += self.metric(output, targets) * n
             seen += n
@@ -115,8 +129,16 @@ class Trainer:
         return _summary(total_loss, total_correct, seen, self.metric)
 
     def evaluate(self, loader):
-        """Loss and accuracy over ``loader`` in eval mode without recording a graph."""
-        return evaluate(self.model, loader, self.loss_fn, self.metric)
+        """Loss (``eval_loss_fn``) and accuracy over ``loader`` in eval mode without recording a graph."""
+        return evaluate(self.model, loader, self.eval_loss_fn, self.metric)
+
+    def _stop_diverged(self, value, epoch, batch):
+        lr = self.optimizer.param_groups[0]["lr"]
+        self.diverged = (f"diverged: the loss became {value} at epoch {epoch}, batch {batch} (lr {lr:g}); "
+                         f"try a smaller learning rate")
+        self.stop_training = True
+        if self.log is not None:
+            self.log(self.diverged)
 
     # ----------------------------------------------------------------------------------------------
     def _step_scheduler(self, record):
@@ -140,7 +162,9 @@ class Trainer:
         cells = [f"{record['epoch']:>10d}"]
         for key in ("train_loss", "train_acc", "test_loss", "test_acc"):
             if key in record:
-                cells.append(f"{record[key]:>10.4f}")
+                cells.append(_cell(record[key]))
+            elif key.startswith("test") and self.diverged is not None:
+                cells.append(f"{'-':>10}")
         cells.append(f"{record['time']:>9.2f}s")
         self.log("  ".join(cells))
 
@@ -206,6 +230,11 @@ def collect_outputs(model, loader):
     finally:
         model.train(was_training)
     return np.concatenate(outs), np.concatenate(tgts)
+
+
+def _cell(value):
+    """A table cell 10 wide: 4 decimals, or 4 significant digits for huge (diverging) values."""
+    return f"{value:>10.4f}" if abs(value) < 1e5 else f"{value:>10.4g}"
 
 
 def _summary(total_loss, total_correct, seen, metric):

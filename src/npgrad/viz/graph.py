@@ -12,8 +12,9 @@ import subprocess
 
 import numpy as np
 
+from .._optional import require
 from ..tensor import Tensor
-from . import _trace
+from . import _fonts, _trace
 
 
 def draw_graph(tensor, names=None, filename=None, format=None, show_grad=True, max_elements=9):
@@ -67,7 +68,7 @@ def _label_lines(n, index, show_grad, max_elements):
         head = f"{n.name} = {n.op}"
     shape = n.value.shape if n.value is not None else (n.grad.shape if n.grad is not None else None)
     text = [head]
-    if shape is not None:
+    if shape:                                   # a scalar's shape () says nothing: left out
         text.append(f"shape {tuple(shape)}")
     if n.value is not None:
         text.append("value " + _trace.fmt(n.value, max_elements))
@@ -109,7 +110,8 @@ def _parse(dot):
 
 
 def _render_matplotlib(dot, filename, fmt):
-    import matplotlib.pyplot as plt
+    plt = require("matplotlib.pyplot", "drawing a graph without Graphviz")
+    _fonts.enable_cjk()
     labels, colors, edges = _parse(dot)
     depth = {nid: 0 for nid in labels}
     for _ in range(len(labels)):           # longest path from the output, so inputs sit on the left

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._optional import require
 from ..tensor import Tensor
+from . import _fonts
 
 
 def new_figure(ncols=1, nrows=1, size=(5.0, 4.0), **subplot_kw):
     """A fresh ``Figure`` and its axes (a single Axes, or an array of them)."""
-    from matplotlib.figure import Figure
+    Figure = require("matplotlib.figure", "npgrad.viz's plots").Figure
+    _fonts.enable_cjk()
     fig = Figure(figsize=(size[0] * ncols, size[1] * nrows), layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=True, subplot_kw=subplot_kw or None)
     return fig, axes
@@ -21,6 +24,7 @@ def new_figure(ncols=1, nrows=1, size=(5.0, 4.0), **subplot_kw):
 def save(fig, filename=None, dpi=100):
     """Save ``fig`` to ``filename`` (if given) and return the figure."""
     if filename is not None:
+        _fonts.warn_if_unreadable(fig)
         fig.savefig(str(filename), dpi=dpi)
     return fig
 
@@ -118,11 +122,25 @@ def plot_history(history, keys=None, x=None, ax=None, title=None, filename=None)
                 a.plot(xs, ys, marker="o" if len(xs) < 30 else None, ms=3, label=k)
         a.set_xlabel(x or "step")
         a.set_ylabel("accuracy" if group is acc_cols else "loss")
+        if title is None or len(groups) > 1:
+            a.set_title(("accuracy" if group is acc_cols else "loss") + (f" per {x}" if x else ""))
+        integer_ticks(a)
         a.legend()
         a.grid(alpha=0.3)
     if title:
         fig.suptitle(title)
     return save(fig, filename)
+
+
+def integer_ticks(ax, axis="x"):
+    """Whole-number ticks on ``axis`` (epochs, counts): no 0.945 ... 1.050 for a one-epoch run."""
+    from matplotlib.ticker import MaxNLocator
+    target = ax.xaxis if axis == "x" else ax.yaxis
+    target.set_major_locator(MaxNLocator(integer=True))
+    lo, hi = ax.get_xlim() if axis == "x" else ax.get_ylim()
+    if hi - lo < 1:                         # a single point: give it room, centred on its whole number
+        mid = round((lo + hi) / 2)
+        (ax.set_xlim if axis == "x" else ax.set_ylim)(mid - 1, mid + 1)
 
 
 def _numeric_keys(recs):
@@ -182,33 +200,40 @@ def plot_surface_path(f, path, xlim=(-3, 3), ylim=(-3, 3), ax=None, title=None, 
     return save(fig, filename)
 
 
-def plot_activations(functions, x_range=(-5, 5), n=401, title=None, filename=None):
-    """Each activation and its derivative (computed by autograd) side by side.
+def plot_activations(functions, x_range=(-5, 5), n=401, title=None, filename=None, ncols=4):
+    """Each activation and its derivative (computed by autograd), one small panel per function.
 
-    ``functions``: dict name -> callable on an npgrad tensor.  Returns the figure; the values and
-    derivatives are in ``fig.npgrad_curves`` (name -> (x, y, dy)).
+    Small multiples keep every curve visible (a step hidden under a sign, a ReLU under an ELU) and on
+    one shared x range.  ``functions``: dict name -> callable on an npgrad tensor.  Returns the figure;
+    the values and derivatives are in ``fig.npgrad_curves`` (name -> (x, y, dy)).
 
     >>> import npgrad
     >>> fig = plot_activations({'tanh': npgrad.tanh})
     """
     import npgrad
-    fig, (a1, a2) = new_figure(ncols=2)
+    k = len(functions)
+    ncols = max(1, min(ncols, k))
+    nrows = -(-k // ncols)
+    fig, axes = new_figure(ncols=ncols, nrows=nrows, size=(3.0, 2.6), sharex=True)
+    axes = np.atleast_1d(axes).ravel()
     curves = {}
     xs = np.linspace(*x_range, n, dtype=np.float32)
-    for name, fn in functions.items():
+    for a, (name, fn) in zip(axes, functions.items()):
         x = npgrad.tensor(xs, requires_grad=True)
         y = fn(x)
         (dy,) = npgrad.autograd.grad(y.sum(), x, allow_unused=True, materialize_grads=True) \
             if y.requires_grad else (npgrad.zeros_like(x),)
         curves[name] = (xs, _numpy(y.detach()), _numpy(dy))
-        a1.plot(xs, curves[name][1], label=name)
-        a2.plot(xs, curves[name][2], label=name)
-    for a, t in ((a1, "f(x)"), (a2, "f'(x) (autograd)")):
-        a.set_title(t)
+        a.plot(xs, curves[name][1], color="C0", lw=2, label="f(x)")
+        a.plot(xs, curves[name][2], color="C3", lw=1.5, ls="--", label="f'(x), autograd")
+        a.set_title(name)
         a.axhline(0, color="gray", lw=0.5)
         a.axvline(0, color="gray", lw=0.5)
         a.grid(alpha=0.3)
-        a.legend(fontsize=7)
+        a.set_xlabel("x")
+    for a in axes[k:]:
+        a.axis("off")
+    axes[0].legend(fontsize=7, loc="upper left")
     if title:
         fig.suptitle(title)
     fig.npgrad_curves = curves
@@ -216,10 +241,12 @@ def plot_activations(functions, x_range=(-5, 5), n=401, title=None, filename=Non
 
 
 def plot_image_grid(images, labels=None, predictions=None, ncols=8, class_names=None, cmap="gray",
-                    title=None, filename=None):
+                    title=None, filename=None, symmetric=False, colorbar=False):
     """Images in a grid, titled with label and prediction (red when they disagree).
 
-    ``images``: (N, H, W), (N, 1, H, W) or (N, H, W, 3).
+    ``images``: (N, H, W), (N, 1, H, W) or (N, H, W, 3).  ``symmetric=True`` draws every image on one
+    colour scale centred on zero (for weights and filters: with a diverging ``cmap`` such as ``"RdBu_r"``
+    zero is white and the colours compare across images); ``colorbar=True`` adds the scale.
 
     >>> import numpy as np
     >>> fig = plot_image_grid(np.random.rand(4, 8, 8), labels=[0, 1, 2, 3], predictions=[0, 1, 2, 0])
@@ -235,11 +262,16 @@ def plot_image_grid(images, labels=None, predictions=None, ncols=8, class_names=
     fig, axes = new_figure(ncols=ncols, nrows=nrows, size=(1.3, 1.5))
     axes = np.atleast_1d(axes).ravel()
     name = (lambda c: class_names[int(c)]) if class_names is not None else (lambda c: str(int(c)))
+    scale = {}
+    if symmetric:
+        top = float(np.abs(imgs).max()) or 1.0
+        scale = {"vmin": -top, "vmax": top}
+    shown = None
     for i, a in enumerate(axes):
         a.axis("off")
         if i >= n:
             continue
-        a.imshow(imgs[i], cmap=cmap if imgs[i].ndim == 2 else None)
+        shown = a.imshow(imgs[i], cmap=cmap if imgs[i].ndim == 2 else None, **scale)
         parts, color = [], "black"
         if labels is not None:
             parts.append(name(_numpy(labels)[i]))
@@ -248,8 +280,42 @@ def plot_image_grid(images, labels=None, predictions=None, ncols=8, class_names=
             parts.append("pred " + name(p))
             if labels is not None and int(p) != int(_numpy(labels)[i]):
                 color = "red"
-        if parts:
-            a.set_title(" / ".join(parts), fontsize=7, color=color)
+        if parts:                           # long class names: label and prediction on two lines
+            text = " / ".join(parts)
+            a.set_title(text if len(text) <= 16 else "\n".join(parts), fontsize=7, color=color)
+    if colorbar and shown is not None:
+        fig.colorbar(shown, ax=list(axes), shrink=0.8, pad=0.02)
+    if title:
+        fig.suptitle(title)
+    return save(fig, filename)
+
+
+def plot_convolution(image, kernel, response, title=None, filename=None):
+    """Input image, kernel and the response map side by side, each legible on its own.
+
+    The image is drawn in grey; the kernel and the response on diverging colour scales centred on zero
+    (white = 0, red positive, blue negative), the kernel with its numbers written in, the response with
+    a colour bar.
+
+    >>> import numpy as np
+    >>> fig = plot_convolution(np.eye(6), np.array([[1, 0, -1]] * 3), np.zeros((4, 4)))
+    """
+    img, ker, resp = (_numpy(a).astype(np.float64) for a in (image, kernel, response))
+    fig, (a1, a2, a3) = new_figure(ncols=3, size=(3.4, 3.4))
+    a1.imshow(img, cmap="gray")
+    a1.set_title(f"input {img.shape[0]}x{img.shape[1]}")
+    k = float(np.abs(ker).max()) or 1.0
+    a2.imshow(ker, cmap="RdBu_r", vmin=-k, vmax=k)
+    for (i, j), v in np.ndenumerate(ker):
+        a2.text(j, i, f"{v:g}", ha="center", va="center", fontsize=12, color="white" if abs(v) > 0.6 * k else "black")
+    a2.set_title(f"kernel {ker.shape[0]}x{ker.shape[1]}")
+    r = float(np.abs(resp).max()) or 1.0
+    shown = a3.imshow(resp, cmap="RdBu_r", vmin=-r, vmax=r)
+    a3.set_title(f"response {resp.shape[0]}x{resp.shape[1]}")
+    fig.colorbar(shown, ax=a3, shrink=0.8)
+    for a in (a1, a2, a3):
+        a.set_xticks([])
+        a.set_yticks([])
     if title:
         fig.suptitle(title)
     return save(fig, filename)
