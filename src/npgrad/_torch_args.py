@@ -18,6 +18,7 @@ dictionary work); the library's internal calls use the unwrapped ops and pay not
 from __future__ import annotations
 
 import functools
+import inspect
 import warnings
 
 import numpy as np
@@ -57,7 +58,7 @@ def _arg_names(fn):
     if co is None:
         return (), None
     names = co.co_varnames[:co.co_argcount + co.co_kwonlyargcount]
-    star = co.co_varnames[co.co_argcount + co.co_kwonlyargcount] if co.co_flags & 0x04 else None
+    star = co.co_varnames[co.co_argcount + co.co_kwonlyargcount] if co.co_flags & inspect.CO_VARARGS else None
     return names, star
 
 
