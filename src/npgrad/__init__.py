@@ -133,6 +133,8 @@ del _bind_methods
 
 from ._torch_args import install as _install_torch_args  # noqa: E402
 _install_torch_args(globals(), Tensor)  # axis=/keepdims=/size=/out= as PyTorch's parser takes them
+from ._legacy import install as _install_legacy  # noqa: E402
+_install_legacy(globals(), autograd)  # Variable, FloatTensor & co., Tensor.resize_
 
 _LAZY_MODULES = ("nn", "optim", "utils", "datasets", "viz", "labs", "testing", "train", "serialization")
 
