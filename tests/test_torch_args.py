@@ -187,3 +187,20 @@ def test_out_not_a_tensor_is_a_type_error():
 def test_docstring_examples():
     res = doctest.testmod(_torch_args, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     assert res.failed == 0 and res.attempted > 0
+
+
+def test_aliases_exactly_where_pytorch_has_them(torch):
+    """A function or method takes axis= here exactly when PyTorch's (native) counterpart does."""
+    import types
+    for owner, tname in ((npgrad, torch), (npgrad.Tensor, torch.Tensor)):
+        for name in dir(owner):
+            fn = getattr(owner, name, None)
+            theirs = getattr(tname, name, None)
+            if name.startswith("_") or theirs is None or not callable(fn) or isinstance(fn, type):
+                continue
+            ours = "axis" in getattr(fn, "torch_aliases", ())
+            native = isinstance(theirs, (types.BuiltinFunctionType, types.MethodDescriptorType))
+            if ours:
+                assert native, f"{name}: PyTorch's {name} does not take axis="
+            elif native and "dim" in _torch_args._arg_names(fn)[0]:
+                pytest.fail(f"{name}: PyTorch's {name} takes axis=, npgrad's does not")

@@ -25,8 +25,9 @@ import numpy as np
 
 from .autograd.grad_mode import state
 
-# Python-level functions in PyTorch (torch.norm, Tensor.split ...) do not get the aliases there either.
-_NO_ALIAS = {"norm", "split", "unflatten", "size", "stride", "einsum", "tensordot"}
+# PyTorch's Python-level functions and methods (torch.norm, Tensor.split ...) do not take the aliases.
+_NO_ALIAS = {"norm", "split", "einsum", "tensordot"}
+_NO_ALIAS_METHOD = _NO_ALIAS | {"unflatten"}
 
 # The exported functions that take ``out=`` in PyTorch.
 OUT = set("""
@@ -70,7 +71,7 @@ def public(fn, name=None, out=False, method=False):
     name = name or fn.__name__
     names, star = _arg_names(fn)
     aliases = {}
-    if name not in _NO_ALIAS:
+    if name not in (_NO_ALIAS_METHOD if method else _NO_ALIAS):
         if "dim" in names:
             aliases["axis"] = "dim"
         if "keepdim" in names:
@@ -101,6 +102,7 @@ def public(fn, name=None, out=False, method=False):
             kw["dtype"] = dest.dtype
         return write_out(name, fn(*args, **kw), dest, args, factory)
 
+    call.torch_aliases = tuple(aliases)
     return call
 
 
