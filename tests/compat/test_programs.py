@@ -36,7 +36,8 @@ MISSING = {
     "nn_really_5_device": "device API: torch.cuda / torch.device",
 }
 
-_NUMBER = re.compile(r"(?<![A-Za-z_0-9.])[-+]?(?:(?:nan|inf)(?![A-Za-z])|(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?)")
+# numbers, and the booleans programs print (True/False count as 1/0); digits inside names are not numbers
+_NUMBER = re.compile(r"(?<![A-Za-z_0-9.])(?:True|False|[-+]?(?:(?:nan|inf)(?![A-Za-z])|(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?))")
 
 
 def _forget_helpers():
@@ -66,7 +67,7 @@ def run_program(path, on_npgrad):
 
 
 def numbers(text):
-    return [float(m) for m in _NUMBER.findall(text)]
+    return [float({"True": 1, "False": 0}.get(m, m)) for m in _NUMBER.findall(text)]
 
 
 def assert_same_numbers(got, want, rtol=2e-3, atol=2e-4):
