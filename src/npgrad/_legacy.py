@@ -95,7 +95,11 @@ def resize_as_(self, other, memory_format=None):
 
 
 def install(namespace, autograd_module):
-    namespace.update(TYPED)
-    autograd_module.Variable = Variable
-    Tensor.resize_ = resize_
-    Tensor.resize_as_ = resize_as_
+    """Add the names that are not defined elsewhere already (a fuller definition wins)."""
+    for name, cls in TYPED.items():
+        namespace.setdefault(name, cls)
+    if not hasattr(autograd_module, "Variable"):
+        autograd_module.Variable = Variable
+    for name, fn in (("resize_", resize_), ("resize_as_", resize_as_)):
+        if not hasattr(Tensor, name):
+            setattr(Tensor, name, fn)
