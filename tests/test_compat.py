@@ -93,3 +93,20 @@ def test_run_script_in_process(tmp_path, capsys):
 def test_docstring_examples():
     res = doctest.testmod(compat)
     assert res.failed == 0 and res.attempted > 0
+
+
+def test_torch_nn_modules_paths_resolve():
+    with compat.torch_alias():
+        from torch.nn.modules.linear import Linear
+        from torch.nn.modules.loss import MSELoss
+    assert Linear is npgrad.nn.Linear and MSELoss is npgrad.nn.MSELoss
+
+
+def test_a_missing_dependency_inside_npgrad_is_not_reported_as_a_missing_counterpart(monkeypatch):
+    import importlib
+
+    def fake_import(name, package=None):
+        raise ModuleNotFoundError("No module named 'somedep'", name="somedep")
+    monkeypatch.setattr(importlib, "import_module", fake_import)
+    with pytest.raises(ModuleNotFoundError, match="somedep"):
+        compat._TorchFinder().find_spec("torch.viz")

@@ -28,21 +28,17 @@ import sys
 
 __all__ = ["torch_alias", "run_script", "main"]
 
-# torch modules whose npgrad counterpart lives somewhere else than under the same dotted name
-_RENAMES = {
-    "torch.nn.modules": "npgrad.nn",
-    "torch.optim.optimizer": "npgrad.optim.optimizer",
-    "torch.autograd.functional": "npgrad.autograd",
+# where npgrad has no module of the same dotted name, the module that holds the same things
+_FALLBACKS = {
+    "torch.nn.modules": "npgrad.nn",  # torch.nn.modules.linear.Linear: every layer is in npgrad.nn
 }
 
 
-def _target(fullname):
-    if fullname in _RENAMES:
-        return _RENAMES[fullname]
-    for prefix, repl in _RENAMES.items():
-        if fullname.startswith(prefix + "."):
-            return repl  # e.g. torch.nn.modules.linear: npgrad keeps every layer in npgrad.nn
-    return "npgrad" + fullname[len("torch"):]
+def _candidates(fullname):
+    yield "npgrad" + fullname[len("torch"):]
+    for prefix, repl in _FALLBACKS.items():
+        if fullname == prefix or fullname.startswith(prefix + "."):
+            yield repl
 
 
 class _AliasLoader(importlib.abc.Loader):
@@ -65,16 +61,18 @@ class _TorchFinder(importlib.abc.MetaPathFinder):
     def find_spec(self, fullname, path=None, target=None):
         if fullname != "torch" and not fullname.startswith("torch."):
             return None
-        name = _target(fullname)
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as e:
-            if e.name is not None and not name.startswith(e.name) and not e.name.startswith("npgrad"):
-                raise  # a real missing dependency inside npgrad, not a missing counterpart
-            raise ModuleNotFoundError(f"No module named {fullname!r}: npgrad has no counterpart "
-                                      f"of {fullname} (looked for {name})", name=fullname) from None
-        spec = importlib.machinery.ModuleSpec(fullname, _AliasLoader(module))
-        return spec
+        tried = []
+        for name in _candidates(fullname):
+            try:
+                module = importlib.import_module(name)
+            except ModuleNotFoundError as e:
+                if e.name is None or not name.startswith(e.name):
+                    raise  # a dependency missing inside npgrad, not a missing counterpart
+                tried.append(name)
+                continue
+            return importlib.machinery.ModuleSpec(fullname, _AliasLoader(module))
+        raise ModuleNotFoundError(f"No module named {fullname!r}: npgrad has no counterpart of {fullname} "
+                                  f"(looked for {', '.join(tried)})", name=fullname)
 
 
 def _torch_keys():
