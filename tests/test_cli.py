@@ -13,7 +13,7 @@ import npgrad
 from npgrad.cli import main
 from npgrad.train import load_checkpoint, save_checkpoint
 
-MNIST_T10K = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data", "mnist-t10k"))
+from tests.sample_data import mnist_t10k
 
 
 def _run(argv):
@@ -138,10 +138,9 @@ def test_same_seed_same_metrics(tmp_path):
 
 def test_mnist_layout_train_evaluate_predict(tmp_path):
     """MNIST files in a --data-root (here: pieces of the real test split written as IDX files)."""
-    if not os.path.isdir(MNIST_T10K):
-        pytest.skip("the MNIST test split is not available")
+    folder = mnist_t10k()
     from npgrad.datasets import MNIST, write_idx
-    real = MNIST(MNIST_T10K, train=False)
+    real = MNIST(folder, train=False)
     raw = tmp_path / "data" / "MNIST" / "raw"
     raw.mkdir(parents=True)
     for split, sl in (("train", slice(0, 1000)), ("t10k", slice(9000, 9500))):

@@ -1,4 +1,3 @@
-import builtins
 
 import numpy as np
 import pytest
@@ -24,16 +23,13 @@ def test_load_digits_shapes_dtypes_and_values():
 
 
 def test_missing_scikit_learn_message(monkeypatch):
-    real_import = builtins.__import__
-
-    def fake_import(name, *args, **kwargs):
-        if name.startswith("sklearn"):
-            raise ImportError("no sklearn")
-        return real_import(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", fake_import)
-    with pytest.raises(ImportError, match="pip install scikit-learn"):
+    import sys
+    for name in [m for m in sys.modules if m == "sklearn" or m.startswith("sklearn.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "sklearn", None)          # as if scikit-learn were not installed
+    with pytest.raises(ImportError, match=r"pip install scikit-learn") as info:
         load_digits()
+    assert 'npgrad[digits]' in str(info.value)
 
 
 def test_train_test_split_seeded_disjoint_complete():

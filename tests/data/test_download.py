@@ -189,8 +189,7 @@ def test_default_root_from_environment(monkeypatch, tmp_path):
 
 
 def test_canonical_hashes_match_local_copies():
-    folder = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "data", "mnist-t10k"))
-    if not os.path.isdir(folder):
-        pytest.skip("real MNIST test split not present")
+    from tests.sample_data import mnist_t10k
+    folder = mnist_t10k()
     for name in ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"):
         assert dl.check_file(os.path.join(folder, name), dl.MNIST_RESOURCES[name]) is None

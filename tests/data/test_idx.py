@@ -8,8 +8,7 @@ import pytest
 
 from npgrad.datasets.idx import IDXError, read_idx, read_idx_header, write_idx
 
-MNIST_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "data", "mnist-t10k"))
-needs_mnist = pytest.mark.skipif(not os.path.isdir(MNIST_DIR), reason="real MNIST test split not present")
+from tests.sample_data import MNIST_T10K as MNIST_DIR, needs_mnist  # noqa: E402
 
 
 @pytest.mark.parametrize("dtype", [np.uint8, np.int8, np.int16, np.int32, np.float32, np.float64])

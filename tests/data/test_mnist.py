@@ -11,18 +11,15 @@ from npgrad.datasets.idx import IDXError, write_idx
 from npgrad.utils.data import DataLoader
 from npgrad.utils.data import transforms as T
 
-MNIST_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "data", "mnist-t10k"))
+from tests.sample_data import MNIST_T10K as MNIST_DIR, mnist_t10k, needs_mnist  # noqa: E402
 FASHION_DIR = "/usr/share/datasets/fashion-mnist"
-needs_mnist = pytest.mark.skipif(not os.path.isdir(MNIST_DIR), reason="real MNIST test split not present")
 needs_fashion = pytest.mark.skipif(not os.path.isfile(os.path.join(FASHION_DIR, "t10k-labels-idx1-ubyte.gz")),
                                    reason="Debian's dataset-fashion-mnist is not installed")
 
 
 @pytest.fixture(scope="module")
 def mnist_test():
-    if not os.path.isdir(MNIST_DIR):
-        pytest.skip("real MNIST test split not present")
-    return MNIST(MNIST_DIR, train=False)
+    return MNIST(mnist_t10k(), train=False)
 
 
 def test_real_mnist_attributes(mnist_test):

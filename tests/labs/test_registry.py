@@ -35,7 +35,7 @@ def test_main_unknown_lab_one_line_and_exit_2(capsys):
 def test_main_runs_a_lab_into_out(tmp_path, capsys):
     assert labs.main(["graph", "--out", str(tmp_path / "g")]) == 0
     out = capsys.readouterr().out
-    assert "z: notes 162 | npgrad 162" in out
+    assert "z: expected 162 | npgrad 162" in out
     assert (tmp_path / "g" / "graph.png").stat().st_size > 1000
 
 
@@ -119,3 +119,21 @@ def test_mnist_lab_refuses_unknown_dataset():
 def test_mnist_verdict_reads_the_sign_of_the_gap():
     v = labs.get("mnist").verdict
     assert "memorises" in v(0.1) and "no sign of overfitting" in v(-0.1) and "stay together" in v(0.01)
+
+
+@pytest.mark.parametrize("name", ISSUE_NAMES)
+def test_each_lab_explains_its_lesson_in_plain_words(name):
+    intro = labs.get(name).INTRO
+    assert len(intro.split()) > 30 and any("\u4e00" <= ch <= "\u9fff" for ch in intro)   # English, term beside
+    for ref in ("note 0", "Table 2-", "question "):
+        assert ref not in intro
+
+
+def test_report_prints_the_intro_and_wraps_at_100_columns(capsys):
+    from npgrad.labs._report import Report, _columns
+    r = Report("demo — 演示", intro="plain words first (中文术语).")
+    r.say("  " + "word " * 40 + "梯度下降" * 10)
+    out = capsys.readouterr().out.splitlines()
+    assert out[2] == "plain words first (中文术语)."
+    assert len(out) > 4 and all(_columns(line) <= 100 for line in out)
+    assert out[-1].startswith("    ")                      # continuation lines indented under the first

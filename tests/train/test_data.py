@@ -6,7 +6,7 @@ import pytest
 import npgrad
 from npgrad.train.data import DATASETS, load_data
 
-MNIST_T10K = os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "data", "mnist-t10k")
+from tests.sample_data import mnist_t10k
 
 
 @pytest.mark.parametrize("name", ["moons", "circles", "xor", "spirals"])
@@ -41,9 +41,7 @@ def test_digits_split_limit_and_given_statistics():
 
 
 def test_mnist_test_split_only(tmp_path):
-    if not os.path.isdir(MNIST_T10K):
-        pytest.skip("the MNIST test split is not available")
-    d = load_data("mnist", root=MNIST_T10K, train=False, mean=0.1307, std=0.3081, limit=50)
+    d = load_data("mnist", root=mnist_t10k(), train=False, mean=0.1307, std=0.3081, limit=50)
     assert d.input_shape == [1, 28, 28] and len(d.x_train) == 0 and len(d.x_test) == 50
     assert d.y_test._data[:3].tolist() == [7, 2, 1]
 

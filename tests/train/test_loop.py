@@ -218,7 +218,7 @@ def test_progress_bar_shows_samples_per_second_and_falls_back_without_tqdm(capsy
     pytest.importorskip("tqdm")
     _run(0, epochs=1, progress=True)
     err = capsys.readouterr().err
-    assert "sample/s" in err and "loss=" in err and "acc=" in err
+    assert "/s, loss " in err and " acc " in err and " left" in err
     monkeypatch.setitem(sys.modules, "tqdm", None)  # as if tqdm were not installed
     _, history = _run(0, epochs=1, progress=True)
     assert len(history) == 1 and capsys.readouterr().err == ""

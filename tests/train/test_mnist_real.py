@@ -8,15 +8,13 @@ import npgrad
 from npgrad.train import ModelCheckpoint, build_model, fit, load_checkpoint, model_spec
 from npgrad.utils.data import DataLoader, TensorDataset
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "data", "mnist-t10k"))
+from tests.sample_data import mnist_t10k
 
 
 @pytest.mark.slow
 def test_mlp_reaches_95_percent_on_held_out_real_mnist(tmp_path):
-    if not os.path.isfile(os.path.join(ROOT, "t10k-images-idx3-ubyte.gz")):
-        pytest.skip(f"the MNIST test split is not in {ROOT}")
     from npgrad.datasets import MNIST
-    ds = MNIST(ROOT, train=False)                                   # the IDX reader, magic numbers checked
+    ds = MNIST(mnist_t10k(), train=False)                                   # the IDX reader, magic numbers checked
     assert len(ds) == 10000
     images = np.divide(ds.data._data[:, None], 255.0, dtype=np.float32)
     labels = ds.targets._data

@@ -122,9 +122,8 @@ class _Parser(argparse.ArgumentParser):
 
 def _lab_parser(name):
     """``npgrad lab NAME`` with the common options and the lab's own; ``--help`` shows the lesson."""
-    doc = (get(name).__doc__ or "").strip().split("\n\n")
     parser = _Parser(prog=f"npgrad lab {name}", description=LABS[name][1],
-                     epilog=doc[1] if len(doc) > 1 else None,
+                     epilog=getattr(get(name), "INTRO", None),
                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", default=None, metavar="DIR",
                         help=f"folder for the lab's figures (default ./lab-output/{name})")

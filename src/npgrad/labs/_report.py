@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import os
+import sys
+import textwrap
+import unicodedata
 
 import numpy as np
 
@@ -16,7 +19,7 @@ class Report:
     162.0
     """
 
-    def __init__(self, title, out_dir=None, verbose=True):
+    def __init__(self, title, out_dir=None, verbose=True, intro=None):
         self.title = title
         self.out_dir = None if out_dir is None else str(out_dir)
         self.verbose = verbose
@@ -25,20 +28,37 @@ class Report:
         if self.out_dir is not None:
             os.makedirs(self.out_dir, exist_ok=True)
         self.say(f"== {title} ==")
+        if intro:
+            self.say("")
+            for line in intro.strip().splitlines():
+                self.say(line)
 
     def say(self, text=""):
-        self.lines.append(str(text))
-        if self.verbose:
-            print(text)
+        for line in _wrap(str(text)):
+            self.lines.append(line)
+            if self.verbose:
+                print(line)
+
+    def progress(self, text):
+        """A passing status line for work that takes seconds (stderr, overwritten; only in a terminal)."""
+        if self.verbose and sys.stderr.isatty():
+            sys.stderr.write("\r" + text[:WIDTH - 1].ljust(WIDTH - 1) + "\r")
+            sys.stderr.flush()
+
+    def done(self):
+        """Clear the status line of :meth:`progress`."""
+        if self.verbose and sys.stderr.isatty():
+            sys.stderr.write("\r" + " " * (WIDTH - 1) + "\r")
+            sys.stderr.flush()
 
     def section(self, text):
         self.say("")
         self.say(f"-- {text}")
 
     def compare(self, key, notes, ours, tol=None, label=None):
-        """Print ``label: notes N | npgrad M`` and record ``ours`` under ``key``; True when they agree.
+        """Print ``label: expected N | npgrad M`` and record ``ours`` under ``key``; True when they agree.
 
-        ``tol`` defaults to half a unit of the last decimal the notes print.
+        ``expected`` is the textbook's worked value; ``tol`` defaults to half a unit of its last decimal.
         """
         ours_f = float(np.asarray(ours).reshape(()))
         self.results[key] = ours_f
@@ -46,7 +66,7 @@ class Report:
             tol = _half_unit(notes)
         ok = abs(ours_f - float(notes)) <= tol
         mark = "agrees" if ok else "DIFFERS"
-        self.say(f"  {label or key}: notes {notes} | npgrad {ours_f:.6g}  ({mark})")
+        self.say(f"  {label or key}: expected {notes} | npgrad {ours_f:.6g}  ({mark})")
         return ok
 
     def record(self, key, value):
@@ -69,13 +89,40 @@ class Report:
         return path
 
     def table(self, headers, rows):
-        """Print an aligned plain-text table."""
+        """Print an aligned plain-text table (rows are never wrapped)."""
         cells = [[str(h) for h in headers]] + [[_cell(c) for c in r] for r in rows]
         widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+        lines = []
         for j, r in enumerate(cells):
-            self.say("  " + "  ".join(c.rjust(w) for c, w in zip(r, widths)))
+            lines.append("  " + "  ".join(c.rjust(w) for c, w in zip(r, widths)))
             if j == 0:
-                self.say("  " + "  ".join("-" * w for w in widths))
+                lines.append("  " + "  ".join("-" * w for w in widths))
+        for line in lines:
+            self.lines.append(line)
+            if self.verbose:
+                print(line)
+
+
+#: the widest line a lab prints (terminal columns; a Chinese character takes two)
+WIDTH = 100
+
+
+def _columns(text):
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _wrap(text):
+    """``text`` as lines of at most WIDTH columns, continuation lines indented under the first."""
+    out = []
+    for line in text.split("\n"):
+        if _columns(line) <= WIDTH:
+            out.append(line)
+            continue
+        indent = " " * (len(line) - len(line.lstrip()))
+        extra = _columns(line) - len(line)          # wide characters: leave room for them
+        out += textwrap.wrap(line, width=WIDTH - min(extra, 20), subsequent_indent=indent + "  ",
+                             break_on_hyphens=False) or [line]
+    return out
 
 
 def _cell(c):

@@ -11,6 +11,12 @@ import npgrad.nn.functional as F
 
 from ._report import Report
 
+#: what the lab teaches, printed first (plain words, the notes' terms beside)
+INTRO = """An activation function (激活函数) bends a neuron's output; without one, stacked layers collapse into
+a single linear map. Gradient training needs its derivative: step and sign have derivative 0 almost
+everywhere (nothing to learn from), the sigmoid's is at most 1/4 (so deep sigmoid chains shrink
+gradients), ReLU's is 1 for positive inputs. Here autograd computes every derivative."""
+
 FUNCTIONS = {
     "step": lambda x: npgrad.heaviside(x, npgrad.tensor(1.0)),
     "sign": npgrad.sign,
@@ -31,14 +37,14 @@ def run(out_dir=None, quick=False, verbose=True):
     0.25
     """
     from npgrad import viz
-    r = Report("activation functions and their derivatives — 激活函数", out_dir, verbose)
-    r.section("note 000 (5): sgn and logistic on [-5, -1, 0, 1, 5]")
+    r = Report("activation functions and their derivatives — 激活函数", out_dir, verbose, intro=INTRO)
+    r.section("the worked example: sgn and logistic (sigmoid) on [-5, -1, 0, 1, 5]")
     x = npgrad.tensor([-5.0, -1.0, 0.0, 1.0, 5.0], dtype=npgrad.float64)
     sgn = npgrad.sign(x).tolist()
     logistic = npgrad.sigmoid(x).tolist()
-    r.say(f"  sgn:      {sgn}   (notes: [-1. -1.  0.  1.  1.])")
+    r.say(f"  sgn:      {sgn}   (expected: [-1. -1.  0.  1.  1.])")
     r.say("  logistic: [" + " ".join(f"{v:.8f}" for v in logistic) + "]")
-    r.say("  (notes:   [0.00669285 0.26894142 0.5        0.73105858 0.99330715])")
+    r.say("  (expected: [0.00669285 0.26894142 0.5        0.73105858 0.99330715])")
     for xv, v, n in zip(x.tolist(), logistic, [0.00669285, 0.26894142, 0.5, 0.73105858, 0.99330715]):
         r.compare(f"logistic({xv:g})", n, v, tol=5e-9)
     r.record("sgn", sgn)

@@ -17,6 +17,12 @@ import npgrad.autograd.forward_ad as fwAD
 
 from ._report import Report
 
+#: what the lab teaches, printed first (plain words, the notes' terms beside)
+INTRO = """Three ways to get a gradient (自动求导): numerical differentiation (central differences, 2n function
+evaluations, only approximate); forward-mode accumulation (正向累计, one pass per input, n passes);
+reverse-mode accumulation (反向累计, backpropagation: one forward and one backward pass however many
+inputs there are, at the price of keeping intermediate results in memory)."""
+
 
 def f(x):
     """A scalar function of a vector, with some coupling between the inputs."""
@@ -63,8 +69,8 @@ def run(out_dir=None, quick=False, verbose=True, sizes=None):
     >>> autodiff.run(verbose=False, sizes=[3])['stats'][0]['passes_forward']
     3
     """
-    r = Report("autodiff: numerical vs forward vs reverse accumulation — 自动求导", out_dir, verbose)
-    r.section("note 001's example: y = dot(x, x) with x = arange(4.)")
+    r = Report("autodiff: numerical vs forward vs reverse accumulation — 自动求导", out_dir, verbose, intro=INTRO)
+    r.section("a first example: y = dot(x, x) = x·x with x = arange(4.)")
     x = npgrad.arange(4.0, requires_grad=True)
     y = npgrad.dot(x, x)
     y.backward()
@@ -91,7 +97,7 @@ def run(out_dir=None, quick=False, verbose=True, sizes=None):
                           diff_forward=d_fwd, diff_numerical=d_num, t_numerical=tn, t_forward=tf, t_reverse=tr))
         rows.append((n, pn, pf, pr, f"{d_fwd:.1e}", f"{d_num:.1e}",
                      f"{tn * 1e3:.1f}", f"{tf * 1e3:.1f}", f"{tr * 1e3:.2f}"))
-    r.table(["n", "f evals (numerical)", "passes (forward)", "passes (reverse)", "|fwd - rev|",
+    r.table(["n", "f evals (num)", "passes (fwd)", "passes (rev)", "|fwd - rev|",
              "|num - rev|", "ms num", "ms fwd", "ms rev"], rows)
     r.record("stats", stats)
     r.say("  forward mode is exact like reverse mode but costs one pass per input; numerical")

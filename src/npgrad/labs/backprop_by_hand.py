@@ -14,6 +14,12 @@ from npgrad import viz
 
 from ._report import Report
 
+#: what the lab teaches, printed first (plain words, the notes' terms beside)
+INTRO = """Backpropagation (反向传播) computes how the loss changes with every weight, by the chain rule, from
+the output back to the inputs. This lab works it through by hand for a tiny network (2 inputs,
+2 ReLU hidden units, 1 output; 9 parameters): input x = (1, 2), target 2, prediction 5, loss
+(5 - 2)²/2 = 4.5. Each partial derivative by hand is set next to autograd's, then one gradient step."""
+
 #: the notes' starting values
 INIT = dict(w11=1.0, w12=1.0, w21=1.0, w22=-1.0, w1=1.0, w2=-1.0, b11=1.0, b12=1.0, b21=1.0)
 X1, X2, TARGET, LR = 1.0, 2.0, 2.0, 0.01
@@ -56,7 +62,7 @@ def run(out_dir=None, quick=False, verbose=True):
     >>> backprop_by_hand.run(verbose=False)['prediction']
     5.0
     """
-    r = Report("backprop by hand: the 2-2-1 ReLU network — 手撕神经网络", out_dir, verbose)
+    r = Report("backprop by hand: the 2-2-1 ReLU network — 手撕神经网络", out_dir, verbose, intro=INTRO)
     p = {k: npgrad.tensor(v, requires_grad=True) for k, v in INIT.items()}
     # the input and the target as tensors too, so that the drawing shows where they enter; requires_grad
     # only makes them nodes of the graph (training uses the gradients of the parameters alone)
@@ -85,7 +91,7 @@ def run(out_dir=None, quick=False, verbose=True):
         r.record(f"grad_{name}", auto)
     r.table(["gradient", "chain rule", "by hand", "autograd", "equal"], rows)
     r.record("hand_equals_autograd", bool(agree))
-    r.compare("grad_w11", 3, p["w11"].grad.item(), label="dL/dw11 (the notes' worked example)")
+    r.compare("grad_w11", 3, p["w11"].grad.item(), label="dL/dw11 (the worked example)")
     r.say("  z2 = 1·1 + (-1)·2 + 1 = 0 sits exactly on ReLU's kink: autograd (like PyTorch) takes")
     r.say("  relu'(0) = 0, so the second hidden unit's parameters get no gradient this step.")
 

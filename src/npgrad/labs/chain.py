@@ -14,6 +14,12 @@ from npgrad import viz
 
 from ._report import Report
 
+#: what the lab teaches, printed first (plain words, the notes' terms beside)
+INTRO = """The chain rule (链式法则) through a nonlinear chain x -> a = x² -> b = ln a -> c = √b: the derivative
+of the whole chain is the product of each step's derivative. Asked which x gives c = 2.13, we start
+from x = 2 and pass the error in c back through the chain, dividing by each local derivative, until
+c is within 0.001 of the target. Autograd supplies the local derivatives."""
+
 #: Table 2-2 as printed in the notes: x, a, b, c per iteration and Δc, Δb, Δa, Δx for the first four.
 NOTES = {
     "x": [2, 4.243, 7.344, 9.295, 9.665],
@@ -52,7 +58,7 @@ def run(out_dir=None, quick=False, verbose=True, target=2.13, x0=2.0, tol=1e-3):
     >>> round(chain.run(verbose=False)['c_final'], 2)
     2.13
     """
-    r = Report("chain: x -> x^2 -> ln -> sqrt, Table 2-2 — 非线性反向传播", out_dir, verbose)
+    r = Report("chain: x -> x^2 -> ln -> sqrt — 链式法则 / 非线性反向传播", out_dir, verbose, intro=INTRO)
     rows, x = [], x0
     for _ in range(20):
         row, tensors = step(x, target)
@@ -63,11 +69,11 @@ def run(out_dir=None, quick=False, verbose=True, target=2.13, x0=2.0, tol=1e-3):
         if abs(row["dc"]) < tol:
             break
         x = x - row["dx"]
-    r.section("iterations (npgrad); the notes' Table 2-2 values are checked below")
+    r.section("iterations (npgrad); the worked table's values are checked below")
     r.table(["iter", "x", "a", "b", "c", "Δc=c-y", "Δb=Δc·2√b", "Δa=Δb·a", "Δx=Δa/2x"],
             [[i + 1] + [f"{row[k]:.3f}" for k in ("x", "a", "b", "c", "dc", "db", "da", "dx")]
              for i, row in enumerate(rows)])
-    r.section("Table 2-2, value by value")
+    r.section("the worked table, value by value")
     ok = True
     for key, values in NOTES.items():
         for i, v in enumerate(values):
@@ -79,11 +85,11 @@ def run(out_dir=None, quick=False, verbose=True, target=2.13, x0=2.0, tol=1e-3):
     r.record("x_values", [row["x"] for row in rows])
     r.record("iterations", len(rows))
     r.compare("x_final", 9.656, rows[-1]["x"], tol=1e-3, label="x reaching c = 2.13 (within 0.001)")
-    r.say("  The notes print x = 9.665 at iteration 5, but their own a = x² = 93.233 there gives")
+    r.say("  The worked example prints x = 9.665 at iteration 5, but their own a = x² = 93.233 there gives")
     r.say("  x = sqrt(93.233) = 9.656: two digits are transposed in the table (npgrad: %.4f)." % rows[4]["x"])
     r.compare("c_final", 2.13, rows[-1]["c"], tol=1e-3, label="c at the end")
-    r.say("  The rounded values in the notes' table come from the same steps; tolerance: 0.002 or 0.05%.")
-    r.say("  Dividing the error by the derivative (Newton's step) is what the notes do here; gradient")
+    r.say("  The rounded values in the worked table come from the same steps; tolerance: 0.002 or 0.05%.")
+    r.say("  Dividing the error by the derivative (Newton's step) is what the worked example does here; gradient")
     r.say("  descent would instead multiply by it (see the gradient-descent lab).")
     r.section("the first iteration's backward pass (npgrad.viz.explain)")
     r.say(str(first_table))

@@ -15,6 +15,12 @@ from npgrad.utils.data import DataLoader, TensorDataset
 
 from ._report import Report
 
+#: what the lab teaches, printed first (plain words, the notes' terms beside)
+INTRO = """A convolution (卷积) slides a small kernel over an image and, at each place, multiplies the overlapping
+numbers and adds them up: a kernel like Sobel's responds to edges. Stride (步幅) is how far the
+kernel moves each time, padding (填充) the border of zeros added around the image; the output has
+floor((n + 2p - k) / s) + 1 pixels per side. Then a small CNN learns its own kernels."""
+
 IMAGE = [[1, 2, 0, 3, 1, 0],
          [0, 1, 3, 1, 2, 2],
          [2, 0, 1, 0, 1, 3],
@@ -53,7 +59,7 @@ def run(out_dir=None, quick=False, verbose=True):
     >>> convolution.run(quick=True, verbose=False)['hand_equals_conv2d']
     True
     """
-    r = Report("convolution, stride and padding — 卷积 / 步幅 / 填充", out_dir, verbose)
+    r = Report("convolution, stride and padding — 卷积 / 步幅 / 填充", out_dir, verbose, intro=INTRO)
     img = npgrad.tensor(IMAGE, dtype=npgrad.float32)
     ker = npgrad.tensor(KERNEL, dtype=npgrad.float32)
     r.section("a 3x3 kernel over a 6x6 image, by hand and by F.conv2d")

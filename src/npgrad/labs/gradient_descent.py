@@ -14,6 +14,12 @@ import npgrad
 
 from ._report import Report
 
+#: what the lab teaches, printed first (plain words, the notes' terms beside)
+INTRO = """Gradient descent (梯度下降) walks downhill: θ <- θ - η ∇J(θ), where the gradient ∇J points uphill and
+the learning rate η (学习率) sets the step. We minimise J(x) = x² and J(x, y) = x² + sin²(y) and
+compare learning rates: too small crawls, a good one arrives in a few steps, too large zig-zags or
+bounces forever without descending."""
+
 
 def descend(J, start, lr, stop_below=None, max_steps=100):
     """Run gradient descent on ``J`` (a function of one tensor); return the points and J values visited."""
@@ -51,17 +57,17 @@ def run(out_dir=None, quick=False, verbose=True):
     >>> round(gradient_descent.run(verbose=False)['J_final'], 6)
     0.009711
     """
-    r = Report("gradient descent and the learning rate — 梯度下降 / 学习率", out_dir, verbose)
+    r = Report("gradient descent and the learning rate — 梯度下降 / 学习率", out_dir, verbose, intro=INTRO)
     r.section("J(x) = x², x0 = 1.2, η = 0.3")
     xs, js = descend(J1, [1.2], 0.3, stop_below=0.01)
     r.table(["update", "x", "J"], [(i, p[0], j) for i, (p, j) in enumerate(zip(xs, js))])
     r.record("single_updates", len(js) - 1)
     r.record("single_path", xs[:, 0].tolist())
-    r.say("  x shrinks by (1 - 2η) = 0.4 per step; J < 0.01 after %d updates (the notes' code stops at" % (len(js) - 1))
+    r.say("  x shrinks by (1 - 2η) = 0.4 per step; J < 0.01 after %d updates (the textbook code stops at" % (len(js) - 1))
     xs3, js3 = descend(J1, [1.2], 0.3, stop_below=1e-3)
     r.say("  its own error 1e-3, reached after %d updates)." % (len(js3) - 1))
 
-    r.section("J(x, y) = x² + sin²(y), (x0, y0) = (3, 1), η = 0.1 — Table 2-3")
+    r.section("J(x, y) = x² + sin²(y), (x0, y0) = (3, 1), η = 0.1 until J < 0.01")
     pts, js = descend(J2, [3.0, 1.0], 0.1, stop_below=0.01)
     r.table(["update", "x", "y", "J(x,y)"], [(i, p[0], p[1], j) for i, (p, j) in enumerate(zip(pts, js))])
     r.compare("J_start", 9.708073, js[0], label="J at the start")
@@ -71,13 +77,13 @@ def run(out_dir=None, quick=False, verbose=True):
     r.compare("y_final", 0.050819, pts[-1][1], label="y when J < 0.01")
     r.compare("J_final", 0.009711, js[-1], label="J when J < 0.01")
     r.compare("updates", 16, len(js) - 1, label="updates needed")
-    r.say("  Table 2-3 numbers its rows from 1 for the start, so its row 16 would be 15 updates; but")
+    r.say("  The worked table numbers its rows from 1 for the start, so its row 16 would be 15 updates; but")
     r.say("  x = 3·0.8ⁿ gives 0.084442 only for n = 16 (n = 15 gives %.6f, its row 15): the '...'"
           % (3 * 0.8 ** 15))
     r.say("  hides a skipped count. The math is unambiguous: J < 0.01 first after 16 updates.")
     r.record("path2d", pts.tolist())
 
-    r.section("Table 2-5: the learning rate, on J(x) = x² from 1.2")
+    r.section("the learning rate compared, on J(x) = x² from 1.2")
     rates = {}
     for lr in (1.0, 0.8, 0.4, 0.1):
         p, j = descend(J1, [1.2], lr, max_steps=10)
@@ -86,7 +92,7 @@ def run(out_dir=None, quick=False, verbose=True):
         rates[lr] = dict(x=x.tolist(), J=j.tolist(), kind=kind, behaviour=text)
         r.say(f"  η = {lr}: {rates[lr]['behaviour']}; x = " + ", ".join(f"{v:.3g}" for v in x[:6]) + ", ...")
     r.record("rates", rates)
-    r.say("  notes: 1.0 jumps along a horizontal line and never descends; 0.8 jumps left and right;")
+    r.say("  expected: 1.0 jumps along a horizontal line and never descends; 0.8 jumps left and right;")
     r.say("  0.4 descends from one side and is about there after 4 steps; 0.1 is still far after 10.")
     _figures(r, pts, rates)
     return r.results

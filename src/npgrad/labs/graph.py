@@ -13,6 +13,12 @@ from npgrad import viz
 
 from ._report import Report
 
+#: what the lab teaches, printed first (plain words, the notes' terms beside)
+INTRO = """A computation graph (计算图) breaks a formula into simple steps: here z = x·y with x = 2w + 3b and
+y = 2b + 1. Going forward gives the value (w = 3, b = 4: z = 162); going backward multiplies the
+local derivatives along each path and gives the partial derivatives (偏导数) dz/dw = 18 and dz/db = 63.
+They tell how to move w and b to bring z to a target (150)."""
+
 
 def forward(w, b):
     """The notes' function, written with tensors: returns x, y, z."""
@@ -57,7 +63,7 @@ def run(out_dir=None, quick=False, verbose=True):
     >>> graph.run(verbose=False)['dz_db']
     63.0
     """
-    r = Report("graph: z = x*y, x = 2w+3b, y = 2b+1 — 计算图", out_dir, verbose)
+    r = Report("graph: z = x*y, x = 2w+3b, y = 2b+1 — 计算图", out_dir, verbose, intro=INTRO)
     w = npgrad.tensor(3.0, requires_grad=True)
     b = npgrad.tensor(4.0, requires_grad=True)
     x, y, z = forward(w, b)
@@ -88,12 +94,12 @@ def run(out_dir=None, quick=False, verbose=True):
                   label=f"z after one step moving {name}")
         r.record(f"steps_{name}", len(path) - 1)
         r.record(f"path_{name}", path)
-    r.say("  The notes print z = 150.0003 after the single w step because they round x to 16.6667;")
+    r.say("  The worked example prints z = 150.0003 after the single w step because they round x to 16.6667;")
     r.say("  z is linear in w, so the exact step lands on 150 (npgrad: %.6f)." % paths["w"][1][2])
-    r.say("  Likewise 150.2162 (b alone) and 150.2 (both) come from the notes' rounded steps")
+    r.say("  Likewise 150.2162 (b alone) and 150.2 (both) come from the worked example's rounded steps")
     r.say("  (b = 3.8095, w = 2.667, b = 3.905); unrounded, one step gives %.4f and %.4f."
           % (paths["b"][1][2], paths["w+b"][1][2]))
-    r.say("  Moving b (z is quadratic in b) needs a few more steps, as the notes say: the partial")
+    r.say("  Moving b (z is quadratic in b) needs a few more steps, as expected: the partial")
     r.say("  derivatives change as b moves, so they are recomputed every iteration.")
 
     r.record("dot", dot)

@@ -9,6 +9,8 @@ overfitting.  Runs offline on the digits bundled with scikit-learn (8x8); ``data
 """
 from __future__ import annotations
 
+import sys
+
 import npgrad
 from npgrad import nn
 from npgrad.datasets import load_digits, train_test_split
@@ -16,6 +18,12 @@ from npgrad.train import Trainer
 from npgrad.utils.data import DataLoader, TensorDataset
 
 from ._report import Report
+
+#: what the lab teaches, printed first (plain words, the notes' terms beside)
+INTRO = """Learning handwritten digits (手写数字识别) with the four-step algorithm: (1) take a random mini-batch
+of images, (2) compute the loss's gradient, (3) move the weights a little against it, (4) repeat;
+one pass over the training data is an epoch. A network with one hidden layer of 50 sigmoid units
+trains with SGD; train and test accuracy are compared every epoch to check for overfitting."""
 
 
 class TwoLayerNet(nn.Module):
@@ -57,7 +65,7 @@ def run(out_dir=None, quick=False, verbose=True, dataset="digits", epochs=None, 
     """
     if dataset not in ("digits", "mnist", "fashion-mnist"):
         raise ValueError(f"mnist lab: dataset must be 'digits', 'mnist' or 'fashion-mnist', got {dataset!r}")
-    r = Report("a 2-layer network learns handwritten digits — mini-batch SGD", out_dir, verbose)
+    r = Report("a 2-layer network learns handwritten digits — mini-batch SGD", out_dir, verbose, intro=INTRO)
     Xtr, ytr, Xte, yte, name, classes = load(dataset, quick, r)
     epochs = epochs or (8 if quick else 40)
     if lr is None:           # the notes' 0.1 on MNIST (600 updates/epoch); the 1,347 digits give 14: bigger steps
@@ -69,7 +77,7 @@ def run(out_dir=None, quick=False, verbose=True, dataset="digits", epochs=None, 
     train_loader = DataLoader(TensorDataset(Xtr, ytr), batch_size=batch_size, shuffle=True)
     test_loader = DataLoader(TensorDataset(Xte, yte), batch_size=1000)
     trainer = Trainer(model, npgrad.optim.SGD(model.parameters(), lr=lr), nn.CrossEntropyLoss(),
-                      seed=0, log=r.say, progress=False)
+                      seed=0, log=r.say, progress=verbose and sys.stderr.isatty())
     history = trainer.fit(train_loader, test_loader, epochs=epochs)
     last = history[-1]
     r.record("dataset", name)

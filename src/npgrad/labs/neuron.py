@@ -12,6 +12,12 @@ import npgrad
 
 from ._report import Report
 
+#: what the lab teaches, printed first (plain words, the notes' terms beside)
+INTRO = """An artificial neuron (M-P neuron, M-P神经元) adds up its weighted inputs and fires (outputs 1)
+when the sum passes a threshold: y = step(w·x + b). One neuron draws one straight line through the
+input plane, so it can compute AND and OR but not XOR (异或), whose two classes no line separates.
+Two layers of such neurons can: the hidden neurons draw two lines, the output neuron combines them."""
+
 POINTS = [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]
 XOR = [0, 1, 1, 0]
 
@@ -54,7 +60,7 @@ def run(out_dir=None, quick=False, verbose=True):
     >>> neuron.run(verbose=False)['xor_outputs']
     [0, 1, 1, 0]
     """
-    r = Report("neuron: M-P neuron and the XOR network — M-P神经元 / 异或问题", out_dir, verbose)
+    r = Report("neuron: M-P neuron and the XOR network — M-P神经元 / 异或问题", out_dir, verbose, intro=INTRO)
     x = npgrad.tensor(POINTS)
     y = npgrad.tensor(XOR, dtype=npgrad.float32)
 
@@ -67,7 +73,7 @@ def run(out_dir=None, quick=False, verbose=True):
     r.record("and", and_out.tolist())
     r.record("or", or_out.tolist())
 
-    r.section("the notes' XOR network on the four points (question 9)")
+    r.section("a two-layer network of M-P neurons computes XOR on the four points")
     out = xor_network(x)
     hidden = step(x @ npgrad.tensor([[1.0, -1.0], [-1.0, 1.0]]) - 0.5)
     r.table(["x1", "x2", "left", "right", "output", "XOR"],
@@ -77,7 +83,7 @@ def run(out_dir=None, quick=False, verbose=True):
     r.record("xor_correct", out.tolist() == [float(v) for v in XOR])
     literal = xor_network(x, threshold=0.0)
     r.record("notes_literal_outputs", [int(v) for v in literal.tolist()])
-    r.say("  The notes' hand computation leaves the thresholds out and then needs f(0) = 0 and")
+    r.say("  The textbook's hand computation leaves the thresholds out and then needs f(0) = 0 and")
     r.say("  f(2) = 0, which contradicts their own sgn (1 for x >= 0). Taken literally (threshold 0)")
     r.say("  the network outputs %s for (0,0), (0,1), (1,0), (1,1); with the figure's thresholds"
           % r.results["notes_literal_outputs"])

@@ -17,6 +17,12 @@ from npgrad.datasets import make_moons
 
 from ._report import Report
 
+#: what the lab teaches, printed first (plain words, the notes' terms beside)
+INTRO = """A model underfits (欠拟合) when it is too simple to follow the data, and overfits (过拟合) when it
+learns the noise of its training examples: training error far below test error. Regularisation
+(正则化) narrows that gap: L2 and L1 penalties on the weights, dropout (randomly silencing units),
+and data augmentation (数据增强, training on slightly changed copies of the examples)."""
+
 
 def sine_data(n, noise, seed):
     g = npgrad.Generator().manual_seed(seed)
@@ -57,17 +63,19 @@ def run(out_dir=None, quick=False, verbose=True):
     >>> r['regression::overfit: 1-64-64-1']['train'] < 0.01 < r['regression::overfit: 1-64-64-1']['test']
     True
     """
-    r = Report("under- and overfitting, regularisation — 过拟合和欠拟合 / 正则化", out_dir, verbose)
+    r = Report("under- and overfitting, regularisation — 过拟合和欠拟合 / 正则化", out_dir, verbose, intro=INTRO)
     x, y = sine_data(12, 0.3, seed=0)
     xt, yt = sine_data(200, 0.3, seed=1)
     steps = 1000 if quick else 2000
     r.section(f"regression on 12 points of sin(2πx) + noise (σ = 0.3, so the best MSE is about 0.09), {steps} steps")
     curves, models = {}, {}
     for name, make in regressors().items():
+        r.progress(f"  training {name} for {steps} steps ...")
         npgrad.manual_seed(0)
         models[name] = make()
         curves[name] = fit_curves(models[name], x, y, xt, yt, steps)
         s, tr, te = curves[name][-1]
+        r.done()
         r.say(f"  {name:22s} train MSE {tr:.4f}   test MSE {te:.4f}   gap {te - tr:+.4f}")
         r.record(f"regression::{name}", dict(train=tr, test=te))
     r.record("regression_curves", curves)
@@ -100,7 +108,8 @@ def _regularisers(r, steps):
     variants = {"none": {}, "L2 (λ=1e-3)": {"l2": 1e-3}, "L1 (λ=5e-4)": {"l1": 5e-4},
                 "dropout (p=0.5)": {"p": 0.5}, "augmentation (jitter σ=0.15)": {"jitter": 0.15}}
     results, rows = {}, []
-    for name, opt_ in variants.items():
+    for i, (name, opt_) in enumerate(variants.items()):
+        r.progress(f"  training with regulariser {i + 1}/{len(variants)}: {name} ({steps} steps) ...")
         npgrad.manual_seed(0)
         model = _classifier(opt_.get("p", 0.0))
         opt = npgrad.optim.Adam(model.parameters(), lr=0.01)
@@ -121,6 +130,7 @@ def _regularisers(r, steps):
             te = (model(Xt).argmax(1) == yt).float().mean().item()
         results[name] = dict(train=tr, test=te, model=model)
         rows.append((name, f"{tr:.3f}", f"{te:.3f}", f"{tr - te:+.3f}"))
+    r.done()
     r.table(["regulariser", "train acc", "test acc", "gap"], rows)
     return results
 

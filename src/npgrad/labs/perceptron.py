@@ -15,6 +15,12 @@ from npgrad.datasets import make_moons
 
 from ._report import Report
 
+#: what the lab teaches, printed first (plain words, the notes' terms beside)
+INTRO = """The perceptron (感知器) learns a neuron's weights from examples: whenever it misclassifies a point
+(y (w·x + b) <= 0), it moves the line towards that point: w <- w + η y x, b <- b + η y. If some
+line separates the two classes, the convergence theorem (感知器收敛定理) says this stops after at
+most (R/γ)² mistakes, where R is the largest input length and γ the widest margin of a separating line."""
+
 
 def perceptron(X, y, eta=0.1, max_epochs=1000):
     """Train by Rosenblatt's rule, one sample at a time in data order.
@@ -73,7 +79,7 @@ def run(out_dir=None, quick=False, verbose=True, eta=0.1):
     >>> perceptron.run(quick=True, verbose=False)['train_errors']
     0
     """
-    r = Report("perceptron: Rosenblatt's rule on linearly separable moons — 感知器", out_dir, verbose)
+    r = Report("perceptron: Rosenblatt's rule on linearly separable moons — 感知器", out_dir, verbose, intro=INTRO)
     X, y01 = make_moons(1000, noise=0.1, random_state=123, shift=1.0)
     y = (2 * y01 - 1).float()
     w, b, history = perceptron(X, y, eta=eta)
@@ -105,7 +111,7 @@ def run(out_dir=None, quick=False, verbose=True, eta=0.1):
     r.record("R", R)
     r.record("gamma", gamma)
     r.record("bound", bound)
-    r.say("  (The notes' code trains with labels 0/1 and update η (y - sign(w·x)): with y = 0 it")
+    r.say("  (Textbook code often trains with labels 0/1 and update η (y - sign(w·x)): with y = 0 it")
     r.say("  pushes every class-0 point by -η·sign(w·x) even when it is classified correctly; the")
     r.say("  rule above is the theorem's, with labels ±1.)")
     _figures(r, X, y01, w, b, history)

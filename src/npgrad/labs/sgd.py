@@ -18,6 +18,12 @@ from npgrad.utils.data import DataLoader, TensorDataset
 
 from ._report import Report
 
+#: what the lab teaches, printed first (plain words, the notes' terms beside)
+INTRO = """How much data each update looks at: gradient descent (GD) averages the gradient over all examples,
+stochastic gradient descent (SGD, 随机梯度下降) uses one example per update, and mini-batch
+(小批量梯度下降) a small batch. Counted in updates GD looks best; counted in examples processed (the
+real cost) SGD and mini-batches are far ahead, and mini-batches use the hardware well."""
+
 #: batch size and learning rate of each method
 METHODS = {"GD (batch = all)": (None, 0.1), "SGD (batch = 1)": (1, 0.01), "mini-batch (32)": (32, 0.05)}
 
@@ -58,7 +64,7 @@ def run(out_dir=None, quick=False, verbose=True):
     >>> len(sgd.run(quick=True, verbose=False)['final'])
     3
     """
-    r = Report("GD vs SGD vs mini-batch — 梯度下降 / 随机梯度下降 / 小批量梯度下降", out_dir, verbose)
+    r = Report("GD vs SGD vs mini-batch — 梯度下降 / 随机梯度下降 / 小批量梯度下降", out_dir, verbose, intro=INTRO)
     noise = 20.0
     X, y, coef = make_regression(1000 if not quick else 400, 3, noise=noise, bias=1.0, coef=True, random_state=0)
     X, y = X.float(), y.float().reshape(-1, 1)

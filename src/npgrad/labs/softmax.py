@@ -16,6 +16,12 @@ from npgrad.datasets import load_digits
 
 from ._report import Report
 
+#: what the lab teaches, printed first (plain words, the notes' terms beside)
+INTRO = """Softmax turns a network's scores into probabilities; dividing the scores by a temperature T (温度)
+first makes them flatter (T > 1) or sharper (T < 1). A one-hot target (独热编码) marks the true class
+with 1; cross-entropy (交叉熵) is -ln of the probability given to that class: 0.6 costs 0.5108,
+0.1 costs 2.3026. It keeps a strong gradient where softmax with squared error saturates."""
+
 T_ONE_HOT = 2
 Y_GOOD = [0.1, 0.05, 0.6, 0.0, 0.05, 0.1, 0.0, 0.1, 0.0, 0.0]
 Y_BAD = [0.1, 0.05, 0.1, 0.0, 0.05, 0.1, 0.0, 0.6, 0.0, 0.0]
@@ -33,8 +39,8 @@ def run(out_dir=None, quick=False, verbose=True):
     >>> round(softmax.run(quick=True, verbose=False)['ce_bad'], 4)
     2.3026
     """
-    r = Report("softmax, temperature, one-hot, cross-entropy — SoftMax回归 / 交叉熵", out_dir, verbose)
-    r.section("note 003: cross-entropy with a one-hot target (the image is a 2)")
+    r = Report("softmax, temperature, one-hot, cross-entropy — SoftMax回归 / 交叉熵", out_dir, verbose, intro=INTRO)
+    r.section("cross-entropy with a one-hot target (the image shows a 2)")
     t = F.one_hot(npgrad.tensor(T_ONE_HOT), 10).float()
     r.say(f"  one-hot target t = {t.int().tolist()}")
     good = cross_entropy_error(npgrad.tensor(Y_GOOD), t).item()
@@ -42,11 +48,11 @@ def run(out_dir=None, quick=False, verbose=True):
     r.compare("ce_good", 0.5108, good, label="E when y[2] = 0.6")
     r.compare("ce_bad", 2.3026, bad, label="E when y[2] = 0.1")
     exact = F.nll_loss(npgrad.log(npgrad.tensor([Y_BAD], dtype=npgrad.float64)), npgrad.tensor([T_ONE_HOT])).item()
-    r.say(f"  the notes print 2.3025840929945458 because of δ = 1e-7; -ln 0.1 = {exact:.10f} (F.nll_loss)")
+    r.say(f"  the worked example prints 2.3025840929945458 because of δ = 1e-7; -ln 0.1 = {exact:.10f} (F.nll_loss)")
     r.record("ce_bad_exact", exact)
     r.compare("ce_note002", "0.2231", F.nll_loss(npgrad.log(npgrad.tensor([[0.1, 0.8, 0.1]])),
                                                      npgrad.tensor([1])).item(),
-              label="note 002: prediction [0.1, 0.8, 0.1], truth [0, 1, 0] -> -log 0.8")
+              label="prediction [0.1, 0.8, 0.1], truth [0, 1, 0] -> -log 0.8")
 
     r.section("temperature: softmax(o / T)")
     o = npgrad.tensor([2.0, 1.0, 0.1])

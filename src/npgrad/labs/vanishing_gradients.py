@@ -16,6 +16,12 @@ from npgrad import nn
 
 from ._report import Report
 
+#: what the lab teaches, printed first (plain words, the notes' terms beside)
+INTRO = """In a deep network the gradient is a product of one factor per layer. Factors below 1 make it
+vanish (梯度消失) in the early layers, factors above 1 make it explode (梯度爆炸). We measure the
+gradient of every layer and try the cures: ReLU with He initialisation, BatchNorm, residual
+connections (残差), and gradient clipping (梯度裁剪) for explosions."""
+
 
 class Residual(nn.Module):
     """x + f(x): the skip path passes the gradient back unchanged."""
@@ -65,7 +71,7 @@ def run(out_dir=None, quick=False, verbose=True, depth=10, width=32):
     >>> vanishing_gradients.run(verbose=False)['ratios']['sigmoid'] < 1e-4
     True
     """
-    r = Report("vanishing and exploding gradients — 梯度消失 / 梯度爆炸", out_dir, verbose)
+    r = Report("vanishing and exploding gradients — 梯度消失 / 梯度爆炸", out_dir, verbose, intro=INTRO)
     npgrad.manual_seed(0)
     x = npgrad.randn(256, width)
     y = npgrad.randn(256, 1)
@@ -101,7 +107,7 @@ def _exploding(r, x, y, depth, width, max_norm=1.0):
     total = nn.utils.clip_grad_norm_(model.parameters(), max_norm=max_norm)
     after = npgrad.sqrt(sum((p.grad ** 2).sum() for p in model.parameters())).item()
     r.say(f"  total gradient norm {float(total):.3e}; after clip_grad_norm_(max_norm={max_norm}): {after:.4f}")
-    r.say("  clipping keeps the direction and caps the length: g <- min(1, θ/|g|) g (note 002)")
+    r.say("  clipping keeps the direction and caps the length: g <- min(1, θ/|g|) g")
     r.record("exploding_norm", float(total))
     r.record("clipped_norm", after)
 

@@ -24,6 +24,7 @@ from ..ops.shape import cat, stack
 from ..tensor import Tensor
 from . import init
 from .module import Module, Parameter
+from .recurrent_fused import LSTMSequence
 
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
 
@@ -190,6 +191,11 @@ class RNNBase(Module):
         xp = matmul(x, w_ih.mT)
         if b_ih is not None:
             xp = xp + (b_ih + b_hh if self.mode != "GRU" else b_ih)
+        if self.mode == "LSTM":                  # the whole sequence as one primitive
+            hid = self.hidden_size
+            y = LSTMSequence.apply(xp.flip(0) if reverse else xp, h, c, w_hh)
+            out = y[..., :hid]
+            return (out.flip(0) if reverse else out), y[-1, :, :hid], y[-1, :, hid:]
         step_bias = b_hh if self.mode == "GRU" else None
         outs = []
         for xp_t in _reorder(_steps(xp), reverse):

@@ -122,7 +122,8 @@ class Trainer:
             seen += n
             if bar is not None:
                 bar.update(n)
-                bar.set_postfix(loss=f"{total_loss / seen:.4f}", acc=f"{total_correct / seen:.4f}", refresh=False)
+                bar.set_postfix_str(f"loss {total_loss / seen:.4f}" + (f" acc {total_correct / seen:.4f}"
+                                    if self.metric is not None else ""), refresh=False)
         if bar is not None:
             bar.refresh()  # the epoch's final numbers, even when it ended within tqdm's refresh interval
             bar.close()
@@ -256,5 +257,9 @@ def _progress_bar(enabled, loader, desc):
         total = len(loader.dataset)
     except (AttributeError, TypeError):
         total = None
-    return tqdm(total=total, desc=desc, unit="sample", leave=False, file=sys.stderr, dynamic_ncols=True)
+    # numbers first, bar last to shrink: loss and accuracy stay readable in an 80-column terminal
+    # (rate: samples per second)
+    return tqdm(total=total, desc=desc, unit="", unit_scale=True, leave=False, file=sys.stderr,
+                dynamic_ncols=True, bar_format="{desc} {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} "
+                                               "[{remaining} left, {rate_fmt}{postfix}]")
 

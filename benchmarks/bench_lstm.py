@@ -1,0 +1,93 @@
+"""LSTM training step: sequence 50, batch 64, input 32, hidden 128, then a Linear on the last output.
+
+npgrad and PyTorch take turns step by step in one process, from the same initial weights and data;
+the ratio of the median step times is printed (1 and 2 BLAS threads each).
+
+    python -m benchmarks.bench_lstm [--steps N]
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+import numpy as np
+
+SEQ, BATCH, IN, HIDDEN, CLASSES = 50, 64, 32, 128, 10
+
+
+def _weights(rng):
+    b = 1 / np.sqrt(HIDDEN)
+    u = lambda *s: rng.uniform(-b, b, s).astype(np.float32)  # noqa: E731
+    return {"weight_ih_l0": u(4 * HIDDEN, IN), "weight_hh_l0": u(4 * HIDDEN, HIDDEN),
+            "bias_ih_l0": u(4 * HIDDEN), "bias_hh_l0": u(4 * HIDDEN),
+            "fc.weight": u(CLASSES, HIDDEN), "fc.bias": u(CLASSES)}
+
+
+def make(lib, weights):
+    """(step function, parameters) of an LSTM classifier in ``lib`` (npgrad or torch)."""
+    lstm = lib.nn.LSTM(IN, HIDDEN)
+    fc = lib.nn.Linear(HIDDEN, CLASSES)
+    with lib.no_grad():
+        for k, v in weights.items():
+            target = getattr(fc, k.split(".")[1]) if k.startswith("fc.") else getattr(lstm, k)
+            target.copy_(lib.tensor(v))
+    params = list(lstm.parameters()) + list(fc.parameters())
+    opt = lib.optim.SGD(params, lr=0.01, momentum=0.9)
+
+    def step(x, y):
+        out, _ = lstm(x)
+        loss = lib.nn.functional.cross_entropy(fc(out[-1]), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        return loss.item()
+    return step, params
+
+
+def run(steps=20, threads=(1, 2)):
+    import npgrad
+    try:
+        import torch
+    except ImportError:
+        torch = None
+    rng = np.random.default_rng(0)
+    weights = _weights(rng)
+    xs = rng.standard_normal((steps + 2, SEQ, BATCH, IN)).astype(np.float32)
+    ys = rng.integers(0, CLASSES, (steps + 2, BATCH))
+    rows = {}
+    for n in threads:
+        npgrad.set_num_threads(n)
+        libs = {"npgrad": npgrad}
+        if torch is not None:
+            torch.set_num_threads(n)
+            libs["torch"] = torch
+        fns = {k: make(lib, weights)[0] for k, lib in libs.items()}
+        times = {k: [] for k in libs}
+        losses = {k: [] for k in libs}
+        for i in range(steps + 2):
+            for k, lib in libs.items():                      # frameworks take turns, step by step
+                x, y = lib.tensor(xs[i]), lib.tensor(ys[i])
+                t0 = time.perf_counter()
+                losses[k].append(fns[k](x, y))
+                if i >= 2:                                   # two warm-up steps
+                    times[k].append(time.perf_counter() - t0)
+        rows[n] = {k: statistics.median(v) for k, v in times.items()}
+        if torch is not None:
+            assert np.allclose(losses["npgrad"], losses["torch"], rtol=1e-3, atol=1e-4), "losses differ"
+    return rows
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(prog="python -m benchmarks.bench_lstm", description=__doc__.splitlines()[0])
+    p.add_argument("--steps", type=int, default=20)
+    a = p.parse_args(argv)
+    for n, r in run(a.steps).items():
+        line = f"{n} thread(s): npgrad {r['npgrad'] * 1e3:.1f} ms/step"
+        if "torch" in r:
+            line += f", PyTorch {r['torch'] * 1e3:.1f} ms/step, ratio {r['npgrad'] / r['torch']:.2f}"
+        print(line)
+
+
+if __name__ == "__main__":
+    main()
