@@ -66,7 +66,7 @@ def from_numpy(ndarray):
     return _new(ndarray, False)
 
 
-def zeros(*size, dtype=None, device=None, requires_grad=False):
+def zeros(*size, dtype=None, device=None, requires_grad=False, out=None):
     """A tensor of zeros (float32 unless ``dtype``).
 
     >>> import npgrad
@@ -76,7 +76,7 @@ def zeros(*size, dtype=None, device=None, requires_grad=False):
     return _new(np.zeros(_size(size, "zeros"), _np_dtype(dtype)), requires_grad)
 
 
-def ones(*size, dtype=None, device=None, requires_grad=False):
+def ones(*size, dtype=None, device=None, requires_grad=False, out=None):
     """A tensor of ones.
 
     >>> import npgrad
@@ -86,7 +86,7 @@ def ones(*size, dtype=None, device=None, requires_grad=False):
     return _new(np.ones(_size(size, "ones"), _np_dtype(dtype)), requires_grad)
 
 
-def empty(*size, dtype=None, device=None, requires_grad=False):
+def empty(*size, dtype=None, device=None, requires_grad=False, out=None):
     return _new(np.empty(_size(size, "empty"), _np_dtype(dtype)), requires_grad)
 
 
