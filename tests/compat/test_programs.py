@@ -32,6 +32,7 @@ MISSING = {
     "examples_mnist": "device API: torch.device; optimizer Adadelta",
     "examples_time_sequence": "optimizer LBFGS",
     "examples_word_language_model": "Tensor.narrow",
+    "makemore_backprop": "in-place op on the result of advanced indexing (a copy, not a view)",
     "lpwe_1_tensors": "device API: torch.device, .to(device=)",
     "nn_really_5_device": "device API: torch.cuda / torch.device",
 }

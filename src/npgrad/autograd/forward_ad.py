@@ -126,7 +126,6 @@ def _rules():
         S.ScatterAdd: lambda c, a, t, o: _scatter_add(t[0], c, t[3]),
         S.Pad: lambda c, a, t, o: np.pad(t[0], a[1]),
         I.GetItem: lambda c, a, t, o: t[0][c.key],
-        I.GetIndex: lambda c, a, t, o: t[0][c.key],
         I.IndexPut: lambda c, a, t, o: _index_put(t[0], a[1], t[2]),
         I.IndexAdd: lambda c, a, t, o: I.IndexAdd.forward(_Ctx(), t[0], a[1], a[2]),
         E.Sign: lambda c, a, t, o: np.zeros_like(o),

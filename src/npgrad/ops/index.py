@@ -94,11 +94,6 @@ class GetItem(Function):
         return IndexAdd.apply(g, ctx.key, ctx.in_shape), None
 
 
-class GetIndex(GetItem):
-    """Advanced indexing: a copy, not a view (so in-place ops on the result are ordinary ones)."""
-    _view = False
-
-
 class IndexAdd(Function):
     """Scatter ``g`` into zeros of ``shape`` at ``key`` (accumulating repeats); the adjoint of indexing."""
 
@@ -138,11 +133,11 @@ def _add_rows(out, idx, g):
 def getitem(input, key):
     """``input[key]``; see the module docstring for the supported index kinds."""
     k = _convert_key(key, input._data.shape)
-    if not _is_basic(k):
-        return GetIndex.apply(input, k)
     out = GetItem.apply(input, k)
-    # an in-place write through this view must also update input's graph (see Tensor._inplace)
-    return link_view(out, input, lambda base, v: index_put(base, k, v), lambda base: GetItem.apply(base, k))
+    if _is_basic(k):
+        # an in-place write through this view must also update input's graph (see Tensor._inplace)
+        link_view(out, input, lambda base, v: index_put(base, k, v), lambda base: GetItem.apply(base, k))
+    return out
 
 
 class IndexPut(Function):
