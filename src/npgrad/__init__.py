@@ -131,7 +131,7 @@ def _F():
 _bind_methods()
 del _bind_methods
 
-_LAZY_MODULES = ("nn", "optim", "utils", "datasets", "viz", "labs", "testing", "train", "serialization")
+_LAZY_MODULES = ("nn", "optim", "utils", "datasets", "viz", "labs", "testing", "train", "serialization", "onnx")
 
 
 def __getattr__(name):

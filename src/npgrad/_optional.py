@@ -18,6 +18,7 @@ PACKAGES = {
     "sklearn": ("scikit-learn", "digits", "the bundled 8x8 digits"),
     "numba": ("numba", "jit", "compiled kernels"),
     "threadpoolctl": ("threadpoolctl", "all", "setting the BLAS thread count"),
+    "onnx": ("onnx", "onnx", "ONNX export"),
 }
 
 

@@ -4,6 +4,7 @@
     npgrad train --dataset fashion-mnist --model cnn --epochs 10
     npgrad evaluate runs/digits-mlp-<time>/model.safetensors
     npgrad predict runs/digits-mlp-<time>/model.safetensors my_digit.png
+    npgrad export runs/digits-mlp-<time>/model.safetensors model.onnx
     npgrad lab [NAME] [--out DIR]
 
 A bad argument (unknown dataset, negative epochs, unreadable image, checkpoint of another model ...)
@@ -134,6 +135,13 @@ def build_parser():
                          help="insist that the checkpoint holds this kind of model")
     _threads_option(predict)
 
+    export = sub.add_parser("export", help="write a checkpoint's model as ONNX (needs the onnx package)",
+                            description="Export a checkpoint written by 'npgrad train' to ONNX, with a dynamic "
+                                        "batch axis: input 'input' (batch, *input_shape) -> output 'logits'.")
+    export.add_argument("checkpoint", help="a checkpoint of 'npgrad train', or its run folder")
+    export.add_argument("output", help="the .onnx file to write")
+    export.add_argument("--opset", type=_positive_int, default=None, help="ONNX opset version (default 18)")
+
     sub.add_parser("lab", help="list the course labs, or run one: npgrad lab [NAME] [--out DIR]", add_help=False)
     return parser
 
@@ -170,7 +178,8 @@ def main(argv=None):
             return 2
         if getattr(args, "threads", None):
             npgrad.set_num_threads(args.threads)
-        return {"train": _train, "evaluate": _evaluate, "predict": _predict}[args.command](args)
+        return {"train": _train, "evaluate": _evaluate, "predict": _predict,
+                "export": _export}[args.command](args)
     except CLIError as exc:
         print(str(exc).splitlines()[0] if str(exc) else "npgrad: error", file=sys.stderr)
         return 2
@@ -419,6 +428,35 @@ def _predict(args):
     print(f"{args.image}: {classes[top[0]]}")
     for rank, k in enumerate(top, 1):
         print(f"  {rank}. {classes[k]:<12} {probs[k]:.4f}")
+    return 0
+
+
+def _export(args):
+    from ._optional import require
+    from .onnx import ExportError, export
+    try:
+        require("onnx", "npgrad export")
+    except ImportError as exc:
+        raise _fail("export", exc) from None
+    from .train import describe
+    model, meta = _restore("export", args.checkpoint, None)
+    arch = meta["arch"]
+    x = npgrad.randn(2, *arch["input_shape"])
+    try:
+        proto = export(model, x, None, input_names=["input"], output_names=["logits"], opset_version=args.opset,
+                       dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}})
+        # how inputs were standardised in training, for whoever deploys the model
+        for key in ("dataset", "mean", "std", "classes"):
+            if meta.get(key) is not None:
+                proto.metadata_props.add(key=key, value=str(meta[key]))
+        with open(args.output, "wb") as fh:
+            fh.write(proto.SerializeToString())
+    except (ExportError, ValueError, OSError) as exc:
+        raise _fail("export", exc) from None
+    shape = "x".join(map(str, arch["input_shape"]))
+    print(f"wrote {args.output}: {describe(arch)}; input 'input' (batch x {shape}, standardised with the "
+          f"training mean {meta.get('mean')} and std {meta.get('std')}) -> output 'logits' "
+          f"(batch x {arch['num_classes']})")
     return 0
 
 

@@ -58,9 +58,7 @@ _MARKERS = ("__tensor__", "__ndarray__", "__tuple__", "__dict__")
 
 def _safetensors():
     from ._optional import require
-    require("safetensors", "npgrad.save/npgrad.load")
-    import safetensors.numpy as stn
-    return stn
+    return require("safetensors.numpy", "npgrad.save/npgrad.load")
 
 
 # -- encoding ---------------------------------------------------------------------------------
