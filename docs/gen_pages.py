@@ -64,7 +64,8 @@ def cli_page():
              "A bad argument prints one line to stderr and exits with status 2.", ""]
     for title, argv in (("npgrad", ["--help"]), ("npgrad train", ["train", "--help"]),
                         ("npgrad evaluate", ["evaluate", "--help"]), ("npgrad predict", ["predict", "--help"]),
-                        ("npgrad export", ["export", "--help"]), ("npgrad lab", ["lab", "--help"])):
+                        ("npgrad export", ["export", "--help"]), ("npgrad lab", ["lab", "--help"]),
+                        ("npgrad playground", ["playground", "--help"])):
         lines += [f"## `{title}`", "", "```text", _help(argv), "```", ""]
     return "\n".join(lines)
 

@@ -6,6 +6,7 @@
     npgrad predict runs/digits-mlp-<time>/model.safetensors my_digit.png
     npgrad export runs/digits-mlp-<time>/model.safetensors model.onnx
     npgrad lab [NAME] [--out DIR]
+    npgrad playground [--port N] [--no-browser]   # the interactive playground in the browser
 
 A bad argument (unknown dataset, negative epochs, unreadable image, checkpoint of another model ...)
 prints one line to stderr and exits with status 2.
@@ -143,6 +144,11 @@ def build_parser():
     export.add_argument("--opset", type=_positive_int, default=None, help="ONNX opset version (default 18)")
 
     sub.add_parser("lab", help="list the course labs, or run one: npgrad lab [NAME] [--out DIR]", add_help=False)
+
+    play = sub.add_parser("playground", help="train networks interactively in the browser (local web page)",
+                          description="Serve the npgrad playground on 127.0.0.1 and open it in the browser.")
+    play.add_argument("--port", type=int, default=0, help="port to listen on (default: a free one, printed)")
+    play.add_argument("--no-browser", action="store_true", help="only print the address")
     return parser
 
 
@@ -179,7 +185,7 @@ def main(argv=None):
         if getattr(args, "threads", None):
             npgrad.set_num_threads(args.threads)
         return {"train": _train, "evaluate": _evaluate, "predict": _predict,
-                "export": _export}[args.command](args)
+                "export": _export, "playground": _playground}[args.command](args)
     except CLIError as exc:
         print(str(exc).splitlines()[0] if str(exc) else "npgrad: error", file=sys.stderr)
         return 2
@@ -209,6 +215,16 @@ def _lab(argv):
         raise CLIError("npgrad lab: error: the labs (npgrad.labs) are not installed in this copy of npgrad") \
             from None
     return labs.main(argv)
+
+
+def _playground(args):
+    from .playground import serve
+    if not 0 <= args.port <= 65535:
+        raise _fail("playground", f"argument --port: must be 0..65535, got {args.port}")
+    try:
+        return serve(port=args.port, open_browser=not args.no_browser)
+    except OSError as exc:
+        raise _fail("playground", f"cannot listen on 127.0.0.1:{args.port}: {exc.strerror or exc}") from None
 
 
 # -- train ---------------------------------------------------------------------------------------
