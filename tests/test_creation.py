@@ -136,8 +136,8 @@ def test_like_family_keeps_shape_and_dtype():
     (lambda: npgrad.randint(5, 5, (2,)), RuntimeError, "from"),
     (lambda: npgrad.normal(0.0, -1.0, (2,)), RuntimeError, "std"),
     (lambda: npgrad.linspace(0, 1, -1), RuntimeError, "steps"),
-    (lambda: npgrad.tensor(["a"]), TypeError, "dtype"),
-    (lambda: npgrad.tensor([[1, 2], [3]]), ValueError, "rectangular"),
+    (lambda: npgrad.tensor(["a"]), ValueError, "'str'"),
+    (lambda: npgrad.tensor([[1, 2], [3]]), ValueError, "length 2 at dim 1"),
 ])
 def test_bad_arguments(call, exc, match):
     with pytest.raises(exc, match=match):

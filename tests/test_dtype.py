@@ -109,7 +109,7 @@ def test_mixed_precision_grads_take_each_leafs_dtype():
 
 def test_dtype_objects():
     assert npgrad.float32.is_floating_point and not npgrad.int64.is_floating_point
-    assert repr(npgrad.float32) == "npgrad.float32"
+    assert repr(npgrad.float32) == str(npgrad.float32) == "torch.float32"
     assert npgrad.float is npgrad.float32 and npgrad.double is npgrad.float64 and npgrad.long is npgrad.int64
     assert npgrad.tensor([1.0]).to(float).dtype == npgrad.float32
     assert npgrad.tensor([1.5]).to(int).dtype == npgrad.int64
@@ -130,3 +130,17 @@ def test_set_default_dtype():
 def test_unsupported_numpy_dtype_is_rejected():
     with pytest.raises(TypeError, match="complex128|supported"):
         npgrad.from_numpy(np.zeros(2, dtype=np.complex128))
+
+
+@pytest.mark.parametrize("name", ["float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool"])
+def test_dtype_and_type_strings_match_torch(torch, name):
+    ours, theirs = getattr(npgrad, name), getattr(torch, name)
+    assert (str(ours), repr(ours), f"{ours}") == (str(theirs), repr(theirs), f"{theirs}")
+    assert npgrad.zeros(2, dtype=ours).type() == torch.zeros(2, dtype=theirs).type()
+    assert repr(npgrad.zeros(2, dtype=ours)) == repr(torch.zeros(2, dtype=theirs))
+
+
+def test_size_prints_as_torch(torch):
+    for shape in [(), (3,), (2, 0, 4)]:
+        assert str(npgrad.zeros(shape).shape) == str(torch.zeros(shape).shape)
+        assert repr(npgrad.zeros(shape).size()) == repr(torch.zeros(shape).size())

@@ -85,3 +85,46 @@ def test_training_steps_reuse_the_conv_buffers():
         loss.backward()
         sizes.append(M.held_bytes())
     assert sizes[0] > 0 and sizes[-1] == sizes[1]  # warmed up after one step, then steady
+
+
+def _step(sizes):
+    """One synthetic training step: buffers of ``sizes`` bytes live together, then all die."""
+    bufs = [M.empty((n,), np.uint8) for n in sizes]
+    return sum(b.nbytes for b in bufs)
+
+
+def test_buffers_of_sizes_no_longer_requested_are_dropped():
+    mib = 1 << 20
+    need = _step([4 * mib, 2 * mib])
+    for batch in range(5, 25):  # a new batch size every step: every size is new
+        need = max(need, _step([batch * mib, batch * mib // 2]))
+        # what this step and the previous one used, never every size seen so far
+        assert M.held_bytes() <= 2 * need
+    assert M.held_bytes() < 3 * 24 * mib
+
+
+def test_a_steady_loop_keeps_all_its_buffers():
+    mib = 1 << 20
+    sizes = [3 * mib, 2 * mib, 5 * mib]
+    _step(sizes)
+    held = M.held_bytes()
+    for _ in range(5):
+        _step(sizes)
+        assert M.held_bytes() == held == sum(sizes)
+
+
+def test_varying_batch_sizes_hold_at_most_two_steps():
+    npgrad.manual_seed(0)
+    nn = npgrad.nn
+    model = nn.Sequential(nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                          nn.Linear(8 * 16 * 16, 10))
+
+    def step(bs):
+        model.zero_grad()
+        nn.functional.cross_entropy(model(npgrad.randn(bs, 1, 32, 32)), npgrad.randint(0, 10, (bs,))).backward()
+
+    step(128)
+    one_step = M.held_bytes()
+    for bs in [120, 112, 104, 96, 88, 80, 72, 64, 128, 100]:
+        step(bs)
+        assert M.held_bytes() <= 2 * one_step  # every size kept would reach ~7 steps here

@@ -285,12 +285,31 @@ def test_missing_safetensors_package_says_how_to_install(monkeypatch):
         npgrad.save({"w": npgrad.ones(1)}, io.BytesIO())
 
 
-def test_map_location_must_be_cpu():
+@pytest.mark.parametrize("where", ["cpu", npgrad.device("cpu"), {"cpu": "cpu"}, lambda storage, loc: storage, None])
+def test_map_location_to_the_cpu(where):
     buf = io.BytesIO()
     npgrad.save({"w": npgrad.ones(1)}, buf)
-    assert npgrad.load(io.BytesIO(buf.getvalue()), map_location="cpu")["w"].tolist() == [1.0]
-    with pytest.raises(ValueError, match="CPU only"):
-        npgrad.load(io.BytesIO(buf.getvalue()), map_location="cuda:0")
+    assert npgrad.load(io.BytesIO(buf.getvalue()), map_location=where)["w"].tolist() == [1.0]
+
+
+@pytest.mark.parametrize("where", ["cuda:0", npgrad.device("cuda"), {"cpu": "cuda"}])
+def test_map_location_to_cuda_raises_as_torch_cpu_build(torch, where):
+    buf, tbuf = io.BytesIO(), io.BytesIO()
+    npgrad.save({"w": npgrad.ones(1)}, buf)
+    torch.save({"w": torch.ones(1)}, tbuf)
+    twhere = torch.device(str(where)) if isinstance(where, npgrad.device) else where
+    with pytest.raises(RuntimeError) as theirs:
+        torch.load(io.BytesIO(tbuf.getvalue()), map_location=twhere)
+    with pytest.raises(RuntimeError) as ours:
+        npgrad.load(io.BytesIO(buf.getvalue()), map_location=where)
+    assert str(ours.value) == str(theirs.value)
+
+
+def test_map_location_rejects_unknown_devices():
+    buf = io.BytesIO()
+    npgrad.save({"w": npgrad.ones(1)}, buf)
+    with pytest.raises(RuntimeError, match="Expected one of cpu, cuda"):
+        npgrad.load(io.BytesIO(buf.getvalue()), map_location="gpu")
 
 
 def test_saving_a_whole_model_explains_state_dict(tmp_path):
@@ -328,3 +347,123 @@ def test_unsupported_dtype_is_named(torch, tmp_path):
     save_file({"w": torch.ones(2, dtype=torch.bfloat16)}, str(path))
     with pytest.raises(TypeError, match="tensor 'w' in .*bf16.safetensors has dtype BF16"):
         npgrad.load(path)
+
+
+def test_saving_a_whole_module_names_the_state_dict_recipe(tmp_path):
+    with pytest.raises(TypeError) as e:
+        npgrad.save(npgrad.nn.Linear(2, 2), tmp_path / "m.pt")
+    msg = str(e.value)
+    assert "cannot store the Linear object itself (that would need pickle" in msg
+    assert "npgrad.save(model.state_dict(), path)" in msg and "model.load_state_dict(npgrad.load(path))" in msg
+    assert not (tmp_path / "m.pt").exists()
+
+
+NAMES = ["DEFAULT_PROTOCOL", "SourceChangeWarning", "add_safe_globals", "get_safe_globals", "clear_safe_globals",
+         "safe_globals", "get_unsafe_globals_in_checkpoint", "location_tag", "default_restore_location",
+         "register_package", "LoadEndianness", "get_default_load_endianness", "set_default_load_endianness",
+         "skip_data", "save", "load"]
+
+
+def test_torch_serialization_names_exist(torch):
+    import torch.serialization as theirs
+    for name in NAMES:
+        assert hasattr(theirs, name) and hasattr(npgrad.serialization, name), name
+    assert npgrad.serialization.DEFAULT_PROTOCOL == theirs.DEFAULT_PROTOCOL
+    assert issubclass(npgrad.serialization.SourceChangeWarning, Warning)
+    assert npgrad.serialization.get_default_load_endianness() == theirs.get_default_load_endianness()
+
+
+def test_safe_globals_registry_and_context():
+    class Config:
+        pass
+    s = npgrad.serialization
+    s.clear_safe_globals()
+    with s.safe_globals([Config]):
+        assert s.get_safe_globals() == [Config]
+    assert s.get_safe_globals() == []
+    s.add_safe_globals([Config])
+    assert Config in s.get_safe_globals()
+    s.clear_safe_globals()
+    with pytest.raises(TypeError):
+        s.add_safe_globals(Config)
+
+
+def test_default_restore_location_as_torch_cpu_build(torch):
+    import torch.serialization as theirs
+    assert npgrad.serialization.default_restore_location("data", "cpu") == "data"
+    with pytest.raises(RuntimeError) as ours:
+        npgrad.serialization.default_restore_location("data", "cuda:0")
+    with pytest.raises(RuntimeError) as ref:
+        theirs.default_restore_location(torch.UntypedStorage(2), "cuda:0")
+    assert str(ours.value) == str(ref.value)
+
+
+def test_docstring_examples():
+    import doctest
+    assert doctest.testmod(npgrad.serialization, optionflags=doctest.ELLIPSIS).failed == 0
+
+
+_KILLED_SAVE = r"""
+import os, signal, sys
+import npgrad
+os.fsync = lambda fd: os.kill(os.getpid(), signal.SIGKILL)  # die after writing, before the rename
+npgrad.save({"w": npgrad.ones(1000)}, sys.argv[1])
+"""
+
+
+def _temps(folder):
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
+
+
+def test_a_killed_save_leaves_a_temporary_file_that_the_next_save_removes(tmp_path):
+    import subprocess
+    import sys
+    path = tmp_path / "ckpt.pt"
+    npgrad.save({"w": npgrad.zeros(3)}, path)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    proc = subprocess.run([sys.executable, "-c", _KILLED_SAVE, str(path)], env=env, capture_output=True)
+    assert proc.returncode != 0
+    stale = _temps(tmp_path)
+    assert len(stale) == 1 and os.path.getsize(tmp_path / stale[0]) > 4000  # the killed write's bytes
+    assert npgrad.load(path)["w"].tolist() == [0.0, 0.0, 0.0]  # the old checkpoint is intact
+    npgrad.save({"w": npgrad.ones(2)}, path)
+    assert _temps(tmp_path) == []
+    assert npgrad.load(path)["w"].tolist() == [1.0, 1.0]
+
+
+def test_temporary_files_of_live_writers_are_left_alone(tmp_path):
+    path = tmp_path / "ckpt.pt"
+    live = tmp_path / f".ckpt.pt.part-{os.getppid()}.abc.tmp"  # the parent process is alive
+    other = tmp_path / ".other.pt.part-999999999.abc.tmp"        # another checkpoint's file
+    live.write_bytes(b"x")
+    other.write_bytes(b"x")
+    npgrad.save({"w": npgrad.ones(1)}, path)
+    assert live.exists() and other.exists()
+
+
+def test_pytorch_pickle_checkpoints_are_named_and_explained(tmp_path):
+    torch = pytest.importorskip("torch", reason="PyTorch writes the file")
+    for zipped in (True, False):
+        path = tmp_path / f"model{zipped}.pt"
+        torch.save({"w": torch.ones(2)}, path, _use_new_zipfile_serialization=zipped)
+        with pytest.raises(RuntimeError, match="PyTorch's pickle format") as info:
+            npgrad.load(path)
+        assert "safetensors" in str(info.value) and "weights_only=True" in str(info.value)
+
+
+def test_deeply_nested_objects_raise_clear_errors(tmp_path):
+    deep = []
+    for _ in range(5000):
+        deep = [deep]
+    with pytest.raises(RuntimeError, match="nested too deeply"):
+        npgrad.save({"a": deep}, tmp_path / "deep.pt")
+    import safetensors.numpy as stn
+    blob = stn.save({"a": np.ones(1, np.float32)}, metadata={"npgrad": "[" * 100000 + "]" * 100000})
+    (tmp_path / "deep2.pt").write_bytes(blob)
+    with pytest.raises(RuntimeError, match="nested too deeply"):
+        npgrad.load(tmp_path / "deep2.pt")
+
+
+def test_complex_arrays_are_refused_with_the_path():
+    with pytest.raises(TypeError, match="'opt/z'.*complex128"):
+        npgrad.save({"opt": {"z": np.array([1 + 2j])}}, io.BytesIO())

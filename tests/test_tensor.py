@@ -50,7 +50,7 @@ REPRS = [
 
 @pytest.mark.parametrize("build", [r[1] for r in REPRS], ids=[r[0] for r in REPRS])
 def test_repr_matches_torch(build, torch):
-    assert repr(build(npgrad)) == repr(build(torch)).replace("torch.", "npgrad.")
+    assert repr(build(npgrad)) == repr(build(torch))
 
 
 @pytest.mark.parametrize("build,text", [
@@ -59,7 +59,7 @@ def test_repr_matches_torch(build, torch):
     (lambda: npgrad.tensor([0.5, 1.25]), "tensor([0.5000, 1.2500])"),
     (lambda: npgrad.tensor([1, 2]), "tensor([1, 2])"),
     (lambda: npgrad.tensor([True, False]), "tensor([ True, False])"),
-    (lambda: npgrad.tensor([1.0], dtype=npgrad.float64), "tensor([1.], dtype=npgrad.float64)"),
+    (lambda: npgrad.tensor([1.0], dtype=npgrad.float64), "tensor([1.], dtype=torch.float64)"),
     (lambda: npgrad.tensor([1.0], requires_grad=True) * 2, "tensor([2.], grad_fn=<MulBackward0>)"),
 ])
 def test_repr_examples(build, text):
@@ -69,11 +69,11 @@ def test_repr_examples(build, text):
 
 def test_attributes():
     x = npgrad.zeros(2, 3, 4)
-    assert x.shape == (2, 3, 4) and isinstance(x.shape, tuple) and repr(x.shape) == "npgrad.Size([2, 3, 4])"
+    assert x.shape == (2, 3, 4) and isinstance(x.shape, tuple) and repr(x.shape) == str(x.shape) == "torch.Size([2, 3, 4])"
     assert x.size() == (2, 3, 4) and x.size(1) == 3 and x.size(-1) == 4
     assert x.ndim == 3 == x.dim() and x.numel() == 24
     assert x.dtype == npgrad.float32 and not x.requires_grad and x.grad is None and x.grad_fn is None
-    assert x.is_leaf and x.is_floating_point() and x.device == "cpu"
+    assert x.is_leaf and x.is_floating_point() and x.device == npgrad.device("cpu") and x.device.type == "cpu"
     with pytest.raises(IndexError, match="out of range"):
         x.size(3)
 

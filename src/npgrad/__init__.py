@@ -15,6 +15,10 @@ from . import _dtype
 from ._dtype import (bool_ as bool, dtype, float16, float32, float64, get_default_dtype, int8, int16, int32,  # noqa: A001
                      int64, set_default_dtype, uint8)
 from .tensor import Size, Tensor
+from ._backend import device, get_default_device, set_default_device
+from ._settings import (are_deterministic_algorithms_enabled, channels_last, channels_last_3d, contiguous_format,
+                        get_float32_matmul_precision, is_deterministic_algorithms_warn_only_enabled, memory_format,
+                        preserve_format, set_float32_matmul_precision, use_deterministic_algorithms)
 from .autograd.grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .random import Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from .creation import (arange, as_tensor, bernoulli, empty, empty_like, eye, from_numpy, full, full_like,
@@ -33,7 +37,7 @@ from .ops.linalg import addmm, bmm, dot, einsum, ger, inner, matmul, mm, mv, out
 from .ops.reduce import (all, amax, amin, any, argmax, argmin, argsort, count_nonzero, cumprod, cumsum,
                          logsumexp, max, mean, min, norm, prod, sort, std, std_mean, sum, topk, var, var_mean)
 from .ops.shape import (broadcast_shapes, broadcast_tensors, broadcast_to, cat, chunk, concat, concatenate,
-                        diagonal, flatten, flip, gather, hstack, movedim, moveaxis, permute, repeat_interleave,
+                        diagonal, flatten, flip, narrow, gather, hstack, movedim, moveaxis, permute, repeat_interleave,
                         reshape, roll, scatter, scatter_add, split, squeeze, stack, swapaxes, swapdims, t,
                         take_along_dim, tile, trace, transpose, tril, triu, unbind, unflatten, unsqueeze,
                         vstack)
@@ -107,18 +111,22 @@ def _bind_methods():
         for n in ns.split():
             setattr(Tensor, n, getattr(mod, n))
     Tensor.where = lambda self, condition, other: E.where(condition, self, other)
+    Tensor.narrow = S.narrow
     Tensor.clone = lambda self, memory_format=None: E.Cast.apply(self, self.dtype, True) \
         if self.requires_grad else Tensor._make(self._data.copy(order="K"), None, False, None)
-    Tensor.new_tensor = lambda self, data, dtype=None, requires_grad=False: tensor(
-        data, dtype=dtype or self.dtype, requires_grad=requires_grad)
-    Tensor.new_zeros = lambda self, *size, dtype=None, requires_grad=False: zeros(
-        *size, dtype=dtype or self.dtype, requires_grad=requires_grad)
-    Tensor.new_ones = lambda self, *size, dtype=None, requires_grad=False: ones(
-        *size, dtype=dtype or self.dtype, requires_grad=requires_grad)
-    Tensor.new_full = lambda self, size, fill_value, dtype=None, requires_grad=False: full(
-        size, fill_value, dtype=dtype or self.dtype, requires_grad=requires_grad)
-    Tensor.new_empty = lambda self, *size, dtype=None, requires_grad=False: empty(
-        *size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+    def _new_kw(self, dtype, device, requires_grad, **kw):
+        return dict(dtype=dtype or self.dtype, device=self.device if device is None else device,
+                    requires_grad=requires_grad, **kw)
+    Tensor.new_tensor = lambda self, data, dtype=None, device=None, requires_grad=False: tensor(
+        data, **_new_kw(self, dtype, device, requires_grad))
+    Tensor.new_zeros = lambda self, *size, dtype=None, device=None, requires_grad=False, pin_memory=False: zeros(
+        *size, **_new_kw(self, dtype, device, requires_grad, pin_memory=pin_memory))
+    Tensor.new_ones = lambda self, *size, dtype=None, device=None, requires_grad=False, pin_memory=False: ones(
+        *size, **_new_kw(self, dtype, device, requires_grad, pin_memory=pin_memory))
+    Tensor.new_full = lambda self, size, fill_value, dtype=None, device=None, requires_grad=False, pin_memory=False: \
+        full(size, fill_value, **_new_kw(self, dtype, device, requires_grad, pin_memory=pin_memory))
+    Tensor.new_empty = lambda self, *size, dtype=None, device=None, requires_grad=False, pin_memory=False: empty(
+        *size, **_new_kw(self, dtype, device, requires_grad, pin_memory=pin_memory))
     Tensor.softmax = lambda self, dim, dtype=None: _F().softmax(self, dim, dtype=dtype)
     Tensor.log_softmax = lambda self, dim, dtype=None: _F().log_softmax(self, dim, dtype=dtype)
 
@@ -131,7 +139,8 @@ def _F():
 _bind_methods()
 del _bind_methods
 
-_LAZY_MODULES = ("nn", "optim", "utils", "datasets", "viz", "labs", "testing", "train", "serialization", "onnx")
+_LAZY_MODULES = ("nn", "optim", "utils", "datasets", "viz", "labs", "testing", "train", "serialization", "onnx",
+                 "cuda", "backends", "accelerator", "mps", "xpu")
 
 
 def __getattr__(name):

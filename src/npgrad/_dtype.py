@@ -25,7 +25,8 @@ class dtype:
         self._cat = cat
 
     def __repr__(self):
-        return f"npgrad.{self.name}"
+        # PyTorch's exact text: programs written for ``torch`` print dtypes and compare the output
+        return f"torch.{self.name}"
 
     def __reduce__(self):
         return (_by_name, (self.name,))

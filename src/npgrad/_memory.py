@@ -8,8 +8,14 @@ milliseconds per step.  :func:`empty` hands out a buffer that an earlier step us
 A buffer is reused only when nothing made from it is alive any more: every array built on it (a
 view, a reshape, a tensor's data) holds a reference to it, so its reference count falls back to the
 pool's own exactly when the last of them is gone.  Small arrays (under ``MIN_BYTES``) and arrays
-nobody asks this module for are plain NumPy allocations.  At most ``LIMIT_BYTES`` are held
-(least recently used buffers are dropped first); ``release()`` drops them all.
+nobody asks this module for are plain NumPy allocations.  ``release()`` drops them all.
+
+What is kept is bounded by what a step needs, not by what all steps ever needed: with a varying
+batch size every new size would otherwise add buffers until ``LIMIT_BYTES``.  The pool measures the
+bytes in use at each request; a *cycle* (a training step) ends when most of them have been freed.
+Whenever a new buffer must be allocated, the free buffers not handed out in this cycle or the
+previous one are dropped.  Buffers of a batch size that stopped coming are therefore gone within
+two steps, so the pool holds at most what two steps used; a steady loop keeps all of its buffers.
 """
 from __future__ import annotations
 
@@ -22,9 +28,14 @@ import numpy as np
 MIN_BYTES = 1 << 20
 #: the pool never holds more than this many bytes
 LIMIT_BYTES = 1 << 30
+#: a cycle ends when the bytes in use fall below this fraction of the cycle's peak
+CYCLE_END = 0.25
 
 _pool = OrderedDict()  # id -> 1-D uint8 buffer, least recently used first
+_last_cycle = {}       # id -> the cycle that last handed the buffer out
 _held = 0
+_cycle = 0             # cycles counted so far
+_peak = 0              # the most bytes in use seen in this cycle
 
 
 def _refs(key):
@@ -56,16 +67,43 @@ def empty(shape, dtype):
     if nbytes < MIN_BYTES:
         return np.empty(shape, dtype)
     global _held
-    for key in _pool:
-        if _pool[key].nbytes == nbytes and _refs(key) == _FREE_REFS:
-            _pool.move_to_end(key)
-            return _pool[key].view(dtype).reshape(shape)
-    buf = np.empty(nbytes, np.uint8)
-    _pool[id(buf)] = buf
-    _held += nbytes
-    if _held > LIMIT_BYTES:
-        _trim()
-    return buf.view(dtype).reshape(shape)
+    match, in_use = None, 0
+    for key in _pool:  # no local reference to a buffer here: it would count as a user
+        if _refs(key) != _FREE_REFS:
+            in_use += _pool[key].nbytes
+        elif match is None and _pool[key].nbytes == nbytes:
+            match = key
+    _count_cycle(in_use, nbytes)
+    if match is None:
+        _drop_unused()
+        buf = np.empty(nbytes, np.uint8)
+        match = id(buf)
+        _pool[match] = buf
+        del buf
+        _held += nbytes
+        if _held > LIMIT_BYTES:
+            _trim(LIMIT_BYTES)
+    _pool.move_to_end(match)
+    _last_cycle[match] = _cycle
+    return _pool[match].view(dtype).reshape(shape)
+
+
+def _count_cycle(in_use, nbytes):
+    """A new cycle starts when most of the bytes in use at this cycle's peak have been freed."""
+    global _cycle, _peak
+    if in_use <= CYCLE_END * _peak:
+        _cycle += 1
+        _peak = 0
+    _peak = max(_peak, in_use + nbytes)
+
+
+def _drop_unused():
+    """Drop the free buffers no request used in this cycle or the previous one."""
+    global _held
+    for key in [k for k, c in _last_cycle.items() if c < _cycle - 1]:
+        if _refs(key) == _FREE_REFS:
+            _held -= _pool.pop(key).nbytes
+            del _last_cycle[key]
 
 
 def empty_like(a, dtype=None):
@@ -80,20 +118,23 @@ def empty_like(a, dtype=None):
     return empty(tuple(a.shape[i] for i in order), dtype).transpose(np.argsort(order))
 
 
-def _trim():
+def _trim(limit):
+    """Drop free buffers, least recently used first, until at most ``limit`` bytes are held."""
     global _held
     for key in list(_pool):
-        if _held <= LIMIT_BYTES:
+        if _held <= limit:
             break
         if _refs(key) == _FREE_REFS:
             _held -= _pool.pop(key).nbytes
+            _last_cycle.pop(key, None)
 
 
 def release():
     """Drop every pooled buffer (arrays still in use keep their memory until they die)."""
-    global _held
+    global _held, _peak
     _pool.clear()
-    _held = 0
+    _last_cycle.clear()
+    _held = _peak = 0
 
 
 def held_bytes():

@@ -10,14 +10,24 @@ class Generator:
     >>> import npgrad
     >>> g = npgrad.Generator().manual_seed(0)
     >>> npgrad.rand(2, generator=g).shape
-    npgrad.Size([2])
+    torch.Size([2])
     """
 
     def __init__(self, device="cpu"):
+        from . import _backend
+        d = _backend.as_device(device)
+        if d.type == "cuda" and "cuda" not in _backend._MODULES:
+            raise RuntimeError("Cannot get CUDA generator without ATen_cuda library.")
+        self.device = _backend.resolve(d)
         self._seed = 67280421310721
         self._rng = np.random.default_rng(self._seed)
 
     def manual_seed(self, seed):
+        if isinstance(seed, (str, float)):  # PyTorch calls int(seed): '7' and 7.0 are seeds, 'a' a ValueError
+            try:
+                seed = int(seed)
+            except (ValueError, OverflowError):
+                raise ValueError(f"manual_seed: seed must be an int, got {seed!r}") from None
         if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
             raise TypeError(f"manual_seed: seed must be an int, got {seed!r}")
         self._seed = int(seed)

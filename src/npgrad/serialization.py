@@ -42,6 +42,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import sys
 import tempfile
 import zlib
 
@@ -49,7 +50,10 @@ import numpy as np
 
 from .tensor import Tensor
 
-__all__ = ["save", "load"]
+__all__ = ["save", "load", "DEFAULT_PROTOCOL", "SourceChangeWarning", "add_safe_globals", "get_safe_globals",
+           "clear_safe_globals", "safe_globals", "get_unsafe_globals_in_checkpoint", "location_tag",
+           "default_restore_location", "register_package", "LoadEndianness", "get_default_load_endianness",
+           "set_default_load_endianness", "skip_data"]
 
 _STRUCT_KEY = "npgrad"
 _CRC_KEY = "npgrad.crc32"
@@ -67,6 +71,10 @@ def _path_name(path):
 
 
 def _add_tensor(arr, path, tensors):
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"npgrad.save: the array at '{_path_name(path)}' has dtype {arr.dtype}, which a checkpoint "
+                        "cannot hold (bool, integer and float arrays only); for complex data save .real and "
+                        ".imag as two arrays")
     name = base = _path_name(path)
     n = 1
     while name in tensors:  # two paths can join to the same string ({'a/b': x, 'a': {'b': y}})
@@ -106,9 +114,11 @@ def _encode(obj, path, tensors):
             return {k: _encode(v, path + [k], tensors) for k, v in obj.items()}
         return {"__dict__": [[_encode_key(k, path), _encode(v, path + [k], tensors)] for k, v in obj.items()]}
     if hasattr(obj, "state_dict") and callable(obj.state_dict):
-        raise TypeError(f"npgrad.save: cannot store the {type(obj).__name__} object itself at '{_path_name(path)}' "
-                        "(that would need pickle); save its .state_dict() instead, and to restore, build the "
-                        "object again and call .load_state_dict(npgrad.load(path))")
+        where = f" at '{_path_name(path)}'" if path else ""
+        raise TypeError(f"npgrad.save: cannot store the {type(obj).__name__} object itself{where} (that would need "
+                        "pickle, and loading a pickle can run any code); save its .state_dict() instead: "
+                        "npgrad.save(model.state_dict(), path), and to restore, build the object again and call "
+                        "model.load_state_dict(npgrad.load(path))")
     raise TypeError(f"npgrad.save: cannot store a {type(obj).__module__}.{type(obj).__name__} at "
                     f"'{_path_name(path)}': checkpoints hold tensors, arrays, numbers, strings, bools, None, "
                     "lists, tuples and dicts (no pickle, so no arbitrary objects)")
@@ -145,7 +155,11 @@ def save(obj, f, pickle_module=None, pickle_protocol=None, _use_new_zipfile_seri
     >>> npgrad.load(path)
     {'w': tensor([1., 1.])}
     """
-    data = _serialize(obj)
+    try:
+        data = _serialize(obj)
+    except RecursionError:
+        raise RuntimeError("npgrad.save: the object is nested too deeply (lists/dicts/tuples inside each other "
+                           f"more than ~{sys.getrecursionlimit() // 2} levels) to store") from None
     if hasattr(f, "write"):
         f.write(data)
         return
@@ -160,13 +174,49 @@ def _serialize(obj):
     return _safetensors().save(tensors, metadata=meta)
 
 
+class _MissingFolder(FileNotFoundError, RuntimeError):
+    """PyTorch raises RuntimeError for a missing parent folder; FileNotFoundError is what it is."""
+
+
+def _tmp_prefix(path):
+    return "." + os.path.basename(path) + ".part-"
+
+
+def _remove_stale_temps(path):
+    """Delete the temporary files of earlier saves of ``path`` whose process died mid-write (killed, power
+    cut): each is as large as the checkpoint and nothing else would ever remove it.  A temporary file
+    carries its writer's process id, so those of live writers are left alone."""
+    folder, prefix = os.path.dirname(os.path.abspath(path)), _tmp_prefix(path)
+    with contextlib.suppress(OSError):
+        for entry in os.listdir(folder):
+            if not (entry.startswith(prefix) and entry.endswith(".tmp")):
+                continue
+            pid = entry[len(prefix):].split(".", 1)[0]
+            if pid.isdigit() and not _alive(int(pid)):
+                with contextlib.suppress(OSError):
+                    os.unlink(os.path.join(folder, entry))
+
+
+def _alive(pid):
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):  # exists but belongs to someone else, or no way to tell
+        return True
+    return True
+
+
 def _atomic_write(path, data):
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
-        raise FileNotFoundError(f"npgrad.save: cannot write {path}: folder {folder} does not exist")
+        raise _MissingFolder(f"npgrad.save: cannot write {path}: Parent directory {folder} does not exist")
     if os.path.isdir(path):
         raise IsADirectoryError(f"npgrad.save: {path} is a directory")
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=folder)
+    _remove_stale_temps(path)
+    fd, tmp = tempfile.mkstemp(prefix=f"{_tmp_prefix(path)}{os.getpid()}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -201,8 +251,10 @@ def _file_mode(path):
 def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=None, **pickle_load_args):
     """Load an object saved by ``npgrad.save`` (or any safetensors file) from a path or binary file.
 
-    Tensors come back as npgrad tensors on the CPU; ``map_location`` may only name the CPU. Loading
-    never executes code, whatever ``weights_only`` says.
+    Tensors come back as npgrad tensors on the CPU (checkpoints hold CPU data); ``map_location``
+    (a device, a string, a ``{saved: target}`` dict or ``lambda storage, loc: storage``) must lead
+    to a device this build has, as in PyTorch's CPU build. Loading never executes code, whatever
+    ``weights_only`` says.
 
     >>> import npgrad, io
     >>> buf = io.BytesIO()
@@ -210,8 +262,7 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=No
     >>> npgrad.load(io.BytesIO(buf.getvalue()))
     {'step': 7, 'betas': (0.9, 0.999)}
     """
-    if map_location not in (None, "cpu") and str(map_location) != "cpu":
-        raise ValueError(f"npgrad.load: map_location={map_location!r}; npgrad runs on the CPU only")
+    _check_map_location(map_location)
     if hasattr(f, "read"):
         data, name = f.read(), getattr(f, "name", "<file object>")
     else:
@@ -223,6 +274,23 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=No
     return _deserialize(data, name)
 
 
+def _check_map_location(map_location):
+    from . import _backend
+    if isinstance(map_location, dict):
+        map_location = map_location.get("cpu", "cpu")
+    if map_location is None or callable(map_location) and not isinstance(map_location, _backend.device):
+        return
+    if not isinstance(map_location, (str, _backend.device)):
+        raise TypeError(f"npgrad.load: map_location must be a device, a string, a dict or a callable, "
+                        f"got {type(map_location).__name__}")
+    d = _backend.as_device(map_location)
+    if d.type == "cuda" and "cuda" not in _backend._MODULES:
+        raise RuntimeError("Attempting to deserialize object on a CUDA device but torch.cuda.is_available() is "
+                           "False. If you are running on a CPU-only machine, please use torch.load with "
+                           "map_location=torch.device('cpu') to map your storages to the CPU.")
+    _backend.transfer(None, d)
+
+
 def _corrupt(name, why):
     return RuntimeError(f"npgrad.load: {name} is not a valid safetensors checkpoint (truncated or corrupt?): {why}")
 
@@ -230,7 +298,27 @@ def _corrupt(name, why):
 _DTYPES = {"BOOL", "U8", "I8", "I16", "I32", "I64", "F16", "F32", "F64"}
 
 
+def _pytorch_format(data):
+    """The container of a ``torch.save`` file: a zip archive (PyTorch >= 1.6) or a bare pickle.  A
+    safetensors header always starts with ``{`` after its 8-byte length, so neither is mistaken for one."""
+    if data[8:9] == b"{":
+        return None
+    if data[:4] == b"PK\x03\x04":
+        return "a zip archive holding a pickle"
+    if data[:1] == b"\x80" and data[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05"):
+        return "a pickle"
+    return None
+
+
 def _read_header(data, name):
+    kind = _pytorch_format(data)
+    if kind is not None:
+        raise RuntimeError(
+            f"npgrad.load: {name} is a PyTorch checkpoint in PyTorch's pickle format ({kind}), not safetensors. "
+            "npgrad does not unpickle files: unpickling can run arbitrary code. Convert it once where PyTorch is "
+            "installed, without running its code: `from safetensors.torch import save_file; "
+            "save_file(torch.load(path, weights_only=True), 'model.safetensors')` (for a state_dict of tensors), "
+            "then npgrad.load('model.safetensors')")
     if len(data) < 8:
         raise _corrupt(name, f"the file has only {len(data)} bytes")
     n = int.from_bytes(data[:8], "little")
@@ -238,6 +326,8 @@ def _read_header(data, name):
         raise _corrupt(name, f"the header claims {n} bytes but the file has {len(data) - 8} after the length")
     try:
         header = json.loads(data[8:8 + n])
+    except RecursionError:
+        raise _corrupt(name, "the header is nested too deeply to read") from None
     except ValueError as e:
         raise _corrupt(name, f"unreadable header ({e})") from None
     if not isinstance(header, dict):
@@ -261,6 +351,8 @@ def _deserialize(data, name):
     try:
         crc = json.loads(meta[_CRC_KEY]) if _CRC_KEY in meta else {}
         structure = json.loads(meta[_STRUCT_KEY]) if _STRUCT_KEY in meta else None
+    except RecursionError:
+        raise _corrupt(name, "the npgrad metadata is nested too deeply to read") from None
     except ValueError as e:
         raise _corrupt(name, f"unreadable npgrad metadata ({e})") from None
     for key, arr in arrays.items():
@@ -271,5 +363,94 @@ def _deserialize(data, name):
         return {k: Tensor._make(a, None, False, None) for k, a in arrays.items()}
     try:
         return _decode(structure, arrays)
+    except RecursionError:
+        raise _corrupt(name, "the npgrad metadata is nested too deeply to read") from None
     except (KeyError, ValueError, TypeError) as e:
         raise _corrupt(name, f"the metadata refers to a missing tensor ({e})") from None
+
+
+# -- the other names of torch.serialization that programs import ---------------------------------
+# npgrad never unpickles, so the allow-list of globals that PyTorch's weights_only loader consults
+# changes nothing here; it is kept so that programs registering their classes run unchanged.
+DEFAULT_PROTOCOL = 2
+_SAFE_GLOBALS = []
+
+
+class SourceChangeWarning(Warning):
+    """PyTorch warns with this when a pickled module's source changed (never raised here: no pickle)."""
+
+
+def add_safe_globals(safe_globals):
+    """Accepted for compatibility: npgrad's checkpoints hold no pickled objects to allow.
+
+    >>> import npgrad
+    >>> npgrad.serialization.add_safe_globals([dict]); dict in npgrad.serialization.get_safe_globals()
+    True
+    >>> npgrad.serialization.clear_safe_globals()
+    """
+    if not isinstance(safe_globals, (list, tuple)):
+        raise TypeError(f"add_safe_globals: expected a list of classes or functions, got {type(safe_globals).__name__}")
+    _SAFE_GLOBALS.extend(safe_globals)
+
+
+def get_safe_globals():
+    return list(_SAFE_GLOBALS)
+
+
+def clear_safe_globals():
+    _SAFE_GLOBALS.clear()
+
+
+@contextlib.contextmanager
+def safe_globals(safe_globals):
+    """``with safe_globals([...]):`` adds the globals for the block only."""
+    before = list(_SAFE_GLOBALS)
+    add_safe_globals(safe_globals)
+    try:
+        yield
+    finally:
+        _SAFE_GLOBALS[:] = before
+
+
+def get_unsafe_globals_in_checkpoint(f):
+    """The pickled globals a checkpoint needs: none, for every file ``npgrad.load`` reads."""
+    return []
+
+
+def location_tag(storage):
+    """Where a checkpoint's data lives: always the CPU here."""
+    return "cpu"
+
+
+def default_restore_location(storage, location):
+    """Put ``storage`` on ``location`` as ``torch.load`` would; only the CPU exists on this build."""
+    _check_map_location(location)
+    return storage
+
+
+def register_package(priority, tagger, deserializer):
+    """Accepted for compatibility: npgrad's checkpoints name no device to tag or restore."""
+
+
+class LoadEndianness:
+    """PyTorch's byte-order choice for loading; safetensors files are little-endian, always."""
+    NATIVE, LITTLE, BIG = 1, 2, 3
+
+
+_ENDIANNESS = [None]
+
+
+def get_default_load_endianness():
+    return _ENDIANNESS[0]
+
+
+def set_default_load_endianness(endianness):
+    if endianness is not None and endianness not in (1, 2, 3):
+        raise TypeError("Invalid argument type in function set_default_load_endianness")
+    _ENDIANNESS[0] = endianness
+
+
+@contextlib.contextmanager
+def skip_data(materialize_fake_tensors=False):
+    raise NotImplementedError("skip_data: npgrad.save always writes the tensors' data")
+    yield  # pragma: no cover

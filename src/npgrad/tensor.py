@@ -7,15 +7,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _dtype
+from . import _backend, _convert, _dtype
 from ._inplace import InplaceOps, link_view  # noqa: F401  (link_view: used by ops)
 
 
 class Size(tuple):
-    """``x.shape`` / ``x.size()``: a tuple that prints like PyTorch's ``torch.Size``."""
+    """``x.shape`` / ``x.size()``: a tuple that prints exactly as PyTorch's ``torch.Size``."""
 
     def __repr__(self):
-        return f"npgrad.Size({list(self)})"
+        return f"torch.Size({list(self)})"
 
     def numel(self):
         n = 1
@@ -30,25 +30,31 @@ def _to_array(data, dtype=None):
         arr = data._data
     elif isinstance(data, (np.ndarray, np.generic)):
         arr = np.asarray(data)  # NumPy arrays and scalars keep their dtype, as in PyTorch
+        if dtype is not None and isinstance(data, np.generic):  # a scalar is a value: checked as PyTorch
+            _convert.check_fits(arr, _dtype.to_dtype(dtype).np)
     else:
+        orig = data
         if isinstance(data, (list, tuple)) and any(isinstance(d, Tensor) for d in _flat(data)):
             data = _unwrap_nested(data)
         try:
             arr = np.asarray(data)
-        except ValueError as e:  # ragged nesting: say so instead of NumPy's message
-            raise ValueError(f"tensor: expected a rectangular nested sequence of numbers ({e})") from None
+        except (ValueError, TypeError):  # ragged nesting: name the dim and lengths, as PyTorch
+            raise _convert.nesting_error(orig) from None
+        k = arr.dtype.kind
+        if k not in "biuf" and (k != "c" or arr.size == 0):
+            if arr.size == 0 and k != "U":
+                arr = arr.astype(_dtype.get_default_dtype().np)
+            else:
+                raise _convert.nesting_error(orig)
+        if k == "c":
+            raise TypeError(f"tensor: complex data is not supported (got numpy dtype {arr.dtype})")
         if dtype is None:
-            k = arr.dtype.kind
             if k == "f":
                 arr = arr.astype(_dtype.get_default_dtype().np, copy=False)
             elif k in "iu":
                 arr = arr.astype(np.int64, copy=False)
-            elif k not in "b":
-                if arr.size == 0:
-                    arr = arr.astype(_dtype.get_default_dtype().np)
-                else:
-                    raise TypeError(f"tensor: could not infer a numeric dtype from data of type "
-                                    f"{type(data).__name__} (numpy dtype {arr.dtype})")
+        else:
+            _convert.check_fits(arr, _dtype.to_dtype(dtype).np)
     if dtype is not None:
         arr = arr.astype(_dtype.to_dtype(dtype).np, copy=False)
     else:
@@ -91,14 +97,22 @@ class Tensor(InplaceOps):
     _fw_tangent = None
     _retains_grad = False
 
-    def __init__(self, *args, dtype=None, requires_grad=False):
+    def __init__(self, *args, dtype=None, device=None, requires_grad=False):
         # torch.Tensor(2, 3) makes an uninitialised float tensor; torch.Tensor(data) copies data.
+        if device is not None and _backend.as_device(device).type != "cpu":
+            raise RuntimeError(f"legacy constructor expects device type: cpu but device type: "
+                               f"{_backend.as_device(device).type} was passed")
         if len(args) == 1 and not isinstance(args[0], int):
+            if args[0] is None or isinstance(args[0], (float, complex, bool)):  # a value is not a size
+                raise TypeError(f"Tensor(): new(): data must be a sequence (got {type(args[0]).__name__}); "
+                                "npgrad.tensor() makes a tensor of one number")
             arr = _to_array(args[0], dtype or _dtype.get_default_dtype())
         else:
             for a in args:
-                if not isinstance(a, int) or a < 0:
-                    raise TypeError(f"Tensor(): sizes must be non-negative ints, got {args!r}")
+                if not isinstance(a, int):
+                    raise TypeError(f"Tensor(): sizes must be ints, got {args!r}")
+                if a < 0:
+                    raise RuntimeError(f"Tensor(): Trying to create tensor with negative dimension {a}: {list(args)}")
             arr = np.empty(args, dtype=(_dtype.to_dtype(dtype) if dtype else _dtype.get_default_dtype()).np)
         self._data = arr
         self._grad = None
@@ -163,6 +177,8 @@ class Tensor(InplaceOps):
 
     @grad.setter
     def grad(self, value):
+        if value is not None:
+            _convert.check_grad(self, value)
         self._grad = value
 
     @property
@@ -179,7 +195,23 @@ class Tensor(InplaceOps):
 
     @property
     def device(self):
-        return "cpu"
+        """The ``npgrad.device`` holding this tensor's data (``device(type='cpu')`` on this build)."""
+        return _backend.device_of(self._data)
+
+    is_cuda = property(lambda self: self.device.type == "cuda")
+    is_cpu = property(lambda self: self.device.type == "cpu")
+    is_meta = property(lambda self: False)
+
+    def get_device(self):
+        """The device ordinal: -1 for a CPU tensor, as in PyTorch."""
+        d = self.device
+        return -1 if d.type == "cpu" else (d.index or 0)
+
+    def pin_memory(self, device=None):
+        raise RuntimeError(_backend.NO_ACCELERATOR)
+
+    def is_pinned(self, device=None):
+        return False
 
     @property
     def is_leaf(self):
@@ -266,10 +298,16 @@ class Tensor(InplaceOps):
         return bool(self._data.reshape(()))
 
     def __float__(self):
-        return float(self.item())
+        return float(self._scalar())
 
     def __int__(self):
-        return int(self.item())
+        return int(self._scalar())
+
+    def _scalar(self):
+        if self._data.size != 1:  # Python's conversions raise ValueError here in PyTorch (item(): RuntimeError)
+            raise ValueError(f"only one element tensors can be converted to Python scalars, got a tensor of "
+                             f"shape {tuple(self.shape)}")
+        return self.item()
 
     def __index__(self):
         if self._data.dtype.kind not in "iu" or self._data.size != 1:
@@ -365,26 +403,23 @@ class Tensor(InplaceOps):
         return _RemovableHandle(self._hooks, hook)
 
     # -- dtype conversion --------------------------------------------------------------------
-    def to(self, *args, dtype=None, copy=False, **kwargs):
-        """``x.to(npgrad.float64)``; device arguments ('cpu') are accepted and ignored."""
-        for a in args:
-            if isinstance(a, Tensor):
-                dtype = a.dtype
-            elif isinstance(a, str) or a is None:
-                if a not in (None, "cpu") and not str(a).startswith("cpu"):
-                    raise RuntimeError(f"to(): npgrad runs on the CPU only, got device {a!r}")
-            else:
-                dtype = a
-        if dtype is None:
-            return self.clone() if copy else self
-        from .ops.elementwise import cast
-        return cast(self, _dtype.to_dtype(dtype), copy)
+    def to(self, *args, **kwargs):
+        """``x.to(dtype)``, ``x.to(device)``, ``x.to(device, dtype)``, ``x.to(other)`` and the keywords
+        ``dtype=, device=, non_blocking=, copy=``, as in PyTorch (this tensor itself when nothing changes).
+
+        >>> import npgrad
+        >>> x = npgrad.ones(2)
+        >>> x.to("cpu") is x, x.to("cpu", npgrad.float64).dtype
+        (True, torch.float64)
+        """
+        return _backend.tensor_to(self, args, kwargs)
 
     def type(self, dtype=None):
         if dtype is None:
-            return {"float32": "npgrad.FloatTensor", "float64": "npgrad.DoubleTensor",
-                    "int64": "npgrad.LongTensor", "int32": "npgrad.IntTensor",
-                    "bool": "npgrad.BoolTensor"}.get(self.dtype.name, str(self.dtype))
+            return {"float32": "torch.FloatTensor", "float64": "torch.DoubleTensor", "float16": "torch.HalfTensor",
+                    "int64": "torch.LongTensor", "int32": "torch.IntTensor", "int16": "torch.ShortTensor",
+                    "int8": "torch.CharTensor", "uint8": "torch.ByteTensor",
+                    "bool": "torch.BoolTensor"}[self.dtype.name]
         return self.to(dtype)
 
     def float(self):
@@ -405,11 +440,11 @@ class Tensor(InplaceOps):
     def bool(self):
         return self.to(_dtype.bool_)
 
-    def cpu(self):
-        return self
+    def cpu(self, memory_format=None):
+        return self.to(_backend.CPU)
 
-    def cuda(self, *a, **k):
-        raise RuntimeError("npgrad runs on the CPU only")
+    def cuda(self, device=None, non_blocking=False, memory_format=None):
+        return self.to(_backend.cuda_device(device), non_blocking=non_blocking)
 
     def type_as(self, other):
         return self.to(other.dtype)

@@ -123,3 +123,23 @@ def test_custom_function_under_no_grad_still_sees_tensors():
     with npgrad.no_grad():
         y = Cube.apply(npgrad.tensor(2.0))
     assert y.item() == 8.0 and not y.requires_grad
+
+
+@pytest.mark.parametrize("n", [63, 64, 65, 200])
+def test_ops_with_many_inputs_under_no_grad(n):
+    with npgrad.no_grad():
+        y = npgrad.stack([npgrad.full((2,), float(i)) for i in range(n)])
+    assert y.shape == (n, 2) and not y.requires_grad
+    np.testing.assert_array_equal(y.numpy()[:, 0], np.arange(n))
+
+
+@pytest.mark.parametrize("n", [40, 70])
+def test_gradient_reaches_the_right_inputs_of_a_wide_op(n):
+    # inputs past the 32nd must not be confused with those of another arity
+    xs = [npgrad.full((2,), 1.0, requires_grad=i % 3 == 0) for i in range(n)]
+    (npgrad.stack(xs) * npgrad.arange(n, dtype=npgrad.float32)[:, None]).sum().backward()
+    for i, x in enumerate(xs):
+        if i % 3 == 0:
+            np.testing.assert_array_equal(x.grad.numpy(), [i, i])
+        else:
+            assert x.grad is None

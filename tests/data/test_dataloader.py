@@ -178,7 +178,8 @@ def test_bad_arguments(kwargs, match):
 
 
 def test_num_workers_accepted():
-    assert len(list(DataLoader(_ds(4), batch_size=2, num_workers=2, pin_memory=True))) == 2
+    with pytest.warns(UserWarning, match="no accelerator is found"):
+        assert len(list(DataLoader(_ds(4), batch_size=2, num_workers=2, pin_memory=True))) == 2
 
 
 def test_requires_grad_tensor_gather_is_differentiable():
@@ -186,3 +187,15 @@ def test_requires_grad_tensor_gather_is_differentiable():
     xb, = next(iter(DataLoader(TensorDataset(w), batch_size=4, shuffle=True)))
     xb.sum().backward()
     assert float(w.grad.sum()) == 8.0
+
+
+def test_pin_memory_without_accelerator_warns_as_torch(torch):
+    import warnings
+
+    def caught(lib):
+        loader = lib.utils.data.DataLoader(lib.utils.data.TensorDataset(lib.zeros(4, 2)), batch_size=2, pin_memory=True)
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            n = len(list(loader))
+        return n, [str(x.message) for x in w if "pin_memory" in str(x.message)]
+    assert caught(npgrad) == caught(torch)

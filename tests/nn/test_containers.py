@@ -71,7 +71,7 @@ def test_parameter_list_and_dict():
     assert [n for n, _ in pl.named_parameters()] == ["0", "1"]
     pd = nn.ParameterDict({"w": nn.Parameter(npgrad.zeros(2, 3))})
     assert list(dict(pd.named_parameters())) == ["w"] and pd["w"].shape == (2, 3)
-    assert "[npgrad.float32 of size 2x3]" in repr(pd)
+    assert "[torch.FloatTensor of size 2x3]" in repr(pd)
 
 
 def test_nested_containers_state_dict_round_trip():

@@ -73,8 +73,8 @@ def test_bad_arguments():
         nn.Dropout(1.5)
     with pytest.raises(ValueError, match="between 0 and 1, but got -0.1"):
         F.dropout(npgrad.ones(2), -0.1)
-    with pytest.raises(RuntimeError, match=r"dropout2d: Expected 3D or 4D input.*\(2, 3\)"):
-        nn.Dropout2d()(npgrad.ones(2, 3))
+    with pytest.raises(RuntimeError, match="Feature dropout requires at least 2 dimensions"), pytest.warns(UserWarning):
+        nn.Dropout2d()(npgrad.ones(3))
 
 
 def test_gradcheck_with_a_fixed_mask():
@@ -86,3 +86,40 @@ def test_gradcheck_with_a_fixed_mask():
     from npgrad.autograd import gradcheck
     assert gradcheck(lambda t: drop(t, F.dropout), (x,))
     assert gradcheck(lambda t: drop(t, F.dropout2d), (x,))
+
+
+def _warnings(fn):
+    import warnings
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = fn()
+    return out, [str(w.message) for w in caught]
+
+
+@pytest.mark.parametrize("cls, shape", [("Dropout2d", (6, 40)), ("Dropout2d", (4, 6, 40)), ("Dropout2d", (2, 3, 4, 5, 6)),
+                                        ("Dropout3d", (6, 40)), ("Dropout3d", (4, 6, 40)), ("Dropout3d", (2, 3, 4, 5)),
+                                        ("Dropout2d", (2, 3, 4, 5))])
+def test_feature_dropout_on_any_rank_warns_and_masks_as_torch(torch, cls, shape):
+    x = npgrad.ones(*shape)
+    y, ours = _warnings(lambda: getattr(nn, cls)(0.5)(x))
+    _, theirs = _warnings(lambda: getattr(torch.nn, cls)(0.5)(torch.ones(*shape)))
+    assert ours == theirs
+    # one draw per (N, C) entry, shared by the trailing dims: 2-D inputs drop single elements
+    per = y.numpy().reshape(shape[0], shape[1], -1)
+    assert ((per == 0).all(-1) | (per == 2).all(-1)).all()
+    assert 0 < (per == 0).mean() < 1
+    assert _warnings(lambda: getattr(nn, cls)(0.5).eval()(x))[0] is x
+
+
+def test_dropout2d_on_2d_input_is_elementwise():
+    npgrad.manual_seed(3)
+    y, _ = _warnings(lambda: F.dropout2d(npgrad.ones(50, 50), 0.5))
+    rows = y.numpy()
+    assert ((rows == 0).any(1) & (rows == 2).any(1)).all()  # rows are mixed: not whole-row drops
+
+
+@pytest.mark.parametrize("name", ["npgrad.nn.dropout", "npgrad.nn.layer_functional"])
+def test_docstring_examples(name):
+    import doctest
+    import importlib
+    assert doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS).failed == 0

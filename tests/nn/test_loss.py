@@ -205,9 +205,9 @@ def test_loss_errors():
         F.nll_loss(x, npgrad.tensor([0, -2, 1]))
     with pytest.raises(RuntimeError, match="weight tensor should be defined either for all 4 classes"):
         F.cross_entropy(x, npgrad.tensor([0, 1, 2]), weight=npgrad.ones(3))
-    with pytest.raises(ValueError, match="label_smoothing"):
+    with pytest.raises(RuntimeError, match="label_smoothing"):
         F.cross_entropy(x, npgrad.tensor([0, 1, 2]), label_smoothing=1.5)
-    with pytest.raises(ValueError, match=r"target size \(npgrad.Size\(\[4\]\)\).*input size \(npgrad.Size\(\[3\]\)\)"):
+    with pytest.raises(ValueError, match=r"target size \(torch.Size\(\[4\]\)\).*input size \(torch.Size\(\[3\]\)\)"):
         F.binary_cross_entropy(npgrad.rand(3), npgrad.rand(4))
     with pytest.raises(RuntimeError, match="between 0 and 1"):
         F.binary_cross_entropy(npgrad.tensor([1.5]), npgrad.tensor([1.0]))

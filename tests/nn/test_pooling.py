@@ -147,17 +147,17 @@ def test_repr_and_unbatched():
 
 
 def test_errors_name_layer_and_arguments():
-    with pytest.raises(ValueError, match=r"MaxPool2d: kernel_size must be positive"):
+    with pytest.raises(RuntimeError, match=r"MaxPool2d: kernel_size must be positive"):
         nn.MaxPool2d(-2)
-    with pytest.raises(ValueError, match=r"AvgPool2d: stride must be positive"):
+    with pytest.raises(RuntimeError, match=r"AvgPool2d: stride must be positive"):
         nn.AvgPool2d(2, stride=0)
-    with pytest.raises(ValueError, match=r"MaxPool2d\(kernel_size=2.*padding should be at most half"):
+    with pytest.raises(RuntimeError, match=r"MaxPool2d\(kernel_size=2.*padding should be at most half"):
         nn.MaxPool2d(2, padding=2)(npgrad.randn(1, 1, 8, 8))
     with pytest.raises(RuntimeError, match=r"MaxPool2d\(kernel_size=2.*3D \(unbatched\) or 4D.*\(8,\)"):
         nn.MaxPool2d(2)(npgrad.randn(8))
     with pytest.raises(RuntimeError, match=r"MaxPool2d\(kernel_size=5.*\(1, 1, 3, 3\) is too small"):
         nn.MaxPool2d(5)(npgrad.randn(1, 1, 3, 3))
-    with pytest.raises(ValueError, match=r"AdaptiveAvgPool2d.*output_size must be positive"):
+    with pytest.raises(RuntimeError, match=r"AdaptiveAvgPool2d.*output_size must be positive"):
         nn.AdaptiveAvgPool2d((0, 2))(npgrad.randn(1, 1, 4, 4))
 
 

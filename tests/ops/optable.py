@@ -352,6 +352,8 @@ OPS = [
     Op("diagonal", lambda T, x: T.diagonal(x), lambda x: np.diagonal(x).copy(), [((3, 4),)]),
     Op("diagonal_offset", lambda T, x: x.diagonal(-1, 1, 2), lambda x: np.diagonal(x, -1, 1, 2).copy(), R3),
     Op("trace", lambda T, x: T.trace(x), np.trace, [((3, 4),)]),
+    Op("narrow", lambda T, x: T.narrow(x, -1, 1, 2), lambda x: x[..., 1:3], [((3, 4),), ((2, 3, 4),)]),
+    Op("narrow_neg_start", lambda T, x: x.narrow(0, -2, 2), lambda x: x[-2:], R3),
     Op("roll", lambda T, x: T.roll(x, 1, 0), lambda x: np.roll(x, 1, 0), [((3, 4),)]),
     Op("roll_flat", lambda T, x: x.roll(-2), lambda x: np.roll(x, -2), [((3, 4),)]),
     Op("take_along_dim", lambda T, x: T.take_along_dim(x, T.tensor(IDX), 0), lambda x: np.take_along_axis(x, IDX, 0),

@@ -62,3 +62,29 @@ def assert_same_state(opt, topt, params, tparams):
             b = theirs[k].detach().numpy()
             assert a.dtype == b.dtype, k
             np.testing.assert_allclose(a, b, rtol=2e-5, atol=2e-6, err_msg=k)
+
+
+def assert_matches_torch(torch, cls, kwargs, steps=20):
+    """Same trajectory and same final state as PyTorch's optimizer, from the same weights and gradients."""
+    ours, opt, params = run_npgrad(cls, kwargs, steps=steps)
+    theirs, topt, tparams = run_torch(torch, cls, kwargs, steps=steps)
+    assert_same_trajectory(ours, theirs)
+    assert_same_state(opt, topt, params, tparams)
+    assert opt.defaults == topt.defaults
+
+
+def assert_resumes_from_checkpoint(cls, kwargs, path, split=5, steps=12):
+    """Saving ``state_dict()`` with npgrad.save after ``split`` steps and loading it into a fresh
+    optimizer continues exactly as the uninterrupted run."""
+    full, _, _ = run_npgrad(cls, kwargs, steps=steps)
+    _, opt, params = run_npgrad(cls, kwargs, steps=split)
+    npgrad.save(opt.state_dict(), path)
+    params2 = [npgrad.tensor(p._data.copy(), requires_grad=True) for p in params]
+    opt2 = getattr(npgrad.optim, cls)(params2, **kwargs)
+    opt2.load_state_dict(npgrad.load(path))
+    for t in range(split, steps):
+        for p, g in zip(params2, grad_rule([p._data for p in params2], t)):
+            p.grad = npgrad.tensor(g)
+        opt2.step()
+        for a, b in zip(params2, full[t]):
+            np.testing.assert_array_equal(a._data, b)

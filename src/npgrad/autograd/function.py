@@ -32,6 +32,7 @@ _new = object.__new__
 #: creation order of graph nodes: a node's inputs come from nodes created before it, so running
 #: the nodes from the highest number down is a topological order of any graph (see the engine)
 _next_seq = itertools.count().__next__
+#: all-False ``needs_input_grad`` tuples of the common arities (longer ones are built per call)
 _FALSES = [(False,) * n for n in range(64)]
 _NEEDS = {}
 
@@ -45,7 +46,9 @@ _ZERO_VERSIONS = [(0,) * n for n in range(16)]
 
 def _needs_tuple(n, mask):
     """The ``needs_input_grad`` tuple for ``n`` arguments and a bit mask, shared (not allocated per op)."""
-    key = (n << 32) | mask
+    if n >= 16:  # rare wide ops (cat/stack of many tensors): too many masks to be worth caching
+        return tuple(bool(mask >> i & 1) for i in range(n))
+    key = mask | (1 << n)  # the top bit marks n: unique since mask < 2**n
     t = _NEEDS.get(key)
     if t is None:
         t = _NEEDS[key] = tuple(bool(mask >> i & 1) for i in range(n))
@@ -142,7 +145,10 @@ class Function:
         ctx._hooks = None
         if not state.recording_any and not cls._tensor_io:
             # fast path (no_grad, e.g. inside backward): no graph, no bookkeeping
-            ctx.needs_input_grad = _FALSES[len(args)]
+            try:  # (a try costs nothing until it raises)
+                ctx.needs_input_grad = _FALSES[len(args)]
+            except IndexError:  # 64 or more arguments: built for this call
+                ctx.needs_input_grad = (False,) * len(args)
             arrays = []
             for a in args:
                 arrays.append(a._data if isinstance(a, T) else a)

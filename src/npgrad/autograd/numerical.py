@@ -160,7 +160,8 @@ def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3,
         grad_outputs = [Tensor._make(rng.standard_normal(o.shape).astype(o._data.dtype), None, False, None)
                         .requires_grad_(True) for o in outs]
     else:
-        grad_outputs = [g if isinstance(g, Tensor) else Tensor(g) for g in
+        # Tensor(int) would be that many uninitialised elements: wrap values, never sizes
+        grad_outputs = [g if isinstance(g, Tensor) else Tensor._make(np.array(g), None, False, None) for g in
                         (grad_outputs if isinstance(grad_outputs, (list, tuple)) else [grad_outputs])]
     n = len(inputs)
     wrt = [i for i, t in enumerate(inputs) if isinstance(t, Tensor) and t.requires_grad]

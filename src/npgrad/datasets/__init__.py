@@ -3,7 +3,7 @@
 >>> from npgrad.datasets import make_moons
 >>> X, y = make_moons(100, noise=0.1, random_state=0)
 >>> X.shape
-npgrad.Size([100, 2])
+torch.Size([100, 2])
 """
 from .digits import load_digits, train_test_split
 from .download import DownloadError, default_root

@@ -26,7 +26,7 @@ def load_digits(flatten=False, as_dataset=False):
     >>> from npgrad.datasets import load_digits
     >>> X, y = load_digits(flatten=True)
     >>> X.shape, X.dtype, y.dtype, float(X.max())
-    (npgrad.Size([1797, 64]), npgrad.float32, npgrad.int64, 1.0)
+    (torch.Size([1797, 64]), torch.float32, torch.int64, 1.0)
     """
     from .._optional import require
     _sk_load_digits = require("sklearn.datasets", "load_digits (scikit-learn bundles the digits)").load_digits
@@ -76,7 +76,7 @@ def train_test_split(*arrays, test_size=0.25, random_state=None, shuffle=True, s
     >>> X, y = npgrad.randn(10, 2), npgrad.arange(10)
     >>> X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_size=0.2, random_state=0)
     >>> X_tr.shape, y_te.shape
-    (npgrad.Size([8, 2]), npgrad.Size([2]))
+    (torch.Size([8, 2]), torch.Size([2]))
     """
     if not arrays:
         raise ValueError("train_test_split: at least one array required as input")

@@ -73,6 +73,21 @@ def _read_into(f, view):
     return got
 
 
+#: deflate never compresses better than about 1032:1, so a gzip file of n bytes holds at most this much
+_GZIP_MAX_RATIO = 1100
+
+
+def _check_size(path, raw, stream, dims, dtype, nbytes):
+    """Refuse a header that announces more data than the file can hold, before allocating it."""
+    size = os.fstat(raw.fileno()).st_size
+    if stream is raw and nbytes > size - raw.tell():
+        raise IDXError(f"{path}: truncated IDX file: header {dims} of {dtype.name} needs {nbytes} data bytes, "
+                       f"only {size - raw.tell()} present")
+    if stream is not raw and nbytes > size * _GZIP_MAX_RATIO:
+        raise IDXError(f"{path}: truncated or corrupt IDX file: header {dims} of {dtype.name} needs {nbytes} data "
+                       f"bytes, more than a {size}-byte gzip file can decompress to")
+
+
 def read_idx(path):
     """Read an IDX file (raw or gzip) into a native-endian ndarray, validating it completely.
 
@@ -88,9 +103,16 @@ def read_idx(path):
     try:
         with raw:
             dtype, dims = _read_header(stream, path)
-            count = int(np.prod(dims, dtype=np.int64))
+            count = 1
+            for d in dims:  # Python ints: a product of 32-bit sizes may not fit int64
+                count *= d
             nbytes = count * dtype.itemsize
-            out = np.empty(dims, dtype=dtype)
+            _check_size(path, raw, stream, dims, dtype, nbytes)
+            try:
+                out = np.empty(dims, dtype=dtype)
+            except (MemoryError, ValueError):
+                raise IDXError(f"{path}: IDX header {dims} of {dtype.name} asks for {nbytes} bytes, more than "
+                               "this machine can allocate") from None
             # Decompress straight into the result: no intermediate bytes object, one copy.
             got = _read_into(stream, memoryview(out.reshape(-1)).cast("B")) if nbytes else 0
             if got != nbytes:

@@ -60,7 +60,7 @@ class MNIST(Dataset):
     >>> from npgrad.datasets import MNIST
     >>> test = MNIST("path/to/mnist-t10k", train=False)   # doctest: +SKIP
     >>> test.data.shape, test.targets[:3]                           # doctest: +SKIP
-    (npgrad.Size([10000, 28, 28]), tensor([7, 2, 1]))
+    (torch.Size([10000, 28, 28]), tensor([7, 2, 1]))
     """
 
     name = "MNIST"

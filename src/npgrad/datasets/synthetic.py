@@ -65,7 +65,7 @@ def make_moons(n_samples=100, *, shuffle=True, noise=None, random_state=None, sh
     >>> from npgrad.datasets import make_moons
     >>> X, y = make_moons(1000, noise=0.1, random_state=123, shift=1.0)
     >>> X.shape, X.dtype, y.dtype
-    (npgrad.Size([1000, 2]), npgrad.float32, npgrad.int64)
+    (torch.Size([1000, 2]), torch.float32, torch.int64)
     """
     n_out, n_in = _split_two(n_samples, "make_moons")
     rng = _random_state(random_state)
@@ -85,7 +85,7 @@ def make_circles(n_samples=100, *, shuffle=True, noise=None, random_state=None, 
     >>> from npgrad.datasets import make_circles
     >>> X, y = make_circles(200, noise=0.05, random_state=0)
     >>> X.shape, int(y.sum())
-    (npgrad.Size([200, 2]), 100)
+    (torch.Size([200, 2]), 100)
     """
     if not 0 <= factor < 1:
         raise ValueError(f"make_circles: factor has to be between 0 and 1, got {factor}")
@@ -126,7 +126,7 @@ def make_spirals(n_samples=200, *, n_classes=2, turns=1.0, noise=0.05, random_st
     >>> from npgrad.datasets import make_spirals
     >>> X, y = make_spirals(300, n_classes=3, random_state=0)
     >>> X.shape, sorted(set(y.tolist()))
-    (npgrad.Size([300, 2]), [0, 1, 2])
+    (torch.Size([300, 2]), [0, 1, 2])
     """
     if not isinstance(n_classes, int) or n_classes < 1:
         raise ValueError(f"make_spirals: n_classes must be a positive int, got {n_classes!r}")
@@ -150,7 +150,7 @@ def make_blobs(n_samples=100, n_features=2, *, centers=None, cluster_std=1.0, ce
     >>> from npgrad.datasets import make_blobs
     >>> X, y = make_blobs(90, centers=3, random_state=0)
     >>> X.shape, sorted(set(y.tolist()))
-    (npgrad.Size([90, 2]), [0, 1, 2])
+    (torch.Size([90, 2]), [0, 1, 2])
     """
     rng = _random_state(random_state)
     if isinstance(n_samples, numbers.Integral):
@@ -194,7 +194,7 @@ def make_regression(n_samples=100, n_features=1, *, noise=0.0, bias=0.0, shuffle
     >>> from npgrad.datasets import make_regression
     >>> X, y, w = make_regression(50, 3, noise=0.1, coef=True, random_state=0)
     >>> X.shape, y.shape, w.shape
-    (npgrad.Size([50, 3]), npgrad.Size([50]), npgrad.Size([3]))
+    (torch.Size([50, 3]), torch.Size([50]), torch.Size([3]))
     """
     rng = _random_state(random_state)
     X = rng.standard_normal(size=(n_samples, n_features))

@@ -15,3 +15,4 @@ from .dropout import *  # noqa: F401,F403
 from .sparse import *  # noqa: F401,F403
 from .recurrent import *  # noqa: F401,F403
 from . import functional, init, utils  # noqa: F401,E402
+from . import modules  # noqa: F401,E402  (torch.nn.modules.* import paths)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 
+from .. import _backend
 from . import activation_functional as F
 from .module import Module
 
@@ -239,11 +240,12 @@ class PReLU(Module):
 
     >>> import npgrad
     >>> npgrad.nn.PReLU(3).weight.shape
-    npgrad.Size([3])
+    torch.Size([3])
     """
 
     def __init__(self, num_parameters=1, init=0.25, device=None, dtype=None):
         super().__init__()
+        _backend.resolve(device)  # a device this build lacks raises here, as in PyTorch
         if not isinstance(num_parameters, int) or num_parameters <= 0:
             raise ValueError(f"PReLU(num_parameters={num_parameters!r}): num_parameters must be a positive int")
         self.num_parameters = num_parameters

@@ -31,7 +31,12 @@ def _check_tensor(x, who):
     if not isinstance(x, Tensor):
         raise TypeError(f"{who}(): argument 'input' must be a Tensor, not {type(x).__name__}")
     if x._data.dtype.kind != "f":
-        raise TypeError(f"{who}(): expected a floating-point input, got {x.dtype}")
+        raise _NotFloat(f"{who}(): expected a floating-point input, got {x.dtype} (\"{who}\" not implemented "
+                        f"for '{x.dtype}')")
+
+
+class _NotFloat(NotImplementedError, TypeError):
+    """PyTorch's type for a kernel missing for a dtype is NotImplementedError; it is a wrong argument type too."""
 
 
 def _maybe_inplace(input, fn, inplace):
@@ -91,6 +96,8 @@ def relu(input, inplace=False):
         return input._inplace(Relu.apply)
     if not isinstance(input, Tensor):
         raise TypeError(f"relu(): argument 'input' must be a Tensor, not {type(input).__name__}")
+    if input._data.dtype == np.bool_:
+        raise RuntimeError("relu: Boolean inputs not supported for relu")
     return Relu.apply(input)
 
 

@@ -23,7 +23,7 @@ class Sequential(Module):
     >>> import npgrad
     >>> net = npgrad.nn.Sequential(npgrad.nn.Linear(4, 8), npgrad.nn.ReLU(), npgrad.nn.Linear(8, 2))
     >>> net(npgrad.randn(5, 4)).shape, len(net), type(net[1]).__name__
-    (npgrad.Size([5, 2]), 3, 'ReLU')
+    (torch.Size([5, 2]), 3, 'ReLU')
     """
 
     def __init__(self, *args):
@@ -239,7 +239,7 @@ class ModuleDict(Module):
 
 def _param_repr(p):
     size = "x".join(str(s) for s in p.shape)
-    return f"Parameter containing: [npgrad.{p.dtype.name} of size {size}]"
+    return f"Parameter containing: [{p.type()} of size {size}]"
 
 
 class ParameterList(Module):

@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from .. import _dtype
+from .. import _backend, _dtype
 from ..ops.shape import pad as _pad
 from ..tensor import Tensor
 from . import conv_functional as F
@@ -41,8 +41,12 @@ class _ConvNd(Module):
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
                  bias=True, padding_mode="zeros", output_padding=0, device=None, dtype=None):
         super().__init__()
+        _backend.resolve(device)  # a device this build lacks raises here, as in PyTorch
         nd, where = self._nd, type(self).__name__
         for name, v in (("in_channels", in_channels), ("out_channels", out_channels), ("groups", groups)):
+            if isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v < 0 and name != "groups":
+                raise RuntimeError(f"{where}({name}={v!r}): Trying to create tensor with negative dimension {v}: "
+                                   f"{name} must be a positive integer")
             if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v <= 0:
                 raise ValueError(f"{where}({name}={v!r}): {name} must be a positive integer, got {v!r}")
         if in_channels % groups:
@@ -122,7 +126,7 @@ class Conv2d(_ConvNd):
     >>> import npgrad
     >>> conv = npgrad.nn.Conv2d(1, 4, 3, padding=1)
     >>> conv(npgrad.randn(2, 1, 8, 8)).shape
-    npgrad.Size([2, 4, 8, 8])
+    torch.Size([2, 4, 8, 8])
     """
     _nd = 2
 
@@ -137,7 +141,7 @@ class Conv1d(_ConvNd):
 
     >>> import npgrad
     >>> npgrad.nn.Conv1d(2, 3, 3, padding="same")(npgrad.randn(4, 2, 10)).shape
-    npgrad.Size([4, 3, 10])
+    torch.Size([4, 3, 10])
     """
     _nd = 1
 
@@ -187,7 +191,7 @@ class ConvTranspose2d(_ConvTransposeNd):
     >>> import npgrad
     >>> up = npgrad.nn.ConvTranspose2d(4, 2, 2, stride=2)
     >>> up(npgrad.randn(1, 4, 5, 5)).shape
-    npgrad.Size([1, 2, 10, 10])
+    torch.Size([1, 2, 10, 10])
     """
     _nd = 2
 
@@ -202,7 +206,7 @@ class ConvTranspose1d(_ConvTransposeNd):
 
     >>> import npgrad
     >>> npgrad.nn.ConvTranspose1d(2, 3, 3, stride=2)(npgrad.randn(1, 2, 5)).shape
-    npgrad.Size([1, 3, 11])
+    torch.Size([1, 3, 11])
     """
     _nd = 1
 

@@ -26,7 +26,7 @@ def _tuple(v, n, name, where, minimum=None):
     vals = tuple(int(a) for a in vals)
     if minimum is not None and any(a < minimum for a in vals):
         bound = "positive" if minimum == 1 else "non-negative"
-        raise ValueError(f"{where}: {name} must be {bound}, got {v!r}")
+        raise RuntimeError(f"{where}: {name} must be {bound}, got {v!r}")
     return vals
 
 
@@ -92,7 +92,7 @@ def _conv_nd(input, weight, bias, stride, padding, dilation, groups, nd, where):
         raise RuntimeError(f"{where}: weight must be {nd + 2}-D (out_channels, in_channels/groups, *kernel), "
                            f"got shape {tuple(weight.shape)}")
     if not isinstance(groups, (int, np.integer)) or groups < 1:
-        raise ValueError(f"{where}: groups must be a positive int, got {groups!r}")
+        raise RuntimeError(f"{where}: groups must be a positive int, got {groups!r}")
     o, cg = weight.shape[:2]
     if cg * groups != x.shape[1]:
         raise RuntimeError(f"{where}: given groups={groups}, weight of shape {tuple(weight.shape)} expects input "
@@ -123,7 +123,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, 
 
     >>> import npgrad, npgrad.nn.functional as F
     >>> F.conv2d(npgrad.ones(1, 1, 4, 4), npgrad.ones(2, 1, 3, 3), padding=1).shape
-    npgrad.Size([1, 2, 4, 4])
+    torch.Size([1, 2, 4, 4])
     """
     return _conv_nd(input, weight, bias, stride, padding, dilation, groups, 2, _where)
 
@@ -133,7 +133,7 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, 
 
     >>> import npgrad, npgrad.nn.functional as F
     >>> F.conv1d(npgrad.ones(1, 2, 5), npgrad.ones(3, 2, 3)).shape
-    npgrad.Size([1, 3, 3])
+    torch.Size([1, 3, 3])
     """
     return _conv_nd(input, weight, bias, stride, padding, dilation, groups, 1, _where)
 
@@ -145,7 +145,7 @@ def _conv_transpose_nd(input, weight, bias, stride, padding, output_padding, gro
         raise RuntimeError(f"{where}: weight must be {nd + 2}-D (in_channels, out_channels/groups, *kernel), "
                            f"got shape {tuple(weight.shape)}")
     if not isinstance(groups, (int, np.integer)) or groups < 1 or weight.shape[0] % groups:
-        raise ValueError(f"{where}: groups must be a positive int dividing in_channels={weight.shape[0]}, "
+        raise RuntimeError(f"{where}: groups must be a positive int dividing in_channels={weight.shape[0]}, "
                          f"got {groups!r}")
     if weight.shape[0] != x.shape[1]:
         raise RuntimeError(f"{where}: weight of shape {tuple(weight.shape)} expects input {tuple(x.shape)} to have "
@@ -159,7 +159,7 @@ def _conv_transpose_nd(input, weight, bias, stride, padding, output_padding, gro
     pad = _tuple(padding, nd, "padding", where, 0)
     opad = _tuple(output_padding, nd, "output_padding", where, 0)
     if any(op >= s and op >= d for op, s, d in zip(opad, stride, dilation)):
-        raise ValueError(f"{where}: output_padding must be smaller than either stride or dilation, got "
+        raise RuntimeError(f"{where}: output_padding must be smaller than either stride or dilation, got "
                          f"output_padding={opad}, stride={stride}, dilation={dilation}")
     if nd == 1:
         x, weight = x.unsqueeze(2), weight.unsqueeze(2)
@@ -181,7 +181,7 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
 
     >>> import npgrad, npgrad.nn.functional as F
     >>> F.conv_transpose2d(npgrad.ones(1, 2, 3, 3), npgrad.ones(2, 4, 2, 2), stride=2).shape
-    npgrad.Size([1, 4, 6, 6])
+    torch.Size([1, 4, 6, 6])
     """
     return _conv_transpose_nd(input, weight, bias, stride, padding, output_padding, groups, dilation, 2, _where)
 
@@ -192,7 +192,7 @@ def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_paddi
 
     >>> import npgrad, npgrad.nn.functional as F
     >>> F.conv_transpose1d(npgrad.ones(1, 2, 3), npgrad.ones(2, 1, 2)).shape
-    npgrad.Size([1, 1, 4])
+    torch.Size([1, 1, 4])
     """
     return _conv_transpose_nd(input, weight, bias, stride, padding, output_padding, groups, dilation, 1, _where)
 
@@ -206,8 +206,8 @@ def _pool_args(input, kernel_size, stride, padding, dilation, ceil_mode, nd, whe
     pad = _tuple(padding, nd, "padding", where, 0)
     dilation = _tuple(dilation, nd, "dilation", where, 1)
     if any(2 * p > d * (k - 1) + 1 for p, k, d in zip(pad, kernel, dilation)):
-        raise ValueError(f"{where}: padding should be at most half of the effective kernel size, got "
-                         f"padding={pad}, kernel_size={kernel}, dilation={dilation}")
+        raise RuntimeError(f"{where}: padding should be at most half of the effective kernel size, got "
+                           f"padding={pad}, kernel_size={kernel}, dilation={dilation}")
     if nd == 1:
         x = x.unsqueeze(2)
         kernel, stride, pad, dilation = (1,) + kernel, (1,) + stride, (0,) + pad, (1,) + dilation
@@ -271,7 +271,7 @@ def _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad,
                                                                   ceil_mode, nd, where)
     if divisor_override is not None:
         if divisor_override == 0:
-            raise ValueError(f"{where}: divisor_override must be non-zero")
+            raise RuntimeError(f"{where}: divisor_override must be non-zero")
         div = np.full(out_hw, divisor_override, dtype=x._data.dtype)
     else:
         div = P.avg_divisor(x.shape[2:], out_hw, kernel, stride, pad4, count_include_pad, x._data.dtype)
@@ -318,7 +318,7 @@ def adaptive_avg_pool2d(input, output_size, _where="adaptive_avg_pool2d"):
 
     >>> import npgrad, npgrad.nn.functional as F
     >>> F.adaptive_avg_pool2d(npgrad.ones(2, 3, 7, 5), (2, 1)).shape
-    npgrad.Size([2, 3, 2, 1])
+    torch.Size([2, 3, 2, 1])
     """
     x, unbatched = _batched(input, 2, _where)
     size = (output_size, output_size) if output_size is None or isinstance(output_size, (int, np.integer)) \
@@ -344,7 +344,7 @@ def adaptive_avg_pool1d(input, output_size, _where="adaptive_avg_pool1d"):
 
     >>> import npgrad, npgrad.nn.functional as F
     >>> F.adaptive_avg_pool1d(npgrad.ones(1, 2, 5), 2).shape
-    npgrad.Size([1, 2, 2])
+    torch.Size([1, 2, 2])
     """
     x, unbatched = _batched(input, 1, _where)
     o = output_size[0] if isinstance(output_size, (tuple, list)) else output_size
@@ -358,7 +358,7 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
 
     >>> import npgrad, npgrad.nn.functional as F
     >>> F.unfold(npgrad.ones(1, 2, 4, 4), 2).shape
-    npgrad.Size([1, 8, 9])
+    torch.Size([1, 8, 9])
     """
     where = "unfold"
     x, _ = _batched(input, 2, where)
@@ -376,7 +376,7 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
 
     >>> import npgrad, npgrad.nn.functional as F
     >>> F.fold(npgrad.ones(1, 8, 9), (4, 4), 2).shape
-    npgrad.Size([1, 2, 4, 4])
+    torch.Size([1, 2, 4, 4])
     """
     where = "fold"
     _check_tensor(input, "input", where)

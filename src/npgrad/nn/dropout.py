@@ -1,10 +1,10 @@
 """Dropout layers: active in training mode, the identity in eval mode."""
 from __future__ import annotations
 
-from .layer_functional import dropout, dropout1d, dropout2d
+from .layer_functional import dropout, dropout1d, dropout2d, dropout3d
 from .module import Module
 
-__all__ = ["Dropout", "Dropout1d", "Dropout2d"]
+__all__ = ["Dropout", "Dropout1d", "Dropout2d", "Dropout3d"]
 
 
 class _DropoutNd(Module):
@@ -43,7 +43,15 @@ class Dropout1d(_DropoutNd):
 
 
 class Dropout2d(_DropoutNd):
-    """Zero whole channels (feature maps) of (N, C, H, W) inputs with probability ``p``."""
+    """Zero whole channels (feature maps) of (N, C, H, W) inputs with probability ``p``.  Other ranks
+    warn and run as in PyTorch (2-D: elementwise; 3-D: taken as (N, C, L))."""
 
     def forward(self, input):
         return dropout2d(input, self.p, self.training, self.inplace)
+
+
+class Dropout3d(_DropoutNd):
+    """Zero whole channels of (N, C, D, H, W) inputs with probability ``p``."""
+
+    def forward(self, input):
+        return dropout3d(input, self.p, self.training, self.inplace)

@@ -11,7 +11,7 @@ class Flatten(Module):
 
     >>> import npgrad
     >>> npgrad.nn.Flatten()(npgrad.zeros(2, 3, 4)).shape
-    npgrad.Size([2, 12])
+    torch.Size([2, 12])
     """
 
     def __init__(self, start_dim=1, end_dim=-1):
@@ -31,7 +31,7 @@ class Unflatten(Module):
 
     >>> import npgrad
     >>> npgrad.nn.Unflatten(1, (2, 3))(npgrad.zeros(4, 6)).shape
-    npgrad.Size([4, 2, 3])
+    torch.Size([4, 2, 3])
     """
 
     def __init__(self, dim, unflattened_size):

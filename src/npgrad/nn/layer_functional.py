@@ -17,7 +17,8 @@ from ..random import _gen
 from ..tensor import Tensor
 
 __all__ = ["linear", "bilinear", "batch_norm", "layer_norm", "group_norm", "dropout", "dropout1d",
-           "dropout2d", "embedding", "one_hot", "normalize", "pad", "cosine_similarity", "pairwise_distance"]
+           "dropout2d", "dropout3d", "embedding", "one_hot", "normalize", "pad", "cosine_similarity",
+           "pairwise_distance"]
 
 
 def _const(arr):
@@ -93,7 +94,7 @@ def linear(input, weight, bias=None):
     >>> import npgrad
     >>> F = npgrad.nn.functional
     >>> F.linear(npgrad.ones(2, 3), npgrad.ones(4, 3), npgrad.zeros(4)).shape
-    npgrad.Size([2, 4])
+    torch.Size([2, 4])
     """
     xs, ws = input._data.shape, weight._data.shape
     if (len(ws) != 2 or not xs or xs[-1] != ws[1] or input._data.dtype != weight._data.dtype
@@ -135,11 +136,13 @@ class Standardize(Function):
     @staticmethod
     def forward(ctx, x, axes, eps):
         ctx.axes, ctx.eps = axes, eps
-        mean = x.mean(axis=axes, keepdims=True)
-        xc = x - mean
+        xa = x.astype(np.float32) if x.dtype == np.float16 else x  # float16 statistics drift: PyTorch uses float32
+        mean = xa.mean(axis=axes, keepdims=True)
+        xc = xa - mean
         var = np.mean(np.square(xc), axis=axes, keepdims=True)
-        invstd = 1.0 / np.sqrt(var + x.dtype.type(eps))
+        invstd = 1.0 / np.sqrt(var + xa.dtype.type(eps))
         xc *= invstd
+        xc, invstd = xc.astype(x.dtype, copy=False), invstd.astype(x.dtype, copy=False)
         ctx.save_for_backward(x, xc, invstd)
         return xc
 
@@ -164,16 +167,19 @@ class BatchNorm(Function):
     @staticmethod
     def forward(ctx, x, w, b, axes, eps, stats):
         ctx.axes, ctx.eps = axes, eps
-        mean = x.mean(axis=axes, keepdims=True)
-        xhat = x - mean
+        xa = x.astype(np.float32) if x.dtype == np.float16 else x  # float16 statistics drift: PyTorch uses float32
+        mean = xa.mean(axis=axes, keepdims=True)
+        xhat = xa - mean
         var = np.mean(xhat * xhat, axis=axes, keepdims=True)
-        invstd = 1.0 / np.sqrt(var + x.dtype.type(eps))
+        invstd = 1.0 / np.sqrt(var + xa.dtype.type(eps))
         xhat *= invstd
-        stats += [mean, var]
         ctx.shape = mean.shape
         out = xhat * w.reshape(ctx.shape) if w is not None else xhat.copy()
         if b is not None:
             out += b.reshape(ctx.shape)
+        if xa is not x:  # round once, at the end
+            mean, var, xhat, invstd, out = (a.astype(x.dtype) for a in (mean, var, xhat, invstd, out))
+        stats += [mean, var]
         ctx.save_for_backward(x, xhat, invstd, w)
         return out
 
@@ -287,7 +293,7 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):
 
     >>> import npgrad
     >>> npgrad.nn.functional.group_norm(npgrad.randn(2, 4, 3), 2).shape
-    npgrad.Size([2, 4, 3])
+    torch.Size([2, 4, 3])
     """
     if input.ndim < 2:
         raise RuntimeError(f"group_norm: expected an input of at least 2 dims (N, C, ...), got shape "
@@ -361,6 +367,33 @@ def dropout1d(input, p=0.5, training=True, inplace=False):
     return _drop(input, p, input._data.shape[:-1] + (1,), inplace)
 
 
+def _feature_dropout(input, p, training, inplace, name, spatial):
+    """PyTorch's channel dropout: one draw per (N, C) entry, any trailing dims sharing it.  Inputs of
+    other ranks than (C, *spatial) / (N, C, *spatial) warn and run as PyTorch does (a 2-D input
+    drops single elements, a 3-D input to dropout2d drops (N, C, L) channels)."""
+    _check_p(p, name)
+    nd = input.ndim
+    if nd not in (spatial + 1, spatial + 2):
+        import warnings
+        warnings.warn(f"{name}: Received a {nd}-D input to {name}, which is deprecated and will result in an error "
+                      "in a future release. To retain the behavior and silence this warning, please use dropout "
+                      f"instead. Note that {name} exists to provide channel-wise dropout on inputs with {spatial} "
+                      "spatial dimensions, a channel dimension, and an optional batch dimension (i.e. "
+                      f"{spatial + 1}D or {spatial + 2}D inputs).", stacklevel=3)
+    if nd == 3 and spatial == 2:
+        import warnings
+        warnings.warn("dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D dropout behavior "
+                      "is desired - input is interpreted as shape (N, C, L), where C is the channel dim. This behavior "
+                      "will change in a future release to interpret the input as one without a batch dimension, i.e. "
+                      "shape (C, H, W). To maintain the 1D channel-wise dropout behavior, please switch to using "
+                      "dropout1d instead.", stacklevel=3)
+    if nd < 2:
+        raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
+    if not training or p == 0.0:
+        return input
+    return _drop(input, p, input._data.shape[:2] + (1,) * (nd - 2), inplace)
+
+
 def dropout2d(input, p=0.5, training=True, inplace=False):
     """Zero whole channels (feature maps) of an (N, C, H, W) input with probability ``p``.
 
@@ -369,13 +402,12 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
     >>> bool(((y == 0).all(-1).all(-1) | (y == 2).all(-1).all(-1)).all())
     True
     """
-    _check_p(p, "dropout2d")
-    if input.ndim not in (3, 4):
-        raise RuntimeError(f"dropout2d: Expected 3D or 4D input, but received a {input.ndim}D input of shape "
-                           f"{tuple(input.shape)}")
-    if not training or p == 0.0:
-        return input
-    return _drop(input, p, input._data.shape[:-2] + (1, 1), inplace)
+    return _feature_dropout(input, p, training, inplace, "dropout2d", 2)
+
+
+def dropout3d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels of an (N, C, D, H, W) or (C, D, H, W) input with probability ``p``."""
+    return _feature_dropout(input, p, training, inplace, "dropout3d", 3)
 
 
 # -- embedding and one-hot -----------------------------------------------------------------------------

@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 
-from .. import _dtype
+from .. import _backend, _dtype
 from . import init
 from .layer_functional import bilinear, linear
 from .module import Module, Parameter
@@ -17,7 +17,10 @@ def _check_size(layer, name, value, allow_zero=False):
     """Sizes must be ints, positive (or >= 0 where PyTorch allows empty layers)."""
     if not isinstance(value, (int, np.integer)) or isinstance(value, bool):
         raise TypeError(f"{layer}({name}={value!r}): {name} must be an int, got {type(value).__name__}")
-    if value < 0 or (value == 0 and not allow_zero):
+    if value < 0:  # PyTorch fails creating the weight: RuntimeError
+        raise RuntimeError(f"{layer}({name}={value}): Trying to create tensor with negative dimension {value}: "
+                           f"{name} must be non-negative")
+    if value == 0 and not allow_zero:
         raise ValueError(f"{layer}({name}={value}): {name} must be positive, got {value}")
     return int(value)
 
@@ -54,11 +57,12 @@ class Linear(Module):
     >>> fc
     Linear(in_features=4, out_features=2, bias=True)
     >>> fc(npgrad.randn(3, 4)).shape
-    npgrad.Size([3, 2])
+    torch.Size([3, 2])
     """
 
     def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
         super().__init__()
+        _backend.resolve(device)  # a device this build lacks raises here, as in PyTorch
         self.in_features = _check_size("Linear", "in_features", in_features, allow_zero=True)
         self.out_features = _check_size("Linear", "out_features", out_features, allow_zero=True)
         self.weight = _empty(out_features, in_features, dtype=dtype)
@@ -95,6 +99,7 @@ class Bilinear(Module):
 
     def __init__(self, in1_features, in2_features, out_features, bias=True, device=None, dtype=None):
         super().__init__()
+        _backend.resolve(device)  # a device this build lacks raises here, as in PyTorch
         self.in1_features = _check_size("Bilinear", "in1_features", in1_features)
         self.in2_features = _check_size("Bilinear", "in2_features", in2_features)
         self.out_features = _check_size("Bilinear", "out_features", out_features)

@@ -119,8 +119,6 @@ class CrossEntropyLoss(_WeightedLoss):
     def __init__(self, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean",
                  label_smoothing=0.0):
         super().__init__(weight, size_average, reduce, reduction)
-        if not 0.0 <= label_smoothing <= 1.0:
-            raise ValueError(f"CrossEntropyLoss(label_smoothing={label_smoothing}): must be between 0.0 and 1.0")
         self.ignore_index = ignore_index
         self.label_smoothing = label_smoothing
 

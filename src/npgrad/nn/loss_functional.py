@@ -183,6 +183,25 @@ def _dense_q(ctx, shape, dtype, target):
     return q
 
 
+def _check_class_dtypes(input, target, who, allow_probs):
+    """PyTorch's reading of a target: the input's shape means class probabilities (floating point), any
+    other shape class indices (int64, or uint8).  An int (3,) target for (3,) logits is not indices."""
+    if allow_probs and input._data.dtype.kind != "f":
+        raise NotImplementedError(f"{who}: \"log_softmax\" not implemented for '{input.dtype}' (logits must be "
+                                  f"floating point, got {input.dtype}; convert them with .float())")
+    if allow_probs and tuple(target.shape) == tuple(input.shape):
+        if target._data.dtype.kind != "f":
+            idx_shape = tuple(input.shape[:1]) + tuple(input.shape[2:]) if input.ndim > 1 else ()
+            raise RuntimeError(f"{who}: Expected floating point type for target with class probabilities, got "
+                               f"{target.dtype} (a target of the input's shape {tuple(input.shape)} holds class "
+                               f"probabilities; class indices have shape {idx_shape})")
+    elif target._data.dtype not in (np.int64, np.uint8):
+        hint = ("class indices must be integers: convert the labels with .long()"
+                if target._data.dtype.kind == "f" else "convert the class indices with .long()")
+        raise RuntimeError(f"{who}: expected target dtype to be Long or Byte (int64 or uint8), but got "
+                           f"{target.dtype}; {hint}")
+
+
 def _class_layout(input, target, who, allow_probs):
     """Bring (N, C, d1, ...) input to (M, C) rows and target to (M,) or (M, C); return the 'none' shape."""
     if input.ndim == 0:
@@ -259,9 +278,10 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     if size_average is not None or reduce is not None:
         reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction, "cross_entropy")
-    if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"cross_entropy: label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    if not label_smoothing <= 1.0:  # PyTorch checks only the upper bound (negative smoothing is a method)
+        raise RuntimeError(f"cross_entropy: label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     target = target if isinstance(target, Tensor) else _const(np.asarray(target))
+    _check_class_dtypes(input, target, "cross_entropy", True)
     xs, ts = input._data.shape, target._data.shape
     if len(xs) == 2 and len(ts) == 1 and xs[0] == ts[0] and target._data.dtype.kind in "iu":
         x, t, out_shape = input, target, ts  # the common (N, C) case needs no relayout
@@ -273,7 +293,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         ignore_index = _check_classes(t._data, c, ignore_index, "cross_entropy")
     elif t._data.dtype != x._data.dtype:
         t = t.to(x.dtype)
-    out = CrossEntropy.apply(x, t, w, ignore_index, reduction, float(label_smoothing))
+    # PyTorch smooths only for label_smoothing > 0: a negative value is accepted and ignored
+    out = CrossEntropy.apply(x, t, w, ignore_index, reduction, max(float(label_smoothing), 0.0))
     return out.reshape(out_shape) if reduction == "none" else out
 
 
@@ -318,6 +339,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction, "nll_loss")
     target = target if isinstance(target, Tensor) else _const(np.asarray(target))
+    _check_class_dtypes(input, target, "nll_loss", False)
     x, t, out_shape = _class_layout(input, target, "nll_loss", False)
     c = x.shape[1]
     w = _weight_array(weight, c, x._data.dtype, "nll_loss")
@@ -333,8 +355,11 @@ class BinaryCrossEntropy(Function):
 
     @staticmethod
     def forward(ctx, p, t):
-        if p.size and (p.min() < 0 or p.max() > 1):
-            raise RuntimeError("binary_cross_entropy: all elements of input should be between 0 and 1")
+        for name, a in (("input", p), ("target", t)):
+            if a.size and not ((a >= 0) & (a <= 1)).all():  # nan fails too: it would give a nan loss silently
+                bad = a[~((a >= 0) & (a <= 1))].flat[0]
+                raise RuntimeError(f"binary_cross_entropy: all elements of {name} should be between 0 and 1, "
+                                   f"got {bad}")
         with np.errstate(divide="ignore"):
             lp = np.maximum(np.log(p), -100)
             l1p = np.maximum(np.log1p(-p), -100)

@@ -12,7 +12,7 @@ from collections import OrderedDict, namedtuple
 
 import numpy as np
 
-from .. import _dtype
+from .. import _backend, _dtype
 from ..tensor import Size, Tensor
 from .parameter import Buffer, Parameter
 
@@ -73,7 +73,7 @@ class Module:
     >>> [n for n, _ in net.named_parameters()]
     ['fc.weight', 'fc.bias']
     >>> net(npgrad.randn(3, 4)).shape
-    npgrad.Size([3, 2])
+    torch.Size([3, 2])
     """
 
     training: bool
@@ -388,28 +388,23 @@ class Module:
         return self
 
     def to(self, *args, **kwargs):
-        """``module.to(npgrad.float64)``: cast floating-point parameters and buffers (devices: 'cpu' only)."""
-        dtype = kwargs.pop("dtype", None)
-        kwargs.pop("non_blocking", None)
-        kwargs.pop("memory_format", None)
-        device = kwargs.pop("device", None)
-        if kwargs:
-            raise TypeError(f"{type(self).__name__}.to() got unexpected keyword arguments {list(kwargs)}")
-        for a in args:
-            if isinstance(a, Tensor):
-                dtype = a.dtype
-            elif isinstance(a, str) or a is None:
-                device = a
-            else:
-                dtype = a
-        if device is not None and not str(device).startswith("cpu"):
-            raise RuntimeError(f"{type(self).__name__}.to(): npgrad runs on the CPU only, got device {device!r}")
+        """``module.to(device)``, ``.to(dtype)``, ``.to(device, dtype)``, ``.to(tensor)``: move and/or
+        cast parameters and buffers in place (floating-point ones only take ``dtype``), as PyTorch.
+
+        >>> import npgrad
+        >>> fc = npgrad.nn.Linear(2, 3).to("cpu", npgrad.float64)
+        >>> fc.weight.dtype, fc.weight.device
+        (torch.float64, device(type='cpu'))
+        """
+        device, dtype, _, _ = _backend.parse_to(args, kwargs, "to")
+        if dtype is not None and not dtype.is_floating_point:
+            raise TypeError(f"nn.Module.to only accepts floating point or complex dtypes, but got desired "
+                            f"dtype={dtype}")
+        if device is not None:
+            self._apply(lambda a: _backend.transfer(a, device))
         if dtype is None:
             return self
-        dt = _dtype.to_dtype(dtype)
-        if not dt.is_floating_point:
-            raise TypeError(f"nn.Module.to only accepts floating point dtypes, but got desired dtype={dt}")
-        return self._apply(lambda a: a.astype(dt.np, copy=False) if a.dtype.kind == "f" else a)
+        return self._apply(lambda a: a.astype(dtype.np, copy=False) if a.dtype.kind == "f" else a)
 
     def float(self):
         return self.to(_dtype.float32)
@@ -424,10 +419,10 @@ class Module:
         return self.to(dst_type)
 
     def cpu(self):
-        return self
+        return self.to(_backend.CPU)
 
     def cuda(self, device=None):
-        raise RuntimeError("npgrad runs on the CPU only")
+        return self.to(_backend.cuda_device(device))
 
     # -- state dict ------------------------------------------------------------------------------
     def state_dict(self, *args, destination=None, prefix="", keep_vars=False):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import _dtype
+from .. import _backend, _dtype
 from ..tensor import Tensor
 from .layer_functional import batch_norm, group_norm, layer_norm
 from .linear import _check_size
@@ -26,6 +26,7 @@ class _BatchNorm(Module):
     def __init__(self, num_features, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True, device=None,
                  dtype=None, *, bias=True):
         super().__init__()
+        _backend.resolve(device)  # a device this build lacks raises here, as in PyTorch
         name = type(self).__name__
         self.num_features = _check_size(name, "num_features", num_features)
         if momentum is not None and not 0.0 <= momentum <= 1.0:
@@ -70,8 +71,8 @@ class _BatchNorm(Module):
             want = " or ".join(f"{d}D" for d in self._dims)
             raise ValueError(f"{name}: expected {want} input (got {input.ndim}D input of shape {tuple(input.shape)})")
         if input.shape[1] != self.num_features:
-            raise ValueError(f"{name}(num_features={self.num_features}): expected input with {self.num_features} "
-                             f"channels in dim 1, got input of shape {tuple(input.shape)}")
+            raise RuntimeError(f"{name}(num_features={self.num_features}): expected input with {self.num_features} "
+                               f"channels in dim 1, got input of shape {tuple(input.shape)}")
 
     def forward(self, input):
         self._check_input(input)
@@ -102,7 +103,7 @@ class BatchNorm1d(_BatchNorm):
     >>> [k for k in bn.state_dict()]
     ['weight', 'bias', 'running_mean', 'running_var', 'num_batches_tracked']
     >>> bn(npgrad.randn(8, 3)).shape
-    npgrad.Size([8, 3])
+    torch.Size([8, 3])
     """
     _dims = (2, 3)
 
@@ -127,6 +128,7 @@ class LayerNorm(Module):
 
     def __init__(self, normalized_shape, eps=1e-05, elementwise_affine=True, bias=True, device=None, dtype=None):
         super().__init__()
+        _backend.resolve(device)  # a device this build lacks raises here, as in PyTorch
         ns = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
         for s in ns:
             _check_size("LayerNorm", "normalized_shape", s)
@@ -162,11 +164,12 @@ class GroupNorm(Module):
 
     >>> import npgrad
     >>> npgrad.nn.GroupNorm(2, 4)(npgrad.randn(3, 4, 5)).shape
-    npgrad.Size([3, 4, 5])
+    torch.Size([3, 4, 5])
     """
 
     def __init__(self, num_groups, num_channels, eps=1e-05, affine=True, device=None, dtype=None, *, bias=True):
         super().__init__()
+        _backend.resolve(device)  # a device this build lacks raises here, as in PyTorch
         _check_size("GroupNorm", "num_groups", num_groups)
         _check_size("GroupNorm", "num_channels", num_channels)
         if num_channels % num_groups:
@@ -186,8 +189,8 @@ class GroupNorm(Module):
 
     def forward(self, input):
         if input.ndim < 2 or input.shape[1] != self.num_channels:
-            raise ValueError(f"GroupNorm(num_groups={self.num_groups}, num_channels={self.num_channels}): expected "
-                             f"input (N, {self.num_channels}, ...), got shape {tuple(input.shape)}")
+            raise RuntimeError(f"GroupNorm(num_groups={self.num_groups}, num_channels={self.num_channels}): expected "
+                               f"input (N, {self.num_channels}, ...), got shape {tuple(input.shape)}")
         return group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
 
     def extra_repr(self):

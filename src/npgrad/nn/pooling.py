@@ -38,7 +38,7 @@ class MaxPool2d(_MaxPoolNd):
 
     >>> import npgrad
     >>> npgrad.nn.MaxPool2d(2)(npgrad.randn(1, 3, 8, 8)).shape
-    npgrad.Size([1, 3, 4, 4])
+    torch.Size([1, 3, 4, 4])
     """
     _nd = 2
 
@@ -48,7 +48,7 @@ class MaxPool1d(_MaxPoolNd):
 
     >>> import npgrad
     >>> npgrad.nn.MaxPool1d(3, stride=2)(npgrad.randn(1, 2, 9)).shape
-    npgrad.Size([1, 2, 4])
+    torch.Size([1, 2, 4])
     """
     _nd = 1
 
@@ -107,7 +107,7 @@ class AdaptiveAvgPool2d(Module):
 
     >>> import npgrad
     >>> npgrad.nn.AdaptiveAvgPool2d((1, 1))(npgrad.randn(2, 8, 5, 5)).shape
-    npgrad.Size([2, 8, 1, 1])
+    torch.Size([2, 8, 1, 1])
     """
 
     def __init__(self, output_size):
@@ -126,7 +126,7 @@ class AdaptiveAvgPool1d(AdaptiveAvgPool2d):
 
     >>> import npgrad
     >>> npgrad.nn.AdaptiveAvgPool1d(3)(npgrad.randn(2, 4, 10)).shape
-    npgrad.Size([2, 4, 3])
+    torch.Size([2, 4, 3])
     """
 
     def forward(self, input):

@@ -17,7 +17,7 @@ import math
 
 import numpy as np
 
-from .. import _dtype
+from .. import _backend, _dtype
 from ..ops import elementwise as E
 from ..ops.linalg import matmul
 from ..ops.shape import cat, stack
@@ -71,6 +71,7 @@ class RNNBase(Module):
     def __init__(self, mode, input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
                  bidirectional=False, proj_size=0, device=None, dtype=None):
         super().__init__()
+        _backend.resolve(device)  # a device this build lacks raises here, as in PyTorch
         where = type(self).__name__
         _positive(where, input_size=input_size, hidden_size=hidden_size, num_layers=num_layers)
         if not isinstance(dropout, (int, float)) or isinstance(dropout, bool) or not 0 <= dropout <= 1:
@@ -109,6 +110,10 @@ class RNNBase(Module):
         if self.bidirectional:
             s += ", bidirectional=True"
         return s
+
+    def flatten_parameters(self):
+        """Accepted for compatibility: PyTorch packs the weights into one buffer for cuDNN; npgrad's
+        weights are already used as they are, so there is nothing to do."""
 
     def _where(self):
         return f"{type(self).__name__}({self.extra_repr()})"
@@ -293,6 +298,7 @@ class RNNCellBase(Module):
 
     def __init__(self, mode, input_size, hidden_size, bias=True, device=None, dtype=None):
         super().__init__()
+        _backend.resolve(device)  # a device this build lacks raises here, as in PyTorch
         _positive(type(self).__name__, input_size=input_size, hidden_size=hidden_size)
         self.mode, self.input_size, self.hidden_size, self.bias = mode, int(input_size), int(hidden_size), bool(bias)
         g, bound = _GATES[mode] * hidden_size, 1 / math.sqrt(hidden_size)
@@ -342,7 +348,7 @@ class RNNCell(RNNCellBase):
 
     >>> import npgrad
     >>> npgrad.nn.RNNCell(3, 4)(npgrad.randn(2, 3)).shape
-    npgrad.Size([2, 4])
+    torch.Size([2, 4])
     """
 
     def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh", device=None, dtype=None):
@@ -364,7 +370,7 @@ class GRUCell(RNNCellBase):
 
     >>> import npgrad
     >>> npgrad.nn.GRUCell(3, 4)(npgrad.randn(2, 3)).shape
-    npgrad.Size([2, 4])
+    torch.Size([2, 4])
     """
 
     def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import _dtype
+from .. import _backend, _dtype
 from ..tensor import Tensor
 from . import init
 from .layer_functional import embedding
@@ -13,6 +13,10 @@ from .module import Module, Parameter
 __all__ = ["Embedding"]
 
 
+
+class _BadArgument(AssertionError, ValueError):
+    """PyTorch asserts these arguments (AssertionError); a ValueError is what they are, so both catch it."""
+
 class Embedding(Module):
     """``weight`` of shape (num_embeddings, embedding_dim), initialised N(0, 1); the row at
     ``padding_idx`` starts at zero and receives no gradient.
@@ -20,7 +24,7 @@ class Embedding(Module):
     >>> import npgrad
     >>> emb = npgrad.nn.Embedding(10, 3, padding_idx=0)
     >>> emb(npgrad.tensor([[1, 0]])).shape
-    npgrad.Size([1, 2, 3])
+    torch.Size([1, 2, 3])
     >>> emb.weight[0].tolist()
     [0.0, 0.0, 0.0]
     """
@@ -28,11 +32,12 @@ class Embedding(Module):
     def __init__(self, num_embeddings, embedding_dim, padding_idx=None, max_norm=None, norm_type=2.0,
                  scale_grad_by_freq=False, sparse=False, _weight=None, _freeze=False, device=None, dtype=None):
         super().__init__()
+        _backend.resolve(device)  # a device this build lacks raises here, as in PyTorch
         self.num_embeddings = _check_size("Embedding", "num_embeddings", num_embeddings)
         self.embedding_dim = _check_size("Embedding", "embedding_dim", embedding_dim)
         if padding_idx is not None:
             if not -num_embeddings <= padding_idx < num_embeddings:
-                raise ValueError(f"Embedding(padding_idx={padding_idx}): padding_idx must be within num_embeddings "
+                raise _BadArgument(f"Embedding(padding_idx={padding_idx}): padding_idx must be within num_embeddings "
                                  f"({num_embeddings})")
             padding_idx = padding_idx % num_embeddings
         self.padding_idx = padding_idx
@@ -44,7 +49,7 @@ class Embedding(Module):
             self.reset_parameters()
         else:
             if tuple(_weight.shape) != (num_embeddings, embedding_dim):
-                raise ValueError(f"Embedding: _weight of shape {tuple(_weight.shape)} does not match "
+                raise _BadArgument(f"Embedding: _weight of shape {tuple(_weight.shape)} does not match "
                                  f"(num_embeddings, embedding_dim) = {(num_embeddings, embedding_dim)}")
             self.weight = Parameter(_weight._data if isinstance(_weight, Tensor) else np.asarray(_weight),
                                     requires_grad=not _freeze)
@@ -77,7 +82,7 @@ class Embedding(Module):
                         scale_grad_by_freq=False, sparse=False):
         """An Embedding whose weight is ``embeddings`` (2-D); frozen (no gradient) by default."""
         if embeddings.ndim != 2:
-            raise ValueError(f"Embedding.from_pretrained: embeddings parameter is expected to be 2-dimensional, "
+            raise _BadArgument(f"Embedding.from_pretrained: embeddings parameter is expected to be 2-dimensional, "
                              f"got shape {tuple(embeddings.shape)}")
         rows, cols = embeddings.shape
         return cls(rows, cols, padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse, _weight=embeddings,

@@ -128,11 +128,16 @@ def logical_not(input):
     return _const(np.logical_not, input)
 
 
+class _NoFloatKernel(NotImplementedError, TypeError):
+    """PyTorch's type for an op missing for a dtype is NotImplementedError; it is a wrong argument type too."""
+
+
 def _bitwise(npfn, name):
     def op(input, other):
         a, b = promote(input, other)
         if _arr(a).dtype.kind == "f":
-            raise TypeError(f"{name}: not supported for floating-point tensors (got {a.dtype})")
+            raise _NoFloatKernel(f"{name}: not supported for floating-point tensors (got {a.dtype}): "
+                                 f"\"{name}\" not implemented for '{a.dtype}'")
         return _const(npfn, a, b)
     op.__name__ = name
     return op
@@ -145,7 +150,7 @@ bitwise_xor = _bitwise(np.bitwise_xor, "bitwise_xor")
 
 def bitwise_not(input):
     if input._data.dtype.kind == "f":
-        raise TypeError(f"bitwise_not: not supported for floating-point tensors (got {input.dtype})")
+        raise _NoFloatKernel(f"bitwise_not: not supported for floating-point tensors (got {input.dtype})")
     return _const(np.invert, input)
 
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from .. import _dtype
 from ..autograd.function import Function
-from ..tensor import Tensor
+from ..tensor import Tensor, _to_array
 
 _NUMBER = (int, float, bool, np.number, np.bool_)
 
@@ -28,7 +28,11 @@ def _arr(x):
         return x._data
     if isinstance(x, _NUMBER):
         return x
-    return np.asarray(Tensor(x)._data) if isinstance(x, (list, tuple)) else np.asarray(x)
+    if isinstance(x, (list, tuple)):
+        return _to_array(x, _dtype.get_default_dtype())
+    if not isinstance(x, (np.ndarray, np.generic)):
+        raise TypeError(f"expected a Tensor or a number as operand, but got {type(x).__name__} ({x!r:.40})")
+    return np.asarray(x)
 
 
 def promote(*xs):
@@ -44,7 +48,10 @@ def promote(*xs):
         if isinstance(x, Tensor):
             out.append(x if r.dtype == dt else cast(x, _dtype.from_numpy_dtype(dt)))
         else:
-            out.append(np.asarray(r, dtype=dt))
+            try:
+                out.append(np.asarray(r, dtype=dt))
+            except OverflowError:  # PyTorch wraps a Python int into a narrower integer dtype: uint8 + 300 = 44
+                out.append(np.asarray(r).astype(dt))
     return out
 
 
@@ -70,8 +77,9 @@ def _broadcast_error(name, a, b):
 def _float_operand(x):
     """Unary float functions (exp, sin, ...) promote integer tensors to the default float dtype."""
     if not isinstance(x, Tensor):
-        x = Tensor(x) if not isinstance(x, _NUMBER) else Tensor._make(
-            np.asarray(x, dtype=_dtype.result_type(x, 0.0).np), None, False, None)
+        arr = np.asarray(x, dtype=_dtype.result_type(x, 0.0).np) if isinstance(x, _NUMBER) else \
+            _to_array(x, _dtype.get_default_dtype())  # never Tensor(x): Tensor(3) is 3 uninitialised values
+        x = Tensor._make(arr, None, False, None)
     if x._data.dtype.kind not in "fc":
         x = cast(x, _dtype.get_default_dtype())
     return x
@@ -182,6 +190,15 @@ class Div(Function):
         return ga, gb
 
 
+def _int_pow(x, y):
+    """Integer powers with negative exponents, as PyTorch: 1 stays 1, -1 alternates, anything else is 0
+    (the integer part of 1 / x**|y|).  NumPy refuses them."""
+    neg = y < 0
+    out = np.power(x, np.where(neg, 0, y))
+    alt = np.where(np.abs(y) % 2 == 1, -1, 1).astype(out.dtype)
+    return np.where(neg, np.where(x == 1, 1, np.where(x == -1, alt, 0)), out).astype(out.dtype)
+
+
 class Pow(Function):
     """x ** y for two tensors: d/dx = y x^(y-1), d/dy = x^y ln x."""
 
@@ -189,7 +206,7 @@ class Pow(Function):
     def forward(ctx, x, y):
         _shape_check(x, y, "pow")
         with np.errstate(divide="ignore", invalid="ignore"):
-            out = np.power(x, y)
+            out = np.power(x, y) if np.asarray(y).dtype.kind not in "iu" or np.all(y >= 0) else _int_pow(x, y)
         ctx.save_for_backward(x, y, out)
         return out
 
@@ -257,6 +274,9 @@ def sub(input, other, alpha=1):
     tensor([3.5000, 4.5000])
     """
     a, b = _pair(input, _alpha(other, alpha))
+    if np.asarray(_arr(a)).dtype == np.bool_ and np.asarray(_arr(b)).dtype == np.bool_:
+        raise RuntimeError("sub: Subtraction, the `-` operator, with two bool tensors is not supported. Use the "
+                           "`^` or `logical_xor()` operator instead.")
     try:
         return Sub.apply(a, b)
     except ValueError:
@@ -294,8 +314,8 @@ def div(input, other, rounding_mode=None):
         if rounding_mode not in ("trunc", "floor"):
             raise ValueError(f"div: rounding_mode must be None, 'trunc' or 'floor', got {rounding_mode!r}")
         a, b = promote(input, other)
-        fn = np.floor_divide if rounding_mode == "floor" else (
-            lambda p, q: np.trunc(p / q).astype(np.result_type(p, q)))
+        _check_int_divisor(b, f"div(rounding_mode={rounding_mode!r})")
+        fn = np.floor_divide if rounding_mode == "floor" else _trunc_divide
         return Tensor._make(np.asarray(fn(_arr(a), _arr(b))), None, False, None)
     a, b = _pair(input, other)
     if np.asarray(_arr(a)).dtype.kind not in "fc" and np.asarray(_arr(b)).dtype.kind not in "fc":
@@ -307,6 +327,19 @@ def div(input, other, rounding_mode=None):
 
 
 divide = true_divide = div
+
+
+def _trunc_divide(p, q):
+    if p.dtype.kind in "iu":  # exact for every int64 (p / q in float64 is not)
+        return (np.sign(p) * np.sign(q) * (np.abs(p) // np.abs(q))).astype(p.dtype)
+    return np.trunc(p / q)
+
+
+def _check_int_divisor(b, where):
+    """Integer division by zero has no value: PyTorch raises (NumPy would return 0 and warn)."""
+    d = _arr(b)
+    if np.asarray(d).dtype.kind in "iub" and not np.all(d):
+        raise RuntimeError(f"{where}: integer division by zero (ZeroDivisionError)")
 
 
 def floor_divide(input, other):
@@ -339,6 +372,7 @@ def remainder(input, other):
     tensor([1., 1.])
     """
     a, b = promote(input, other)
+    _check_int_divisor(b, "remainder")
     return Remainder.apply(a, b, np.floor)
 
 
@@ -350,6 +384,7 @@ def fmod(input, other):
     tensor([-1.,  1.])
     """
     a, b = promote(input, other)
+    _check_int_divisor(b, "fmod")
     return Remainder.apply(a, b, np.trunc)
 
 
@@ -430,7 +465,29 @@ def minimum(input, other):
     return Minimum.apply(a, b)
 
 
-fmax, fmin = maximum, minimum
+def fmax(input, other):
+    """Elementwise maximum that ignores NaN (NaN only where both are NaN); the gradient goes to the value
+    taken (to ``input`` on ties), as in PyTorch.
+
+    >>> import npgrad
+    >>> npgrad.fmax(npgrad.tensor([float('nan'), 1.0]), npgrad.tensor([1.0, float('nan')]))
+    tensor([1., 1.])
+    """
+    a, b = promote(input, other)
+    pa, pb = _arr(a), _arr(b)
+    return where(np.asarray((pa >= pb) | (pb != pb)), a, b)
+
+
+def fmin(input, other):
+    """Elementwise minimum that ignores NaN, like ``torch.fmin``.
+
+    >>> import npgrad
+    >>> npgrad.fmin(npgrad.tensor([float('nan'), 1.0]), npgrad.tensor([2.0, 0.0]))
+    tensor([2., 0.])
+    """
+    a, b = promote(input, other)
+    pa, pb = _arr(a), _arr(b)
+    return where(np.asarray((pa <= pb) | (pb != pb)), a, b)
 
 
 class Where(Function):
@@ -458,10 +515,22 @@ def where(condition, input=None, other=None):
     if input is None and other is None:
         return nonzero(condition, as_tuple=True)
     c = _arr(condition)
+    if isinstance(condition, Tensor) and c.dtype.kind not in "bu":
+        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
+                           f"{condition.dtype}")
     if not isinstance(c, np.ndarray) or c.dtype != np.bool_:
         c = np.asarray(c).astype(bool)
     a, b = promote(input, other)
-    return Where.apply(c, a, b)
+    try:
+        return Where.apply(c, a, b)
+    except ValueError:
+        shapes = (c.shape, np.shape(_arr(a)), np.shape(_arr(b)))
+        try:
+            np.broadcast_shapes(*shapes)
+        except ValueError:
+            raise RuntimeError(f"where: condition {shapes[0]}, input {shapes[1]} and other {shapes[2]} are not "
+                               "broadcastable") from None
+        raise
 
 
 def lerp(input, end, weight):
@@ -481,6 +550,11 @@ def copy_like(input, src):
                                f"{tuple(input.shape)}") from None
         from .shape import expand
         return expand(s, input._data.shape) if s._data.shape != input._data.shape else s + 0
+    if not isinstance(src, (int, float, bool, np.number, np.bool_, np.ndarray)):
+        raise TypeError(f"fill_(): argument 'value' must be Number, not {type(src).__name__} ({src!r:.40})")
+    if not isinstance(src, np.ndarray):
+        from .._convert import check_fits
+        check_fits(np.asarray(src), input._data.dtype, "fill_")
     return Tensor._make(np.full(input._data.shape, src, dtype=input._data.dtype), None, False, None)
 
 

@@ -137,6 +137,7 @@ def argmax(input, dim=None, keepdim=False):
     >>> npgrad.tensor([[1.0, 3.0], [4.0, 2.0]]).argmax(dim=1)
     tensor([1, 0])
     """
+    _check_nonempty(input, dim, "argmax")
     return _arg(input, dim, keepdim, np.argmax, "argmax")
 
 
@@ -147,7 +148,14 @@ def argmin(input, dim=None, keepdim=False):
     >>> npgrad.argmin(npgrad.tensor([3.0, 1.0, 1.0]))
     tensor(1)
     """
+    _check_nonempty(input, dim, "argmin")
     return _arg(input, dim, keepdim, np.argmin, "argmin")
+
+
+def _check_nonempty(input, dim, name):
+    if input._data.size == 0 and (dim is None or input._data.shape[_norm_dim(dim, input.ndim, name)] == 0):
+        raise IndexError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0 "
+                         f"(got an empty input of shape {tuple(input.shape)})")
 
 
 def _gather_sorted(input, d, idx, names):
@@ -175,10 +183,15 @@ def argsort(input, dim=-1, descending=False, stable=False):
     if input.ndim == 0:
         return Tensor._make(np.zeros((), np.int64), None, False, None)
     d = _norm_dim(dim, input.ndim, "argsort")
-    key = -input._data if descending and input._data.dtype.kind != "b" else input._data
-    if descending and input._data.dtype.kind == "b":
-        key = ~key
-    return Tensor._make(np.argsort(key, axis=d, kind="stable").astype(np.int64), None, False, None)
+    x = input._data
+    if not descending:
+        return Tensor._make(np.argsort(x, axis=d, kind="stable").astype(np.int64), None, False, None)
+    # Descending without negating (which wraps unsigned ints and int64's minimum and keeps NaN last): a
+    # stable ascending sort of the reversed data, reversed back.  NaN, last ascending, comes first, as
+    # PyTorch's largest value; ties keep their order.
+    n = x.shape[d]
+    rev = np.flip(np.argsort(np.flip(x, d), axis=d, kind="stable"), d)
+    return Tensor._make((n - 1 - rev).astype(np.int64), None, False, None)
 
 
 def topk(input, k, dim=-1, largest=True, sorted=True):

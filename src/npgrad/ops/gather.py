@@ -93,7 +93,8 @@ def scatter_add(input, dim, index, src):
     tensor([4., 0., 2.])
     """
     d, idx = _index_check(input, dim, index, "scatter_add")
-    src = src if isinstance(src, Tensor) else Tensor(src)
+    if not isinstance(src, Tensor):
+        raise TypeError(f"scatter_add(): argument 'src' must be Tensor, not {type(src).__name__}")
     if src.ndim != idx.ndim or any(i > s for i, s in zip(idx.shape, src._data.shape)):
         raise RuntimeError(f"scatter_add: index {tuple(idx.shape)} must not be larger than src "
                            f"{tuple(src.shape)} in any dimension")

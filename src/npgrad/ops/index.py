@@ -169,7 +169,13 @@ def index_put(input, key, value):
 def index_select(input, dim, index):
     from ..tensor import _norm_dim
     d = _norm_dim(dim, input.ndim, "index_select")
-    return getitem(input, (slice(None),) * d + (index,))
+    if not isinstance(index, Tensor):
+        raise TypeError(f"index_select(): argument 'index' must be Tensor, not {type(index).__name__}")
+    if index.ndim > 1:  # a 2-D index would silently add a dimension
+        raise IndexError(f"index_select(): Index is supposed to be a vector, got index of shape {tuple(index.shape)}")
+    if index._data.dtype not in (np.int64, np.int32):
+        raise RuntimeError(f"index_select(): Expected dtype int32 or int64 for index, got {index.dtype}")
+    return getitem(input, (slice(None),) * d + (index.reshape(-1),))
 
 
 def masked_fill(input, mask, value):
@@ -177,11 +183,26 @@ def masked_fill(input, mask, value):
     m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
     if m.dtype != np.bool_:
         raise RuntimeError(f"masked_fill only supports boolean masks, but got mask with dtype {m.dtype}")
+    try:
+        shape = np.broadcast_shapes(m.shape, input._data.shape)
+    except ValueError:
+        shape = None
+    if shape != input._data.shape:
+        raise RuntimeError(f"masked_fill: mask of shape {m.shape} cannot be broadcast to input of shape "
+                           f"{tuple(input.shape)}")
+    if isinstance(value, Tensor) and value.ndim:  # a 1-D value would fill elementwise: not what PyTorch means
+        raise RuntimeError(f"masked_fill only supports a 0-dimensional value tensor, but got tensor with "
+                           f"{value.ndim} dimension(s) (shape {tuple(value.shape)})")
+    if not isinstance(value, (Tensor, int, float, bool, np.number, np.bool_)):
+        raise TypeError(f"masked_fill(): argument 'value' must be a Number or a 0-dimensional Tensor, not "
+                        f"{type(value).__name__}")
     v = value if isinstance(value, Tensor) else Tensor._make(np.asarray(value, dtype=input._data.dtype), None, False, None)
     return where(Tensor._make(m, None, False, None), v, input)
 
 
 def masked_select(input, mask):
     m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
+    if m.dtype != np.bool_:
+        raise RuntimeError(f"masked_select: expected BoolTensor for mask, got mask with dtype {m.dtype}")
     shape = np.broadcast_shapes(input._data.shape, m.shape)
     return getitem(input.expand(shape), np.broadcast_to(m, shape))

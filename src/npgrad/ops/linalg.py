@@ -35,8 +35,12 @@ def matmul(input, other):
 
     >>> import npgrad
     >>> npgrad.matmul(npgrad.ones(2, 3), npgrad.ones(3)), (npgrad.ones(5, 2, 3) @ npgrad.ones(3, 4)).shape
-    (tensor([3., 3.]), npgrad.Size([5, 2, 4]))
+    (tensor([3., 3.]), torch.Size([5, 2, 4]))
     """
+    if isinstance(input, Tensor) and isinstance(other, Tensor) and input._data.dtype != other._data.dtype:
+        # promoting would hide float64 creeping into a float32 model; PyTorch refuses
+        raise RuntimeError(f"matmul: expected both operands to have the same dtype, but got {input.dtype} "
+                           f"and {other.dtype} (shapes {tuple(input.shape)} and {tuple(other.shape)})")
     a, b = E.promote(input, other)
     if not isinstance(a, Tensor):
         a = Tensor._make(a, None, False, None)
@@ -80,7 +84,7 @@ def bmm(input, mat2):
 
     >>> import npgrad
     >>> npgrad.bmm(npgrad.ones(4, 2, 3), npgrad.ones(4, 3, 5)).shape
-    npgrad.Size([4, 2, 5])
+    torch.Size([4, 2, 5])
     """
     if input.ndim != 3 or mat2.ndim != 3:
         raise RuntimeError(f"bmm: expected 3-D tensors, got {tuple(input.shape)} and {tuple(mat2.shape)}")

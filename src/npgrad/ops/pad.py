@@ -32,9 +32,10 @@ def pad(input, pad, mode="constant", value=None):
     tensor([3., 2., 1., 2., 3., 2.])
     """
     if len(pad) % 2:
-        raise ValueError(f"pad: padding length must be divisible by 2, got {len(pad)}")
+        raise RuntimeError(f"pad: Padding length must be divisible by 2, got {len(pad)}")
     if len(pad) // 2 > input.ndim:
-        raise ValueError(f"pad: padding length {len(pad)} is too large for a {input.ndim}-D input")
+        raise RuntimeError(f"pad: Padding length should be less than or equal to two times the input dimension, "
+                           f"got padding length {len(pad)} for a {input.ndim}-D input")
     widths = [(0, 0)] * input.ndim
     for i in range(len(pad) // 2):
         widths[input.ndim - 1 - i] = (int(pad[2 * i]), int(pad[2 * i + 1]))
@@ -60,7 +61,7 @@ def _pad_index(input, widths, mode):
         pos = np.arange(-a, n + b)
         if mode == "reflect":
             if a >= n or b >= n:
-                raise ValueError(f"pad: reflect padding ({a}, {b}) must be smaller than the dimension size {n}")
+                raise RuntimeError(f"pad: reflect padding ({a}, {b}) must be smaller than the dimension size {n}")
             period = 2 * (n - 1)
             pos = np.abs(pos) % period
             pos = np.where(pos >= n, period - pos, pos)

@@ -133,6 +133,8 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     correction = _correction(dim, unbiased, correction)
     if isinstance(dim, bool):  # var(x, False): the old positional `unbiased`
         dim = None
+    if input._data.dtype == np.float16:  # float16 squares and sums drift: PyTorch accumulates in float32
+        return var(input.float(), dim, keepdim=keepdim, correction=correction).half()
     axes = _dims(dim, input.ndim, "var")
     n = 1
     for a in axes:
@@ -260,6 +262,8 @@ class Cumsum(Function):
     @staticmethod
     def forward(ctx, x, axis):
         ctx.axis = axis
+        if x.dtype == np.float16:  # a float16 running sum stalls (at 256 for steps of 0.1): PyTorch adds in float32
+            return np.cumsum(x, axis=axis, dtype=np.float32).astype(np.float16)
         return np.cumsum(x, axis=axis)
 
     @staticmethod
@@ -389,7 +393,9 @@ class Norm2(Function):
 
     @staticmethod
     def forward(ctx, x, axes, keepdim):
-        out = np.asarray(np.sqrt(np.sum(x * x, axis=axes, keepdims=keepdim)))
+        # float16 squares overflow past 256: accumulate in float32 as PyTorch does
+        xa = x.astype(np.float32) if x.dtype == np.float16 else x
+        out = np.asarray(np.sqrt(np.sum(xa * xa, axis=axes, keepdims=keepdim))).astype(x.dtype, copy=False)
         ctx.save_for_backward(x, out)  # the returned array: differentiable again under create_graph
         ctx.axes = axes
         ctx.keep_shape = _keep_shape(x.shape, axes)
@@ -421,6 +427,9 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
         return amax(E.abs(input), axes, keepdim)
     if p in (float("-inf"), "-inf"):
         return amin(E.abs(input), axes, keepdim)
+    if input._data.dtype == np.float16 and p not in (float("inf"), "inf", float("-inf"), "-inf"):
+        # float16 powers and sums overflow: PyTorch accumulates in float32 and rounds the result once
+        return norm(input.float(), p, dim, keepdim).half()
     if p == 1:
         return sum(E.abs(input), axes, keepdim)
     if p == 0:

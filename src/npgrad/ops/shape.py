@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _dtype
 from ..autograd.function import Function
 from ..tensor import Tensor, _norm_dim, link_view
 from . import elementwise as E
@@ -74,11 +75,32 @@ def view(input, *shape):
 
     >>> import npgrad
     >>> npgrad.arange(6).view(3, 2).shape
-    npgrad.Size([3, 2])
+    torch.Size([3, 2])
     """
     if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list, np.integer)):
-        return input.to(shape[0])  # view(dtype)
+        if not isinstance(shape[0], (_dtype.dtype, str, type, np.dtype)):  # a Tensor is neither size nor dtype
+            raise TypeError(f"view() received an invalid combination of arguments - got ({type(shape[0]).__name__}), "
+                            "but expected one of: (dtype dtype), (tuple of ints size)")
+        return _view_dtype(input, _dtype.to_dtype(shape[0]))
     return reshape(input, *shape)
+
+
+def _view_dtype(input, dt):
+    """``view(dtype)``: the same bytes read as ``dt`` (PyTorch reinterprets; it never converts values).
+    A different element size changes the last dim; the result is not differentiable, as in PyTorch."""
+    x = input._data
+    if x.dtype == dt.np:
+        return reshape(input, input.shape)
+    where = f"view: to view {input.dtype} as {dt} (different element sizes)"
+    if x.dtype.itemsize != dt.np.itemsize:
+        if x.ndim == 0:
+            raise RuntimeError(f"{where}, self.dim() cannot be 0")
+        ratio = max(x.dtype.itemsize, dt.np.itemsize) // min(x.dtype.itemsize, dt.np.itemsize)
+        if dt.np.itemsize > x.dtype.itemsize and x.shape[-1] % ratio:
+            raise RuntimeError(f"{where}, self.size(-1) must be divisible by {ratio}, but got {x.shape[-1]}")
+        if x.shape[-1] != 1 and x.strides[-1] != x.dtype.itemsize:
+            raise RuntimeError(f"{where}, self.stride(-1) must be 1, but got {x.strides[-1] // x.dtype.itemsize}")
+    return Tensor._make(x.view(dt.np), None, False, input._version)
 
 
 def view_as(input, other):
@@ -94,7 +116,7 @@ def flatten(input, start_dim=0, end_dim=-1):
 
     >>> import npgrad
     >>> npgrad.zeros(2, 3, 4).flatten(1).shape
-    npgrad.Size([2, 12])
+    torch.Size([2, 12])
     """
     if input.ndim == 0:
         return reshape(input, 1)
@@ -117,7 +139,7 @@ def squeeze(input, dim=None):
 
     >>> import npgrad
     >>> npgrad.zeros(2, 1, 3, 1).squeeze().shape, npgrad.zeros(2, 1, 3).squeeze(1).shape
-    (npgrad.Size([2, 3]), npgrad.Size([2, 3]))
+    (torch.Size([2, 3]), torch.Size([2, 3]))
     """
     shp = input._data.shape
     if dim is None:
@@ -134,7 +156,7 @@ def unsqueeze(input, dim):
 
     >>> import npgrad
     >>> npgrad.zeros(2, 3).unsqueeze(-1).shape
-    npgrad.Size([2, 3, 1])
+    torch.Size([2, 3, 1])
     """
     d = _norm_dim(dim, input.ndim + 1, "unsqueeze")
     shp = input._data.shape
@@ -159,7 +181,7 @@ def permute(input, *dims):
 
     >>> import npgrad
     >>> npgrad.zeros(2, 3, 4).permute(2, 0, 1).shape
-    npgrad.Size([4, 2, 3])
+    torch.Size([4, 2, 3])
     """
     dims = _sizes(dims, "permute")
     if len(dims) != input.ndim:
@@ -317,14 +339,27 @@ class Cat(Function):
         return tuple(out)
 
 
+def _tensor_list(tensors, where):
+    """PyTorch takes only tensors here (a number is not a 1-element tensor: ``Tensor(5)`` would even be
+    five uninitialised elements)."""
+    if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)):
+        raise TypeError(f"{where}(): argument 'tensors' must be a tuple or list of Tensors, not "
+                        f"{type(tensors).__name__}")
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{where}(): expected Tensor as element {i} in argument 0, but got "
+                            f"{type(t).__name__}")
+    return list(tensors)
+
+
 def cat(tensors, dim=0):
     """Join tensors along an existing dim.
 
     >>> import npgrad
     >>> npgrad.cat([npgrad.zeros(1, 2), npgrad.ones(2, 2)]).shape
-    npgrad.Size([3, 2])
+    torch.Size([3, 2])
     """
-    tensors = [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
+    tensors = _tensor_list(tensors, "cat")
     if not tensors:
         raise RuntimeError("cat(): expected a non-empty list of Tensors")
     # PyTorch skips legacy 1-D empty tensors
@@ -354,7 +389,7 @@ def stack(tensors, dim=0):
     tensor([[1, 3],
             [2, 4]])
     """
-    tensors = [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
+    tensors = _tensor_list(tensors, "stack")
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
     for i, t in enumerate(tensors):
@@ -487,11 +522,18 @@ def repeat_interleave(input, repeats, dim=None):
     return input[(slice(None),) * d + (Tensor._make(idx, None, False, None),)]
 
 
+def _check_matrix(input, where):
+    if input.ndim < 2:
+        raise RuntimeError(f"{where}: input tensor must have at least 2 dimensions, got shape {tuple(input.shape)}")
+
+
 def tril(input, diagonal=0):
+    _check_matrix(input, "tril")
     return input * Tensor._make(np.tril(np.ones(input._data.shape[-2:], dtype=bool), diagonal), None, False, None)
 
 
 def triu(input, diagonal=0):
+    _check_matrix(input, "triu")
     return input * Tensor._make(np.triu(np.ones(input._data.shape[-2:], dtype=bool), diagonal), None, False, None)
 
 
@@ -508,10 +550,13 @@ def trace(input):
 
 
 def roll(input, shifts, dims=None):
+    shifts = [shifts] if isinstance(shifts, (int, np.integer)) else list(shifts)
+    n_dims = 0 if dims is None else 1 if isinstance(dims, (int, np.integer)) else len(dims)
+    if len(shifts) != max(n_dims, 1):  # each shift pairs with one dim: extra shifts were ignored before
+        raise RuntimeError(f"roll: shifts and dimensions must align. shifts: {len(shifts)}, dims:{n_dims}")
     if dims is None:
         return roll(input.reshape(-1), shifts, 0).reshape(input.shape)
-    shifts = [shifts] if isinstance(shifts, int) else list(shifts)
-    dims = [dims] if isinstance(dims, int) else list(dims)
+    dims = [dims] if isinstance(dims, (int, np.integer)) else list(dims)
     out = input
     for s, d in zip(shifts, dims):
         d = _norm_dim(d, input.ndim)
@@ -520,6 +565,35 @@ def roll(input, shifts, dims=None):
         out = out[(slice(None),) * d + (Tensor._make(idx, None, False, None),)]
     return out
 
+
+
+def narrow(input, dim, start, length):
+    """The slice ``start:start + length`` of dimension ``dim``, as a view (writes reach ``input``).
+
+    >>> import npgrad
+    >>> x = npgrad.arange(12).reshape(3, 4)
+    >>> x.narrow(1, 1, 2)
+    tensor([[ 1,  2],
+            [ 5,  6],
+            [ 9, 10]])
+    """
+    if input.ndim == 0:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
+    d = _norm_dim(dim, input.ndim, "narrow")
+    if isinstance(start, Tensor):
+        start = start.item()
+    for name, v in (("start", start), ("length", length)):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
+            raise TypeError(f"narrow(): {name} must be an int, got {type(v).__name__}")
+    size = input.shape[d]
+    if not -size <= start <= size:
+        raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], but got {start})")
+    start = start + size if start < 0 else start
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
+    if start + length > size:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
+    return input[(slice(None),) * d + (slice(int(start), int(start + length)),)]
 
 # gathers/scatters and padding live in gather.py and pad.py; re-exported here (shape.gather, shape.pad, ...)
 from .gather import (Gather, ScatterAdd, _full_index, _index_check, gather, scatter, scatter_add,  # noqa: E402,F401

@@ -348,6 +348,8 @@ def relu(input):
     >>> npgrad.relu(npgrad.tensor([-1.0, 0.0, 2.0]))
     tensor([0., 0., 2.])
     """
+    if isinstance(input, Tensor) and input._data.dtype == np.bool_:
+        raise RuntimeError("relu: Boolean inputs not supported for relu")
     return Relu.apply(input)
 
 
@@ -383,6 +385,10 @@ def clamp(input, min=None, max=None):
     """
     if min is None and max is None:
         raise RuntimeError("clamp: At least one of 'min' or 'max' must not be None")
+    for name, v in (("min", min), ("max", max)):
+        if v is not None and not isinstance(v, (Tensor, int, float, np.number, np.bool_)):
+            raise TypeError(f"clamp(): argument '{name}' must be a Number or Tensor, not {type(v).__name__} "
+                            f"({v!r:.40})")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         # PyTorch's rule at ties: the gradient goes to input (not split as in maximum/minimum)
         out = input

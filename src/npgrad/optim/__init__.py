@@ -16,6 +16,15 @@ from .adam import Adam
 from .adamw import AdamW
 from .adagrad import Adagrad
 from .rmsprop import RMSprop
+from .adadelta import Adadelta
+from .adamax import Adamax
+from .nadam import NAdam
+from .radam import RAdam
+from .asgd import ASGD
+from .rprop import Rprop
+from .sparse_adam import SparseAdam
+from .lbfgs import LBFGS
 from . import lr_scheduler
 
-__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "Adagrad", "RMSprop", "lr_scheduler"]
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "Adagrad", "RMSprop", "Adadelta", "Adamax", "NAdam", "RAdam", "ASGD",
+           "Rprop", "SparseAdam", "LBFGS", "lr_scheduler"]

@@ -302,3 +302,29 @@ def _zeros_state(p, fill=0.0):
 def _check(ok, message):
     if not ok:
         raise ValueError(message)
+
+
+def _check_hyper(opt, group):
+    """PyTorch's range checks for the hyperparameters ``group`` has among lr, eps, betas,
+    weight_decay and differentiable (shared by the Adam family and the smaller rules)."""
+    name = type(opt).__name__
+    if "lr" in group:
+        _check(group["lr"] >= 0, f"Invalid learning rate: {group['lr']} ({name}: lr must be >= 0)")
+    if "eps" in group:
+        _check(group["eps"] >= 0, f"Invalid epsilon value: {group['eps']} ({name}: eps must be >= 0)")
+    if "betas" in group:
+        betas = group["betas"]
+        _check(isinstance(betas, (tuple, list)) and len(betas) == 2,
+               f"{name}: betas must be a pair (beta1, beta2), got {betas!r}")
+        for i in range(2):
+            _check(0 <= betas[i] < 1, f"Invalid beta parameter at index {i}: {betas[i]} "
+                                      f"({name}: betas must be in [0, 1))")
+    if "weight_decay" in group:
+        _check(group["weight_decay"] >= 0,
+               f"Invalid weight_decay value: {group['weight_decay']} ({name}: weight_decay must be >= 0)")
+    _check(not group.get("differentiable", False), f"{name}: differentiable=True is not supported by npgrad")
+
+
+def _scalar_state(value):
+    """A 0-d float32 state tensor (PyTorch keeps step, eta, mu and mu_product so)."""
+    return Tensor._make(np.array(value, dtype=np.float32), None, False, None)

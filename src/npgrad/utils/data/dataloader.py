@@ -160,6 +160,12 @@ class DataLoader:
         return len(self.sampler)
 
     def __iter__(self):
+        if self.pin_memory:
+            from ... import accelerator
+            if not accelerator.is_available():  # as PyTorch: pinning needs an accelerator, so it is skipped
+                import warnings
+                warnings.warn("'pin_memory' argument is set as true but no accelerator is found, then device pinned "
+                              "memory won't be used.", stacklevel=2)
         if self._iterable:
             return self._iter_stream()
         if self.batch_sampler is None:

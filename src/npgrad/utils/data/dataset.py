@@ -32,7 +32,15 @@ def _take(t, idx):
     """
     if t.requires_grad:
         return t[idx if isinstance(idx, slice) else Tensor._make(idx, None, False, None)]
-    out = t._data[idx].copy() if isinstance(idx, slice) else np.take(t._data, idx, axis=0)
+    if isinstance(idx, slice):
+        return Tensor._make(t._data[idx].copy(), None, False, None)
+    try:
+        out = np.take(t._data, idx, axis=0)
+    except IndexError:  # say it as PyTorch does (and which index), not as NumPy
+        n = t._data.shape[0]
+        bad = idx[(idx >= n) | (idx < -n)].flat[0]
+        raise IndexError(f"index {bad} is out of bounds for dimension 0 with size {n} (a sampler or batch_sampler "
+                         f"gave an index outside the dataset of length {n})") from None
     return Tensor._make(out, None, False, None)
 
 
@@ -61,6 +69,10 @@ class IterableDataset(Dataset):
         raise NotImplementedError(f"{type(self).__name__} must implement __iter__")
 
 
+class _SizeMismatch(AssertionError, ValueError):
+    """PyTorch raises AssertionError here; a ValueError is what the mistake is, so both catch it."""
+
+
 class TensorDataset(Dataset):
     """Samples are the rows of tensors that share their first dimension.
 
@@ -80,7 +92,7 @@ class TensorDataset(Dataset):
                         for t in tensors)
         sizes = [t.shape[0] if t.ndim else None for t in tensors]
         if any(s is None for s in sizes) or len(set(sizes)) != 1:
-            raise ValueError(f"TensorDataset: size mismatch between tensors: first dimensions are {sizes}; "
+            raise _SizeMismatch(f"TensorDataset: Size mismatch between tensors: first dimensions are {sizes}; "
                              "all tensors must have the same size in the first dimension")
         self.tensors = tensors
 

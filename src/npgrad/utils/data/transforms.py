@@ -10,7 +10,7 @@ torchvision and are read as ``(H, W, C)`` / ``(N, H, W, C)``.
 >>> from npgrad.utils.data import transforms as T
 >>> t = T.Compose([T.ToTensor(), T.Normalize((0.1307,), (0.3081,)), T.RandomCrop(28, padding=2)])
 >>> t(npgrad.zeros(16, 1, 28, 28, dtype=npgrad.uint8)).shape
-npgrad.Size([16, 1, 28, 28])
+torch.Size([16, 1, 28, 28])
 """
 from __future__ import annotations
 
@@ -126,7 +126,7 @@ class ToTensor:
     >>> import numpy as np
     >>> from npgrad.utils.data import transforms as T
     >>> T.ToTensor()(np.full((2, 2), 255, np.uint8)).shape, T.ToTensor()(np.full((2, 2), 255, np.uint8)).max()
-    (npgrad.Size([1, 2, 2]), tensor(1.))
+    (torch.Size([1, 2, 2]), tensor(1.))
     """
 
     _batch_safe = True
@@ -249,7 +249,7 @@ class RandomCrop:
     >>> import npgrad
     >>> from npgrad.utils.data import transforms as T
     >>> T.RandomCrop(28, padding=4)(npgrad.ones(8, 1, 28, 28)).shape
-    npgrad.Size([8, 1, 28, 28])
+    torch.Size([8, 1, 28, 28])
     """
 
     _batch_safe = True
@@ -315,7 +315,7 @@ class RandomRotation:
     >>> import npgrad
     >>> from npgrad.utils.data import transforms as T
     >>> T.RandomRotation(10)(npgrad.ones(4, 1, 28, 28)).shape
-    npgrad.Size([4, 1, 28, 28])
+    torch.Size([4, 1, 28, 28])
     """
 
     _batch_safe = True

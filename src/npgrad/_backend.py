@@ -1,0 +1,263 @@
+"""Devices: the one place that knows which array library holds a tensor's data.
+
+A tensor's array lives on a device; ``npgrad.device`` names it as PyTorch does (``"cpu"``,
+``"cuda:0"``).  Each available device type maps to an array module with NumPy's API: today only
+``"cpu"`` -> ``numpy``.  A GPU backend (CuPy) plugs in here: it registers ``"cuda"`` in
+``_MODULES`` (``cuda.is_available()``, ``accelerator`` and every ``device=`` check follow), teaches
+:func:`device_of`, :func:`array_module` and :func:`transfer` its array type, and adds the copy
+between devices in :func:`tensor_to`.  Ops that need the array module of a tensor ask
+:func:`array_module` instead of naming ``np`` (``Function.apply`` and the engine still wrap
+results with ``np.asarray``: the backend routes those through here too).
+
+On this build, asking for a device that is not registered behaves as PyTorch's CPU-only build:
+``"cuda"`` raises ``AssertionError("Torch not compiled with CUDA enabled")``, an unknown device
+string raises ``RuntimeError``, and nothing silently falls back to the CPU.
+"""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+__all__ = ["device", "set_default_device", "get_default_device"]
+
+#: device types PyTorch's parser knows (its error message lists them in this order)
+_TYPES = ("cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip", "ve", "fpga", "maia", "xla",
+          "lazy", "vulkan", "mps", "meta", "hpu", "mtia", "privateuseone")
+_SPEC = re.compile(r"([a-zA-Z_]+)(?::(.*))?")
+_INDEX = re.compile(r"0|[1-9][0-9]*")
+
+#: the array module of each device type this build can hold data on
+_MODULES = {"cpu": np}
+
+NO_CUDA = "Torch not compiled with CUDA enabled"
+NO_ACCELERATOR = "Cannot access accelerator device when none is available."
+
+
+class device:
+    """Where a tensor's data lives, as ``torch.device``: ``device("cpu")``, ``device("cuda", 0)``,
+    ``device("cuda:1")``.  ``.type`` is the kind, ``.index`` the ordinal (``None`` when unset).
+
+    >>> import npgrad
+    >>> d = npgrad.device("cuda:1")
+    >>> d, str(d), d.type, d.index
+    (device(type='cuda', index=1), 'cuda:1', 'cuda', 1)
+    >>> npgrad.zeros(2).device
+    device(type='cpu')
+    """
+
+    __slots__ = ("_type", "_index", "_previous")
+
+    def __init__(self, type, index=None):  # noqa: A002  (PyTorch's argument names)
+        if isinstance(type, device):
+            if index is not None:
+                raise TypeError("device(): an index cannot be given together with a device object")
+            self._type, self._index = type._type, type._index
+            return
+        if isinstance(type, (int, np.integer)) and not isinstance(type, bool):
+            raise RuntimeError(NO_ACCELERATOR)  # a bare ordinal means the (absent) accelerator
+        if not isinstance(type, str):
+            raise TypeError(f"device(): argument 'type' must be str, torch.device or int, "
+                            f"not {_typename(type)}")
+        self._type, parsed = _parse(type)
+        if index is not None:
+            if parsed is not None:
+                raise RuntimeError(f"type (string) must not include an index because index was passed "
+                                   f"explicitly: {type}")
+            if isinstance(index, bool) or not isinstance(index, (int, np.integer)):
+                raise TypeError(f"device(): argument 'index' (position 2) must be int, not {_typename(index)}")
+            if index < 0:
+                raise RuntimeError("Device index must not be negative")
+            parsed = int(index)
+        self._index = parsed
+
+    @property
+    def type(self):
+        return self._type
+
+    @property
+    def index(self):
+        return self._index
+
+    def __eq__(self, other):
+        # like PyTorch, a device equals only a device (``x.device == "cpu"`` is False there too)
+        if not isinstance(other, device):
+            return NotImplemented
+        return self._type == other._type and self._index == other._index
+
+    def __hash__(self):
+        return hash((self._type, self._index))
+
+    def __repr__(self):
+        if self._index is None:
+            return f"device(type='{self._type}')"
+        return f"device(type='{self._type}', index={self._index})"
+
+    def __str__(self):
+        return self._type if self._index is None else f"{self._type}:{self._index}"
+
+    def __reduce__(self):
+        return (device, (self._type, self._index))
+
+    # ``with npgrad.device("cpu"):`` makes it the default device inside the block, as in PyTorch
+    def __enter__(self):
+        self._previous = _DEFAULT[0]
+        set_default_device(self)
+        return self
+
+    def __exit__(self, *exc):
+        _DEFAULT[0] = self._previous
+        return False
+
+
+def _typename(x):
+    return "NoneType" if x is None else type(x).__name__
+
+
+def _parse(spec):
+    """``"cuda:1"`` -> ``("cuda", 1)`` with PyTorch's errors for malformed strings."""
+    m = _SPEC.fullmatch(spec)
+    if m is None:
+        raise RuntimeError(f"Invalid device string: '{spec}'")
+    kind, idx = m.group(1), m.group(2)
+    if kind not in _TYPES:
+        raise RuntimeError(f"Expected one of {', '.join(_TYPES)} device type at start of device string: {spec}")
+    if idx is None:
+        return kind, None
+    if not _INDEX.fullmatch(idx):
+        raise RuntimeError(f"Invalid device string: '{spec}'")
+    return kind, int(idx)
+
+
+device.__module__ = "npgrad"  # shown as npgrad.device, its public name
+CPU = device("cpu")
+#: the default device of creation functions (``set_default_device``); None means the CPU
+_DEFAULT = [None]
+
+
+def as_device(d):
+    """A ``device`` from what users pass as ``device=`` (a string, a device, an int)."""
+    return d if isinstance(d, device) else device(d)
+
+
+def _require(d):
+    """Raise as PyTorch's CPU build does when data is asked to live on a device this build lacks."""
+    if d._type in _MODULES:
+        return d
+    if d._type in ("cuda", "xpu"):  # PyTorch's builds without them assert
+        raise AssertionError(f"Torch not compiled with {d._type.upper()} enabled")
+    raise RuntimeError(f"npgrad has no '{d._type}' backend: tensors can live on "
+                       f"{', '.join(repr(t) for t in _MODULES)} (asked for device '{d}')")
+
+
+def resolve(d=None, pin_memory=False):
+    """The device a creation function puts its result on: ``d``, else the default device.
+    Raises for a device this build cannot hold data on, and for ``pin_memory=True`` (pinned
+    host memory needs an accelerator)."""
+    if d is None:
+        d = _DEFAULT[0]
+        if d is None:
+            d = CPU
+    d = _require(as_device(d))
+    if pin_memory:
+        raise RuntimeError("pin_memory=True requires a CUDA or other accelerator backend; no pinned memory "
+                           "allocator is available on this system.")
+    return d
+
+
+def device_of(arr):
+    """The device holding the array ``arr`` (the CPU for NumPy arrays)."""
+    return CPU
+
+
+def array_module(arr):
+    """The array module (``numpy``, later ``cupy``) to compute on ``arr`` with."""
+    return np
+
+
+def transfer(arr, d):
+    """``arr`` on device ``d`` (the same object when it is already there)."""
+    _require(d)
+    return arr
+
+
+def set_default_device(d):
+    """Make ``d`` the device of new tensors (``None`` restores the CPU), as ``torch.set_default_device``.
+    The device string is checked now; a device this build lacks raises where a tensor is made.
+
+    >>> import npgrad
+    >>> npgrad.set_default_device("cpu"); npgrad.get_default_device()
+    device(type='cpu')
+    >>> npgrad.set_default_device(None)
+    """
+    _DEFAULT[0] = None if d is None else as_device(d)
+
+
+def get_default_device():
+    """The device new tensors go to (``device(type='cpu')`` unless ``set_default_device`` changed it)."""
+    d = _DEFAULT[0]
+    return CPU if d is None else _require(d)
+
+
+# -- .to(...) argument parsing, shared by Tensor.to and Module.to ---------------------------------
+def _is_device_like(a):
+    return isinstance(a, (str, device)) or (isinstance(a, (int, np.integer)) and not isinstance(a, bool))
+
+
+def parse_to(args, kwargs, where="to"):
+    """PyTorch's three forms of ``to``: ``(device=None, dtype=None, non_blocking=False, copy=False)``,
+    ``(dtype, non_blocking=False, copy=False)`` and ``(tensor, non_blocking=False, copy=False)``.
+    Returns ``(device or None, dtype or None, non_blocking, copy)``; the device is checked."""
+    from . import _dtype
+    from .tensor import Tensor
+    kw = dict(kwargs)
+    dev, dt = kw.pop("device", None), kw.pop("dtype", None)
+    flags = [kw.pop("non_blocking", False), kw.pop("copy", False)]
+    kw.pop("memory_format", None)
+    if kw:
+        raise TypeError(f"{where}() got an unexpected keyword argument '{next(iter(kw))}'")
+    rest = list(args)
+    if rest:
+        first = rest.pop(0)
+        if isinstance(first, Tensor):
+            dev, dt = first.device, first.dtype
+        elif _is_device_like(first) or first is None:
+            dev = first
+            if rest and not isinstance(rest[0], bool):
+                dt = rest.pop(0)
+        else:
+            dt = first
+        if len(rest) > 2 or not all(isinstance(f, bool) for f in rest):
+            raise TypeError(f"{where}() received an invalid combination of arguments - got "
+                            f"({', '.join(_typename(a) for a in args)}); expected (device, dtype, non_blocking, "
+                            "copy), (dtype, non_blocking, copy) or (tensor, non_blocking, copy)")
+        flags[:len(rest)] = rest
+    if dt is not None:
+        if _is_device_like(dt):
+            raise TypeError(f"{where}(): expected a dtype as the second argument, got {dt!r}")
+        dt = _dtype.to_dtype(dt)
+    if dev is not None:
+        dev = _require(as_device(dev))
+    return dev, dt, bool(flags[0]), bool(flags[1])
+
+
+# -- Tensor's device methods (bound in npgrad.tensor) ---------------------------------------------
+def tensor_to(t, args, kwargs):
+    """``Tensor.to``: the same tensor when nothing changes (unless ``copy=True``), else a converted
+    one that autograd differentiates through."""
+    _, dt, _, copy = parse_to(args, kwargs)  # the device is checked there
+    # every device this build accepts holds NumPy arrays, so only the dtype can change here; a GPU
+    # backend adds its transfer at this point (a differentiable copy between array modules)
+    if dt is None or dt.np == t._data.dtype:
+        return t.clone() if copy else t
+    from .ops.elementwise import cast
+    return cast(t, dt, copy)
+
+
+def cuda_device(device=None):
+    """The device ``Tensor.cuda(device)`` / ``Module.cuda(device)`` moves to (raising as PyTorch's CPU
+    build when CUDA is absent)."""
+    d = as_device("cuda" if device is None else device)
+    if d.type != "cuda":
+        raise RuntimeError("Invalid device, must be cuda device")
+    return _require(d)

@@ -1,0 +1,3 @@
+"""``torch.nn.modules.activation``: the activation modules (defined in ``npgrad.nn.activation``), for
+programs that import them from there."""
+from ..activation import *  # noqa: F401,F403
