@@ -47,7 +47,8 @@ class _TypedMeta(type):
     checks the dtype; ``np.dtype`` reads the class's ``dtype`` (so ``x.type(npgrad.LongTensor)`` works)."""
 
     def __call__(cls, *args, **kwargs):
-        if kwargs.pop("device", None) not in (None, "cpu"):
+        device = kwargs.pop("device", None)
+        if device is not None and str(device) != "cpu":
             raise RuntimeError(f"{cls.__name__}: only the CPU is available")
         if kwargs:
             raise TypeError(f"{cls.__name__}() got unexpected keyword arguments {sorted(kwargs)}")

@@ -24,17 +24,7 @@ PROGRAMS = sorted(p for p in HERE.glob("*.py") if not p.name.startswith("_"))
 # programs waiting for a piece of PyTorch's API that npgrad does not have yet (name: what is missing)
 MISSING = {
     "basics_data": "Tensor.scatter_ (in-place scatter with value=)",
-    "basics_quickstart": "device API: torch.accelerator",
-    "basics_tensors": "device API: torch.accelerator",
-    "blitz_cifar10": "device API: torch.device / torch.cuda",
-    "blitz_tensors": "device API: torch.cuda",
-    "d2l_lenet": "device API: torch.cuda.device_count / torch.device",
-    "examples_mnist": "device API: torch.device; optimizer Adadelta",
-    "examples_time_sequence": "optimizer LBFGS",
-    "examples_word_language_model": "Tensor.narrow",
     "makemore_backprop": "in-place op on the result of advanced indexing (a copy, not a view)",
-    "lpwe_1_tensors": "device API: torch.device, .to(device=)",
-    "nn_really_5_device": "device API: torch.cuda / torch.device",
 }
 
 # numbers, and the booleans programs print (True/False count as 1/0); digits inside names are not numbers
