@@ -21,7 +21,7 @@ import time
 import numpy as np
 
 import npgrad
-from npgrad import _optional
+from npgrad import _argtypes, _optional
 
 __all__ = ["main", "build_parser"]
 
@@ -50,36 +50,12 @@ class _Parser(argparse.ArgumentParser):
 
 
 # -- argument types ------------------------------------------------------------------------------
-def _positive_int(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {value}")
-    return value
+_positive_int = _argtypes.positive_int
+_hidden = _argtypes.sizes("256,128")
 
 
 def _float(low, inclusive):
-    def parse(text):
-        try:
-            value = float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
-        if not np.isfinite(value) or value < low or (value == low and not inclusive):
-            raise argparse.ArgumentTypeError(f"must be {'>=' if inclusive else '>'} {low:g}, got {text}")
-        return value
-    return parse
-
-
-def _hidden(text):
-    try:
-        sizes = [int(s) for s in text.split(",") if s.strip()]
-    except ValueError:
-        sizes = []
-    if not sizes or min(sizes) < 1:
-        raise argparse.ArgumentTypeError(f"must be comma-separated positive sizes such as 256,128, got {text!r}")
-    return sizes
+    return _argtypes.number(low, inclusive)
 
 
 def build_parser():

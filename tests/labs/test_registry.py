@@ -84,7 +84,7 @@ def test_lab_options_are_passed_and_checked(tmp_path, capsys, monkeypatch):
     (["mnist", "--epochs", "-1"], "--epochs: must be a positive integer, got -1"),
     (["mnist", "--epochs", "abc"], "--epochs: must be a positive integer, got 'abc'"),
     (["mnist", "--lr", "x"], "--lr: must be a number, got 'x'"),
-    (["mnist", "--lr", "0"], "--lr: must be a positive number, got 0"),
+    (["mnist", "--lr", "0"], "--lr: must be > 0, got 0"),
     (["perceptron", "--eta", "abc"], "--eta: must be a number, got 'abc'"),
     (["mnist", "--dataset", "cifar"], "invalid choice: 'cifar'"),
     (["autodiff", "--sizes", "3,x"], "--sizes: must be comma-separated positive sizes"),

@@ -8,7 +8,8 @@ including broadcasting and 0-dim cases) and ``domain`` keeps inputs where the op
 
 Domains: ``any`` standard normal; ``pos`` in [0.5, 2]; ``nonzero`` |x| in [0.5, 2];
 ``grid`` distinct values spaced >= 0.04 apart, never 0 or +-0.5 (kinks of abs/clamp/max are
-avoided and there are no ties); ``zeros`` normal with some exact zeros (prod).
+avoided and there are no ties); ``zeros`` normal with some exact zeros (prod); ``unit`` in
+[-0.9, 0.9]; ``tail`` |x| in [0.99, 0.9999]; ``gt1`` in [1.2, 3].
 """
 from __future__ import annotations
 
@@ -58,6 +59,12 @@ def _sample(rng, shape, domain):
         # jitter: two inputs on the same grid must not tie with each other either
         vals = np.linspace(-1.5, 1.5, max(n, 2))[:n] + rng.uniform(0.005, 0.015, n)
         return rng.permutation(vals).reshape(shape)
+    if domain == "unit":  # inside (-1, 1), away from the ends (asin, atanh, erfinv)
+        return rng.uniform(-0.9, 0.9, shape)
+    if domain == "tail":  # close to +-1 (erfinv's tails)
+        return rng.uniform(0.99, 0.9999, shape) * rng.choice([-1.0, 1.0], shape)
+    if domain == "gt1":  # acosh
+        return rng.uniform(1.2, 3.0, shape)
     if domain == "zeros":
         x = rng.standard_normal(shape)
         x.reshape(-1)[:: max(n // 3, 1)] = 0.0
@@ -409,6 +416,9 @@ OPS = [
     Op("index_neg_array", lambda T, x: x[T.tensor([-1, 0, -1])], lambda x: x[[-1, 0, -1]], [((3, 4),)]),
 ]
 
+from .optable_more import MORE  # noqa: E402  (special functions, scatters, unfold, ...: rows kept apart)
+
+OPS += MORE
 OPS_BY_NAME = {op.name: op for op in OPS}
 assert len(OPS_BY_NAME) == len(OPS), "op names must be unique"
 

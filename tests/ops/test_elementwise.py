@@ -90,3 +90,23 @@ def test_numpy_arrays_on_the_left_stay_arrays():
     p.data -= 0.5 * p.grad                      # outside no_grad too: .data is detached
     assert p.tolist() == [-1.0, -1.0, -1.0] and p.is_leaf and p.requires_grad
     assert isinstance(np.ones(3) - npgrad.ones(3), np.ndarray)
+
+
+def test_pow_gradients_at_zero_match_torch(torch):
+    """0 ** 0, 0 ** (y < 0) and x ** 0: PyTorch's values (0, -inf, ...), no nan from 0 * inf."""
+    xs, ys = np.array([0., 0., 0., 0., 2., -2., 0.]), np.array([0., -1., 2., -0.5, 0., 0., 0.5])
+    grads = {}
+    for T in (npgrad, torch):
+        x, y = T.tensor(xs, requires_grad=True), T.tensor(ys, requires_grad=True)
+        (x ** y).sum().backward()
+        y2 = T.tensor(ys, requires_grad=True)
+        (0.0 ** y2).sum().backward()
+        grads[T.__name__] = [x.grad.numpy(), y.grad.numpy(), y2.grad.numpy()]
+    for a, b in zip(grads["npgrad"], grads["torch"]):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_integer_pow_with_negative_exponents(torch):
+    b, e = np.array([2, 0, -1, -1, 1, 3]), np.array([-1, -2, -3, -2, -5, 2])
+    np.testing.assert_array_equal((npgrad.tensor(b) ** npgrad.tensor(e)).numpy(),
+                                  (torch.tensor(b) ** torch.tensor(e)).numpy())

@@ -200,7 +200,7 @@ def propagate(cls, ctx, args, out):
         return None
     if _RULES is None:
         _RULES = _rules()
-    rule = _RULES.get(cls)
+    rule = _RULES.get(cls) or getattr(cls, "jvp", None)  # (a primitive may state its own jvp)
     if rule is None:
         raise NotImplementedError(f"forward-mode AD is not implemented for {cls.__name__}")
     arrays = [a._data if isinstance(a, Tensor) else a for a in args]

@@ -15,6 +15,8 @@ import importlib
 import os
 import sys
 
+from .. import _argtypes
+
 #: name -> (module, one-line help: the topic in English and the notes' term)
 LABS = {
     "neuron": ("neuron", "the M-P neuron, step activation and the XOR network — M-P神经元模型 / 异或问题"),
@@ -63,36 +65,12 @@ def listing():
     return "\n".join(lines)
 
 
-def _positive_int(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {value}")
-    return value
+_positive_int = _argtypes.positive_int
+_sizes = _argtypes.sizes("1,10,100")
 
 
 def _number(positive):
-    def parse(text):
-        try:
-            value = float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
-        if value != value or value in (float("inf"), float("-inf")) or (positive and value <= 0):
-            raise argparse.ArgumentTypeError(f"must be a {'positive' if positive else 'finite'} number, got {text}")
-        return int(value) if value.is_integer() and "." not in text and "e" not in text.lower() else value
-    return parse
-
-
-def _sizes(text):
-    try:
-        sizes = [int(s) for s in text.split(",") if s.strip()]
-    except ValueError:
-        sizes = []
-    if not sizes or min(sizes) < 1:
-        raise argparse.ArgumentTypeError(f"must be comma-separated positive sizes such as 1,10,100, got {text!r}")
-    return sizes
+    return _argtypes.number(0.0 if positive else None, inclusive=not positive)
 
 
 #: each lab's own options: lab -> {keyword argument of its run(): (parse, choices or None, help)}

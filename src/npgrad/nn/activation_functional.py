@@ -418,6 +418,10 @@ class Softmax(Function):
         go = g * out
         return go - out * go.sum(ctx.dim, keepdim=True), None
 
+    @staticmethod
+    def jvp(ctx, a, t, out):
+        return out * (t[0] - (out * t[0]).sum(ctx.dim, keepdims=True))
+
 
 class LogSoftmax(Function):
     """x - max - log(sum(exp(x - max))); d/dx = g - exp(out) * sum(g)."""

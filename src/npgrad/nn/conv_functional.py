@@ -227,6 +227,12 @@ def _unpool(y, nd, unbatched):
 
 
 def _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, nd, where):
+    if isinstance(input, Tensor) and input._data.dtype.kind in "iu":
+        # integers pool exactly through float64 (no gradient, as in PyTorch)
+        res = _max_pool(input.double(), kernel_size, stride, padding, dilation, ceil_mode, return_indices, nd, where)
+        vals = res[0] if return_indices else res
+        vals = Tensor._make(vals._data.astype(input._data.dtype), None, False, None)
+        return (vals, res[1]) if return_indices else vals
     x, unbatched, geom = _pool_args(input, kernel_size, stride, padding, dilation, ceil_mode, nd, where)
     y = P.MaxPool2d.apply(x, geom)
     out = _unpool(y, nd, unbatched)

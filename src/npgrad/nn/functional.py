@@ -11,3 +11,5 @@ from .loss_functional import *  # noqa: F401,F403
 from .pointwise_losses import *  # noqa: F401,F403
 from .extra_losses import *  # noqa: F401,F403
 from .conv_functional import *  # noqa: F401,F403  (conv, pooling: conv_functional.py)
+from .conv3d_functional import *  # noqa: F401,F403  (conv3d, 3-d pooling, max unpooling)
+from .interp_functional import *  # noqa: F401,F403  (interpolate, scaled_dot_product_attention)

@@ -177,7 +177,13 @@ def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
 
 
 def nonzero(input, as_tuple=False):
-    idx = np.nonzero(_arr(input))
+    a = np.asarray(_arr(input))
+    if a.ndim == 0:  # PyTorch: a 0-d tensor is one element at no coordinates
+        n = int(bool(a))
+        if as_tuple:
+            return (Tensor._make(np.zeros(n, dtype=np.int64), None, False, None),)
+        return Tensor._make(np.zeros((n, 0), dtype=np.int64), None, False, None)
+    idx = np.nonzero(a)
     if as_tuple:
         return tuple(Tensor._make(i.astype(np.int64), None, False, None) for i in idx)
     return Tensor._make(np.stack(idx, axis=1).astype(np.int64), None, False, None)

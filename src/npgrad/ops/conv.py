@@ -321,6 +321,14 @@ class Conv2d(Function):
             gb = g.sum((0, 2, 3))
         return gx, gw, gb, None
 
+    @staticmethod
+    def jvp(ctx, a, t, out):
+        """Bilinear in (x, w) and linear in b: conv(tx, w) + tb + conv(x, tw)."""
+        x, w, b, geom = a
+        tb = np.broadcast_to(t[2], b.shape) if b is not None else None
+        return as_nchw(conv_forward(np.ascontiguousarray(t[0]), w, tb, geom)) + as_nchw(
+            conv_forward(x, np.ascontiguousarray(t[1]), None, geom))
+
 
 class ConvTranspose2d(Function):
     """Transposed convolution: the adjoint of :class:`Conv2d` in its input.  ``x (N, Cin, H, W)``,
@@ -347,6 +355,14 @@ class ConvTranspose2d(Function):
         if need[2]:
             gb = g.sum((0, 2, 3))
         return gx, gw, gb, None, None
+
+    @staticmethod
+    def jvp(ctx, a, t, out):
+        """Bilinear in (x, w) and linear in b, like Conv2d."""
+        x, w, b, geom, out_hw = a
+        tb = np.broadcast_to(t[2], b.shape) if b is not None else None
+        return as_nchw(conv_input_grad(np.ascontiguousarray(t[0]), w, tb, geom, out_hw)) + as_nchw(
+            conv_input_grad(x, np.ascontiguousarray(t[1]), None, geom, out_hw))
 
 
 class Conv2dWeight(Function):

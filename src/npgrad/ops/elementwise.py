@@ -212,12 +212,18 @@ class Pow(Function):
 
     @staticmethod
     def backward(ctx, g):
+        # PyTorch's values at 0: d/dx is 0 wherever y == 0 (also at x = 0, where y x^(y-1) is 0 * inf),
+        # d/dy is 0 where x == 0 and y >= 0, and keeps out * ln 0 = -inf for 0 ** (y < 0)
         x, y, out = ctx.saved_tensors
-        gx = g * y * x ** (y - 1) if ctx.needs_input_grad[0] else None
-        gy = None
+        # (the masked entries compute on stand-in values, so no 0 * inf is ever evaluated)
+        gx = gy = None
+        if ctx.needs_input_grad[0]:
+            y0 = y == 0
+            ys = where(y0, ones_like(y), y)
+            gx = where(y0, zeros_like(g), g * ys * x ** (ys - 1))
         if ctx.needs_input_grad[1]:
-            # 0 ** y contributes no gradient to y (log 0 would give nan)
-            gy = g * out * log(where(x == 0, ones_like(x), x))
+            flat = (x == 0) & (y >= 0)
+            gy = where(flat, zeros_like(g), g * where(flat, ones_like(out), out) * log(where(flat, ones_like(x), x)))
         return gx, gy
 
 

@@ -101,13 +101,10 @@ def scatter_add(input, dim, index, src):
     return ScatterAdd.apply(input, d, idx, src.to(input.dtype))
 
 
-def scatter(input, dim, index, src=None, value=None):
-    d, idx = _index_check(input, dim, index, "scatter")
-    out = input._data.copy()
-    val = src._data[tuple(slice(0, s) for s in idx.shape)] if isinstance(src, Tensor) else (
-        value if value is not None else src)
-    np.put_along_axis(out, idx, val, axis=d)
-    return Tensor._make(out, None, False, None)
+def scatter(input, dim, index, src=None, value=None, reduce=None):
+    """See :func:`npgrad.ops.scatter.scatter`."""
+    from .scatter import scatter as _scatter
+    return _scatter(input, dim, index, src, value, reduce)
 
 
 def take_along_dim(input, indices, dim):

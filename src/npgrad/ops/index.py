@@ -33,7 +33,71 @@ def _convert_key(key, shape):
             raise IndexError(f"tensors used as indices must be long, int, byte or bool tensors, got {k.dtype}")
         out.append(k)
     _check_bounds(out, shape)
-    return out[0] if single else tuple(out)
+    if single:
+        return out[0]
+    return _torch_placement(out, shape) if len(out) > 2 else tuple(out)
+
+
+def _is_adv(k):
+    return isinstance(k, np.ndarray) and (k.ndim > 0 or k.dtype != np.bool_)
+
+
+def _torch_placement(items, shape):
+    """Rewrite a key so NumPy places the indexed dimensions where PyTorch does.
+
+    PyTorch applies integer indices first (as selects) and only then the NumPy rule to the index
+    arrays: ``x[1, :, idx]`` is ``x[1][:, idx]``, whose ``idx`` dimension stays after the slice,
+    while NumPy counts the 1 as an index array and moves ``idx``'s dimension to the front.  In that
+    case the slices between the first and last index are turned into ``arange`` arrays shaped so
+    that broadcasting puts every dimension in PyTorch's order, and the key stays one NumPy key
+    (reads, writes and the gradient's scatter all use it)."""
+    if not any(type(k) is np.ndarray for k in items):
+        return tuple(items)  # basic indexing (the common case): nothing to place
+    if any(k is Ellipsis for k in items):
+        used = sum(k.ndim if isinstance(k, np.ndarray) and k.dtype == np.bool_ else 0 if k is None or k is Ellipsis
+                   else 1 for k in items)
+        at = next(i for i, k in enumerate(items) if k is Ellipsis)
+        items = list(items[:at]) + [slice(None)] * (len(shape) - used) + list(items[at + 1:])
+    kinds = ["i" if isinstance(k, (int, np.integer)) and not isinstance(k, bool) else "a" if _is_adv(k)
+             else "s" if isinstance(k, slice) else "n" if k is None else "?" for k in items]
+    if "a" not in kinds or "i" not in kinds or "?" in kinds:
+        return tuple(items)
+    first = min(i for i, c in enumerate(kinds) if c in "ia")
+    last = max(i for i, c in enumerate(kinds) if c in "ia")
+    middle = kinds[first:last + 1]
+    if all(c in "ia" for c in middle):
+        return tuple(items)  # one block: NumPy and PyTorch agree
+    arrays = [i for i, c in enumerate(kinds) if c == "a"]
+    if any(c not in "iasn" for c in middle) or any(kinds[i] in "sn" for i in range(arrays[0], arrays[-1])):
+        return tuple(items)  # arrays apart even without the ints (front in both), or None/... inside
+    expanded = []
+    for k in items[first:last + 1]:  # boolean masks become their coordinate arrays
+        expanded.extend(np.nonzero(k) if isinstance(k, np.ndarray) and k.dtype == np.bool_ else [k])
+    if any(isinstance(k, np.ndarray) and k.ndim == 0 for k in expanded):
+        return tuple(items)
+    dim = sum(k.ndim if isinstance(k, np.ndarray) and k.dtype == np.bool_ else 1 if c in "ias" else 0
+              for k, c in zip(items[:first], kinds))
+    bshape = np.broadcast_shapes(*[k.shape for k in expanded if isinstance(k, np.ndarray)])
+    n_pre = sum(1 for i in range(first, arrays[0]) if kinds[i] in "sn")
+    n_post = sum(1 for i in range(arrays[-1], last + 1) if kinds[i] in "sn")
+    rank = n_pre + len(bshape) + n_post
+    key, pos = [], 0
+    for k in expanded:
+        if isinstance(k, slice):
+            r = np.arange(*k.indices(shape[dim]))
+            at = pos if pos < n_pre else pos + len(bshape)
+            key.append(r.reshape((1,) * at + (len(r),) + (1,) * (rank - at - 1)))
+            pos += 1
+        elif k is None:  # a new axis of size 1: a broadcast axis no array spans
+            pos += 1
+            continue
+        elif isinstance(k, np.ndarray):
+            pad = (1,) * (len(bshape) - k.ndim) + k.shape
+            key.append(k.reshape((1,) * n_pre + pad + (1,) * n_post))
+        else:
+            key.append(k)
+        dim += 1
+    return tuple(items[:first]) + tuple(key) + tuple(items[last + 1:])
 
 
 def _check_bounds(items, shape):

@@ -1,5 +1,7 @@
 """Padding: constant (a primitive) and reflect / replicate / circular (as differentiable indexing).
 
+Negative widths crop, in every mode, as in PyTorch.
+
 >>> import npgrad
 >>> from npgrad.ops.pad import pad
 >>> pad(npgrad.tensor([1.0, 2.0, 3.0]), (1, 2), mode="replicate")
@@ -40,8 +42,6 @@ def pad(input, pad, mode="constant", value=None):
     for i in range(len(pad) // 2):
         widths[input.ndim - 1 - i] = (int(pad[2 * i]), int(pad[2 * i + 1]))
     if mode != "constant":
-        if sum(a + b for a, b in widths) and any(a < 0 or b < 0 for a, b in widths):
-            raise ValueError("pad: negative padding is only supported in constant mode")
         return _pad_index(input, widths, mode)
     if any(a < 0 or b < 0 for a, b in widths):
         # negative padding crops
@@ -68,7 +68,12 @@ def _pad_index(input, widths, mode):
         elif mode == "replicate":
             pos = np.clip(pos, 0, n - 1)
         elif mode == "circular":
-            pos = pos % n
+            # PyTorch crops first (negative widths), then wraps around what is left
+            lo, hi = max(-a, 0), n - max(-b, 0)
+            if hi - lo <= 0 or max(a, 0) > hi - lo or max(b, 0) > hi - lo:
+                raise ValueError(f"pad: circular padding ({a}, {b}) must be at most the size {hi - lo} left "
+                                 f"after cropping dimension {axis}")
+            pos = lo + np.arange(-max(a, 0), hi - lo + max(b, 0)) % (hi - lo)
         else:
             raise NotImplementedError(f"pad: mode must be 'constant', 'reflect', 'replicate' or 'circular', "
                                       f"got {mode!r}")

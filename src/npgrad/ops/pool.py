@@ -180,6 +180,14 @@ class MaxPool2d(Function):
                 return Tensor._make(gx, None, False, None), None
         return MaxPool2dScatter.apply(g, ctx.loc, ctx.geom, ctx.in_hw), None
 
+    @staticmethod
+    def jvp(ctx, a, t, out):
+        return MaxPool2dGather.forward(_Ctx(), t[0], ctx.loc, ctx.geom)  # the tangent at each maximum
+
+
+class _Ctx:
+    """A throwaway ctx for running a primitive's forward on tangents."""
+
 
 def _scatter_through_relu(g, ctx, relu):
     """The pooling gradient with the ReLU mask of the pooled activation applied in the same pass
@@ -301,6 +309,10 @@ class AvgPool2d(Function):
     @staticmethod
     def backward(ctx, g):
         return AvgPool2dScatter.apply(g, ctx.geom, ctx.div, ctx.in_hw), None, None
+
+    @staticmethod
+    def jvp(ctx, a, t, out):
+        return AvgPool2d.forward(_Ctx(), t[0], a[1], a[2])  # linear: the same pooling of the tangent
 
 
 class AvgPool2dScatter(Function):

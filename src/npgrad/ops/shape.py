@@ -71,7 +71,7 @@ def reshape(input, *shape):
 
 
 def view(input, *shape):
-    """Like ``reshape`` (``view(dtype)`` converts the dtype).
+    """Like ``reshape``; ``view(dtype)`` reads the same memory as another dtype (see ``strided.view_dtype``).
 
     >>> import npgrad
     >>> npgrad.arange(6).view(3, 2).shape
@@ -81,26 +81,9 @@ def view(input, *shape):
         if not isinstance(shape[0], (_dtype.dtype, str, type, np.dtype)):  # a Tensor is neither size nor dtype
             raise TypeError(f"view() received an invalid combination of arguments - got ({type(shape[0]).__name__}), "
                             "but expected one of: (dtype dtype), (tuple of ints size)")
-        return _view_dtype(input, _dtype.to_dtype(shape[0]))
+        from .strided import view_dtype
+        return view_dtype(input, shape[0])
     return reshape(input, *shape)
-
-
-def _view_dtype(input, dt):
-    """``view(dtype)``: the same bytes read as ``dt`` (PyTorch reinterprets; it never converts values).
-    A different element size changes the last dim; the result is not differentiable, as in PyTorch."""
-    x = input._data
-    if x.dtype == dt.np:
-        return reshape(input, input.shape)
-    where = f"view: to view {input.dtype} as {dt} (different element sizes)"
-    if x.dtype.itemsize != dt.np.itemsize:
-        if x.ndim == 0:
-            raise RuntimeError(f"{where}, self.dim() cannot be 0")
-        ratio = max(x.dtype.itemsize, dt.np.itemsize) // min(x.dtype.itemsize, dt.np.itemsize)
-        if dt.np.itemsize > x.dtype.itemsize and x.shape[-1] % ratio:
-            raise RuntimeError(f"{where}, self.size(-1) must be divisible by {ratio}, but got {x.shape[-1]}")
-        if x.shape[-1] != 1 and x.strides[-1] != x.dtype.itemsize:
-            raise RuntimeError(f"{where}, self.stride(-1) must be 1, but got {x.strides[-1] // x.dtype.itemsize}")
-    return Tensor._make(x.view(dt.np), None, False, input._version)
 
 
 def view_as(input, other):

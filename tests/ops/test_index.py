@@ -1,0 +1,58 @@
+"""Advanced indexing places the indexed dimensions where PyTorch does (integers are selects first),
+for reads, writes and gradients."""
+import numpy as np
+import pytest
+
+import npgrad
+
+I, J = [0, 1, 0], [1, 2, 2]
+KEYS = {
+    "int_slice_idx": lambda x: (1, slice(None), I),
+    "idx_slice_idx": lambda x: (I, slice(None), J),
+    "slice_int_slice_idx": lambda x: (slice(None), 1, slice(None), I),
+    "int_two_slices_idx": lambda x: (1, slice(None), slice(None), I),
+    "idx_int_idx": lambda x: (I, 1, J),
+    "int_slice_idx_int": lambda x: (0, slice(None), I, 2),
+    "int_idx_slice_idx": lambda x: (1, I, slice(None), J),
+    "none_int_slice_idx": lambda x: (None, 1, slice(None), I),
+    "int_none_slice_idx": lambda x: (1, None, slice(None), I),
+    "int_slice_idx2d": lambda x: (1, slice(None), [[0, 1], [1, 2]]),
+    "int_steps_idx2d": lambda x: (1, slice(1, 3), slice(None, None, 2), [[0, 1], [1, 2]]),
+    "int_slice_mask": lambda x: (-1, slice(None), [True, False, True, True]),
+    "int_ellipsis_idx": lambda x: (1, Ellipsis, [0, 2]),
+}
+
+
+@pytest.mark.parametrize("name", list(KEYS))
+def test_read_write_grad_match_torch(name, torch):
+    key = KEYS[name](None)
+    x = np.arange(120, dtype=np.float32).reshape(2, 3, 4, 5)
+    expect = torch.tensor(x)[key]
+    got = npgrad.tensor(x)[key]
+    assert tuple(got.shape) == tuple(expect.shape)
+    np.testing.assert_array_equal(got.numpy(), expect.numpy())
+    v = np.random.default_rng(0).standard_normal(tuple(expect.shape)).astype(np.float32)
+    tw, nw = torch.tensor(x), npgrad.tensor(x)
+    tw[key] = torch.tensor(v)
+    nw[key] = npgrad.tensor(v)
+    np.testing.assert_array_equal(nw.numpy(), tw.numpy())
+    tg, ng = torch.tensor(x, requires_grad=True), npgrad.tensor(x, requires_grad=True)
+    (tg[key] * torch.tensor(v)).sum().backward()
+    (ng[key] * npgrad.tensor(v)).sum().backward()
+    np.testing.assert_array_equal(ng.grad.numpy(), tg.grad.numpy())
+    tn, nn_ = torch.tensor(x, requires_grad=True) * 1, npgrad.tensor(x, requires_grad=True) * 1
+    tn[key] = torch.tensor(v)
+    nn_[key] = npgrad.tensor(v)
+    np.testing.assert_array_equal(nn_.detach().numpy(), tn.detach().numpy())
+
+
+def test_int_then_index_is_select_then_index():
+    x = npgrad.arange(24).reshape(2, 3, 4)
+    np.testing.assert_array_equal(x[1, :, [0, 3]].numpy(), x[1][:, [0, 3]].numpy())
+    assert x[1, :, [0, 3]].shape == (3, 2)
+
+
+def test_out_of_bounds_still_raises():
+    x = npgrad.zeros(2, 3, 4)
+    with pytest.raises(IndexError):
+        x[1, :, [0, 4]]
