@@ -23,7 +23,7 @@ PROGRAMS = sorted(p for p in HERE.glob("*.py") if not p.name.startswith("_"))
 
 # programs waiting for a piece of PyTorch's API that npgrad does not have yet (name: what is missing)
 MISSING = {
-    "basics_data": "Tensor.scatter_ (in-place scatter with value=)",
+    "basics_data": "scatter_ with a 0-d index into a 1-d tensor (PyTorch treats a 0-d index as 1-d)",
     "makemore_backprop": "in-place op on the result of advanced indexing (a copy, not a view)",
 }
 
