@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 import datetime
 
-from benchmarks import bench_memory, bench_overhead, bench_train
+from benchmarks import bench_lstm, bench_memory, bench_models, bench_overhead, bench_train
 from benchmarks.common import machine
 
 
@@ -38,6 +38,21 @@ def main(argv=None):
                      f"{ours / t:.2f} |")
     else:
         lines.append(f"| CNN epoch (from {n} images, scaled to 60k) | {ours:.1f} s | - | - |")
+
+    steps = 4 if a.quick else 10
+    for threads in (1, 2):
+        for label, fn in ((f"ResNet-style step, 3x32x32, 64 channels, batch 32, {threads} thread(s)",
+                           bench_models.resnet_step),
+                          (f"CNN inference, batch 1000, {threads} thread(s)", bench_models.cnn_inference)):
+            r = fn(steps, threads)
+            if "torch" in r:
+                lines.append(f"| {label} | {r['npgrad'] * 1e3:.0f} ms | PyTorch {r['torch'] * 1e3:.0f} ms | "
+                             f"{r['npgrad'] / r['torch']:.2f} |")
+    for threads, r in bench_lstm.run(steps, threads=(1, 2)).items():
+        if "torch" in r:
+            lines.append(f"| LSTM step (seq 50, batch 64, 32 -> 128) + Linear, {threads} thread(s) | "
+                         f"{r['npgrad'] * 1e3:.0f} ms | PyTorch {r['torch'] * 1e3:.0f} ms | "
+                         f"{r['npgrad'] / r['torch']:.2f} |")
 
     for label, o, t in bench_overhead.run(10_000, 3 if a.quick else 5, 1 if a.quick else 3):
         lines.append(f"| autograd overhead, 10,000 ops on {label}s | {o:.2f} us/op | PyTorch {t:.2f} us/op | "

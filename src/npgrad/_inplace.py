@@ -16,6 +16,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._views import (Overwrite, StridedView, ViewWrite, _advanced, _invalidate_multi, _Invalidated,  # noqa: F401
+                     _multi_message, _track_saved_output, check_no_overlap, check_no_partial_overlap, link_view,
+                     mark_multi_output)
 from .autograd.grad_mode import state
 
 Tensor = None  # set by npgrad.tensor once the class exists (avoids a circular import)
@@ -26,24 +29,28 @@ class InplaceOps:
 
     __slots__ = ()
 
-    def _inplace(self, fn, *args):
+    def _inplace(self, fn, *args, _overlap_ok=False):
         """Run ``fn(self, *args)`` and write the result into this tensor's own buffer.
 
         Under autograd the new value is computed from a copy of the old one (backward may need
         the old values, e.g. ``h.mul_(y)`` for y's gradient), so the graph stays correct; the
         version counter is bumped so that any backward that saved this tensor before refuses to
-        run with the new value.
+        run with the new value.  A write through a view becomes a write into its root tensor
+        (``ViewWrite``), whose other views then re-derive their graph from it, as in PyTorch.
         """
-        from .ops import elementwise as E
+        if not _overlap_ok:
+            check_no_overlap(self._data)
+            for a in args:
+                if isinstance(a, Tensor) and a is not self:
+                    check_no_partial_overlap(self._data, a._data)
         record = state._grad and (self.requires_grad or any(
             isinstance(a, Tensor) and a.requires_grad for a in args))
-        if record and self.requires_grad and self.grad_fn is None:
-            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
         view_of = self.__dict__.get("_view_of") if record else None
-        if view_of is not None and view_of[0].requires_grad and view_of[0].grad_fn is None:
-            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
+        self._check_leaf_write(record, view_of)
+        if record and "_multi" in self.__dict__:
+            raise RuntimeError(_multi_message(self, "is being modified inplace"))
         if record and view_of is None and self.grad_fn is not None and type(self.grad_fn)._view:
-            # a view whose base is unknown here (e.g. expand): refuse rather than give wrong gradients
+            # a view whose base is unknown here: refuse rather than give wrong gradients
             raise RuntimeError(f"in-place {getattr(fn, '__name__', 'operation')} on a view ({self.grad_fn.name()}) "
                                "of a tensor that requires grad is not supported; use the out-of-place op "
                                "(e.g. `y = y * 2` instead of `y.mul_(2)`)")
@@ -53,35 +60,57 @@ class InplaceOps:
                 r = fn(src, *args)
         else:
             r = fn(src, *args)
-            if r.grad_fn is not None and type(r.grad_fn)._view:
+            if not r.requires_grad:  # overwritten by a constant (fill_, zero_, copy_ of a constant)
+                r = Overwrite.apply(src, r)
+            elif r.grad_fn is not None and type(r.grad_fn)._view:
                 # self owns its buffer: its new node must not look like a view op (see the check above)
+                from .ops import elementwise as E
                 r = E.Cast.apply(r, r.dtype, False)
+        from .ops import elementwise as E
         E.check_inplace_dtype(r._data.dtype, self._data.dtype)
         if r._data.shape != self._data.shape:
             raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the "
                                f"broadcast shape {list(r._data.shape)}")
         np.copyto(self._data, r._data, casting="unsafe")
         self._version[0] += 1
+        _invalidate_multi(self)
         if record:
             self.grad_fn = r.grad_fn
             self.requires_grad = True
-            if view_of is not None:  # written through a view: the base's graph must see it too
-                view_of[0]._inplace(view_of[1], r)
-            if self.__dict__.get("_views"):
+            _track_saved_output(r, self)
+            if view_of is not None:  # written through a view: the root's graph must see it too
+                root = view_of[0]
+                old = Tensor._make(root._data, root.grad_fn, root.requires_grad, None)
+                root.grad_fn = ViewWrite.apply(old, r, view_of[1]).grad_fn
+                root.requires_grad = True
+                root._refresh_views()  # (self too: its memory may repeat, as an expanded tensor's)
+            elif self.__dict__.get("_views"):
                 self._refresh_views()
         return self
 
-    def _refresh_views(self):
-        """After this tensor's graph changed in place, re-derive the graph of its live views
+    def _check_leaf_write(self, record, view_of):
+        """PyTorch refuses in-place writes to a leaf that requires grad, or to a view of one."""
+        if view_of is not None and view_of[0].requires_grad and view_of[0].grad_fn is None:
+            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
+        if record and self.requires_grad and self.grad_fn is None:
+            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+
+    def _refresh_views(self, skip=None):
+        """After this (root) tensor's graph changed in place, re-derive the graph of its live views
         (their data already follows, sharing memory), as PyTorch does."""
-        alias = Tensor._make(self._data, self.grad_fn, True, self._version)
-        for ref in list(self.__dict__["_views"].values()):
+        views = self.__dict__.get("_views")
+        if not views:
+            return
+        alias = Tensor._make(self._data, self.grad_fn, self.requires_grad, self._version)
+        for ref in list(views.values()):
             v = ref()
-            if v is not None:
-                v.grad_fn = v._view_of[2](alias).grad_fn
-                v.requires_grad = True
-                if v.__dict__.get("_views"):
-                    v._refresh_views()
+            if v is not None and v is not skip:
+                if "_multi" in v.__dict__:
+                    v.grad_fn = _Invalidated(_multi_message(v, "its base or another view of its base has been "
+                                                               "modified inplace"))
+                else:
+                    v.grad_fn = StridedView.apply(alias, v._view_of[1]).grad_fn
+                v.requires_grad = alias.requires_grad
 
     def add_(self, other, alpha=1):
         from .ops.elementwise import add
@@ -126,26 +155,39 @@ class InplaceOps:
         return self._inplace(relu)
 
     def addcmul_(self, t1, t2, value=1):
+        self._check_operands(t1, t2)
         return self.add_(t1 * t2 * value) if value != 1 else self.add_(t1 * t2)
 
     def addcdiv_(self, t1, t2, value=1):
+        self._check_operands(t1, t2)
         return self.add_(t1 / t2 * value) if value != 1 else self.add_(t1 / t2)
 
     def lerp_(self, end, weight):
+        self._check_operands(end, weight)
         return self.add_((end - self) * weight)
 
+    def _check_operands(self, *args):
+        """The overlap rule of ``_inplace`` for ops composed of others (their operands are read
+        by the composed op, not by the final write)."""
+        for a in args:
+            if isinstance(a, Tensor) and a is not self:
+                check_no_partial_overlap(self._data, a._data)
+
     def copy_(self, src, non_blocking=False):
-        from .ops.elementwise import copy_like
-        return self._inplace(copy_like, src)
+        return self._inplace(_copy_into, src)
 
     def fill_(self, value):
-        from .ops.elementwise import copy_like
-        return self._inplace(copy_like, value)
+        return self._inplace(_copy_into, value, _overlap_ok=True)  # (allowed on expanded tensors, as PyTorch)
+
+    def masked_fill_(self, mask, value):
+        from .ops.index import masked_fill
+        return self._inplace(masked_fill, mask, value, _overlap_ok=True)
 
     def zero_(self):
         return self.fill_(0)
 
     def uniform_(self, a=0.0, b=1.0, generator=None):
+        check_no_overlap(self._data)
         from .random import _gen
         with _no_grad_ctx():
             self._data[...] = _gen(generator).uniform(a, b, self._data.shape)
@@ -153,6 +195,7 @@ class InplaceOps:
         return self
 
     def normal_(self, mean=0.0, std=1.0, generator=None):
+        check_no_overlap(self._data)
         from .random import _gen
         with _no_grad_ctx():
             self._data[...] = _gen(generator).normal(mean, std, self._data.shape)
@@ -160,24 +203,38 @@ class InplaceOps:
         return self
 
     def bernoulli_(self, p=0.5, generator=None):
+        check_no_overlap(self._data)
         from .random import _gen
         self._data[...] = _gen(generator).random(self._data.shape) < p
         self._version[0] += 1
         return self
 
     def __setitem__(self, key, value):
-        from .ops.index import index_put, _convert_key
+        from .ops.index import index_put, _convert_key, _is_basic
+        if state._grad and self.requires_grad and _advanced(key):  # (index_put_ checks this first)
+            self._check_leaf_write(True, self.__dict__.get("_view_of"))
+        k = _convert_key(key, self._data.shape)
+        if _is_basic(k):  # x[basic] = v is a copy_ into the view x[basic]: PyTorch checks it for overlap
+            region = np.asarray(self._data[k])
+            check_no_overlap(region)
+            if isinstance(value, Tensor):
+                check_no_partial_overlap(region, value._data, assign=True)
         if not (state._grad and (self.requires_grad or (isinstance(value, Tensor) and value.requires_grad))):
             # plain NumPy assignment: no full copy, views see the write
             v = value._data if isinstance(value, Tensor) else value
             try:
-                self._data[_convert_key(key, self._data.shape)] = v
+                self._data[k] = v
             except (ValueError, IndexError) as e:
                 raise type(e)(f"setitem: cannot assign a value of shape {np.shape(v)} into a tensor of "
                               f"shape {tuple(self.shape)} at index {key!r}: {e}") from None
             self._version[0] += 1
+            _invalidate_multi(self)
             return
-        self._inplace(lambda t, v: index_put(t, key, v), value)
+        if _is_basic(k):  # a copy_ into the view self[key], as PyTorch (the write is that view's, not self's)
+            from .ops.index import getitem
+            getitem(self, k)._inplace(_copy_into, value, _overlap_ok=True)
+            return
+        self._inplace(lambda t, v: index_put(t, key, v), value, _overlap_ok=True)
 
     def __iadd__(self, other):
         return self.add_(other)
@@ -192,19 +249,10 @@ class InplaceOps:
         return self.div_(other)
 
 
-def link_view(out, base, rebuild, reapply):
-    """Record that ``out`` is a view of ``base`` (sharing memory), for in-place ops under autograd:
-    ``rebuild(base, new_view_value)`` gives base's new value after a write through ``out``, and
-    ``reapply(base)`` re-derives the view from base after base itself is modified in place."""
-    out._view_of = (base, rebuild, reapply)
-    if out.requires_grad:  # (a view made under no_grad stays a constant, whatever happens to base)
-        import weakref
-        views = base.__dict__.get("_views")
-        if views is None:
-            views = base._views = {}
-        key = id(out)
-        views[key] = weakref.ref(out, lambda _, d=views, k=key: d.pop(k, None))
-    return out
+def _copy_into(t, src):
+    from .ops.elementwise import copy_like
+    value = copy_like(t, src)
+    return Overwrite.apply(t, value) if t.requires_grad and state._grad else value
 
 
 def _no_grad_ctx():
@@ -224,7 +272,7 @@ def _inplace_method(mod, name):
 def add_unary_inplace_methods(cls, elementwise, index):
     for mod, names in ((elementwise, "abs log log1p sigmoid tanh sin cos rsqrt sign floor ceil round trunc "
                                      "reciprocal square clamp_min clamp_max remainder fmod"),
-                       (index, "masked_fill")):
+                       (index, "")):
         for n in names.split():
             if not hasattr(cls, n + "_"):
                 setattr(cls, n + "_", _inplace_method(mod, n))

@@ -151,9 +151,10 @@ class Tensor(InplaceOps):
     @property
     def data(self):
         """A tensor that shares this one's memory but is detached from the graph (as PyTorch's
-        ``.data``): writes through it reach this tensor without autograd seeing them.  The NumPy
-        array itself is ``.numpy()``."""
-        return Tensor._make(self._data, None, False, self._version)
+        ``.data``): writes through it reach this tensor without autograd seeing them, not even
+        the version check of saved tensors (its own version counter, unlike ``detach()``).  The
+        NumPy array itself is ``.numpy()``."""
+        return Tensor._make(self._data, None, False, None)
 
     @data.setter
     def data(self, value):
@@ -599,4 +600,7 @@ _engine.Tensor = Tensor
 from . import _inplace  # noqa: E402
 
 _inplace.Tensor = Tensor
+from . import _views  # noqa: E402
+
+_views.Tensor = Tensor
 _inplace.add_unary_inplace_methods(Tensor, _E, _I)

@@ -27,6 +27,12 @@ def test_evaluate_returns_output_and_named_parts():
     (["x*2", "x=a"], "expected VAR=NUMBER"),
     (["x +", "x=1"], "cannot parse"),
     (["3*4"], "does not depend"),
+    (["z = w * 9**9**9", "w=1"], "too large"),        # bounded: exact integers would never finish
+    (["z = w * 10**400**2", "w=1"], "too large"),
+    (["z = w * (1/0)", "w=1"], "division by zero"),
+    (["z = w * " + "1" * 400, "w=1"], "too large"),
+    (["z = " + "w+" * 300 + "w", "w=1"], "at most"),
+    (["w" + "*w" * 1500, "w=1"], "too long"),
 ])
 def test_bad_input_one_line_and_exit_2(args, message, capsys):
     assert labs.main(["explain"] + args) == 2

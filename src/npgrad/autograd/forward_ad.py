@@ -121,6 +121,8 @@ def _rules():
         S.Permute: lambda c, a, t, o: t[0].transpose(c.perm),
         S.Expand: lambda c, a, t, o: np.broadcast_to(t[0], o.shape),
         S.Flip: lambda c, a, t, o: np.flip(t[0], c.axes),
+        S.Diagonal: lambda c, a, t, o: np.diagonal(t[0], *c.args),
+        S.DiagonalScatter: lambda c, a, t, o: S.DiagonalScatter.forward(_Ctx(), t[0], a[1], *c.args),
         S.Cat: lambda c, a, t, o: np.concatenate(t, axis=c.axis),
         S.Gather: lambda c, a, t, o: t[0][S._full_index(c.idx, c.axis)],
         S.ScatterAdd: lambda c, a, t, o: _scatter_add(t[0], c, t[3]),
@@ -201,6 +203,8 @@ def propagate(cls, ctx, args, out):
     if _RULES is None:
         _RULES = _rules()
     rule = _RULES.get(cls) or getattr(cls, "jvp", None)  # (a primitive may state its own jvp)
+    if rule is None:  # a subclass of a primitive with a rule (e.g. an indexing copy) shares it
+        rule = next((_RULES[b] for b in cls.__mro__[1:] if b in _RULES), None)
     if rule is None:
         raise NotImplementedError(f"forward-mode AD is not implemented for {cls.__name__}")
     arrays = [a._data if isinstance(a, Tensor) else a for a in args]

@@ -21,6 +21,8 @@ FUNCTIONS = {name: getattr(npgrad, name) for name in
 _BINOPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
            ast.Pow: operator.pow}
 _UNARY = {ast.USub: operator.neg, ast.UAdd: operator.pos}
+#: a formula is a few lines typed by hand; these bound what checking and computing it may cost
+MAX_CHARS, MAX_NODES = 2000, 400
 
 
 def evaluate(source, values):
@@ -31,10 +33,15 @@ def evaluate(source, values):
     (162.0, 6.0)
     """
     env = {k: npgrad.tensor(float(v), dtype=npgrad.float64, requires_grad=True) for k, v in values.items()}
+    if len(source) > MAX_CHARS:
+        raise ValueError(f"explain: the formula is too long ({len(source)} characters; at most {MAX_CHARS})")
     try:
         tree = ast.parse(source.strip(), mode="exec")
-    except SyntaxError as e:
-        raise ValueError(f"explain: cannot parse {source!r}: {e.msg}") from None
+    except (SyntaxError, RecursionError, MemoryError) as e:
+        raise ValueError(f"explain: cannot parse {source!r}: {getattr(e, 'msg', 'too deeply nested')}") from None
+    n_nodes = sum(1 for _ in ast.walk(tree))
+    if n_nodes > MAX_NODES:
+        raise ValueError(f"explain: the formula has {n_nodes} parts; at most {MAX_NODES}")
     if not tree.body:
         raise ValueError("explain: the formula is empty")
     out, parts = None, {}
@@ -64,13 +71,22 @@ def _eval(node, env, parts):
 
 def _eval_node(node, env, parts):
     if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
-        return node.value
+        # as a float: Python's exact integers would make ``9**9**9`` a computation without end
+        try:
+            return float(node.value)
+        except OverflowError:
+            raise ValueError(f"explain: the number {ast.unparse(node)[:40]}... is too large") from None
     if isinstance(node, ast.Name):
         if node.id not in env:
             raise ValueError(f"explain: unknown name {node.id!r}; give it a value as {node.id}=NUMBER")
         return env[node.id]
     if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
-        return _BINOPS[type(node.op)](_eval(node.left, env, parts), _eval(node.right, env, parts))
+        left, right = _eval(node.left, env, parts), _eval(node.right, env, parts)
+        try:
+            return _BINOPS[type(node.op)](left, right)
+        except (OverflowError, ZeroDivisionError) as e:  # (numbers only: tensors give inf/nan)
+            why = "division by zero" if isinstance(e, ZeroDivisionError) else "the result is too large"
+            raise ValueError(f"explain: {ast.unparse(node)!r} cannot be computed: {why}") from None
     if isinstance(node, ast.UnaryOp) and type(node.op) in _UNARY:
         return _UNARY[type(node.op)](_eval(node.operand, env, parts))
     if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in FUNCTIONS

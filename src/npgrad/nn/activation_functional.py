@@ -401,13 +401,18 @@ def _softmax_dim(ndim, dim, who):
     return _norm_dim(dim, ndim, who)
 
 
+def _rowmax(x, dim):
+    """The max along ``dim`` for the stable shift (an empty tensor has no max, and needs no shift)."""
+    return x.max(axis=dim, keepdims=True) if x.size else np.zeros_like(x, shape=x.shape[:dim] + (1,) + x.shape[dim + 1:])
+
+
 class Softmax(Function):
     """exp(x - max) / sum; d/dx = out * (g - sum(g * out))."""
 
     @staticmethod
     def forward(ctx, x, dim):
         ctx.dim = dim
-        e = np.exp(x - x.max(axis=dim, keepdims=True))
+        e = np.exp(x - _rowmax(x, dim))
         e /= e.sum(axis=dim, keepdims=True)
         ctx.save_for_backward(e)
         return e
@@ -429,8 +434,9 @@ class LogSoftmax(Function):
     @staticmethod
     def forward(ctx, x, dim):
         ctx.dim = dim
-        z = x - x.max(axis=dim, keepdims=True)
-        z -= np.log(np.exp(z).sum(axis=dim, keepdims=True))
+        z = x - _rowmax(x, dim)
+        if z.size:
+            z -= np.log(np.exp(z).sum(axis=dim, keepdims=True))
         ctx.save_for_backward(z)
         return z
 

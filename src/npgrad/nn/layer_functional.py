@@ -143,15 +143,18 @@ class Standardize(Function):
         invstd = 1.0 / np.sqrt(var + xa.dtype.type(eps))
         xc *= invstd
         xc, invstd = xc.astype(x.dtype, copy=False), invstd.astype(x.dtype, copy=False)
-        ctx.save_for_backward(x, xc, invstd)
+        # the input and statistics, not the output (as PyTorch): the output may be modified in place
+        ctx.save_for_backward(x, mean.astype(x.dtype, copy=False), invstd)
         return xc
 
     @staticmethod
     def backward(ctx, g):
-        x, xhat, invstd = ctx.saved_tensors
+        x, mean, invstd = ctx.saved_tensors
         axes = ctx.axes
-        if state._grad:  # create_graph: make invstd a differentiable function of x
+        if state._grad:  # create_graph: make the statistics differentiable functions of x
+            mean = x.mean(axes, keepdim=True)
             invstd = (x.var(axes, correction=0, keepdim=True) + ctx.eps).rsqrt()
+        xhat = (x - mean) * invstd
         gm = g.mean(axes, keepdim=True)
         gxm = (g * xhat).mean(axes, keepdim=True)
         return (g - gm - xhat * gxm) * invstd, None, None
@@ -239,6 +242,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     if training:
         axes = (0,) + tuple(range(2, input.ndim))
         m = input.numel() // c
+        if m == 0:  # an empty batch: an empty result, running statistics unchanged (as PyTorch)
+            return _affine(input * 1.0, weight, bias, shape)
         if m <= 1:
             raise ValueError(f"Expected more than 1 value per channel when training, got input size "
                              f"{input.shape!r}")
@@ -302,7 +307,9 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):
     if c % num_groups:
         raise RuntimeError(f"group_norm: Expected number of channels in input ({c}) to be divisible by "
                            f"num_groups ({num_groups}), input shape {tuple(input.shape)}")
-    out = Standardize.apply(input.reshape(n, num_groups, -1), (2,), eps).reshape(input.shape)
+    # (the group size spelled out: -1 cannot be inferred for an empty batch)
+    group = c // num_groups * int(np.prod(input.shape[2:], dtype=np.int64))
+    out = Standardize.apply(input.reshape(n, num_groups, group), (2,), eps).reshape(input.shape)
     return _affine(out, weight, bias, (1, c) + (1,) * (input.ndim - 2))
 
 

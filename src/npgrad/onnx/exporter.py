@@ -142,7 +142,7 @@ def _same(a, b):
 
 
 #: arguments that legitimately differ between the two runs (the emitter handles them)
-_SIZE_ATTRS = {"Reshape": 1, "Expand": 1, "LeakyRelu": 1, "Gather": 2}
+_SIZE_ATTRS = {"Reshape": 1, "ReshapeCopy": 1, "Expand": 1, "LeakyRelu": 1, "Gather": 2}
 
 
 def _check_same_program(t1, t2):
@@ -176,6 +176,8 @@ def _emitter(rec):
     if rec.kind == "module":
         return MODULES[type(rec.op)][1]
     fn = PRIMITIVES.get(rec.op.__name__) if rec.op.__module__.startswith("npgrad.") else None
+    if fn is None and rec.op.__module__.startswith("npgrad."):  # a variant of a primitive (Index of GetItem)
+        fn = next((PRIMITIVES[c.__name__] for c in rec.op.__mro__[1:] if c.__name__ in PRIMITIVES), None)
     if fn is None:
         what = FRIENDLY.get(rec.op.__name__, rec.op.__name__)
         kind = "" if rec.op.__module__.startswith("npgrad.") else " (a custom autograd.Function)"

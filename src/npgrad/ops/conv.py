@@ -371,7 +371,7 @@ class Conv2dWeight(Function):
     @staticmethod
     def forward(ctx, x, gy, geom, kernel):
         need = ctx.needs_input_grad
-        ctx.geom, ctx.in_hw = geom, x.shape[2:]
+        ctx.geom, ctx.in_hw, ctx.gy_hw = geom, x.shape[2:], gy.shape[2:]
         ctx.save_for_backward(x if need[1] else None, gy if need[0] else None)
         return conv_weight_grad(x, gy, geom, kernel)
 
@@ -381,4 +381,7 @@ class Conv2dWeight(Function):
         need = ctx.needs_input_grad
         gx = ConvTranspose2d.apply(gy, ggw, None, ctx.geom, ctx.in_hw) if need[0] else None
         ggy = Conv2d.apply(x, ggw, None, ctx.geom) if need[1] else None
+        if ggy is not None and tuple(ggy.shape[2:]) != tuple(ctx.gy_hw):
+            # gy came from a transposed conv with output_padding (the conv of x is larger): crop to it
+            ggy = ggy[:, :, :ctx.gy_hw[0], :ctx.gy_hw[1]]
         return gx, ggy, None, None

@@ -178,15 +178,15 @@ class Div(Function):
     def forward(ctx, a, b):
         with np.errstate(divide="ignore", invalid="ignore"):
             out = a / b
-        ctx.save_for_backward(b, out if ctx.needs_input_grad[1] else None)
+        # the inputs, not the output (as PyTorch): the quotient may then be modified in place
+        ctx.save_for_backward(b, a if ctx.needs_input_grad[1] else None)
         return out
 
     @staticmethod
     def backward(ctx, g):
-        b, out = ctx.saved_tensors
+        b, a = ctx.saved_tensors
         ga = g / b
-        # d(a/b)/db = -a/b^2 = -out/b
-        gb = -ga * out if out is not None else None
+        gb = -ga * a / b if a is not None else None  # d(a/b)/db = -a/b^2
         return ga, gb
 
 

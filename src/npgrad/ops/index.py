@@ -135,7 +135,8 @@ def _check_bounds(items, shape):
 
 def _is_basic(key):
     items = key if isinstance(key, tuple) else (key,)
-    return not any(isinstance(k, np.ndarray) and k.ndim > 0 for k in items)
+    # (a 0-d mask is advanced too: x[True] adds a dim and copies)
+    return not any(isinstance(k, np.ndarray) and (k.ndim > 0 or k.dtype == np.bool_) for k in items)
 
 
 class GetItem(Function):
@@ -151,11 +152,31 @@ class GetItem(Function):
     def forward(ctx, x, key):
         ctx.key = key
         ctx.in_shape = x.shape
-        return x[key]
+        return _basic_view(x, key)
 
     @staticmethod
     def backward(ctx, g):
         return IndexAdd.apply(g, ctx.key, ctx.in_shape), None
+
+
+class Index(GetItem):
+    """Advanced indexing (index arrays, masks): a copy with its own version counter, as in PyTorch."""
+    _view = False
+
+    @staticmethod
+    def forward(ctx, x, key):
+        ctx.key = key
+        ctx.in_shape = x.shape
+        out = x[key]  # (NumPy may lay the result out in another order; PyTorch's is contiguous)
+        return out if out.flags.c_contiguous else np.ascontiguousarray(out)
+
+
+def _basic_view(x, key):
+    """``x[key]`` for a basic key, always a view: NumPy gives a scalar (a copy) for a full index."""
+    out = x[key]
+    if type(out) is not np.ndarray:
+        out = x[(key if type(key) is tuple else (key,)) + (Ellipsis,)]
+    return out
 
 
 class IndexAdd(Function):
@@ -197,11 +218,10 @@ def _add_rows(out, idx, g):
 def getitem(input, key):
     """``input[key]``; see the module docstring for the supported index kinds."""
     k = _convert_key(key, input._data.shape)
-    out = GetItem.apply(input, k)
-    if _is_basic(k):
-        # an in-place write through this view must also update input's graph (see Tensor._inplace)
-        link_view(out, input, lambda base, v: index_put(base, k, v), lambda base: GetItem.apply(base, k))
-    return out
+    if not _is_basic(k):
+        return Index.apply(input, k)
+    # an in-place write through this view must also update input's graph (see Tensor._inplace)
+    return link_view(GetItem.apply(input, k), input, lambda a: _basic_view(a, k))
 
 
 class IndexPut(Function):
@@ -239,6 +259,8 @@ def index_select(input, dim, index):
         raise IndexError(f"index_select(): Index is supposed to be a vector, got index of shape {tuple(index.shape)}")
     if index._data.dtype not in (np.int64, np.int32):
         raise RuntimeError(f"index_select(): Expected dtype int32 or int64 for index, got {index.dtype}")
+    if input.ndim > 1 and input._data.shape[d] == 0 and index._data.size:
+        raise RuntimeError("index_select(): self indexing axis dim should be positive")
     return getitem(input, (slice(None),) * d + (index.reshape(-1),))
 
 

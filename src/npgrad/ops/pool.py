@@ -127,6 +127,9 @@ def _max_general(b, geom):
     kernel, out_hw = geom[0], geom[4]
     taps = _taps(b.shape[1:3], geom)
     y = np.empty((b.shape[0],) + tuple(out_hw) + (b.shape[3],), dtype=b.dtype)
+    if not taps:  # every window lies in the padding (PyTorch: -inf)
+        y.fill(-np.inf)
+        return y, np.zeros(y.shape, dtype=_idx_dtype(kernel[0] * kernel[1]))
     _, r, cl = taps[0]
     if r[0] == 0 and r[1] == out_hw[0] and cl[0] == 0 and cl[1] == out_hw[1]:
         np.copyto(y, b[:, r[2], cl[2]])  # the first tap sees every window: no -inf fill
@@ -166,10 +169,12 @@ class MaxPool2d(Function):
         y, idx = _max_fast(b, geom[0]) if _fast_ok(geom, x.shape[2:]) else _max_general(b, geom)
         n, c = x.shape[:2]
         ctx.geom, ctx.in_hw, ctx.loc = geom, x.shape[2:], (idx, kind, n, c)
+        ctx.save_for_backward()  # (the indices count as saved: a second backward needs retain_graph)
         return _from_frame(y, kind, n, c)
 
     @staticmethod
     def backward(ctx, g):
+        ctx.saved_tensors  # noqa: B018 - raises after the graph was freed, as PyTorch
         relu = ctx._next[0]
         # (not when the gradient reaching the ReLU's output is looked at: hooks, autograd.grad)
         if (type(relu) is Relu and not state.recording_any and not relu._hooks

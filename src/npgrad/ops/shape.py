@@ -8,6 +8,7 @@ import numpy as np
 
 from .. import _dtype
 from ..autograd.function import Function
+from .._views import mark_multi_output
 from ..tensor import Tensor, _norm_dim, link_view
 from . import elementwise as E
 
@@ -42,6 +43,24 @@ class Reshape(Function):
         return Reshape.apply(g, ctx.in_shape), None
 
 
+class ReshapeCopy(Reshape):
+    """``reshape`` of a tensor whose layout needs a copy: a new tensor, not a view (PyTorch's
+    reshape clones then views, so in-place writes to the result are allowed and stay local)."""
+    _view = False
+
+    def name(self):
+        return "UnsafeViewBackward0"
+
+
+def _can_view(arr, shape):
+    """Whether NumPy (like PyTorch's ``view``) can give ``shape`` without copying."""
+    try:
+        np.reshape(arr, shape, copy=False)
+        return True
+    except ValueError:
+        return False
+
+
 def reshape(input, *shape):
     """The same elements in a new shape (one size may be -1); a view when possible.
 
@@ -64,10 +83,9 @@ def reshape(input, *shape):
         raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {n}")
     if shape == input._data.shape and not input.requires_grad:
         return input
-    out = Reshape.apply(input, shape)
-    if out._data is not input._data and np.may_share_memory(out._data, input._data):  # a view, not a copy
-        link_view(out, input, lambda base, v: v.reshape(base.shape), lambda base: Reshape.apply(base, shape))
-    return out
+    if not _can_view(input._data, shape):
+        return ReshapeCopy.apply(input, shape)
+    return link_view(Reshape.apply(input, shape), input, lambda a: a.reshape(shape))
 
 
 def view(input, *shape):
@@ -83,6 +101,13 @@ def view(input, *shape):
                             "but expected one of: (dtype dtype), (tuple of ints size)")
         from .strided import view_dtype
         return view_dtype(input, shape[0])
+    sizes = _sizes(shape, "view")
+    if sizes.count(-1) <= 1 and all(s >= -1 for s in sizes) and not _can_view(input._data, sizes):
+        n = input._data.size
+        known = int(np.prod([s for s in sizes if s != -1]))
+        if (-1 in sizes and known and n % known == 0) or (-1 not in sizes and known == n):
+            raise RuntimeError("view size is not compatible with input tensor's size and stride (at least one "
+                               "dimension spans across two contiguous subspaces). Use .reshape(...) instead.")
     return reshape(input, *shape)
 
 
@@ -107,8 +132,10 @@ def flatten(input, start_dim=0, end_dim=-1):
     e = _norm_dim(end_dim, input.ndim, "flatten")
     if s > e:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if s == e:
+        return input  # (not even a view, as PyTorch)
     shp = input._data.shape
-    return reshape(input, shp[:s] + (-1 if 0 not in shp[s:e + 1] else 0,) + shp[e + 1:])
+    return reshape(input, shp[:s] + (int(np.prod(shp[s:e + 1], dtype=np.int64)),) + shp[e + 1:])
 
 
 def unflatten(input, dim, sizes):
@@ -131,7 +158,7 @@ def squeeze(input, dim=None):
         dims = dim if isinstance(dim, (tuple, list)) else (dim,)
         dims = [_norm_dim(d, input.ndim, "squeeze") for d in dims] if input.ndim else []
         new = tuple(s for i, s in enumerate(shp) if not (i in dims and s == 1))
-    return reshape(input, new) if new != shp else input
+    return reshape(input, new) if new != shp or input.requires_grad else input
 
 
 def unsqueeze(input, dim):
@@ -178,8 +205,7 @@ def permute(input, *dims):
 
 
 def _permute(input, perm):
-    return link_view(Permute.apply(input, perm), input, lambda base, v: v.permute(_inverse(perm)),
-                     lambda base: Permute.apply(base, perm))
+    return link_view(Permute.apply(input, perm), input, lambda a: a.transpose(perm))
 
 
 def _inverse(perm):
@@ -202,8 +228,8 @@ def transpose(input, dim0, dim1):
     if n == 0:
         return input
     a, b = _norm_dim(dim0, n, "transpose"), _norm_dim(dim1, n, "transpose")
-    if a == b:
-        return input
+    if a == b and not input.requires_grad:
+        return input  # (under autograd a new view, as PyTorch: its graph node is the input's, checked)
     perm = list(range(n))
     perm[a], perm[b] = perm[b], perm[a]
     return _permute(input, tuple(perm))
@@ -231,7 +257,7 @@ def movedim(input, source, destination):
     rest = iter(d for d in range(n) if d not in src)
     placed = dict(zip(dst, src))
     perm = tuple(placed[i] if i in placed else next(rest) for i in range(n))
-    return Permute.apply(input, perm)
+    return _permute(input, perm)
 
 
 moveaxis = movedim
@@ -242,7 +268,7 @@ class Expand(Function):
 
     @staticmethod
     def forward(ctx, x, shape):
-        return np.broadcast_to(x, shape)
+        return _broadcast(x, shape)
 
     @staticmethod
     def backward(ctx, g):
@@ -257,6 +283,8 @@ def expand(input, *sizes):
     tensor([[1, 1, 1],
             [2, 2, 2]])
     """
+    if not sizes:
+        raise TypeError('expand() missing 1 required positional arguments: "size"')
     sizes = _sizes(sizes, "expand")
     shp = input._data.shape
     if len(sizes) < len(shp):
@@ -276,7 +304,19 @@ def expand(input, *sizes):
                                f"Tensor sizes: {list(shp)}")
         target.append(s)
     target = tuple(target)
-    return input if target == shp else Expand.apply(input, target)
+    if target == shp and not input.requires_grad:
+        return input
+    return link_view(Expand.apply(input, target), input, lambda a: _broadcast(a, target))
+
+
+def _broadcast(x, shape):
+    """``np.broadcast_to``, writable where ``x`` is: a write through a part of an expanded tensor
+    that repeats no element reaches the base, as in PyTorch (whole-tensor writes are refused
+    by the in-place ops' overlap check)."""
+    out = np.broadcast_to(x, shape)
+    if x.flags.writeable:
+        out.flags.writeable = True
+    return out
 
 
 def expand_as(input, other):
@@ -416,7 +456,7 @@ def split(tensor, split_size_or_sections, dim=0):
     for s in sizes:
         out.append(tensor[lead + (slice(start, start + s),)])
         start += s
-    return tuple(out)
+    return mark_multi_output(tuple(out), "Split")
 
 
 def builtins_sum(xs):
@@ -444,16 +484,16 @@ def chunk(input, chunks, dim=0):
 def unbind(input, dim=0):
     d = _norm_dim(dim, input.ndim, "unbind")
     lead = (slice(None),) * d
-    return tuple(input[lead + (i,)] for i in range(input._data.shape[d]))
+    return mark_multi_output(tuple(input[lead + (i,)] for i in range(input._data.shape[d])), "Unbind")
 
 
 class Flip(Function):
-    _view = True
+    """Reversal along ``axes``: a copy, as in PyTorch (NumPy's flip is a view)."""
 
     @staticmethod
     def forward(ctx, x, axes):
         ctx.axes = axes
-        return np.flip(x, axes)
+        return np.flip(x, axes).copy(order="K")  # (in the input's memory order, as PyTorch)
 
     @staticmethod
     def backward(ctx, g):
@@ -485,7 +525,9 @@ def repeat(input, *sizes):
     big = []
     for r, s in zip(sizes, shp):
         big += [r, s]
-    return expand(x.reshape(inter), big).reshape([r * s for r, s in zip(sizes, shp)])
+    out = expand(x.reshape(inter), big).reshape([r * s for r, s in zip(sizes, shp)])
+    # a copy, as in PyTorch (with all sizes 1 the reshape above is still a view of the input)
+    return out.clone() if np.may_share_memory(out._data, input._data) else out
 
 
 def tile(input, dims):
@@ -520,12 +562,57 @@ def triu(input, diagonal=0):
     return input * Tensor._make(np.triu(np.ones(input._data.shape[-2:], dtype=bool), diagonal), None, False, None)
 
 
+class Diagonal(Function):
+    _view = True
+
+    @staticmethod
+    def forward(ctx, x, offset, a, b):
+        ctx.args, ctx.shape = (offset, a, b), x.shape
+        return _diag(x, offset, a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        return DiagonalScatter.apply(g, ctx.shape, *ctx.args), None, None, None
+
+
+class DiagonalScatter(Function):
+    """Zeros of ``shape`` with ``g`` on the diagonal (the adjoint of ``diagonal``)."""
+
+    @staticmethod
+    def forward(ctx, g, shape, offset, a, b):
+        ctx.args = (offset, a, b)
+        out = np.zeros(shape, dtype=g.dtype)
+        _diag(out, offset, a, b)[...] = g
+        return out
+
+    @staticmethod
+    def backward(ctx, gg):
+        return Diagonal.apply(gg, *ctx.args), None, None, None, None
+
+
+def _diag(x, offset, a, b):
+    """``np.diagonal`` as a writable view (where ``x`` is writable), as PyTorch's diagonal."""
+    d = np.diagonal(x, offset, a, b)
+    if x.flags.writeable:
+        d.flags.writeable = True
+    return d
+
+
 def diagonal(input, offset=0, dim1=0, dim2=1):
-    a, b = _norm_dim(dim1, input.ndim), _norm_dim(dim2, input.ndim)
-    n1, n2 = input._data.shape[a], input._data.shape[b]
-    i = np.arange(max(0, -offset), min(n1, n2 - offset))
-    x = movedim(input, (a, b), (-2, -1))
-    return x[..., Tensor._make(i, None, False, None), Tensor._make(i + offset, None, False, None)]
+    """The diagonal of the ``dim1``/``dim2`` planes, as a view moved to the last dim.
+
+    >>> import npgrad
+    >>> a = npgrad.ones(3, 3)
+    >>> _ = a.diagonal().zero_()
+    >>> a
+    tensor([[0., 1., 1.],
+            [1., 0., 1.],
+            [1., 1., 0.]])
+    """
+    a, b = _norm_dim(dim1, input.ndim, "diagonal"), _norm_dim(dim2, input.ndim, "diagonal")
+    if a == b:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    return link_view(Diagonal.apply(input, offset, a, b), input, lambda x: _diag(x, offset, a, b))
 
 
 def trace(input):

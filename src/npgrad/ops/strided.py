@@ -8,11 +8,13 @@ tensor([[0., 1.],
 """
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 
 from .. import _dtype
 from ..autograd.function import Function
-from ..tensor import Tensor, _norm_dim
+from ..tensor import Tensor, _norm_dim, link_view
 
 
 class Unfold(Function):
@@ -80,7 +82,10 @@ def unfold(input, dimension, size, step):
         raise RuntimeError(f"step is {step} but must be > 0")
     if size < 0:
         raise RuntimeError(f"size is {size} but must be >= 0")
-    return Unfold.apply(input, d, int(size), int(step))
+    size, step = int(size), int(step)
+    # linked to its input, so in-place writes through the windows reach its graph (see npgrad._views)
+    return link_view(Unfold.apply(input, d, size, step), input,
+                     lambda a: Unfold.forward(SimpleNamespace(), a, d, size, step))
 
 
 _TORCH_NAMES = {"float16": "Half", "float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int",

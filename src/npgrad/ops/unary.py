@@ -35,13 +35,13 @@ class Abs(Function):
     @staticmethod
     def forward(ctx, x):
         if ctx.needs_input_grad[0]:
-            ctx.save_for_backward(np.sign(x))
+            ctx.save_for_backward(x)  # the input, as PyTorch: modifying it in place is then caught
         return np.abs(x)
 
     @staticmethod
     def backward(ctx, g):
-        (s,) = ctx.saved_tensors
-        return g * s
+        (x,) = ctx.saved_tensors
+        return g * x.sign()
 
 
 class Exp(Function):
@@ -102,9 +102,10 @@ class Rsqrt(Function):
     @staticmethod
     def forward(ctx, x):
         with np.errstate(divide="ignore", invalid="ignore"):
-            out = 1 / np.sqrt(x)
+            # (an array even for a 0-d x: the saved output must be the returned object to keep its graph)
+            out = np.asarray(1 / np.sqrt(x)).astype(x.dtype, copy=False)
         ctx.save_for_backward(out)
-        return out.astype(x.dtype, copy=False)
+        return out
 
     @staticmethod
     def backward(ctx, g):

@@ -1,0 +1,258 @@
+"""The view machinery behind in-place ops: which tensors share memory with which (``link_view``),
+the graph of a write through a view (``ViewWrite``, PyTorch's CopySlices) and of a view after its
+root was written (``StridedView``), PyTorch's overlap rules for writes, and multi-output views.
+
+A view records its root tensor and a function taking the view on any array shaped like the root;
+a write anywhere is a write into the root, whose live views then re-derive their graph, as PyTorch.
+
+>>> import npgrad
+>>> a = npgrad.zeros(2, 3)
+>>> a.t()[1].fill_(5.0)
+tensor([5., 5.])
+>>> a
+tensor([[0., 5., 0.],
+        [0., 5., 0.]])
+"""
+from __future__ import annotations
+
+import weakref
+
+import numpy as np
+
+from .autograd.function import Function
+from .autograd.grad_mode import state
+
+Tensor = None  # set by npgrad.tensor once the class exists (avoids a circular import)
+
+
+def link_view(out, base, fn):
+    """Record that ``out`` is a view of ``base`` (sharing memory) for in-place ops under autograd.
+
+    ``fn(array)`` takes the view on any array shaped as ``base`` (a NumPy view, writable where
+    the array is).  Views of views are recorded against their root with the composed function,
+    so that a write anywhere is a write into the root (as PyTorch's views of a base).
+    """
+    if "_multi" in base.__dict__:
+        out._multi = (0, None)
+        _register_multi(out)
+    vo = base.__dict__.get("_view_of")
+    if vo is not None:
+        root, f0 = vo
+        out._view_of = (root, lambda a: fn(f0(a)))
+    else:
+        out._view_of = (base, fn)
+        root = base
+    # (a view made under no_grad stays a constant, whatever happens to its root)
+    if state._grad:
+        views = root.__dict__.get("_views")
+        if views is None:
+            views = root._views = {}
+        key = id(out)
+        views[key] = weakref.ref(out, lambda _, d=views, k=key: d.pop(k, None))
+    return out
+
+
+def mark_multi_output(views, name):
+    """Outputs of an op returning several views (split, chunk, unbind): PyTorch forbids writing to
+    them in place under autograd, and they cannot be used once their base was written in place."""
+    for i, v in enumerate(views):
+        v._multi = (i, name)
+        _register_multi(v)
+    return views
+
+
+def _multi_message(t, what):
+    i, name = t.__dict__["_multi"]
+    if name is None:  # a view of such an output: PyTorch names the view's own op
+        name = t.grad_fn.name().replace("Backward0", "") if t.grad_fn is not None else "View"
+    return (f"Output {i} of {name} is a view and {what}. This view is the output of a function that returns "
+            "multiple views. Such functions do not allow the output views to be modified inplace. You should "
+            "replace the inplace operation by an out-of-place one.")
+
+
+#: id of a version counter -> weak references to the multi-output views sharing it (every alias of
+#: some memory shares its counter, so a write through any alias finds them)
+_MULTI = {}
+
+
+def _register_multi(v):
+    key = id(v._version)
+    refs = _MULTI.setdefault(key, [])
+    refs.append(weakref.ref(v, lambda r, k=key: _forget(k, r)))
+
+
+def _forget(key, ref):
+    refs = _MULTI.get(key)
+    if refs is not None:
+        refs[:] = [r for r in refs if r is not ref]
+        if not refs:
+            del _MULTI[key]
+
+
+def _invalidate_multi(t):
+    """Any write (recorded or not, through any alias) makes the multi-output views of the memory
+    unusable in a graph: PyTorch regenerates a view's graph after a write to its base, and
+    refuses to for these views."""
+    if t._ver is None or not _MULTI:
+        return
+    for ref in _MULTI.get(id(t._ver), ()):
+        v = ref()
+        if v is not None and v._ver is t._ver and v.requires_grad:
+            v.grad_fn = _Invalidated(_multi_message(v, "its base or another view of its base has been modified "
+                                                       "inplace"))
+
+
+class _Invalidated:
+    """The graph node of a view that may no longer be used: any use raises PyTorch's error."""
+    _view = False
+
+    def __init__(self, message):
+        self.__dict__["message"] = message
+
+    def __bool__(self):  # (ops take ``a.grad_fn or a`` when recording)
+        raise RuntimeError(self.__dict__["message"])
+
+    def __getattr__(self, name):
+        raise RuntimeError(self.__dict__["message"])
+
+    def name(self):
+        return "InvalidatedViewBackward0"
+
+
+def _advanced(key):
+    """Whether an index (before conversion) uses index arrays or masks (PyTorch's index_put_)."""
+    items = key if isinstance(key, tuple) else (key,)
+    return any(isinstance(k, (list, np.ndarray, Tensor, bool)) for k in items)
+
+
+def check_no_overlap(arr):
+    """PyTorch refuses most writes into a tensor whose elements share memory (an expanded one)."""
+    if arr.size == 0:
+        return
+    for n, st in zip(arr.shape, arr.strides):
+        if st == 0 and n > 1:
+            raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers "
+                               "to a single memory location. Please clone() the tensor before performing the "
+                               "operation.")
+
+
+def check_no_partial_overlap(out, arr, assign=False):
+    """PyTorch's rule for an operand of an in-place op: it may be the written memory exactly (same
+    place, same strides) or elsewhere, but not partly the same (the result would depend on the
+    order of the writes).  ``assign``: ``x[key] = arr``, where ``arr`` is first broadcast to the
+    written region (then only the sizes above 1 and their strides must agree)."""
+    if assign:
+        try:
+            arr = np.broadcast_to(arr, out.shape)
+        except ValueError:
+            return  # (the assignment reports the shape mismatch)
+    if out.size == 0 or arr.size == 0 or not (_dense(out) and _dense(arr)):
+        return  # (not checked, as PyTorch's "too hard" case)
+    a0, b0 = out.__array_interface__["data"][0], arr.__array_interface__["data"][0]
+    a1, b1 = a0 + out.nbytes, b0 + arr.nbytes
+    # (the stride of a size-1 dim is arbitrary in NumPy: PyTorch's would match)
+    same = out.shape == arr.shape and all(a == b for a, b, n in zip(out.strides, arr.strides, out.shape) if n != 1)
+    if (a0 == b0 and a1 == b1 and same) or a1 <= b0 or b1 <= a0:
+        return
+    if np.may_share_memory(out, arr):
+        raise RuntimeError("unsupported operation: some elements of the input tensor and the written-to tensor "
+                           "refer to a single memory location. Please clone() the tensor before performing the "
+                           "operation.")
+
+
+def _dense(arr):
+    """Non-overlapping and dense: some order of the dims is C-contiguous (strides ignored for size 1)."""
+    expected = arr.itemsize
+    for st, n in sorted((st, n) for n, st in zip(arr.shape, arr.strides) if n != 1):
+        if st != expected:
+            return False
+        expected *= n
+    return True
+
+
+def _track_saved_output(r, t):
+    """An op that saved its output (sigmoid, exp, ...) now has it in ``t``'s buffer: later in-place
+    writes to ``t`` must be seen by that op's version check."""
+    node = r.grad_fn
+    if node is None or r._ver is None or getattr(node, "_out_ver", None) is not r._ver:
+        return
+    from .autograd.function import _OUT
+    node._out_ver = t._version
+    node._out_data = t._data
+    node._saved_ver = tuple(t._version[0] if s is _OUT else v for s, v in zip(node._saved, node._saved_ver))
+
+
+class StridedView(Function):
+    """A view of a root tensor given by a NumPy view function (the graph of a view after its root
+    was written in place); the gradient scatters back, summing where the view repeats memory."""
+    _view = True
+
+    def name(self):
+        return "AsStridedBackward0"
+
+    @staticmethod
+    def forward(ctx, x, fn):
+        ctx.fn, ctx.shape = fn, x.shape
+        return fn(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        return ViewAdjoint.apply(g, ctx.fn, ctx.shape), None
+
+
+class ViewAdjoint(Function):
+    """Zeros of the root's shape with ``g`` added at the positions the view ``fn`` reads."""
+
+    @staticmethod
+    def forward(ctx, g, fn, shape):
+        ctx.fn = fn
+        n = int(np.prod(shape))
+        idx = np.asarray(fn(np.arange(n).reshape(shape))).ravel()
+        out = np.bincount(idx, weights=np.asarray(g, dtype=np.float64).ravel(), minlength=n)
+        return out.astype(g.dtype, copy=False).reshape(shape)
+
+    @staticmethod
+    def backward(ctx, gg):
+        return StridedView.apply(gg, ctx.fn).contiguous(), None, None
+
+
+class ViewWrite(Function):
+    """The root's value after ``value`` was written into its view ``fn`` (PyTorch's CopySlices)."""
+
+    def name(self):
+        return "CopySlices"
+
+    @staticmethod
+    def forward(ctx, root, value, fn):
+        ctx.fn = fn
+        out = root.copy()
+        fn(out)[...] = value
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        gr = gv = None
+        check_no_overlap(ctx.fn(g._data))  # a write into repeated memory has no gradient (PyTorch raises)
+        if ctx.needs_input_grad[0]:
+            keep = np.ones(g._data.shape, dtype=g._data.dtype)
+            ctx.fn(keep)[...] = 0
+            gr = g * Tensor._make(keep, None, False, None)
+        if ctx.needs_input_grad[1]:
+            gv = StridedView.apply(g, ctx.fn).contiguous()
+        return gr, gv, None
+
+
+class Overwrite(Function):
+    """``x`` replaced by ``value`` (``copy_``, ``fill_``, ``zero_``): x stays in the graph with a zero
+    gradient, as PyTorch's CopyBackwards (so what x's graph saved is still checked at backward)."""
+
+    def name(self):
+        return "CopyBackwards"
+
+    @staticmethod
+    def forward(ctx, x, value):
+        return np.array(value, copy=True)
+
+    @staticmethod
+    def backward(ctx, g):
+        return Tensor._make(np.zeros_like(g._data), None, False, None), g
