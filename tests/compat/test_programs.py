@@ -24,7 +24,6 @@ PROGRAMS = sorted(p for p in HERE.glob("*.py") if not p.name.startswith("_"))
 # programs waiting for a piece of PyTorch's API that npgrad does not have yet (name: what is missing)
 MISSING = {
     "basics_data": "scatter_ with a 0-d index into a 1-d tensor (PyTorch treats a 0-d index as 1-d)",
-    "makemore_backprop": "in-place op on the result of advanced indexing (a copy, not a view)",
 }
 
 # numbers, and the booleans programs print (True/False count as 1/0); digits inside names are not numbers

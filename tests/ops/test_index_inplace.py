@@ -5,9 +5,6 @@ import pytest
 
 import npgrad
 
-# the result of advanced indexing is its own tensor (not a view) once the indexing copy lands
-COPY = pytest.mark.xfail(strict=False, reason="advanced indexing's result as a copy with its own version")
-
 X = np.array([[0.5, -1.0, 2.0], [1.5, 0.25, -0.75], [3.0, -2.0, 1.0]], dtype=np.float32)
 W = np.arange(9, dtype=np.float32).reshape(3, 3) + 1
 
@@ -43,7 +40,6 @@ def _program_4(lib):  # mask indexing, then a write back through __setitem__
     return x, y
 
 
-@COPY
 @pytest.mark.parametrize("program", [_program_1, _program_2, _program_3, _program_4])
 def test_inplace_on_advanced_index_of_non_leaf_matches_pytorch(program, torch):
     results = []
@@ -56,7 +52,6 @@ def test_inplace_on_advanced_index_of_non_leaf_matches_pytorch(program, torch):
     np.testing.assert_allclose(g1, g2, rtol=1e-6, atol=1e-6)
 
 
-@COPY
 def test_advanced_index_result_is_a_copy_with_its_own_version():
     y = npgrad.tensor(X) * 1
     z = y[[0, 1]]
@@ -84,7 +79,6 @@ def test_range_index_is_an_index_array():
     np.testing.assert_array_equal(x.grad.numpy(), [[1, 1, 1], [0, 0, 0], [1, 1, 1]])
 
 
-@COPY
 def test_inplace_on_a_leaf_through_an_advanced_index_is_still_refused():
     x = npgrad.tensor(X, requires_grad=True)
     with pytest.raises(RuntimeError, match="leaf Variable"):
