@@ -91,6 +91,9 @@ def build_parser():
     train.add_argument("--seed", type=int, default=0, help="seeds weights, shuffling and dropout (default: 0)")
     train.add_argument("--out", default=None, metavar="DIR",
                        help="output folder (default: runs/<dataset>-<model>-<time>)")
+    train.add_argument("--nproc", type=_positive_int, default=1, metavar="N",
+                       help="data-parallel training on N processes (MPI ranks via mpiexec; --batch-size stays the "
+                            'global batch; needs pip install "npgrad[dist]"); default: 1')
     _data_options(train)
 
     evaluate = sub.add_parser("evaluate", help="accuracy, per-class accuracy and confusion matrix of a checkpoint",
@@ -158,12 +161,16 @@ def main(argv=None):
         if args.command is None:
             build_parser().print_help(sys.stderr)
             return 2
+        args.argv = argv
         if getattr(args, "threads", None):
             npgrad.set_num_threads(args.threads)
         return {"train": _train, "evaluate": _evaluate, "predict": _predict,
                 "export": _export, "playground": _playground}[args.command](args)
     except CLIError as exc:
-        print(str(exc).splitlines()[0] if str(exc) else "npgrad: error", file=sys.stderr)
+        message = str(exc).splitlines()[0] if str(exc) else "npgrad: error"
+        if "npgrad.distributed" in sys.modules:    # one of several ranks: the others must not wait for it
+            sys.modules["npgrad.distributed"].process_group.abort_job(message, 2)
+        print(message, file=sys.stderr)
         return 2
     except BrokenPipeError:                 # `npgrad ... | head`: the reader left; stop quietly
         _silence_stdout()
@@ -209,35 +216,93 @@ def _train(args):
     from .utils.data import DataLoader, TensorDataset
 
     _check_train_args(args)
+    if args.nproc > 1 and not _is_rank():
+        return _launch_ranks(args)
+    run = _data_parallel(args.nproc)                # None in one process
+    main_rank = run is None or run.is_main
     npgrad.manual_seed(args.seed)                   # one seed: weights, then every shuffle
     data, spec, model = _data_and_model(args)
     epochs = args.epochs or EPOCHS[args.dataset]
     optimizer, scheduler, lr = _optimizer(args, model, epochs)
-    out = _output_folder(args.out, args.dataset, args.model)
+    out = _output_folder(args.out, args.dataset, args.model) if main_rank else args.out
     meta = {"format": CHECKPOINT_FORMAT, "npgrad_version": npgrad.__version__, "dataset": args.dataset,
             "arch": spec, "mean": data.mean, "std": data.std, "classes": data.classes, "seed": args.seed,
             "optimizer": args.optimizer, "lr": lr, "batch_size": args.batch_size, "epochs": epochs}
     checkpoints = _optional.available("safetensors")
     callbacks = [ModelCheckpoint(os.path.join(out, "best.safetensors"), monitor="test_acc", metadata=meta)] \
-        if checkpoints else []
+        if checkpoints and main_rank else []        # only rank 0 writes files and prints
     if args.patience:
         callbacks.append(EarlyStopping(monitor="test_loss", patience=args.patience))
-    _print_setup(args, data, spec, model, lr, epochs)
+    if main_rank:
+        _print_setup(args, data, spec, model, lr, epochs)
+        if run is not None:
+            print(f"data parallel on {run.world} processes (MPI ranks): {args.batch_size // run.world} samples "
+                  "each per step")
 
-    train_loader = DataLoader(TensorDataset(data.x_train, data.y_train), batch_size=args.batch_size, shuffle=True)
-    test_loader = DataLoader(TensorDataset(data.x_test, data.y_test), batch_size=1000)
-    trainer = Trainer(model, optimizer, npgrad.nn.CrossEntropyLoss(label_smoothing=args.label_smoothing),
-                      eval_loss_fn=npgrad.nn.CrossEntropyLoss(), scheduler=scheduler, callbacks=callbacks,
-                      log=print, progress=sys.stderr.isatty())
+    train_set, test_set = TensorDataset(data.x_train, data.y_train), TensorDataset(data.x_test, data.y_test)
+    common = dict(eval_loss_fn=npgrad.nn.CrossEntropyLoss(), scheduler=scheduler, callbacks=callbacks)
+    loss_fn = npgrad.nn.CrossEntropyLoss(label_smoothing=args.label_smoothing)
+    progress = sys.stderr.isatty() or os.environ.get("NPGRAD_DIST_TTY") == "1"
+    if run is None:
+        train_loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True)
+        test_loader = DataLoader(test_set, batch_size=1000)
+        trainer = Trainer(model, optimizer, loss_fn, log=print, progress=progress, **common)
+    else:
+        from .train.distributed import DistributedTrainer
+        train_loader, test_loader = run.loaders(train_set, test_set, args.batch_size, args.seed)
+        trainer = DistributedTrainer(run.wrap(model), optimizer, loss_fn, log=print if main_rank else None,
+                                     progress=progress and main_rank, world_size=run.world, **common)
     start = time.perf_counter()
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):   # a diverging run is caught below
         history = trainer.fit(train_loader, test_loader, epochs=epochs)
+    if run is not None:
+        run.close()                                 # the ranks agree on divergence: no one is left waiting
     if trainer.diverged:
+        if not main_rank:
+            return 2
         if not os.listdir(out):
             os.rmdir(out)
         raise _fail("train", f"the run diverged (the loss is not finite); try a smaller --lr than {lr:g}")
-    _write_results(out, model, meta, history, time.perf_counter() - start)
+    if main_rank:
+        _write_results(out, model, meta, history, time.perf_counter() - start)
     return 0
+
+
+def _launch_ranks(args):
+    """Re-run this command as ``--nproc`` MPI ranks (rank 0 prints and writes into one output folder)."""
+    from .distributed.launch import launch
+    if args.batch_size % args.nproc:
+        raise _fail("train", f"--batch-size {args.batch_size} is the global batch and must divide evenly over "
+                             f"--nproc {args.nproc}")
+    _data_and_model(args)                           # bad data or model options: one message, from here
+    out = _output_folder(args.out, args.dataset, args.model)
+    env = dict(os.environ, PYTHONUNBUFFERED="1", NPGRAD_DIST_TTY="1" if sys.stderr.isatty() else "0")
+    if not any(k in os.environ for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")):
+        # the ranks share the cores (torchrun does the same): N ranks x all-core BLAS would oversubscribe
+        per_rank = str(max(1, (os.cpu_count() or 1) // args.nproc))
+        env.update(OMP_NUM_THREADS=per_rank, OPENBLAS_NUM_THREADS=per_rank, MKL_NUM_THREADS=per_rank)
+    try:
+        code = launch(args.nproc, ["-m", "npgrad.cli"] + args.argv + ["--out", out], env=env)
+    except RuntimeError as exc:
+        raise _fail("train", f"--nproc {args.nproc}: {exc}") from None
+    if code:
+        print(f"npgrad train: error: the {args.nproc} ranks stopped with exit status {code} (see above)",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+def _is_rank():
+    """Started by mpiexec (by ``--nproc`` or by hand): train here instead of launching the ranks."""
+    from .distributed.launch import under_mpi_launcher
+    return under_mpi_launcher()
+
+
+def _data_parallel(nproc):
+    if nproc == 1:
+        return None
+    from .train.distributed import DataParallelRun
+    return DataParallelRun(nproc)
 
 
 def _check_train_args(args):

@@ -94,6 +94,7 @@ class Tensor(InplaceOps):
     # rarely set: class-level defaults, so creating a tensor (once per op) stores three fields less;
     # a tensor that sets one keeps it in its own __dict__
     _hooks = None
+    _post_acc_hooks = None
     _fw_tangent = None
     _retains_grad = False
 
@@ -343,7 +344,7 @@ class Tensor(InplaceOps):
             t.grad = Tensor._make(self.grad._data.copy(), None, False, None)
         for k, v in getattr(self, "__dict__", {}).items():
             # a copy owns its memory (no view links) and starts without hooks or tangents
-            if k not in ("_view_of", "_views", "_hooks", "_fw_tangent", "_retains_grad"):
+            if k not in ("_view_of", "_views", "_hooks", "_post_acc_hooks", "_fw_tangent", "_retains_grad"):
                 setattr(t, k, v)
         memo[id(self)] = t
         return t
@@ -402,6 +403,29 @@ class Tensor(InplaceOps):
             self._hooks = []
         self._hooks.append(hook)
         return _RemovableHandle(self._hooks, hook)
+
+    def register_post_accumulate_grad_hook(self, hook):
+        """Call ``hook(tensor)`` after a gradient has been accumulated into this leaf's ``.grad``.
+
+        The hook runs as soon as the leaf's gradient is complete, while the rest of backward is still
+        to run (``DistributedDataParallel`` starts its all-reduces from it).
+
+        >>> import npgrad
+        >>> w = npgrad.ones(2, requires_grad=True)
+        >>> h = w.register_post_accumulate_grad_hook(lambda t: print(t.grad))
+        >>> (w * 3).sum().backward()
+        tensor([3., 3.])
+        >>> h.remove()
+        """
+        if self.grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self._post_acc_hooks is None:
+            self._post_acc_hooks = []
+        self._post_acc_hooks.append(hook)
+        _engine.post_hooks_live[0] += 1
+        return _RemovableHandle(self._post_acc_hooks, hook, _engine.post_hooks_live)
 
     # -- dtype conversion --------------------------------------------------------------------
     def to(self, *args, **kwargs):
@@ -546,13 +570,16 @@ class Tensor(InplaceOps):
 
 
 class _RemovableHandle:
-    def __init__(self, hooks, hook):
+    def __init__(self, hooks, hook, live=None):
         self._hooks = hooks
         self._hook = hook
+        self._live = live
 
     def remove(self):
         if self._hook in self._hooks:
             self._hooks.remove(self._hook)
+            if self._live is not None:
+                self._live[0] -= 1
 
 
 def _rebuild(data, requires_grad):

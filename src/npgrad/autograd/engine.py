@@ -52,6 +52,9 @@ def run_backward(roots, root_grads, retain_graph, create_graph, wanted=None, acc
             grads[id(node)] = g
             heappush(pending, (-node._seq, node))
 
+    # leaves with post-accumulate hooks (DistributedDataParallel's) are finished as soon as their last
+    # contribution arrives, so the hook can start communication while the rest of backward runs
+    waiting = _leaf_edge_counts(pending) if accumulate and post_hooks_live[0] and pending else None
     capture = None
     if wanted is not None:
         capture = {}
@@ -85,6 +88,8 @@ def run_backward(roots, root_grads, retain_graph, create_graph, wanted=None, acc
             for nxt, gi in zip(nxts, gin):
                 i += 1
                 if nxt is None or gi is None:
+                    if waiting and nxt is not None and id(nxt) in waiting:
+                        _arrived(waiting, nxt, leaf_grads, create_graph)
                     continue
                 if not isinstance(gi, Tensor):
                     gi = Tensor._make(np.asarray(gi), None, False, None)
@@ -98,6 +103,9 @@ def run_backward(roots, root_grads, retain_graph, create_graph, wanted=None, acc
                                                f"output (the gradient for its input {i}).")
                 if isinstance(nxt, Tensor):
                     _add_leaf(leaf_grads, leaves, nxt, gi)
+                    if waiting and id(nxt) in waiting:
+                        gi = None
+                        _arrived(waiting, nxt, leaf_grads, create_graph)
                 else:
                     key = id(nxt)
                     prev = grads.get(key)
@@ -124,7 +132,9 @@ def run_backward(roots, root_grads, retain_graph, create_graph, wanted=None, acc
             g = None
         if accumulate:
             for leaf in leaves:
-                g = leaf_grads.pop(id(leaf))
+                g = leaf_grads.pop(id(leaf), None)
+                if g is None:       # finished early (post-accumulate hook)
+                    continue
                 if leaf._hooks:
                     g = _leaf_hooks(leaf, g)
                 if leaf._grad is None and not create_graph and _fresh(g, leaf):
@@ -132,10 +142,57 @@ def run_backward(roots, root_grads, retain_graph, create_graph, wanted=None, acc
                 else:
                     _accumulate(leaf, g, create_graph)
                 del g
+                if leaf._post_acc_hooks:
+                    _post_hooks(leaf)
     finally:
         state.grad_enabled = grad_was
         state.captured = captured_was
     return results
+
+
+# number of live ``register_post_accumulate_grad_hook`` hooks: the dependency count below is paid for
+# only while one exists
+post_hooks_live = [0]
+
+
+def _leaf_edge_counts(pending):
+    """``{id(leaf): edges into it}`` for the hooked leaves of the graph below the ``pending`` nodes."""
+    counts, seen = {}, {}
+    stack = [entry[1] for entry in pending]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen[id(node)] = True
+        for nxt in node._next:
+            if nxt is None:
+                continue
+            if isinstance(nxt, Tensor):
+                if nxt._post_acc_hooks:
+                    counts[id(nxt)] = counts.get(id(nxt), 0) + 1
+            elif id(nxt) not in seen:
+                stack.append(nxt)
+    return counts
+
+
+def _arrived(waiting, leaf, leaf_grads, create_graph):
+    """One contribution to ``leaf`` has been computed; after the last, accumulate it and run its hooks."""
+    waiting[id(leaf)] -= 1
+    if waiting[id(leaf)]:
+        return
+    del waiting[id(leaf)]
+    g = leaf_grads.pop(id(leaf), None)
+    if g is None:       # every contribution was None: nothing to accumulate
+        return
+    if leaf._hooks:
+        g = _leaf_hooks(leaf, g)
+    _accumulate(leaf, g, create_graph)
+    _post_hooks(leaf)
+
+
+def _post_hooks(leaf):
+    for hook in list(leaf._post_acc_hooks):
+        hook(leaf)
 
 
 def _add_leaf(leaf_grads, leaves, leaf, g):

@@ -26,6 +26,9 @@ def save_checkpoint(path, model, metadata=None):
     >>> sorted(state), meta["epoch"]
     (['bias', 'weight'], 4)
     """
+    from ..nn.parallel import DistributedDataParallel
+    if isinstance(model, DistributedDataParallel):     # saved as the model it wraps (no "module." keys)
+        model = model.module
     state = dict(model.state_dict())
     if METADATA_KEY in state:
         raise ValueError(f"save_checkpoint: the model has a parameter named {METADATA_KEY!r}, "

@@ -7,9 +7,10 @@ from .dataset import (ConcatDataset, Dataset, IterableDataset, Subset, TensorDat
                       random_split)
 from .sampler import (BatchSampler, RandomSampler, Sampler, SequentialSampler, SubsetRandomSampler,
                       WeightedRandomSampler)
+from .distributed import DistributedSampler
 from . import transforms  # noqa: F401
 
-__all__ = ["BatchSampler", "ConcatDataset", "DataLoader", "Dataset", "IterableDataset", "RandomSampler",
+__all__ = ["BatchSampler", "ConcatDataset", "DataLoader", "Dataset", "DistributedSampler", "IterableDataset", "RandomSampler",
            "Sampler", "SequentialSampler", "Subset", "SubsetRandomSampler", "TensorDataset",
            "TransformDataset", "WeightedRandomSampler", "default_collate", "default_convert", "random_split",
            "transforms"]
