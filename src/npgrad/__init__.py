@@ -153,3 +153,10 @@ def __getattr__(name):
     if name in ("save", "load"):
         return getattr(importlib.import_module(".serialization", __name__), name)
     raise AttributeError(f"module 'npgrad' has no attribute {name!r}")
+
+
+# last, so that every function above (wherever imported from) gets them
+from ._torch_args import install as _install_torch_args  # noqa: E402
+_install_torch_args(globals(), Tensor)  # axis=/keepdims=/size=/out= as PyTorch's parser takes them
+from ._legacy import install as _install_legacy  # noqa: E402
+_install_legacy(globals(), autograd)  # Variable, FloatTensor & co., Tensor.resize_

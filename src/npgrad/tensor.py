@@ -324,7 +324,8 @@ class Tensor(InplaceOps):
         return format_tensor(self)
 
     def __format__(self, spec):
-        if self._data.ndim == 0 and spec:
+        # as PyTorch: a 0-d tensor formats as its number (f"{loss}" prints 0.25), others as str()
+        if self._data.ndim == 0 and type(self) is Tensor:
             return format(self.item(), spec)
         return object.__format__(self, spec) if spec else repr(self)
 

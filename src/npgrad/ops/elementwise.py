@@ -257,7 +257,7 @@ def _alpha(b, alpha):
     return b if alpha == 1 else mul(b, alpha)
 
 
-def add(input, other, alpha=1, out=None):
+def add(input, other, alpha=1):
     """``input + alpha * other`` with broadcasting and PyTorch's type promotion.
 
     >>> import npgrad
@@ -272,7 +272,7 @@ def add(input, other, alpha=1, out=None):
         _broadcast_error("add", a, b)
 
 
-def sub(input, other, alpha=1, out=None):
+def sub(input, other, alpha=1):
     """``input - alpha * other`` with broadcasting.
 
     >>> import npgrad

@@ -25,6 +25,8 @@ def _convert_key(key, shape):
                 k = int(k)
         elif isinstance(k, list):
             k = _to_array(k) if k else np.zeros(0, dtype=np.int64)
+        elif isinstance(k, range):  # x[range(n), idx]: an index array, as in PyTorch
+            k = np.arange(k.start, k.stop, k.step, dtype=np.int64)
         elif isinstance(k, (bool, np.bool_)):
             k = np.asarray(k)
         if isinstance(k, np.ndarray) and k.dtype.kind not in "biu":
