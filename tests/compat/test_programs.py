@@ -22,9 +22,7 @@ HERE = pathlib.Path(__file__).parent / "programs"
 PROGRAMS = sorted(p for p in HERE.glob("*.py") if not p.name.startswith("_"))
 
 # programs waiting for a piece of PyTorch's API that npgrad does not have yet (name: what is missing)
-MISSING = {
-    "basics_data": "scatter_ with a 0-d index into a 1-d tensor (PyTorch treats a 0-d index as 1-d)",
-}
+MISSING = {}
 
 # numbers, and the booleans programs print (True/False count as 1/0); digits inside names are not numbers
 _NUMBER = re.compile(r"(?<![A-Za-z_0-9.])(?:True|False|[-+]?(?:(?:nan|inf)(?![A-Za-z])|(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?))")

@@ -88,3 +88,14 @@ def test_errors():
         x.scatter(0, npgrad.tensor([[0]]), npgrad.ones(1, 1, dtype=npgrad.float64))
     with pytest.raises(RuntimeError, match="int64"):
         x.scatter_reduce(0, npgrad.tensor([[0.0]]), npgrad.ones(1, 1), "sum")
+
+
+def test_zero_d_index_counts_as_one_element_as_in_pytorch(torch):
+    for lib in (npgrad, torch):
+        assert lib.zeros(5).scatter_(0, lib.tensor(2), lib.tensor(1.0)).tolist() == [0, 0, 1, 0, 0]
+        assert lib.zeros(5).scatter(0, lib.tensor(3), 2.0).tolist() == [0, 0, 0, 2, 0]
+        g = lib.gather(lib.arange(5.0), 0, lib.tensor(2))
+        assert g.ndim == 0 and g.item() == 2.0
+    x = npgrad.arange(5.0, requires_grad=True)
+    npgrad.gather(x, 0, npgrad.tensor(2)).backward()
+    assert x.grad.tolist() == [0, 0, 1, 0, 0]

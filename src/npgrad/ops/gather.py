@@ -81,6 +81,8 @@ class ScatterAdd(Function):
 
 def gather(input, dim, index):
     """``out[i][j] = input[index[i][j]][j]`` along ``dim`` (gradient scatters back, summing repeats)."""
+    if isinstance(index, Tensor) and index.ndim == 0 and input.ndim == 1:   # as PyTorch: one element, 0-d out
+        return gather(input, dim, index.reshape(1)).reshape(())
     d, idx = _index_check(input, dim, index, "gather")
     return Gather.apply(input, d, idx)
 

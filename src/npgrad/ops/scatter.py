@@ -175,6 +175,10 @@ def _identity(reduce, dt):
     return -big if reduce == "amax" and dt.kind == "f" else (np.iinfo(dt).min if reduce == "amax" else big)
 
 
+def _zero_d(t):
+    return isinstance(t, Tensor) and t.ndim == 0
+
+
 def _src_check(src, idx, where):
     if src.ndim != idx.ndim or any(i > s for i, s in zip(idx.shape, src._data.shape)):
         raise RuntimeError(f"{where}: Expected index {list(idx.shape)} to be smaller than self apart from "
@@ -191,6 +195,9 @@ def scatter(input, dim, index, src=None, value=None, reduce=None):
     tensor([[0., 0., 1.],
             [2., 0., 0.]])
     """
+    if _zero_d(index) and input.ndim == 1:    # PyTorch counts a 0-d index (and src) as one element
+        index = index.reshape(1)
+        src = src.reshape(1) if _zero_d(src) else src
     d, idx = _index_check(input, dim, index, "scatter")
     if src is None and value is None:
         raise TypeError("scatter() missing 1 required positional argument: 'src' or 'value'")
