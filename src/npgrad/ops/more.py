@@ -4,18 +4,20 @@ operators ``<<``, ``>>`` and the reflected ``%``."""
 from __future__ import annotations
 
 from ..tensor import Tensor
-from . import scan as _scan, scatter as _scatter, special as _special, strided as _strided
+from . import histogram as _histogram, scan as _scan, scatter as _scatter, special as _special, strided as _strided
 from .elementwise import remainder as _remainder
+from .histogram import *  # noqa: F401,F403
 from .scan import *  # noqa: F401,F403
 from .scatter import *  # noqa: F401,F403
 from .special import *  # noqa: F401,F403
 
-__all__ = _special.__all__ + _scan.__all__ + _scatter.__all__
+__all__ = _special.__all__ + _scan.__all__ + _scatter.__all__ + _histogram.__all__
 
 _METHODS = {
     _special: "asin acos atan sinh cosh asinh acosh atanh arcsin arccos arctan arcsinh arccosh arctanh atan2 "
               "arctan2 erf erfc erfinv copysign logaddexp logaddexp2 bitwise_left_shift bitwise_right_shift",
     _scan: "cummax cummin logcumsumexp diag",
+    _histogram: "histc histogram",
     _strided: "unfold",
     _scatter: "scatter scatter_reduce",
 }
