@@ -96,3 +96,9 @@ def test_config_caps_and_errors():
     with pytest.raises(C.ConfigError, match="every layer needs at least one neuron"):
         C.normalize({"hidden": [3, 0]})
     assert C.normalize({"hidden": [], "batchnorm": True, "batch_size": 1})[0]["batch_size"] == 2
+
+
+def test_vanishing_gradients_are_sent_with_their_digits_not_rounded_to_zero():
+    from npgrad.playground.trace import _cell
+    cell = _cell(np.array([3.6e-7, -2.5e-9, 0.139269128, 123.456789]))
+    assert cell["data"] == [3.6e-07, -2.5e-09, 0.139269, 123.457]

@@ -24,7 +24,9 @@ def _cell(arr):
     arr = np.asarray(arr, dtype=np.float64)
     if arr.size > MAX_ELEMENTS:
         return {"shape": list(arr.shape)}
-    return {"shape": list(arr.shape), "data": np.nan_to_num(arr).round(5).tolist()}
+    # 6 significant digits, not a fixed number of decimals: a vanishing gradient (1e-7) must not show as 0
+    flat = [float(f"{v:.6g}") for v in np.nan_to_num(arr).ravel()]
+    return {"shape": list(arr.shape), "data": np.reshape(flat, arr.shape).tolist()}
 
 
 def inspect(session, point, label):
