@@ -1,10 +1,7 @@
 """d2l 10.2-10.3: concise GRU and a deep (two-layer) GRU on one-hot inputs, RNNModel with a Linear head, predict_ch8, grad clipping by hand."""
-import math
-
-import torch
 from torch import nn
-from torch.nn import functional as F
 
+from _d2l_rnn import RNNModel, train_ch8
 from _fixed import WORDS, fix_params
 
 text = " ".join(WORDS)
@@ -13,99 +10,7 @@ token_to_idx = {t: i for i, t in enumerate(vocab)}
 corpus = [token_to_idx[c] for c in text]
 num_hiddens, batch_size, num_steps = 16, 4, 6
 
-rnn_layer = nn.RNN(len(vocab), num_hiddens)
-state = torch.zeros((1, batch_size, num_hiddens))
-print(state.shape)
-X = torch.rand(size=(num_steps, batch_size, len(vocab)))
-Y, state_new = rnn_layer(X, state)
-print(Y.shape, state_new.shape)
-
-
-class RNNModel(nn.Module):
-    def __init__(self, rnn_layer, vocab_size, **kwargs):
-        super(RNNModel, self).__init__(**kwargs)
-        self.rnn = rnn_layer
-        self.vocab_size = vocab_size
-        self.num_hiddens = self.rnn.hidden_size
-        if not self.rnn.bidirectional:
-            self.num_directions = 1
-            self.linear = nn.Linear(self.num_hiddens, self.vocab_size)
-        else:
-            self.num_directions = 2
-            self.linear = nn.Linear(self.num_hiddens * 2, self.vocab_size)
-
-    def forward(self, inputs, state):
-        X = F.one_hot(inputs.T.long(), self.vocab_size)
-        X = X.to(torch.float32)
-        Y, state = self.rnn(X, state)
-        output = self.linear(Y.reshape((-1, Y.shape[-1])))
-        return output, state
-
-    def begin_state(self, batch_size=1):
-        if not isinstance(self.rnn, nn.LSTM):
-            return torch.zeros((self.num_directions * self.rnn.num_layers, batch_size, self.num_hiddens))
-        return (torch.zeros((self.num_directions * self.rnn.num_layers, batch_size, self.num_hiddens)),
-                torch.zeros((self.num_directions * self.rnn.num_layers, batch_size, self.num_hiddens)))
-
-
-def predict_ch8(prefix, num_preds, net):
-    state = net.begin_state(batch_size=1)
-    outputs = [token_to_idx[prefix[0]]]
-    get_input = lambda: torch.tensor([outputs[-1]]).reshape((1, 1))
-    for y in prefix[1:]:
-        _, state = net(get_input(), state)
-        outputs.append(token_to_idx[y])
-    for _ in range(num_preds):
-        y, state = net(get_input(), state)
-        outputs.append(int(y.argmax(dim=1).reshape(1)))
-    return ''.join([vocab[i] for i in outputs])
-
-
-def grad_clipping(net, theta):
-    params = [p for p in net.parameters() if p.requires_grad]
-    norm = torch.sqrt(sum(torch.sum((p.grad ** 2)) for p in params))
-    if norm > theta:
-        for param in params:
-            param.grad[:] *= theta / norm
-
-
-def seq_data_iter_sequential(corpus, batch_size, num_steps):
-    num_tokens = ((len(corpus) - 1) // batch_size) * batch_size
-    Xs = torch.tensor(corpus[0: num_tokens])
-    Ys = torch.tensor(corpus[1: num_tokens + 1])
-    Xs, Ys = Xs.reshape(batch_size, -1), Ys.reshape(batch_size, -1)
-    num_batches = Xs.shape[1] // num_steps
-    for i in range(0, num_steps * num_batches, num_steps):
-        yield Xs[:, i: i + num_steps], Ys[:, i: i + num_steps]
-
-
-def train_ch8(net, lr, num_epochs):
-    loss = nn.CrossEntropyLoss()
-    updater = torch.optim.SGD(net.parameters(), lr)
-    for epoch in range(num_epochs):
-        state, total, n = None, 0.0, 0
-        for X, Y in seq_data_iter_sequential(corpus, batch_size, num_steps):
-            if state is None:
-                state = net.begin_state(batch_size=X.shape[0])
-            elif isinstance(state, tuple):
-                for s in state:
-                    s.detach_()
-            else:
-                state.detach_()
-            y = Y.T.reshape(-1)
-            y_hat, state = net(X, state)
-            l = loss(y_hat, y.long()).mean()
-            updater.zero_grad()
-            l.backward()
-            grad_clipping(net, 1)
-            updater.step()
-            total += l.item() * y.numel()
-            n += y.numel()
-        print(f'epoch {epoch + 1}, perplexity {math.exp(total / n):.3f}')
-    print(predict_ch8('emma ', 10, net))
-
-
 net = fix_params(RNNModel(nn.GRU(len(vocab), num_hiddens), vocab_size=len(vocab)))
-train_ch8(net, 1.0, 2)
+train_ch8(net, corpus, vocab, batch_size, num_steps, 1.0, 2)
 net = fix_params(RNNModel(nn.GRU(len(vocab), num_hiddens, 2), vocab_size=len(vocab)), seed=1)
-train_ch8(net, 1.0, 2)
+train_ch8(net, corpus, vocab, batch_size, num_steps, 1.0, 2)
