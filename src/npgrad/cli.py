@@ -511,9 +511,10 @@ def _export(args):
     except (ExportError, ValueError, OSError) as exc:
         raise _fail("export", exc) from None
     shape = "x".join(map(str, arch["input_shape"]))
-    print(f"wrote {args.output}: {describe(arch)}; input 'input' (batch x {shape}, standardised with the "
-          f"training mean {meta.get('mean')} and std {meta.get('std')}) -> output 'logits' "
-          f"(batch x {arch['num_classes']})")
+    stats = ", ".join(f"{k} {meta[k]:.4g}" for k in ("mean", "std") if isinstance(meta.get(k), (int, float)))
+    print(f"wrote {args.output}: {describe(arch)}")
+    print(f"  input 'input': batch x {shape}" + (f", standardised (training {stats})" if stats else ""))
+    print(f"  output 'logits': batch x {arch['num_classes']}")
     return 0
 
 
