@@ -29,6 +29,8 @@ _INDEX = re.compile(r"0|[1-9][0-9]*")
 
 #: the array module of each device type this build can hold data on
 _MODULES = {"cpu": np}
+#: array type -> the backend holding it (devices other than the CPU)
+_BACKENDS = {}
 
 NO_CUDA = "Torch not compiled with CUDA enabled"
 NO_ACCELERATOR = "Cannot access accelerator device when none is available."
@@ -140,9 +142,34 @@ def as_device(d):
     return d if isinstance(d, device) else device(d)
 
 
+_CUPY_TRIED = [False]
+
+
+def load_cupy():
+    """Register CuPy as the ``"cuda"`` backend when it is installed and sees a GPU (once; cheap
+    afterwards).  Returns whether ``"cuda"`` is available."""
+    if "cuda" in _MODULES:
+        return True
+    if _CUPY_TRIED[0]:
+        return False
+    _CUPY_TRIED[0] = True
+    try:
+        import cupy
+        if cupy.cuda.runtime.getDeviceCount() < 1:
+            return False
+    except Exception:  # not installed, no driver, no device: the CPU build's behaviour
+        return False
+
+    def to_device(host, index):
+        with cupy.cuda.Device(index):
+            return cupy.asarray(host)
+    register(Backend("cuda", cupy, cupy.ndarray, cupy.asnumpy, to_device, lambda a: a.device.id))
+    return True
+
+
 def _require(d):
     """Raise as PyTorch's CPU build does when data is asked to live on a device this build lacks."""
-    if d._type in _MODULES:
+    if d._type in _MODULES or (d._type == "cuda" and load_cupy()):
         return d
     if d._type in ("cuda", "xpu"):  # PyTorch's builds without them assert
         raise AssertionError(f"Torch not compiled with {d._type.upper()} enabled")
@@ -165,20 +192,130 @@ def resolve(d=None, pin_memory=False):
     return d
 
 
+class Backend:
+    """An accelerator's array library: its module (NumPy's API), its array type and the copies
+    between host memory and the device.  ``register`` makes ``device_type`` usable everywhere."""
+
+    def __init__(self, device_type, module, array_type, to_host, to_device, index_of=None):
+        self.type, self.module, self.array_type = device_type, module, array_type
+        self.to_host, self.to_device = to_host, to_device  # (arr) -> ndarray ; (ndarray, index) -> arr
+        self.index_of = index_of or (lambda arr: 0)
+
+
+def register(backend):
+    """Make ``backend.type`` (e.g. ``"cuda"``) a device tensors can live on."""
+    _MODULES[backend.type] = backend.module
+    _BACKENDS[backend.array_type] = backend
+    _DEVICES.clear()
+
+
+def unregister(device_type):
+    """Remove a registered backend (tests install a stand-in device and take it away again)."""
+    _MODULES.pop(device_type, None)
+    for k in [k for k, b in _BACKENDS.items() if b.type == device_type]:
+        del _BACKENDS[k]
+    _DEVICES.clear()
+
+
+_DEVICES = {}  # (backend, index) -> device, so device_of does not build one per call
+
+
 def device_of(arr):
-    """The device holding the array ``arr`` (the CPU for NumPy arrays)."""
-    return CPU
+    """The device holding the array ``arr`` (the CPU for NumPy arrays and scalars)."""
+    if type(arr) is np.ndarray:
+        return CPU
+    b = _BACKENDS.get(type(arr))
+    if b is None:
+        return CPU
+    i = b.index_of(arr)
+    d = _DEVICES.get((b.type, i))
+    if d is None:
+        d = _DEVICES[(b.type, i)] = device(b.type, i)
+    return d
 
 
 def array_module(arr):
-    """The array module (``numpy``, later ``cupy``) to compute on ``arr`` with."""
+    """The array module (``numpy``, or the accelerator's: ``cupy``) to compute on ``arr`` with."""
+    if type(arr) is np.ndarray:
+        return np
+    b = _BACKENDS.get(type(arr))
+    return np if b is None else b.module
+
+
+def array_module_of(*arrays):
+    """The array module for an op on several arrays: the first device array's, else NumPy."""
+    for a in arrays:
+        if type(a) is not np.ndarray:
+            b = _BACKENDS.get(type(a))
+            if b is not None:
+                return b.module
     return np
+
+
+def is_device_array(arr):
+    """Whether ``arr`` is an accelerator's array (not host memory)."""
+    return type(arr) in _BACKENDS
+
+
+def as_array(x):
+    """What an op returned, as an array of its device (NumPy scalars and numbers become 0-d arrays)."""
+    if type(x) is np.ndarray or type(x) in _BACKENDS:
+        return x
+    return np.asarray(x)
+
+
+def to_numpy(arr):
+    """``arr`` in host memory (a copy when it lives on a device, the array itself otherwise)."""
+    if type(arr) is np.ndarray:
+        return arr
+    b = _BACKENDS.get(type(arr))
+    return np.asarray(arr) if b is None else b.to_host(arr)
+
+
+def on_one_device(args, arrays, error):
+    """After an op raised ``TypeError`` on ``arrays``: when its tensors live on different devices,
+    raise PyTorch's error, except that a 0-d CPU tensor (a scalar) joins the others' device as in
+    PyTorch; returns the arrays to run the op again with.  Re-raises ``error`` when the devices agree."""
+    from .tensor import Tensor
+    devs = [a.device for a in args if isinstance(a, Tensor)]
+    target = next((d for d in devs if d._type != "cpu"), None)
+    if target is None or all(_same(d, target) for d in devs):
+        raise error
+    out = []
+    for a, arr in zip(args, arrays):
+        if isinstance(a, Tensor) and not _same(a.device, target):
+            if a._data.ndim != 0 or a.device._type != "cpu":
+                other = a.device
+                raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two "
+                                   f"devices, {target} and {other}!") from None
+            arr = transfer(arr, target)
+        out.append(arr)
+    return out
+
+
+def _same(a, b):
+    return a._type == b._type and (a._index or 0) == (b._index or 0)
 
 
 def transfer(arr, d):
     """``arr`` on device ``d`` (the same object when it is already there)."""
     _require(d)
-    return arr
+    src = device_of(arr)
+    if _same(src, d):
+        return arr
+    host = to_numpy(arr)
+    if d._type == "cpu":
+        return host
+    b = next(b for b in _BACKENDS.values() if b.type == d._type)
+    return b.to_device(np.ascontiguousarray(host), d._index or 0)
+
+
+def like(arr, host):
+    """The host array ``host`` moved to the device of ``arr`` (unchanged when ``arr`` is on the CPU)."""
+    if type(arr) is np.ndarray:
+        return host
+    b = _BACKENDS.get(type(arr))
+    return host if b is None else b.to_device(np.asarray(host), b.index_of(arr))
 
 
 def set_default_device(d):
@@ -245,13 +382,41 @@ def parse_to(args, kwargs, where="to"):
 def tensor_to(t, args, kwargs):
     """``Tensor.to``: the same tensor when nothing changes (unless ``copy=True``), else a converted
     one that autograd differentiates through."""
-    _, dt, _, copy = parse_to(args, kwargs)  # the device is checked there
-    # every device this build accepts holds NumPy arrays, so only the dtype can change here; a GPU
-    # backend adds its transfer at this point (a differentiable copy between array modules)
+    dev, dt, _, copy = parse_to(args, kwargs)  # the device is checked there
+    if dev is not None and not _same(device_of(t._data), dev):
+        t = ToDevice.apply(t, dev)  # a differentiable copy between devices
+        copy = False
     if dt is None or dt.np == t._data.dtype:
         return t.clone() if copy else t
     from .ops.elementwise import cast
     return cast(t, dt, copy)
+
+
+def _to_device_function():
+    from .autograd.function import Function
+
+    class ToDevice(Function):
+        """A copy to another device; its gradient is copied back."""
+
+        @staticmethod
+        def forward(ctx, a, dev):
+            ctx.source = device_of(a)
+            return transfer(a, dev)
+
+        @staticmethod
+        def backward(ctx, g):
+            return transfer(g, ctx.source), None
+    return ToDevice
+
+
+class _Lazy:
+    def __getattr__(self, name):
+        fn = _to_device_function()
+        globals()["ToDevice"] = fn
+        return getattr(fn, name)
+
+
+ToDevice = _Lazy()
 
 
 def cuda_device(device=None):

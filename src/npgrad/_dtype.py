@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._backend import _BACKENDS
+
 
 class dtype:
     __slots__ = ("name", "np", "is_floating_point", "is_signed", "itemsize", "_cat")
@@ -131,7 +133,7 @@ def result_type(*operands):
     zero = None
     scal_cat = -1
     for a in operands:
-        if isinstance(a, np.ndarray):
+        if isinstance(a, np.ndarray) or type(a) in _BACKENDS:
             d = from_numpy_dtype(a.dtype)
             if a.ndim:
                 res = d if res is None else promote_types(res, d)

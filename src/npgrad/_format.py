@@ -98,7 +98,8 @@ def _body(arr, indent, summarize, fmt):
 
 
 def format_tensor(t, prefix="tensor("):
-    arr = t._data
+    from ._backend import to_numpy
+    arr = to_numpy(t._data)  # printing reads the values in host memory
     if arr.size == 0:
         body = "[]"
     else:
@@ -106,6 +107,8 @@ def format_tensor(t, prefix="tensor("):
         fmt = _Formatter(_summarized(arr) if summarize else arr)
         body = _body(arr, len(prefix), summarize, fmt)
     extras = []
+    if type(t._data) is not type(arr):
+        extras.append(f"device='{t.device}'")
     if arr.size == 0 and arr.shape != (0,):
         extras.append(f"size={tuple(arr.shape)}")
     if t.dtype.name not in _DEFAULT_DTYPES:

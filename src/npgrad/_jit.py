@@ -54,10 +54,10 @@ def kernels_for(a, *others, min_bytes=None):
     """The kernels module when they apply to ``a`` (and the arrays ``others`` of the same dtype):
     switched on, numba present, a float32/float64 array of at least ``min_bytes`` (default
     :data:`MIN_BYTES`); else None."""
-    if not _enabled or a.nbytes < (MIN_BYTES if min_bytes is None else min_bytes) or a.dtype not in _FLOATS:
+    if not _enabled or type(a) is not np.ndarray or a.nbytes < (MIN_BYTES if min_bytes is None else min_bytes) or a.dtype not in _FLOATS:
         return None
     for o in others:
-        if o.dtype != a.dtype:
+        if o.dtype != a.dtype or type(o) is not np.ndarray:
             return None
     return _load()
 

@@ -24,6 +24,8 @@ from collections import OrderedDict
 
 import numpy as np
 
+from . import _backend
+
 #: arrays smaller than this come straight from NumPy (its own allocator handles them well)
 MIN_BYTES = 1 << 20
 #: the pool never holds more than this many bytes
@@ -57,9 +59,12 @@ def _calibrate():
 _FREE_REFS = _calibrate()
 
 
-def empty(shape, dtype):
+def empty(shape, dtype, like=None):
     """An uninitialised C-contiguous array like ``np.empty(shape, dtype)``, backed by a reused buffer
-    when large."""
+    when large.  With ``like`` a device array, the result is on its device (and not pooled: the
+    device's own allocator pools)."""
+    if like is not None and type(like) is not np.ndarray:
+        return _backend.array_module(like).empty(shape, dtype)
     dtype = np.dtype(dtype)
     nbytes = dtype.itemsize
     for s in shape:
@@ -110,6 +115,8 @@ def empty_like(a, dtype=None):
     """:func:`empty` with ``a``'s shape and memory order: when ``a`` is a transposition of a
     C-contiguous array (as the ``(C, H, W, N)`` memory of conv outputs), so is the result."""
     dtype = a.dtype if dtype is None else dtype
+    if type(a) is not np.ndarray:
+        return _backend.array_module(a).empty_like(a, dtype=dtype)
     if a.flags.c_contiguous:
         return empty(a.shape, dtype)
     order = sorted(range(a.ndim), key=lambda i: -a.strides[i])

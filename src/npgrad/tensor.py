@@ -279,9 +279,19 @@ class Tensor(InplaceOps):
         if self.requires_grad and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. "
                                "Use tensor.detach().numpy() instead.")
+        if type(self._data) is not np.ndarray:
+            if force:
+                return _backend.to_numpy(self._data)
+            self._not_on_host()
         return self._data
 
+    def _not_on_host(self):
+        raise TypeError(f"can't convert {self.device} device type tensor to numpy. Use Tensor.cpu() to copy "
+                        "the tensor to host memory first.")
+
     def __array__(self, dtype=None, copy=None):
+        if type(self._data) is not np.ndarray:
+            self._not_on_host()
         return self._data if dtype is None else self._data.astype(dtype, copy=False)
 
     def __len__(self):

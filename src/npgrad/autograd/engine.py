@@ -12,6 +12,7 @@ from heapq import heappop, heappush
 
 import numpy as np
 
+from .. import _backend
 from .function import _FREED, _check_finite
 from .grad_mode import state
 
@@ -92,7 +93,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph, wanted=None, acc
                         _arrived(waiting, nxt, leaf_grads, create_graph)
                     continue
                 if not isinstance(gi, Tensor):
-                    gi = Tensor._make(np.asarray(gi), None, False, None)
+                    gi = Tensor._make(_backend.as_array(gi), None, False, None)
                 if metas is not None:
                     shape, dt = metas[i]
                     d = gi._data
@@ -260,7 +261,7 @@ def _accumulate(leaf, g, create_graph):
                 leaf._grad = g
             else:
                 # g may alias a user-supplied gradient, a saved tensor or another leaf's gradient
-                leaf._grad = Tensor._make(np.array(data, dtype=leaf._data.dtype, copy=True), None, False, None)
+                leaf._grad = Tensor._make(data.astype(leaf._data.dtype, copy=True), None, False, None)
         else:
             cur = cur._data
             if cur.flags.writeable and cur.base is None:
@@ -342,9 +343,9 @@ def _make_grads(outputs, grad_outputs, where):
             if t._data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs "
                                    f"(got a tensor of shape {tuple(t.shape)})")
-            g = Tensor._make(np.ones(t._data.shape, t._data.dtype), None, False, None)
+            g = Tensor._make(_backend.array_module(t._data).ones(t._data.shape, t._data.dtype), None, False, None)
         elif not isinstance(g, Tensor):
-            g = Tensor._make(np.asarray(g, dtype=t._data.dtype), None, False, None)
+            g = Tensor._make(_backend.like(t._data, np.asarray(g, dtype=t._data.dtype)), None, False, None)
         if g._data.shape != t._data.shape:
             raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {tuple(g.shape)} "
                                f"and output[{i}] has a shape of {tuple(t.shape)}.")

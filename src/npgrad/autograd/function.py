@@ -17,6 +17,7 @@ import itertools
 
 import numpy as np
 
+from .. import _backend
 from .grad_mode import state
 
 _FREED = object()
@@ -152,9 +153,15 @@ class Function:
             arrays = []
             for a in args:
                 arrays.append(a._data if isinstance(a, T) else a)
-            out = cls.forward(ctx, *arrays, **kwargs)
+            try:
+                out = cls.forward(ctx, *arrays, **kwargs)
+            except TypeError as e:
+                if not _backend._BACKENDS:
+                    raise
+                arrays = _backend.on_one_device(args, arrays, e)
+                out = cls.forward(ctx, *arrays, **kwargs)
             if type(out) is not np.ndarray:
-                out = np.asarray(out)
+                out = _backend.as_array(out)
             return _make(out, None, False, args[0]._version if cls._view and isinstance(args[0], T) else None)
         arrays = []
         mask = 0
@@ -174,8 +181,16 @@ class Function:
         ctx.needs_input_grad = _NEEDS_BY_MASK[n][mask] if n < 4 else _needs_tuple(n, mask)
         if cls._tensor_io:
             return _apply_tensor_io(cls, ctx, args, kwargs, record)
-        raw = cls.forward(ctx, *arrays, **kwargs)
-        out = raw if type(raw) is np.ndarray else np.asarray(raw)
+        try:
+            raw = cls.forward(ctx, *arrays, **kwargs)
+        except TypeError as e:
+            if not _backend._BACKENDS:
+                raise
+            # arrays on two devices: PyTorch's error, or (a CPU scalar tensor) moved and run again
+            arrays = _backend.on_one_device(args, arrays, e)
+            ctx._saved = None
+            raw = cls.forward(ctx, *arrays, **kwargs)
+        out = raw if type(raw) is np.ndarray else _backend.as_array(raw)
         return _finish(cls, ctx, args, out, record, raw)
 
     @staticmethod
@@ -254,7 +269,7 @@ def _resolve_saved(ctx, args, out, raw=None):
                 break
         else:
             # constants: arrays become tensors; numbers (a Python scalar operand) stay numbers
-            items.append(Tensor._make(s, None, False, None) if isinstance(s, np.ndarray) else s)
+            items.append(Tensor._make(s, None, False, None) if isinstance(s, np.ndarray) or _backend.is_device_array(s) else s)
             vers.append(None)
     ctx._saved = tuple(items)
     ctx._saved_ver = tuple(vers) if saved_out or any(vers) else None

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import _dtype
+from .. import _backend, _dtype
 from ..autograd.function import Function
 from ..tensor import Tensor, _to_array
 
@@ -44,14 +44,19 @@ def promote(*xs):
     raw = [_arr(x) for x in xs]
     dt = _dtype.result_type(*raw).np
     out = []
+    dev = None  # a device array among the operands: constants join its device
     for x, r in zip(xs, raw):
         if isinstance(x, Tensor):
             out.append(x if r.dtype == dt else cast(x, _dtype.from_numpy_dtype(dt)))
+            if dev is None and _backend.is_device_array(r):
+                dev = r
         else:
             try:
                 out.append(np.asarray(r, dtype=dt))
             except OverflowError:  # PyTorch wraps a Python int into a narrower integer dtype: uint8 + 300 = 44
                 out.append(np.asarray(r).astype(dt))
+    if dev is not None:
+        out = [o if isinstance(o, Tensor) else _backend.like(dev, o) for o in out]
     return out
 
 

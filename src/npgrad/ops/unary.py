@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import _dtype, _jit, _memory
+from .. import _backend, _dtype, _jit, _memory
 from ..autograd.function import Function
 from ..autograd.grad_mode import state
 from ..tensor import Tensor
@@ -265,7 +265,7 @@ class Relu(Function):
             if masked is g._data:
                 return g
         if not state.recording_any:  # plain backward: the mask straight on arrays, no node to record
-            return Tensor._make(np.asarray(_relu_grad(g._data, out._data)), None, False, None)
+            return Tensor._make(_backend.as_array(_relu_grad(g._data, out._data)), None, False, None)
         return ReluGrad.apply(g, out)
 
 
