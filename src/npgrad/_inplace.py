@@ -188,24 +188,24 @@ class InplaceOps:
 
     def uniform_(self, a=0.0, b=1.0, generator=None):
         check_no_overlap(self._data)
-        from .random import _gen
+        from .random import _gen_like
         with _no_grad_ctx():
-            self._data[...] = _gen(generator).uniform(a, b, self._data.shape)
+            self._data[...] = _gen_like(self._data, generator).uniform(a, b, self._data.shape)
         self._version[0] += 1
         return self
 
     def normal_(self, mean=0.0, std=1.0, generator=None):
         check_no_overlap(self._data)
-        from .random import _gen
+        from .random import _gen_like
         with _no_grad_ctx():
-            self._data[...] = _gen(generator).normal(mean, std, self._data.shape)
+            self._data[...] = _gen_like(self._data, generator).normal(mean, std, self._data.shape)
         self._version[0] += 1
         return self
 
     def bernoulli_(self, p=0.5, generator=None):
         check_no_overlap(self._data)
-        from .random import _gen
-        self._data[...] = _gen(generator).random(self._data.shape) < p
+        from .random import _gen_like
+        self._data[...] = _gen_like(self._data, generator).random(self._data.shape) < p
         self._version[0] += 1
         return self
 

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _backend
 from ..autograd.function import Function
 from ..autograd.grad_mode import state
 from ..ops import elementwise as E
 from ..ops.index import IndexAdd
 from ..ops.linalg import MatMul
 from ..ops.shape import Permute, pad
-from ..random import _gen
+from ..random import _gen_like
 from ..tensor import Tensor
 
 __all__ = ["linear", "bilinear", "batch_norm", "layer_norm", "group_norm", "dropout", "dropout1d",
@@ -340,9 +341,9 @@ def _drop(input, p, mask_shape, inplace):
     """Multiply by a random keep-mask scaled by 1/(1-p) (inverted dropout: eval needs no rescale)."""
     dt = input._data.dtype
     if p == 1.0:
-        scale = np.zeros(mask_shape, dtype=dt)
-    else:
-        keep = _gen(None).random(mask_shape, dtype=np.float32 if dt == np.float32 else np.float64) >= p
+        scale = _backend.array_module(input._data).zeros(mask_shape, dtype=dt)
+    else:  # the mask is drawn where the input lives (the device's generator on an accelerator)
+        keep = _gen_like(input._data).random(mask_shape, dtype=np.float32 if dt == np.float32 else np.float64) >= p
         scale = keep.astype(dt) * dt.type(1.0 / (1.0 - p))
     if inplace:
         return input._inplace(lambda x: E.Mul.apply(x, scale))
