@@ -307,7 +307,7 @@ def transfer(arr, d):
     if d._type == "cpu":
         return host
     b = next(b for b in _BACKENDS.values() if b.type == d._type)
-    return b.to_device(np.asarray(host, order="C"), d._index or 0)
+    return b.to_device(np.ascontiguousarray(host), d._index or 0)
 
 
 def like(arr, host):

@@ -112,8 +112,10 @@ class DataLoader:
 
     ``shuffle=True`` draws a new permutation every epoch from ``generator`` or npgrad's global
     generator, so ``npgrad.manual_seed`` makes runs reproducible.  Each batch is a list of
-    tensors (``for x, y in loader`` unpacks it).  ``num_workers``, ``pin_memory`` and the other
-    multiprocessing options are accepted and ignored: loading runs in the calling process.
+    tensors (``for x, y in loader`` unpacks it).  ``num_workers`` and the other multiprocessing
+    options are accepted and ignored: loading runs in the calling process.  ``pin_memory=True`` is
+    accepted when an accelerator is registered (batches stay host tensors, and
+    ``x.to(device, non_blocking=True)`` moves them); without one it warns, as PyTorch does.
 
     >>> import npgrad
     >>> from npgrad.utils.data import DataLoader, TensorDataset
