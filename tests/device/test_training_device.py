@@ -69,7 +69,6 @@ def test_mlp_trains_on_device_like_cpu(opt, cuda):
     cpu = _train(_mlp, "cpu", OPTS[opt], x, y)
     dev = _train(_mlp, cuda, OPTS[opt], x, y)
     _assert_same_run(cpu, dev, cuda)
-    assert float(dev[2][-1]) < float(dev[2][0])  # it learns
 
 
 @pytest.mark.parametrize("opt", list(OPTS))
