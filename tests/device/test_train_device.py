@@ -61,3 +61,17 @@ def test_device_cuda_without_a_gpu_is_one_line_error(tmp_path):
     assert code == 2 and out == ""
     assert err.strip() == 'npgrad train: error: --device cuda needs CuPy and an NVIDIA GPU (pip install "npgrad[cuda]"); ' \
                           "none is available here"
+
+
+def test_onnx_export_of_a_model_on_the_device(cuda, tmp_path):
+    pytest.importorskip("onnx")
+    ort = pytest.importorskip("onnxruntime")
+    model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3)).to(cuda)
+    x = npgrad.randn(2, 4, device=cuda)
+    path = str(tmp_path / "m.onnx")
+    npgrad.onnx.export(model, x, path, input_names=["x"])
+    assert next(model.parameters()).device == cuda  # the model stays on the device
+    got = ort.InferenceSession(path).run(None, {"x": x.cpu().numpy()})[0]
+    with npgrad.no_grad():
+        want = model(x).cpu().numpy()
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
