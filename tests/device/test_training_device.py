@@ -190,3 +190,21 @@ def test_dataloader_over_device_tensors(cuda):
         assert_on(xb, cuda) and assert_on(yb, cuda)
     got = np.concatenate([on_host(xb) for xb, _ in batches])
     assert sorted(map(tuple, got)) == sorted(map(tuple, x))
+
+
+def test_device_checkpoint_loads_into_a_cpu_model(cuda):
+    """``load`` restores the tensors to the device; ``load_state_dict`` copies them onto the CPU
+    model's own arrays (PyTorch's copy_ across devices), and ``assign=True`` takes them as they are."""
+    model = _bn_model(0.0).to(cuda)
+    buf = io.BytesIO()
+    npgrad.save(model.state_dict(), buf)
+    sd = npgrad.load(io.BytesIO(buf.getvalue()))
+    assert_on(sd["0.weight"], cuda)
+    cpu_model = _bn_model(0.0)
+    cpu_model.load_state_dict(sd)
+    for k, v in cpu_model.state_dict().items():
+        assert v.device.type == "cpu"
+        np.testing.assert_array_equal(on_host(v), on_host(sd[k]))
+    assigned = _bn_model(0.0)
+    assigned.load_state_dict(sd, assign=True)
+    assert_on(assigned[0].weight, cuda)
