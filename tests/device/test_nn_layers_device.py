@@ -28,7 +28,7 @@ LAYERS = [
     ("hardtanh", nn.Hardtanh, [(4, 5)]), ("relu6", nn.ReLU6, [(4, 5)]), ("hardswish", nn.Hardswish, [(4, 5)]),
     ("hardsigmoid", nn.Hardsigmoid, [(4, 5)]), ("logsigmoid", nn.LogSigmoid, [(4, 5)]),
     ("softmax", lambda: nn.Softmax(1), [(4, 5)]), ("log_softmax", lambda: nn.LogSoftmax(1), [(4, 5)]),
-    ("prelu", nn.PReLU, [(4, 5)]), ("glu", nn.GLU, [(4, 6)]), ("tanhshrink", nn.Tanhshrink, [(4, 5)]),
+    ("prelu", nn.PReLU, [(4, 5)]), ("tanhshrink", nn.Tanhshrink, [(4, 5)]),
     ("softshrink", nn.Softshrink, [(4, 5)]), ("hardshrink", nn.Hardshrink, [(4, 5)]),
     ("threshold", lambda: nn.Threshold(0.1, 20.0), [(4, 5)]),
     ("dropout_eval", lambda: nn.Dropout(0.5).eval(), [(4, 5)]),
