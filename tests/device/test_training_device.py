@@ -208,3 +208,16 @@ def test_device_checkpoint_loads_into_a_cpu_model(cuda):
     assigned = _bn_model(0.0)
     assigned.load_state_dict(sd, assign=True)
     assert_on(assigned[0].weight, cuda)
+
+
+def test_plain_safetensors_file_maps_onto_the_device(cuda, tmp_path):
+    st = pytest.importorskip("safetensors.numpy")
+    path = tmp_path / "plain.safetensors"
+    st.save_file({"weight": np.ones((2, 3), np.float32), "bias": np.zeros(2, np.float32)}, str(path))
+    sd = npgrad.load(path, map_location="cuda")
+    for v in sd.values():
+        assert_on(v, cuda)
+    assert npgrad.load(path)["weight"].device.type == "cpu"  # no location recorded: the CPU
+    m = nn.Linear(3, 2, device=cuda)
+    m.load_state_dict(sd)
+    assert on_host(m.weight).tolist() == [[1.0] * 3] * 2
