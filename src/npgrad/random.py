@@ -74,6 +74,8 @@ class Generator:
 
 #: the default generator of each accelerator device (made on first use, see ``device_generator``)
 _DEVICE_GENERATORS = {}
+#: a device type's own seed (``manual_seed_devices``, e.g. from ``cuda.manual_seed``) until ``manual_seed``
+_DEVICE_SEEDS = {}
 
 
 def _make_rng(dev, seed):
@@ -124,7 +126,7 @@ def device_generator(dev):
     g = _DEVICE_GENERATORS.get(key)
     if g is None:
         g = _DEVICE_GENERATORS[key] = Generator(_backend.device(dev.type, key[1]))
-        g.manual_seed(default_generator.initial_seed())
+        g.manual_seed(_DEVICE_SEEDS.get(dev.type, default_generator.initial_seed()))
     return g
 
 
@@ -155,16 +157,18 @@ def _gen_like(arr, generator=None):
     return _gen_on(_backend.device_of(arr), generator)
 
 
-def manual_seed_devices(seed, device_type=None):
-    """Seed the default generators of the accelerator devices (of ``device_type``, else all);
-    ones not made yet start from ``manual_seed``'s seed when first used."""
+def manual_seed_devices(seed, device_type="cuda"):
+    """Seed the default generators of ``device_type``'s devices only (what ``torch.cuda.manual_seed_all``
+    does; ``manual_seed`` seeds every device together with the CPU)."""
+    _DEVICE_SEEDS[device_type] = int(seed)
     for (kind, _), g in _DEVICE_GENERATORS.items():
-        if device_type is None or kind == device_type:
+        if kind == device_type:
             g.manual_seed(seed)
 
 
 def manual_seed(seed):
-    """Seed the global generator (every random op, init and shuffle draws from it).
+    """Seed the global generator (every random op, init and shuffle draws from it) and the default
+    generator of every accelerator device (random tensors made on a device draw from its own).
 
     >>> import npgrad
     >>> _ = npgrad.manual_seed(1)
@@ -175,12 +179,14 @@ def manual_seed(seed):
     """
     g = default_generator.manual_seed(seed)
     _DEVICE_GENERATORS.clear()  # remade from this seed on first use
+    _DEVICE_SEEDS.clear()
     return g
 
 
 def seed():
     s = default_generator.seed()
     _DEVICE_GENERATORS.clear()
+    _DEVICE_SEEDS.clear()
     return s
 
 

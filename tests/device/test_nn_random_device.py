@@ -130,3 +130,15 @@ def test_dropout_modules_on_device(layer, cuda):
     x = npgrad.randn(*shape, device=cuda)
     assert_on(layer.train()(x), cuda)
     assert np.array_equal(on_host(layer.eval()(x)), on_host(x))
+
+
+def test_seeding_only_the_device_generators(cuda):
+    from npgrad import random as nr
+    npgrad.manual_seed(0)
+    nr.manual_seed_devices(11)  # what torch.cuda.manual_seed_all does
+    a = on_host(npgrad.randn(5, device=cuda))
+    npgrad.randn(5, device=cuda)
+    nr.manual_seed_devices(11)
+    assert np.array_equal(on_host(npgrad.randn(5, device=cuda)), a)
+    npgrad.manual_seed(0)  # seeds the devices from its own seed again
+    assert not np.array_equal(on_host(npgrad.randn(5, device=cuda)), a)
