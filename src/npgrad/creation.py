@@ -187,14 +187,14 @@ def rand_like(input, dtype=None, generator=None, device=None, requires_grad=Fals
     dt = _like(input, dtype, "rand_like")
     _float_np(dt, "rand_like")
     dev = _place(_like_device(input, device), pin_memory)
-    return _new(_gen_on(dev, generator).random(input.shape).astype(dt), requires_grad, dev)
+    return _new(_gen_on(dev, generator).random(input.shape).astype(dt), requires_grad, dev, pin_memory)
 
 
 def randn_like(input, dtype=None, generator=None, device=None, requires_grad=False, pin_memory=False):
     dt = _like(input, dtype, "randn_like")
     _float_np(dt, "randn_like")
     dev = _place(_like_device(input, device), pin_memory)
-    return _new(_gen_on(dev, generator).standard_normal(input.shape).astype(dt), requires_grad, dev)
+    return _new(_gen_on(dev, generator).standard_normal(input.shape).astype(dt), requires_grad, dev, pin_memory)
 
 
 def randint_like(input, low=0, high=None, dtype=None, generator=None, device=None, requires_grad=False,
@@ -203,7 +203,7 @@ def randint_like(input, low=0, high=None, dtype=None, generator=None, device=Non
         low, high = 0, low
     dev = _place(_like_device(input, device), pin_memory)
     return _new(_gen_on(dev, generator).integers(low, high, input.shape).astype(_like(input, dtype)), requires_grad,
-                dev)
+                dev, pin_memory)
 
 
 def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False, pin_memory=False):
@@ -278,7 +278,7 @@ def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, pi
     """
     dt = _float_np(dtype, "rand")
     dev = _place(device, pin_memory)
-    return _new(_gen_on(dev, generator).random(_size(size, "rand"), dtype=dt if dt in (np.float32, np.float64) else np.float64).astype(dt, copy=False), requires_grad, dev)
+    return _new(_gen_on(dev, generator).random(_size(size, "rand"), dtype=dt if dt in (np.float32, np.float64) else np.float64).astype(dt, copy=False), requires_grad, dev, pin_memory)
 
 
 def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, pin_memory=False):
@@ -291,7 +291,7 @@ def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, p
     """
     dt = _float_np(dtype, "randn")
     dev = _place(device, pin_memory)
-    return _new(_gen_on(dev, generator).standard_normal(_size(size, "randn"), dtype=dt if dt in (np.float32, np.float64) else np.float64).astype(dt, copy=False), requires_grad, dev)
+    return _new(_gen_on(dev, generator).standard_normal(_size(size, "randn"), dtype=dt if dt in (np.float32, np.float64) else np.float64).astype(dt, copy=False), requires_grad, dev, pin_memory)
 
 
 def randint(low=0, high=None, size=None, generator=None, dtype=None, device=None, requires_grad=False,
@@ -314,7 +314,7 @@ def randint(low=0, high=None, size=None, generator=None, dtype=None, device=None
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
     dev = _place(device, pin_memory)
     return _new(_gen_on(dev, generator).integers(low, high, _size((size,), "randint")).astype(_np_dtype(dtype, _dtype.int64)),
-                requires_grad, dev)
+                requires_grad, dev, pin_memory)
 
 
 def randperm(n, generator=None, dtype=None, device=None, requires_grad=False, pin_memory=False):
@@ -329,7 +329,7 @@ def randperm(n, generator=None, dtype=None, device=None, requires_grad=False, pi
     if n < 0:
         raise RuntimeError(f"randperm: Trying to create tensor with negative dimension {n}: [{n}]")
     dev = _place(device, pin_memory)
-    return _new(_gen_on(dev, generator).permutation(n).astype(_np_dtype(dtype, _dtype.int64)), requires_grad, dev)
+    return _new(_gen_on(dev, generator).permutation(n).astype(_np_dtype(dtype, _dtype.int64)), requires_grad, dev, pin_memory)
 
 
 def normal(mean=0.0, std=1.0, size=None, generator=None, dtype=None, device=None, requires_grad=False,
@@ -344,7 +344,7 @@ def normal(mean=0.0, std=1.0, size=None, generator=None, dtype=None, device=None
     dt = next((x._data.dtype for x in (mean, std) if isinstance(x, Tensor)), _np_dtype(dtype))
     on = next((x.device for x in (mean, std) if isinstance(x, Tensor) and type(x._data) is not np.ndarray), device)
     dev = _place(on, pin_memory)  # tensor arguments on a device draw there, as PyTorch
-    return _new((_gen_on(dev, generator).standard_normal(shape) * s + m).astype(dt), requires_grad, dev)
+    return _new((_gen_on(dev, generator).standard_normal(shape) * s + m).astype(dt), requires_grad, dev, pin_memory)
 
 
 def bernoulli(input, p=None, generator=None):
