@@ -1,15 +1,16 @@
 """Devices: the one place that knows which array library holds a tensor's data.
 
 A tensor's array lives on a device; ``npgrad.device`` names it as PyTorch does (``"cpu"``,
-``"cuda:0"``).  Each available device type maps to an array module with NumPy's API: today only
-``"cpu"`` -> ``numpy``.  A GPU backend (CuPy) plugs in here: it registers ``"cuda"`` in
-``_MODULES`` (``cuda.is_available()``, ``accelerator`` and every ``device=`` check follow), teaches
-:func:`device_of`, :func:`array_module` and :func:`transfer` its array type, and adds the copy
-between devices in :func:`tensor_to`.  Ops that need the array module of a tensor ask
-:func:`array_module` instead of naming ``np`` (``Function.apply`` and the engine still wrap
-results with ``np.asarray``: the backend routes those through here too).
+``"cuda:0"``).  Each device type maps to an array module with NumPy's API: ``"cpu"`` -> ``numpy``,
+and ``"cuda"`` -> ``cupy`` once CuPy is installed and sees a GPU (:func:`load_cupy` registers it
+the first time CUDA is asked for; ``import npgrad`` never imports CuPy).  A :class:`Backend` bundles
+an array module, its array type, the copies to and from host memory and the answers to
+``npgrad.cuda``'s queries; :func:`register` makes its device type usable everywhere.  Ops ask
+:func:`array_module` for the module of their inputs instead of naming ``np`` where they create
+arrays; :func:`transfer` copies between devices; :class:`ToCopy` is that copy as an autograd
+function (its gradient goes back to the source device).
 
-On this build, asking for a device that is not registered behaves as PyTorch's CPU-only build:
+Without a backend for a device, asking for it behaves as PyTorch's CPU-only build:
 ``"cuda"`` raises ``AssertionError("Torch not compiled with CUDA enabled")``, an unknown device
 string raises ``RuntimeError``, and nothing silently falls back to the CPU.
 """

@@ -360,3 +360,21 @@ def test_load_cupy_registers_cupy_lazily(tmp_path):
 def test_strictnp_backend_is_a_stand_in(cuda):
     b = _backend.backend("cuda")
     assert b.module is strictnp.module and b.device_count() == 1
+
+
+# -- benchmarks/gpu_check.py runs its whole path on the stand-in --------------------------------------
+def test_gpu_check_runs_on_the_stand_in():
+    import os
+    import re
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    r = subprocess.run([sys.executable, os.path.join("benchmarks", "gpu_check.py"), "--stand-in", "--quick"],
+                       capture_output=True, text=True, timeout=600, cwd=root)
+    lines = r.stdout.strip().splitlines()
+    assert r.returncode in (0, 1), r.stderr
+    assert lines[0].startswith("gpu_check on cuda:0 (strictnp stand-in)")
+    m = re.fullmatch(r"gpu_check: ops (\d+)/(\d+) agree with the CPU; training losses agree for (\d)/2 models; "
+                     r"epoch runs: (\d) ran, (\d) failed, 2 skipped -- (PASS|FAIL)", lines[-1])
+    assert m, lines[-1]
+    assert int(m[2]) > 40 and int(m[4]) + int(m[5]) == 5
+    assert (m[6] == "PASS") == (r.returncode == 0)
+    assert "| MLP | hand-written CuPy | cuda | - | - | ran (stand-in: not timed) |" in lines
