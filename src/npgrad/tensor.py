@@ -353,7 +353,7 @@ class Tensor(InplaceOps):
             raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) support "
                                "the deepcopy protocol at the moment.")
         t = type(self).__new__(type(self))
-        Tensor.__init__(t, self._data.copy())
+        Tensor.__init__(t, np.empty(0, self._data.dtype))  # the slots' defaults; the data follows
         t._data = self._data.copy()
         t.requires_grad = self.requires_grad
         if self.grad is not None:

@@ -257,6 +257,17 @@ def test_module_to_other_forms(cuda):
     assert_on(m.bias, cuda)
 
 
+def test_deepcopy_and_checkpoints_of_device_tensors(cuda, tmp_path):
+    import copy
+    m = npgrad.nn.Linear(2, 2).cuda()
+    c = copy.deepcopy(m)
+    assert_on(c.weight, cuda)
+    assert c.weight is not m.weight and on_host(c.weight).tolist() == on_host(m.weight).tolist()
+    npgrad.save(m.state_dict(), tmp_path / "m.pt")
+    back = npgrad.load(tmp_path / "m.pt", map_location="cuda")
+    assert on_host(back["weight"]).tolist() == on_host(m.weight).tolist()
+
+
 # -- pinned memory and the default device ----------------------------------------------------------
 def test_pin_memory_with_an_accelerator(cuda):
     x = npgrad.arange(4.0)
