@@ -287,7 +287,7 @@ def train_rows(dev, n, budget, stand_in):
 def print_table(rows, n):
     print(f"\nOne epoch ({n} images, batch {BATCH}, SGD momentum {MOMENTUM}, data already on the device), seconds:")
     floor = {m: s for m, who, where, s, _ in rows if who.startswith("hand-written") and s}
-    print(f"| model | framework | device | epoch (s) | x floor | note |\n|---|---|---|---|---|---|")
+    print("| model | framework | device | epoch (s) | x floor | note |\n|---|---|---|---|---|---|")
     for model, who, where, secs, note in rows:
         t = f"{secs:.2f}" if secs is not None else "-"
         r = f"{secs / floor[model]:.1f}" if secs is not None and model in floor else "-"

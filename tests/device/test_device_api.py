@@ -145,7 +145,8 @@ def test_python_conversions_of_device_tensors(cuda):
 def test_repr_puts_the_device_first_as_torch(cuda):
     x = npgrad.tensor([1.0, 2.0], device="cuda")
     assert repr(x) == "tensor([1., 2.], device='cuda:0')"
-    assert repr(x.double().requires_grad_()) == "tensor([1., 2.], device='cuda:0', dtype=torch.float64, requires_grad=True)"
+    assert repr(x.double().requires_grad_()) == \
+        "tensor([1., 2.], device='cuda:0', dtype=torch.float64, requires_grad=True)"
     y = npgrad.tensor([1.0, 2.0], requires_grad=True).cuda()
     assert repr(y) == "tensor([1., 2.], device='cuda:0', grad_fn=<ToCopyBackward0>)"
     assert repr(npgrad.zeros(0, 2, dtype=npgrad.int64, device="cuda")) == \
@@ -290,7 +291,8 @@ def test_pin_memory_with_an_accelerator(cuda):
 def test_set_default_device_cuda(cuda):
     npgrad.set_default_device("cuda")
     assert npgrad.get_default_device() == npgrad.device("cuda", 0)
-    for t in (npgrad.zeros(2), npgrad.randn(2), npgrad.tensor([1.0]), npgrad.arange(3), npgrad.ones(2, 2) @ npgrad.ones(2)):
+    made = (npgrad.zeros(2), npgrad.randn(2), npgrad.tensor([1.0]), npgrad.arange(3), npgrad.ones(2, 2) @ npgrad.ones(2))
+    for t in made:
         assert_on(t, cuda)
     assert npgrad.zeros(2, device="cpu").device.type == "cpu"
     npgrad.set_default_device(None)
