@@ -197,7 +197,12 @@ QUERIES = ["cuda.is_available()", "cuda.device_count()", "cuda.is_initialized()"
            "accelerator.current_accelerator()", "accelerator.device_count()",
            "accelerator.current_device_index()", "get_default_device()", "mps.is_available()", "mps.device_count()",
            "mps.manual_seed(0)", "mps.synchronize()", "xpu.is_available()", "xpu.device_count()", "xpu.synchronize()",
-           "xpu.manual_seed(0)", "zeros(1, device='xpu')"]
+           "xpu.manual_seed(0)", "zeros(1, device='xpu')", "cuda.mem_get_info()", "cuda.memory_reserved()",
+           "cuda.max_memory_allocated()", "cuda.max_memory_reserved()", "cuda.memory_allocated(0)",
+           "cuda.get_device_capability()", "cuda.init()", "cuda.get_rng_state()", "cuda.synchronize(0)",
+           "cuda.current_stream()", "accelerator.synchronize()", "accelerator.set_device_index(0)",
+           "accelerator.empty_cache()", "accelerator.memory_allocated()", "ones(2).to(0)", "ones(2).cuda(0)",
+           "ones(2).type()", "ones(2).pin_memory()", "ones(2).is_pinned()", "cuda.device(0).idx"]
 
 
 @pytest.mark.parametrize("expr", QUERIES)

@@ -113,7 +113,12 @@ class device:
     """``with npgrad.cuda.device(1):`` makes ``"cuda"`` mean ``cuda:1`` inside the block."""
 
     def __init__(self, device):
-        self.idx = -1 if device is None else _index(device)
+        if device is None:
+            self.idx = -1
+        elif isinstance(device, (int, np.integer)) and not isinstance(device, bool):
+            self.idx = int(device)
+        else:  # checked when the block is entered, as in PyTorch
+            self.idx = _backend.as_device(device).index or 0
         self.prev_idx = -1
 
     def __enter__(self):
