@@ -17,6 +17,7 @@ string raises ``RuntimeError``, and nothing silently falls back to the CPU.
 from __future__ import annotations
 
 import re
+import weakref
 
 import numpy as np
 
@@ -437,7 +438,7 @@ def transfer(arr, d):
 
 
 #: page-locked host arrays made by ``pin`` (id -> array; an entry goes when its array does)
-_PINNED = __import__("weakref").WeakValueDictionary()
+_PINNED = weakref.WeakValueDictionary()
 
 
 def _root(arr):
