@@ -184,9 +184,8 @@ def empty_cache():
 
 # -- seeding ------------------------------------------------------------------------------
 def manual_seed(seed):
-    """Seed the GPU's generator (ignored without CUDA, as PyTorch).  npgrad draws the values of
-    random tensors on the host from ``npgrad.manual_seed``'s generator and copies them, so a seed
-    gives the same numbers on both devices."""
+    """Seed the GPU's generator (ignored without CUDA, as PyTorch); ``npgrad.manual_seed`` seeds
+    every device."""
     b = _backend.backend("cuda")
     if b is not None:
         b.manual_seed(int(seed))
