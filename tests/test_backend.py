@@ -8,12 +8,21 @@ import numpy as np
 import pytest
 
 import npgrad
+from npgrad import _backend
 
 
 @pytest.fixture(autouse=True)
-def _default_device_restored():
+def _cpu_build(monkeypatch):
+    """These tests compare with PyTorch's CPU-only build: on a machine with CuPy and a GPU, npgrad
+    is made to answer as a build without it."""
+    saved = dict(_backend._MODULES), dict(_backend._BACKENDS)
+    monkeypatch.setattr(_backend, "_CUPY_TRIED", [True])
+    _backend.unregister("cuda")
     yield
     npgrad.set_default_device(None)
+    _backend._MODULES.update(saved[0])
+    _backend._BACKENDS.update(saved[1])
+    _backend._DEVICES.clear()
 
 
 def outcome(f):
