@@ -32,6 +32,8 @@ def _size(size, where):
 def _new(arr, requires_grad, device=None, pin_memory=False):
     if device is not None or pin_memory or _backend._DEFAULT[0] is not None:
         arr = _backend.transfer(arr, _backend.resolve(device, pin_memory))
+        if pin_memory:
+            arr = _backend.pin(arr)
     t = Tensor._make(arr, None, False, None)
     if requires_grad:
         t.requires_grad_(True)
@@ -313,8 +315,8 @@ def randint(low=0, high=None, size=None, generator=None, dtype=None, device=None
     if high <= low:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
     dev = _place(device, pin_memory)
-    return _new(_gen_on(dev, generator).integers(low, high, _size((size,), "randint")).astype(_np_dtype(dtype, _dtype.int64)),
-                requires_grad, dev, pin_memory)
+    values = _gen_on(dev, generator).integers(low, high, _size((size,), "randint"))
+    return _new(values.astype(_np_dtype(dtype, _dtype.int64)), requires_grad, dev, pin_memory)
 
 
 def randperm(n, generator=None, dtype=None, device=None, requires_grad=False, pin_memory=False):
@@ -329,7 +331,8 @@ def randperm(n, generator=None, dtype=None, device=None, requires_grad=False, pi
     if n < 0:
         raise RuntimeError(f"randperm: Trying to create tensor with negative dimension {n}: [{n}]")
     dev = _place(device, pin_memory)
-    return _new(_gen_on(dev, generator).permutation(n).astype(_np_dtype(dtype, _dtype.int64)), requires_grad, dev, pin_memory)
+    return _new(_gen_on(dev, generator).permutation(n).astype(_np_dtype(dtype, _dtype.int64)), requires_grad, dev,
+                pin_memory)
 
 
 def normal(mean=0.0, std=1.0, size=None, generator=None, dtype=None, device=None, requires_grad=False,

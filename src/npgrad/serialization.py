@@ -17,9 +17,9 @@ How npgrad uses it
   - ``"npgrad"``: the whole object as JSON, with each tensor replaced by ``{"__tensor__": name}``
     (``{"__tensor__": name, "device": "cuda:0"}`` for one that lived on an accelerator: the file holds
     a host copy, and ``load`` puts it back there unless ``map_location`` says otherwise, as
-    ``torch.load`` does; ``{"__ndarray__": name}`` for NumPy arrays), tuples as ``{"__tuple__": [...]}`` and dicts
-    whose keys are not all plain strings (e.g. an optimizer's integer parameter ids) as
-    ``{"__dict__": [[key, value], ...]}``. Values may be tensors, arrays, ``None``, bools, ints,
+    ``torch.load`` does; ``{"__ndarray__": name}`` for NumPy arrays), tuples as
+    ``{"__tuple__": [...]}`` and dicts whose keys are not all plain strings (e.g. an optimizer's
+    integer parameter ids) as ``{"__dict__": [[key, value], ...]}``. Values may be tensors, arrays, ``None``, bools, ints,
     floats (including inf/nan), strings, lists, tuples and dicts of these;
   - ``"npgrad.crc32"``: a CRC-32 of every tensor's bytes, checked on load, so a corrupted file is
     reported instead of loaded as garbage.
@@ -298,7 +298,7 @@ def _check_map_location(map_location):
         raise TypeError(f"npgrad.load: map_location must be a device, a string, a dict or a callable, "
                         f"got {type(map_location).__name__}")
     d = _backend.as_device(map_location)
-    if d.type == "cuda" and "cuda" not in _backend._MODULES:
+    if d.type == "cuda" and _backend.backend("cuda") is None:
         raise RuntimeError(_NO_CUDA)
     _backend.resolve(d)  # a device type this build cannot hold data on raises
 
@@ -313,7 +313,7 @@ def _restore(arr, location):
     d = _backend.as_device(location)
     if d.type == "cpu":
         return arr
-    if d.type == "cuda" and "cuda" not in _backend._MODULES and not _backend.load_cupy():
+    if d.type == "cuda" and _backend.backend("cuda") is None:
         raise RuntimeError(_NO_CUDA)
     return _backend.transfer(arr, d)
 

@@ -133,12 +133,11 @@ def test_dropout_modules_on_device(layer, cuda):
 
 
 def test_seeding_only_the_device_generators(cuda):
-    from npgrad import random as nr
     npgrad.manual_seed(0)
-    nr.manual_seed_devices(11)  # what torch.cuda.manual_seed_all does
+    npgrad.cuda.manual_seed_all(11)
     a = on_host(npgrad.randn(5, device=cuda))
     npgrad.randn(5, device=cuda)
-    nr.manual_seed_devices(11)
+    npgrad.cuda.manual_seed(11)
     assert np.array_equal(on_host(npgrad.randn(5, device=cuda)), a)
     npgrad.manual_seed(0)  # seeds the devices from its own seed again
     assert not np.array_equal(on_host(npgrad.randn(5, device=cuda)), a)

@@ -45,9 +45,11 @@ class _BatchNorm(Module):
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
         if track_running_stats:
-            self.register_buffer("running_mean", Tensor._make(_full(num_features, 0.0, dtype, device), None, False, None))
-            self.register_buffer("running_var", Tensor._make(_full(num_features, 1.0, dtype, device), None, False, None))
-            self.register_buffer("num_batches_tracked", Tensor._make(_on(np.array(0, dtype=np.int64), device), None, False, None))
+            def buffer(arr):
+                return Tensor._make(arr, None, False, None)
+            self.register_buffer("running_mean", buffer(_full(num_features, 0.0, dtype, device)))
+            self.register_buffer("running_var", buffer(_full(num_features, 1.0, dtype, device)))
+            self.register_buffer("num_batches_tracked", buffer(_on(np.array(0, dtype=np.int64), device)))
         else:
             for b in ("running_mean", "running_var", "num_batches_tracked"):
                 self.register_buffer(b, None)
