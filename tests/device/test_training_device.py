@@ -173,6 +173,7 @@ def test_dataloader_pin_memory_feeds_the_device(shuffle, cuda, recwarn):
     seen = 0
     for xb, yb in loader:
         assert isinstance(xb, npgrad.Tensor) and xb.device.type == "cpu"
+        assert xb.is_pinned() and yb.is_pinned()
         xd, yd = xb.to(cuda, non_blocking=True), yb.to("cuda", non_blocking=True)
         assert_on(xd, cuda) and assert_on(yd, cuda)
         seen += xd.shape[0]
