@@ -191,7 +191,7 @@ class InplaceOps:
         check_no_overlap(self._data)
         from .random import _gen
         with _no_grad_ctx():
-            self._data[...] = _backend.like(self._data, _gen(generator).uniform(a, b, self._data.shape))
+            self._data[...] = _gen(generator).uniform(a, b, self._data.shape)
         self._version[0] += 1
         return self
 
@@ -199,14 +199,14 @@ class InplaceOps:
         check_no_overlap(self._data)
         from .random import _gen
         with _no_grad_ctx():
-            self._data[...] = _backend.like(self._data, _gen(generator).normal(mean, std, self._data.shape))
+            self._data[...] = _gen(generator).normal(mean, std, self._data.shape)
         self._version[0] += 1
         return self
 
     def bernoulli_(self, p=0.5, generator=None):
         check_no_overlap(self._data)
         from .random import _gen
-        self._data[...] = _backend.like(self._data, _gen(generator).random(self._data.shape) < p)
+        self._data[...] = _gen(generator).random(self._data.shape) < p
         self._version[0] += 1
         return self
 
