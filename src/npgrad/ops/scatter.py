@@ -59,7 +59,7 @@ class Scatter(Function):
 
     @staticmethod
     def jvp(ctx, a, t, out):
-        res = np.array(t[0], dtype=out.dtype, copy=True)
+        res = t[0].astype(out.dtype, copy=True)
         ts = t[3] if np.ndim(a[3]) else 0.0
         res[_full_index(ctx.idx, ctx.axis)] = _covered(np.broadcast_to(ts, np.shape(a[3])), ctx.idx) if np.ndim(
             a[3]) else 0.0

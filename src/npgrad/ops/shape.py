@@ -641,7 +641,7 @@ def roll(input, shifts, dims=None):
     for s, d in zip(shifts, dims):
         d = _norm_dim(d, input.ndim)
         n = input._data.shape[d]
-        idx = (np.arange(n) - s) % n
+        idx = (_backend.array_module(input._data).arange(n) - s) % n
         out = out[(slice(None),) * d + (Tensor._make(idx, None, False, None),)]
     return out
 
