@@ -215,17 +215,20 @@ class InplaceOps:
         if state._grad and self.requires_grad and _advanced(key):  # (index_put_ checks this first)
             self._check_leaf_write(True, self.__dict__.get("_view_of"))
         k = _convert_key(key, self._data.shape, self._data)
-        if _is_basic(k):  # x[basic] = v is a copy_ into the view x[basic]: PyTorch checks it for overlap
-            region = _backend.as_array(self._data[k])
+        basic = _is_basic(k, type(self._data))
+        if basic:  # x[basic] = v is a copy_ into the view x[basic]: PyTorch checks it for overlap
+            region = self._data[k]
+            if type(region) is not type(self._data):  # (a scalar: NumPy's full index)
+                region = np.asarray(region)
             check_no_overlap(region)
             if isinstance(value, Tensor):
                 check_no_partial_overlap(region, value._data, assign=True)
         if not (state._grad and (self.requires_grad or (isinstance(value, Tensor) and value.requires_grad))):
             # plain NumPy assignment: no full copy, views see the write
             v = value._data if isinstance(value, Tensor) else value
-            if type(v) is not type(self._data) and (_backend.is_device_array(self._data) or
-                                                    _backend.is_device_array(v)):
-                v = _value_on_device_of(self._data, value, _is_basic(k))
+            if type(v) is not type(self._data) and _backend._BACKENDS and (
+                    _backend.is_device_array(self._data) or _backend.is_device_array(v)):
+                v = _value_on_device_of(self._data, value, basic)
             try:
                 self._data[k] = v
             except (ValueError, IndexError) as e:
@@ -236,7 +239,7 @@ class InplaceOps:
             self._version[0] += 1
             _invalidate_multi(self)
             return
-        if _is_basic(k):  # a copy_ into the view self[key], as PyTorch (the write is that view's, not self's)
+        if basic:  # a copy_ into the view self[key], as PyTorch (the write is that view's, not self's)
             from .ops.index import getitem
             getitem(self, k)._inplace(_copy_into, value, _overlap_ok=True)
             return

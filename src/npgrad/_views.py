@@ -128,10 +128,13 @@ def _advanced(key):
 
 def check_no_overlap(arr):
     """PyTorch refuses most writes into a tensor whose elements share memory (an expanded one)."""
-    if _repeats(arr):
-        raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers "
-                           "to a single memory location. Please clone() the tensor before performing the "
-                           "operation.")
+    if arr.size == 0:
+        return
+    for n, st in zip(arr.shape, arr.strides):
+        if st == 0 and n > 1:
+            raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers "
+                               "to a single memory location. Please clone() the tensor before performing the "
+                               "operation.")
 
 
 def _repeats(arr):

@@ -18,12 +18,12 @@ def _is_array(k):
 
 def _convert_key(key, shape, arr=None):
     """Replace tensors and lists inside an index by arrays, and check integer bounds with a clear error.
-    When ``arr`` (the indexed array) lives on a device, index arrays are moved there (a CPU index
-    tensor may index a device tensor, as in PyTorch)."""
+    Index arrays end up on the device of ``arr`` (the indexed array): a CPU index tensor may index
+    a device tensor, as in PyTorch, not the other way round."""
     tk = type(key)
     if shape and (tk is slice or (tk is int and -shape[0] <= key < shape[0])):
         return key  # the common cases, x[a:b] and x[i]: nothing to convert or report
-    on_device = arr is not None and type(arr) is not np.ndarray and _backend.is_device_array(arr)
+    atype = np.ndarray if arr is None else type(arr)  # index arrays end up of the indexed array's type
     single = not isinstance(key, tuple)
     items = (key,) if single else key
     out = []
@@ -32,33 +32,39 @@ def _convert_key(key, shape, arr=None):
             k = k._data
             if k.ndim == 0 and k.dtype.kind in "iu":
                 k = int(k)
+            elif type(k) is not atype:
+                k = _index_on(arr, k)
         elif isinstance(k, list):
             k = _to_array(k) if k else np.zeros(0, dtype=np.int64)
         elif isinstance(k, range):  # x[range(n), idx]: an index array, as in PyTorch
             k = np.arange(k.start, k.stop, k.step, dtype=np.int64)
         elif isinstance(k, (bool, np.bool_)):
             k = np.asarray(k)
-        if _is_array(k):
-            if k.dtype.kind not in "biu":
-                raise IndexError(f"tensors used as indices must be long, int, byte or bool tensors, got {k.dtype}")
-            if on_device:
-                k = _backend.like(arr, k) if type(k) is np.ndarray else k
-            elif arr is not None and _backend.is_device_array(k):
-                raise RuntimeError(f"indices should be either on cpu or on the same device as the indexed tensor "
-                                   f"(cpu), got indices on {_backend.device_of(k)}")
+        if atype is not np.ndarray and type(k) is np.ndarray:
+            k = _index_on(arr, k)  # (lists, ranges and NumPy arrays given to index a device tensor)
+        if isinstance(k, atype) and k.dtype.kind not in "biu":
+            raise IndexError(f"tensors used as indices must be long, int, byte or bool tensors, got {k.dtype}")
         out.append(k)
-    _check_bounds(out, shape)
+    _check_bounds(out, shape, atype)
     if single:
         return out[0]
-    return _torch_placement(out, shape, np if arr is None else _backend.array_module(arr)) if len(out) > 2 \
-        else tuple(out)
+    return _torch_placement(out, shape, atype) if len(out) > 2 else tuple(out)
 
 
-def _is_adv(k):
-    return _is_array(k) and (k.ndim > 0 or k.dtype != np.bool_)
+def _index_on(arr, k):
+    """The index array ``k`` on the device of ``arr``: host indices move to a device, device indices
+    are refused for a tensor elsewhere (PyTorch's rule)."""
+    if _backend.is_device_array(k) and _backend.device_of(k) != _backend.device_of(arr):
+        raise RuntimeError(f"indices should be either on cpu or on the same device as the indexed tensor "
+                           f"({_backend.device_of(arr)})")
+    return _backend.like(arr, k)
 
 
-def _torch_placement(items, shape, xp=np):
+def _is_adv(k, atype):
+    return isinstance(k, atype) and (k.ndim > 0 or k.dtype != np.bool_)
+
+
+def _torch_placement(items, shape, atype=np.ndarray):
     """Rewrite a key so NumPy places the indexed dimensions where PyTorch does.
 
     PyTorch applies integer indices first (as selects) and only then the NumPy rule to the index
@@ -67,14 +73,16 @@ def _torch_placement(items, shape, xp=np):
     case the slices between the first and last index are turned into ``arange`` arrays shaped so
     that broadcasting puts every dimension in PyTorch's order, and the key stays one NumPy key
     (reads, writes and the gradient's scatter all use it)."""
-    if not any(_is_array(k) for k in items):
+    found = [k for k in items if isinstance(k, atype)]
+    if not found:
         return tuple(items)  # basic indexing (the common case): nothing to place
+    xp = _backend.array_module(found[0])
     if any(k is Ellipsis for k in items):
-        used = sum(k.ndim if _is_array(k) and k.dtype == np.bool_ else 0 if k is None or k is Ellipsis
+        used = sum(k.ndim if isinstance(k, atype) and k.dtype == np.bool_ else 0 if k is None or k is Ellipsis
                    else 1 for k in items)
         at = next(i for i, k in enumerate(items) if k is Ellipsis)
         items = list(items[:at]) + [slice(None)] * (len(shape) - used) + list(items[at + 1:])
-    kinds = ["i" if isinstance(k, (int, np.integer)) and not isinstance(k, bool) else "a" if _is_adv(k)
+    kinds = ["i" if isinstance(k, (int, np.integer)) and not isinstance(k, bool) else "a" if _is_adv(k, atype)
              else "s" if isinstance(k, slice) else "n" if k is None else "?" for k in items]
     if "a" not in kinds or "i" not in kinds or "?" in kinds:
         return tuple(items)
@@ -88,12 +96,12 @@ def _torch_placement(items, shape, xp=np):
         return tuple(items)  # arrays apart even without the ints (front in both), or None/... inside
     expanded = []
     for k in items[first:last + 1]:  # boolean masks become their coordinate arrays
-        expanded.extend(k.nonzero() if _is_array(k) and k.dtype == np.bool_ else [k])
-    if any(_is_array(k) and k.ndim == 0 for k in expanded):
+        expanded.extend(k.nonzero() if isinstance(k, atype) and k.dtype == np.bool_ else [k])
+    if any(isinstance(k, atype) and k.ndim == 0 for k in expanded):
         return tuple(items)
-    dim = sum(k.ndim if _is_array(k) and k.dtype == np.bool_ else 1 if c in "ias" else 0
+    dim = sum(k.ndim if isinstance(k, atype) and k.dtype == np.bool_ else 1 if c in "ias" else 0
               for k, c in zip(items[:first], kinds))
-    bshape = np.broadcast_shapes(*[k.shape for k in expanded if _is_array(k)])
+    bshape = np.broadcast_shapes(*[k.shape for k in expanded if isinstance(k, atype)])
     n_pre = sum(1 for i in range(first, arrays[0]) if kinds[i] in "sn")
     n_post = sum(1 for i in range(arrays[-1], last + 1) if kinds[i] in "sn")
     rank = n_pre + len(bshape) + n_post
@@ -107,7 +115,7 @@ def _torch_placement(items, shape, xp=np):
         elif k is None:  # a new axis of size 1: a broadcast axis no array spans
             pos += 1
             continue
-        elif _is_array(k):
+        elif isinstance(k, atype):
             pad = (1,) * (len(bshape) - k.ndim) + k.shape
             key.append(k.reshape((1,) * n_pre + pad + (1,) * n_post))
         else:
@@ -116,10 +124,10 @@ def _torch_placement(items, shape, xp=np):
     return tuple(items[:first]) + tuple(key) + tuple(items[last + 1:])
 
 
-def _check_bounds(items, shape):
+def _check_bounds(items, shape, atype=np.ndarray):
     n_ell = sum(1 for k in items if k is Ellipsis)
     consumed = sum(1 if not (k is None or k is Ellipsis) else 0 for k in items)
-    consumed += sum(k.ndim - 1 for k in items if _is_array(k) and k.dtype == np.bool_)
+    consumed += sum(k.ndim - 1 for k in items if isinstance(k, atype) and k.dtype == np.bool_)
     if n_ell > 1:
         raise IndexError("an index can only have a single ellipsis ('...')")
     if consumed > len(shape):
@@ -135,7 +143,7 @@ def _check_bounds(items, shape):
             n = shape[dim]
             if not -n <= k < n:
                 raise IndexError(f"index {k} is out of bounds for dimension {dim} with size {n}")
-        elif _is_array(k):
+        elif isinstance(k, atype):
             if k.dtype == np.bool_:
                 if k.shape != tuple(shape[dim:dim + k.ndim]):
                     raise IndexError(f"The shape of the mask {list(k.shape)} at index {dim} does not match the "
@@ -150,10 +158,10 @@ def _check_bounds(items, shape):
         dim += 1
 
 
-def _is_basic(key):
+def _is_basic(key, atype=np.ndarray):
     items = key if isinstance(key, tuple) else (key,)
     # (a 0-d mask is advanced too: x[True] adds a dim and copies)
-    return not any(_is_array(k) and (k.ndim > 0 or k.dtype == np.bool_) for k in items)
+    return not any(isinstance(k, atype) and (k.ndim > 0 or k.dtype == np.bool_) for k in items)
 
 
 class GetItem(Function):
@@ -191,8 +199,8 @@ class Index(GetItem):
 def _basic_view(x, key):
     """``x[key]`` for a basic key, always a view: NumPy gives a scalar (a copy) for a full index."""
     out = x[key]
-    if type(out) is not type(x) or (out.ndim == 0 and type(x) is not np.ndarray):  # (a device's 0-d result
-        out = x[(key if type(key) is tuple else (key,)) + (Ellipsis,)]          # may be a copy, too)
+    if type(out) is not np.ndarray and (type(x) is np.ndarray or out.ndim == 0):  # (a device's 0-d result
+        out = x[(key if type(key) is tuple else (key,)) + (Ellipsis,)]            # may be a copy, too)
     return out
 
 
@@ -205,7 +213,7 @@ class IndexAdd(Function):
             key = _on_device_of(g, key)
         ctx.key = key
         out = _backend.array_module(g).zeros(shape, dtype=g.dtype)
-        if _is_basic(key):
+        if _is_basic(key, type(out)):
             out[key] = g
         else:
             items = key if isinstance(key, tuple) else (key,)
@@ -244,7 +252,7 @@ def _add_rows(out, idx, g):
 def getitem(input, key):
     """``input[key]``; see the module docstring for the supported index kinds."""
     k = _convert_key(key, input._data.shape, input._data)
-    if not _is_basic(k):
+    if not _is_basic(k, type(input._data)):
         return Index.apply(input, k)
     # an in-place write through this view must also update input's graph (see Tensor._inplace)
     return link_view(GetItem.apply(input, k), input, lambda a: _basic_view(a, k))
