@@ -60,3 +60,23 @@ def test_cnn_layers_on_device_stay_there(cuda):
     for layer in model:
         h = layer(h)
         assert_on(h, cuda)
+
+
+def test_conv_layers_made_on_device(cuda):
+    """``device=`` (or the default device) puts a conv layer's parameters there, with the values the
+    CPU's random stream gives."""
+    for cls, args in ((nn.Conv2d, (2, 3, 3)), (nn.ConvTranspose1d, (2, 3, 2)), (nn.Conv3d, (1, 2, 2))):
+        npgrad.manual_seed(5)
+        cpu = cls(*args)
+        npgrad.manual_seed(5)
+        dev = cls(*args, device=cuda)
+        npgrad.set_default_device(cuda)
+        try:
+            npgrad.manual_seed(5)
+            default = cls(*args)
+        finally:
+            npgrad.set_default_device(None)
+        for m in (dev, default):
+            for p, q in zip(m.parameters(), cpu.parameters()):
+                assert_on(p, cuda)
+                np.testing.assert_array_equal(on_host(p), q.detach().numpy())
