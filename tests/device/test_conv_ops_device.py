@@ -57,6 +57,7 @@ CASES = [
     ("adaptive_avg_pool2d_even", [(2, 3, 6, 4)], lambda T, x: T.nn.functional.adaptive_avg_pool2d(x, (3, 2))),
     ("adaptive_avg_pool2d_1", [(2, 3, 6, 4)], lambda T, x: T.nn.functional.adaptive_avg_pool2d(x, 1)),
     ("adaptive_avg_pool1d", [(2, 3, 7)], lambda T, x: T.nn.functional.adaptive_avg_pool1d(x, 3)),
+    ("adaptive_avg_pool3d", [(1, 2, 5, 4, 6)], lambda T, x: T.nn.functional.adaptive_avg_pool3d(x, (2, 4, 3))),
     ("max_unpool1d", [(2, 3, 8)],
      lambda T, x: T.nn.functional.max_unpool1d(*T.nn.functional.max_pool1d(x, 2, return_indices=True), 2)),
     ("max_unpool2d", [(2, 3, 4, 6)],
