@@ -29,6 +29,10 @@ whose tap lands inside the input ("clipped ranges"), the rest of its ``cols`` sl
 
 Every backward is written with these primitives (conv input gradient = transposed conv and vice
 versa, weight gradient its own primitive), so double backward works.  Pooling: :mod:`npgrad.ops.pool`.
+
+On a device (CuPy) the same code runs on device arrays: buffers come from the input's array module,
+the compiled kernels (:mod:`npgrad._jit`) and the reused host buffers (:mod:`npgrad._memory`) stay
+out of it, and there is one chunk: im2col of all output rows, then one large GEMM (cuBLAS).
 """
 from __future__ import annotations
 

@@ -12,7 +12,8 @@ sizes divisible): reshape into window rows and reduce across the rows of each wi
 contiguous runs), then across its columns.
 
 Every gradient is itself a primitive whose backward is the other member of an adjoint pair
-(scatter/gather, average/spread), so double backward works.
+(scatter/gather, average/spread), so double backward works.  Device arrays (CuPy) take the same
+NumPy-function passes, on arrays made by their own array module; the compiled 2x2 kernels are CPU-only.
 """
 from __future__ import annotations
 
