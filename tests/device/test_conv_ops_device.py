@@ -164,3 +164,13 @@ def test_jvp_matches_cpu(cuda):
     for c, d in zip(*res):
         assert _backend.device_of(d) == cuda
         np.testing.assert_allclose(_backend.to_numpy(d), c, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("where", ["input", "weight", "bias"])
+def test_mixed_devices_raise_pytorch_error(where, cuda):
+    rng = np.random.default_rng(5)
+    arrs = {"input": rng.standard_normal((2, 3, 5, 5)), "weight": rng.standard_normal((4, 3, 3, 3)),
+            "bias": rng.standard_normal(4)}
+    ts = {k: npgrad.tensor(a, device=cuda if k == where else "cpu") for k, a in arrs.items()}
+    with pytest.raises(RuntimeError, match="Expected all tensors to be on the same device"):
+        F.conv2d(ts["input"], ts["weight"], ts["bias"], padding=1)
