@@ -192,15 +192,15 @@ class RNNBase(Module):
 
     def _direction(self, x, h, c, params, reverse):
         w_ih, w_hh, b_ih, b_hh = params
+        if self.mode == "LSTM":                  # the whole sequence as one primitive
+            hid = self.hidden_size
+            y = LSTMSequence.apply(x.flip(0) if reverse else x, h, c, w_hh, w_ih, b_ih, b_hh)
+            out = y[..., :hid]
+            return (out.flip(0) if reverse else out), y[-1, :, :hid], y[-1, :, hid:]
         # the input projection of every time step in one matrix product
         xp = matmul(x, w_ih.mT)
         if b_ih is not None:
             xp = xp + (b_ih + b_hh if self.mode != "GRU" else b_ih)
-        if self.mode == "LSTM":                  # the whole sequence as one primitive
-            hid = self.hidden_size
-            y = LSTMSequence.apply(xp.flip(0) if reverse else xp, h, c, w_hh)
-            out = y[..., :hid]
-            return (out.flip(0) if reverse else out), y[-1, :, :hid], y[-1, :, hid:]
         step_bias = b_hh if self.mode == "GRU" else None
         outs = []
         for xp_t in _reorder(_steps(xp), reverse):
