@@ -70,61 +70,69 @@ class LSTMSequence(Function):
     @staticmethod
     def forward(ctx, x, h0, c0, w_hh, w_ih=None, b_ih=None, b_hh=None):
         y, gates, tanh_c, z = _forward(x, h0, c0, w_hh, w_ih, b_ih, b_hh)
-        ctx.z = z
-        ctx.save_for_backward(x, h0, c0, w_hh, w_ih, b_ih, b_hh, gates, tanh_c, y)
+        ctx.save_for_backward(x, h0, c0, w_hh, w_ih, b_ih, b_hh, gates, tanh_c, y, z)
         return y
 
     @staticmethod
     def backward(ctx, grad):
-        x, h0, c0, w_hh, w_ih, b_ih, b_hh, gates, tanh_c, y = ctx.saved_tensors
+        x, h0, c0, w_hh, w_ih, b_ih, b_hh, gates, tanh_c, y, z = ctx.saved_tensors
         need = ctx.needs_input_grad
         if state._grad:                              # create_graph: differentiate a differentiable re-run
             return _backward_differentiable(need, grad, x, h0, c0, w_hh, w_ih, b_ih, b_hh)
         data = lambda t: None if t is None else t._data  # noqa: E731
         got = _bptt(grad._data, data(x), h0._data, c0._data, w_hh._data, data(w_ih), gates._data,
-                    tanh_c._data, y._data, ctx.z, need + (False,) * (7 - len(need)))
-        ctx.z = None
+                    tanh_c._data, y._data, z._data, need + (False,) * (7 - len(need)))
         return tuple(Tensor._make(a, None, False, None) if a is not None else None for a in got[:len(need)])
 
 
 def _forward(x, h0, c0, w_hh, w_ih, b_ih, b_hh):
     """The sequence on arrays: ``(y, gates, tanh_c, z)``; ``gates (L, N, 4H)`` the activated i, f,
-    g, o of every step, ``z`` the ``(L, N, H + I + 1)`` buffer whose ``[x | 1]`` part fed the input
-    projection (None when ``x`` is the projection); backward fills its ``h_prev`` part."""
+    g, o of every step, ``z (L, N, H + I + 1)`` each step's ``[h_prev | x | 1]`` (only ``h_prev``
+    when ``x`` is the projection), the right factor of the weight gradients in backward.
+
+    An input narrower than the hidden state goes into each step's product (``[h_prev | x_t | 1]
+    [W_hh; W_ih; b]ᵀ`` straight into the gate block: a few more columns in a product that is made
+    anyway, and no pass over a projection array); a wider one is projected for all steps at once."""
     xp = _backend.array_module(x)
     steps, n = x.shape[:2]
     hid = w_hh.shape[1]
     dt = x.dtype
     scale, shift = _gate_constants(xp, hid, dt)
     gates = _memory.empty((steps, n, 4 * hid), dt, like=x)      # pre-activations, then activations
-    z = None
-    if w_ih is None:                                             # x is the projection
-        xp.multiply(x, scale, out=gates)
-    else:
-        k_in = x.shape[2]
-        ones = b_ih is not None or b_hh is not None
-        z = _memory.empty((steps, n, hid + k_in + ones), dt, like=x)
-        z[..., hid:hid + k_in] = x
-        w_x = xp.empty((k_in + ones, 4 * hid), dtype=dt)         # [W_ihᵀ; b_ih + b_hh], scaled
-        w_x[:k_in] = w_ih.T
+    k_in = 0 if w_ih is None else x.shape[2]
+    ones = b_ih is not None or b_hh is not None
+    width = hid + (k_in + ones if k_in else 0)
+    z = _memory.empty((steps, n, width), dt, like=x)
+    w = xp.empty((width, 4 * hid), dtype=dt)                    # [W_hh; W_ih; b_ih + b_hh]ᵀ, scaled
+    w[:hid] = w_hh.T
+    if k_in:
+        z[:, :, hid:hid + k_in] = x
+        w[hid:hid + k_in] = w_ih.T
         if ones:
-            z[..., -1] = 1
-            w_x[k_in] = b_ih if b_hh is None else (b_hh if b_ih is None else b_ih + b_hh)
-        w_x *= scale
-        xp.matmul(z[..., hid:].reshape(steps * n, -1), w_x, out=gates.reshape(steps * n, 4 * hid))
-    w_s = xp.empty((hid, 4 * hid), dtype=dt)
-    xp.multiply(w_hh.T, scale, out=w_s)                           # W_hhᵀ, scaled
+            z[:, :, -1] = 1
+            w[-1] = b_ih if b_hh is None else (b_hh if b_ih is None else b_ih + b_hh)
+    w *= scale
+    z[0, :, :hid] = h0
+    fold = 0 < k_in <= hid
+    if not k_in:                                                 # x is the projection
+        xp.multiply(x, scale, out=gates)
+    elif not fold:                                               # all steps' projections at once
+        xp.matmul(z[:, :, hid:].reshape(steps * n, -1), w[hid:], out=gates.reshape(steps * n, 4 * hid))
+    w_step = w if fold else w[:hid]
     y = _memory.empty((steps, n, 2 * hid), dt, like=x)
     tanh_c = _memory.empty((steps, n, hid), dt, like=x)
-    hw = xp.empty((n, 4 * hid), dtype=dt)
+    hw = None if fold else xp.empty((n, 4 * hid), dtype=dt)
     ig = xp.empty((n, hid), dtype=dt)
     kern = _kernels(x, gates, h0, c0)
     half = dt.type(0.5)
-    h, c = h0, c0
+    c = c0
     for t in range(steps):
         a = gates[t]
-        xp.matmul(h, w_s, out=hw)
-        a += hw
+        if fold:
+            xp.matmul(z[t], w_step, out=a)
+        else:
+            xp.matmul(z[t, :, :hid], w_step, out=hw)
+            a += hw
         xp.tanh(a, out=a)
         c_new, h_new, tc = y[t, :, hid:], y[t, :, :hid], tanh_c[t]
         if kern is not None:
@@ -137,7 +145,9 @@ def _forward(x, h0, c0, w_hh, w_ih, b_ih, b_hh):
             c_new += ig
         xp.tanh(c_new, out=tc)
         xp.multiply(a[:, 3 * hid:], tc, out=h_new)               # h = o tanh(c)
-        h, c = h_new, c_new
+        if t + 1 < steps:
+            z[t + 1, :, :hid] = h_new
+        c = c_new
     return y, gates, tanh_c, z
 
 
@@ -192,13 +202,6 @@ def _bptt(gy, x, h0, c0, w_hh, w_ih, gates, tanh_c, y, z, need):
         d_x = xp.matmul(rows, w_ih).reshape(x.shape)
     if need[3] or need[4] or need[5] or need[6]:
         # [dW_hh | dW_ih | db] = daᵀ [h_prev | x | 1], all steps in one product
-        if z is None:
-            k_in = x.shape[2] if not projected else 0
-            z = xp.empty((steps, n, hid + k_in), dtype=dt)
-            if not projected:
-                z[..., hid:] = x
-        z[0, :, :hid] = h0
-        z[1:, :, :hid] = y[:-1, :, :hid]
         d_all = xp.matmul(rows.T, z.reshape(steps * n, -1))
         d_w = xp.ascontiguousarray(d_all[:, :hid]) if need[3] else None
         if not projected:
