@@ -7,7 +7,7 @@ import pytest
 import npgrad
 from npgrad import nn
 from npgrad.autograd import grad as autograd_grad
-from npgrad.nn.recurrent_fused import LSTMSequence
+from npgrad.nn.recurrent_fused import GRUSequence, LSTMSequence
 
 from .conftest import assert_on, on_host
 
@@ -114,6 +114,22 @@ def test_fused_sequence_second_order_on_device(with_input_weights, cuda):
     for dev in (CPU, cuda):
         args = [npgrad.tensor(a).to(dev).requires_grad_() for a in arrays]
         y = LSTMSequence.apply(*args)
+        first = autograd_grad((y * npgrad.tensor(g).to(dev)).sum(), args, create_graph=True)
+        second = autograd_grad(sum((f * f).sum() for f in first), args)
+        results.append([y, *first, *second])
+    for c, d in zip(*results):
+        assert_on(d, cuda)
+        _close(d, c)
+
+
+def test_fused_gru_second_order_on_device(cuda):
+    rng = np.random.default_rng(5)
+    arrays = [0.5 * rng.standard_normal(s) for s in [(4, 2, 3), (2, 2), (6, 2), (6, 3), (6,), (6,)]]
+    g = rng.standard_normal((4, 2, 2))
+    results = []
+    for dev in (CPU, cuda):
+        args = [npgrad.tensor(a).to(dev).requires_grad_() for a in arrays]
+        y = GRUSequence.apply(*args)
         first = autograd_grad((y * npgrad.tensor(g).to(dev)).sum(), args, create_graph=True)
         second = autograd_grad(sum((f * f).sum() for f in first), args)
         results.append([y, *first, *second])

@@ -1,9 +1,10 @@
 """Recurrent layers: ``RNN``, ``LSTM``, ``GRU`` and their single-step cells, shaped like ``torch.nn``.
 
 PyTorch's gate order and parameter names (``weight_ih_l0``, ``weight_hh_l0``, ``bias_ih_l0``,
-``bias_hh_l0``, ``*_reverse``) so state_dicts interchange.  Each layer makes ONE matrix product for
-the input projection of the whole sequence, then loops over time steps only; backpropagation
-through time is the autograd of these composed ops.
+``bias_hh_l0``, ``*_reverse``) so state_dicts interchange.  An RNN layer makes ONE matrix product
+for the input projection of the whole sequence, then loops over time steps only; backpropagation
+through time is the autograd of these composed ops.  LSTM and GRU layers run each direction as one
+primitive with its backward written out (:mod:`npgrad.nn.recurrent_fused`); the cells compose ops.
 
 Gates (``W_i* x + b_i*`` and ``W_h* h + b_h*``, sigma the logistic function):
 
@@ -24,7 +25,7 @@ from ..ops.shape import cat, stack
 from ..tensor import Tensor
 from . import init
 from .module import Module, Parameter
-from .recurrent_fused import LSTMSequence
+from .recurrent_fused import GRUSequence, LSTMSequence
 
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
 
@@ -198,11 +199,14 @@ class RNNBase(Module):
 
     def _direction(self, x, h, c, params, reverse):
         w_ih, w_hh, b_ih, b_hh = params
-        if self.mode == "LSTM":                  # the whole sequence as one primitive
+        if self.mode == "LSTM":                  # the whole sequence as one primitive (GRU too)
             hid = self.hidden_size
             y = LSTMSequence.apply(x.flip(0) if reverse else x, h, c, w_hh, w_ih, b_ih, b_hh)
             out = y[:, :, :hid]
             return (out.flip(0) if reverse else out), y[-1, :, :hid], y[-1, :, hid:]
+        if self.mode == "GRU":
+            out = GRUSequence.apply(x.flip(0) if reverse else x, h, w_hh, w_ih, b_ih, b_hh)
+            return (out.flip(0) if reverse else out), out[-1], None
         # the input projection of every time step in one matrix product
         xp = matmul(x, w_ih.mT)
         if b_ih is not None:

@@ -1,5 +1,5 @@
-"""The whole LSTM sequence as one primitive: forward over the time steps, backpropagation through
-time (BPTT) written out beside it.
+"""The whole LSTM (and GRU) sequence as one primitive: forward over the time steps,
+backpropagation through time (BPTT) written out beside it.
 
 Composed of per-step ops, an LSTM of L steps records about 15 L graph nodes and as many small
 arrays; as one primitive it records one node and keeps the gate activations in three arrays.
@@ -258,3 +258,183 @@ def _backward_differentiable(need, grad, x, h0, c0, w_hh, w_ih, b_ih, b_hh):
     y = lstm_unfused(proj, h0, c0, w_hh)
     got = iter(autograd_grad(y, inputs, grad_outputs=grad, create_graph=True, allow_unused=True))
     return tuple(next(got) if k else None for k in need)
+
+
+# -- GRU -------------------------------------------------------------------------------------------
+class GRUSequence(Function):
+    """``out = GRUSequence.apply(x, h0, w_hh, w_ih, b_ih, b_hh)``: the whole GRU sequence as one
+    primitive (biases may be None); x (L, N, I), h0 (N, H), ``out (L, N, H)`` every step's h.
+
+    Per step (gates r, z, n as in PyTorch; ``xg = W_i* x + b_i*``, ``hg = W_h* h + b_h*``)::
+
+        r = sigma(xg_r + hg_r);  z = sigma(xg_z + hg_z);  n = tanh(xg_n + r hg_n)
+        h' = n + z (h - n)
+
+    and backward, ``dh`` the gradient arriving at ``h'``::
+
+        dn = dh (1 - z) (1 - n²);  dz = dh (h - n) z (1 - z);  dr = dn hg_n r (1 - r)
+        d xg = [dr, dz, dn];  d hg = [dr, dz, dn r];  dh_prev = dh z + d hg W_hh
+
+    The input's part of every step is one product before the loop; the weight gradients are one
+    product each after it (``[dW_ih | db_ih] = d xgᵀ [x | 1]``, ``[dW_hh | db_hh] = d hgᵀ [h_prev | 1]``)."""
+
+    @staticmethod
+    def forward(ctx, x, h0, w_hh, w_ih, b_ih=None, b_hh=None):
+        out, gates, hg_n, xo, hz = _gru_forward(x, h0, w_hh, w_ih, b_ih, b_hh)
+        ctx.save_for_backward(x, h0, w_hh, w_ih, b_ih, b_hh, gates, hg_n, xo, hz)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, h0, w_hh, w_ih, b_ih, b_hh, gates, hg_n, xo, hz = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        if state._grad:
+            from ..autograd import grad as autograd_grad
+            args = (x, h0, w_hh, w_ih, b_ih, b_hh)[:len(need)]
+            inputs = [t for t, k in zip(args, need) if k]
+            out = gru_unfused(x, h0, w_hh, w_ih, b_ih, b_hh)
+            got = iter(autograd_grad(out, inputs, grad_outputs=grad, create_graph=True, allow_unused=True))
+            return tuple(next(got) if k else None for k in need)
+        got = _gru_bptt(grad._data, h0._data, w_hh._data, w_ih._data, gates._data, hg_n._data, xo._data,
+                        hz._data, b_ih is not None, b_hh is not None, need + (False,) * (6 - len(need)))
+        return tuple(Tensor._make(a, None, False, None) if a is not None else None for a in got[:len(need)])
+
+
+def _sigmoid_(a):
+    """``a = sigma(a)`` in place, as ``(1 + tanh(a/2)) / 2`` (no overflow for large negative a)."""
+    a *= 0.5
+    _backend.array_module(a).tanh(a, out=a)
+    a *= 0.5
+    a += 0.5
+
+
+def _with_ones(xp, a, ones, dt):
+    """``[a | 1]`` over the last axis (just ``a`` copied when ``ones`` is False)."""
+    out = _memory.empty(a.shape[:-1] + (a.shape[-1] + ones,), dt, like=a)
+    out[..., :a.shape[-1]] = a
+    if ones:
+        out[..., -1] = 1
+    return out
+
+
+def _gru_forward(x, h0, w_hh, w_ih, b_ih, b_hh):
+    """``(out, gates, hg_n, xo, hz)``: gates (L, N, 3H) the activated r, z, n; hg_n (L, N, H) each
+    step's ``W_hn h + b_hn``; xo = ``[x | 1]`` and hz = each step's ``[h_prev | 1]`` for backward."""
+    xp = _backend.array_module(x)
+    steps, n, k_in = x.shape
+    hid = w_hh.shape[1]
+    dt = x.dtype
+    xo = _with_ones(xp, x, b_ih is not None, dt)
+    w_x = xp.empty((xo.shape[-1], 3 * hid), dtype=dt)           # [W_ih; b_ih]ᵀ
+    w_x[:k_in] = w_ih.T
+    if b_ih is not None:
+        w_x[k_in] = b_ih
+    gates = _memory.empty((steps, n, 3 * hid), dt, like=x)
+    xp.matmul(xo.reshape(steps * n, -1), w_x, out=gates.reshape(steps * n, 3 * hid))
+    hz = _memory.empty((steps, n, hid + (b_hh is not None)), dt, like=x)
+    if b_hh is not None:
+        hz[:, :, hid] = 1
+    hz[0, :, :hid] = h0
+    w_h = xp.empty((hz.shape[-1], 3 * hid), dtype=dt)            # [W_hh; b_hh]ᵀ
+    w_h[:hid] = w_hh.T
+    if b_hh is not None:
+        w_h[hid] = b_hh
+    out = _memory.empty((steps, n, hid), dt, like=x)
+    hg_n = _memory.empty((steps, n, hid), dt, like=x)
+    hg = xp.empty((n, 3 * hid), dtype=dt)
+    for t in range(steps):
+        a = gates[t]
+        xp.matmul(hz[t], w_h, out=hg)
+        rz, nn = a[:, :2 * hid], a[:, 2 * hid:]
+        rz += hg[:, :2 * hid]
+        _sigmoid_(rz)
+        hn = hg_n[t]
+        hn[...] = hg[:, 2 * hid:]
+        xp.multiply(a[:, :hid], hn, out=hg[:, 2 * hid:])           # r hg_n
+        nn += hg[:, 2 * hid:]
+        xp.tanh(nn, out=nn)
+        h_new = out[t]
+        xp.subtract(hz[t, :, :hid], nn, out=h_new)                 # h' = n + z (h - n)
+        h_new *= a[:, hid:2 * hid]
+        h_new += nn
+        if t + 1 < steps:
+            hz[t + 1, :, :hid] = h_new
+    return out, gates, hg_n, xo, hz
+
+
+def _gru_bptt(gy, h0, w_hh, w_ih, gates, hg_n, xo, hz, has_b_ih, has_b_hh, need):
+    """Backpropagation through time of :class:`GRUSequence` on arrays: the gradients of (x, h0,
+    w_hh, w_ih, b_ih, b_hh), None where ``need`` says not wanted."""
+    xp = _backend.array_module(gy)
+    steps, n, hid = gy.shape
+    dt = gy.dtype
+    d_xg = _memory.empty(gates.shape, dt, like=gy)              # [dr, dz, dn] of every step
+    d_hn = _memory.empty(gy.shape, dt, like=gy)                 # dn r, the n part of d hg
+    dh = xp.zeros((n, hid), dtype=dt)
+    tmp = xp.empty((n, hid), dtype=dt)
+    back = xp.empty((n, hid), dtype=dt)
+    for t in range(steps - 1, -1, -1):
+        a, d = gates[t], d_xg[t]
+        r, z, nn = a[:, :hid], a[:, hid:2 * hid], a[:, 2 * hid:]
+        dr, dz, dn = d[:, :hid], d[:, hid:2 * hid], d[:, 2 * hid:]
+        dh += gy[t]
+        xp.subtract(1, z, out=dn)                                  # dn = dh (1 - z) (1 - n²)
+        dn *= dh
+        xp.multiply(nn, nn, out=tmp)
+        xp.subtract(1, tmp, out=tmp)
+        dn *= tmp
+        xp.subtract(hz[t, :, :hid], nn, out=dz)                    # dz = dh (h - n) z (1 - z)
+        dz *= dh
+        xp.subtract(1, z, out=tmp)
+        tmp *= z
+        dz *= tmp
+        xp.multiply(dn, hg_n[t], out=dr)                           # dr = dn hg_n r (1 - r)
+        xp.subtract(1, r, out=tmp)
+        tmp *= r
+        dr *= tmp
+        xp.multiply(dn, r, out=d_hn[t])
+        dh *= z                                                    # dh_prev = dh z + d hg W_hh
+        if t or need[1]:
+            xp.matmul(d[:, :2 * hid], w_hh[:2 * hid], out=back)
+            dh += back
+            xp.matmul(d_hn[t], w_hh[2 * hid:], out=back)
+            dh += back
+    rows = d_xg.reshape(steps * n, 3 * hid)
+    d_x = xp.matmul(rows, w_ih).reshape(steps, n, -1) if need[0] else None
+    d_w_ih = d_b_ih = d_w_hh = d_b_hh = None
+    k_in = w_ih.shape[1]
+    if need[3] or need[4]:
+        d_i = xp.matmul(rows.T, xo.reshape(steps * n, -1))        # [dW_ih | db_ih]
+        d_w_ih = xp.ascontiguousarray(d_i[:, :k_in]) if need[3] else None
+        d_b_ih = xp.ascontiguousarray(d_i[:, k_in]) if need[4] and has_b_ih else None
+    if need[2] or need[5]:
+        h_rows = hz.reshape(steps * n, -1)                         # [dW_hh | db_hh], gates r, z then n
+        d_h = xp.empty((3 * hid, h_rows.shape[1]), dtype=dt)
+        xp.matmul(rows[:, :2 * hid].T, h_rows, out=d_h[:2 * hid])
+        xp.matmul(d_hn.reshape(steps * n, hid).T, h_rows, out=d_h[2 * hid:])
+        d_w_hh = xp.ascontiguousarray(d_h[:, :hid]) if need[2] else None
+        d_b_hh = xp.ascontiguousarray(d_h[:, hid]) if need[5] and has_b_hh else None
+    return d_x, dh if need[1] else None, d_w_hh, d_w_ih, d_b_ih, d_b_hh
+
+
+def gru_unfused(x, h0, w_hh, w_ih, b_ih=None, b_hh=None):
+    """The same sequence as differentiable per-step ops: ``(L, N, H)`` as :class:`GRUSequence`."""
+    from ..ops import elementwise as E
+    from ..ops.linalg import matmul
+    from ..ops.shape import stack
+    xg = matmul(x, w_ih.mT)
+    if b_ih is not None:
+        xg = xg + b_ih
+    h, outs = h0, []
+    for t in range(x.shape[0]):
+        hg = matmul(h, w_hh.mT)
+        if b_hh is not None:
+            hg = hg + b_hh
+        xr, xz, xn = xg[t].chunk(3, -1)
+        hr, hz, hn = hg.chunk(3, -1)
+        r = E.sigmoid(xr + hr)
+        z = E.sigmoid(xz + hz)
+        n = E.tanh(xn + r * hn)
+        h = n + z * (h - n)
+        outs.append(h)
+    return stack(outs, 0)
