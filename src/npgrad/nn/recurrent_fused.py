@@ -17,10 +17,12 @@ step t + 1)::
     dh_prev = da W_hh;       dc_prev = dc f
 
 Where the time goes (sequence 50, batch 64, hidden 128): the matrix products, one per step each
-way, and a dozen small elementwise passes per step.  So:
+way, and the small elementwise passes of each step (in backward, bound by reading the saved gates
+from memory).  So:
 
-* the input projection of all steps is one matrix product, its bias a column of ones appended to
-  the input (no pass over the gate array to add it);
+* the input projection is part of the matrix products: of each step's (``[h | x_t | 1]`` times
+  the stacked weights) for an input narrower than the hidden state, else one for all steps; the
+  bias is a column of ones appended to the input (no pass over the gate array to add it);
 * the logistic function is ``sigma(x) = (1 + tanh(x/2)) / 2``: the 1/2 is folded into the weights,
   so each step makes ONE tanh over the whole ``(N, 4H)`` gate block (no overflow for large
   negative x), then one scale and one shift;
@@ -64,8 +66,8 @@ class LSTMSequence(Function):
     biases, h0 and c0 (N, H), w_hh (4H, H); ``Y (L, N, 2H)`` holds each step's h and c.
 
     ``LSTMSequence.apply(x, h0, c0, w_hh, w_ih, b_ih, b_hh)``: the layer's input x (L, N, I) and
-    its weights (biases may be None); the projection is made inside (one matrix product for all
-    steps, and one for all the weight gradients in backward)."""
+    its weights (biases may be None); the projection is made inside (see :func:`_forward`), and
+    backward makes all the weight gradients in one matrix product."""
 
     @staticmethod
     def forward(ctx, x, h0, c0, w_hh, w_ih=None, b_ih=None, b_hh=None):
@@ -168,11 +170,12 @@ def _bptt(gy, x, h0, c0, w_hh, w_ih, gates, tanh_c, y, z, need):
         tmp = xp.empty((n, hid), dtype=dt)
         loc = xp.empty((n, 4 * hid), dtype=dt)
     for t in range(steps - 1, -1, -1):
-        a, d, tc = gates[t], d_a[t], tanh_c[t]
-        c_prev = y[t - 1, :, hid:] if t else c0
+        d = d_a[t]
         if kern is not None:
             kern.lstm_bptt_step(gy, gates, tanh_c, y, c0, t, dh, dc, d_a, one)
         else:
+            a, tc = gates[t], tanh_c[t]
+            c_prev = y[t - 1, :, hid:] if t else c0
             i, f, g, o = a[:, :hid], a[:, hid:2 * hid], a[:, 2 * hid:3 * hid], a[:, 3 * hid:]
             dh += gy[t, :, :hid]
             dc += gy[t, :, hid:]
