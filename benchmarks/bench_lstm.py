@@ -1,9 +1,10 @@
 """LSTM training step: sequence 50, batch 64, input 32, hidden 128, then a Linear on the last output.
 
 npgrad and PyTorch take turns step by step in one process, from the same initial weights and data;
-the ratio of the median step times is printed (1 and 2 BLAS threads each).
+the ratio of the median step times is printed (1 and 2 BLAS threads each).  ``--cell gru`` times
+the same step with a GRU.
 
-    python -m benchmarks.bench_lstm [--steps N]
+    python -m benchmarks.bench_lstm [--steps N] [--cell {lstm,gru}]
 """
 from __future__ import annotations
 
@@ -16,17 +17,20 @@ import numpy as np
 SEQ, BATCH, IN, HIDDEN, CLASSES = 50, 64, 32, 128, 10
 
 
-def _weights(rng):
+_GATES = {"LSTM": 4, "GRU": 3}
+
+
+def _weights(rng, cell="LSTM"):
     b = 1 / np.sqrt(HIDDEN)
     u = lambda *s: rng.uniform(-b, b, s).astype(np.float32)  # noqa: E731
-    return {"weight_ih_l0": u(4 * HIDDEN, IN), "weight_hh_l0": u(4 * HIDDEN, HIDDEN),
-            "bias_ih_l0": u(4 * HIDDEN), "bias_hh_l0": u(4 * HIDDEN),
+    g = _GATES[cell] * HIDDEN
+    return {"weight_ih_l0": u(g, IN), "weight_hh_l0": u(g, HIDDEN), "bias_ih_l0": u(g), "bias_hh_l0": u(g),
             "fc.weight": u(CLASSES, HIDDEN), "fc.bias": u(CLASSES)}
 
 
-def make(lib, weights):
-    """(step function, parameters) of an LSTM classifier in ``lib`` (npgrad or torch)."""
-    lstm = lib.nn.LSTM(IN, HIDDEN)
+def make(lib, weights, cell="LSTM"):
+    """(step function, parameters) of an LSTM (or GRU) classifier in ``lib`` (npgrad or torch)."""
+    lstm = getattr(lib.nn, cell)(IN, HIDDEN)
     fc = lib.nn.Linear(HIDDEN, CLASSES)
     with lib.no_grad():
         for k, v in weights.items():
@@ -45,14 +49,14 @@ def make(lib, weights):
     return step, params
 
 
-def run(steps=20, threads=(1, 2)):
+def run(steps=20, threads=(1, 2), cell="LSTM"):
     import npgrad
     try:
         import torch
     except ImportError:
         torch = None
     rng = np.random.default_rng(0)
-    weights = _weights(rng)
+    weights = _weights(rng, cell)
     xs = rng.standard_normal((steps + 2, SEQ, BATCH, IN)).astype(np.float32)
     ys = rng.integers(0, CLASSES, (steps + 2, BATCH))
     rows = {}
@@ -62,7 +66,7 @@ def run(steps=20, threads=(1, 2)):
         if torch is not None:
             torch.set_num_threads(n)
             libs["torch"] = torch
-        fns = {k: make(lib, weights)[0] for k, lib in libs.items()}
+        fns = {k: make(lib, weights, cell)[0] for k, lib in libs.items()}
         times = {k: [] for k in libs}
         losses = {k: [] for k in libs}
         for i in range(steps + 2):
@@ -81,8 +85,9 @@ def run(steps=20, threads=(1, 2)):
 def main(argv=None):
     p = argparse.ArgumentParser(prog="python -m benchmarks.bench_lstm", description=__doc__.splitlines()[0])
     p.add_argument("--steps", type=int, default=20)
+    p.add_argument("--cell", choices=("lstm", "gru"), default="lstm")
     a = p.parse_args(argv)
-    for n, r in run(a.steps).items():
+    for n, r in run(a.steps, cell=a.cell.upper()).items():
         line = f"{n} thread(s): npgrad {r['npgrad'] * 1e3:.1f} ms/step"
         if "torch" in r:
             line += f", PyTorch {r['torch'] * 1e3:.1f} ms/step, ratio {r['npgrad'] / r['torch']:.2f}"

@@ -1,9 +1,10 @@
 """Recurrent layers: ``RNN``, ``LSTM``, ``GRU`` and their single-step cells, shaped like ``torch.nn``.
 
 PyTorch's gate order and parameter names (``weight_ih_l0``, ``weight_hh_l0``, ``bias_ih_l0``,
-``bias_hh_l0``, ``*_reverse``) so state_dicts interchange.  Each layer makes ONE matrix product for
-the input projection of the whole sequence, then loops over time steps only; backpropagation
-through time is the autograd of these composed ops.
+``bias_hh_l0``, ``*_reverse``) so state_dicts interchange.  An RNN layer makes ONE matrix product
+for the input projection of the whole sequence, then loops over time steps only; backpropagation
+through time is the autograd of these composed ops.  LSTM and GRU layers run each direction as one
+primitive with its backward written out (:mod:`npgrad.nn.recurrent_fused`); the cells compose ops.
 
 Gates (``W_i* x + b_i*`` and ``W_h* h + b_h*``, sigma the logistic function):
 
@@ -24,19 +25,25 @@ from ..ops.shape import cat, stack
 from ..tensor import Tensor
 from . import init
 from .module import Module, Parameter
-from .recurrent_fused import LSTMSequence
+from .recurrent_fused import GRUSequence, LSTMSequence
 
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
 
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
 
-def _param(shape, bound, dtype):
-    """A parameter drawn from U(-bound, bound), PyTorch's init for every recurrent weight and bias."""
+def _param(shape, bound, dtype, device):
+    """A parameter drawn from U(-bound, bound), PyTorch's init for every recurrent weight and bias,
+    on ``device``."""
     dt = dtype.np if dtype is not None else _dtype.get_default_dtype().np
-    p = Parameter(Tensor._make(np.empty(shape, dtype=dt), None, False, None))
-    init.uniform_(p, -bound, bound)
-    return p
+    t = Tensor._make(np.empty(shape, dtype=dt), None, False, None)
+    init.uniform_(t, -bound, bound)
+    return Parameter(Tensor._make(_backend.transfer(t._data, device), None, False, None))
+
+
+def _zeros_like_state(x, shape):
+    """Zeros of ``shape`` for an initial state: on ``x``'s device, in its dtype."""
+    return Tensor._make(_backend.array_module(x._data).zeros(shape, dtype=x._data.dtype), None, False, None)
 
 
 def _positive(where, **kw):
@@ -71,7 +78,7 @@ class RNNBase(Module):
     def __init__(self, mode, input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
                  bidirectional=False, proj_size=0, device=None, dtype=None):
         super().__init__()
-        _backend.resolve(device)  # a device this build lacks raises here, as in PyTorch
+        device = _backend.resolve(device)  # a device this build lacks raises here, as in PyTorch
         where = type(self).__name__
         _positive(where, input_size=input_size, hidden_size=hidden_size, num_layers=num_layers)
         if not isinstance(dropout, (int, float)) or isinstance(dropout, bool) or not 0 <= dropout <= 1:
@@ -86,11 +93,11 @@ class RNNBase(Module):
         for layer in range(num_layers):
             for suffix in ("", "_reverse")[:2 if bidirectional else 1]:
                 n_in = input_size if layer == 0 else hs * (2 if bidirectional else 1)
-                setattr(self, f"weight_ih_l{layer}{suffix}", _param((g, n_in), bound, dtype))
-                setattr(self, f"weight_hh_l{layer}{suffix}", _param((g, hs), bound, dtype))
+                setattr(self, f"weight_ih_l{layer}{suffix}", _param((g, n_in), bound, dtype, device))
+                setattr(self, f"weight_hh_l{layer}{suffix}", _param((g, hs), bound, dtype, device))
                 if bias:
-                    setattr(self, f"bias_ih_l{layer}{suffix}", _param((g,), bound, dtype))
-                    setattr(self, f"bias_hh_l{layer}{suffix}", _param((g,), bound, dtype))
+                    setattr(self, f"bias_ih_l{layer}{suffix}", _param((g,), bound, dtype, device))
+                    setattr(self, f"bias_hh_l{layer}{suffix}", _param((g,), bound, dtype, device))
 
     def reset_parameters(self):
         bound = 1 / math.sqrt(self.hidden_size)
@@ -138,11 +145,11 @@ class RNNBase(Module):
             raise RuntimeError(f"{where}: input dtype {input.dtype} does not match the parameters' dtype "
                                f"{self.weight_ih_l0.dtype}")
 
-    def _initial(self, hx, n, dtype, unbatched, name):
+    def _initial(self, hx, input, n, unbatched, name):
         d = self.num_layers * (2 if self.bidirectional else 1)
         want = (d, self.hidden_size) if unbatched else (d, n, self.hidden_size)
         if hx is None:
-            return Tensor._make(np.zeros((d, n, self.hidden_size), dtype=dtype.np), None, False, None)
+            return _zeros_like_state(input, (d, n, self.hidden_size))
         if tuple(hx.shape) != want:
             raise RuntimeError(f"{self._where()}: expected {name} of shape {want}, got {tuple(hx.shape)}")
         return hx.unsqueeze(1) if unbatched else hx
@@ -155,10 +162,10 @@ class RNNBase(Module):
         if self.mode == "LSTM":
             if hx is not None and (not isinstance(hx, (tuple, list)) or len(hx) != 2):
                 raise TypeError(f"{self._where()}: hx must be a tuple (h_0, c_0)")
-            h0 = self._initial(None if hx is None else hx[0], n, input.dtype, unbatched, "h_0")
-            c0 = self._initial(None if hx is None else hx[1], n, input.dtype, unbatched, "c_0")
+            h0 = self._initial(None if hx is None else hx[0], input, n, unbatched, "h_0")
+            c0 = self._initial(None if hx is None else hx[1], input, n, unbatched, "c_0")
         else:
-            h0 = self._initial(hx, n, input.dtype, unbatched, "hx")
+            h0 = self._initial(hx, input, n, unbatched, "hx")
             c0 = None
         out, hs, cs = self._run(x, h0, c0)
         if self.batch_first and not unbatched:
@@ -192,15 +199,18 @@ class RNNBase(Module):
 
     def _direction(self, x, h, c, params, reverse):
         w_ih, w_hh, b_ih, b_hh = params
+        if self.mode == "LSTM":                  # the whole sequence as one primitive (GRU too)
+            hid = self.hidden_size
+            y = LSTMSequence.apply(x.flip(0) if reverse else x, h, c, w_hh, w_ih, b_ih, b_hh)
+            out = y[:, :, :hid]
+            return (out.flip(0) if reverse else out), y[-1, :, :hid], y[-1, :, hid:]
+        if self.mode == "GRU":
+            out = GRUSequence.apply(x.flip(0) if reverse else x, h, w_hh, w_ih, b_ih, b_hh)
+            return (out.flip(0) if reverse else out), out[-1], None
         # the input projection of every time step in one matrix product
         xp = matmul(x, w_ih.mT)
         if b_ih is not None:
             xp = xp + (b_ih + b_hh if self.mode != "GRU" else b_ih)
-        if self.mode == "LSTM":                  # the whole sequence as one primitive
-            hid = self.hidden_size
-            y = LSTMSequence.apply(xp.flip(0) if reverse else xp, h, c, w_hh)
-            out = y[..., :hid]
-            return (out.flip(0) if reverse else out), y[-1, :, :hid], y[-1, :, hid:]
         step_bias = b_hh if self.mode == "GRU" else None
         outs = []
         for xp_t in _reorder(_steps(xp), reverse):
@@ -298,15 +308,15 @@ class RNNCellBase(Module):
 
     def __init__(self, mode, input_size, hidden_size, bias=True, device=None, dtype=None):
         super().__init__()
-        _backend.resolve(device)  # a device this build lacks raises here, as in PyTorch
+        device = _backend.resolve(device)  # a device this build lacks raises here, as in PyTorch
         _positive(type(self).__name__, input_size=input_size, hidden_size=hidden_size)
         self.mode, self.input_size, self.hidden_size, self.bias = mode, int(input_size), int(hidden_size), bool(bias)
         g, bound = _GATES[mode] * hidden_size, 1 / math.sqrt(hidden_size)
-        self.weight_ih = _param((g, input_size), bound, dtype)
-        self.weight_hh = _param((g, hidden_size), bound, dtype)
+        self.weight_ih = _param((g, input_size), bound, dtype, device)
+        self.weight_hh = _param((g, hidden_size), bound, dtype, device)
         if bias:
-            self.bias_ih = _param((g,), bound, dtype)
-            self.bias_hh = _param((g,), bound, dtype)
+            self.bias_ih = _param((g,), bound, dtype, device)
+            self.bias_hh = _param((g,), bound, dtype, device)
         else:
             self.register_parameter("bias_ih", None)
             self.register_parameter("bias_hh", None)
@@ -330,7 +340,7 @@ class RNNCellBase(Module):
     def _prep(self, input, hx):
         x = input.unsqueeze(0) if input.ndim == 1 else input
         if hx is None:
-            return x, Tensor._make(np.zeros((x.shape[0], self.hidden_size), dtype=x._data.dtype), None, False, None)
+            return x, _zeros_like_state(x, (x.shape[0], self.hidden_size))
         return x, hx.unsqueeze(0) if input.ndim == 1 else hx
 
     def _xp(self, x):
