@@ -307,7 +307,9 @@ def transfer(arr, d):
     if d._type == "cpu":
         return host
     b = next(b for b in _BACKENDS.values() if b.type == d._type)
-    return b.to_device(np.ascontiguousarray(host), d._index or 0)
+    if not host.flags.c_contiguous:  # (np.ascontiguousarray would make a 0-d array 1-d)
+        host = np.ascontiguousarray(host)
+    return b.to_device(host, d._index or 0)
 
 
 def like(arr, host):
