@@ -25,6 +25,19 @@ def _const(arr):
     return Tensor._make(arr, None, False, None)
 
 
+def _accumulate(ufunc, x, axis):
+    """``ufunc.accumulate(x, axis)`` (a non-empty axis).  Device libraries lack ``accumulate`` for most
+    ufuncs (CuPy has it for add and multiply only): there, a scan in log2(n) whole-array steps."""
+    if type(x) is np.ndarray:
+        return ufunc.accumulate(x, axis=axis)
+    out = np.moveaxis(x, axis, 0).copy()
+    k = 1
+    while k < len(out):
+        out[k:] = ufunc(out[k:], out[:-k])  # (the right side is computed whole before it is written)
+        k *= 2
+    return np.moveaxis(out, 0, axis)
+
+
 def _running(input, dim, which):
     d = _norm_dim(dim, input.ndim, which)
     x = input._data
@@ -33,11 +46,11 @@ def _running(input, dim, which):
         values, idx = x.copy(), xp.zeros((), np.int64)
     else:
         acc = np.maximum if which == "cummax" else np.minimum
-        values = acc.accumulate(x, axis=d) if x.shape[d] else x.copy()
+        values = _accumulate(acc, x, d) if x.shape[d] else x.copy()
         pos = xp.arange(x.shape[d]).reshape((-1,) + (1,) * (x.ndim - d - 1))
         # PyTorch's ties: the latest position that reaches the running extreme (nan: where it appeared)
         hit = (x == values) | np.isnan(x) if x.dtype.kind == "f" else x == values
-        idx = np.maximum.accumulate(np.where(hit, pos, 0), axis=d) if x.shape[d] else xp.zeros(x.shape, np.int64)
+        idx = _accumulate(np.maximum, np.where(hit, pos, 0), d) if x.shape[d] else xp.zeros(x.shape, np.int64)
         idx = idx.astype(np.int64)
     tup = _cummax if which == "cummax" else _cummin
     if x.dtype.kind != "f" or not (input.requires_grad or input._fw_tangent is not None):
@@ -73,7 +86,7 @@ class LogCumSumExp(Function):
     @staticmethod
     def forward(ctx, x, axis):
         ctx.axis = axis
-        out = np.logaddexp.accumulate(x, axis=axis) if x.shape[axis] else x.copy()
+        out = _accumulate(np.logaddexp, x, axis) if x.shape[axis] else x.copy()
         ctx.save_for_backward(x, out)
         return out
 

@@ -91,6 +91,14 @@ def _elementwise(fn, x):
     return np.vectorize(fn, otypes=[np.float64])(x) if x.size else np.zeros(x.shape)
 
 
+def _horner(coeffs, x):
+    """The polynomial with ``coeffs`` (highest power first) at ``x``, as ``np.polyval`` computes it."""
+    y = np.zeros_like(x)
+    for c in coeffs:
+        y = y * x + c
+    return y
+
+
 def _erfinv(y):
     """Inverse of erf: Giles' single-precision guess, then Newton on erf (residual from erfc in the
     tails, where 1 - y is exact and erf(x) - y would cancel).  scipy's erfinv when installed."""
@@ -101,10 +109,10 @@ def _erfinv(y):
     with np.errstate(divide="ignore", invalid="ignore"):
         w = -np.log((1.0 - y) * (1.0 + y))
         lo, hi = w - 2.5, np.sqrt(w) - 3.0
-        p_lo = np.polyval([2.81022636e-08, 3.43273939e-07, -3.5233877e-06, -4.39150654e-06, 0.00021858087,
-                           -0.00125372503, -0.00417768164, 0.246640727, 1.50140941], lo)
-        p_hi = np.polyval([-0.000200214257, 0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773,
-                           -0.0076224613, 0.00943887047, 1.00167406, 2.83297682], hi)
+        p_lo = _horner([2.81022636e-08, 3.43273939e-07, -3.5233877e-06, -4.39150654e-06, 0.00021858087,
+                         -0.00125372503, -0.00417768164, 0.246640727, 1.50140941], lo)
+        p_hi = _horner([-0.000200214257, 0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773,
+                         -0.0076224613, 0.00943887047, 1.00167406, 2.83297682], hi)
         x = np.where(w < 5.0, p_lo, p_hi) * y
         ok = np.abs(y) < 1
         x = np.where(ok, x, 0.0)
