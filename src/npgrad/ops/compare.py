@@ -13,22 +13,29 @@ import numpy as np
 
 from .. import _backend
 from ..tensor import Tensor
-from .elementwise import _NUMBER, _arr, _shape_check, promote
+from .elementwise import _NUMBER, _arr, _shape_check, on_device_of, promote
 
 
 def heaviside(input, values):
     v = _arr(values)
-    if type(input._data) is not np.ndarray and type(v) is np.ndarray:
-        v = v[()] if v.ndim == 0 else _backend.like(input._data, v)
+    v = on_device_of(input._data, v)
     out = np.heaviside(input._data, v).astype(np.result_type(input._data, v))
     return Tensor._make(out, None, False, None)
 
 
 def _const(fn, *xs):
-    arrs = [_arr(x) for x in promote(*xs)] if len(xs) > 1 else [_arr(xs[0])]
-    if len(arrs) > 1:
-        _shape_check(arrs[0], arrs[1], fn.__name__)
-    return Tensor._make(_backend.as_array(fn(*arrs)), None, False, None)
+    if len(xs) == 1:
+        return Tensor._make(_backend.as_array(fn(_arr(xs[0]))), None, False, None)
+    ops = promote(*xs)
+    arrs = [_arr(x) for x in ops]
+    _shape_check(arrs[0], arrs[1], fn.__name__)
+    try:
+        out = fn(*arrs)
+    except TypeError as e:  # devices mixed: a 0-d CPU tensor joins the others' device, as in PyTorch
+        if not _backend._BACKENDS:
+            raise
+        out = fn(*_backend.on_one_device(ops, arrs, e))
+    return Tensor._make(_backend.as_array(out), None, False, None)
 
 
 def floor(input):

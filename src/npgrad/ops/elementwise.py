@@ -75,6 +75,17 @@ def on_device_of(dev, c):
     return _backend.like(dev, c)
 
 
+def call_on_one_device(fn, operands, arrays):
+    """``fn(*arrays)`` for an op without a Function: when it mixes devices, a 0-d CPU tensor among
+    ``operands`` joins the others' device (as in PyTorch) and other mixes raise PyTorch's error."""
+    try:
+        return fn(*arrays)
+    except TypeError as e:
+        if not _backend._BACKENDS:
+            raise
+        return fn(*_backend.on_one_device(operands, arrays, e))
+
+
 def _dt(x):
     """The dtype of an operand: a tensor's or an array's, NumPy's for a Python number."""
     x = _arr(x)
@@ -351,7 +362,7 @@ def div(input, other, rounding_mode=None):
         a, b = promote(input, other)
         _check_int_divisor(b, f"div(rounding_mode={rounding_mode!r})")
         fn = np.floor_divide if rounding_mode == "floor" else _trunc_divide
-        return Tensor._make(_backend.as_array(fn(_arr(a), _arr(b))), None, False, None)
+        return Tensor._make(_backend.as_array(call_on_one_device(fn, (a, b), (_arr(a), _arr(b)))), None, False, None)
     a, b = _pair(input, other)
     if _dt(a).kind not in "fc" and _dt(b).kind not in "fc":
         a, b = promote(a, b, 0.0)[:2]
@@ -577,6 +588,8 @@ def lerp(input, end, weight):
 def copy_like(input, src):
     """The value of ``src`` broadcast to ``input``'s shape and dtype (used by copy_ and fill_)."""
     if isinstance(src, Tensor):
+        if type(src._data) is not type(input._data):  # copy_ crosses devices (differentiably), as in PyTorch
+            src = src.to(input.device)
         s = src if src._data.dtype == input._data.dtype else src.to(input.dtype) \
             if src._data.dtype.kind == "f" and input._data.dtype.kind == "f" else \
             Tensor._make(src._data.astype(input._data.dtype), None, False, None)

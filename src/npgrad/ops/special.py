@@ -153,7 +153,7 @@ def _float_pair(input, other, name):
         b = cast(b, a.dtype)
     elif _backend.is_device_array(b):
         b = b.astype(a._data.dtype, copy=False)
-    else:  # a constant: joins a device tensor as a scalar
+    else:  # a constant (on a device tensor's device)
         b = on_device_of(a._data, np.asarray(b, dtype=a._data.dtype))
     _shape_check(a._data, b._data if isinstance(b, Tensor) else b, name)
     return a, b
