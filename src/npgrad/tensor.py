@@ -347,8 +347,8 @@ class Tensor(InplaceOps):
             raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) support "
                                "the deepcopy protocol at the moment.")
         t = type(self).__new__(type(self))
-        Tensor.__init__(t, self._data.copy())
-        t._data = self._data.copy()
+        Tensor.__init__(t, 0)
+        t._data = self._data.copy()  # (on the same device)
         t.requires_grad = self.requires_grad
         if self.grad is not None:
             t.grad = Tensor._make(self.grad._data.copy(), None, False, None)
