@@ -123,7 +123,8 @@ def test_cpu_scalar_tensor_joins_the_device(cuda):
     s = npgrad.tensor(1.5)
     for fn in (lambda x: x + s, lambda x: s * x, lambda x: x / s, lambda x: s - x, lambda x: x ** s,
                lambda x: npgrad.maximum(s, x), lambda x: npgrad.where(x > 0, x, s), lambda x: x > s,
-               lambda x: npgrad.atan2(x, s), lambda x: npgrad.logaddexp(s, x)):
+               lambda x: npgrad.atan2(x, s), lambda x: npgrad.logaddexp(s, x), lambda x: x // s,
+               lambda x: npgrad.where(s > 1, x, -x), lambda x: npgrad.where(x > 0, s, 0.0)):
         out = fn(npgrad.tensor(A).to(cuda))
         assert_on(out, cuda)
         np.testing.assert_allclose(on_host(out), on_host(fn(npgrad.tensor(A))), rtol=1e-12)

@@ -567,8 +567,8 @@ def where(condition, input=None, other=None):
     if type(c) is not np.ndarray or c.dtype != np.bool_:
         c = _backend.as_array(c).astype(bool, copy=False)
     a, b = promote(input, other)
-    if type(c) in _backend._BACKENDS:  # a device condition: constants join it
-        a, b = (x if isinstance(x, Tensor) else on_device_of(c, x) for x in (a, b))
+    if type(c) in _backend._BACKENDS:  # a device condition: constants and 0-d CPU tensors join it
+        a, b = (_join(c, x) for x in (a, b))
     try:
         return Where.apply(c, a, b)
     except ValueError:
@@ -579,6 +579,20 @@ def where(condition, input=None, other=None):
             raise RuntimeError(f"where: condition {shapes[0]}, input {shapes[1]} and other {shapes[2]} are not "
                                "broadcastable") from None
         raise
+    except TypeError:  # a 0-d CPU condition joins device tensors, as in PyTorch
+        dev = next((x._data for x in (a, b) if isinstance(x, Tensor) and type(x._data) is not np.ndarray), None)
+        if type(c) is not np.ndarray or c.ndim or dev is None:
+            raise
+        return Where.apply(on_device_of(dev, c), a, b)
+
+
+def _join(dev, x):
+    """Operand ``x`` of an op on the device array ``dev``: a constant or a 0-d CPU tensor moved there."""
+    if not isinstance(x, Tensor):
+        return on_device_of(dev, x)
+    if type(x._data) is np.ndarray and x._data.ndim == 0:
+        return x.to(_backend.device_of(dev))
+    return x
 
 
 def lerp(input, end, weight):
