@@ -130,7 +130,6 @@ def test_cpu_scalar_tensor_joins_the_device(cuda):
         np.testing.assert_allclose(on_host(out), on_host(fn(npgrad.tensor(A))), rtol=1e-12)
 
 
-@pytest.mark.xfail(reason="autograd engine: the gradient of a CPU 0-d operand is left on the device", strict=False)
 def test_gradient_of_cpu_scalar_tensor_stays_on_cpu(cuda):
     # gradients through the mixed op reach the CPU scalar on the CPU, the device tensor on the device
     x = npgrad.tensor(A).to(cuda).requires_grad_()
@@ -138,7 +137,7 @@ def test_gradient_of_cpu_scalar_tensor_stays_on_cpu(cuda):
     (x * w).sum().backward()
     assert_on(x.grad, cuda)
     assert_on(w.grad, CPU)
-    np.testing.assert_allclose(on_host(w.grad), A.sum(), rtol=1e-12)
+    np.testing.assert_allclose(on_host(w.grad), A.sum(), rtol=1e-6)  # (w is float32)
 
 
 def test_cpu_tensor_with_dimensions_is_refused(cuda):
@@ -233,8 +232,9 @@ def test_float_ops_with_gradients(cuda, fn):
 def test_running_extrema_on_device(cuda):
     x = np.array([[1.0, 3.0, 2.0, 3.0, 0.5, 4.0, 4.0], [2.0, 1.0, np.nan, 0.0, 5.0, -1.0, 7.0]])
     for fn in (lambda t: npgrad.cummax(t, 1), lambda t: npgrad.cummin(t, 1), lambda t: npgrad.cummax(t, 0),
-               lambda t: npgrad.cummin(t[:, :1], 1), lambda t: npgrad.cummax(t.long(), 1)):
+               lambda t: npgrad.cummin(t[:, :1], 1)):
         _both(lambda t: tuple(fn(t)), x, dev=cuda)
+    _both(lambda t: tuple(npgrad.cummax(t, 1)), INTS, dev=cuda)
     _both(lambda t: tuple(npgrad.cummax(t, 0)), np.array(2.0), dev=cuda)
 
 

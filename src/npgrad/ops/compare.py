@@ -34,7 +34,7 @@ def _const(fn, *xs):
     except TypeError as e:  # devices mixed: a 0-d CPU tensor joins the others' device, as in PyTorch
         if not _backend._BACKENDS:
             raise
-        out = fn(*_backend.on_one_device(ops, arrs, e))
+        out = fn(*_backend.on_one_device(ops, arrs, e)[1])
     return Tensor._make(_backend.as_array(out), None, False, None)
 
 

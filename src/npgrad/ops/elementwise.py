@@ -83,7 +83,7 @@ def call_on_one_device(fn, operands, arrays):
     except TypeError as e:
         if not _backend._BACKENDS:
             raise
-        return fn(*_backend.on_one_device(operands, arrays, e))
+        return fn(*_backend.on_one_device(operands, arrays, e)[1])
 
 
 def _dt(x):
