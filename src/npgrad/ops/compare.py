@@ -11,21 +11,31 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _backend
 from ..tensor import Tensor
-from .elementwise import _NUMBER, _arr, _shape_check, promote
+from .elementwise import _NUMBER, _arr, _shape_check, on_device_of, promote
 
 
 def heaviside(input, values):
     v = _arr(values)
+    v = on_device_of(input._data, v)
     out = np.heaviside(input._data, v).astype(np.result_type(input._data, v))
     return Tensor._make(out, None, False, None)
 
 
 def _const(fn, *xs):
-    arrs = [_arr(x) for x in promote(*xs)] if len(xs) > 1 else [_arr(xs[0])]
-    if len(arrs) > 1:
-        _shape_check(arrs[0], arrs[1], fn.__name__)
-    return Tensor._make(np.asarray(fn(*arrs)), None, False, None)
+    if len(xs) == 1:
+        return Tensor._make(_backend.as_array(fn(_arr(xs[0]))), None, False, None)
+    ops = promote(*xs)
+    arrs = [_arr(x) for x in ops]
+    _shape_check(arrs[0], arrs[1], fn.__name__)
+    try:
+        out = fn(*arrs)
+    except TypeError as e:  # devices mixed: a 0-d CPU tensor joins the others' device, as in PyTorch
+        if not _backend._BACKENDS:
+            raise
+        out = fn(*_backend.on_one_device(ops, arrs, e)[1])
+    return Tensor._make(_backend.as_array(out), None, False, None)
 
 
 def floor(input):
@@ -57,13 +67,13 @@ def eq(input, other):
     >>> npgrad.eq(npgrad.tensor([1, 2]), npgrad.tensor([1, 3]))
     tensor([ True, False])
     """
-    if not isinstance(other, (Tensor, np.ndarray, list, tuple) + _NUMBER):
+    if not isinstance(other, (Tensor, np.ndarray, list, tuple) + _NUMBER) and not _backend.is_device_array(other):
         return False
     return _const(np.equal, input, other)
 
 
 def ne(input, other):
-    if not isinstance(other, (Tensor, np.ndarray, list, tuple) + _NUMBER):
+    if not isinstance(other, (Tensor, np.ndarray, list, tuple) + _NUMBER) and not _backend.is_device_array(other):
         return True
     return _const(np.not_equal, input, other)
 
@@ -177,12 +187,13 @@ def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
 
 
 def nonzero(input, as_tuple=False):
-    a = np.asarray(_arr(input))
+    a = _backend.as_array(_arr(input))
     if a.ndim == 0:  # PyTorch: a 0-d tensor is one element at no coordinates
         n = int(bool(a))
+        xp = _backend.array_module(a)
         if as_tuple:
-            return (Tensor._make(np.zeros(n, dtype=np.int64), None, False, None),)
-        return Tensor._make(np.zeros((n, 0), dtype=np.int64), None, False, None)
+            return (Tensor._make(xp.zeros(n, dtype=np.int64), None, False, None),)
+        return Tensor._make(xp.zeros((n, 0), dtype=np.int64), None, False, None)
     idx = np.nonzero(a)
     if as_tuple:
         return tuple(Tensor._make(i.astype(np.int64), None, False, None) for i in idx)

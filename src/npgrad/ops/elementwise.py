@@ -31,6 +31,8 @@ def _arr(x):
     if isinstance(x, (list, tuple)):
         return _to_array(x, _dtype.get_default_dtype())
     if not isinstance(x, (np.ndarray, np.generic)):
+        if type(x) in _backend._BACKENDS:  # a device array (an op's intermediate)
+            return x
         raise TypeError(f"expected a Tensor or a number as operand, but got {type(x).__name__} ({x!r:.40})")
     return np.asarray(x)
 
@@ -50,14 +52,45 @@ def promote(*xs):
             out.append(x if r.dtype == dt else cast(x, _dtype.from_numpy_dtype(dt)))
             if dev is None and _backend.is_device_array(r):
                 dev = r
+        elif type(r) in _backend._BACKENDS:  # a device array given as a constant
+            out.append(r.astype(dt, copy=False))
+            dev = r if dev is None else dev
         else:
             try:
                 out.append(np.asarray(r, dtype=dt))
             except OverflowError:  # PyTorch wraps a Python int into a narrower integer dtype: uint8 + 300 = 44
                 out.append(np.asarray(r).astype(dt))
     if dev is not None:
-        out = [o if isinstance(o, Tensor) else _backend.like(dev, o) for o in out]
+        out = [o if isinstance(o, Tensor) else on_device_of(dev, o) for o in out]
     return out
+
+
+def on_device_of(dev, c):
+    """The host constant ``c`` (an array) on the device of the array ``dev``: a 0-d one filled there
+    (no copy from host memory), a larger one copied.  Unchanged when ``dev`` is a host array."""
+    if type(dev) is np.ndarray or type(c) is not np.ndarray:
+        return c
+    if c.ndim == 0:
+        return _backend.array_module(dev).full((), c[()], dtype=c.dtype)
+    return _backend.like(dev, c)
+
+
+def call_on_one_device(fn, operands, arrays):
+    """``fn(*arrays)`` for an op without a Function: when it mixes devices, a 0-d CPU tensor among
+    ``operands`` joins the others' device (as in PyTorch) and other mixes raise PyTorch's error."""
+    try:
+        return fn(*arrays)
+    except TypeError as e:
+        if not _backend._BACKENDS:
+            raise
+        return fn(*_backend.on_one_device(operands, arrays, e)[1])
+
+
+def _dt(x):
+    """The dtype of an operand: a tensor's or an array's, NumPy's for a Python number."""
+    x = _arr(x)
+    d = getattr(x, "dtype", None)
+    return np.asarray(x).dtype if d is None else d
 
 
 def _pair(a, b):
@@ -129,7 +162,9 @@ class Contiguous(Function):
 
     @staticmethod
     def forward(ctx, x):
-        return np.ascontiguousarray(x)
+        if type(x) is np.ndarray:
+            return np.ascontiguousarray(x)
+        return _backend.array_module(x).ascontiguousarray(x)
 
     @staticmethod
     def backward(ctx, g):
@@ -211,7 +246,7 @@ class Pow(Function):
     def forward(ctx, x, y):
         _shape_check(x, y, "pow")
         with np.errstate(divide="ignore", invalid="ignore"):
-            out = np.power(x, y) if np.asarray(y).dtype.kind not in "iu" or np.all(y >= 0) else _int_pow(x, y)
+            out = np.power(x, y) if _dt(y).kind not in "iu" or np.all(y >= 0) else _int_pow(x, y)
         ctx.save_for_backward(x, y, out)
         return out
 
@@ -285,7 +320,7 @@ def sub(input, other, alpha=1):
     tensor([3.5000, 4.5000])
     """
     a, b = _pair(input, _alpha(other, alpha))
-    if np.asarray(_arr(a)).dtype == np.bool_ and np.asarray(_arr(b)).dtype == np.bool_:
+    if _dt(a) == np.bool_ and _dt(b) == np.bool_:
         raise RuntimeError("sub: Subtraction, the `-` operator, with two bool tensors is not supported. Use the "
                            "`^` or `logical_xor()` operator instead.")
     try:
@@ -327,9 +362,9 @@ def div(input, other, rounding_mode=None):
         a, b = promote(input, other)
         _check_int_divisor(b, f"div(rounding_mode={rounding_mode!r})")
         fn = np.floor_divide if rounding_mode == "floor" else _trunc_divide
-        return Tensor._make(np.asarray(fn(_arr(a), _arr(b))), None, False, None)
+        return Tensor._make(_backend.as_array(call_on_one_device(fn, (a, b), (_arr(a), _arr(b)))), None, False, None)
     a, b = _pair(input, other)
-    if np.asarray(_arr(a)).dtype.kind not in "fc" and np.asarray(_arr(b)).dtype.kind not in "fc":
+    if _dt(a).kind not in "fc" and _dt(b).kind not in "fc":
         a, b = promote(a, b, 0.0)[:2]
     try:
         return Div.apply(a, b)
@@ -349,7 +384,7 @@ def _trunc_divide(p, q):
 def _check_int_divisor(b, where):
     """Integer division by zero has no value: PyTorch raises (NumPy would return 0 and warn)."""
     d = _arr(b)
-    if np.asarray(d).dtype.kind in "iub" and not np.all(d):
+    if _dt(d).kind in "iub" and not np.all(d):
         raise RuntimeError(f"{where}: integer division by zero (ZeroDivisionError)")
 
 
@@ -486,7 +521,7 @@ def fmax(input, other):
     """
     a, b = promote(input, other)
     pa, pb = _arr(a), _arr(b)
-    return where(np.asarray((pa >= pb) | (pb != pb)), a, b)
+    return where(_backend.as_array((pa >= pb) | (pb != pb)), a, b)
 
 
 def fmin(input, other):
@@ -498,7 +533,7 @@ def fmin(input, other):
     """
     a, b = promote(input, other)
     pa, pb = _arr(a), _arr(b)
-    return where(np.asarray((pa <= pb) | (pb != pb)), a, b)
+    return where(_backend.as_array((pa <= pb) | (pb != pb)), a, b)
 
 
 class Where(Function):
@@ -529,9 +564,11 @@ def where(condition, input=None, other=None):
     if isinstance(condition, Tensor) and c.dtype.kind not in "bu":
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
                            f"{condition.dtype}")
-    if not isinstance(c, np.ndarray) or c.dtype != np.bool_:
-        c = np.asarray(c).astype(bool)
+    if type(c) is not np.ndarray or c.dtype != np.bool_:
+        c = _backend.as_array(c).astype(bool, copy=False)
     a, b = promote(input, other)
+    if type(c) in _backend._BACKENDS:  # a device condition: constants and 0-d CPU tensors join it
+        a, b = (_join(c, x) for x in (a, b))
     try:
         return Where.apply(c, a, b)
     except ValueError:
@@ -542,6 +579,20 @@ def where(condition, input=None, other=None):
             raise RuntimeError(f"where: condition {shapes[0]}, input {shapes[1]} and other {shapes[2]} are not "
                                "broadcastable") from None
         raise
+    except TypeError:  # a 0-d CPU condition joins device tensors, as in PyTorch
+        dev = next((x._data for x in (a, b) if isinstance(x, Tensor) and type(x._data) is not np.ndarray), None)
+        if type(c) is not np.ndarray or c.ndim or dev is None:
+            raise
+        return Where.apply(on_device_of(dev, c), a, b)
+
+
+def _join(dev, x):
+    """Operand ``x`` of an op on the device array ``dev``: a constant or a 0-d CPU tensor moved there."""
+    if not isinstance(x, Tensor):
+        return on_device_of(dev, x)
+    if type(x._data) is np.ndarray and x._data.ndim == 0:
+        return x.to(_backend.device_of(dev))
+    return x
 
 
 def lerp(input, end, weight):
@@ -551,6 +602,8 @@ def lerp(input, end, weight):
 def copy_like(input, src):
     """The value of ``src`` broadcast to ``input``'s shape and dtype (used by copy_ and fill_)."""
     if isinstance(src, Tensor):
+        if type(src._data) is not type(input._data):  # copy_ crosses devices (differentiably), as in PyTorch
+            src = src.to(input.device)
         s = src if src._data.dtype == input._data.dtype else src.to(input.dtype) \
             if src._data.dtype.kind == "f" and input._data.dtype.kind == "f" else \
             Tensor._make(src._data.astype(input._data.dtype), None, False, None)
@@ -566,6 +619,9 @@ def copy_like(input, src):
     if not isinstance(src, np.ndarray):
         from .._convert import check_fits
         check_fits(np.asarray(src), input._data.dtype, "fill_")
+    if type(input._data) is not np.ndarray:  # on a device
+        return Tensor._make(np.full_like(input._data, _backend.like(input._data, src) if
+                                         isinstance(src, np.ndarray) else src), None, False, None)
     return Tensor._make(np.full(input._data.shape, src, dtype=input._data.dtype), None, False, None)
 
 

@@ -17,6 +17,7 @@ from collections import namedtuple
 
 import numpy as np
 
+from .. import _backend
 from ..autograd.function import Function
 from ..tensor import Tensor, _norm_dim, _norm_dims as _dims
 from . import elementwise as E
@@ -86,7 +87,7 @@ def _max_min(input, dim, keepdim, is_min, name):
         return (E.minimum if is_min else E.maximum)(input, dim)
     d = _norm_dim(dim, input.ndim, name)
     if input.ndim == 0:
-        return _values_indices(input, Tensor._make(np.zeros((), np.int64), None, False, None))
+        return _values_indices(input, Tensor._make(_zero_index(input._data), None, False, None))
     idx = (np.argmin if is_min else np.argmax)(input._data, axis=d, keepdims=True)
     from .shape import gather
     idx_t = Tensor._make(idx, None, False, None)
@@ -121,12 +122,12 @@ def min(input, dim=None, keepdim=False):
 def _arg(input, dim, keepdim, fn, name):
     if dim is None:
         r = fn(input._data.reshape(-1))
-        out = np.asarray(r, dtype=np.int64)
+        out = _backend.as_array(r).astype(np.int64, copy=False)
         if keepdim:
             out = out.reshape((1,) * input.ndim)
     else:
         d = _norm_dim(dim, input.ndim, name)
-        out = fn(input._data, axis=d, keepdims=keepdim).astype(np.int64) if input.ndim else np.zeros((), np.int64)
+        out = fn(input._data, axis=d, keepdims=keepdim).astype(np.int64) if input.ndim else _zero_index(input._data)
     return Tensor._make(out, None, False, None)
 
 
@@ -152,6 +153,11 @@ def argmin(input, dim=None, keepdim=False):
     return _arg(input, dim, keepdim, np.argmin, "argmin")
 
 
+def _zero_index(x):
+    """The index of a 0-d tensor's only element (0), on ``x``'s device."""
+    return _backend.array_module(x).zeros((), np.int64)
+
+
 def _check_nonempty(input, dim, name):
     if input._data.size == 0 and (dim is None or input._data.shape[_norm_dim(dim, input.ndim, name)] == 0):
         raise IndexError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0 "
@@ -172,7 +178,7 @@ def sort(input, dim=-1, descending=False, stable=False):
     return_types(values=tensor([3., 2., 1.]), indices=tensor([0, 2, 1]))
     """
     if input.ndim == 0:
-        return _values_indices(input, Tensor._make(np.zeros((), np.int64), None, False, None))
+        return _values_indices(input, Tensor._make(_zero_index(input._data), None, False, None))
     d = _norm_dim(dim, input.ndim, "sort")
     idx = argsort(input, d, descending)._data
     return _gather_sorted(input, d, idx, ["values", "indices"])
@@ -181,7 +187,7 @@ def sort(input, dim=-1, descending=False, stable=False):
 def argsort(input, dim=-1, descending=False, stable=False):
     """Indices that sort ``input`` along ``dim`` (stable, so ties keep their order)."""
     if input.ndim == 0:
-        return Tensor._make(np.zeros((), np.int64), None, False, None)
+        return Tensor._make(_zero_index(input._data), None, False, None)
     d = _norm_dim(dim, input.ndim, "argsort")
     x = input._data
     if not descending:
@@ -206,7 +212,7 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
     if not 0 <= k <= n:
         raise RuntimeError(f"topk: k ({k}) is out of range for dimension {d} of size {n}")
     if input.ndim == 0:
-        return _values_indices(input, Tensor._make(np.zeros((), np.int64), None, False, None))
+        return _values_indices(input, Tensor._make(_zero_index(input._data), None, False, None))
     idx = argsort(input, d, descending=largest)._data
-    idx = np.take(idx, np.arange(k), axis=d)
+    idx = np.take(idx, _backend.array_module(idx).arange(k), axis=d)
     return _gather_sorted(input, d, idx, ["values", "indices"])

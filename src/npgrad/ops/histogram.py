@@ -8,6 +8,7 @@ from collections import namedtuple
 
 import numpy as np
 
+from .. import _backend
 from ..tensor import Tensor
 
 __all__ = ["histc", "histogram"]
@@ -90,5 +91,5 @@ def histogram(input, bins, *, range=None, weight=None, density=False):  # noqa: 
                                f"the input tensor, got {getattr(weight, 'shape', type(weight).__name__)}")
         w = weight._data.ravel()
     counts, edges = np.histogram(x.ravel(), bins=how, range=rng, weights=w, density=density)
-    make = lambda a: Tensor._make(np.asarray(a, dtype=x.dtype), None, False, None)  # noqa: E731
+    make = lambda a: Tensor._make(_backend.as_array(a).astype(x.dtype, copy=False), None, False, None)  # noqa: E731
     return _histogram_result(make(counts), make(edges))

@@ -9,7 +9,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from .. import _dtype
+from .. import _backend, _dtype
 from ..autograd.function import Function
 from ..autograd.grad_mode import state
 from ..tensor import Tensor, _norm_dim, _norm_dims
@@ -53,8 +53,9 @@ class Mean(Function):
             n *= x.shape[a]
         ctx.n = n
         if n == 0:  # PyTorch: nan, without NumPy's "mean of empty slice" warning
-            return np.full(_keep_shape(x.shape, axes) if keepdim else
-                           [s for i, s in enumerate(x.shape) if i not in axes], np.nan, dtype=x.dtype)
+            return _backend.array_module(x).full(_keep_shape(x.shape, axes) if keepdim else
+                                                 [s for i, s in enumerate(x.shape) if i not in axes], np.nan,
+                                                 dtype=x.dtype)
         return np.mean(x, axis=axes, keepdims=keepdim)
 
     @staticmethod
@@ -197,7 +198,7 @@ def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 class Prod(Function):
     @staticmethod
     def forward(ctx, x, axes, keepdim):
-        out = np.asarray(np.prod(x, axis=axes, keepdims=keepdim))
+        out = _backend.as_array(np.prod(x, axis=axes, keepdims=keepdim))
         # save the returned array itself, so a second derivative sees its dependence on x
         ctx.save_for_backward(x, out)
         ctx.axes = axes
@@ -253,7 +254,7 @@ def prod(input, dim=None, keepdim=False, dtype=None):
         input = input.to(dtype)
     axes = _dims(dim, input.ndim, "prod")
     if input._data.dtype.kind in "biu":
-        return Tensor._make(np.asarray(np.prod(input._data, axis=axes, keepdims=keepdim, dtype=np.int64)),
+        return Tensor._make(_backend.as_array(np.prod(input._data, axis=axes, keepdims=keepdim, dtype=np.int64)),
                             None, False, None)
     return Prod.apply(input, axes, keepdim)
 
@@ -358,10 +359,10 @@ class LogSumExp(Function):
 
     @staticmethod
     def forward(ctx, x, axes, keepdim):
-        m = np.asarray(np.max(x, axis=axes, keepdims=True))
+        m = _backend.as_array(np.max(x, axis=axes, keepdims=True))
         m[~np.isfinite(m)] = 0  # all -inf (or an inf) along the dims: no shift
         with np.errstate(divide="ignore", invalid="ignore"):
-            out = np.asarray(np.log(np.sum(np.exp(x - m), axis=axes, keepdims=True)))
+            out = _backend.as_array(np.log(np.sum(np.exp(x - m), axis=axes, keepdims=True)))
         out += m
         ctx.keep_shape = out.shape
         out = out if keepdim else out.reshape([s for i, s in enumerate(x.shape) if i not in axes])
@@ -395,7 +396,7 @@ class Norm2(Function):
     def forward(ctx, x, axes, keepdim):
         # float16 squares overflow past 256: accumulate in float32 as PyTorch does
         xa = x.astype(np.float32) if x.dtype == np.float16 else x
-        out = np.asarray(np.sqrt(np.sum(xa * xa, axis=axes, keepdims=keepdim))).astype(x.dtype, copy=False)
+        out = _backend.as_array(np.sqrt(np.sum(xa * xa, axis=axes, keepdims=keepdim))).astype(x.dtype, copy=False)
         ctx.save_for_backward(x, out)  # the returned array: differentiable again under create_graph
         ctx.axes = axes
         ctx.keep_shape = _keep_shape(x.shape, axes)
@@ -441,7 +442,8 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
 
 def count_nonzero(input, dim=None):
     axes = None if dim is None else _dims(dim, input.ndim, "count_nonzero")
-    return Tensor._make(np.asarray(np.count_nonzero(input._data, axis=axes), dtype=np.int64), None, False, None)
+    n = np.count_nonzero(input._data, axis=axes)
+    return Tensor._make(_backend.as_array(n).astype(np.int64, copy=False), None, False, None)
 
 
 def all(input, dim=None, keepdim=False):
@@ -452,7 +454,7 @@ def all(input, dim=None, keepdim=False):
     tensor(False)
     """
     axes = None if dim is None else _dims(dim, input.ndim, "all")
-    return Tensor._make(np.asarray(np.all(input._data, axis=axes, keepdims=keepdim)), None, False, None)
+    return Tensor._make(_backend.as_array(np.all(input._data, axis=axes, keepdims=keepdim)), None, False, None)
 
 
 def any(input, dim=None, keepdim=False):
@@ -463,7 +465,7 @@ def any(input, dim=None, keepdim=False):
     tensor(True)
     """
     axes = None if dim is None else _dims(dim, input.ndim, "any")
-    return Tensor._make(np.asarray(np.any(input._data, axis=axes, keepdims=keepdim)), None, False, None)
+    return Tensor._make(_backend.as_array(np.any(input._data, axis=axes, keepdims=keepdim)), None, False, None)
 
 
 # extrema (max/min/amax/argmax/sort/topk) live in extrema.py; re-exported here (reduce.max, ...)

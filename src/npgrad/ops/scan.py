@@ -10,6 +10,7 @@ from collections import namedtuple
 
 import numpy as np
 
+from .. import _backend
 from ..autograd.function import Function
 from ..tensor import Tensor, _norm_dim
 from .elementwise import _float_operand
@@ -24,18 +25,32 @@ def _const(arr):
     return Tensor._make(arr, None, False, None)
 
 
+def _accumulate(ufunc, x, axis):
+    """``ufunc.accumulate(x, axis)`` (a non-empty axis).  Device libraries lack ``accumulate`` for most
+    ufuncs (CuPy has it for add and multiply only): there, a scan in log2(n) whole-array steps."""
+    if type(x) is np.ndarray:
+        return ufunc.accumulate(x, axis=axis)
+    out = np.moveaxis(x, axis, 0).copy()
+    k = 1
+    while k < len(out):
+        out[k:] = ufunc(out[k:], out[:-k])  # (the right side is computed whole before it is written)
+        k *= 2
+    return np.moveaxis(out, 0, axis)
+
+
 def _running(input, dim, which):
     d = _norm_dim(dim, input.ndim, which)
     x = input._data
+    xp = _backend.array_module(x)
     if x.ndim == 0:
-        values, idx = x.copy(), np.zeros((), np.int64)
+        values, idx = x.copy(), xp.zeros((), np.int64)
     else:
         acc = np.maximum if which == "cummax" else np.minimum
-        values = acc.accumulate(x, axis=d) if x.shape[d] else x.copy()
-        pos = np.arange(x.shape[d]).reshape((-1,) + (1,) * (x.ndim - d - 1))
+        values = _accumulate(acc, x, d) if x.shape[d] else x.copy()
+        pos = xp.arange(x.shape[d]).reshape((-1,) + (1,) * (x.ndim - d - 1))
         # PyTorch's ties: the latest position that reaches the running extreme (nan: where it appeared)
         hit = (x == values) | np.isnan(x) if x.dtype.kind == "f" else x == values
-        idx = np.maximum.accumulate(np.where(hit, pos, 0), axis=d) if x.shape[d] else np.zeros(x.shape, np.int64)
+        idx = _accumulate(np.maximum, np.where(hit, pos, 0), d) if x.shape[d] else xp.zeros(x.shape, np.int64)
         idx = idx.astype(np.int64)
     tup = _cummax if which == "cummax" else _cummin
     if x.dtype.kind != "f" or not (input.requires_grad or input._fw_tangent is not None):
@@ -71,7 +86,7 @@ class LogCumSumExp(Function):
     @staticmethod
     def forward(ctx, x, axis):
         ctx.axis = axis
-        out = np.logaddexp.accumulate(x, axis=axis) if x.shape[axis] else x.copy()
+        out = _accumulate(np.logaddexp, x, axis) if x.shape[axis] else x.copy()
         ctx.save_for_backward(x, out)
         return out
 
@@ -136,7 +151,7 @@ class DiagOf(Function):
 
     @staticmethod
     def backward(ctx, g):
-        rows = np.arange(len(g._data)) + max(-ctx.k, 0)
+        rows = _backend.array_module(g._data).arange(len(g._data)) + max(-ctx.k, 0)
         return _place(g, rows, ctx.k, ctx.shape), None
 
     @staticmethod
@@ -146,7 +161,7 @@ class DiagOf(Function):
 
 def _place(g, rows, k, shape):
     from .index import index_put
-    z = Tensor._make(np.zeros(shape, dtype=g._data.dtype), None, False, None)
+    z = Tensor._make(_backend.array_module(g._data).zeros(shape, dtype=g._data.dtype), None, False, None)
     return index_put(z, (rows, rows + k), g)
 
 

@@ -18,9 +18,10 @@ import math
 
 import numpy as np
 
+from .. import _backend
 from ..autograd.function import Function
 from ..tensor import Tensor
-from .elementwise import _float_operand, _shape_check, cast, promote, zeros_like
+from .elementwise import _float_operand, _shape_check, cast, on_device_of, promote, zeros_like
 from .unary import exp
 
 _SQRT_PI = math.sqrt(math.pi)
@@ -37,7 +38,7 @@ def _unary_fn(npfn, deriv, name):
     """A float unary primitive ``npfn`` whose derivative is ``deriv(x, out)`` (npgrad ops)."""
     def forward(ctx, x):
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            out = np.asarray(npfn(x)).astype(x.dtype, copy=False)
+            out = _backend.as_array(npfn(x)).astype(x.dtype, copy=False)
         ctx.save_for_backward(x, out)
         return out
 
@@ -70,17 +71,32 @@ def _scipy(name):
 
 
 def _erf(x):
-    fast = _scipy("erf")
+    fast = _scipy("erf")  # (on a device too: scipy's ufuncs dispatch to the array's library)
     if fast is not None:
         return fast(x)
-    return np.vectorize(math.erf, otypes=[np.float64])(x) if x.size else np.zeros(x.shape)
+    return _elementwise(math.erf, x)
 
 
 def _erfc(x):
     fast = _scipy("erfc")
     if fast is not None:
         return fast(x)
-    return np.vectorize(math.erfc, otypes=[np.float64])(x) if x.size else np.zeros(x.shape)
+    return _elementwise(math.erfc, x)
+
+
+def _elementwise(fn, x):
+    """The Python function ``fn`` applied to each element (float64; a device array's values on the host)."""
+    if type(x) is not np.ndarray and _backend.is_device_array(x):
+        return _backend.like(x, _elementwise(fn, _backend.to_numpy(x)))
+    return np.vectorize(fn, otypes=[np.float64])(x) if x.size else np.zeros(x.shape)
+
+
+def _horner(coeffs, x):
+    """The polynomial with ``coeffs`` (highest power first) at ``x``, as ``np.polyval`` computes it."""
+    y = np.zeros_like(x)
+    for c in coeffs:
+        y = y * x + c
+    return y
 
 
 def _erfinv(y):
@@ -89,14 +105,14 @@ def _erfinv(y):
     fast = _scipy("erfinv")
     if fast is not None:
         return fast(y)
-    y = np.asarray(y, dtype=np.float64)
+    y = y.astype(np.float64, copy=False) if _backend.is_device_array(y) else np.asarray(y, dtype=np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
         w = -np.log((1.0 - y) * (1.0 + y))
         lo, hi = w - 2.5, np.sqrt(w) - 3.0
-        p_lo = np.polyval([2.81022636e-08, 3.43273939e-07, -3.5233877e-06, -4.39150654e-06, 0.00021858087,
-                           -0.00125372503, -0.00417768164, 0.246640727, 1.50140941], lo)
-        p_hi = np.polyval([-0.000200214257, 0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773,
-                           -0.0076224613, 0.00943887047, 1.00167406, 2.83297682], hi)
+        p_lo = _horner([2.81022636e-08, 3.43273939e-07, -3.5233877e-06, -4.39150654e-06, 0.00021858087,
+                         -0.00125372503, -0.00417768164, 0.246640727, 1.50140941], lo)
+        p_hi = _horner([-0.000200214257, 0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773,
+                         -0.0076224613, 0.00943887047, 1.00167406, 2.83297682], hi)
         x = np.where(w < 5.0, p_lo, p_hi) * y
         ok = np.abs(y) < 1
         x = np.where(ok, x, 0.0)
@@ -133,7 +149,12 @@ def _float_pair(input, other, name):
     if not isinstance(a, Tensor):
         a = Tensor._make(a, None, False, None)
     a = _float_operand(a)
-    b = cast(b, a.dtype) if isinstance(b, Tensor) else np.asarray(b, dtype=a._data.dtype)
+    if isinstance(b, Tensor):
+        b = cast(b, a.dtype)
+    elif _backend.is_device_array(b):
+        b = b.astype(a._data.dtype, copy=False)
+    else:  # a constant (on a device tensor's device)
+        b = on_device_of(a._data, np.asarray(b, dtype=a._data.dtype))
     _shape_check(a._data, b._data if isinstance(b, Tensor) else b, name)
     return a, b
 
@@ -255,7 +276,9 @@ def _shift(left):
             a, b = input, np.asarray(other, dtype=np.int64)  # a number shift keeps the tensor's dtype
         else:
             a, b = promote(input, other)
-        x, s = (t._data if isinstance(t, Tensor) else np.asarray(t) for t in (a, b))
+        x, s = (t._data if isinstance(t, Tensor) else _backend.as_array(t) for t in (a, b))
+        if type(x) is not type(s):  # a device tensor and a constant: the constant joins its device
+            x, s = (_backend.like(s, x), s) if type(x) is np.ndarray else (x, _backend.like(x, s))
         if x.dtype.kind not in "biu":
             raise NotImplementedError(f"\"{'lshift' if left else 'rshift'}_cpu\" not implemented for "
                                       f"'{a.dtype if isinstance(a, Tensor) else x.dtype}'")
@@ -268,7 +291,7 @@ def _shift(left):
             out = np.where(bad, 0, np.left_shift(x, sc))
         else:
             out = np.where(bad, np.where(x < 0, -1, 0), np.right_shift(x, sc))
-        return Tensor._make(np.asarray(out).astype(x.dtype, copy=False), None, False, None)
+        return Tensor._make(_backend.as_array(out).astype(x.dtype, copy=False), None, False, None)
     op.__name__ = name
     op.__doc__ = (f"``input {'<<' if left else '>>'} other`` on integer tensors, as ``torch.{name}``.\n\n"
                   f"    >>> import npgrad\n    >>> npgrad.{name}(npgrad.tensor([8, -8]), 1)\n"

@@ -103,7 +103,7 @@ class Rsqrt(Function):
     def forward(ctx, x):
         with np.errstate(divide="ignore", invalid="ignore"):
             # (an array even for a 0-d x: the saved output must be the returned object to keep its graph)
-            out = np.asarray(1 / np.sqrt(x)).astype(x.dtype, copy=False)
+            out = _backend.as_array(1 / np.sqrt(x)).astype(x.dtype, copy=False)
         ctx.save_for_backward(out)
         return out
 
@@ -223,7 +223,8 @@ def _relu(x, out):
     (against a scalar it runs element by element, measured 4x slower for a 128x256 batch and 2x for
     a 12.8 MB conv output).  ``out`` must have ``x``'s memory layout."""
     n = x.size
-    if n < _SMALL:  # small: the fixed costs below would outweigh the faster loop
+    # small: the fixed costs below would outweigh the faster loop; on a device: its own kernel
+    if n < _SMALL or type(x) is not np.ndarray:
         return np.maximum(x, 0, out=out)
     xf, of = _flat_view(x), _flat_view(out)
     if xf is None or of is None or x.strides != out.strides:  # no flat memory, or not the same layout
@@ -283,7 +284,7 @@ class Clamp(Function):
 
 
 def _inside(x, lo, hi):
-    m = np.ones(x.shape, dtype=bool)
+    m = np.ones_like(x, dtype=bool)
     if lo is not None:
         m &= x >= lo
     if hi is not None:
