@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _memory
 from ..autograd.function import Function
 from ..autograd.grad_mode import state
 from ..ops import elementwise as E
@@ -165,11 +166,65 @@ class BatchNorm(Function):
 
     db = sum(g), dw = sum(g xhat), dx = w invstd / M * (M g - db - xhat dw), sums over the M values of a channel.
     ``stats`` (a list) receives the batch mean and biased variance for the running statistics.
+
+    The arrays are seen as ``(A, C, B)`` frames in their memory order (a conv output's ``(C, H, W, N)``
+    memory is ``(1, C, H*W*N)``, NCHW memory ``(N, C, H*W)``): every reduction is over axes 0 and 2
+    of a contiguous view, each per-channel product (``sum(g * xhat)``, ``sum((x - mean)^2)``) one
+    read pass without a temporary, and the results are written into reused buffers in the input's
+    memory order.
     """
+
+    @staticmethod
+    def _frame(a, c):
+        """``a`` (N, C, ...) in its memory order: the axis order and the ``(A, C, B)`` shape of a
+        contiguous view, or None."""
+        if a.ndim < 2 or not isinstance(a, np.ndarray):
+            return None
+        order = sorted(range(a.ndim), key=lambda i: -a.strides[i])
+        t = a.transpose(order)
+        if not t.flags.c_contiguous:
+            return None
+        p = order.index(1)
+        return order, t.shape, (int(np.prod(t.shape[:p], dtype=np.int64)), c, -1)
+
+    @staticmethod
+    def _buffer(frame, dtype):
+        """A reused buffer in ``frame``'s memory order: the array (N, C, ...) and its (A, C, B) view."""
+        order, tshape, shape3 = frame
+        buf = _memory.empty(tshape, dtype)
+        return buf.transpose(np.argsort(order)), buf.reshape(shape3)
 
     @staticmethod
     def forward(ctx, x, w, b, axes, eps, stats):
         ctx.axes, ctx.eps = axes, eps
+        c = x.shape[1]
+        frame = (BatchNorm._frame(x, c) if x.dtype in (np.float32, np.float64)
+                 and all(p is None or p.dtype == x.dtype for p in (w, b)) else None)
+        if frame is None:
+            return BatchNorm._forward_any(ctx, x, w, b, axes, eps, stats)
+        order, tshape, shape3 = ctx.frame = frame
+        ctx.shape = (1, c) + (1,) * (x.ndim - 2)
+        xv = x.transpose(order).reshape(shape3)
+        m = x.dtype.type(xv.shape[0] * xv.shape[2])
+        (xhat, hv), (out, ov) = BatchNorm._buffer(frame, x.dtype), BatchNorm._buffer(frame, x.dtype)
+        mean = xv.sum(axis=(0, 2)) / m
+        np.subtract(xv, mean[:, None], out=hv)
+        var = np.einsum("acb,acb->c", hv, hv) / m  # sum((x - mean)^2) in one read, no temporary
+        invstd = 1.0 / np.sqrt(var + x.dtype.type(eps))
+        np.multiply(hv, invstd[:, None], out=hv)
+        if w is not None:
+            np.multiply(hv, w[:, None], out=ov)
+        else:
+            ov[...] = hv
+        if b is not None:
+            np.add(ov, b[:, None], out=ov)
+        stats += [mean, var]
+        ctx.save_for_backward(x, xhat, invstd.reshape(ctx.shape), w)
+        return out
+
+    @staticmethod
+    def _forward_any(ctx, x, w, b, axes, eps, stats):
+        """Any dtype and memory layout (float16 statistics in float32, as PyTorch)."""
         xa = x.astype(np.float32) if x.dtype == np.float16 else x  # float16 statistics drift: PyTorch uses float32
         mean = xa.mean(axis=axes, keepdims=True)
         xhat = xa - mean
@@ -193,9 +248,30 @@ class BatchNorm(Function):
         m = g.numel() // int(np.prod(shape))
         if not state._grad:  # plain backward on arrays
             gd, xh = g._data, xhat._data
-            gb, gw = gd.sum(axes, keepdims=True), (gd * xh).sum(axes, keepdims=True)
-            scale = invstd._data * (w._data.reshape(shape) if w is not None else 1) / m
-            gx = _const(scale * (gd * m - gb - xh * gw)) if need[0] else None
+            frame = getattr(ctx, "frame", None) if gd.dtype == xh.dtype else None
+            if frame is None:
+                gb, gw = gd.sum(axes, keepdims=True), (gd * xh).sum(axes, keepdims=True)
+                scale = invstd._data * (w._data.reshape(shape) if w is not None else 1) / m
+                gx = _const(scale * (gd * m - gb - xh * gw)) if need[0] else None
+            else:  # dx = k (g - (xhat gw + gb) / M), k = w invstd: four passes, no temporaries
+                order, tshape, shape3 = frame
+                hv = xh.transpose(order).reshape(shape3)
+                gt = gd.transpose(order)
+                if not gt.flags.c_contiguous:  # g in another memory order: copied into xhat's
+                    gt = BatchNorm._buffer(frame, gd.dtype)[0].transpose(order)
+                    gt[...] = gd.transpose(order)
+                gv = gt.reshape(shape3)
+                gb, gw = gv.sum(axis=(0, 2)), np.einsum("acb,acb->c", gv, hv)
+                gx = None
+                if need[0]:
+                    t = gd.dtype.type(m)
+                    k = invstd._data.reshape(-1) * (w._data if w is not None else 1)
+                    dx, dv = BatchNorm._buffer(frame, gd.dtype)
+                    np.multiply(hv, (gw / t)[:, None], out=dv)
+                    np.subtract(gv, dv, out=dv)
+                    np.subtract(dv, (gb / t)[:, None], out=dv)
+                    np.multiply(dv, k[:, None], out=dv)
+                    gx = _const(dx)
             gb, gw = _const(gb.reshape(-1)), _const(gw.reshape(-1))
         else:  # create_graph: the same formula as npgrad ops of x, so it can be differentiated again
             xh = Standardize.apply(x, axes, ctx.eps)
