@@ -341,3 +341,30 @@ def test_other_layouts_go_past_the_module_to_the_just_in_time_kernels(rng):
     res = np.empty(100)[::2]
     k.relu_grad(g[::1], out, res)
     np.testing.assert_array_equal(res, g * (out > 0))
+
+
+@pytest.mark.parametrize("layout", ["nchw", "chwn"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_batch_norm_matches_numpy(jit_small, rng, layout, dtype, monkeypatch):
+    assert _jit.available()
+    k, calls = _jit._load(), []
+    for name in ("batch_norm_affine", "batch_norm_input_grad"):
+        monkeypatch.setattr(k, name, (lambda f: lambda *a: (calls.append(f.__name__), f(*a)))(getattr(k, name)))
+    x = _as_layout(rng.standard_normal((8, 5, 6, 7)).astype(dtype) * 3 + 1, layout)
+    g = _as_layout(rng.standard_normal((8, 5, 6, 7)).astype(dtype), layout)
+
+    def run():
+        bn = npgrad.nn.BatchNorm2d(5).to(npgrad.float64 if dtype == np.float64 else npgrad.float32)
+        with npgrad.no_grad():
+            bn.weight.copy_(npgrad.tensor(np.linspace(0.5, 2, 5)))
+            bn.bias.copy_(npgrad.tensor(np.linspace(-1, 1, 5)))
+        t = npgrad.tensor(x, requires_grad=True)
+        y = bn(t)
+        y.backward(npgrad.tensor(g))
+        return [a.detach().numpy().copy() for a in (y, t.grad, bn.weight.grad, bn.bias.grad, bn.running_var)]
+
+    on, off = _both(run)
+    assert calls == ["batch_norm_affine", "batch_norm_input_grad"]
+    for a, b in zip(on, off):
+        assert a.dtype == dtype
+        np.testing.assert_array_equal(a, b)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import _memory
+from .. import _jit, _memory
 from ..autograd.function import Function
 from ..autograd.grad_mode import state
 from ..ops import elementwise as E
@@ -211,13 +211,17 @@ class BatchNorm(Function):
         np.subtract(xv, mean[:, None], out=hv)
         var = np.einsum("acb,acb->c", hv, hv) / m  # sum((x - mean)^2) in one read, no temporary
         invstd = 1.0 / np.sqrt(var + x.dtype.type(eps))
-        np.multiply(hv, invstd[:, None], out=hv)
-        if w is not None:
-            np.multiply(hv, w[:, None], out=ov)
+        jit = _jit.kernels_for(x) if w is not None and b is not None else None
+        if jit is not None:  # the three passes below in one (npgrad._jit)
+            jit.batch_norm_affine(hv, invstd, w, b, ov)
         else:
-            ov[...] = hv
-        if b is not None:
-            np.add(ov, b[:, None], out=ov)
+            np.multiply(hv, invstd[:, None], out=hv)
+            if w is not None:
+                np.multiply(hv, w[:, None], out=ov)
+            else:
+                ov[...] = hv
+            if b is not None:
+                np.add(ov, b[:, None], out=ov)
         stats += [mean, var]
         ctx.save_for_backward(x, xhat, invstd.reshape(ctx.shape), w)
         return out
@@ -267,10 +271,15 @@ class BatchNorm(Function):
                     t = gd.dtype.type(m)
                     k = invstd._data.reshape(-1) * (w._data if w is not None else 1)
                     dx, dv = BatchNorm._buffer(frame, gd.dtype)
-                    np.multiply(hv, (gw / t)[:, None], out=dv)
-                    np.subtract(gv, dv, out=dv)
-                    np.subtract(dv, (gb / t)[:, None], out=dv)
-                    np.multiply(dv, k[:, None], out=dv)
+                    alpha, beta = gw / t, gb / t
+                    jit = _jit.kernels_for(gd, xh, k)
+                    if jit is not None:  # the four passes below in one (npgrad._jit)
+                        jit.batch_norm_input_grad(gv, hv, alpha, beta, k, dv)
+                    else:
+                        np.multiply(hv, alpha[:, None], out=dv)
+                        np.subtract(gv, dv, out=dv)
+                        np.subtract(dv, beta[:, None], out=dv)
+                        np.multiply(dv, k[:, None], out=dv)
                     gx = _const(dx)
             gb, gw = _const(gb.reshape(-1)), _const(gw.reshape(-1))
         else:  # create_graph: the same formula as npgrad ops of x, so it can be differentiated again
