@@ -23,6 +23,7 @@ def jit_small(monkeypatch):
     monkeypatch.setattr(unary, "_JIT_BYTES", 0)
     monkeypatch.setattr(sgd, "_JIT_BYTES", 0)
     prev = _jit.set_enabled(True)
+    assert _jit.available()  # (waits for the first build of the compiled module)
     yield
     _jit.set_enabled(prev)
 
