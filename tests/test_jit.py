@@ -300,9 +300,12 @@ def test_training_loads_the_ahead_compiled_module_not_numba():
     code = ("import sys, numpy as np, npgrad, npgrad.nn.functional as F; from npgrad import _jit\n"
             "assert _jit.available()\n"
             "if _jit._load().aot is None: print('no module'); sys.exit()\n"
-            "x = npgrad.tensor(np.random.rand(64, 8, 32, 32).astype(np.float32), requires_grad=True)\n"
-            "w = npgrad.tensor(np.random.rand(16, 8, 3, 3).astype(np.float32), requires_grad=True)\n"
-            "F.max_pool2d(F.relu(F.conv2d(x, w, padding=1)), 2).sum().backward()\n"
+            "x = npgrad.tensor(np.random.rand(16, 64, 16, 16).astype(np.float32), requires_grad=True)\n"
+            "w = npgrad.tensor(np.random.rand(64, 64, 3, 3).astype(np.float32), requires_grad=True)\n"
+            "bn = npgrad.nn.BatchNorm2d(64)\n"
+            "opt = npgrad.optim.SGD([w] + list(bn.parameters()), lr=0.1, momentum=0.9)\n"
+            "for _ in range(2):\n"
+            "    F.max_pool2d(F.relu(bn(F.conv2d(x, w, padding=1))), 2).sum().backward(); opt.step()\n"
             "print('numba' in sys.modules, 'llvmlite' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     if out == "no module":
