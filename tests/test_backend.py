@@ -8,12 +8,21 @@ import numpy as np
 import pytest
 
 import npgrad
+from npgrad import _backend
 
 
 @pytest.fixture(autouse=True)
-def _default_device_restored():
+def _cpu_build(monkeypatch):
+    """These tests compare with PyTorch's CPU-only build: on a machine with CuPy and a GPU, npgrad
+    is made to answer as a build without it."""
+    saved = dict(_backend._MODULES), dict(_backend._BACKENDS)
+    monkeypatch.setattr(_backend, "_CUPY_TRIED", [True])
+    _backend.unregister("cuda")
     yield
     npgrad.set_default_device(None)
+    _backend._MODULES.update(saved[0])
+    _backend._BACKENDS.update(saved[1])
+    _backend._DEVICES.clear()
 
 
 def outcome(f):
@@ -197,7 +206,12 @@ QUERIES = ["cuda.is_available()", "cuda.device_count()", "cuda.is_initialized()"
            "accelerator.current_accelerator()", "accelerator.device_count()",
            "accelerator.current_device_index()", "get_default_device()", "mps.is_available()", "mps.device_count()",
            "mps.manual_seed(0)", "mps.synchronize()", "xpu.is_available()", "xpu.device_count()", "xpu.synchronize()",
-           "xpu.manual_seed(0)", "zeros(1, device='xpu')"]
+           "xpu.manual_seed(0)", "zeros(1, device='xpu')", "cuda.mem_get_info()", "cuda.memory_reserved()",
+           "cuda.max_memory_allocated()", "cuda.max_memory_reserved()", "cuda.memory_allocated(0)",
+           "cuda.get_device_capability()", "cuda.init()", "cuda.get_rng_state()", "cuda.synchronize(0)",
+           "cuda.current_stream()", "accelerator.synchronize()", "accelerator.set_device_index(0)",
+           "accelerator.empty_cache()", "accelerator.memory_allocated()", "ones(2).to(0)", "ones(2).cuda(0)",
+           "ones(2).type()", "ones(2).pin_memory()", "ones(2).is_pinned()", "cuda.device(0).idx"]
 
 
 @pytest.mark.parametrize("expr", QUERIES)

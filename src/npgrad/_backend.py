@@ -1,21 +1,23 @@
 """Devices: the one place that knows which array library holds a tensor's data.
 
 A tensor's array lives on a device; ``npgrad.device`` names it as PyTorch does (``"cpu"``,
-``"cuda:0"``).  Each available device type maps to an array module with NumPy's API: today only
-``"cpu"`` -> ``numpy``.  A GPU backend (CuPy) plugs in here: it registers ``"cuda"`` in
-``_MODULES`` (``cuda.is_available()``, ``accelerator`` and every ``device=`` check follow), teaches
-:func:`device_of`, :func:`array_module` and :func:`transfer` its array type, and adds the copy
-between devices in :func:`tensor_to`.  Ops that need the array module of a tensor ask
-:func:`array_module` instead of naming ``np`` (``Function.apply`` and the engine still wrap
-results with ``np.asarray``: the backend routes those through here too).
+``"cuda:0"``).  Each device type maps to an array module with NumPy's API: ``"cpu"`` -> ``numpy``,
+and ``"cuda"`` -> ``cupy`` once CuPy is installed and sees a GPU (:func:`load_cupy` registers it
+the first time CUDA is asked for; ``import npgrad`` never imports CuPy).  A :class:`Backend` bundles
+an array module, its array type, the copies to and from host memory and the answers to
+``npgrad.cuda``'s queries; :func:`register` makes its device type usable everywhere.  Ops ask
+:func:`array_module` for the module of their inputs instead of naming ``np`` where they create
+arrays; :func:`transfer` copies between devices; :class:`ToCopy` is that copy as an autograd
+function (its gradient goes back to the source device).
 
-On this build, asking for a device that is not registered behaves as PyTorch's CPU-only build:
+Without a backend for a device, asking for it behaves as PyTorch's CPU-only build:
 ``"cuda"`` raises ``AssertionError("Torch not compiled with CUDA enabled")``, an unknown device
 string raises ``RuntimeError``, and nothing silently falls back to the CPU.
 """
 from __future__ import annotations
 
 import re
+import weakref
 
 import numpy as np
 
@@ -57,7 +59,13 @@ class device:
             self._type, self._index = type._type, type._index
             return
         if isinstance(type, (int, np.integer)) and not isinstance(type, bool):
-            raise RuntimeError(NO_ACCELERATOR)  # a bare ordinal means the (absent) accelerator
+            b = accelerator_backend()  # a bare ordinal means the accelerator's device
+            if b is None:
+                raise RuntimeError(NO_ACCELERATOR)
+            if type < 0:
+                raise RuntimeError("Device index must not be negative")
+            self._type, self._index = b.type, int(type)
+            return
         if not isinstance(type, str):
             raise TypeError(f"device(): argument 'type' must be str, torch.device or int, "
                             f"not {_typename(type)}")
@@ -147,7 +155,8 @@ _CUPY_TRIED = [False]
 
 def load_cupy():
     """Register CuPy as the ``"cuda"`` backend when it is installed and sees a GPU (once; cheap
-    afterwards).  Returns whether ``"cuda"`` is available."""
+    afterwards).  Returns whether ``"cuda"`` is available.  Nothing imports CuPy before this runs:
+    ``import npgrad`` stays as fast on a GPU machine as on a laptop."""
     if "cuda" in _MODULES:
         return True
     if _CUPY_TRIED[0]:
@@ -159,17 +168,15 @@ def load_cupy():
             return False
     except Exception:  # not installed, no driver, no device: the CPU build's behaviour
         return False
-
-    def to_device(host, index):
-        with cupy.cuda.Device(index):
-            return cupy.asarray(host)
-    register(Backend("cuda", cupy, cupy.ndarray, cupy.asnumpy, to_device, lambda a: a.device.id))
+    register(CupyBackend(cupy))
     return True
 
 
 def _require(d):
     """Raise as PyTorch's CPU build does when data is asked to live on a device this build lacks."""
     if d._type in _MODULES or (d._type == "cuda" and load_cupy()):
+        if d._index is not None and d._type != "cpu" and d._index >= backend(d._type).device_count():
+            raise RuntimeError(f"{d._type.upper()} error: invalid device ordinal")
         return d
     if d._type in ("cuda", "xpu"):  # PyTorch's builds without them assert
         raise AssertionError(f"Torch not compiled with {d._type.upper()} enabled")
@@ -186,7 +193,9 @@ def resolve(d=None, pin_memory=False):
         if d is None:
             d = CPU
     d = _require(as_device(d))
-    if pin_memory:
+    if pin_memory and (d._type != "cpu" or accelerator_backend() is None):
+        if d._type != "cpu":
+            raise RuntimeError("Only dense CPU tensors can be pinned")
         raise RuntimeError("pin_memory=True requires a CUDA or other accelerator backend; no pinned memory "
                            "allocator is available on this system.")
     return d
@@ -194,19 +203,134 @@ def resolve(d=None, pin_memory=False):
 
 class Backend:
     """An accelerator's array library: its module (NumPy's API), its array type and the copies
-    between host memory and the device.  ``register`` makes ``device_type`` usable everywhere."""
+    between host memory and the device.  ``register`` makes ``device_type`` usable everywhere.
+
+    The methods below answer ``npgrad.cuda``'s queries (device count, names, memory, seeding);
+    their defaults describe one device with no memory statistics, which is what a stand-in
+    backend (the tests' strictnp) needs.  :class:`CupyBackend` answers them from the GPU."""
 
     def __init__(self, device_type, module, array_type, to_host, to_device, index_of=None):
         self.type, self.module, self.array_type = device_type, module, array_type
         self.to_host, self.to_device = to_host, to_device  # (arr) -> ndarray ; (ndarray, index) -> arr
         self.index_of = index_of or (lambda arr: 0)
+        self.current = 0  # the ordinal ``"cuda"`` without an index means
+        self.seed = 67280421310721  # PyTorch's default seed
+        self.peak = 0
+
+    def device_count(self):
+        return 1
+
+    def set_device(self, index):
+        self.current = index
+
+    def properties(self, index):
+        """``name``, ``total_memory`` (bytes), ``major``, ``minor``, ``multi_processor_count``."""
+        name = getattr(self.module, "__name__", type(self.module).__name__)
+        return {"name": f"{name} (stand-in device)", "total_memory": 0, "major": 0, "minor": 0,
+                "multi_processor_count": 1}
+
+    def synchronize(self, index):
+        """Wait for the device's queued work (nothing is queued on a stand-in)."""
+
+    def memory(self, index):
+        """``(allocated, reserved)`` bytes held by the array library's pool."""
+        return 0, 0
+
+    def mem_get_info(self, index):
+        """``(free, total)`` bytes of the device."""
+        total = self.properties(index)["total_memory"]
+        return total - self.memory(index)[1], total
+
+    def empty_cache(self):
+        """Give the pool's unused blocks back to the device."""
+
+    def manual_seed(self, seed):
+        self.seed = int(seed)
+
+    def pin(self, host):
+        """A copy of the host array ``host`` in page-locked memory (a plain copy on a stand-in)."""
+        return host.copy()
 
 
-def register(backend):
-    """Make ``backend.type`` (e.g. ``"cuda"``) a device tensors can live on."""
-    _MODULES[backend.type] = backend.module
-    _BACKENDS[backend.array_type] = backend
+class CupyBackend(Backend):
+    """CuPy on NVIDIA (or ROCm) GPUs: ``cupy.ndarray`` is the array, ``cupy.cuda`` answers the queries."""
+
+    def __init__(self, cupy):
+        self.cupy = cupy
+        super().__init__("cuda", cupy, cupy.ndarray, cupy.asnumpy, self._to_device, lambda a: a.device.id)
+        self.current = cupy.cuda.runtime.getDevice()
+        self._count = cupy.cuda.runtime.getDeviceCount()
+
+    def _to_device(self, host, index):
+        with self.cupy.cuda.Device(index):
+            return self.cupy.asarray(host)
+
+    def device_count(self):
+        return self._count
+
+    def set_device(self, index):
+        self.cupy.cuda.runtime.setDevice(index)
+        self.current = index
+
+    def properties(self, index):
+        p = self.cupy.cuda.runtime.getDeviceProperties(index)
+        name = p["name"]
+        return {"name": name.decode() if isinstance(name, bytes) else str(name),
+                "total_memory": int(p["totalGlobalMem"]), "major": int(p["major"]), "minor": int(p["minor"]),
+                "multi_processor_count": int(p["multiProcessorCount"])}
+
+    def synchronize(self, index):
+        self.cupy.cuda.Device(index).synchronize()
+
+    def memory(self, index):
+        with self.cupy.cuda.Device(index):
+            pool = self.cupy.get_default_memory_pool()
+            return int(pool.used_bytes()), int(pool.total_bytes())
+
+    def mem_get_info(self, index):
+        with self.cupy.cuda.Device(index):
+            free, total = self.cupy.cuda.runtime.memGetInfo()
+        return int(free), int(total)
+
+    def empty_cache(self):
+        self.cupy.get_default_memory_pool().free_all_blocks()
+        self.cupy.get_default_pinned_memory_pool().free_all_blocks()
+
+    def manual_seed(self, seed):
+        super().manual_seed(seed)
+        self.cupy.random.seed(int(seed) & 0xFFFFFFFF)
+
+    def pin(self, host):
+        """A copy of the host array ``host`` in page-locked memory (fast, asynchronous copies)."""
+        import cupyx
+        out = cupyx.empty_pinned(host.shape, host.dtype)
+        out[...] = host
+        return out
+
+
+def register(b):
+    """Make ``b.type`` (e.g. ``"cuda"``) a device tensors can live on."""
+    _MODULES[b.type] = b.module
+    _BACKENDS[b.array_type] = b
     _DEVICES.clear()
+
+
+def backend(device_type="cuda"):
+    """The registered backend of ``device_type`` (asking for ``"cuda"`` loads CuPy), or None."""
+    if device_type == "cuda":
+        load_cupy()
+    for b in _BACKENDS.values():
+        if b.type == device_type:
+            return b
+    return None
+
+
+def index_of(d):
+    """The ordinal ``d`` names: its index, else the backend's current device (0 for the CPU)."""
+    if d._index is not None:
+        return d._index
+    b = None if d._type == "cpu" else backend(d._type)
+    return 0 if b is None else b.current
 
 
 def unregister(device_type):
@@ -275,26 +399,28 @@ def to_numpy(arr):
 def on_one_device(args, arrays, error):
     """After an op raised ``TypeError`` on ``arrays``: when its tensors live on different devices,
     raise PyTorch's error, except that a 0-d CPU tensor (a scalar) joins the others' device as in
-    PyTorch; returns the arrays to run the op again with.  Re-raises ``error`` when the devices agree."""
+    PyTorch (through a differentiable copy, so its gradient goes back to the CPU); returns the
+    arguments and arrays to run the op again with.  Re-raises ``error`` when the devices agree."""
     from .tensor import Tensor
     devs = [a.device for a in args if isinstance(a, Tensor)]
     target = next((d for d in devs if d._type != "cpu"), None)
     if target is None or all(_same(d, target) for d in devs):
         raise error
-    out = []
+    new_args, new_arrays = [], []
     for a, arr in zip(args, arrays):
         if isinstance(a, Tensor) and not _same(a.device, target):
             if a._data.ndim != 0 or a.device._type != "cpu":
-                other = a.device
                 raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two "
-                                   f"devices, {target} and {other}!") from None
-            arr = transfer(arr, target)
-        out.append(arr)
-    return out
+                                   f"devices, {target} and {a.device}!") from None
+            a = ToCopy.apply(a, target)
+            arr = a._data
+        new_args.append(a)
+        new_arrays.append(arr)
+    return new_args, new_arrays
 
 
 def _same(a, b):
-    return a._type == b._type and (a._index or 0) == (b._index or 0)
+    return a._type == b._type and (a._index == b._index or index_of(a) == index_of(b))
 
 
 def transfer(arr, d):
@@ -306,8 +432,45 @@ def transfer(arr, d):
     host = to_numpy(arr)
     if d._type == "cpu":
         return host
-    b = next(b for b in _BACKENDS.values() if b.type == d._type)
-    return b.to_device(np.ascontiguousarray(host), d._index or 0)
+    if not host.flags.c_contiguous:
+        host = host.copy()
+    return backend(d._type).to_device(host, index_of(d))
+
+
+#: page-locked host arrays made by ``pin`` (id -> array; an entry goes when its array does)
+_PINNED = weakref.WeakValueDictionary()
+
+
+def _root(arr):
+    while isinstance(arr.base, np.ndarray):
+        arr = arr.base
+    return arr
+
+
+def pin(arr):
+    """``arr`` (host memory) copied into page-locked memory, as ``Tensor.pin_memory()``."""
+    b = accelerator_backend()
+    if b is None:
+        raise RuntimeError(NO_ACCELERATOR)
+    if is_pinned(arr):
+        return arr
+    out = b.pin(np.asarray(arr))
+    _PINNED[id(_root(out))] = _root(out)
+    return out
+
+
+def is_pinned(arr):
+    """Whether the host array ``arr`` (or the array it views) is page-locked by :func:`pin`."""
+    if type(arr) is not np.ndarray or not _PINNED:
+        return False
+    r = _root(arr)
+    return _PINNED.get(id(r)) is r
+
+
+def accelerator_backend():
+    """The registered accelerator's backend (CuPy's once ``"cuda"`` is asked for), or None."""
+    load_cupy()
+    return next(iter(_BACKENDS.values()), None)
 
 
 def like(arr, host):
@@ -333,7 +496,10 @@ def set_default_device(d):
 def get_default_device():
     """The device new tensors go to (``device(type='cpu')`` unless ``set_default_device`` changed it)."""
     d = _DEFAULT[0]
-    return CPU if d is None else _require(d)
+    if d is None:
+        return CPU
+    _require(d)
+    return d if d._index is not None or d._type == "cpu" else device(d._type, index_of(d))
 
 
 # -- .to(...) argument parsing, shared by Tensor.to and Module.to ---------------------------------
@@ -384,7 +550,7 @@ def tensor_to(t, args, kwargs):
     one that autograd differentiates through."""
     dev, dt, _, copy = parse_to(args, kwargs)  # the device is checked there
     if dev is not None and not _same(device_of(t._data), dev):
-        t = ToDevice.apply(t, dev)  # a differentiable copy between devices
+        t = ToCopy.apply(t, dev)  # a differentiable copy between devices
         copy = False
     if dt is None or dt.np == t._data.dtype:
         return t.clone() if copy else t
@@ -392,11 +558,11 @@ def tensor_to(t, args, kwargs):
     return cast(t, dt, copy)
 
 
-def _to_device_function():
+def _to_copy_function():
     from .autograd.function import Function
 
-    class ToDevice(Function):
-        """A copy to another device; its gradient is copied back."""
+    class ToCopy(Function):
+        """A copy to another device (PyTorch's ``ToCopyBackward0``); its gradient is copied back."""
 
         @staticmethod
         def forward(ctx, a, dev):
@@ -405,18 +571,33 @@ def _to_device_function():
 
         @staticmethod
         def backward(ctx, g):
-            return transfer(g, ctx.source), None
-    return ToDevice
+            return ToCopy.apply(g, ctx.source), None  # g is a Tensor: differentiable again
+
+    class PinMemory(Function):
+        """A copy into page-locked host memory; its gradient passes through."""
+
+        @staticmethod
+        def forward(ctx, a):
+            return pin(a)
+
+        @staticmethod
+        def backward(ctx, g):
+            return g
+    return ToCopy, PinMemory
 
 
 class _Lazy:
+    """Stands for a Function class defined on first use (autograd imports this module)."""
+
+    def __init__(self, which):
+        self.which = which
+
     def __getattr__(self, name):
-        fn = _to_device_function()
-        globals()["ToDevice"] = fn
-        return getattr(fn, name)
+        globals()["ToCopy"], globals()["PinMemory"] = _to_copy_function()
+        return getattr(globals()[self.which], name)
 
 
-ToDevice = _Lazy()
+ToCopy, PinMemory = _Lazy("ToCopy"), _Lazy("PinMemory")
 
 
 def cuda_device(device=None):

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import numpy as np
 
-_DEFAULT_DTYPES = ("float32", "int64", "bool")
 PRECISION, LINEWIDTH, THRESHOLD, EDGEITEMS = 4, 80, 1000, 3
 
 
@@ -111,7 +110,10 @@ def format_tensor(t, prefix="tensor("):
         extras.append(f"device='{t.device}'")
     if arr.size == 0 and arr.shape != (0,):
         extras.append(f"size={tuple(arr.shape)}")
-    if t.dtype.name not in _DEFAULT_DTYPES:
+    # PyTorch names every dtype but the default float's for empty tensors (int64 and bool too)
+    from ._dtype import get_default_dtype
+    default = get_default_dtype()
+    if t.dtype != default and (arr.size == 0 or t.dtype.name not in ("int64", "bool")):
         extras.append(f"dtype={t.dtype}")
     if t.grad_fn is not None:
         extras.append(f"grad_fn=<{t.grad_fn.name()}>")

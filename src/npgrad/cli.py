@@ -94,6 +94,7 @@ def build_parser():
     train.add_argument("--nproc", type=_positive_int, default=1, metavar="N",
                        help="data-parallel training on N processes (MPI ranks via mpiexec; --batch-size stays the "
                             'global batch; needs pip install "npgrad[dist]"); default: 1')
+    _device_option(train)
     _data_options(train)
 
     evaluate = sub.add_parser("evaluate", help="accuracy, per-class accuracy and confusion matrix of a checkpoint",
@@ -103,6 +104,7 @@ def build_parser():
                           help="default: the dataset the checkpoint was trained on")
     evaluate.add_argument("--model", choices=MODELS, default=None,
                           help="insist that the checkpoint holds this kind of model")
+    _device_option(evaluate)
     _data_options(evaluate, training=False)
 
     predict = sub.add_parser("predict", help="top-3 classes of a picture (a digit, a piece of clothing, ...)",
@@ -129,6 +131,26 @@ def build_parser():
     play.add_argument("--port", type=int, default=0, help="port to listen on (default: a free one, printed)")
     play.add_argument("--no-browser", action="store_true", help="only print the address")
     return parser
+
+
+def _device_option(p):
+    p.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto",
+                   help='where the model runs: cuda is a GPU through CuPy (pip install "npgrad[cuda]"); '
+                        "default: auto (cuda when available, else cpu)")
+
+
+def _device(command, args):
+    """The device of --device (auto: cuda when available); cuda without a GPU is an error."""
+    choice = getattr(args, "device", "cpu")
+    if choice == "auto":
+        choice = "cuda" if npgrad.cuda.is_available() and getattr(args, "nproc", 1) == 1 else "cpu"
+    elif choice == "cuda":
+        if not npgrad.cuda.is_available():
+            raise _fail(command, '--device cuda needs CuPy and an NVIDIA GPU (pip install "npgrad[cuda]"); '
+                                 "none is available here")
+        if getattr(args, "nproc", 1) > 1:
+            raise _fail(command, "--device cuda trains in one process; use --nproc 1")
+    return npgrad.device(choice)
 
 
 def _threads_option(p):
@@ -220,8 +242,10 @@ def _train(args):
         return _launch_ranks(args)
     run = _data_parallel(args.nproc)                # None in one process
     main_rank = run is None or run.is_main
+    device = _device("train", args)
     npgrad.manual_seed(args.seed)                   # one seed: weights, then every shuffle
     data, spec, model = _data_and_model(args)
+    model.to(device)                                # batches follow the model (Trainer)
     epochs = args.epochs or EPOCHS[args.dataset]
     optimizer, scheduler, lr = _optimizer(args, model, epochs)
     out = _output_folder(args.out, args.dataset, args.model) if main_rank else args.out
@@ -345,6 +369,9 @@ def _print_setup(args, data, spec, model, lr, epochs):
           f"{'x'.join(map(str, data.input_shape))}, {data.num_classes} classes")
     print(f"model {describe(spec)} ({n_params:,} parameters); {args.optimizer} lr {lr:g}, {args.schedule} "
           f"schedule, batch {args.batch_size}, {_plural(epochs, 'epoch')}, seed {args.seed}")
+    dev = next(iter(model.parameters())).device
+    if dev.type != "cpu":
+        print(f"running on {dev} (CuPy)")
     if args.label_smoothing:
         print(f"train_loss includes label smoothing {args.label_smoothing:g}; test_loss is plain cross-entropy "
               f"(as in evaluate)")
@@ -444,7 +471,9 @@ def _evaluate(args):
     from .train.metrics import predictions
     from .utils.data import DataLoader, TensorDataset
 
+    device = _device("evaluate", args)
     model, meta = _restore("evaluate", args.checkpoint, args.model)
+    model.to(device)
     dataset = args.dataset or meta["dataset"]
     data = _load("evaluate", dataset, args, mean=meta["mean"], std=meta["std"], train=False)
     arch = meta["arch"]

@@ -32,6 +32,8 @@ def _size(size, where):
 def _new(arr, requires_grad, device=None, pin_memory=False):
     if device is not None or pin_memory or _backend._DEFAULT[0] is not None:
         arr = _backend.transfer(arr, _backend.resolve(device, pin_memory))
+        if pin_memory:
+            arr = _backend.pin(arr)
     t = Tensor._make(arr, None, False, None)
     if requires_grad:
         t.requires_grad_(True)

@@ -98,7 +98,8 @@ def _encode_key(k, path):
 def _encode(obj, path, tensors):
     """JSON-ready form of ``obj``; tensors and arrays move into ``tensors`` and leave a reference."""
     if isinstance(obj, Tensor):
-        return {"__tensor__": _add_tensor(obj._data, path, tensors)}
+        from ._backend import to_numpy
+        return {"__tensor__": _add_tensor(to_numpy(obj._data), path, tensors)}  # a device's data, copied
     if isinstance(obj, np.ndarray):
         return {"__ndarray__": _add_tensor(obj, path, tensors)}
     if obj is None or isinstance(obj, (bool, int, float, str)):
@@ -284,11 +285,11 @@ def _check_map_location(map_location):
         raise TypeError(f"npgrad.load: map_location must be a device, a string, a dict or a callable, "
                         f"got {type(map_location).__name__}")
     d = _backend.as_device(map_location)
-    if d.type == "cuda" and "cuda" not in _backend._MODULES:
+    if d.type == "cuda" and _backend.backend("cuda") is None:
         raise RuntimeError("Attempting to deserialize object on a CUDA device but torch.cuda.is_available() is "
                            "False. If you are running on a CPU-only machine, please use torch.load with "
                            "map_location=torch.device('cpu') to map your storages to the CPU.")
-    _backend.transfer(None, d)
+    _backend.resolve(d)
 
 
 def _corrupt(name, why):

@@ -210,10 +210,16 @@ class Tensor(InplaceOps):
         return -1 if d.type == "cpu" else (d.index or 0)
 
     def pin_memory(self, device=None):
-        raise RuntimeError(_backend.NO_ACCELERATOR)
+        """A copy in page-locked host memory, for fast (``non_blocking``) copies to the accelerator;
+        this tensor itself when it is pinned already.  Needs an accelerator, as in PyTorch."""
+        if type(self._data) is not np.ndarray:
+            raise RuntimeError(f"cannot pin '{self.type()}' only dense CPU tensors can be pinned")
+        if _backend.is_pinned(self._data):
+            return self
+        return _backend.PinMemory.apply(self)
 
     def is_pinned(self, device=None):
-        return False
+        return _backend.is_pinned(self._data)
 
     @property
     def is_leaf(self):
@@ -276,13 +282,13 @@ class Tensor(InplaceOps):
         return self._data.tolist()
 
     def numpy(self, force=False):
-        if self.requires_grad and not force:
+        if force:
+            return _backend.to_numpy(self._data)
+        if type(self._data) is not np.ndarray:
+            self._not_on_host()
+        if self.requires_grad and _function.state._grad:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. "
                                "Use tensor.detach().numpy() instead.")
-        if type(self._data) is not np.ndarray:
-            if force:
-                return _backend.to_numpy(self._data)
-            self._not_on_host()
         return self._data
 
     def _not_on_host(self):
@@ -347,8 +353,8 @@ class Tensor(InplaceOps):
             raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) support "
                                "the deepcopy protocol at the moment.")
         t = type(self).__new__(type(self))
-        Tensor.__init__(t, self._data.copy())
-        t._data = self._data.copy()
+        Tensor.__init__(t, 0)
+        t._data = self._data.copy()  # (on the same device)
         t.requires_grad = self.requires_grad
         if self.grad is not None:
             t.grad = Tensor._make(self.grad._data.copy(), None, False, None)
@@ -451,10 +457,12 @@ class Tensor(InplaceOps):
 
     def type(self, dtype=None):
         if dtype is None:
-            return {"float32": "torch.FloatTensor", "float64": "torch.DoubleTensor", "float16": "torch.HalfTensor",
+            name = {"float32": "torch.FloatTensor", "float64": "torch.DoubleTensor", "float16": "torch.HalfTensor",
                     "int64": "torch.LongTensor", "int32": "torch.IntTensor", "int16": "torch.ShortTensor",
                     "int8": "torch.CharTensor", "uint8": "torch.ByteTensor",
                     "bool": "torch.BoolTensor"}[self.dtype.name]
+            kind = self.device.type
+            return name if kind == "cpu" else name.replace("torch.", f"torch.{kind}.")
         return self.to(dtype)
 
     def float(self):

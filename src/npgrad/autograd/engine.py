@@ -349,5 +349,7 @@ def _make_grads(outputs, grad_outputs, where):
         if g._data.shape != t._data.shape:
             raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {tuple(g.shape)} "
                                f"and output[{i}] has a shape of {tuple(t.shape)}.")
+        if _backend._BACKENDS and g.device != t.device:
+            raise RuntimeError(f"invalid gradient at index {i} - expected device {t.device} but got {g.device}")
         res.append(g)
     return res

@@ -158,7 +158,7 @@ class Function:
             except TypeError as e:
                 if not _backend._BACKENDS:
                     raise
-                arrays = _backend.on_one_device(args, arrays, e)
+                args, arrays = _backend.on_one_device(args, arrays, e)
                 out = cls.forward(ctx, *arrays, **kwargs)
             if type(out) is not np.ndarray:
                 out = _backend.as_array(out)
@@ -187,7 +187,7 @@ class Function:
             if not _backend._BACKENDS:
                 raise
             # arrays on two devices: PyTorch's error, or (a CPU scalar tensor) moved and run again
-            arrays = _backend.on_one_device(args, arrays, e)
+            args, arrays = _backend.on_one_device(args, arrays, e)
             ctx._saved = None
             raw = cls.forward(ctx, *arrays, **kwargs)
         out = raw if type(raw) is np.ndarray else _backend.as_array(raw)

@@ -1,4 +1,5 @@
-"""``npgrad.backends.cuda``: CUDA's flags (``matmul.allow_tf32`` ...); CUDA is not built in."""
+"""``npgrad.backends.cuda``: CUDA's flags (``matmul.allow_tf32`` ...); ``is_built()`` says whether
+the CUDA backend (CuPy and a GPU) is there."""
 from types import SimpleNamespace
 
 matmul = SimpleNamespace(allow_tf32=False, allow_fp16_reduced_precision_reduction=True,
@@ -6,4 +7,5 @@ matmul = SimpleNamespace(allow_tf32=False, allow_fp16_reduced_precision_reductio
 
 
 def is_built():
-    return False
+    from .. import cuda
+    return cuda.is_available()

@@ -383,8 +383,8 @@ class Module:
                     new = fn(t._data)
                     if new is not t._data:
                         t._data = new
-                        if t.grad is not None:
-                            t.grad = Tensor._make(fn(t.grad._data), None, False, None)
+                        if t._grad is not None:  # the same .grad object, as PyTorch's ``grad.data = ...``
+                            t._grad._data = fn(t._grad._data)
         return self
 
     def to(self, *args, **kwargs):

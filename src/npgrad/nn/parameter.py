@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import _dtype
+from .. import _backend, _dtype
 from ..tensor import Tensor
 
 __all__ = ["Parameter", "Buffer"]
@@ -25,7 +25,7 @@ class Parameter(Tensor):
             arr = np.empty(0, dtype=_dtype.get_default_dtype().np)
         elif isinstance(data, Tensor):
             arr = data._data
-        elif isinstance(data, np.ndarray):
+        elif isinstance(data, np.ndarray) or _backend.is_device_array(data):
             arr = data
         else:
             raise TypeError(f"Parameter: data must be a Tensor (or ndarray), got {type(data).__name__}")

@@ -107,6 +107,17 @@ def _second_input(t, axes, rng):
     return Tensor._make(new, None, False, None)
 
 
+def _on_host(model, args, kwargs):
+    """A model or inputs on a GPU are traced as host copies (the graph is the same; the model itself
+    stays where it is)."""
+    tensors = [a for a in flatten(args) + flatten(kwargs) if isinstance(a, Tensor)]
+    if all(t.device.type == "cpu" for t in list(model.parameters()) + list(model.buffers()) + tensors):
+        return model, args, kwargs
+    import copy
+    moved = {id(t): t.cpu() for t in tensors}
+    return copy.deepcopy(model).cpu(), _replace(args, moved), _replace(kwargs, moved)
+
+
 def _replace(obj, new):
     """``obj`` (nested tuples/lists/dicts) with each tensor ``t`` replaced by ``new[id(t)]``."""
     if isinstance(obj, (tuple, list)):
@@ -351,6 +362,7 @@ def export(model, args=(), f=None, *, kwargs=None, export_params=True, verbose=F
     if training is not None and getattr(training, "name", str(training)).upper().endswith("TRAINING"):
         raise ValueError("onnx.export: only eval-mode export is supported (training=TrainingMode.EVAL)")
     args, kwargs = _split_args(args, kwargs)
+    model, args, kwargs = _on_host(model, args, kwargs)
     inputs = [a for a in flatten(args) + flatten(kwargs) if isinstance(a, Tensor)]  # nested inputs, in order
     if len({id(t) for t in inputs}) != len(inputs):
         raise ValueError("onnx.export: the same tensor is passed as two inputs; pass distinct tensors")

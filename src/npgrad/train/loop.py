@@ -18,6 +18,7 @@ import time
 import numpy as np
 
 import npgrad
+from .._backend import to_numpy
 from .history import History
 from .metrics import accuracy
 
@@ -32,7 +33,8 @@ class Trainer:
     ``scheduler`` is stepped once per epoch (``ReduceLROnPlateau`` gets the test loss).
     ``seed`` reseeds ``npgrad.manual_seed`` when :meth:`fit` starts, so shuffling and dropout repeat exactly.
     ``log`` receives each line of the per-epoch table (``None``: silent); ``progress`` shows a tqdm bar
-    when tqdm is installed.  ``eval_loss_fn`` is the loss reported on the test data (default: ``loss_fn``;
+    when tqdm is installed.  Batches go to ``device`` (default: the device of the model's parameters, so a
+    model moved with ``model.to("cuda")`` trains on the GPU with a DataLoader of CPU tensors).  ``eval_loss_fn`` is the loss reported on the test data (default: ``loss_fn``;
     e.g. plain cross-entropy when training with label smoothing).  A batch whose loss is not finite
     (nan or inf: the training diverged) stops the training; ``trainer.diverged`` then says where.
 
@@ -50,8 +52,9 @@ class Trainer:
     """
 
     def __init__(self, model, optimizer, loss_fn=None, *, metric=accuracy, scheduler=None, callbacks=(),
-                 seed=None, log=print, progress=True, eval_loss_fn=None):
+                 seed=None, log=print, progress=True, eval_loss_fn=None, device=None):
         self.model, self.optimizer = model, optimizer
+        self.device = None if device is None else npgrad.device(device)
         self.loss_fn = loss_fn if loss_fn is not None else npgrad.nn.CrossEntropyLoss()
         self.eval_loss_fn = eval_loss_fn if eval_loss_fn is not None else self.loss_fn
         self.diverged = None
@@ -103,7 +106,9 @@ class Trainer:
         self.model.train()
         total_loss, total_correct, seen = 0.0, 0.0, 0
         bar = _progress_bar(self.progress, loader, f"epoch {epoch}/{epochs}")
+        device = _device(self.model, self.device)
         for inputs, targets in loader:                               # step 1: a mini-batch
+            inputs, targets = _to(inputs, device), _to(targets, device)
             output = self.model(inputs)
             loss = self.loss_fn(output, targets)
             self.optimizer.zero_grad()
@@ -131,7 +136,7 @@ class Trainer:
 
     def evaluate(self, loader):
         """Loss (``eval_loss_fn``) and accuracy over ``loader`` in eval mode without recording a graph."""
-        return evaluate(self.model, loader, self.eval_loss_fn, self.metric)
+        return evaluate(self.model, loader, self.eval_loss_fn, self.metric, device=self.device)
 
     def _stop_diverged(self, value, epoch, batch):
         lr = self.optimizer.param_groups[0]["lr"]
@@ -171,7 +176,7 @@ class Trainer:
 
 
 def fit(model, train_loader, test_loader=None, *, epochs=10, optimizer=None, lr=1e-3, loss_fn=None,
-        metric=accuracy, scheduler=None, callbacks=(), seed=None, log=print, progress=True):
+        metric=accuracy, scheduler=None, callbacks=(), seed=None, log=print, progress=True, device=None):
     """Train ``model`` and return its :class:`History` (a one-call form of :class:`Trainer`).
 
     ``optimizer`` defaults to ``npgrad.optim.Adam(model.parameters(), lr=lr)``.
@@ -188,12 +193,13 @@ def fit(model, train_loader, test_loader=None, *, epochs=10, optimizer=None, lr=
     if optimizer is None:
         optimizer = npgrad.optim.Adam(model.parameters(), lr=lr)
     trainer = Trainer(model, optimizer, loss_fn, metric=metric, scheduler=scheduler, callbacks=callbacks,
-                      seed=seed, log=log, progress=progress)
+                      seed=seed, log=log, progress=progress, device=device)
     return trainer.fit(train_loader, test_loader, epochs=epochs)
 
 
-def evaluate(model, loader, loss_fn=None, metric=accuracy):
+def evaluate(model, loader, loss_fn=None, metric=accuracy, device=None):
     """Average loss and accuracy of ``model`` over ``loader`` (``model.eval()``, ``npgrad.no_grad()``).
+    Batches go to ``device`` (default: the device of the model's parameters).
 
     The model's previous train/eval mode is restored afterwards.
     """
@@ -201,9 +207,11 @@ def evaluate(model, loader, loss_fn=None, metric=accuracy):
     was_training = model.training
     model.eval()
     total_loss, total_correct, seen = 0.0, 0.0, 0
+    device = _device(model, device)
     try:
         with npgrad.no_grad():
             for inputs, targets in loader:
+                inputs, targets = _to(inputs, device), _to(targets, device)
                 output = model(inputs)
                 n = len(targets)
                 total_loss += loss_fn(output, targets).item() * n
@@ -223,14 +231,37 @@ def collect_outputs(model, loader):
     was_training = model.training
     model.eval()
     outs, tgts = [], []
+    device = _device(model, None)
     try:
         with npgrad.no_grad():
             for inputs, targets in loader:
-                outs.append(np.asarray(model(inputs)._data))
-                tgts.append(np.asarray(getattr(targets, "data", targets)))
+                outs.append(to_numpy(model(_to(inputs, device))._data))
+                tgts.append(to_numpy(targets._data) if isinstance(targets, npgrad.Tensor) else np.asarray(targets))
     finally:
         model.train(was_training)
     return np.concatenate(outs), np.concatenate(tgts)
+
+
+def _device(model, device):
+    """Where batches go: ``device``, else the device of the model's first parameter (None: leave them)."""
+    if device is not None:
+        return npgrad.device(device)
+    for p in model.parameters():
+        return p.device
+    return None
+
+
+def _to(batch, device):
+    """A batch (a tensor, or a list/tuple/dict of them) on ``device``."""
+    if device is None:
+        return batch
+    if isinstance(batch, npgrad.Tensor):
+        return batch if batch.device == device else batch.to(device)
+    if isinstance(batch, (list, tuple)):
+        return type(batch)(_to(b, device) for b in batch)
+    if isinstance(batch, dict):
+        return {k: _to(v, device) for k, v in batch.items()}
+    return batch
 
 
 def _cell(value):

@@ -7,11 +7,17 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._backend import to_numpy
+
 __all__ = ["accuracy", "predictions", "confusion_matrix", "per_class_accuracy", "format_confusion_matrix"]
 
 
 def _array(x):
-    return np.asarray(getattr(x, "data", x))
+    """NumPy values of a tensor (on any device: a GPU tensor is copied to host memory) or array."""
+    from ..tensor import Tensor
+    if isinstance(x, Tensor):
+        return to_numpy(x._data)
+    return np.asarray(x)
 
 
 def predictions(output):
