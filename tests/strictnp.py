@@ -68,6 +68,8 @@ def _wrap(r):
         return StrictArray(np.asarray(r))  # CuPy returns 0-d arrays, not scalars
     if t is tuple or t is list:
         return t(_wrap(v) for v in r)
+    if isinstance(r, tuple) and hasattr(r, "_fields"):  # linalg.qr / svd / eigh results
+        return t(*(_wrap(v) for v in r))
     if isinstance(r, np.random.Generator):
         return _Proxy(r)
     return r

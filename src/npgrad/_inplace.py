@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import _backend
 from ._views import (Overwrite, StridedView, ViewWrite, _advanced, _invalidate_multi, _Invalidated,  # noqa: F401
                      _multi_message, _track_saved_output, check_no_overlap, check_no_partial_overlap, link_view,
                      mark_multi_output)
@@ -188,24 +189,24 @@ class InplaceOps:
 
     def uniform_(self, a=0.0, b=1.0, generator=None):
         check_no_overlap(self._data)
-        from .random import _gen
+        from .random import _gen_like
         with _no_grad_ctx():
-            self._data[...] = _gen(generator).uniform(a, b, self._data.shape)
+            self._data[...] = _gen_like(self._data, generator).uniform(a, b, self._data.shape)
         self._version[0] += 1
         return self
 
     def normal_(self, mean=0.0, std=1.0, generator=None):
         check_no_overlap(self._data)
-        from .random import _gen
+        from .random import _gen_like
         with _no_grad_ctx():
-            self._data[...] = _gen(generator).normal(mean, std, self._data.shape)
+            self._data[...] = _gen_like(self._data, generator).normal(mean, std, self._data.shape)
         self._version[0] += 1
         return self
 
     def bernoulli_(self, p=0.5, generator=None):
         check_no_overlap(self._data)
-        from .random import _gen
-        self._data[...] = _gen(generator).random(self._data.shape) < p
+        from .random import _gen_like
+        self._data[...] = _gen_like(self._data, generator).random(self._data.shape) < p
         self._version[0] += 1
         return self
 
@@ -213,15 +214,21 @@ class InplaceOps:
         from .ops.index import index_put, _convert_key, _is_basic
         if state._grad and self.requires_grad and _advanced(key):  # (index_put_ checks this first)
             self._check_leaf_write(True, self.__dict__.get("_view_of"))
-        k = _convert_key(key, self._data.shape)
-        if _is_basic(k):  # x[basic] = v is a copy_ into the view x[basic]: PyTorch checks it for overlap
-            region = np.asarray(self._data[k])
+        k = _convert_key(key, self._data.shape, self._data)
+        basic = _is_basic(k, type(self._data))
+        if basic:  # x[basic] = v is a copy_ into the view x[basic]: PyTorch checks it for overlap
+            region = self._data[k]
+            if type(region) is not type(self._data):  # (a scalar: NumPy's full index)
+                region = np.asarray(region)
             check_no_overlap(region)
             if isinstance(value, Tensor):
                 check_no_partial_overlap(region, value._data, assign=True)
         if not (state._grad and (self.requires_grad or (isinstance(value, Tensor) and value.requires_grad))):
             # plain NumPy assignment: no full copy, views see the write
             v = value._data if isinstance(value, Tensor) else value
+            if type(v) is not type(self._data) and _backend._BACKENDS and (
+                    _backend.is_device_array(self._data) or _backend.is_device_array(v)):
+                v = _value_on_device_of(self._data, value, basic)
             try:
                 self._data[k] = v
             except (ValueError, IndexError) as e:
@@ -232,7 +239,7 @@ class InplaceOps:
             self._version[0] += 1
             _invalidate_multi(self)
             return
-        if _is_basic(k):  # a copy_ into the view self[key], as PyTorch (the write is that view's, not self's)
+        if basic:  # a copy_ into the view self[key], as PyTorch (the write is that view's, not self's)
             from .ops.index import getitem
             getitem(self, k)._inplace(_copy_into, value, _overlap_ok=True)
             return
@@ -251,8 +258,26 @@ class InplaceOps:
         return self.div_(other)
 
 
+def _value_on_device_of(arr, value, basic):
+    """A value written into ``arr``, on ``arr``'s device.  Numbers stay numbers; lists and NumPy
+    arrays move; a tensor on another device moves into a basic index (a copy_, as in PyTorch) or
+    when it is 0-d, and is refused elsewhere (PyTorch's index_put_)."""
+    v = value._data if isinstance(value, Tensor) else value
+    if isinstance(v, (int, float, bool, np.number, np.bool_)):
+        return v
+    have, want = _backend.device_of(v), _backend.device_of(arr)
+    if isinstance(value, Tensor) and have != want and not basic and v.ndim:
+        raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two devices, "
+                           f"{want} and {have}!")
+    if _backend.is_device_array(v):
+        return _backend.transfer(v, want)
+    return _backend.like(arr, np.asarray(v, dtype=arr.dtype))
+
+
 def _copy_into(t, src):
     from .ops.elementwise import copy_like
+    if isinstance(src, Tensor) and type(src._data) is not type(t._data):
+        src = src.to(t.device)  # a copy between devices (differentiable), as PyTorch's copy_
     value = copy_like(t, src)
     return Overwrite.apply(t, value) if t.requires_grad and state._grad else value
 

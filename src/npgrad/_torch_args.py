@@ -23,6 +23,8 @@ import warnings
 
 import numpy as np
 
+from . import _backend
+from ._views import address
 from .autograd.grad_mode import state
 
 # PyTorch's Python-level functions and methods (torch.norm, Tensor.split ...) do not take the aliases.
@@ -100,6 +102,8 @@ def public(fn, name=None, out=False, method=False):
         _check_out_grad(name, dest, args, kw)
         if factory and kw.get("dtype") is None:
             kw["dtype"] = dest.dtype
+        if factory and kw.get("device") is None and _backend.is_device_array(getattr(dest, "_data", None)):
+            kw["device"] = dest.device  # a factory makes its result where ``out`` lives
         return write_out(name, fn(*args, **kw), dest, args, factory)
 
     call.torch_aliases = tuple(aliases)
@@ -139,6 +143,8 @@ def write_out(name, result, dest, args=(), factory=False):
     if not isinstance(dest, Tensor):
         raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(dest).__name__}")
     src = result._data
+    if type(src) is not type(dest._data):
+        _check_out_device(name, src, dest._data)
     _check_out_dtype(name, src.dtype, dest._data.dtype)
     _check_overlap(name, dest, args)
     if dest._data.shape != src.shape:
@@ -149,10 +155,16 @@ def write_out(name, result, dest, args=(), factory=False):
                           "outputs will not be resized unless they have zero elements. You can explicitly "
                           "reuse an out tensor t by resizing it, inplace, to zero elements with t.resize_(0).",
                           UserWarning, stacklevel=3)
-        dest._data = np.empty(src.shape, dest._data.dtype)
+        dest._data = _backend.array_module(src).empty(src.shape, dest._data.dtype)
     np.copyto(dest._data, src, casting="unsafe")
     dest._version[0] += 1
     return dest
+
+
+def _check_out_device(name, res, target):
+    have, want = _backend.device_of(target), _backend.device_of(res)
+    if have != want:
+        raise RuntimeError(f"{name}(): Expected out tensor to have device {want}, but got {have} instead")
 
 
 def _check_out_dtype(name, res, target):
@@ -171,10 +183,10 @@ def _check_overlap(name, dest, args):
     d = dest._data
     for t in _tensors(args):
         a = t._data
-        if a is d or not np.may_share_memory(a, d):
+        if a is d or type(a) is not type(d) or not np.may_share_memory(a, d):
             continue
         same = (a.shape == d.shape and a.strides == d.strides
-                and a.__array_interface__["data"][0] == d.__array_interface__["data"][0])
+                and address(a) == address(d))  # (equal when a device's module does not tell: None)
         if not same:
             raise RuntimeError(f"{name}(): unsupported operation: some elements of the input tensor and the "
                                "written-to tensor refer to a single memory location. Please clone() the "

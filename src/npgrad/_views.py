@@ -19,6 +19,7 @@ import weakref
 
 import numpy as np
 
+from . import _backend
 from .autograd.function import Function
 from .autograd.grad_mode import state
 
@@ -122,7 +123,7 @@ class _Invalidated:
 def _advanced(key):
     """Whether an index (before conversion) uses index arrays or masks (PyTorch's index_put_)."""
     items = key if isinstance(key, tuple) else (key,)
-    return any(isinstance(k, (list, np.ndarray, Tensor, bool)) for k in items)
+    return any(isinstance(k, (list, np.ndarray, Tensor, bool)) or _backend.is_device_array(k) for k in items)
 
 
 def check_no_overlap(arr):
@@ -136,11 +137,17 @@ def check_no_overlap(arr):
                                "operation.")
 
 
+def _repeats(arr):
+    return arr.size != 0 and any(st == 0 and n > 1 for n, st in zip(arr.shape, arr.strides))
+
+
 def check_no_partial_overlap(out, arr, assign=False):
     """PyTorch's rule for an operand of an in-place op: it may be the written memory exactly (same
     place, same strides) or elsewhere, but not partly the same (the result would depend on the
     order of the writes).  ``assign``: ``x[key] = arr``, where ``arr`` is first broadcast to the
     written region (then only the sizes above 1 and their strides must agree)."""
+    if type(arr) is not type(out):
+        return  # (memory of two devices never overlaps)
     if assign:
         try:
             arr = np.broadcast_to(arr, out.shape)
@@ -148,7 +155,9 @@ def check_no_partial_overlap(out, arr, assign=False):
             return  # (the assignment reports the shape mismatch)
     if out.size == 0 or arr.size == 0 or not (_dense(out) and _dense(arr)):
         return  # (not checked, as PyTorch's "too hard" case)
-    a0, b0 = out.__array_interface__["data"][0], arr.__array_interface__["data"][0]
+    a0, b0 = address(out), address(arr)
+    if a0 is None or b0 is None:
+        return  # (a device array module that does not tell where its arrays are)
     a1, b1 = a0 + out.nbytes, b0 + arr.nbytes
     # (the stride of a size-1 dim is arbitrary in NumPy: PyTorch's would match)
     same = out.shape == arr.shape and all(a == b for a, b, n in zip(out.strides, arr.strides, out.shape) if n != 1)
@@ -158,6 +167,16 @@ def check_no_partial_overlap(out, arr, assign=False):
         raise RuntimeError("unsupported operation: some elements of the input tensor and the written-to tensor "
                            "refer to a single memory location. Please clone() the tensor before performing the "
                            "operation.")
+
+
+def address(arr):
+    """Where the first element of ``arr`` lives (host or device memory), or None when its array
+    module does not say (CuPy does: ``arr.data.ptr``)."""
+    if type(arr) is np.ndarray:
+        return arr.__array_interface__["data"][0]
+    if not _backend.is_device_array(arr):
+        return np.asarray(arr).__array_interface__["data"][0]
+    return getattr(getattr(arr, "data", None), "ptr", None)
 
 
 def _dense(arr):
@@ -207,8 +226,9 @@ class ViewAdjoint(Function):
     def forward(ctx, g, fn, shape):
         ctx.fn = fn
         n = int(np.prod(shape))
-        idx = np.asarray(fn(np.arange(n).reshape(shape))).ravel()
-        out = np.bincount(idx, weights=np.asarray(g, dtype=np.float64).ravel(), minlength=n)
+        xp = _backend.array_module(g)
+        idx = xp.asarray(fn(xp.arange(n).reshape(shape))).ravel()
+        out = xp.bincount(idx, weights=g.astype(np.float64, copy=False).ravel(), minlength=n)
         return out.astype(g.dtype, copy=False).reshape(shape)
 
     @staticmethod
@@ -226,15 +246,18 @@ class ViewWrite(Function):
     def forward(ctx, root, value, fn):
         ctx.fn = fn
         out = root.copy()
-        fn(out)[...] = value
+        view = fn(out)
+        view[...] = value
+        ctx.repeats = _repeats(view)  # (``out`` is dense: any memory the view repeats is the view's own doing)
         return out
 
     @staticmethod
     def backward(ctx, g):
         gr = gv = None
-        check_no_overlap(ctx.fn(g._data))  # a write into repeated memory has no gradient (PyTorch raises)
+        if ctx.repeats:  # a write into repeated memory has no gradient (PyTorch raises)
+            check_no_overlap(ctx.fn(_backend.array_module(g._data).empty(g._data.shape, dtype=bool)))
         if ctx.needs_input_grad[0]:
-            keep = np.ones(g._data.shape, dtype=g._data.dtype)
+            keep = _backend.array_module(g._data).ones(g._data.shape, dtype=g._data.dtype)
             ctx.fn(keep)[...] = 0
             gr = g * Tensor._make(keep, None, False, None)
         if ctx.needs_input_grad[1]:
@@ -251,7 +274,7 @@ class Overwrite(Function):
 
     @staticmethod
     def forward(ctx, x, value):
-        return np.array(value, copy=True)
+        return value.copy(order="K") if _backend.is_device_array(value) else np.array(value, copy=True)
 
     @staticmethod
     def backward(ctx, g):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _backend, _dtype
-from .random import _gen
+from .random import _gen_on
 from .tensor import Tensor, _to_array
 
 
@@ -38,6 +38,14 @@ def _new(arr, requires_grad, device=None, pin_memory=False):
     if requires_grad:
         t.requires_grad_(True)
     return t
+
+
+def _place(device, pin_memory=False):
+    """The device a random creation function draws on (resolved and checked), or None for the CPU
+    when nothing asks for another device (the common case costs one test)."""
+    if device is None and not pin_memory and _backend._DEFAULT[0] is None:
+        return None
+    return _backend.resolve(device, pin_memory)
 
 
 def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False):
@@ -130,7 +138,9 @@ def _like(x, dtype, where="zeros_like"):
 
 def _like_device(x, device):
     """``*_like`` functions put their result on ``x``'s device unless told otherwise."""
-    return device if device is not None or _backend._DEFAULT[0] is None else x.device
+    if device is not None or (type(x._data) is np.ndarray and _backend._DEFAULT[0] is None):
+        return device
+    return x.device
 
 
 def _float_np(dtype, where):
@@ -178,23 +188,24 @@ def full_like(input, fill_value, dtype=None, device=None, requires_grad=False, p
 def rand_like(input, dtype=None, generator=None, device=None, requires_grad=False, pin_memory=False):
     dt = _like(input, dtype, "rand_like")
     _float_np(dt, "rand_like")
-    return _new(_gen(generator).random(input.shape).astype(dt), requires_grad, _like_device(input, device),
-                pin_memory)
+    dev = _place(_like_device(input, device), pin_memory)
+    return _new(_gen_on(dev, generator).random(input.shape).astype(dt), requires_grad, dev, pin_memory)
 
 
 def randn_like(input, dtype=None, generator=None, device=None, requires_grad=False, pin_memory=False):
     dt = _like(input, dtype, "randn_like")
     _float_np(dt, "randn_like")
-    return _new(_gen(generator).standard_normal(input.shape).astype(dt), requires_grad,
-                _like_device(input, device), pin_memory)
+    dev = _place(_like_device(input, device), pin_memory)
+    return _new(_gen_on(dev, generator).standard_normal(input.shape).astype(dt), requires_grad, dev, pin_memory)
 
 
 def randint_like(input, low=0, high=None, dtype=None, generator=None, device=None, requires_grad=False,
                  pin_memory=False):
     if high is None:
         low, high = 0, low
-    return _new(_gen(generator).integers(low, high, input.shape).astype(_like(input, dtype)), requires_grad,
-                _like_device(input, device), pin_memory)
+    dev = _place(_like_device(input, device), pin_memory)
+    return _new(_gen_on(dev, generator).integers(low, high, input.shape).astype(_like(input, dtype)), requires_grad,
+                dev, pin_memory)
 
 
 def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False, pin_memory=False):
@@ -268,7 +279,8 @@ def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, pi
     torch.Size([2, 3])
     """
     dt = _float_np(dtype, "rand")
-    return _new(_gen(generator).random(_size(size, "rand"), dtype=dt if dt in (np.float32, np.float64) else np.float64).astype(dt, copy=False), requires_grad, device, pin_memory)
+    dev = _place(device, pin_memory)
+    return _new(_gen_on(dev, generator).random(_size(size, "rand"), dtype=dt if dt in (np.float32, np.float64) else np.float64).astype(dt, copy=False), requires_grad, dev, pin_memory)
 
 
 def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, pin_memory=False):
@@ -280,7 +292,8 @@ def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, p
     torch.float32
     """
     dt = _float_np(dtype, "randn")
-    return _new(_gen(generator).standard_normal(_size(size, "randn"), dtype=dt if dt in (np.float32, np.float64) else np.float64).astype(dt, copy=False), requires_grad, device, pin_memory)
+    dev = _place(device, pin_memory)
+    return _new(_gen_on(dev, generator).standard_normal(_size(size, "randn"), dtype=dt if dt in (np.float32, np.float64) else np.float64).astype(dt, copy=False), requires_grad, dev, pin_memory)
 
 
 def randint(low=0, high=None, size=None, generator=None, dtype=None, device=None, requires_grad=False,
@@ -301,8 +314,9 @@ def randint(low=0, high=None, size=None, generator=None, dtype=None, device=None
         low, high = 0, low
     if high <= low:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
-    return _new(_gen(generator).integers(low, high, _size((size,), "randint")).astype(_np_dtype(dtype, _dtype.int64)),
-                requires_grad, device, pin_memory)
+    dev = _place(device, pin_memory)
+    values = _gen_on(dev, generator).integers(low, high, _size((size,), "randint"))
+    return _new(values.astype(_np_dtype(dtype, _dtype.int64)), requires_grad, dev, pin_memory)
 
 
 def randperm(n, generator=None, dtype=None, device=None, requires_grad=False, pin_memory=False):
@@ -316,7 +330,8 @@ def randperm(n, generator=None, dtype=None, device=None, requires_grad=False, pi
         raise TypeError(f"randperm(): argument 'n' must be int, not {type(n).__name__}")
     if n < 0:
         raise RuntimeError(f"randperm: Trying to create tensor with negative dimension {n}: [{n}]")
-    return _new(_gen(generator).permutation(n).astype(_np_dtype(dtype, _dtype.int64)), requires_grad, device,
+    dev = _place(device, pin_memory)
+    return _new(_gen_on(dev, generator).permutation(n).astype(_np_dtype(dtype, _dtype.int64)), requires_grad, dev,
                 pin_memory)
 
 
@@ -325,12 +340,14 @@ def normal(mean=0.0, std=1.0, size=None, generator=None, dtype=None, device=None
     """Normal samples; ``mean``/``std`` may be tensors (elementwise) or numbers with a ``size``."""
     m = mean._data if isinstance(mean, Tensor) else mean
     s = std._data if isinstance(std, Tensor) else std
-    bad = ~(np.asarray(s) >= 0)  # nan too: it would give nan samples silently
-    if np.any(bad):
-        raise RuntimeError(f"normal expects std >= 0.0, but found std {np.asarray(s)[bad].flat[0]}")
+    if not np.all(s >= 0):  # nan too: it would give nan samples silently
+        host = np.asarray(_backend.to_numpy(s))
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {host[~(host >= 0)].flat[0]}")
     shape = _size((size,), "normal") if size is not None else np.broadcast_shapes(np.shape(m), np.shape(s))
     dt = next((x._data.dtype for x in (mean, std) if isinstance(x, Tensor)), _np_dtype(dtype))
-    return _new((_gen(generator).standard_normal(shape) * s + m).astype(dt), requires_grad, device, pin_memory)
+    on = next((x.device for x in (mean, std) if isinstance(x, Tensor) and type(x._data) is not np.ndarray), device)
+    dev = _place(on, pin_memory)  # tensor arguments on a device draw there, as PyTorch
+    return _new((_gen_on(dev, generator).standard_normal(shape) * s + m).astype(dt), requires_grad, dev, pin_memory)
 
 
 def bernoulli(input, p=None, generator=None):
@@ -341,12 +358,13 @@ def bernoulli(input, p=None, generator=None):
     tensor([0., 1.])
     """
     prob = input._data if p is None else p
-    bad = ~((np.asarray(prob) >= 0) & (np.asarray(prob) <= 1))
-    if np.any(bad):
+    if not np.all((prob >= 0) & (prob <= 1)):
         what = "p" if p is not None else "input"
+        host = np.asarray(_backend.to_numpy(prob))
         raise RuntimeError(f"bernoulli: expects {what} to be in [0, 1], but got {what}="
-                           f"{np.asarray(prob)[bad].flat[0]}")
-    return _new((_gen(generator).random(input.shape) < prob).astype(input._data.dtype), False)
+                           f"{host[~((host >= 0) & (host <= 1))].flat[0]}")
+    rng = _gen_on(None if type(input._data) is np.ndarray else input.device, generator)
+    return Tensor._make((rng.random(input.shape) < prob).astype(input._data.dtype), None, False, None)
 
 
 def multinomial(input, num_samples, replacement=False, generator=None):
@@ -356,12 +374,13 @@ def multinomial(input, num_samples, replacement=False, generator=None):
     >>> npgrad.multinomial(npgrad.tensor([0.0, 1.0]), 2, replacement=True)
     tensor([1, 1])
     """
-    probs = np.atleast_2d(input._data.astype(np.float64))
+    # the draw runs on the host (a row at a time, NumPy's choice); the indices go back to input's device
+    probs = np.atleast_2d(_backend.to_numpy(input._data).astype(np.float64))
     _check_multinomial(probs, num_samples, replacement)
-    rng = _gen(generator)
+    rng = _gen_on(None, generator if generator is None or generator.device.type == "cpu" else None)
     rows = [rng.choice(probs.shape[1], num_samples, replace=replacement, p=r / r.sum()) for r in probs]
     out = np.asarray(rows, dtype=np.int64)
-    return _new(out if input.ndim == 2 else out[0], False)
+    return _new(out if input.ndim == 2 else out[0], False, None if type(input._data) is np.ndarray else input.device)
 
 
 

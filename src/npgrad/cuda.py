@@ -189,6 +189,8 @@ def manual_seed(seed):
     b = _backend.backend("cuda")
     if b is not None:
         b.manual_seed(int(seed))
+        from .random import manual_seed_devices
+        manual_seed_devices(int(seed), "cuda")  # the generators random tensors on the GPU draw from
 
 
 manual_seed_all = manual_seed
@@ -197,7 +199,7 @@ manual_seed_all = manual_seed
 def seed():
     b = _backend.backend("cuda")
     if b is not None:
-        b.manual_seed(int(np.random.SeedSequence().entropy) & 0xFFFFFFFFFFFFFFFF)
+        manual_seed(int(np.random.SeedSequence().entropy) & 0xFFFFFFFFFFFFFFFF)
 
 
 seed_all = seed

@@ -15,9 +15,11 @@ How npgrad uses it
 
   - ``"format": "pt"`` (what the wider safetensors tooling expects of PyTorch-layout files);
   - ``"npgrad"``: the whole object as JSON, with each tensor replaced by ``{"__tensor__": name}``
-    (``{"__ndarray__": name}`` for NumPy arrays), tuples as ``{"__tuple__": [...]}`` and dicts
-    whose keys are not all plain strings (e.g. an optimizer's integer parameter ids) as
-    ``{"__dict__": [[key, value], ...]}``. Values may be tensors, arrays, ``None``, bools, ints,
+    (``{"__tensor__": name, "device": "cuda:0"}`` for one that lived on an accelerator: the file holds
+    a host copy, and ``load`` puts it back there unless ``map_location`` says otherwise, as
+    ``torch.load`` does; ``{"__ndarray__": name}`` for NumPy arrays), tuples as
+    ``{"__tuple__": [...]}`` and dicts whose keys are not all plain strings (e.g. an optimizer's
+    integer parameter ids) as ``{"__dict__": [[key, value], ...]}``. Values may be tensors, arrays, ``None``, bools, ints,
     floats (including inf/nan), strings, lists, tuples and dicts of these;
   - ``"npgrad.crc32"``: a CRC-32 of every tensor's bytes, checked on load, so a corrupted file is
     reported instead of loaded as garbage.
@@ -48,6 +50,7 @@ import zlib
 
 import numpy as np
 
+from . import _backend
 from .tensor import Tensor
 
 __all__ = ["save", "load", "DEFAULT_PROTOCOL", "SourceChangeWarning", "add_safe_globals", "get_safe_globals",
@@ -98,10 +101,16 @@ def _encode_key(k, path):
 def _encode(obj, path, tensors):
     """JSON-ready form of ``obj``; tensors and arrays move into ``tensors`` and leave a reference."""
     if isinstance(obj, Tensor):
-        from ._backend import to_numpy
-        return {"__tensor__": _add_tensor(to_numpy(obj._data), path, tensors)}  # a device's data, copied
+        arr = obj._data
+        if type(arr) is np.ndarray:
+            return {"__tensor__": _add_tensor(arr, path, tensors)}
+        # a device tensor: its host copy goes into the file, its device into the structure
+        return {"__tensor__": _add_tensor(_backend.to_numpy(arr), path, tensors),
+                "device": str(_backend.device_of(arr))}
     if isinstance(obj, np.ndarray):
         return {"__ndarray__": _add_tensor(obj, path, tensors)}
+    if _backend.is_device_array(obj):
+        return {"__ndarray__": _add_tensor(_backend.to_numpy(obj), path, tensors)}
     if obj is None or isinstance(obj, (bool, int, float, str)):
         return obj
     if isinstance(obj, np.generic):
@@ -125,22 +134,24 @@ def _encode(obj, path, tensors):
                     "lists, tuples and dicts (no pickle, so no arbitrary objects)")
 
 
-def _decode(obj, arrays):
+def _decode(obj, arrays, place):
     if isinstance(obj, list):
-        return [_decode(v, arrays) for v in obj]
+        return [_decode(v, arrays, place) for v in obj]
     if not isinstance(obj, dict):
         return obj
     if len(obj) == 1:
         (k, v), = obj.items()
         if k == "__tensor__":
-            return Tensor._make(arrays[v], None, False, None)
+            return Tensor._make(place(arrays[v], "cpu"), None, False, None)
         if k == "__ndarray__":
             return arrays[v]
         if k == "__tuple__":
-            return tuple(_decode(x, arrays) for x in v)
+            return tuple(_decode(x, arrays, place) for x in v)
         if k == "__dict__":
-            return {key: _decode(val, arrays) for key, val in v}
-    return {k: _decode(v, arrays) for k, v in obj.items()}
+            return {key: _decode(val, arrays, place) for key, val in v}
+    if len(obj) == 2 and "__tensor__" in obj and "device" in obj:  # a tensor saved from a device
+        return Tensor._make(place(arrays[obj["__tensor__"]], obj["device"]), None, False, None)
+    return {k: _decode(v, arrays, place) for k, v in obj.items()}
 
 
 # -- save -------------------------------------------------------------------------------------
@@ -252,10 +263,12 @@ def _file_mode(path):
 def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=None, **pickle_load_args):
     """Load an object saved by ``npgrad.save`` (or any safetensors file) from a path or binary file.
 
-    Tensors come back as npgrad tensors on the CPU (checkpoints hold CPU data); ``map_location``
-    (a device, a string, a ``{saved: target}`` dict or ``lambda storage, loc: storage``) must lead
-    to a device this build has, as in PyTorch's CPU build. Loading never executes code, whatever
-    ``weights_only`` says.
+    Tensors come back on the device they were saved from (the file holds host copies), unless
+    ``map_location`` says where, in ``torch.load``'s forms: a device or string (everything there),
+    a ``{saved: target}`` dict of location strings, or a callable ``(tensor, location) -> tensor``
+    (``lambda storage, loc: storage`` keeps the CPU copy; ``lambda storage, loc: storage.cuda()``).
+    A device this build lacks raises as PyTorch's CPU build does. Loading never executes code,
+    whatever ``weights_only`` says.
 
     >>> import npgrad, io
     >>> buf = io.BytesIO()
@@ -272,7 +285,7 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=No
             raise FileNotFoundError(2, "npgrad.load: no such checkpoint file", name)
         with open(name, "rb") as fh:
             data = fh.read()
-    return _deserialize(data, name)
+    return _deserialize(data, name, _placer(map_location))
 
 
 def _check_map_location(map_location):
@@ -286,10 +299,40 @@ def _check_map_location(map_location):
                         f"got {type(map_location).__name__}")
     d = _backend.as_device(map_location)
     if d.type == "cuda" and _backend.backend("cuda") is None:
-        raise RuntimeError("Attempting to deserialize object on a CUDA device but torch.cuda.is_available() is "
-                           "False. If you are running on a CPU-only machine, please use torch.load with "
-                           "map_location=torch.device('cpu') to map your storages to the CPU.")
-    _backend.resolve(d)
+        raise RuntimeError(_NO_CUDA)
+    _backend.resolve(d)  # a device type this build cannot hold data on raises
+
+
+_NO_CUDA = ("Attempting to deserialize object on a CUDA device but torch.cuda.is_available() is False. If you are "
+            "running on a CPU-only machine, please use torch.load with map_location=torch.device('cpu') to map "
+            "your storages to the CPU.")
+
+
+def _restore(arr, location):
+    """The host array ``arr`` on the device named ``location`` (``"cpu"``, ``"cuda:0"``, a device)."""
+    d = _backend.as_device(location)
+    if d.type == "cpu":
+        return arr
+    if d.type == "cuda" and _backend.backend("cuda") is None:
+        raise RuntimeError(_NO_CUDA)
+    return _backend.transfer(arr, d)
+
+
+def _placer(map_location):
+    """``(host array, saved location) -> array`` where ``torch.load(map_location=...)`` puts a tensor."""
+    if map_location is None:
+        return _restore
+    if isinstance(map_location, (str, _backend.device)):
+        return lambda arr, loc: _restore(arr, map_location)
+    if isinstance(map_location, dict):
+        return lambda arr, loc: _restore(arr, map_location.get(loc, loc))
+
+    def call(arr, loc):
+        out = map_location(Tensor._make(arr, None, False, None), loc)
+        if out is None:
+            return _restore(arr, loc)
+        return out._data if isinstance(out, Tensor) else out
+    return call
 
 
 def _corrupt(name, why):
@@ -336,7 +379,8 @@ def _read_header(data, name):
     return header
 
 
-def _deserialize(data, name):
+def _deserialize(data, name, place=None):
+    place = place or _restore
     header = _read_header(data, name)
     meta = header.get("__metadata__") or {}
     for key, info in header.items():
@@ -361,9 +405,9 @@ def _deserialize(data, name):
             raise _corrupt(name, f"the bytes of tensor '{key}' do not match their checksum")
     arrays = {k: (a if a.flags.writeable else a.copy()) for k, a in arrays.items()}
     if structure is None:
-        return {k: Tensor._make(a, None, False, None) for k, a in arrays.items()}
+        return {k: Tensor._make(place(a, "cpu"), None, False, None) for k, a in arrays.items()}
     try:
-        return _decode(structure, arrays)
+        return _decode(structure, arrays, place)
     except RecursionError:
         raise _corrupt(name, "the npgrad metadata is nested too deeply to read") from None
     except (KeyError, ValueError, TypeError) as e:
@@ -419,13 +463,17 @@ def get_unsafe_globals_in_checkpoint(f):
 
 
 def location_tag(storage):
-    """Where a checkpoint's data lives: always the CPU here."""
+    """Where a tensor's data lives, as the location string a checkpoint records (``"cpu"``, ``"cuda:0"``)."""
+    if isinstance(storage, Tensor) and type(storage._data) is not np.ndarray:
+        return str(_backend.device_of(storage._data))
     return "cpu"
 
 
 def default_restore_location(storage, location):
-    """Put ``storage`` on ``location`` as ``torch.load`` would; only the CPU exists on this build."""
+    """Put ``storage`` on ``location`` as ``torch.load`` would."""
     _check_map_location(location)
+    if isinstance(storage, Tensor):
+        return Tensor._make(_restore(_backend.to_numpy(storage._data), location), None, False, None)
     return storage
 
 

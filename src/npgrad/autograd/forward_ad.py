@@ -18,6 +18,7 @@ from collections import namedtuple
 
 import numpy as np
 
+from .. import _backend
 from .grad_mode import state
 
 UnpackedDualTensor = namedtuple("UnpackedDualTensor", ["primal", "tangent"])
@@ -53,7 +54,11 @@ def make_dual(tensor, tangent, level=None):
         raise ValueError(f"make_dual: tangent shape {tuple(tangent.shape)} must match the primal's "
                          f"{tuple(tensor.shape)}")
     t = Tensor._make(tensor._data, tensor.grad_fn, tensor.requires_grad, tensor._version)
-    t._fw_tangent = np.asarray(tangent._data, dtype=tensor._data.dtype)
+    tan = tangent._data
+    if _backend.device_of(tan) != _backend.device_of(tensor._data):
+        raise RuntimeError(f"make_dual: the tangent is on {tangent.device}, the primal on {tensor.device}; "
+                           "they must be on the same device")
+    t._fw_tangent = tan.astype(tensor._data.dtype, copy=False)
     return t
 
 
@@ -114,7 +119,7 @@ def _rules():
         E.Cast: lambda c, a, t, o: t[0].astype(o.dtype),
         R.Sum: lambda c, a, t, o: np.sum(t[0], axis=c.axes, keepdims=c.keepdim),
         R.Mean: lambda c, a, t, o: (np.mean(t[0], axis=c.axes, keepdims=c.keepdim) if c.n
-                                    else np.full(o.shape, np.nan)),
+                                    else np.full_like(o, np.nan)),
         R.SumTo: lambda c, a, t, o: sumto(t[0], o.shape),
         L.MatMul: lambda c, a, t, o: np.matmul(t[0], a[1]) + np.matmul(a[0], t[1]),
         S.Reshape: lambda c, a, t, o: t[0].reshape(o.shape),
@@ -158,13 +163,13 @@ def _reduced(v, axes, shape):
 
 def _scatter_add(t0, c, ts):
     from ..ops.shape import _full_index
-    out = np.array(t0, dtype=np.result_type(t0, ts), copy=True)
+    out = t0.astype(np.result_type(t0, ts), copy=True)
     np.add.at(out, _full_index(c.idx, c.axis), ts[tuple(slice(0, s) for s in c.idx.shape)])
     return out
 
 
 def _index_put(t0, key, tv):
-    out = np.array(t0, copy=True)
+    out = t0.copy()
     out[key] = tv
     return out
 
@@ -183,7 +188,7 @@ def _einsum_jvp(c, a, t):
     eq = ",".join(c.ins) + "->" + c.out
     total = 0
     for i, ti in enumerate(t):
-        if isinstance(ti, np.ndarray):
+        if isinstance(ti, np.ndarray) or _backend.is_device_array(ti):
             ops = list(a)
             ops[i] = ti
             total = total + np.einsum(eq, *ops)
@@ -208,9 +213,15 @@ def propagate(cls, ctx, args, out):
     if rule is None:
         raise NotImplementedError(f"forward-mode AD is not implemented for {cls.__name__}")
     arrays = [a._data if isinstance(a, Tensor) else a for a in args]
-    tangents = [t if t is not None else (np.zeros_like(a) if isinstance(a, np.ndarray) and a.dtype.kind == "f" else 0)
+    tangents = [t if t is not None else (np.zeros_like(a) if (isinstance(a, np.ndarray) or _backend.is_device_array(a))
+                                         and a.dtype.kind == "f" else 0)
                 for t, a in zip(tans, arrays)]
     res = rule(ctx, arrays, tangents, out)
     if res is None:
         raise NotImplementedError(f"forward-mode AD is not implemented for {cls.__name__}")
-    return np.asarray(res, dtype=out.dtype) if out.dtype.kind == "f" else None
+    if out.dtype.kind != "f":
+        return None
+    if type(out) is np.ndarray:
+        return np.asarray(res, dtype=out.dtype)
+    # on a device: a number (a zero tangent) becomes an array there
+    return res.astype(out.dtype, copy=False) if _backend.is_device_array(res) else np.full_like(out, res)

@@ -11,6 +11,7 @@ import warnings
 
 import numpy as np
 
+from .. import _backend
 from ..autograd.function import Function
 from ..autograd.grad_mode import state
 from ..ops import elementwise as E
@@ -247,10 +248,12 @@ def celu(input, alpha=1.0, inplace=False):
 
 def _erf_array(x):
     try:
-        from scipy.special import erf as _erf
+        from scipy.special import erf as _erf  # a ufunc: a device array dispatches it to its library
     except ImportError:  # exact but slower fallback: scipy is optional
+        if _backend.is_device_array(x):  # (Python's erf needs the values on the host)
+            return _backend.like(x, _erf_array(_backend.to_numpy(x)))
         _erf = np.frompyfunc(math.erf, 1, 1)
-    return np.asarray(_erf(x), dtype=x.dtype)
+    return _backend.as_array(_erf(x)).astype(x.dtype, copy=False)
 
 
 class Erf(Function):

@@ -41,7 +41,7 @@ class _ConvNd(Module):
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
                  bias=True, padding_mode="zeros", output_padding=0, device=None, dtype=None):
         super().__init__()
-        _backend.resolve(device)  # a device this build lacks raises here, as in PyTorch
+        dev = _backend.resolve(device)  # a device this build lacks raises here, as in PyTorch
         nd, where = self._nd, type(self).__name__
         for name, v in (("in_channels", in_channels), ("out_channels", out_channels), ("groups", groups)):
             if isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v < 0 and name != "groups":
@@ -80,6 +80,8 @@ class _ConvNd(Module):
         else:
             self.register_parameter("bias", None)
         self.reset_parameters()
+        if dev.type != "cpu":  # initialised on the host (the CPU's random stream), then moved
+            self.to(dev)
 
     def reset_parameters(self):
         """PyTorch's default: kaiming_uniform_(a=sqrt(5)), i.e. U(-1/sqrt(fan_in), 1/sqrt(fan_in)), and

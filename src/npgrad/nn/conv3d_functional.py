@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _backend
 from ..ops import conv as C
 from ..ops import pool as P
 from ..ops.elementwise import cast
@@ -32,14 +33,15 @@ __all__ = ["conv3d", "conv_transpose3d", "max_pool3d", "avg_pool3d", "adaptive_a
            "max_unpool3d"]
 
 
-def _const(arr):
-    return Tensor._make(arr, None, False, None)
+def _const(arr, like):
+    """A constant tensor of the host array ``arr``, on the device of the tensor ``like``."""
+    return Tensor._make(_backend.like(like._data, arr), None, False, None)
 
 
 def _depth_taps(x, n_out, k, s, d):
     """``x (N, C, D, ...)`` -> ``(N, C, n_out, k, ...)``: the k depth taps of each output depth."""
     idx = np.arange(n_out)[:, None] * s + np.arange(k)[None, :] * d
-    return x[:, :, _const(idx.astype(np.int64))]
+    return x[:, :, _const(idx.astype(np.int64), x)]
 
 
 def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, _where="conv3d"):
@@ -122,7 +124,7 @@ def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_paddi
                             opad[1:], groups, dilation[1:], _where=_where)
     ho, wo = z.shape[-2:]
     z = z.reshape(n, depth, cout, kd, ho, wo).permute(0, 2, 1, 3, 4, 5)     # (N, Cout, D, kD, Ho, Wo)
-    land = np.arange(depth)[:, None] * stride[0] + np.arange(kd)[None, :] * dilation[0]
+    land = _backend.like(x._data, np.arange(depth)[:, None] * stride[0] + np.arange(kd)[None, :] * dilation[0])
     y = IndexAdd.apply(z, (slice(None), slice(None), land), (n, cout, full, ho, wo))[:, :, pad[0]:full - pad[0]]
     if bias is not None:
         y = y + bias.reshape(1, -1, 1, 1, 1)
@@ -151,8 +153,9 @@ def _depth_padded(y, d_out, k, s, p, d, fill):
     if fill == 0:
         return _pad(y, (0, 0, 0, 0, p, back))
     n, c, depth, h, w = y.shape
-    filler = _const(np.full((n, c, p, h, w), fill, dtype=y._data.dtype))
-    tail = _const(np.full((n, c, back, h, w), fill, dtype=y._data.dtype))
+    xp = _backend.array_module(y._data)
+    filler = Tensor._make(xp.full((n, c, p, h, w), fill, dtype=y._data.dtype), None, False, None)
+    tail = Tensor._make(xp.full((n, c, back, h, w), fill, dtype=y._data.dtype), None, False, None)
     from ..ops.shape import cat
     return cat([filler, y, tail], 2)
 
@@ -179,9 +182,10 @@ def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     out = values.squeeze(0) if unbatched else values
     if not return_indices:
         return out
-    d_src = np.arange(d_out)[:, None, None] * stride[0] - pad[0] + kd._data * dil[0]   # (N, C, Do, Ho, Wo)
+    xp = _backend.array_module(kd._data)
+    d_src = xp.arange(d_out)[:, None, None] * stride[0] - pad[0] + kd._data * dil[0]   # (N, C, Do, Ho, Wo)
     hw = np.take_along_axis(i2._data.reshape(n, c, depth, ho, wo), np.clip(d_src, 0, depth - 1), axis=2)
-    idx = _const((d_src * h * w + hw).astype(np.int64))
+    idx = Tensor._make((d_src * h * w + hw).astype(np.int64), None, False, None)
     return out, (idx.squeeze(0) if unbatched else idx)
 
 
@@ -210,7 +214,7 @@ def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
         dhw = P.avg_divisor((h, w), outs[1:], kernel[1:], stride[1:], (pad[1], pad[1], pad[2], pad[2]),
                             count_include_pad, np.float64)
         div = (dd[:, None, None] * dhw[None]).astype(x._data.dtype)
-    out = total / _const(div)
+    out = total / _const(div, x)
     return out.squeeze(0) if unbatched else out
 
 
@@ -257,7 +261,7 @@ def _max_unpool(input, indices, kernel_size, stride, padding, output_size, nd, w
     if flat.numel() and (int(flat._data.min()) < 0 or int(flat._data.max()) >= m):
         raise RuntimeError(f"{where}: Found an invalid max index: {int(flat._data.max())} (output volumes are of "
                            f"size {'x'.join(map(str, size))})")
-    zeros = _const(np.zeros((n, c, m), dtype=x._data.dtype))
+    zeros = Tensor._make(_backend.array_module(x._data).zeros((n, c, m), dtype=x._data.dtype), None, False, None)
     y = zeros.scatter(2, flat, x.reshape(n, c, -1)).reshape((n, c) + size)
     return y.squeeze(0) if unbatched else y
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _backend
 from ..ops import conv as C
 from ..ops import pool as P
 from ..tensor import Tensor
@@ -281,7 +282,7 @@ def _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad,
         div = np.full(out_hw, divisor_override, dtype=x._data.dtype)
     else:
         div = P.avg_divisor(x.shape[2:], out_hw, kernel, stride, pad4, count_include_pad, x._data.dtype)
-    y = P.AvgPool2d.apply(x, (kernel, stride, pad4, out_hw), div)
+    y = P.AvgPool2d.apply(x, (kernel, stride, pad4, out_hw), _backend.like(x._data, div))
     return _unpool(y, nd, unbatched)
 
 
@@ -336,11 +337,12 @@ def adaptive_avg_pool2d(input, output_size, _where="adaptive_avg_pool2d"):
         y = x.mean((2, 3), keepdim=True)
     elif h % size[0] == 0 and w % size[1] == 0:  # equal windows: plain average pooling
         k = (h // size[0], w // size[1])
-        y = P.AvgPool2d.apply(x, (k, k, (0, 0, 0, 0), size), np.full(size, k[0] * k[1], dtype=x._data.dtype))
+        div = np.full(size, k[0] * k[1], dtype=x._data.dtype)
+        y = P.AvgPool2d.apply(x, (k, k, (0, 0, 0, 0), size), _backend.like(x._data, div))
     else:  # overlapping windows of unequal size: two small averaging matrices
         dt = x._data.dtype
-        ah = Tensor._make(_adaptive_matrix(h, size[0], dt), None, False, None)
-        aw = Tensor._make(_adaptive_matrix(w, size[1], dt).T.copy(), None, False, None)
+        ah = Tensor._make(_backend.like(x._data, _adaptive_matrix(h, size[0], dt)), None, False, None)
+        aw = Tensor._make(_backend.like(x._data, _adaptive_matrix(w, size[1], dt).T.copy()), None, False, None)
         y = ah @ x @ aw
     return y.squeeze(0) if unbatched else y
 
@@ -372,7 +374,7 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
         raise RuntimeError(f"{where}: expected a 4-D input (N, C, H, W), got shape {tuple(input.shape)}")
     kernel = _tuple(kernel_size, 2, "kernel_size", where, 1)
     n, c = x.shape[:2]
-    eye = _identity_weight(c, kernel, x._data.dtype)
+    eye = _identity_weight(c, kernel, x._data)
     y = conv2d(x, eye, None, stride, padding, dilation, groups=c, _where=where)  # (N, C*kh*kw, Ho, Wo)
     return y.reshape(n, c * kernel[0] * kernel[1], -1)
 
@@ -399,13 +401,14 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
     if out_hw[0] * out_hw[1] != L:
         raise RuntimeError(f"{where}: input has {L} blocks but output_size={size}, kernel_size={kernel} give "
                            f"{out_hw[0]}x{out_hw[1]}")
-    eye = Tensor._make(_identity_weight(c, kernel, input._data.dtype)._data, None, False, None)
+    eye = _identity_weight(c, kernel, input._data)
     geom = (st, (pd[0], pd[0], pd[1], pd[1]), dl, c)
     return C.ConvTranspose2d.apply(input.reshape(n, ck, *out_hw), eye, None, geom, size)
 
 
-def _identity_weight(c, kernel, dtype):
-    """Grouped conv weight ``(C*kh*kw, 1, kh, kw)`` that copies each tap of each channel to its own output."""
+def _identity_weight(c, kernel, like):
+    """Grouped conv weight ``(C*kh*kw, 1, kh, kw)`` that copies each tap of each channel to its own
+    output (dtype and device those of the array ``like``)."""
     k = kernel[0] * kernel[1]
-    w = np.tile(np.eye(k, dtype=dtype).reshape(k, 1, *kernel), (c, 1, 1, 1))
-    return Tensor._make(w, None, False, None)
+    w = np.tile(np.eye(k, dtype=like.dtype).reshape(k, 1, *kernel), (c, 1, 1, 1))
+    return Tensor._make(_backend.like(like, w), None, False, None)

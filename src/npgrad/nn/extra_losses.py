@@ -14,7 +14,7 @@ from ..autograd.function import Function
 from ..ops import elementwise as E
 from ..tensor import Tensor
 from .activation_functional import log_softmax, softplus
-from .loss_functional import _to_last
+from .loss_functional import _as0d, _to_last
 
 __all__ = ["sigmoid_focal_loss", "focal_loss", "hinge_loss", "exponential_loss", "zero_one_loss"]
 
@@ -104,7 +104,7 @@ def focal_loss(input, target, weight=None, gamma=2.0, ignore_index=-100, reducti
     loss = -logpt
     if gamma:
         loss = loss * (-E.expm1(logpt)) ** gamma  # 1 - p_t via expm1: exact near p_t = 1
-    w = np.ones(yy.shape, dtype=x._data.dtype) if weight is None else \
+    w = np.ones_like(yy, dtype=x._data.dtype) if weight is None else \
         (weight._data if isinstance(weight, Tensor) else np.asarray(weight)).astype(x._data.dtype)[yy]
     w = w * valid
     loss = loss * _const(w)
@@ -192,9 +192,9 @@ def zero_one_loss(input, target, reduction="mean"):
     dt = a.dtype if a.dtype.kind == "f" else np.float32
     err = err.astype(dt)
     if reduction == "mean":
-        return _const(np.asarray(err.mean(), dtype=dt))
+        return _const(_as0d(err.mean(), dt))
     if reduction == "sum":
-        return _const(np.asarray(err.sum(), dtype=dt))
+        return _const(_as0d(err.sum(), dt))
     if reduction == "none":
         return _const(err)
     raise ValueError(f"zero_one_loss: {reduction} is not a valid value for reduction")

@@ -1,4 +1,5 @@
-"""Initialisation (``nn.init``): fill a tensor in place, drawing from npgrad's global generator.
+"""Initialisation (``nn.init``): fill a tensor in place, drawing from npgrad's global generator
+(the default generator of the tensor's device: a parameter on an accelerator is filled there).
 
 All functions work under ``no_grad`` on the tensor's own buffer and return the tensor, as in PyTorch.
 
@@ -15,7 +16,8 @@ import warnings
 
 import numpy as np
 
-from ..random import _gen
+from .. import _backend
+from ..random import _gen_like
 from ..tensor import Tensor
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_", "zeros_", "eye_",
@@ -30,6 +32,13 @@ def _fill(tensor, values):
     tensor._data[...] = values
     tensor._version[0] += 1
     return tensor
+
+
+def _rng(tensor, generator):
+    """The bit stream for filling ``tensor``: its device's (or ``generator``'s)."""
+    if not isinstance(tensor, Tensor):
+        raise TypeError(f"nn.init: expected a Tensor, got {type(tensor).__name__}")
+    return _gen_like(tensor._data, generator)
 
 
 def calculate_gain(nonlinearity, param=None):
@@ -83,19 +92,19 @@ def uniform_(tensor, a=0.0, b=1.0, generator=None):
     """Fill with U(a, b)."""
     if a > b:
         raise ValueError(f"uniform_: expects a <= b, but got a={a} and b={b}")
-    return _fill(tensor, _gen(generator).uniform(a, b, tensor._data.shape))
+    return _fill(tensor, _rng(tensor, generator).uniform(a, b, tensor._data.shape))
 
 
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
     """Fill with N(mean, std^2)."""
     if std < 0:
         raise ValueError(f"normal_: expects std >= 0.0, but found std {std}")
-    return _fill(tensor, _gen(generator).normal(mean, std, tensor._data.shape))
+    return _fill(tensor, _rng(tensor, generator).normal(mean, std, tensor._data.shape))
 
 
 def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
     """Fill with N(mean, std^2) redrawn until inside [a, b]."""
-    rng = _gen(generator)
+    rng = _rng(tensor, generator)
     out = rng.normal(mean, std, tensor._data.shape)
     bad = (out < a) | (out > b)
     while bad.any():  # rejection sampling; each round keeps ~95% for the default bounds
@@ -120,7 +129,7 @@ def eye_(tensor):
     """The identity matrix (for a 2-D tensor)."""
     if tensor.ndim != 2:
         raise ValueError(f"eye_: Only tensors with 2 dimensions are supported, got shape {tuple(tensor.shape)}")
-    return _fill(tensor, np.eye(*tensor._data.shape))
+    return _fill(tensor, _backend.array_module(tensor._data).eye(*tensor._data.shape))
 
 
 def dirac_(tensor, groups=1):
@@ -133,7 +142,7 @@ def dirac_(tensor, groups=1):
     for g in range(groups):
         for d in range(min(out_per, tensor.shape[1])):
             arr[(g * out_per + d, d) + centre] = 1
-    return _fill(tensor, arr)
+    return _fill(tensor, _backend.like(tensor._data, arr))
 
 
 def xavier_uniform_(tensor, gain=1.0, generator=None):
@@ -186,7 +195,7 @@ def orthogonal_(tensor, gain=1, generator=None):
         raise ValueError("orthogonal_: Only tensors with 2 or more dimensions are supported")
     rows = tensor.shape[0]
     cols = tensor.numel() // rows
-    flat = _gen(generator).normal(0.0, 1.0, (rows, cols))
+    flat = _rng(tensor, generator).normal(0.0, 1.0, (rows, cols))
     if rows < cols:
         flat = flat.T
     q, r = np.linalg.qr(flat)
@@ -200,7 +209,7 @@ def sparse_(tensor, sparsity, std=0.01, generator=None):
     """N(0, std^2) with a fraction ``sparsity`` of each column set to zero."""
     if tensor.ndim != 2:
         raise ValueError("sparse_: Only tensors with 2 dimensions are supported")
-    rng = _gen(generator)
+    rng = _rng(tensor, generator)
     rows, cols = tensor.shape
     arr = rng.normal(0.0, std, (rows, cols))
     nz = int(math.ceil(sparsity * rows))

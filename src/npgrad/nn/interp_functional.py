@@ -16,6 +16,7 @@ import math
 
 import numpy as np
 
+from .. import _backend
 from ..tensor import Tensor
 from .conv_functional import _adaptive_matrix
 
@@ -142,10 +143,11 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
             sc = n_in / n_out  # PyTorch's 2-d nearest kernel: kept size copies, double size repeats
         if nearest:  # a pure selection: index the source positions (exact for any dtype)
             src = np.argmax(_matrix(mode, n_in, n_out, sc, False), axis=1)
-            out = out.index_select(axis + 2, Tensor._make(src.astype(np.int64), None, False, None))
+            out = out.index_select(axis + 2, Tensor._make(_backend.like(out._data, src.astype(np.int64)), None,
+                                                          False, None))
             continue
-        m = Tensor._make(_matrix(mode, n_in, n_out, sc, bool(align_corners)).T.astype(out._data.dtype),
-                         None, False, None)
+        m = _matrix(mode, n_in, n_out, sc, bool(align_corners)).T.astype(out._data.dtype)
+        m = Tensor._make(_backend.like(out._data, m), None, False, None)
         out = (out.transpose(axis + 2, -1) @ m).transpose(axis + 2, -1)
     if out._data.dtype != dt:
         return Tensor._make(np.clip(np.rint(out._data), 0, 255).astype(dt), None, False, None)
@@ -211,8 +213,8 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     s = 1.0 / math.sqrt(query.shape[-1]) if scale is None else float(scale)
     attn = (query @ key.transpose(-2, -1)) * s
     if is_causal:
-        keep = Tensor._make(np.tril(np.ones((L, S), dtype=bool)), None, False, None)
-        attn = attn.masked_fill(~keep, float("-inf"))
+        above = Tensor._make(_backend.like(query._data, np.triu(np.ones((L, S), dtype=bool), 1)), None, False, None)
+        attn = attn.masked_fill(above, float("-inf"))
     if attn_mask is not None:
         if attn_mask._data.dtype == np.bool_:
             attn = attn.masked_fill(~attn_mask, float("-inf"))

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import _jit, _memory
+from .. import _backend, _jit, _memory
 from ..autograd.function import Function
 from ..autograd.grad_mode import state
 from ..ops import elementwise as E
 from ..ops.index import IndexAdd
 from ..ops.linalg import MatMul
 from ..ops.shape import Permute, pad
-from ..random import _gen
+from ..random import _gen_like
 from ..tensor import Tensor
 
 __all__ = ["linear", "bilinear", "batch_norm", "layer_norm", "group_norm", "dropout", "dropout1d",
@@ -81,11 +81,12 @@ def _batch_sum(g2):
     m, dt = g2.shape[0], g2.dtype
     if dt != np.float32 and dt != np.float64:
         return g2.sum(0)
-    ones = _ONES.get((m, dt))
+    key = (m, dt) if type(g2) is np.ndarray else (m, dt, _backend.device_of(g2))  # (the row on g2's device)
+    ones = _ONES.get(key)
     if ones is None:
         if len(_ONES) > 64:
             _ONES.clear()
-        ones = _ONES[(m, dt)] = np.ones(m, dtype=dt)
+        ones = _ONES[key] = np.ones_like(g2, shape=m)
     return np.matmul(ones, g2)
 
 
@@ -437,9 +438,9 @@ def _drop(input, p, mask_shape, inplace):
     """Multiply by a random keep-mask scaled by 1/(1-p) (inverted dropout: eval needs no rescale)."""
     dt = input._data.dtype
     if p == 1.0:
-        scale = np.zeros(mask_shape, dtype=dt)
-    else:
-        keep = _gen(None).random(mask_shape, dtype=np.float32 if dt == np.float32 else np.float64) >= p
+        scale = _backend.array_module(input._data).zeros(mask_shape, dtype=dt)
+    else:  # the mask is drawn where the input lives (the device's generator on an accelerator)
+        keep = _gen_like(input._data).random(mask_shape, dtype=np.float32 if dt == np.float32 else np.float64) >= p
         scale = keep.astype(dt) * dt.type(1.0 / (1.0 - p))
     if inplace:
         return input._inplace(lambda x: E.Mul.apply(x, scale))
@@ -589,6 +590,6 @@ def one_hot(tensor, num_classes=-1):
     elif idx.size and idx.max() >= num_classes:
         raise RuntimeError(f"one_hot: Class values must be smaller than num_classes ({num_classes}), "
                            f"got {int(idx.max())}.")
-    out = np.zeros(idx.shape + (num_classes,), dtype=np.int64)
+    out = np.zeros_like(idx, shape=idx.shape + (num_classes,), dtype=np.int64)  # on idx's device
     np.put_along_axis(out, idx[..., None].astype(np.int64), 1, axis=-1)
     return _const(out)

@@ -25,9 +25,14 @@ def _check_size(layer, name, value, allow_zero=False):
     return int(value)
 
 
-def _empty(*shape, dtype=None):
+def _on(arr, dev):
+    """A new layer's array on the device it was asked for (``device=`` or the default device)."""
+    return arr if dev.type == "cpu" else _backend.transfer(arr, dev)
+
+
+def _empty(*shape, dtype=None, device=None):
     dt = _dtype.to_dtype(dtype) if dtype is not None else _dtype.get_default_dtype()
-    return Parameter(np.empty(shape, dtype=dt.np))
+    return Parameter(_on(np.empty(shape, dtype=dt.np), _backend.resolve(device)))
 
 
 class Identity(Module):
@@ -62,12 +67,12 @@ class Linear(Module):
 
     def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
         super().__init__()
-        _backend.resolve(device)  # a device this build lacks raises here, as in PyTorch
+        device = _backend.resolve(device)  # a device this build lacks raises here, as in PyTorch
         self.in_features = _check_size("Linear", "in_features", in_features, allow_zero=True)
         self.out_features = _check_size("Linear", "out_features", out_features, allow_zero=True)
-        self.weight = _empty(out_features, in_features, dtype=dtype)
+        self.weight = _empty(out_features, in_features, dtype=dtype, device=device)
         if bias:
-            self.bias = _empty(out_features, dtype=dtype)
+            self.bias = _empty(out_features, dtype=dtype, device=device)
         else:
             self.register_parameter("bias", None)
         self.reset_parameters()
@@ -99,13 +104,13 @@ class Bilinear(Module):
 
     def __init__(self, in1_features, in2_features, out_features, bias=True, device=None, dtype=None):
         super().__init__()
-        _backend.resolve(device)  # a device this build lacks raises here, as in PyTorch
+        device = _backend.resolve(device)  # a device this build lacks raises here, as in PyTorch
         self.in1_features = _check_size("Bilinear", "in1_features", in1_features)
         self.in2_features = _check_size("Bilinear", "in2_features", in2_features)
         self.out_features = _check_size("Bilinear", "out_features", out_features)
-        self.weight = _empty(out_features, in1_features, in2_features, dtype=dtype)
+        self.weight = _empty(out_features, in1_features, in2_features, dtype=dtype, device=device)
         if bias:
-            self.bias = _empty(out_features, dtype=dtype)
+            self.bias = _empty(out_features, dtype=dtype, device=device)
         else:
             self.register_parameter("bias", None)
         self.reset_parameters()

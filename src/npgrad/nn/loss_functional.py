@@ -12,6 +12,7 @@ import warnings
 
 import numpy as np
 
+from .. import _backend
 from ..autograd.function import Function
 from ..autograd.grad_mode import state
 from ..ops import elementwise as E
@@ -52,7 +53,12 @@ def _reduce(loss, reduction):
 def _as_tensor(x, like):
     if isinstance(x, Tensor):
         return x
-    return _const(np.asarray(x, dtype=like._data.dtype))
+    return _const(_backend.like(like._data, np.asarray(x, dtype=like._data.dtype)))
+
+
+def _as0d(v, dtype):
+    """A reduction's result as a 0-d array of ``dtype`` (NumPy reduces to scalars, a device to 0-d arrays)."""
+    return np.asarray(v, dtype=dtype) if not _backend.is_device_array(v) else v.astype(dtype, copy=False)
 
 
 def _float_target(target, input, who):
@@ -98,7 +104,7 @@ class CrossEntropy(Function):
         if target.dtype.kind in "iu":
             valid = None if ignore_index is None or not (target == ignore_index).any() else target != ignore_index
             y = target if valid is None else np.where(valid, target, 0)
-            rows = np.arange(m)
+            rows = _backend.array_module(x).arange(m)
             wy = weight[y] if weight is not None else None
             loss = -logp[rows, y]
             if wy is not None:
@@ -126,11 +132,11 @@ class CrossEntropy(Function):
             return loss
         total = loss.sum()
         if reduction == "sum":
-            return np.asarray(total, dtype=x.dtype)
+            return _as0d(total, x.dtype)
         if denom:
-            return np.asarray(total / x.dtype.type(denom), dtype=x.dtype)
+            return _as0d(total / x.dtype.type(denom), x.dtype)
         with np.errstate(invalid="ignore", divide="ignore"):  # all targets ignored: nan, as PyTorch
-            return np.asarray(total / x.dtype.type(denom), dtype=x.dtype)
+            return _as0d(total / x.dtype.type(denom), x.dtype)
 
     @staticmethod
     def backward(ctx, g):
@@ -173,8 +179,8 @@ def _onehot_grad(logp, ctx, r):
 def _dense_q(ctx, shape, dtype, target):
     m, c = shape
     if ctx.y is None:
-        return np.asarray(_soft_q(target._data, ctx.weight, ctx.eps, c), dtype=dtype)
-    q = np.zeros(shape, dtype=dtype)
+        return _soft_q(target._data, ctx.weight, ctx.eps, c).astype(dtype, copy=False)
+    q = _backend.array_module(ctx.y).zeros(shape, dtype=dtype)
     q[ctx.rows, ctx.y] = (1 - ctx.eps) * (ctx.wy if ctx.wy is not None else 1)
     if ctx.eps:
         q += (ctx.eps / c) * (ctx.weight if ctx.weight is not None else 1)
@@ -257,7 +263,7 @@ def _weight_array(weight, c, dtype, who):
     if weight is None:
         return None
     w = weight._data if isinstance(weight, Tensor) else np.asarray(weight)
-    if w.shape != (c,):
+    if tuple(w.shape) != (c,):
         raise RuntimeError(f"{who}: weight tensor should be defined either for all {c} classes or no classes but "
                            f"got weight tensor of shape: {list(w.shape)}")
     return w.astype(dtype, copy=False)
@@ -306,19 +312,20 @@ class NllLoss(Function):
         m, c = x.shape
         valid = y != ignore_index
         yy = np.where(valid, y, 0)
-        rows = np.arange(m)
-        coef = (weight[yy] if weight is not None else np.ones(m, x.dtype)) * valid
+        xp = _backend.array_module(x)
+        rows = xp.arange(m)
+        coef = (weight[yy] if weight is not None else xp.ones(m, x.dtype)) * valid
         loss = -x[rows, yy] * coef
         ctx.rows, ctx.y, ctx.coef, ctx.reduction, ctx.shape = rows, yy, coef, reduction, x.shape
         ctx.denom = coef.sum()
         if reduction == "none":
             return loss
         with np.errstate(invalid="ignore", divide="ignore"):
-            return np.asarray(loss.sum() / ctx.denom if reduction == "mean" else loss.sum(), dtype=x.dtype)
+            return _as0d(loss.sum() / ctx.denom if reduction == "mean" else loss.sum(), x.dtype)
 
     @staticmethod
     def backward(ctx, g):
-        pattern = np.zeros(ctx.shape, dtype=g._data.dtype)
+        pattern = np.zeros_like(ctx.coef, shape=ctx.shape, dtype=g._data.dtype)
         pattern[ctx.rows, ctx.y] = -ctx.coef
         if ctx.reduction == "mean":
             g = g / float(ctx.denom)

@@ -476,9 +476,11 @@ class Module:
                 errors.append(f"size mismatch for {key}: copying a param with shape {Size(arr.shape)!r} from "
                               f"checkpoint, the shape in current model is {Size(target._data.shape)!r}.")
                 continue
-            if assign:
-                target._data = np.array(arr, copy=True)
+            if assign:  # the state dict's properties, its device included (PyTorch's assign=True)
+                target._data = np.array(arr, copy=True) if type(arr) is np.ndarray else arr.copy()
             else:
+                if type(arr) is not type(target._data):  # across devices, as PyTorch's copy_
+                    arr = _backend.transfer(arr, _backend.device_of(target._data))
                 np.copyto(target._data, arr, casting="unsafe")
             target._version[0] += 1
         unexpected = [k for k in state_dict.keys() if k not in expected]

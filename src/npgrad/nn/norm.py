@@ -9,15 +9,15 @@ import numpy as np
 from .. import _backend, _dtype
 from ..tensor import Tensor
 from .layer_functional import batch_norm, group_norm, layer_norm
-from .linear import _check_size
+from .linear import _check_size, _on
 from .module import Module, Parameter
 
 __all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LayerNorm", "GroupNorm"]
 
 
-def _full(shape, value, dtype):
+def _full(shape, value, dtype, device):
     dt = _dtype.to_dtype(dtype) if dtype is not None else _dtype.get_default_dtype()
-    return np.full(shape, value, dtype=dt.np)
+    return _on(np.full(shape, value, dtype=dt.np), device)
 
 
 class _BatchNorm(Module):
@@ -26,7 +26,7 @@ class _BatchNorm(Module):
     def __init__(self, num_features, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True, device=None,
                  dtype=None, *, bias=True):
         super().__init__()
-        _backend.resolve(device)  # a device this build lacks raises here, as in PyTorch
+        device = _backend.resolve(device)  # a device this build lacks raises here, as in PyTorch
         name = type(self).__name__
         self.num_features = _check_size(name, "num_features", num_features)
         if momentum is not None and not 0.0 <= momentum <= 1.0:
@@ -36,18 +36,20 @@ class _BatchNorm(Module):
         self.affine = affine
         self.track_running_stats = track_running_stats
         if affine:
-            self.weight = Parameter(_full(num_features, 1.0, dtype))
+            self.weight = Parameter(_full(num_features, 1.0, dtype, device))
             if bias:
-                self.bias = Parameter(_full(num_features, 0.0, dtype))
+                self.bias = Parameter(_full(num_features, 0.0, dtype, device))
             else:
                 self.register_parameter("bias", None)
         else:
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
         if track_running_stats:
-            self.register_buffer("running_mean", Tensor._make(_full(num_features, 0.0, dtype), None, False, None))
-            self.register_buffer("running_var", Tensor._make(_full(num_features, 1.0, dtype), None, False, None))
-            self.register_buffer("num_batches_tracked", Tensor._make(np.array(0, dtype=np.int64), None, False, None))
+            def buffer(arr):
+                return Tensor._make(arr, None, False, None)
+            self.register_buffer("running_mean", buffer(_full(num_features, 0.0, dtype, device)))
+            self.register_buffer("running_var", buffer(_full(num_features, 1.0, dtype, device)))
+            self.register_buffer("num_batches_tracked", buffer(_on(np.array(0, dtype=np.int64), device)))
         else:
             for b in ("running_mean", "running_var", "num_batches_tracked"):
                 self.register_buffer(b, None)
@@ -128,7 +130,7 @@ class LayerNorm(Module):
 
     def __init__(self, normalized_shape, eps=1e-05, elementwise_affine=True, bias=True, device=None, dtype=None):
         super().__init__()
-        _backend.resolve(device)  # a device this build lacks raises here, as in PyTorch
+        device = _backend.resolve(device)  # a device this build lacks raises here, as in PyTorch
         ns = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
         for s in ns:
             _check_size("LayerNorm", "normalized_shape", s)
@@ -136,9 +138,9 @@ class LayerNorm(Module):
         self.eps = eps
         self.elementwise_affine = elementwise_affine
         if elementwise_affine:
-            self.weight = Parameter(_full(ns, 1.0, dtype))
+            self.weight = Parameter(_full(ns, 1.0, dtype, device))
             if bias:
-                self.bias = Parameter(_full(ns, 0.0, dtype))
+                self.bias = Parameter(_full(ns, 0.0, dtype, device))
             else:
                 self.register_parameter("bias", None)
         else:
@@ -169,7 +171,7 @@ class GroupNorm(Module):
 
     def __init__(self, num_groups, num_channels, eps=1e-05, affine=True, device=None, dtype=None, *, bias=True):
         super().__init__()
-        _backend.resolve(device)  # a device this build lacks raises here, as in PyTorch
+        device = _backend.resolve(device)  # a device this build lacks raises here, as in PyTorch
         _check_size("GroupNorm", "num_groups", num_groups)
         _check_size("GroupNorm", "num_channels", num_channels)
         if num_channels % num_groups:
@@ -178,9 +180,9 @@ class GroupNorm(Module):
         self.num_groups, self.num_channels = num_groups, num_channels
         self.eps, self.affine = eps, affine
         if affine:
-            self.weight = Parameter(_full(num_channels, 1.0, dtype))
+            self.weight = Parameter(_full(num_channels, 1.0, dtype, device))
             if bias:
-                self.bias = Parameter(_full(num_channels, 0.0, dtype))
+                self.bias = Parameter(_full(num_channels, 0.0, dtype, device))
             else:
                 self.register_parameter("bias", None)
         else:

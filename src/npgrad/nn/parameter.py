@@ -66,8 +66,12 @@ class Buffer(Tensor):
     """
 
     def __new__(cls, data=None, *, persistent=True):
-        arr = data._data if isinstance(data, Tensor) else np.asarray(
-            np.empty(0, np.float32) if data is None else data)
+        if isinstance(data, Tensor):
+            arr = data._data
+        elif _backend.is_device_array(data):
+            arr = data
+        else:
+            arr = np.asarray(np.empty(0, np.float32) if data is None else data)
         b = Tensor._make(arr, None, False, None)
         b.__class__ = cls
         b.persistent = persistent

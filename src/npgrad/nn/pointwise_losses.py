@@ -6,6 +6,7 @@ import warnings
 
 import numpy as np
 
+from .. import _backend
 from ..ops import elementwise as E
 from ..tensor import Tensor
 from .activation_functional import softplus
@@ -124,13 +125,14 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
         raise RuntimeError(f"multi_margin_loss: target of shape {tuple(np.shape(target))} does not match input of "
                            f"shape {tuple(input.shape)}")
     _check_classes(y, c, None, "multi_margin_loss")
-    xy = x[np.arange(n), y].reshape(n, 1)
+    rows = _backend.array_module(y).arange(n)
+    xy = x[rows, y].reshape(n, 1)
     h = E.clamp_min(x - xy + margin, 0)
     if p == 2:
         h = h * h
     w = _weight_array(weight, c, x._data.dtype, "multi_margin_loss")
-    others = np.ones((n, c), dtype=x._data.dtype)
-    others[np.arange(n), y] = 0
+    others = _backend.array_module(y).ones((n, c), dtype=x._data.dtype)
+    others[rows, y] = 0
     if w is not None:
         others *= w[y][:, None]
     loss = (h * _const(others)).sum(1) / c

@@ -7,7 +7,7 @@ from .. import _backend, _dtype
 from ..tensor import Tensor
 from . import init
 from .layer_functional import embedding
-from .linear import _check_size
+from .linear import _check_size, _on
 from .module import Module, Parameter
 
 __all__ = ["Embedding"]
@@ -32,7 +32,7 @@ class Embedding(Module):
     def __init__(self, num_embeddings, embedding_dim, padding_idx=None, max_norm=None, norm_type=2.0,
                  scale_grad_by_freq=False, sparse=False, _weight=None, _freeze=False, device=None, dtype=None):
         super().__init__()
-        _backend.resolve(device)  # a device this build lacks raises here, as in PyTorch
+        device = _backend.resolve(device)  # a device this build lacks raises here, as in PyTorch
         self.num_embeddings = _check_size("Embedding", "num_embeddings", num_embeddings)
         self.embedding_dim = _check_size("Embedding", "embedding_dim", embedding_dim)
         if padding_idx is not None:
@@ -45,7 +45,8 @@ class Embedding(Module):
         self.scale_grad_by_freq, self.sparse = scale_grad_by_freq, sparse
         if _weight is None:
             dt = _dtype.to_dtype(dtype) if dtype is not None else _dtype.get_default_dtype()
-            self.weight = Parameter(np.empty((num_embeddings, embedding_dim), dtype=dt.np), requires_grad=not _freeze)
+            self.weight = Parameter(_on(np.empty((num_embeddings, embedding_dim), dtype=dt.np), device),
+                                    requires_grad=not _freeze)
             self.reset_parameters()
         else:
             if tuple(_weight.shape) != (num_embeddings, embedding_dim):

@@ -29,12 +29,16 @@ whose tap lands inside the input ("clipped ranges"), the rest of its ``cols`` sl
 
 Every backward is written with these primitives (conv input gradient = transposed conv and vice
 versa, weight gradient its own primitive), so double backward works.  Pooling: :mod:`npgrad.ops.pool`.
+
+On a device (CuPy) the same code runs on device arrays: buffers come from the input's array module,
+the compiled kernels (:mod:`npgrad._jit`) and the reused host buffers (:mod:`npgrad._memory`) stay
+out of it, and there is one chunk: im2col of all output rows, then one large GEMM (cuBLAS).
 """
 from __future__ import annotations
 
 import numpy as np
 
-from .. import _jit, _memory
+from .. import _backend, _jit, _memory
 from ..autograd.function import Function
 from ..autograd.grad_mode import state
 from ..tensor import Tensor
@@ -82,10 +86,14 @@ def _clip(tap, a, b):
     return lo, hi, slice(start, start + (hi - lo - 1) * sl.step + 1, sl.step)
 
 
+def contiguous(a):
+    """``a`` as a C-contiguous array on its device (``a`` itself when it is one already)."""
+    return a if a.flags.c_contiguous else a.copy()
+
+
 def to_chwn(x):
     """``(N, C, H, W)`` -> C-contiguous ``(C, H, W, N)``; free for our conv and pool outputs."""
-    xt = x.transpose(1, 2, 3, 0)
-    return xt if xt.flags.c_contiguous else np.ascontiguousarray(xt)
+    return contiguous(x.transpose(1, 2, 3, 0))
 
 
 def as_nchw(y):
@@ -100,7 +108,9 @@ def im2col(xt, kernel, stride, padding, dilation, out_hw, rows=None, out=None):
     c, h, w, n = xt.shape
     ho, wo = out_hw
     a, b = rows if rows is not None else (0, ho)
-    cols = np.empty((c, kernel[0], kernel[1], b - a, wo, n), dtype=xt.dtype) if out is None else out
+    if out is None:
+        out = _backend.array_module(xt).empty((c, kernel[0], kernel[1], b - a, wo, n), dtype=xt.dtype)
+    cols = out
     flat = stride == (1, 1) and (ho, wo) == (h, w)
     for i, j, rtap, (c0, c1, cs) in _geometry((h, w), out_hw, kernel, stride, padding, dilation):
         dst = cols[:, i, j]
@@ -160,7 +170,11 @@ def col2im(cols, in_hw, out_hw, kernel, stride, padding, dilation, out, rows=Non
 CHUNK_BYTES = 8 << 20
 
 
-def _chunks(n, bytes_per_item):
+def _chunks(n, bytes_per_item, like):
+    """Ranges of output rows to work on at a time: cache-sized on the CPU; on a device all at once
+    (one large GEMM keeps the accelerator busy; its memory, not a cache, is the limit)."""
+    if type(like) is not np.ndarray:
+        return [(0, n)]
     step = int(max(1, min(n, CHUNK_BYTES // max(1, bytes_per_item))))
     return [(s, min(n, s + step)) for s in range(0, n, step)]
 
@@ -194,7 +208,7 @@ def conv_forward(x, w, b, geom, keep_cols=False):
     ho = out_size(h, kh, stride[0], padding[0], padding[1], dilation[0])
     wo = out_size(wd, kw, stride[1], padding[2], padding[3], dilation[1])
     k, q = c * kh * kw, wo * n  # q: columns per output row
-    y = _memory.empty((o, ho, wo, n), x.dtype)
+    y = _memory.empty((o, ho, wo, n), x.dtype, like=x)
     w2, y2 = w.reshape(o, -1), y.reshape(o, ho * q)
     # the bias rides in the GEMM as an extra column of W against a row of ones under the cols
     # (saves a pass over the output); grouped convs add it afterwards
@@ -202,10 +216,10 @@ def conv_forward(x, w, b, geom, keep_cols=False):
     if fold:
         w2 = np.concatenate([w2, b[:, None].astype(w2.dtype, copy=False)], axis=1)
     keep = keep_cols and groups == 1
-    chunks = _chunks(ho, k * q * x.itemsize)
+    chunks = _chunks(ho, k * q * x.itemsize, x)
     step = chunks[0][1]
     # kept: the whole matrix; else one chunk-sized buffer reused by every chunk
-    buf = _memory.empty((k + fold, (ho if keep else step) * q), x.dtype)
+    buf = _memory.empty((k + fold, (ho if keep else step) * q), x.dtype, like=x)
     if fold:
         buf[k:] = 1
     for r0, r1 in chunks:
@@ -232,7 +246,7 @@ def _as_stride1_conv(w, geom, in_hw, gy_hw):
             != tuple(in_hw):
         return None
     wf = w.reshape(groups, cin // groups, cog, kh, kw).transpose(0, 2, 1, 3, 4)[..., ::-1, ::-1]
-    return np.ascontiguousarray(wf).reshape(cog * groups, cin // groups, kh, kw), (stride, pads, dilation, groups)
+    return contiguous(wf).reshape(cog * groups, cin // groups, kh, kw), (stride, pads, dilation, groups)
 
 
 def conv_input_grad(gy, w, b, geom, in_hw):
@@ -250,12 +264,12 @@ def conv_input_grad(gy, w, b, geom, in_hw):
     if flipped is not None:
         return conv_forward(gy, flipped[0], b, flipped[1])
     gt = to_chwn(gy).reshape(cin, -1)
-    out = _memory.empty((cout,) + tuple(in_hw) + (n,), gy.dtype)
+    out = _memory.empty((cout,) + tuple(in_hw) + (n,), gy.dtype, like=gy)
     out.fill(0)
     w2 = w.reshape(cin, -1)
-    chunks = _chunks(ho, cout * kh * kw * q * gy.itemsize)
+    chunks = _chunks(ho, cout * kh * kw * q * gy.itemsize, gy)
     k = cout * kh * kw
-    buf = _memory.empty((k * (chunks[0][1] - chunks[0][0]) * q,), gy.dtype) if groups == 1 else None
+    buf = _memory.empty((k * (chunks[0][1] - chunks[0][0]) * q,), gy.dtype, like=gy) if groups == 1 else None
     for r0, r1 in chunks:
         part = buf[:k * (r1 - r0) * q].reshape(k, -1) if buf is not None else None  # a contiguous prefix
         dcols = _gemm(w2, gt[:, r0 * q:r1 * q], groups, trans_a=True, out=part)
@@ -275,10 +289,11 @@ def conv_weight_grad(x, gy, geom, kernel):
     k, q = c * kernel[0] * kernel[1], wo * n
     gw = None
     buf = None
-    for r0, r1 in _chunks(ho, k * q * x.itemsize):
+    for r0, r1 in _chunks(ho, k * q * x.itemsize, x):
         if buf is None or buf.shape[3] != r1 - r0:
-            buf = np.empty((c, kernel[0], kernel[1], r1 - r0, wo, n), dtype=x.dtype)
-        im2col(xt, kernel, stride, padding, dilation, (ho, wo), rows=(r0, r1), out=buf)
+            buf = im2col(xt, kernel, stride, padding, dilation, (ho, wo), rows=(r0, r1))
+        else:
+            im2col(xt, kernel, stride, padding, dilation, (ho, wo), rows=(r0, r1), out=buf)
         part = _gemm(gt[:, r0 * q:r1 * q], buf.reshape(k, -1), groups, trans_b=True)
         gw = part if gw is None else np.add(gw, part, out=gw)
     return gw.reshape(o, c // groups, *kernel)
@@ -311,7 +326,7 @@ class Conv2d(Function):
             k = w._data[0].size
             full = np.matmul(to_chwn(g._data).reshape(o, -1), cols._data.T)  # (O, K [+ 1 for the bias])
             if need[1]:
-                gw = Tensor._make(np.ascontiguousarray(full[:, :k]).reshape(w.shape), None, False, None)
+                gw = Tensor._make(contiguous(full[:, :k]).reshape(w.shape), None, False, None)
             if need[2]:
                 gb = Tensor._make(full[:, k].copy() if full.shape[1] > k else g._data.sum((0, 2, 3)), None, False, None)
             return gx, gw, gb, None
@@ -326,8 +341,8 @@ class Conv2d(Function):
         """Bilinear in (x, w) and linear in b: conv(tx, w) + tb + conv(x, tw)."""
         x, w, b, geom = a
         tb = np.broadcast_to(t[2], b.shape) if b is not None else None
-        return as_nchw(conv_forward(np.ascontiguousarray(t[0]), w, tb, geom)) + as_nchw(
-            conv_forward(x, np.ascontiguousarray(t[1]), None, geom))
+        return as_nchw(conv_forward(contiguous(t[0]), w, tb, geom)) + as_nchw(
+            conv_forward(x, contiguous(t[1]), None, geom))
 
 
 class ConvTranspose2d(Function):
@@ -361,8 +376,8 @@ class ConvTranspose2d(Function):
         """Bilinear in (x, w) and linear in b, like Conv2d."""
         x, w, b, geom, out_hw = a
         tb = np.broadcast_to(t[2], b.shape) if b is not None else None
-        return as_nchw(conv_input_grad(np.ascontiguousarray(t[0]), w, tb, geom, out_hw)) + as_nchw(
-            conv_input_grad(x, np.ascontiguousarray(t[1]), None, geom, out_hw))
+        return as_nchw(conv_input_grad(contiguous(t[0]), w, tb, geom, out_hw)) + as_nchw(
+            conv_input_grad(x, contiguous(t[1]), None, geom, out_hw))
 
 
 class Conv2dWeight(Function):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _backend
 from ..autograd.function import Function
 from ..tensor import Tensor, _norm_dim
 from .pad import Pad
@@ -22,6 +23,8 @@ from .pad import Pad
 def _index_check(input, dim, index, where):
     d = _norm_dim(dim, input.ndim, where)
     idx = index._data if isinstance(index, Tensor) else np.asarray(index)
+    if type(idx) is not type(input._data):
+        idx = _index_device(input, idx, isinstance(index, Tensor))
     if idx.dtype.kind not in "iu":
         raise RuntimeError(f"{where}(): Expected dtype int64 for index, got {idx.dtype}")
     if idx.ndim != input.ndim:
@@ -31,15 +34,28 @@ def _index_check(input, dim, index, where):
         raise RuntimeError(f"{where}: Size does not match at dimension other than {d}: index "
                            f"{tuple(idx.shape)} is larger than input {tuple(input.shape)}")
     n = input._data.shape[d]
-    if idx.size and (idx.min() < 0 or idx.max() >= n):  # PyTorch does not wrap negative indices here
-        raise RuntimeError(f"{where}: index {int(idx.max() if idx.max() >= n else idx.min())} is out of bounds "
-                           f"for dimension {d} with size {n}")
+    lo, hi = (int(idx.min()), int(idx.max())) if idx.size else (0, 0)
+    if lo < 0 or hi >= n:  # PyTorch does not wrap negative indices here
+        raise RuntimeError(f"{where}: index {hi if hi >= n else lo} is out of bounds for dimension {d} with size {n}")
     return d, idx
+
+
+def _index_device(input, idx, from_tensor):
+    """The index on ``input``'s device: an index tensor must be there already, as in PyTorch
+    (an array or list given instead is moved)."""
+    dev = _backend.device_of(input._data)
+    if from_tensor or _backend.is_device_array(idx):
+        if _backend.device_of(idx) != dev:
+            raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two devices, "
+                               f"{dev} and {_backend.device_of(idx)}!")
+        return idx
+    return _backend.like(input._data, idx)
 
 
 def _full_index(idx, axis):
     """Index arrays addressing, for each element of ``idx``, its position with ``axis`` replaced."""
-    grid = list(np.indices(idx.shape, sparse=True))
+    xp = _backend.array_module(idx)
+    grid = [xp.arange(n).reshape((1,) * k + (n,) + (1,) * (idx.ndim - k - 1)) for k, n in enumerate(idx.shape)]
     grid[axis] = idx
     return tuple(grid)
 
@@ -54,7 +70,7 @@ class Gather(Function):
 
     @staticmethod
     def backward(ctx, g):
-        z = Tensor._make(np.zeros(ctx.in_shape, dtype=g._data.dtype), None, False, None)
+        z = Tensor._make(_backend.array_module(g._data).zeros(ctx.in_shape, dtype=g._data.dtype), None, False, None)
         return scatter_add(z, ctx.axis, Tensor._make(ctx.idx, None, False, None), g), None, None
 
 

@@ -6,15 +6,24 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _backend
 from ..autograd.function import Function
 from ..tensor import Tensor, _to_array, link_view
 
 
-def _convert_key(key, shape):
-    """Replace tensors and lists inside an index by ndarrays, and check integer bounds with a clear error."""
+def _is_array(k):
+    """Whether an index item is an array (NumPy's or a device's)."""
+    return isinstance(k, np.ndarray) or type(k) in _backend._BACKENDS
+
+
+def _convert_key(key, shape, arr=None):
+    """Replace tensors and lists inside an index by arrays, and check integer bounds with a clear error.
+    Index arrays end up on the device of ``arr`` (the indexed array): a CPU index tensor may index
+    a device tensor, as in PyTorch, not the other way round."""
     tk = type(key)
     if shape and (tk is slice or (tk is int and -shape[0] <= key < shape[0])):
         return key  # the common cases, x[a:b] and x[i]: nothing to convert or report
+    atype = np.ndarray if arr is None else type(arr)  # index arrays end up of the indexed array's type
     single = not isinstance(key, tuple)
     items = (key,) if single else key
     out = []
@@ -23,26 +32,39 @@ def _convert_key(key, shape):
             k = k._data
             if k.ndim == 0 and k.dtype.kind in "iu":
                 k = int(k)
+            elif type(k) is not atype:
+                k = _index_on(arr, k)
         elif isinstance(k, list):
             k = _to_array(k) if k else np.zeros(0, dtype=np.int64)
         elif isinstance(k, range):  # x[range(n), idx]: an index array, as in PyTorch
             k = np.arange(k.start, k.stop, k.step, dtype=np.int64)
         elif isinstance(k, (bool, np.bool_)):
             k = np.asarray(k)
-        if isinstance(k, np.ndarray) and k.dtype.kind not in "biu":
+        if atype is not np.ndarray and type(k) is np.ndarray:
+            k = _index_on(arr, k)  # (lists, ranges and NumPy arrays given to index a device tensor)
+        if isinstance(k, atype) and k.dtype.kind not in "biu":
             raise IndexError(f"tensors used as indices must be long, int, byte or bool tensors, got {k.dtype}")
         out.append(k)
-    _check_bounds(out, shape)
+    _check_bounds(out, shape, atype)
     if single:
         return out[0]
-    return _torch_placement(out, shape) if len(out) > 2 else tuple(out)
+    return _torch_placement(out, shape, atype) if len(out) > 2 else tuple(out)
 
 
-def _is_adv(k):
-    return isinstance(k, np.ndarray) and (k.ndim > 0 or k.dtype != np.bool_)
+def _index_on(arr, k):
+    """The index array ``k`` on the device of ``arr``: host indices move to a device, device indices
+    are refused for a tensor elsewhere (PyTorch's rule)."""
+    if _backend.is_device_array(k) and _backend.device_of(k) != _backend.device_of(arr):
+        raise RuntimeError(f"indices should be either on cpu or on the same device as the indexed tensor "
+                           f"({_backend.device_of(arr)})")
+    return _backend.like(arr, k)
 
 
-def _torch_placement(items, shape):
+def _is_adv(k, atype):
+    return isinstance(k, atype) and (k.ndim > 0 or k.dtype != np.bool_)
+
+
+def _torch_placement(items, shape, atype=np.ndarray):
     """Rewrite a key so NumPy places the indexed dimensions where PyTorch does.
 
     PyTorch applies integer indices first (as selects) and only then the NumPy rule to the index
@@ -51,14 +73,16 @@ def _torch_placement(items, shape):
     case the slices between the first and last index are turned into ``arange`` arrays shaped so
     that broadcasting puts every dimension in PyTorch's order, and the key stays one NumPy key
     (reads, writes and the gradient's scatter all use it)."""
-    if not any(type(k) is np.ndarray for k in items):
+    found = [k for k in items if isinstance(k, atype)]
+    if not found:
         return tuple(items)  # basic indexing (the common case): nothing to place
+    xp = _backend.array_module(found[0])
     if any(k is Ellipsis for k in items):
-        used = sum(k.ndim if isinstance(k, np.ndarray) and k.dtype == np.bool_ else 0 if k is None or k is Ellipsis
+        used = sum(k.ndim if isinstance(k, atype) and k.dtype == np.bool_ else 0 if k is None or k is Ellipsis
                    else 1 for k in items)
         at = next(i for i, k in enumerate(items) if k is Ellipsis)
         items = list(items[:at]) + [slice(None)] * (len(shape) - used) + list(items[at + 1:])
-    kinds = ["i" if isinstance(k, (int, np.integer)) and not isinstance(k, bool) else "a" if _is_adv(k)
+    kinds = ["i" if isinstance(k, (int, np.integer)) and not isinstance(k, bool) else "a" if _is_adv(k, atype)
              else "s" if isinstance(k, slice) else "n" if k is None else "?" for k in items]
     if "a" not in kinds or "i" not in kinds or "?" in kinds:
         return tuple(items)
@@ -72,26 +96,26 @@ def _torch_placement(items, shape):
         return tuple(items)  # arrays apart even without the ints (front in both), or None/... inside
     expanded = []
     for k in items[first:last + 1]:  # boolean masks become their coordinate arrays
-        expanded.extend(np.nonzero(k) if isinstance(k, np.ndarray) and k.dtype == np.bool_ else [k])
-    if any(isinstance(k, np.ndarray) and k.ndim == 0 for k in expanded):
+        expanded.extend(k.nonzero() if isinstance(k, atype) and k.dtype == np.bool_ else [k])
+    if any(isinstance(k, atype) and k.ndim == 0 for k in expanded):
         return tuple(items)
-    dim = sum(k.ndim if isinstance(k, np.ndarray) and k.dtype == np.bool_ else 1 if c in "ias" else 0
+    dim = sum(k.ndim if isinstance(k, atype) and k.dtype == np.bool_ else 1 if c in "ias" else 0
               for k, c in zip(items[:first], kinds))
-    bshape = np.broadcast_shapes(*[k.shape for k in expanded if isinstance(k, np.ndarray)])
+    bshape = np.broadcast_shapes(*[k.shape for k in expanded if isinstance(k, atype)])
     n_pre = sum(1 for i in range(first, arrays[0]) if kinds[i] in "sn")
     n_post = sum(1 for i in range(arrays[-1], last + 1) if kinds[i] in "sn")
     rank = n_pre + len(bshape) + n_post
     key, pos = [], 0
     for k in expanded:
         if isinstance(k, slice):
-            r = np.arange(*k.indices(shape[dim]))
+            r = xp.arange(*k.indices(shape[dim]))
             at = pos if pos < n_pre else pos + len(bshape)
             key.append(r.reshape((1,) * at + (len(r),) + (1,) * (rank - at - 1)))
             pos += 1
         elif k is None:  # a new axis of size 1: a broadcast axis no array spans
             pos += 1
             continue
-        elif isinstance(k, np.ndarray):
+        elif isinstance(k, atype):
             pad = (1,) * (len(bshape) - k.ndim) + k.shape
             key.append(k.reshape((1,) * n_pre + pad + (1,) * n_post))
         else:
@@ -100,10 +124,10 @@ def _torch_placement(items, shape):
     return tuple(items[:first]) + tuple(key) + tuple(items[last + 1:])
 
 
-def _check_bounds(items, shape):
+def _check_bounds(items, shape, atype=np.ndarray):
     n_ell = sum(1 for k in items if k is Ellipsis)
     consumed = sum(1 if not (k is None or k is Ellipsis) else 0 for k in items)
-    consumed += sum(k.ndim - 1 for k in items if isinstance(k, np.ndarray) and k.dtype == np.bool_)
+    consumed += sum(k.ndim - 1 for k in items if isinstance(k, atype) and k.dtype == np.bool_)
     if n_ell > 1:
         raise IndexError("an index can only have a single ellipsis ('...')")
     if consumed > len(shape):
@@ -119,7 +143,7 @@ def _check_bounds(items, shape):
             n = shape[dim]
             if not -n <= k < n:
                 raise IndexError(f"index {k} is out of bounds for dimension {dim} with size {n}")
-        elif isinstance(k, np.ndarray):
+        elif isinstance(k, atype):
             if k.dtype == np.bool_:
                 if k.shape != tuple(shape[dim:dim + k.ndim]):
                     raise IndexError(f"The shape of the mask {list(k.shape)} at index {dim} does not match the "
@@ -127,16 +151,17 @@ def _check_bounds(items, shape):
                 dim += k.ndim
                 continue
             n = shape[dim]
-            if k.size and (k.max() >= n or k.min() < -n):
-                bad = int(k.max()) if k.max() >= n else int(k.min())
+            hi, lo = (int(k.max()), int(k.min())) if k.size else (0, 0)
+            if hi >= n or lo < -n:
+                bad = hi if hi >= n else lo
                 raise IndexError(f"index {bad} is out of bounds for dimension {dim} with size {n}")
         dim += 1
 
 
-def _is_basic(key):
+def _is_basic(key, atype=np.ndarray):
     items = key if isinstance(key, tuple) else (key,)
     # (a 0-d mask is advanced too: x[True] adds a dim and copies)
-    return not any(isinstance(k, np.ndarray) and (k.ndim > 0 or k.dtype == np.bool_) for k in items)
+    return not any(isinstance(k, atype) and (k.ndim > 0 or k.dtype == np.bool_) for k in items)
 
 
 class GetItem(Function):
@@ -144,7 +169,7 @@ class GetItem(Function):
 
     def name(self):  # PyTorch's names: x[0] Select, x[1:3] Slice, x[idx] Index
         items = self.key if isinstance(self.key, tuple) else (self.key,)
-        if any(isinstance(k, np.ndarray) for k in items):
+        if any(_is_array(k) for k in items):
             return "IndexBackward0"
         return "SelectBackward0" if all(isinstance(k, (int, np.integer)) for k in items) else "SliceBackward0"
 
@@ -168,14 +193,14 @@ class Index(GetItem):
         ctx.key = key
         ctx.in_shape = x.shape
         out = x[key]  # (NumPy may lay the result out in another order; PyTorch's is contiguous)
-        return out if out.flags.c_contiguous else np.ascontiguousarray(out)
+        return out if out.flags.c_contiguous else _backend.array_module(out).ascontiguousarray(out)
 
 
 def _basic_view(x, key):
     """``x[key]`` for a basic key, always a view: NumPy gives a scalar (a copy) for a full index."""
     out = x[key]
-    if type(out) is not np.ndarray:
-        out = x[(key if type(key) is tuple else (key,)) + (Ellipsis,)]
+    if type(out) is not np.ndarray and (type(x) is np.ndarray or out.ndim == 0):  # (a device's 0-d result
+        out = x[(key if type(key) is tuple else (key,)) + (Ellipsis,)]            # may be a copy, too)
     return out
 
 
@@ -184,13 +209,15 @@ class IndexAdd(Function):
 
     @staticmethod
     def forward(ctx, g, key, shape):
+        if type(g) is not np.ndarray:
+            key = _on_device_of(g, key)
         ctx.key = key
-        out = np.zeros(shape, dtype=g.dtype)
-        if _is_basic(key):
+        out = _backend.array_module(g).zeros(shape, dtype=g.dtype)
+        if _is_basic(key, type(out)):
             out[key] = g
         else:
             items = key if isinstance(key, tuple) else (key,)
-            one = [k for k in items if isinstance(k, np.ndarray) and k.ndim > 0]
+            one = [k for k in items if type(k) is np.ndarray and k.ndim > 0]
             if len(items) == 1 and len(one) == 1 and one[0].dtype.kind in "iu" and one[0].ndim == 1 and out.ndim >= 1:
                 # the common case (embedding rows, picking samples): a bincount-style sum is far faster
                 _add_rows(out, one[0], g)
@@ -201,6 +228,13 @@ class IndexAdd(Function):
     @staticmethod
     def backward(ctx, gg):
         return gg[ctx.key], None, None
+
+
+def _on_device_of(arr, key):
+    """``key`` with its NumPy index arrays moved to the device of ``arr`` (callers may build keys on the host)."""
+    if type(key) is tuple:
+        return tuple(_backend.like(arr, k) if type(k) is np.ndarray else k for k in key)
+    return _backend.like(arr, key) if type(key) is np.ndarray else key
 
 
 def _add_rows(out, idx, g):
@@ -217,8 +251,8 @@ def _add_rows(out, idx, g):
 
 def getitem(input, key):
     """``input[key]``; see the module docstring for the supported index kinds."""
-    k = _convert_key(key, input._data.shape)
-    if not _is_basic(k):
+    k = _convert_key(key, input._data.shape, input._data)
+    if not _is_basic(k, type(input._data)):
         return Index.apply(input, k)
     # an in-place write through this view must also update input's graph (see Tensor._inplace)
     return link_view(GetItem.apply(input, k), input, lambda a: _basic_view(a, k))
@@ -234,7 +268,7 @@ class IndexPut(Function):
 
     @staticmethod
     def backward(ctx, g):
-        mask = np.ones(g.shape, dtype=bool)
+        mask = _backend.array_module(g._data).ones(g.shape, dtype=bool)
         mask[ctx.key] = False
         gx = g * Tensor._make(mask, None, False, None) if ctx.needs_input_grad[0] else None
         gv = g[ctx.key] if ctx.needs_input_grad[2] else None
@@ -243,11 +277,18 @@ class IndexPut(Function):
 
 def index_put(input, key, value):
     """Out-of-place ``input[key] = value`` (used by ``__setitem__`` under autograd)."""
-    k = _convert_key(key, input._data.shape)
-    v = value if isinstance(value, Tensor) else Tensor._make(np.asarray(value, dtype=input._data.dtype), None, False, None)
+    k = _convert_key(key, input._data.shape, input._data)
+    v = value if isinstance(value, Tensor) else Tensor._make(_constant(input._data, value), None, False, None)
     if v._data.dtype != input._data.dtype:
         v = v.to(input.dtype)
     return IndexPut.apply(input, k, v)
+
+
+def _constant(arr, value):
+    """``value`` (a number, list or array) as an array of ``arr``'s dtype on ``arr``'s device."""
+    if _backend.is_device_array(value):
+        return value.astype(arr.dtype, copy=False)
+    return _backend.like(arr, np.asarray(value, dtype=arr.dtype))
 
 
 def index_select(input, dim, index):
@@ -282,7 +323,7 @@ def masked_fill(input, mask, value):
     if not isinstance(value, (Tensor, int, float, bool, np.number, np.bool_)):
         raise TypeError(f"masked_fill(): argument 'value' must be a Number or a 0-dimensional Tensor, not "
                         f"{type(value).__name__}")
-    v = value if isinstance(value, Tensor) else Tensor._make(np.asarray(value, dtype=input._data.dtype), None, False, None)
+    v = value if isinstance(value, Tensor) else Tensor._make(_constant(input._data, value), None, False, None)
     return where(Tensor._make(m, None, False, None), v, input)
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _backend
 from ..autograd.function import Function
 from ..tensor import Tensor
 from . import elementwise as E
@@ -178,11 +179,12 @@ def _einsum_operand_grad(ctx, g, ops, i):
     # repeated letters (a trace or a diagonal): the gradient lives on the diagonal
     first = [target.index(c) == k for k, c in enumerate(target)]
     gi = gi.reshape([size[c] if f else 1 for c, f in zip(target, first)])
-    mask = np.ones(shape, dtype=bool)
+    xp = _backend.array_module(gi._data)
+    mask = xp.ones(shape, dtype=bool)
     for k, c in enumerate(target):
         if not first[k]:
             p = target.index(c)
-            a = np.arange(size[c])
+            a = xp.arange(size[c])
             mask &= a.reshape([-1 if d == p else 1 for d in range(len(shape))]) == \
                 a.reshape([-1 if d == k else 1 for d in range(len(shape))])
     return gi * Tensor._make(mask.astype(gi._data.dtype), None, False, None)

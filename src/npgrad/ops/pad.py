@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _backend
 from ..autograd.function import Function
 from ..tensor import Tensor
 
@@ -53,12 +54,13 @@ def pad(input, pad, mode="constant", value=None):
 
 def _pad_index(input, widths, mode):
     """reflect / replicate / circular padding as a gather with precomputed indices (differentiable)."""
+    xp = _backend.array_module(input._data)  # (the indices are made where the data is)
     out = input
     for axis, (a, b) in enumerate(widths):
         if not (a or b):
             continue
         n = out._data.shape[axis]
-        pos = np.arange(-a, n + b)
+        pos = xp.arange(-a, n + b)
         if mode == "reflect":
             if a >= n or b >= n:
                 raise RuntimeError(f"pad: reflect padding ({a}, {b}) must be smaller than the dimension size {n}")
@@ -73,7 +75,7 @@ def _pad_index(input, widths, mode):
             if hi - lo <= 0 or max(a, 0) > hi - lo or max(b, 0) > hi - lo:
                 raise ValueError(f"pad: circular padding ({a}, {b}) must be at most the size {hi - lo} left "
                                  f"after cropping dimension {axis}")
-            pos = lo + np.arange(-max(a, 0), hi - lo + max(b, 0)) % (hi - lo)
+            pos = lo + xp.arange(-max(a, 0), hi - lo + max(b, 0)) % (hi - lo)
         else:
             raise NotImplementedError(f"pad: mode must be 'constant', 'reflect', 'replicate' or 'circular', "
                                       f"got {mode!r}")

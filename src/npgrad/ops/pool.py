@@ -12,17 +12,18 @@ sizes divisible): reshape into window rows and reduce across the rows of each wi
 contiguous runs), then across its columns.
 
 Every gradient is itself a primitive whose backward is the other member of an adjoint pair
-(scatter/gather, average/spread), so double backward works.
+(scatter/gather, average/spread), so double backward works.  Device arrays (CuPy) take the same
+NumPy-function passes, on arrays made by their own array module; the compiled 2x2 kernels are CPU-only.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from .. import _jit, _memory
+from .. import _backend, _jit, _memory
 from ..autograd.function import Function
 from ..autograd.grad_mode import state
 from ..tensor import Tensor
-from .conv import _geometry
+from .conv import _geometry, contiguous
 from .unary import Relu
 
 
@@ -42,7 +43,7 @@ def _to_frame(x):
     t = x.transpose(0, 2, 3, 1)
     if t.flags.c_contiguous:
         return t, "nhwc"
-    return np.ascontiguousarray(x).reshape(n * c, h, w, 1), "nchw"
+    return contiguous(x).reshape(n * c, h, w, 1), "nchw"
 
 
 def _as_frame(g, kind):
@@ -50,7 +51,7 @@ def _as_frame(g, kind):
     n, c, h, w = g.shape
     t = g.transpose(1, 2, 3, 0) if kind == "chwn" else g.transpose(0, 2, 3, 1) if kind == "nhwc" else g
     if not t.flags.c_contiguous and 0 not in t.strides:  # loops then follow memory order
-        t = np.ascontiguousarray(t)
+        t = t.copy()
     return t if kind != "nchw" else t.reshape(n * c, h, w, 1)
 
 
@@ -89,13 +90,13 @@ def _max_fast(b, kernel):
         return y, idx
     rows = b.reshape(a * ho, kh, w * bb)
     if kh > 1:
-        m = np.maximum(rows[:, 0], rows[:, 1], out=_memory.empty((a * ho, w * bb), b.dtype))
+        m = np.maximum(rows[:, 0], rows[:, 1], out=_memory.empty((a * ho, w * bb), b.dtype, like=b))
     else:
         m = rows[:, 0]
     for i in range(2, kh):
         np.maximum(m, rows[:, i], out=m)
     cols = m.reshape(a * ho, wo, kw, bb)
-    y = _memory.empty((a, ho, wo, bb), b.dtype)
+    y = _memory.empty((a, ho, wo, bb), b.dtype, like=b)
     yf = y.reshape(a * ho, wo, bb)
     if kw > 1:
         np.maximum(cols[:, :, 0], cols[:, :, 1], out=yf)
@@ -106,9 +107,9 @@ def _max_fast(b, kernel):
     del m, cols
     # first maximum in row-major window order: idx = n0 (1 + n1 (1 + ...)), n_k = (tap k != max)
     win = b.reshape(a, ho, kh, wo, kw, bb)
-    idx = _memory.empty(y.shape, _idx_dtype(kh * kw))
+    idx = _memory.empty(y.shape, _idx_dtype(kh * kw), like=b)
     idx.fill(0)
-    n_k = _memory.empty(y.shape, np.bool_)
+    n_k = _memory.empty(y.shape, np.bool_, like=b)
     one = idx.dtype.type(1)
     for k in reversed(range(kh * kw - 1)):
         np.not_equal(win[:, :, k // kw, :, k % kw], y, out=n_k)
@@ -126,10 +127,11 @@ def _taps(in_hw, geom):
 def _max_general(b, geom):
     kernel, out_hw = geom[0], geom[4]
     taps = _taps(b.shape[1:3], geom)
-    y = np.empty((b.shape[0],) + tuple(out_hw) + (b.shape[3],), dtype=b.dtype)
+    xp = _backend.array_module(b)
+    y = xp.empty((b.shape[0],) + tuple(out_hw) + (b.shape[3],), dtype=b.dtype)
     if not taps:  # every window lies in the padding (PyTorch: -inf)
         y.fill(-np.inf)
-        return y, np.zeros(y.shape, dtype=_idx_dtype(kernel[0] * kernel[1]))
+        return y, xp.zeros(y.shape, dtype=_idx_dtype(kernel[0] * kernel[1]))
     _, r, cl = taps[0]
     if r[0] == 0 and r[1] == out_hw[0] and cl[0] == 0 and cl[1] == out_hw[1]:
         np.copyto(y, b[:, r[2], cl[2]])  # the first tap sees every window: no -inf fill
@@ -143,8 +145,9 @@ def _max_general(b, geom):
 
 def _first_argmax(b, y, taps, kernel):
     """Offset number of the first tap equal to the window maximum (``idx += k * (hit and not found)``)."""
-    idx = np.zeros(y.shape, dtype=_idx_dtype(kernel[0] * kernel[1]))
-    found = np.zeros(y.shape, dtype=bool)
+    xp = _backend.array_module(y)
+    idx = xp.zeros(y.shape, dtype=_idx_dtype(kernel[0] * kernel[1]))
+    found = xp.zeros(y.shape, dtype=bool)
     one = idx.dtype.type
     for t, (k, (r0, r1, rs), (c0, c1, cs)) in enumerate(taps):
         sub = (slice(None), slice(r0, r1), slice(c0, c1))
@@ -204,7 +207,7 @@ def _scatter_through_relu(g, ctx, relu):
     harmless: when the ReLU's output also feeds other ops, ReLU's backward masks the sum as usual."""
     out = getattr(relu, "_out_data", None)
     idx, kind, n, c = ctx.loc
-    if (out is None or tuple(ctx.geom[0]) != (2, 2) or not _fast_ok(ctx.geom, ctx.in_hw)
+    if (out is None or type(out) is not np.ndarray or tuple(ctx.geom[0]) != (2, 2) or not _fast_ok(ctx.geom, ctx.in_hw)
             or out.shape != (n, c) + tuple(ctx.in_hw)):
         return None
     b, kind2 = _to_frame(out)
@@ -232,7 +235,7 @@ class MaxPool2dScatter(Function):
         overlap = any(s < d * (k - 1) + 1 for k, s, d in zip(kernel, stride, dilation))
         # non-overlapping windows tiling the input write every position exactly once: no zero fill
         fast = _fast_ok(geom, in_hw)
-        gx = _memory.empty(shape, g.dtype) if fast else np.zeros(shape, dtype=g.dtype)
+        gx = _memory.empty(shape, g.dtype, like=g) if fast else _backend.array_module(g).zeros(shape, dtype=g.dtype)
         jit = _jit.kernels_for(gx) if fast and tuple(kernel) == (2, 2) and idx.shape[3] >= _LANES else None
         if jit is not None:  # one compiled pass (npgrad._jit)
             a, ho, wo, bb = idx.shape
@@ -259,7 +262,7 @@ class MaxPool2dGather(Function):
     def forward(ctx, x, loc, geom):
         idx, kind, n, c = loc
         xb = _as_frame(x, kind)
-        y = np.zeros(idx.shape, dtype=x.dtype)
+        y = _backend.array_module(x).zeros(idx.shape, dtype=x.dtype)
         for k, (r0, r1, rs), (c0, c1, cs) in _taps(xb.shape[1:3], geom):
             np.copyto(y[:, r0:r1, c0:c1], xb[:, rs, cs], where=idx[:, r0:r1, c0:c1] == k)
         ctx.geom, ctx.loc, ctx.in_hw = geom, loc, xb.shape[1:3]
@@ -274,12 +277,13 @@ def max_pool_indices(loc, geom, in_w):
     """Flat input index ``h*W + w`` of each window's maximum (``return_indices=True``), ``(N, C, Ho, Wo)``."""
     kernel, stride, padding, dilation, out_hw = geom
     idx, kind, n, c = loc
-    ho = (np.arange(out_hw[0]) * stride[0] - padding[0])[:, None, None]
-    wo = (np.arange(out_hw[1]) * stride[1] - padding[2])[None, :, None]
+    xp = _backend.array_module(idx)
+    ho = (xp.arange(out_hw[0]) * stride[0] - padding[0])[:, None, None]
+    wo = (xp.arange(out_hw[1]) * stride[1] - padding[2])[None, :, None]
     idx = idx.astype(np.int64)
     hh = ho + (idx // kernel[1]) * dilation[0]
     ww = wo + (idx % kernel[1]) * dilation[1]
-    return np.ascontiguousarray(_from_frame(hh * in_w + ww, kind, n, c))
+    return contiguous(_from_frame(hh * in_w + ww, kind, n, c))
 
 
 # -- average pooling -----------------------------------------------------------------------------
@@ -303,7 +307,7 @@ class AvgPool2d(Function):
     def forward(ctx, x, geom, div):
         kernel, stride, padding, out_hw = geom
         b, kind = _to_frame(x)
-        y = np.zeros((b.shape[0],) + tuple(out_hw) + (b.shape[3],), dtype=x.dtype)
+        y = _backend.array_module(x).zeros((b.shape[0],) + tuple(out_hw) + (b.shape[3],), dtype=x.dtype)
         for i, j, (r0, r1, rs), (c0, c1, cs) in _geometry(b.shape[1:3], out_hw, kernel, stride, padding, (1, 1)):
             if r1 > r0 and c1 > c0:
                 y[:, r0:r1, c0:c1] += b[:, rs, cs]
@@ -327,7 +331,7 @@ class AvgPool2dScatter(Function):
     def forward(ctx, g, geom, div, in_hw):
         kernel, stride, padding, out_hw = geom
         gd, kind = _to_frame(g / div)
-        gx = np.zeros((gd.shape[0],) + tuple(in_hw) + (gd.shape[3],), dtype=g.dtype)
+        gx = _backend.array_module(g).zeros((gd.shape[0],) + tuple(in_hw) + (gd.shape[3],), dtype=g.dtype)
         for i, j, (r0, r1, rs), (c0, c1, cs) in _geometry(in_hw, out_hw, kernel, stride, padding, (1, 1)):
             if r1 > r0 and c1 > c0:
                 gx[:, rs, cs] += gd[:, r0:r1, c0:c1]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _backend
 from ..autograd.function import Function
 from ..tensor import Tensor
 from .gather import _full_index, _index_check, gather
@@ -29,7 +30,7 @@ def _covered(src, idx):
 
 
 def _hit_mask(shape, where):
-    m = np.zeros(shape, dtype=bool)
+    m = _backend.array_module(where[0]).zeros(shape, dtype=bool)
     m[where] = True
     return m
 
@@ -58,7 +59,7 @@ class Scatter(Function):
 
     @staticmethod
     def jvp(ctx, a, t, out):
-        res = np.array(t[0], dtype=out.dtype, copy=True)
+        res = t[0].astype(out.dtype, copy=True)
         ts = t[3] if np.ndim(a[3]) else 0.0
         res[_full_index(ctx.idx, ctx.axis)] = _covered(np.broadcast_to(ts, np.shape(a[3])), ctx.idx) if np.ndim(
             a[3]) else 0.0
@@ -91,7 +92,7 @@ class ScatterReduce(Function):
         ufunc.at(out, where, src)
         count = None
         if reduce == "mean":
-            count = np.ones(x.shape, dtype=np.int64) if include_self else (~hit).astype(np.int64)
+            count = np.ones_like(x, dtype=np.int64) if include_self else (~hit).astype(np.int64)
             np.add.at(count, where, 1)
             count = np.maximum(count, 1)
             out = out // count if out.dtype.kind in "iu" else (out / count).astype(out.dtype)
@@ -122,12 +123,12 @@ def _coefficients(ctx, x=None, src=None, out=None):
     if x is None:
         x, src, out = (t._data for t in ctx.saved_tensors)
     src = _covered(src, idx)
-    self_in = np.ones(x.shape, bool) if include_self else ~hit  # does x[i] take part in out[i]?
+    self_in = np.ones_like(x, dtype=bool) if include_self else ~hit  # does x[i] take part in out[i]?
     if reduce in ("sum", "mean"):
-        c = 1.0 / count if reduce == "mean" else np.ones(x.shape)
+        c = 1.0 / count if reduce == "mean" else np.ones_like(x, dtype=np.float64)
         return c * self_in, c[where]
     if reduce == "prod":
-        return _prod_grads(x, src, np.ones(x.shape), where, self_in)
+        return _prod_grads(x, src, np.ones_like(x, dtype=np.float64), where, self_in)
     x_is = self_in & (x == out)
     s_is = src == out[where]
     n = x_is.astype(np.float64)
@@ -206,7 +207,7 @@ def scatter(input, dim, index, src=None, value=None, reduce=None):
     if reduce is not None:
         if reduce not in ("add", "multiply"):
             raise RuntimeError(f"reduce argument must be either add or multiply, got {reduce}")
-        s = src if src is not None else _const(np.full(idx.shape, value, dtype=input._data.dtype))
+        s = src if src is not None else _const(np.full_like(idx, value, dtype=input._data.dtype))
         if src is not None:
             _src_check(s, idx, "scatter")
         return ScatterCombine.apply(input, d, idx, s.to(input.dtype), "sum" if reduce == "add" else "prod", True)
@@ -216,7 +217,7 @@ def scatter(input, dim, index, src=None, value=None, reduce=None):
             raise RuntimeError(f"scatter(): Expected self.dtype to be equal to src.dtype (got {input.dtype} "
                                f"and {src.dtype})")
         return Scatter.apply(input, d, idx, src)
-    return Scatter.apply(input, d, idx, np.asarray(value, dtype=input._data.dtype))
+    return Scatter.apply(input, d, idx, _backend.like(input._data, np.asarray(value, dtype=input._data.dtype)))
 
 
 def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):

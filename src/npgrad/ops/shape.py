@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import _dtype
+from .. import _backend, _dtype
 from ..autograd.function import Function
 from .._views import mark_multi_output
 from ..tensor import Tensor, _norm_dim, link_view
@@ -314,6 +314,8 @@ def _broadcast(x, shape):
     that repeats no element reaches the base, as in PyTorch (whole-tensor writes are refused
     by the in-place ops' overlap check)."""
     out = np.broadcast_to(x, shape)
+    if type(x) is not np.ndarray:  # the same strides, as a view every device array module makes writable
+        return _backend.array_module(x).lib.stride_tricks.as_strided(x, shape, out.strides)
     if x.flags.writeable:
         out.flags.writeable = True
     return out
@@ -543,6 +545,8 @@ def repeat_interleave(input, repeats, dim=None):
         dim = 0
     d = _norm_dim(dim, input.ndim)
     reps = repeats._data if isinstance(repeats, Tensor) else repeats
+    if _backend.is_device_array(reps):  # the output's size depends on the counts: they are read on the host
+        reps = _backend.to_numpy(reps)
     idx = np.repeat(np.arange(input._data.shape[d]), reps)
     return input[(slice(None),) * d + (Tensor._make(idx, None, False, None),)]
 
@@ -554,12 +558,14 @@ def _check_matrix(input, where):
 
 def tril(input, diagonal=0):
     _check_matrix(input, "tril")
-    return input * Tensor._make(np.tril(np.ones(input._data.shape[-2:], dtype=bool), diagonal), None, False, None)
+    xp = _backend.array_module(input._data)
+    return input * Tensor._make(xp.tril(xp.ones(input._data.shape[-2:], dtype=bool), diagonal), None, False, None)
 
 
 def triu(input, diagonal=0):
     _check_matrix(input, "triu")
-    return input * Tensor._make(np.triu(np.ones(input._data.shape[-2:], dtype=bool), diagonal), None, False, None)
+    xp = _backend.array_module(input._data)
+    return input * Tensor._make(xp.triu(xp.ones(input._data.shape[-2:], dtype=bool), diagonal), None, False, None)
 
 
 class Diagonal(Function):
@@ -581,7 +587,7 @@ class DiagonalScatter(Function):
     @staticmethod
     def forward(ctx, g, shape, offset, a, b):
         ctx.args = (offset, a, b)
-        out = np.zeros(shape, dtype=g.dtype)
+        out = _backend.array_module(g).zeros(shape, dtype=g.dtype)
         _diag(out, offset, a, b)[...] = g
         return out
 
@@ -593,6 +599,10 @@ class DiagonalScatter(Function):
 def _diag(x, offset, a, b):
     """``np.diagonal`` as a writable view (where ``x`` is writable), as PyTorch's diagonal."""
     d = np.diagonal(x, offset, a, b)
+    if type(x) is not np.ndarray:  # the same view from its first element and strides (writable on every device)
+        first = [slice(None)] * x.ndim
+        first[a], first[b] = slice(max(-offset, 0), None), slice(max(offset, 0), None)
+        return _backend.array_module(x).lib.stride_tricks.as_strided(x[tuple(first)], d.shape, d.strides)
     if x.flags.writeable:
         d.flags.writeable = True
     return d
@@ -631,7 +641,7 @@ def roll(input, shifts, dims=None):
     for s, d in zip(shifts, dims):
         d = _norm_dim(d, input.ndim)
         n = input._data.shape[d]
-        idx = (np.arange(n) - s) % n
+        idx = (_backend.array_module(input._data).arange(n) - s) % n
         out = out[(slice(None),) * d + (Tensor._make(idx, None, False, None),)]
     return out
 

@@ -12,7 +12,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from .. import _dtype
+from .. import _backend, _dtype
 from ..autograd.function import Function
 from ..tensor import Tensor, _norm_dim, link_view
 
@@ -33,6 +33,8 @@ class Unfold(Function):
             return x.reshape(1)
         shape = x.shape[:axis] + (n,) + x.shape[axis + 1:] + (size,)
         strides = x.strides[:axis] + (x.strides[axis] * step,) + x.strides[axis + 1:] + (x.strides[axis],)
+        if type(x) is not np.ndarray:  # (a device's views are writable)
+            return _backend.array_module(x).lib.stride_tricks.as_strided(x, shape, strides)
         return np.lib.stride_tricks.as_strided(x, shape, strides, writeable=x.flags.writeable)
 
     @staticmethod
@@ -50,7 +52,7 @@ class UnfoldAdjoint(Function):
         ctx.args = (axis, size, step)
         if not in_shape:
             return g.reshape(())
-        out = np.zeros(in_shape, dtype=g.dtype)
+        out = _backend.array_module(g).zeros(in_shape, dtype=g.dtype)
         n = g.shape[axis]
         for k in range(size):  # one strided add per position inside the window
             sl = (slice(None),) * axis + (slice(k, k + step * (n - 1) + 1, step),)
@@ -115,7 +117,8 @@ def view_dtype(input, dtype):
         out = x.reshape(1).view(dt.np).reshape(())
     elif a != b and not x.flags.c_contiguous:
         # NumPy needs a contiguous last axis only; a lone last element of any stride is contiguous too
-        out = np.lib.stride_tricks.as_strided(x, x.shape[:-1] + (1,), x.strides[:-1] + (a,)).view(dt.np) \
+        out = _backend.array_module(x).lib.stride_tricks.as_strided(x, x.shape[:-1] + (1,),
+                                                                     x.strides[:-1] + (a,)).view(dt.np) \
             if x.shape[-1] == 1 else x.view(dt.np)
     else:
         out = x.view(dt.np)

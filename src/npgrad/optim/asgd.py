@@ -63,8 +63,8 @@ class ASGD(Optimizer):
                 state = self.state[p]
                 if len(state) == 0:
                     state["step"] = _new_step()
-                    state["eta"] = _scalar_state(hp["lr"])
-                    state["mu"] = _scalar_state(1.0)
+                    state["eta"] = _scalar_state(hp["lr"], p)
+                    state["mu"] = _scalar_state(1.0, p)
                     state["ax"] = _zeros_state(p)
                 asgd_update(data, g, state["ax"]._data, state["eta"]._data, state["mu"]._data, *self._works(p),
                             step=_bump_step(state), **hp)

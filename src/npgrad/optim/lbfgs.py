@@ -13,6 +13,7 @@ import copy
 
 import numpy as np
 
+from .. import _backend
 from ..autograd.grad_mode import enable_grad, no_grad
 from .optimizer import Optimizer, _check
 
@@ -147,7 +148,7 @@ class LBFGS(Optimizer):
     # -- the parameters as one flat vector ---------------------------------------------------------
     def _gather_flat_grad(self):
         return np.concatenate([p._grad._data.reshape(-1) if p._grad is not None
-                               else np.zeros(p._data.size, p._data.dtype) for p in self._params])
+                               else np.zeros_like(p._data, shape=p._data.size) for p in self._params])
 
     def _add_grad(self, step_size, update):
         offset = 0
@@ -244,8 +245,9 @@ class LBFGS(Optimizer):
     def load_state_dict(self, state_dict):
         saved = state_dict["state"]
         super().load_state_dict(dict(state_dict, state={}))
+        dev = _backend.device_of(self._params[0]._data)  # the state follows the parameters' device
         for k, st in saved.items():
-            self.state[self._params[k]] = {n: _from_saved(v) for n, v in copy.deepcopy(st).items()}
+            self.state[self._params[k]] = {n: _from_saved(v, dev) for n, v in copy.deepcopy(st).items()}
 
 
 def _to_saveable(v):
@@ -253,17 +255,20 @@ def _to_saveable(v):
     from ..tensor import Tensor
     if isinstance(v, list):
         return [_to_saveable(x) for x in v]
-    if isinstance(v, np.ndarray):
+    if isinstance(v, np.ndarray) or _backend.is_device_array(v):
         return Tensor._make(v, None, False, None)
     if isinstance(v, np.floating):
         return Tensor._make(np.asarray(v), None, False, None)
     return v
 
 
-def _from_saved(v):
+def _from_saved(v, dev):
     from ..tensor import Tensor
     if isinstance(v, list):
-        return [_from_saved(x) for x in v]
+        return [_from_saved(x, dev) for x in v]
     if isinstance(v, Tensor):
-        return v._data.copy() if v.ndim else v._data.reshape(())[()]
+        arr = _backend.transfer(v._data, dev)
+        if v.ndim:
+            return arr.copy() if arr is v._data else arr
+        return arr.reshape(())[()]
     return v

@@ -74,7 +74,7 @@ class NAdam(Optimizer):
                 state = self.state[p]
                 if len(state) == 0:
                     state["step"] = _new_step()
-                    state["mu_product"] = _scalar_state(1.0)
+                    state["mu_product"] = _scalar_state(1.0, p)
                     state["exp_avg"] = _zeros_state(p)
                     state["exp_avg_sq"] = _zeros_state(p)
                 nadam_update(data, g, state["exp_avg"]._data, state["exp_avg_sq"]._data, state["mu_product"]._data,

@@ -6,7 +6,9 @@ hyperparameters), ``defaults`` (the hyperparameters a group gets when it names n
 
 Updates run on the parameters' ``._data`` arrays with NumPy's in-place ufuncs: an optimizer step
 records no graph and allocates nothing after the first step (temporaries go into a scratch
-buffer that is reused across parameters).
+buffer that is reused across parameters).  The same code steps parameters on an accelerator: the
+ufuncs dispatch to the device's array module, and buffers are made on the parameter's device
+(the ``step`` count stays a CPU scalar, as in PyTorch without ``capturable``).
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from collections import defaultdict
 
 import numpy as np
 
+from .. import _backend
 from ..autograd.grad_mode import enable_grad
 from ..tensor import Tensor
 
@@ -164,10 +167,10 @@ class Optimizer:
     def _work(self, like, slot):
         """A scratch array shaped like ``like``: a view into one buffer per (dtype, slot) grown to the
         largest parameter, so the update's temporaries cost no allocation after the first step."""
-        key = (like.dtype, slot)
+        key = (like.dtype, slot, type(like))
         buf = self._scratch.get(key)
         if buf is None or buf.size < like.size:
-            buf = self._scratch[key] = np.empty(like.size, dtype=like.dtype)
+            buf = self._scratch[key] = _backend.array_module(like).empty(like.size, dtype=like.dtype)
         return buf[:like.size].reshape(like.shape)
 
     def _works(self, p):
@@ -199,8 +202,9 @@ class Optimizer:
     def load_state_dict(self, state_dict):
         """Load a dict made by ``state_dict()`` (possibly read back with ``npgrad.load``).
 
-        State buffers are copied and cast to their parameter's dtype, so the optimizer continues
-        exactly where the saved one stopped.
+        State buffers are copied and cast to their parameter's dtype and moved to its device (the
+        ``step`` count keeps its own, as in PyTorch), so the optimizer continues exactly where the
+        saved one stopped, on whichever device the parameters now live.
         """
         groups, saved = self.param_groups, copy.deepcopy(state_dict["param_groups"])
         if len(groups) != len(saved):
@@ -253,8 +257,8 @@ def _numeric_options(cls):
 
 def _cast_state(param, index, key, value):
     """A copy of one saved state value for ``param``: float buffers take the parameter's dtype and
-    must have its shape (``'step'`` keeps its own)."""
-    if isinstance(value, np.ndarray):
+    device and must have its shape (``'step'`` keeps its own dtype and device)."""
+    if isinstance(value, np.ndarray) or _backend.is_device_array(value):
         value = Tensor._make(value, None, False, None)
     if key == "step" and isinstance(value, (int, float)):  # older checkpoints keep the count as a number
         return Tensor._make(np.array(value, dtype=np.float32), None, False, None)
@@ -264,8 +268,10 @@ def _cast_state(param, index, key, value):
             if arr.shape != param._data.shape and arr.ndim != 0:
                 raise ValueError(f"load_state_dict: state '{key}' of parameter {index} has shape "
                                  f"{tuple(arr.shape)}, but the parameter has shape {tuple(param._data.shape)}")
+            moved = _backend.transfer(arr, _backend.device_of(param._data))
             if param._data.dtype.kind == "f":
-                return Tensor._make(arr.astype(param._data.dtype, copy=True), None, False, None)
+                return Tensor._make(moved.astype(param._data.dtype, copy=moved is arr), None, False, None)
+            return Tensor._make(moved.copy() if moved is arr else moved, None, False, None)
         return Tensor._make(arr.copy(), None, False, None)
     if isinstance(value, dict):
         return {k: _cast_state(param, index, k, v) for k, v in value.items()}
@@ -296,6 +302,7 @@ def _bump_step(state):
 
 
 def _zeros_state(p, fill=0.0):
+    """A buffer shaped like parameter ``p``, on its device, filled with ``fill``."""
     return Tensor._make(np.full_like(p._data, fill), None, False, None)
 
 
@@ -325,6 +332,8 @@ def _check_hyper(opt, group):
     _check(not group.get("differentiable", False), f"{name}: differentiable=True is not supported by npgrad")
 
 
-def _scalar_state(value):
-    """A 0-d float32 state tensor (PyTorch keeps step, eta, mu and mu_product so)."""
-    return Tensor._make(np.array(value, dtype=np.float32), None, False, None)
+def _scalar_state(value, p=None):
+    """A 0-d float32 state tensor (PyTorch keeps step, eta, mu and mu_product so), on the device of
+    parameter ``p`` when given (where PyTorch keeps eta, mu and mu_product)."""
+    arr = np.array(value, dtype=np.float32)
+    return Tensor._make(arr if p is None else _backend.like(p._data, arr), None, False, None)

@@ -5,6 +5,8 @@ import math
 
 import numpy as np
 
+from .. import _backend
+from ..tensor import Tensor
 from .optimizer import Optimizer, _check_hyper
 
 __all__ = ["SparseAdam", "sparse_adam_update"]
@@ -17,11 +19,12 @@ def sparse_adam_update(p, rows, values, m, v, *, step, lr, beta1, beta2, eps):
     m_r ← m_r + (1 − β1)·(g_r − m_r),  v_r ← v_r + (1 − β2)·(g_r² − v_r)
     p_r ← p_r − γ·√(1 − β2^t)/(1 − β1^t) · m_r / (√v_r + ε)
     """
-    m_r = m[rows] + (values - m[rows]) * np.asarray(1 - beta1, p.dtype)
-    v_r = v[rows] + (values * values - v[rows]) * np.asarray(1 - beta2, p.dtype)
+    t = p.dtype.type  # scalars in the parameter's dtype (float32 stays float32)
+    m_r = m[rows] + (values - m[rows]) * t(1 - beta1)
+    v_r = v[rows] + (values * values - v[rows]) * t(1 - beta2)
     m[rows], v[rows] = m_r, v_r
     step_size = lr * math.sqrt(1 - beta2 ** step) / (1 - beta1 ** step)
-    p[rows] += np.asarray(-step_size, p.dtype) * (m_r / (np.sqrt(v_r) + np.asarray(eps, p.dtype)))
+    p[rows] += t(-step_size) * (m_r / (np.sqrt(v_r) + t(eps)))
 
 
 class SparseAdam(Optimizer):
@@ -63,8 +66,8 @@ class SparseAdam(Optimizer):
                 if not getattr(grad, "is_sparse", False):
                     raise RuntimeError("SparseAdam does not support dense gradients, please consider Adam instead")
                 grad = grad.coalesce()  # the update is not linear: each row must appear once
-                rows = np.asarray(grad._indices())[0]
-                values = np.asarray(grad._values(), dtype=p._data.dtype)
+                rows = _array_on(p._data, grad._indices())[0]
+                values = _array_on(p._data, grad._values()).astype(p._data.dtype, copy=False)
                 state = self.state[p]
                 if len(state) == 0:
                     state["step"] = 0
@@ -78,3 +81,11 @@ class SparseAdam(Optimizer):
                                    beta1=beta1, beta2=beta2, eps=group["eps"])
                 p._version[0] += 1
         return loss
+
+
+def _array_on(param, x):
+    """A sparse gradient's indices or values as an array on the device of ``param``."""
+    x = x._data if isinstance(x, Tensor) else x
+    if type(param) is np.ndarray:
+        return np.asarray(_backend.to_numpy(x))
+    return x if _backend.is_device_array(x) else _backend.like(param, np.asarray(x))

@@ -10,6 +10,7 @@ import warnings
 
 import numpy as np
 
+from ... import _backend
 from ...tensor import Tensor
 
 __all__ = ["clip_grad_norm_", "clip_grad_norm", "clip_grad_value_", "get_total_norm", "clip_grads_with_norm_"]
@@ -29,19 +30,26 @@ def _as_list(tensors, who):
     return tensors
 
 
+def _zero(a):
+    """0 in ``a``'s dtype (a 0-d array on ``a``'s device when it lives on one)."""
+    return a.dtype.type(0) if type(a) is np.ndarray else np.zeros_like(a, shape=())
+
+
 def _norm(a, p):
-    """The p-norm of an array's entries (p = inf, -inf, 0 or any positive float), in its dtype."""
+    """The p-norm of an array's entries (p = inf, -inf, 0 or any positive float), in its dtype
+    (computed on the array's device: a device array gives a 0-d device array)."""
     if p == 2.0:
         flat = a.reshape(-1)
-        return np.sqrt(np.dot(flat, flat)) if a.size else a.dtype.type(0)
+        return np.sqrt(np.dot(flat, flat)) if a.size else _zero(a)
     if a.size == 0:
-        return a.dtype.type(0)
+        return _zero(a)
     if p == math.inf:
         return np.max(np.abs(a))
     if p == -math.inf:
         return np.min(np.abs(a))
     if p == 0.0:
-        return a.dtype.type(np.count_nonzero(a))
+        n = np.count_nonzero(a)
+        return a.dtype.type(n) if type(a) is np.ndarray else n.astype(a.dtype)
     if p == 1.0:
         return np.sum(np.abs(a))
     return np.sum(np.abs(a) ** p) ** (1.0 / p)
@@ -58,9 +66,12 @@ def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=Non
     norm_type = float(norm_type)
     if not tensors:
         return Tensor._make(np.array(0.0, dtype=np.float32), None, False, None)
-    norms = np.array([_norm(t._data, norm_type) for t in tensors])
+    norms = [_norm(t._data, norm_type) for t in tensors]
     dtype = np.result_type(*[t._data.dtype for t in tensors])
-    total = np.asarray(_norm(norms.astype(dtype, copy=False), norm_type), dtype=dtype)
+    if _backend.is_device_array(tensors[0]._data):  # the norms stay on the device (no sync until read)
+        total = _norm(np.stack(norms).astype(dtype, copy=False), norm_type).astype(dtype, copy=False)
+    else:
+        total = np.asarray(_norm(np.array(norms).astype(dtype, copy=False), norm_type), dtype=dtype)
     if error_if_nonfinite and not np.isfinite(total):
         raise RuntimeError(f"The total norm of order {norm_type} for gradients from `parameters` is non-finite, "
                            "so it cannot be clipped. To disable this error and scale the gradients by the "

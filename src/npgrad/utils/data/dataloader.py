@@ -87,6 +87,20 @@ def default_convert(data):
     return data
 
 
+def _pin(batch):
+    """``batch`` with its host tensors in page-locked memory (``Tensor.pin_memory``), walking lists,
+    tuples and dicts as PyTorch's pin-memory step does; tensors already on a device are kept."""
+    if isinstance(batch, Tensor):
+        return batch.pin_memory() if type(batch._data) is np.ndarray else batch
+    if isinstance(batch, dict):
+        return {k: _pin(v) for k, v in batch.items()}
+    if isinstance(batch, tuple) and hasattr(batch, "_fields"):  # a namedtuple
+        return type(batch)(*(_pin(v) for v in batch))
+    if isinstance(batch, (list, tuple)):
+        return type(batch)(_pin(v) for v in batch)
+    return batch
+
+
 def _check_args(dataset, batch_size, shuffle, sampler, batch_sampler, drop_last, num_workers):
     if not isinstance(num_workers, int) or num_workers < 0:
         raise ValueError(f"DataLoader: num_workers option should be non-negative; use num_workers=0 to "
@@ -112,8 +126,10 @@ class DataLoader:
 
     ``shuffle=True`` draws a new permutation every epoch from ``generator`` or npgrad's global
     generator, so ``npgrad.manual_seed`` makes runs reproducible.  Each batch is a list of
-    tensors (``for x, y in loader`` unpacks it).  ``num_workers``, ``pin_memory`` and the other
-    multiprocessing options are accepted and ignored: loading runs in the calling process.
+    tensors (``for x, y in loader`` unpacks it).  ``num_workers`` and the other multiprocessing
+    options are accepted and ignored: loading runs in the calling process.  With ``pin_memory=True``
+    and an accelerator, batches come in page-locked host memory (``x.to(device, non_blocking=True)``
+    moves them); without one it warns and loads as usual, as PyTorch does.
 
     >>> import npgrad
     >>> from npgrad.utils.data import DataLoader, TensorDataset
@@ -160,17 +176,20 @@ class DataLoader:
         return len(self.sampler)
 
     def __iter__(self):
+        if self._iterable:
+            batches = self._iter_stream()
+        elif self.batch_sampler is None:
+            batches = (self.collate_fn(self.dataset[i]) for i in self.sampler)
+        else:
+            batches = self._iter_batches()
         if self.pin_memory:
             from ... import accelerator
-            if not accelerator.is_available():  # as PyTorch: pinning needs an accelerator, so it is skipped
-                import warnings
-                warnings.warn("'pin_memory' argument is set as true but no accelerator is found, then device pinned "
-                              "memory won't be used.", stacklevel=2)
-        if self._iterable:
-            return self._iter_stream()
-        if self.batch_sampler is None:
-            return (self.collate_fn(self.dataset[i]) for i in self.sampler)
-        return self._iter_batches()
+            if accelerator.is_available():  # page-locked host copies: ``.to(device, non_blocking=True)`` is async
+                return (_pin(b) for b in batches)
+            import warnings  # as PyTorch: pinning needs an accelerator, so it is skipped
+            warnings.warn("'pin_memory' argument is set as true but no accelerator is found, then device pinned "
+                          "memory won't be used.", stacklevel=2)
+        return batches
 
     def _index_batches(self):
         bs = self.batch_sampler

@@ -11,6 +11,7 @@ import math
 
 import numpy as np
 
+from ... import _backend
 from ...random import _gen
 from ...tensor import Tensor
 
@@ -35,7 +36,13 @@ def _take(t, idx):
     if isinstance(idx, slice):
         return Tensor._make(t._data[idx].copy(), None, False, None)
     try:
-        out = np.take(t._data, idx, axis=0)
+        if type(t._data) is np.ndarray:
+            out = np.take(t._data, idx, axis=0)
+        else:  # data on a device: the (host) indices go there; checked here, as a GPU gather wraps around
+            n = t._data.shape[0]
+            if idx.size and (idx.max() >= n or idx.min() < -n):
+                raise IndexError
+            out = np.take(t._data, _backend.like(t._data, idx), axis=0)
     except IndexError:  # say it as PyTorch does (and which index), not as NumPy
         n = t._data.shape[0]
         bad = idx[(idx >= n) | (idx < -n)].flat[0]
