@@ -61,6 +61,8 @@ def _copy_weights(src, dst):
 
 def run(repeats=15, threads=2):
     import npgrad
+    from benchmarks.common import compiled_kernels
+    compiled_kernels()
     try:
         import torch
         torch.set_num_threads(threads)

@@ -76,6 +76,8 @@ def _alternate(fns, inputs, steps):
 
 def _libs():
     import npgrad
+    from benchmarks.common import compiled_kernels
+    compiled_kernels()
     libs = {"npgrad": npgrad}
     try:
         import torch

@@ -11,7 +11,7 @@ import argparse
 
 import numpy as np
 
-from benchmarks.common import batch_order, fashion_mnist, init_conv, init_linear, torch_or_none
+from benchmarks.common import batch_order, compiled_kernels, fashion_mnist, init_conv, init_linear, torch_or_none
 from benchmarks.numpy_mlp import NumpyMLP
 
 MLP_SIZES = (784, 256, 128, 10)
@@ -81,6 +81,8 @@ def _interleaved(runners, repeats):
 
 
 def _framework_runner(lib, build, weights, x, y, batches):
+    if lib.__name__ == "npgrad":
+        compiled_kernels()
     model = build(lib, weights)
     opt = lib.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
     return lambda: train_epoch(lib, model, opt, x, y, batches)

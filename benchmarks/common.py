@@ -80,6 +80,14 @@ def machine():
     return f"{cpu}, {multiprocessing.cpu_count()} cores, Python {platform.python_version()}, NumPy {np.__version__}"
 
 
+def compiled_kernels():
+    """Make sure npgrad's compiled kernels are built and loaded before anything is timed (their
+    first build, once per machine, runs in a separate process for tens of seconds; until it is done
+    the ops take their NumPy paths).  Returns whether they are available."""
+    from npgrad import _jit
+    return _jit.available()
+
+
 def torch_or_none(threads=2):
     try:
         import torch

@@ -23,6 +23,7 @@ def jit_small(monkeypatch):
     monkeypatch.setattr(unary, "_JIT_BYTES", 0)
     monkeypatch.setattr(sgd, "_JIT_BYTES", 0)
     prev = _jit.set_enabled(True)
+    assert _jit.available()  # (waits for the first build of the compiled module)
     yield
     _jit.set_enabled(prev)
 
@@ -144,8 +145,8 @@ def test_cnn_training_steps_identical_with_and_without_kernels(rng):
 
 def test_pooling_in_the_usual_layout_stays_with_numpy(jit_small, rng, monkeypatch):
     # one value per window row in NCHW memory: NumPy's passes are faster than the kernel there
-    from npgrad import _jit_kernels
-    monkeypatch.setattr(_jit_kernels, "max_pool_2x2", lambda *a: pytest.fail("kernel used for NCHW"))
+    assert _jit.available()
+    monkeypatch.setattr(_jit._load(), "max_pool_2x2", lambda *a: pytest.fail("kernel used for NCHW"))
     F.max_pool2d(npgrad.tensor(rng.standard_normal((4, 3, 8, 8))), 2)
 
 
@@ -284,4 +285,90 @@ def test_sgd_momentum_update_matches_numpy(jit_small, rng, dtype):
 
     on, off = _both(run)
     for a, b in zip(on, off):
+        np.testing.assert_array_equal(a, b)
+
+
+def _fresh_loader(monkeypatch, cache_dir):
+    monkeypatch.setenv("NPGRAD_CACHE_DIR", str(cache_dir))
+    for name, value in (("_loaded", False), ("_kernels", None), ("_build", None)):
+        monkeypatch.setattr(_jit, name, value)
+    monkeypatch.setattr(_jit, "_enabled", True)
+
+
+def test_training_loads_the_ahead_compiled_module_not_numba():
+    # numba and LLVM cost a process ~130 MB: the kernels come from the module compiled ahead
+    code = ("import sys, numpy as np, npgrad, npgrad.nn.functional as F; from npgrad import _jit\n"
+            "assert _jit.available()\n"
+            "if _jit._load().aot is None: print('no module'); sys.exit()\n"
+            "x = npgrad.tensor(np.random.rand(16, 64, 16, 16).astype(np.float32), requires_grad=True)\n"
+            "w = npgrad.tensor(np.random.rand(64, 64, 3, 3).astype(np.float32), requires_grad=True)\n"
+            "bn = npgrad.nn.BatchNorm2d(64)\n"
+            "opt = npgrad.optim.SGD([w] + list(bn.parameters()), lr=0.1, momentum=0.9)\n"
+            "for _ in range(2):\n"
+            "    F.max_pool2d(F.relu(bn(F.conv2d(x, w, padding=1))), 2).sum().backward(); opt.step()\n"
+            "print('numba' in sys.modules, 'llvmlite' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    if out == "no module":
+        pytest.skip("the ahead-of-time module cannot be built here (no C compiler?)")
+    assert out == "False False"
+
+
+def test_the_module_is_built_in_another_process(monkeypatch, tmp_path):
+    _fresh_loader(monkeypatch, tmp_path)
+    assert _jit._load() is None  # building: NumPy meanwhile
+    assert _jit._build is not None and _jit._build.pid != os.getpid()
+    assert _jit.available()
+    files = os.listdir(tmp_path / "kernels")
+    if any(f.endswith(".failed") for f in files):
+        assert _jit._load().aot is None  # the in-process fallback
+    else:
+        assert _jit._load().aot is not None and len(files) == 1  # its build folder is gone
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_a_failed_build_and_other_layouts_use_the_just_in_time_kernels(monkeypatch, tmp_path, rng, dtype):
+    _fresh_loader(monkeypatch, tmp_path)
+    path, _ = _jit._module_path()
+    open(path + ".failed", "w").close()
+    k = _jit._load()
+    assert k is not None and k.aot is None
+    g, out = rng.standard_normal((2, 50)).astype(dtype)
+    res = np.empty(100, dtype)[::2]  # strided: not an exported layout
+    k.relu_grad(g, out, res)
+    np.testing.assert_array_equal(res, g * (out > 0))
+
+
+def test_other_layouts_go_past_the_module_to_the_just_in_time_kernels(rng):
+    assert _jit.available()
+    k = _jit._load()
+    g, out = rng.standard_normal((2, 50))
+    res = np.empty(100)[::2]
+    k.relu_grad(g[::1], out, res)
+    np.testing.assert_array_equal(res, g * (out > 0))
+
+
+@pytest.mark.parametrize("layout", ["nchw", "chwn"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_batch_norm_matches_numpy(jit_small, rng, layout, dtype, monkeypatch):
+    assert _jit.available()
+    k, calls = _jit._load(), []
+    for name in ("batch_norm_affine", "batch_norm_input_grad"):
+        monkeypatch.setattr(k, name, (lambda f: lambda *a: (calls.append(f.__name__), f(*a)))(getattr(k, name)))
+    x = _as_layout(rng.standard_normal((8, 5, 6, 7)).astype(dtype) * 3 + 1, layout)
+    g = _as_layout(rng.standard_normal((8, 5, 6, 7)).astype(dtype), layout)
+
+    def run():
+        bn = npgrad.nn.BatchNorm2d(5).to(npgrad.float64 if dtype == np.float64 else npgrad.float32)
+        with npgrad.no_grad():
+            bn.weight.copy_(npgrad.tensor(np.linspace(0.5, 2, 5)))
+            bn.bias.copy_(npgrad.tensor(np.linspace(-1, 1, 5)))
+        t = npgrad.tensor(x, requires_grad=True)
+        y = bn(t)
+        y.backward(npgrad.tensor(g))
+        return [a.detach().numpy().copy() for a in (y, t.grad, bn.weight.grad, bn.bias.grad, bn.running_var)]
+
+    on, off = _both(run)
+    assert calls == ["batch_norm_affine", "batch_norm_input_grad"]
+    for a, b in zip(on, off):
+        assert a.dtype == dtype
         np.testing.assert_array_equal(a, b)

@@ -107,3 +107,29 @@ def sgd_momentum(p, b, g, lr, momentum):
         v = v + g[i]
         b[i] = v
         p[i] = p[i] - lr * v
+
+
+@_compile
+def batch_norm_affine(h, invstd, w, b, out):
+    """Over ``(A, C, B)`` frames, per channel ``c``: ``h = h * invstd[c]`` in place (the centred input
+    becomes ``xhat``), ``out = h * w[c] + b[c]``: the same roundings as NumPy's three passes."""
+    a_, c_, b_ = h.shape
+    for a in range(a_):
+        for c in range(c_):
+            s, wc, bc = invstd[c], w[c], b[c]
+            for i in range(b_):
+                v = h[a, c, i] * s
+                h[a, c, i] = v
+                out[a, c, i] = v * wc + bc
+
+
+@_compile
+def batch_norm_input_grad(g, h, alpha, beta, k, dx):
+    """Over ``(A, C, B)`` frames, per channel ``c``: ``dx = ((g - h * alpha[c]) - beta[c]) * k[c]``
+    (the input gradient of batch norm, ``h`` its ``xhat``): the same roundings as NumPy's four passes."""
+    a_, c_, b_ = g.shape
+    for a in range(a_):
+        for c in range(c_):
+            al, be, kc = alpha[c], beta[c], k[c]
+            for i in range(b_):
+                dx[a, c, i] = ((g[a, c, i] - h[a, c, i] * al) - be) * kc

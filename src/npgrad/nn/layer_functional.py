@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import _backend
+from .. import _backend, _jit, _memory
 from ..autograd.function import Function
 from ..autograd.grad_mode import state
 from ..ops import elementwise as E
@@ -167,25 +167,26 @@ class BatchNorm(Function):
 
     db = sum(g), dw = sum(g xhat), dx = w invstd / M * (M g - db - xhat dw), sums over the M values of a channel.
     ``stats`` (a list) receives the batch mean and biased variance for the running statistics.
+
+    float32/float64 arrays are seen as ``(A, C, B)`` frames in their memory order (a conv output's
+    ``(C, H, W, N)`` memory is ``(1, C, H*W*N)``, NCHW memory ``(N, C, H*W)``): each reduction is one
+    read of a contiguous view (``sum((x - mean)^2)`` and ``sum(g xhat)`` by einsum, no temporary),
+    and results go to reused buffers in the input's memory order (with numba, ``xhat`` and the output
+    are written in one pass, and so is the input gradient: :mod:`npgrad._jit`).
     """
 
     @staticmethod
     def forward(ctx, x, w, b, axes, eps, stats):
         ctx.axes, ctx.eps = axes, eps
-        xa = x.astype(np.float32) if x.dtype == np.float16 else x  # float16 statistics drift: PyTorch uses float32
-        mean = xa.mean(axis=axes, keepdims=True)
-        xhat = xa - mean
-        var = np.mean(xhat * xhat, axis=axes, keepdims=True)
-        invstd = 1.0 / np.sqrt(var + xa.dtype.type(eps))
-        xhat *= invstd
-        ctx.shape = mean.shape
-        out = xhat * w.reshape(ctx.shape) if w is not None else xhat.copy()
-        if b is not None:
-            out += b.reshape(ctx.shape)
-        if xa is not x:  # round once, at the end
-            mean, var, xhat, invstd, out = (a.astype(x.dtype) for a in (mean, var, xhat, invstd, out))
+        ctx.shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
+        fast = x.dtype in (np.float32, np.float64) and all(p is None or p.dtype == x.dtype for p in (w, b))
+        ctx.frame = _frame(x) if fast else None
+        if ctx.frame is None:
+            mean, var, xhat, invstd, out = _bn_forward_any(x, w, b, axes, eps)
+        else:
+            mean, var, xhat, invstd, out = _bn_forward_frames(x, w, b, eps, ctx.frame)
         stats += [mean, var]
-        ctx.save_for_backward(x, xhat, invstd, w)
+        ctx.save_for_backward(x, xhat, invstd.reshape(ctx.shape), w)
         return out
 
     @staticmethod
@@ -194,10 +195,15 @@ class BatchNorm(Function):
         axes, shape, need = ctx.axes, ctx.shape, ctx.needs_input_grad
         m = g.numel() // int(np.prod(shape))
         if not state._grad:  # plain backward on arrays
-            gd, xh = g._data, xhat._data
-            gb, gw = gd.sum(axes, keepdims=True), (gd * xh).sum(axes, keepdims=True)
-            scale = invstd._data * (w._data.reshape(shape) if w is not None else 1) / m
-            gx = _const(scale * (gd * m - gb - xh * gw)) if need[0] else None
+            w_ = w._data if w is not None else None
+            if ctx.frame is not None and g.dtype == xhat.dtype:
+                gx, gb, gw = _bn_backward_frames(g._data, xhat._data, invstd._data, w_, need[0], ctx.frame)
+            else:
+                gd, xh = g._data, xhat._data
+                gb, gw = gd.sum(axes, keepdims=True), (gd * xh).sum(axes, keepdims=True)
+                scale = invstd._data * (w_.reshape(shape) if w is not None else 1) / m
+                gx = scale * (gd * m - gb - xh * gw) if need[0] else None
+            gx = _const(gx) if gx is not None else None
             gb, gw = _const(gb.reshape(-1)), _const(gw.reshape(-1))
         else:  # create_graph: the same formula as npgrad ops of x, so it can be differentiated again
             xh = Standardize.apply(x, axes, ctx.eps)
@@ -207,6 +213,96 @@ class BatchNorm(Function):
             gx = scale * (g * m - gb - xh * gw) if need[0] else None
             gb, gw = gb.reshape(-1), gw.reshape(-1)
         return gx, (gw if need[1] else None), (gb if need[2] else None), None, None, None
+
+
+def _frame(a):
+    """How ``a`` (N, C, ...) lies in memory: its axes in memory order, that transposition's shape
+    and the ``(A, C, B)`` shape of the contiguous view; None when it is not contiguous in any order."""
+    if not isinstance(a, np.ndarray):
+        return None
+    order = sorted(range(a.ndim), key=lambda i: -a.strides[i])
+    t = a.transpose(order)
+    if not t.flags.c_contiguous:
+        return None
+    p = order.index(1)
+    return order, t.shape, (int(np.prod(t.shape[:p], dtype=np.int64)), a.shape[1], -1)
+
+
+def _framed(a, frame):
+    """``a``'s ``(A, C, B)`` view (a copy in ``frame``'s memory order when ``a`` lies otherwise)."""
+    order, tshape, shape3 = frame
+    t = a.transpose(order)
+    if not t.flags.c_contiguous:
+        buf = _memory.empty(tshape, a.dtype)
+        buf[...] = t
+        t = buf
+    return t.reshape(shape3)
+
+
+def _frame_buffer(frame, dtype):
+    """A reused buffer in ``frame``'s memory order: the array (N, C, ...) and its (A, C, B) view."""
+    order, tshape, shape3 = frame
+    buf = _memory.empty(tshape, dtype)
+    return buf.transpose(np.argsort(order)), buf.reshape(shape3)
+
+
+def _bn_forward_frames(x, w, b, eps, frame):
+    xv = _framed(x, frame)
+    m = x.dtype.type(xv.shape[0] * xv.shape[2])
+    (xhat, hv), (out, ov) = _frame_buffer(frame, x.dtype), _frame_buffer(frame, x.dtype)
+    mean = xv.sum(axis=(0, 2)) / m
+    np.subtract(xv, mean[:, None], out=hv)
+    var = np.einsum("acb,acb->c", hv, hv) / m
+    invstd = 1.0 / np.sqrt(var + x.dtype.type(eps))
+    jit = _jit.kernels_for(x) if w is not None and b is not None else None
+    if jit is not None:  # the passes below in one (npgrad._jit)
+        jit.batch_norm_affine(hv, invstd, w, b, ov)
+        return mean, var, xhat, invstd, out
+    np.multiply(hv, invstd[:, None], out=hv)
+    if w is not None:
+        np.multiply(hv, w[:, None], out=ov)
+    else:
+        ov[...] = hv
+    if b is not None:
+        np.add(ov, b[:, None], out=ov)
+    return mean, var, xhat, invstd, out
+
+
+def _bn_forward_any(x, w, b, axes, eps):
+    """Any dtype and memory layout (float16 statistics in float32, as PyTorch)."""
+    xa = x.astype(np.float32) if x.dtype == np.float16 else x  # float16 statistics drift: PyTorch uses float32
+    mean = xa.mean(axis=axes, keepdims=True)
+    xhat = xa - mean
+    var = np.mean(xhat * xhat, axis=axes, keepdims=True)
+    invstd = 1.0 / np.sqrt(var + xa.dtype.type(eps))
+    xhat *= invstd
+    out = xhat * w.reshape(mean.shape) if w is not None else xhat.copy()
+    if b is not None:
+        out += b.reshape(mean.shape)
+    if xa is not x:  # round once, at the end
+        mean, var, xhat, invstd, out = (a.astype(x.dtype) for a in (mean, var, xhat, invstd, out))
+    return mean, var, xhat, invstd, out
+
+
+def _bn_backward_frames(g, xhat, invstd, w, need_dx, frame):
+    """db, dw and dx = k (g - (xhat dw + db) / M), k = w invstd, on ``(A, C, B)`` frames."""
+    gv, hv = _framed(g, frame), _framed(xhat, frame)
+    gb, gw = gv.sum(axis=(0, 2)), np.einsum("acb,acb->c", gv, hv)
+    if not need_dx:
+        return None, gb, gw
+    t = g.dtype.type(gv.shape[0] * gv.shape[2])
+    alpha, beta = gw / t, gb / t
+    k = invstd.reshape(-1) * (w if w is not None else 1)
+    dx, dv = _frame_buffer(frame, g.dtype)
+    jit = _jit.kernels_for(g, xhat, k)
+    if jit is not None:  # the four passes below in one (npgrad._jit)
+        jit.batch_norm_input_grad(gv, hv, alpha, beta, k, dv)
+        return dx, gb, gw
+    np.multiply(hv, alpha[:, None], out=dv)
+    np.subtract(gv, dv, out=dv)
+    np.subtract(dv, beta[:, None], out=dv)
+    np.multiply(dv, k[:, None], out=dv)
+    return dx, gb, gw
 
 
 def _affine(x, weight, bias, shape):
