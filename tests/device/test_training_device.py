@@ -48,19 +48,19 @@ def _train(build, dev, make_opt, x, y, steps=4, batch=16, seed=0):
     return model, opt, losses
 
 
-def _assert_same_run(cpu, dev_run, cuda, rtol=1e-11):
+def _assert_same_run(cpu, dev_run, cuda, rtol=1e-11, atol=1e-13):
     (cm, co, cl), (dm, do, dl) = cpu, dev_run
     for a, b in zip(cl, dl):
         assert_on(b, cuda)
         np.testing.assert_allclose(float(b), float(a), rtol=rtol)
     for (name, a), (_, b) in zip(cm.state_dict().items(), dm.state_dict().items()):
         assert_on(b, cuda)
-        np.testing.assert_allclose(on_host(b), on_host(a), rtol=rtol, atol=1e-13, err_msg=name)
+        np.testing.assert_allclose(on_host(b), on_host(a), rtol=rtol, atol=atol, err_msg=name)
     for st_c, st_d in zip(co.state.values(), do.state.values()):
         for k, v in st_d.items():
             if isinstance(v, npgrad.Tensor) and k != "step":
                 assert_on(v, cuda)
-                np.testing.assert_allclose(on_host(v), on_host(st_c[k]), rtol=rtol, atol=1e-13)
+                np.testing.assert_allclose(on_host(v), on_host(st_c[k]), rtol=rtol, atol=atol)
 
 
 @pytest.mark.parametrize("opt", list(OPTS))
@@ -76,14 +76,16 @@ def test_batchnorm_model_trains_on_device_like_cpu(opt, cuda):
     x, y = _data(64, 20, 5, seed=1)
     cpu = _train(lambda: _bn_model(0.0), "cpu", OPTS[opt], x, y)
     dev = _train(lambda: _bn_model(0.0), cuda, OPTS[opt], x, y)
-    _assert_same_run(cpu, dev, cuda)
+    # the CPU's batch norm sums in another order (its one-pass statistics over the conv layout), so
+    # the two runs agree to rounding, not bit for bit; Adam's step (g / sqrt(v)) magnifies that a little
+    _assert_same_run(cpu, dev, cuda, rtol=1e-9, atol=1e-11)
     bn = dev[0][1]
     assert int(bn.num_batches_tracked) == 4
     assert_on(bn.running_mean, cuda) and assert_on(bn.running_var, cuda)
     dev[0].eval()
     cpu[0].eval()
     xe = npgrad.tensor(x[:8])
-    np.testing.assert_allclose(on_host(dev[0](xe.to(cuda))), on_host(cpu[0](xe)), rtol=1e-11)
+    np.testing.assert_allclose(on_host(dev[0](xe.to(cuda))), on_host(cpu[0](xe)), rtol=1e-9, atol=1e-11)
 
 
 def test_dropout_path_on_device(cuda):
