@@ -110,6 +110,11 @@ class StrictArray:
     def device(self):
         return _DEVICE
 
+    @property
+    def data(self):
+        """CuPy's memory pointer: ``.ptr`` is the address of the first element."""
+        return types.SimpleNamespace(ptr=self._a.__array_interface__["data"][0])
+
     def get(self, stream=None, order="C", out=None):
         """A NumPy copy in host memory (CuPy's explicit transfer)."""
         return self._a.copy()

@@ -197,7 +197,7 @@ class Program:
         leaves = self.leaves
 
         def grads(L, *ts):
-            k = 0 if L is self.libs[0] else 1
+            k = self.libs.index(L)
             loss = sum((t * L.tensor(w)).sum() for t, w in zip(ts, weights))
             return L.autograd.grad(loss, [p[k] for p in leaves], allow_unused=True, create_graph=double)
 
@@ -217,7 +217,7 @@ class Program:
         leaves = self.leaves
 
         def grads2(L):
-            k = 0 if L is self.libs[0] else 1
+            k = self.libs.index(L)
             # (a gradient one library leaves None, the other may give as zeros: none adds nothing)
             terms = [(gs[k][j] * gs[k][j]).sum() for j in k_sel if gs[k][j] is not None]
             if not terms:

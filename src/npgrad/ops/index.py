@@ -200,7 +200,9 @@ def _basic_view(x, key):
     """``x[key]`` for a basic key, always a view: NumPy gives a scalar (a copy) for a full index."""
     out = x[key]
     if type(out) is not np.ndarray and (type(x) is np.ndarray or out.ndim == 0):  # (a device's 0-d result
-        out = x[(key if type(key) is tuple else (key,)) + (Ellipsis,)]            # may be a copy, too)
+        items = key if type(key) is tuple else (key,)                              # may be a copy, too;
+        if not any(k is Ellipsis for k in items):                                  # with a ... it is a view)
+            out = x[items + (Ellipsis,)]
     return out
 
 

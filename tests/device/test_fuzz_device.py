@@ -1,0 +1,197 @@
+"""The view/in-place fuzzer (tests/autograd/fuzz_views.py) on the device: every random program of
+views, in-place writes, broadcasting and (double) backward runs three times side by side, on
+PyTorch, on npgrad on the CPU and on npgrad with every tensor on the stand-in "cuda" device.
+Each step must agree across the three (values, shapes, ``requires_grad``, aliasing, the exception
+type, version-counter errors included), every device result must stay on the device, and the
+gradients (first and second order) must agree.
+
+Fast by default (a fixed set of examples); ``NPGRAD_FUZZ=long`` runs thousands of fresh programs::
+
+    NPGRAD_FUZZ=long PYTHONPATH=src python -m pytest -q tests/device/test_fuzz_device.py
+"""
+import os
+import warnings
+
+import numpy as np
+import pytest
+
+pytest.importorskip("hypothesis", reason="the fuzzer generates programs with Hypothesis")
+torch = pytest.importorskip("torch", reason="PyTorch is the oracle of the differential fuzzer")
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+import npgrad  # noqa: E402
+from npgrad import _backend  # noqa: E402
+
+from tests.autograd.fuzz_views import HypothesisDraw, Program, RandomDraw, Stop, _arr, _builtin_type, _same, \
+    _shares  # noqa: E402
+
+from .conftest import on_host  # noqa: E402
+
+_QUIET = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture]
+settings.register_profile("npgrad-fuzz-device-fast", max_examples=40, deadline=None, derandomize=True,
+                          database=None, suppress_health_check=_QUIET)
+settings.register_profile("npgrad-fuzz-device-long", max_examples=3000, deadline=None,
+                          suppress_health_check=_QUIET)
+PROFILE = settings.get_profile("npgrad-fuzz-device-long" if os.environ.get("NPGRAD_FUZZ") == "long"
+                               else "npgrad-fuzz-device-fast")
+
+
+class OnDevice:
+    """npgrad whose ``tensor`` makes tensors on ``device`` (the library the fuzzer's steps see)."""
+
+    def __init__(self, lib, device):
+        self._lib, self.device = lib, device
+
+    def __getattr__(self, name):
+        return getattr(self._lib, name)
+
+    def tensor(self, data, **kw):
+        return self._lib.tensor(data, device=self.device, **kw)
+
+
+class DeviceProgram(Program):
+    """A program on (torch, npgrad, npgrad on the device): every step compares all three."""
+
+    def __init__(self, draw, device, max_steps=10):
+        super().__init__(draw, torch, npgrad, max_steps)
+        self.device = device
+        self.libs = (torch, npgrad, OnDevice(npgrad, device))
+
+    def both(self, name, fn, *pairs):
+        out, errs = [], []
+        for k, lib in enumerate(self.libs):
+            try:
+                out.append(fn(lib, *[p[k] for p in pairs]))
+                errs.append(None)
+            except Stop:
+                raise
+            except Exception as e:  # noqa: BLE001 - the point is to compare what each raises
+                out.append(None)
+                errs.append(e)
+        if any(e is not None for e in errs):
+            kinds = [None if e is None else _builtin_type(e) for e in errs]
+            self.check(name + " raises", kinds[0] is kinds[1] is kinds[2],
+                       "torch: {!r} / npgrad: {!r} / npgrad on the device: {!r}".format(*errs))
+            if errs[1] is not None:  # the same error, word for word, on both devices
+                self.check(name + " message", str(errs[1]) == str(errs[2]), f"{errs[1]} vs {errs[2]}")
+            return None
+        return out
+
+    def _is_on_device(self, name, out):
+        for o in out if isinstance(out, (list, tuple)) else [out]:
+            if isinstance(o, npgrad.Tensor):
+                self.check(name + " on the device", o.device == self.device and
+                           _backend.is_device_array(o._data), f"{o.device} / {type(o._data).__name__}")
+
+    def compare(self, name, pair, base=None):
+        t, c, g = pair
+        self._is_on_device(name, g)
+        for who, n, k in (("npgrad", c, 1), ("npgrad on the device", g, 2)):
+            self.check(name + " shape", tuple(t.shape) == tuple(n.shape), f"{who}: {tuple(t.shape)} vs {tuple(n.shape)}")
+            self.check(name + " value", _same(_arr(t), _arr(n)), f"{who}:\n{_arr(t)}\nvs\n{_arr(n)}")
+            self.check(name + " requires_grad", t.requires_grad == n.requires_grad,
+                       f"{who}: {t.requires_grad} vs {n.requires_grad}")
+            if base is not None:
+                st_, sn = _shares(t, base[0], "torch"), _shares(n, base[k], "npgrad")
+                if st_ is not None:
+                    self.check(name + " is a view", st_ == sn, f"{who}: torch shares memory: {st_}, npgrad: {sn}")
+        self.check(name + " same on both devices", c.shape == g.shape and np.array_equal(
+            on_host(c.detach()), on_host(g.detach()), equal_nan=True), f"\n{on_host(c)}\nvs\n{on_host(g)}")
+        self.check(name + " version", c._version == g._version, f"{c._version} vs {g._version}")
+
+    def backward(self, double):
+        live = [p for p in self.env if p[0].requires_grad and p[0].dtype.is_floating_point]
+        if not live:
+            return
+        weights = [np.arange(1, p[0].numel() + 1, dtype=np.float64).reshape(tuple(p[0].shape)) % 5 - 2
+                   for p in live]
+        leaves = self.leaves
+
+        def grads(L, *ts):
+            k = self.libs.index(L)
+            loss = sum((t * L.tensor(w)).sum() for t, w in zip(ts, weights))
+            return L.autograd.grad(loss, [p[k] for p in leaves], allow_unused=True, create_graph=double)
+
+        self.log.append("backward" + (" (double)" if double else ""))
+        gs = self.both("backward", grads, *live)
+        if gs is None:
+            return
+        for j, (gt, gc, gd) in enumerate(zip(*gs)):
+            self._is_on_device(f"grad of leaf {j}", gd)
+            for who, gn in (("npgrad", gc), ("npgrad on the device", gd)):
+                self.check(f"grad of leaf {j}", _same(_arr(gt), _arr(gn)), f"{who}:\n{_arr(gt)}\nvs\n{_arr(gn)}")
+        if double:
+            self.double_backward(gs)
+
+    def double_backward(self, gs):
+        k_sel = [j for j, g in enumerate(gs[0]) if g is not None and g.requires_grad]
+        if not k_sel:
+            return
+        leaves = self.leaves
+
+        def grads2(L):
+            k = self.libs.index(L)
+            terms = [(gs[k][j] * gs[k][j]).sum() for j in k_sel if gs[k][j] is not None]
+            if not terms:
+                return [None] * len(leaves)
+            return L.autograd.grad(sum(terms), [p[k] for p in leaves], allow_unused=True)
+
+        self.log.append("double backward")
+        g2 = self.both("double backward", grads2)
+        if g2 is None:
+            return
+        for j, (gt, gc, gd) in enumerate(zip(*g2)):
+            self._is_on_device(f"second-order grad of leaf {j}", gd)
+            for who, gn in (("npgrad", gc), ("npgrad on the device", gd)):
+                self.check(f"second-order grad of leaf {j}", _same(_arr(gt), _arr(gn)),
+                           f"{who}:\n{_arr(gt)}\nvs\n{_arr(gn)}")
+
+
+def _failures(prog):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # PyTorch warns on masked_fill_ of expanded tensors
+        checks = prog.run()
+    return [c for c in checks if not c[1]]
+
+
+@PROFILE
+@given(st.data())
+def test_random_programs_agree_on_the_device(cuda, data):
+    prog = DeviceProgram(HypothesisDraw(data), cuda)
+    bad = _failures(prog)
+    assert not bad, "program:\n  " + "\n  ".join(prog.log)
+    assert len(prog.checks) > 1
+
+
+def test_the_fuzzer_runs_on_the_device(cuda):
+    """The programs really put their tensors on the device (and compare something there)."""
+    prog = DeviceProgram(RandomDraw(0), cuda)
+    assert not _failures(prog), "\n".join(prog.log)
+    assert any(n.endswith("on the device") for n, _, _ in prog.checks)
+
+
+# -- bugs the fuzzer found on the device ------------------------------------------------------------
+
+def test_setitem_ellipsis_on_a_0d_view_on_the_device(cuda):
+    """``t[...] = v`` on a 0-d view: the key already has its ``...`` (it was added a second time)."""
+    for dev in ("cpu", cuda):
+        x = npgrad.tensor([1., 2., 3.], dtype=npgrad.float64, requires_grad=True, device=dev)
+        h = x * 1
+        t = h[-1]
+        t[...] = 2.5
+        assert on_host(h).tolist() == [1., 2., 2.5]
+        h.sum().backward()
+        assert on_host(x.grad).tolist() == [1., 1., 0.]
+
+
+def test_partial_overlap_of_an_operand_is_refused_on_the_device(cuda):
+    """An in-place op whose operand partly overlaps the written memory raises on the device too
+    (the check needs the address of a device array's first element: CuPy's ``a.data.ptr``)."""
+    for dev in ("cpu", cuda):
+        h = npgrad.arange(6., device=dev, dtype=npgrad.float64) * 1
+        with pytest.raises(RuntimeError, match="single memory location"):
+            h[1:].add_(h[:-1])
+        with pytest.raises(RuntimeError, match="single memory location"):
+            h[:3].mul_(h[2:5])
+        h[1:].add_(h[1:])  # the very same memory is allowed
+        assert on_host(h).tolist() == [0., 2., 4., 6., 8., 10.]
