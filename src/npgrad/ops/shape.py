@@ -8,7 +8,7 @@ import numpy as np
 
 from .. import _backend, _dtype
 from ..autograd.function import Function
-from .._views import mark_multi_output
+from .._views import _dense, mark_multi_output
 from ..tensor import Tensor, _norm_dim, link_view
 from . import elementwise as E
 
@@ -495,7 +495,8 @@ class Flip(Function):
     @staticmethod
     def forward(ctx, x, axes):
         ctx.axes = axes
-        return np.flip(x, axes).copy(order="K")  # (in the input's memory order, as PyTorch)
+        # (in the input's memory order when it is dense, else C order: PyTorch's empty_like)
+        return np.flip(x, axes).copy(order="K" if _dense(x) else "C")
 
     @staticmethod
     def backward(ctx, g):
