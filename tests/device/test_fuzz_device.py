@@ -3,9 +3,12 @@ views, in-place writes, broadcasting and (double) backward runs three times side
 PyTorch, on npgrad on the CPU and on npgrad with every tensor on the stand-in "cuda" device.
 Each step must agree across the three (values, shapes, ``requires_grad``, aliasing, the exception
 type, version-counter errors included), every device result must stay on the device, and the
-gradients (first and second order) must agree.
+gradients (first and second order) must agree.  ``DeviceProgram(..., oracle=False)`` compares the
+device with the CPU alone (exactly), to hunt device bugs past a known CPU/PyTorch difference.
 
-Fast by default (a fixed set of examples); ``NPGRAD_FUZZ=long`` runs thousands of fresh programs::
+Fast by default (a fixed set of examples, all three compared); ``NPGRAD_FUZZ=long`` runs thousands
+of fresh programs comparing the device with the CPU (the CPU against PyTorch is the long run of
+tests/autograd/test_fuzz_views.py; ``NPGRAD_FUZZ_ORACLE=1`` adds PyTorch here too)::
 
     NPGRAD_FUZZ=long PYTHONPATH=src python -m pytest -q tests/device/test_fuzz_device.py
 """
@@ -34,6 +37,7 @@ settings.register_profile("npgrad-fuzz-device-long", max_examples=3000, deadline
                           suppress_health_check=_QUIET)
 PROFILE = settings.get_profile("npgrad-fuzz-device-long" if os.environ.get("NPGRAD_FUZZ") == "long"
                                else "npgrad-fuzz-device-fast")
+ORACLE = os.environ.get("NPGRAD_FUZZ") != "long" or os.environ.get("NPGRAD_FUZZ_ORACLE") == "1"
 
 
 class OnDevice:
@@ -96,7 +100,8 @@ class DeviceProgram(Program):
                 self.check(name + " is a view on both devices", sc == sg, f"CPU: {sc}, device: {sg}")
             return
         for who, n, k in (("npgrad", c, 1), ("npgrad on the device", g, 2)):
-            self.check(name + " shape", tuple(t.shape) == tuple(n.shape), f"{who}: {tuple(t.shape)} vs {tuple(n.shape)}")
+            self.check(name + " shape", tuple(t.shape) == tuple(n.shape),
+                       f"{who}: {tuple(t.shape)} vs {tuple(n.shape)}")
             self.check(name + " value", _same(_arr(t), _arr(n)), f"{who}:\n{_arr(t)}\nvs\n{_arr(n)}")
             self.check(name + " requires_grad", t.requires_grad == n.requires_grad,
                        f"{who}: {t.requires_grad} vs {n.requires_grad}")
@@ -167,7 +172,7 @@ def _failures(prog):
 @PROFILE
 @given(st.data())
 def test_random_programs_agree_on_the_device(cuda, data):
-    prog = DeviceProgram(HypothesisDraw(data), cuda)
+    prog = DeviceProgram(HypothesisDraw(data), cuda, oracle=ORACLE)
     bad = _failures(prog)
     assert not bad, "program:\n  " + "\n  ".join(prog.log)
     assert len(prog.checks) > 1
