@@ -114,6 +114,28 @@ def test_relu_gradient_matches_numpy(jit_small, rng, layout, dtype):
     np.testing.assert_array_equal(on, off)
 
 
+@pytest.mark.parametrize("grad_from", ["mean", "other_layout"])
+def test_relu_gradient_from_another_memory_order_matches_numpy(jit_small, monkeypatch, rng, grad_from):
+    # a broadcast gradient (a mean's backward, as after adaptive average pooling) or one in another
+    # memory order than the conv-layout activation: copied into the activation's order first
+    from npgrad import _memory
+    monkeypatch.setattr(_memory, "MIN_BYTES", 0)
+    x = _as_layout(rng.standard_normal((4, 3, 8, 8)).astype(np.float32), "chwn")
+    x.reshape(-1)[::7] = 0.0
+    w = rng.standard_normal((4, 3, 8, 8)).astype(np.float32)
+
+    def run():
+        t = npgrad.tensor(x, requires_grad=True)
+        y = F.relu(t)
+        (y.mean((2, 3)) if grad_from == "mean" else y * npgrad.tensor(w)).sum().backward()
+        return t.grad.numpy().copy()
+
+    on, off = _both(run)
+    g = np.broadcast_to(np.float32(1 / 64), x.shape) if grad_from == "mean" else w
+    np.testing.assert_array_equal(on, g * (x > 0))
+    np.testing.assert_array_equal(off, g * (x > 0))
+
+
 def test_zero_gradient_stays_zero_next_to_inf(jit_small):
     # where the NumPy product would give 0 * inf = nan, the kernels give PyTorch's exact 0
     t = npgrad.tensor([[[[-1.0, 2.0], [0.5, 0.0]]]], requires_grad=True)

@@ -178,11 +178,22 @@ def _flat_view(a):
 _JIT_BYTES = 64 << 10
 
 
+def _in_layout(g, like):
+    """``g`` copied into ``like``'s memory order (in ``g``'s dtype)."""
+    res = _memory.empty_like(like, g.dtype)
+    np.copyto(res, g)
+    return res
+
+
 def _relu_grad(g, out):
     """``g * (out > 0)``; large activations use reused buffers in the activation's memory order
     (and one compiled pass when numba is installed, see :mod:`npgrad._jit`)."""
     if g.shape != out.shape:
         return g * (out > 0)
+    if g.strides != out.strides and type(g) is np.ndarray and out.nbytes >= _memory.MIN_BYTES:
+        # a gradient in another memory order, or broadcast (a mean's backward): one copy into the
+        # activation's order, then the fast path (a multiply walking two orders is up to 20x slower)
+        g = _in_layout(g, out)
     jit = _jit.kernels_for(out, g, min_bytes=_JIT_BYTES) if g.strides == out.strides else None
     if jit is not None:
         res = _memory.empty_like(out)
