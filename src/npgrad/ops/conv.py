@@ -165,6 +165,9 @@ def col2im(cols, in_hw, out_hw, kernel, stride, padding, dilation, out, rows=Non
     return out
 
 
+#: bytes added to each row of an im2col matrix on the CPU (see :func:`conv_forward`)
+_PAD = 64
+
 #: bytes of im2col buffer per chunk of output rows: small enough to stay in cache between the
 #: copy that fills it and the GEMM that reads it, large enough for an efficient GEMM
 CHUNK_BYTES = 8 << 20
@@ -241,8 +244,12 @@ def conv_forward(x, w, b, geom, keep_cols=False):
     keep = keep_cols and groups == 1
     chunks = _chunks(ho, k * q * x.itemsize, x)
     step = chunks[0][1]
-    # kept: the whole matrix; else one chunk-sized buffer reused by every chunk
-    buf = _memory.empty((k + fold, (ho if keep else step) * q), x.dtype, like=x)
+    # kept: the whole matrix; else one chunk-sized buffer reused by every chunk.  On the CPU its rows
+    # are padded by 64 bytes: row lengths are often multiples of 4 KiB, and a GEMM reading rows a power
+    # of two apart thrashes the cache (measured 114 -> 135 GFLOP/s for the ResNet-style forward)
+    width = (ho if keep else step) * q
+    pad = _PAD // x.itemsize if type(x) is np.ndarray else 0
+    buf = _memory.empty((k + fold, width + pad), x.dtype, like=x)[:, :width]
     if fold:
         buf[k:] = 1
     for r0, r1 in chunks:
