@@ -134,30 +134,22 @@ def npgrad_model(kind, dev):
 
 def npgrad_stepper(kind, dev, x, y):
     """One training step of npgrad's model on ``dev`` over batch ``i`` of (x, y) (host arrays)."""
-    model = npgrad_model(kind, dev)
-    opt = npgrad.optim.SGD(model.parameters(), lr=LR, momentum=MOMENTUM)
     X = npgrad.from_numpy(x.reshape(len(x), -1) if kind == "mlp" else x).to(dev)
-    Y = npgrad.from_numpy(y).to(dev)
-    F = npgrad.nn.functional
-
-    def step(i):
-        s = slice(i * BATCH, (i + 1) * BATCH)
-        opt.zero_grad()
-        loss = F.cross_entropy(model(X[s]), Y[s])
-        loss.backward()
-        opt.step()
-        return loss
-    return step
+    return _sgd_stepper(npgrad, npgrad_model(kind, dev), X, npgrad.from_numpy(y).to(dev))
 
 
 def torch_stepper(kind, x, y):
     import torch
     from benchmarks.bench_train import build_cnn, build_mlp, cnn_weights, mlp_weights
     model = (build_mlp(torch, mlp_weights()) if kind == "mlp" else build_cnn(torch, cnn_weights())).cuda()
-    opt = torch.optim.SGD(model.parameters(), lr=LR, momentum=MOMENTUM)
     X = torch.from_numpy(x.reshape(len(x), -1) if kind == "mlp" else x).cuda()
-    Y = torch.from_numpy(y).cuda()
-    F = torch.nn.functional
+    return _sgd_stepper(torch, model, X, torch.from_numpy(y).cuda())
+
+
+def _sgd_stepper(lib, model, X, Y):
+    """One SGD-momentum step of ``model`` on batch ``i`` of the device tensors (X, Y), in npgrad or PyTorch."""
+    opt = lib.optim.SGD(model.parameters(), lr=LR, momentum=MOMENTUM)
+    F = lib.nn.functional
 
     def step(i):
         s = slice(i * BATCH, (i + 1) * BATCH)

@@ -14,8 +14,8 @@ loop each (:mod:`npgrad._jit_kernels`):
   one pass instead of four (the per-channel sums stay NumPy's).
 
 Measured on a 2-core machine, for the notes' CNN at batch 128: 36 -> 27 ms per training step (with
-the pooling of ReLU outputs applying the ReLU's mask, see ``npgrad.ops.pool``).  Each kernel has a NumPy twin in the op that uses it (``npgrad.ops.pool``,
-``npgrad.ops.unary``), which stays the readable reference: the results are the same bit for bit
+the pooling of ReLU outputs applying the ReLU's mask, see ``npgrad.ops.pool``).  Each kernel has a
+NumPy twin in the op that uses it (``npgrad.ops.pool``, ``npgrad.ops.unary``), which stays the readable reference: the results are the same bit for bit
 (the tests compare the two), except that where the NumPy product gives ``0 * inf = nan`` the
 kernels give the exact 0 that PyTorch gives.
 

@@ -280,7 +280,9 @@ def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, pi
     """
     dt = _float_np(dtype, "rand")
     dev = _place(device, pin_memory)
-    return _new(_gen_on(dev, generator).random(_size(size, "rand"), dtype=dt if dt in (np.float32, np.float64) else np.float64).astype(dt, copy=False), requires_grad, dev, pin_memory)
+    draw = dt if dt in (np.float32, np.float64) else np.float64  # the generator's own dtypes
+    arr = _gen_on(dev, generator).random(_size(size, "rand"), dtype=draw).astype(dt, copy=False)
+    return _new(arr, requires_grad, dev, pin_memory)
 
 
 def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, pin_memory=False):
@@ -293,7 +295,9 @@ def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, p
     """
     dt = _float_np(dtype, "randn")
     dev = _place(device, pin_memory)
-    return _new(_gen_on(dev, generator).standard_normal(_size(size, "randn"), dtype=dt if dt in (np.float32, np.float64) else np.float64).astype(dt, copy=False), requires_grad, dev, pin_memory)
+    draw = dt if dt in (np.float32, np.float64) else np.float64
+    arr = _gen_on(dev, generator).standard_normal(_size(size, "randn"), dtype=draw).astype(dt, copy=False)
+    return _new(arr, requires_grad, dev, pin_memory)
 
 
 def randint(low=0, high=None, size=None, generator=None, dtype=None, device=None, requires_grad=False,

@@ -108,28 +108,22 @@ def test_fused_sequence_second_order_on_device(with_input_weights, cuda):
     rng = np.random.default_rng(4)
     shapes = [(4, 2, 3), (2, 2), (2, 2), (8, 2), (8, 3), (8,), (8,)] if with_input_weights else \
         [(4, 2, 8), (2, 2), (2, 2), (8, 2)]
-    arrays = [0.5 * rng.standard_normal(s) for s in shapes]
-    g = rng.standard_normal((4, 2, 4))
-    results = []
-    for dev in (CPU, cuda):
-        args = [npgrad.tensor(a).to(dev).requires_grad_() for a in arrays]
-        y = LSTMSequence.apply(*args)
-        first = autograd_grad((y * npgrad.tensor(g).to(dev)).sum(), args, create_graph=True)
-        second = autograd_grad(sum((f * f).sum() for f in first), args)
-        results.append([y, *first, *second])
-    for c, d in zip(*results):
-        assert_on(d, cuda)
-        _close(d, c)
+    _second_order_on_both(LSTMSequence, [0.5 * rng.standard_normal(s) for s in shapes],
+                          rng.standard_normal((4, 2, 4)), cuda)
 
 
 def test_fused_gru_second_order_on_device(cuda):
     rng = np.random.default_rng(5)
     arrays = [0.5 * rng.standard_normal(s) for s in [(4, 2, 3), (2, 2), (6, 2), (6, 3), (6,), (6,)]]
-    g = rng.standard_normal((4, 2, 2))
+    _second_order_on_both(GRUSequence, arrays, rng.standard_normal((4, 2, 2)), cuda)
+
+
+def _second_order_on_both(fn, arrays, g, cuda):
+    """Output, gradient (with create_graph) and the gradient of its square sum on CPU and device agree."""
     results = []
     for dev in (CPU, cuda):
         args = [npgrad.tensor(a).to(dev).requires_grad_() for a in arrays]
-        y = GRUSequence.apply(*args)
+        y = fn.apply(*args)
         first = autograd_grad((y * npgrad.tensor(g).to(dev)).sum(), args, create_graph=True)
         second = autograd_grad(sum((f * f).sum() for f in first), args)
         results.append([y, *first, *second])

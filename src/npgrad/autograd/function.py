@@ -269,7 +269,8 @@ def _resolve_saved(ctx, args, out, raw=None):
                 break
         else:
             # constants: arrays become tensors; numbers (a Python scalar operand) stay numbers
-            items.append(Tensor._make(s, None, False, None) if isinstance(s, np.ndarray) or _backend.is_device_array(s) else s)
+            is_array = isinstance(s, np.ndarray) or _backend.is_device_array(s)
+            items.append(Tensor._make(s, None, False, None) if is_array else s)
             vers.append(None)
     ctx._saved = tuple(items)
     ctx._saved_ver = tuple(vers) if saved_out or any(vers) else None

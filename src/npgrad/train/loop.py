@@ -33,9 +33,10 @@ class Trainer:
     ``scheduler`` is stepped once per epoch (``ReduceLROnPlateau`` gets the test loss).
     ``seed`` reseeds ``npgrad.manual_seed`` when :meth:`fit` starts, so shuffling and dropout repeat exactly.
     ``log`` receives each line of the per-epoch table (``None``: silent); ``progress`` shows a tqdm bar
-    when tqdm is installed.  Batches go to ``device`` (default: the device of the model's parameters, so a
-    model moved with ``model.to("cuda")`` trains on the GPU with a DataLoader of CPU tensors).  ``eval_loss_fn`` is the loss reported on the test data (default: ``loss_fn``;
-    e.g. plain cross-entropy when training with label smoothing).  A batch whose loss is not finite
+    when tqdm is installed.  Batches go to ``device`` (default: the device of the model's parameters,
+    so a model moved with ``model.to("cuda")`` trains on the GPU from a DataLoader of CPU tensors).
+    ``eval_loss_fn`` is the loss reported on the test data (default: ``loss_fn``; e.g. plain
+    cross-entropy when training with label smoothing).  A batch whose loss is not finite
     (nan or inf: the training diverged) stops the training; ``trainer.diverged`` then says where.
 
     >>> import npgrad
