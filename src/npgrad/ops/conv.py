@@ -165,6 +165,9 @@ def col2im(cols, in_hw, out_hw, kernel, stride, padding, dilation, out, rows=Non
     return out
 
 
+#: bytes added to each row of an im2col matrix on the CPU (see :func:`conv_forward`)
+_PAD = 64
+
 #: bytes of im2col buffer per chunk of output rows: small enough to stay in cache between the
 #: copy that fills it and the GEMM that reads it, large enough for an efficient GEMM
 CHUNK_BYTES = 8 << 20
@@ -193,6 +196,29 @@ def _gemm(a, b, groups, trans_a=False, trans_b=False, out=None):
     return out
 
 
+def _gemm_nt(a, b):
+    """``a (m, K) @ b (n, K).T`` for a long reduction ``K`` (the weight gradient's sum over all output
+    positions), both operands C-contiguous along ``K``.
+
+    On the CPU this is computed as ``(b @ a.T).T`` (a view): OpenBLAS runs that orientation faster
+    (measured, 1 thread: 95 -> 113 GFLOP/s for 64 x 25088 . 25088 x 289, 96 -> 109 for the
+    ResNet-style 64 x 32768 . 32768 x 576).  With a tiny result (``m*n <= 1024``, e.g. the first conv of
+    a grayscale net) the reduction is split into chunks of about ``2**20 / (m*n)`` that are summed,
+    each small enough for OpenBLAS's small-matrix kernels (measured 32 x 100352 . 100352 x 10:
+    35 -> 62 GFLOP/s)."""
+    if type(a) is not np.ndarray:
+        return a @ b.T
+    m, n, k = a.shape[0], b.shape[0], a.shape[1]
+    if m * n > 1024:
+        return np.matmul(b, a.T).T
+    kc = 1 << max(8, (2 ** 20 // (m * n)).bit_length() - 1)
+    out = np.matmul(b[:, :kc], a[:, :kc].T)
+    tmp = np.empty_like(out)
+    for s in range(kc, k, kc):
+        np.add(out, np.matmul(b[:, s:s + kc], a[:, s:s + kc].T, out=tmp), out=out)
+    return out.T
+
+
 # -- convolution primitives ----------------------------------------------------------------------
 def conv_forward(x, w, b, geom, keep_cols=False):
     """``y (O, Ho, Wo, N)`` = W @ im2col(x) (+ b), over cache-sized chunks of output rows.
@@ -218,8 +244,12 @@ def conv_forward(x, w, b, geom, keep_cols=False):
     keep = keep_cols and groups == 1
     chunks = _chunks(ho, k * q * x.itemsize, x)
     step = chunks[0][1]
-    # kept: the whole matrix; else one chunk-sized buffer reused by every chunk
-    buf = _memory.empty((k + fold, (ho if keep else step) * q), x.dtype, like=x)
+    # kept: the whole matrix; else one chunk-sized buffer reused by every chunk.  On the CPU its rows
+    # are padded by 64 bytes: row lengths are often multiples of 4 KiB, and a GEMM reading rows a power
+    # of two apart thrashes the cache (measured 114 -> 135 GFLOP/s for the ResNet-style forward)
+    width = (ho if keep else step) * q
+    pad = _PAD // x.itemsize if type(x) is np.ndarray else 0
+    buf = _memory.empty((k + fold, width + pad), x.dtype, like=x)[:, :width]
     if fold:
         buf[k:] = 1
     for r0, r1 in chunks:
@@ -294,9 +324,12 @@ def conv_weight_grad(x, gy, geom, kernel):
             buf = im2col(xt, kernel, stride, padding, dilation, (ho, wo), rows=(r0, r1))
         else:
             im2col(xt, kernel, stride, padding, dilation, (ho, wo), rows=(r0, r1), out=buf)
-        part = _gemm(gt[:, r0 * q:r1 * q], buf.reshape(k, -1), groups, trans_b=True)
+        if groups == 1:
+            part = _gemm_nt(gt[:, r0 * q:r1 * q], buf.reshape(k, -1))
+        else:
+            part = _gemm(gt[:, r0 * q:r1 * q], buf.reshape(k, -1), groups, trans_b=True)
         gw = part if gw is None else np.add(gw, part, out=gw)
-    return gw.reshape(o, c // groups, *kernel)
+    return contiguous(gw).reshape(o, c // groups, *kernel)
 
 
 class Conv2d(Function):
@@ -324,7 +357,7 @@ class Conv2d(Function):
         if cols is not None and not state._grad:
             o = w.shape[0]
             k = w._data[0].size
-            full = np.matmul(to_chwn(g._data).reshape(o, -1), cols._data.T)  # (O, K [+ 1 for the bias])
+            full = _gemm_nt(to_chwn(g._data).reshape(o, -1), cols._data)  # (O, K [+ 1 for the bias])
             if need[1]:
                 gw = Tensor._make(contiguous(full[:, :k]).reshape(w.shape), None, False, None)
             if need[2]:
