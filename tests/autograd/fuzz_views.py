@@ -205,8 +205,7 @@ class Program:
         gs = self.both("backward", grads, *live)
         if gs is None:
             return
-        for j, (gt, gn) in enumerate(zip(*gs)):
-            self.check(f"grad of leaf {j}", _same(_arr(gt), _arr(gn)), f"\n{_arr(gt)}\nvs\n{_arr(gn)}")
+        self.compare_grads("grad", gs)
         if double:
             self.double_backward(gs)
 
@@ -228,9 +227,12 @@ class Program:
         g2 = self.both("double backward", grads2)
         if g2 is None:
             return
-        for j, (gt, gn) in enumerate(zip(*g2)):
-            self.check(f"second-order grad of leaf {j}", _same(_arr(gt), _arr(gn)),
-                       f"\n{_arr(gt)}\nvs\n{_arr(gn)}")
+        self.compare_grads("second-order grad", g2)
+
+    def compare_grads(self, what, gs):
+        """The leaves' gradients, one tuple per library, agree leaf by leaf."""
+        for j, (gt, gn) in enumerate(zip(*gs)):
+            self.check(f"{what} of leaf {j}", _same(_arr(gt), _arr(gn)), f"\n{_arr(gt)}\nvs\n{_arr(gn)}")
 
 
 def _category(name):

@@ -110,56 +110,13 @@ class DeviceProgram(Program):
                 if st_ is not None:
                     self.check(name + " is a view", st_ == sn, f"{who}: torch shares memory: {st_}, npgrad: {sn}")
 
-    def backward(self, double):
-        live = [p for p in self.env if p[0].requires_grad and p[0].dtype.is_floating_point]
-        if not live:
-            return
-        weights = [np.arange(1, p[0].numel() + 1, dtype=np.float64).reshape(tuple(p[0].shape)) % 5 - 2
-                   for p in live]
-        leaves = self.leaves
-
-        def grads(L, *ts):
-            k = self.libs.index(L)
-            loss = sum((t * L.tensor(w)).sum() for t, w in zip(ts, weights))
-            return L.autograd.grad(loss, [p[k] for p in leaves], allow_unused=True, create_graph=double)
-
-        self.log.append("backward" + (" (double)" if double else ""))
-        gs = self.both("backward", grads, *live)
-        if gs is None:
-            return
+    def compare_grads(self, what, gs):
         for j, (gt, gc, gd) in enumerate(zip(*gs)):
-            self._is_on_device(f"grad of leaf {j}", gd)
+            self._is_on_device(f"{what} of leaf {j}", gd)
             if not self.oracle:
                 gt = gc
             for who, gn in (("npgrad", gc), ("npgrad on the device", gd)):
-                self.check(f"grad of leaf {j}", _same(_arr(gt), _arr(gn)), f"{who}:\n{_arr(gt)}\nvs\n{_arr(gn)}")
-        if double:
-            self.double_backward(gs)
-
-    def double_backward(self, gs):
-        k_sel = [j for j, g in enumerate(gs[0]) if g is not None and g.requires_grad]
-        if not k_sel:
-            return
-        leaves = self.leaves
-
-        def grads2(L):
-            k = self.libs.index(L)
-            terms = [(gs[k][j] * gs[k][j]).sum() for j in k_sel if gs[k][j] is not None]
-            if not terms:
-                return [None] * len(leaves)
-            return L.autograd.grad(sum(terms), [p[k] for p in leaves], allow_unused=True)
-
-        self.log.append("double backward")
-        g2 = self.both("double backward", grads2)
-        if g2 is None:
-            return
-        for j, (gt, gc, gd) in enumerate(zip(*g2)):
-            self._is_on_device(f"second-order grad of leaf {j}", gd)
-            if not self.oracle:
-                gt = gc
-            for who, gn in (("npgrad", gc), ("npgrad on the device", gd)):
-                self.check(f"second-order grad of leaf {j}", _same(_arr(gt), _arr(gn)),
-                           f"{who}:\n{_arr(gt)}\nvs\n{_arr(gn)}")
+                self.check(f"{what} of leaf {j}", _same(_arr(gt), _arr(gn)), f"{who}:\n{_arr(gt)}\nvs\n{_arr(gn)}")
 
 
 def _failures(prog):
