@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import builtins
 import random
+import warnings
 
 import numpy as np
 
@@ -107,11 +108,15 @@ class Program:
             except Exception as e:  # noqa: BLE001 - the point is to compare what each raises
                 out.append(None)
                 errs.append(e)
-        if errs[0] is not None or errs[1] is not None:
-            ta, tb = (None if e is None else _builtin_type(e) for e in errs)
-            self.check(name + " raises", ta is tb, f"torch: {errs[0]!r} / npgrad: {errs[1]!r}")
+        if any(e is not None for e in errs):
+            self.compare_errors(name, errs)
             return None
         return out
+
+    def compare_errors(self, name, errs):
+        """When a step raised in some library: all raised the same exception type."""
+        ta, tb = (None if e is None else _builtin_type(e) for e in errs)
+        self.check(name + " raises", ta is tb, f"torch: {errs[0]!r} / npgrad: {errs[1]!r}")
 
     def leaf(self, shape, requires_grad=True):
         vals = np.round(np.array([self.d.int(-20, 20) / 8 for _ in range(int(np.prod(shape)))]), 3)
@@ -273,3 +278,11 @@ def main(argv=None):
 
 if __name__ == "__main__":
     main()
+
+
+def failures(prog):
+    """Run ``prog``; the checks that failed."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # PyTorch warns on masked_fill_ of expanded tensors
+        checks = prog.run()
+    return [c for c in checks if not c[1]]

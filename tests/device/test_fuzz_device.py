@@ -13,7 +13,6 @@ tests/autograd/test_fuzz_views.py; ``NPGRAD_FUZZ_ORACLE=1`` adds PyTorch here to
     NPGRAD_FUZZ=long PYTHONPATH=src python -m pytest -q tests/device/test_fuzz_device.py
 """
 import os
-import warnings
 
 import numpy as np
 import pytest
@@ -25,8 +24,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E
 import npgrad  # noqa: E402
 from npgrad import _backend  # noqa: E402
 
-from tests.autograd.fuzz_views import HypothesisDraw, Program, RandomDraw, Stop, _arr, _builtin_type, _same, \
-    _shares  # noqa: E402
+from tests.autograd.fuzz_views import HypothesisDraw, Program, RandomDraw, _arr, _builtin_type, _same, \
+    _shares, failures  # noqa: E402
 
 from .conftest import on_host  # noqa: E402
 
@@ -61,25 +60,12 @@ class DeviceProgram(Program):
         self.device, self.oracle = device, oracle  # oracle=False: the device against the CPU only
         self.libs = (torch, npgrad, OnDevice(npgrad, device))
 
-    def both(self, name, fn, *pairs):
-        out, errs = [], []
-        for k, lib in enumerate(self.libs):
-            try:
-                out.append(fn(lib, *[p[k] for p in pairs]))
-                errs.append(None)
-            except Stop:
-                raise
-            except Exception as e:  # noqa: BLE001 - the point is to compare what each raises
-                out.append(None)
-                errs.append(e)
-        if any(e is not None for e in errs):
-            kinds = [None if e is None else _builtin_type(e) for e in errs]
-            self.check(name + " raises", kinds[1] is kinds[2] and (kinds[0] is kinds[1] or not self.oracle),
-                       "torch: {!r} / npgrad: {!r} / npgrad on the device: {!r}".format(*errs))
-            if errs[1] is not None:  # the same error, word for word, on both devices
-                self.check(name + " message", str(errs[1]) == str(errs[2]), f"{errs[1]} vs {errs[2]}")
-            return None
-        return out
+    def compare_errors(self, name, errs):
+        kinds = [None if e is None else _builtin_type(e) for e in errs]
+        self.check(name + " raises", kinds[1] is kinds[2] and (kinds[0] is kinds[1] or not self.oracle),
+                   "torch: {!r} / npgrad: {!r} / npgrad on the device: {!r}".format(*errs))
+        if errs[1] is not None:  # the same error, word for word, on both devices
+            self.check(name + " message", str(errs[1]) == str(errs[2]), f"{errs[1]} vs {errs[2]}")
 
     def _is_on_device(self, name, out):
         for o in out if isinstance(out, (list, tuple)) else [out]:
@@ -119,18 +105,11 @@ class DeviceProgram(Program):
                 self.check(f"{what} of leaf {j}", _same(_arr(gt), _arr(gn)), f"{who}:\n{_arr(gt)}\nvs\n{_arr(gn)}")
 
 
-def _failures(prog):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # PyTorch warns on masked_fill_ of expanded tensors
-        checks = prog.run()
-    return [c for c in checks if not c[1]]
-
-
 @PROFILE
 @given(st.data())
 def test_random_programs_agree_on_the_device(cuda, data):
     prog = DeviceProgram(HypothesisDraw(data), cuda, oracle=ORACLE)
-    bad = _failures(prog)
+    bad = failures(prog)
     assert not bad, "program:\n  " + "\n  ".join(prog.log)
     assert len(prog.checks) > 1
 
@@ -138,7 +117,7 @@ def test_random_programs_agree_on_the_device(cuda, data):
 def test_the_fuzzer_runs_on_the_device(cuda):
     """The programs really put their tensors on the device (and compare something there)."""
     prog = DeviceProgram(RandomDraw(0), cuda)
-    assert not _failures(prog), "\n".join(prog.log)
+    assert not failures(prog), "\n".join(prog.log)
     assert any(n.endswith("on the device") for n, _, _ in prog.checks)
 
 
