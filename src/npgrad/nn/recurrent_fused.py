@@ -47,8 +47,6 @@ backward re-runs the sequence with differentiable ops and differentiates that.
 """
 from __future__ import annotations
 
-import numpy as np
-
 from .. import _backend, _jit, _memory
 from ..autograd.function import Function
 from ..autograd.grad_mode import state
