@@ -38,6 +38,15 @@ def main(argv=None):
                      f"{ours / t:.2f} |")
     else:
         lines.append(f"| CNN epoch (from {n} images, scaled to 60k) | {ours:.1f} s | - | - |")
+    from npgrad import _jit
+    was = _jit.set_enabled(False)                 # the core install: NumPy code only
+    try:
+        rows, n = bench_train.bench_cnn(max(1, reps - 1), limit)
+    finally:
+        _jit.set_enabled(was)
+    if "torch" in rows:
+        ours, t = rows["npgrad"] * 60000 / n, rows["torch"] * 60000 / n
+        lines.append(f"| CNN epoch without numba (core install) | {ours:.1f} s | PyTorch {t:.1f} s | {ours / t:.2f} |")
 
     steps = 4 if a.quick else 10
     for threads in (1, 2):

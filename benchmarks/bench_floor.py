@@ -4,8 +4,8 @@ A framework on NumPy does a step's dense layers and convolutions as matrix produ
 (OpenBLAS here): a conv as im2col + one product per direction (forward ``W @ cols``, input gradient
 ``W.T @ gy``, weight gradient ``gy @ cols.T``), an LSTM as one product for the input projection of all
 time steps, one per time step each way for the recurrence, and one per weight gradient.  This
-lists every product of each workload's step with its shape, times each alone in NumPy's BLAS
-(C-contiguous operands, median of repeats) and adds them up: the *floor*, the time such a step
+lists every product of each workload's step with its shape, times each alone in NumPy's BLAS (the
+fastest of eight layouts, median of repeats) and adds them up: the *floor*, the time such a step
 cannot go below without another algorithm or another BLAS.  Also measured: the machine's peak, a
 2048 x 2048 x 2048 sgemm, and each step at that peak (``flops / peak``).
 
@@ -78,14 +78,28 @@ def _median_time(fn, min_total=0.05, max_reps=50):
     return statistics.median(ts)
 
 
+def _matrix(rng, rows, cols):
+    """A float32 (rows, cols) C-ordered matrix, its rows padded off multiples of 4 KiB (a GEMM reading
+    rows a power of two apart thrashes the cache; npgrad pads its im2col rows the same way)."""
+    pad = 16 if (cols * 4) % 4096 == 0 else 0
+    return rng.standard_normal((rows, cols + pad), dtype=np.float32)[:, :cols]
+
+
 def product_time(m, k, n, cache):
-    """Seconds of one (m x k) @ (k x n) float32 product in NumPy's BLAS (measured once per shape)."""
+    """Seconds of one (m x k) @ (k x n) float32 product in NumPy's BLAS, the fastest of the eight
+    ways to lay it out: each operand stored row- or column-major, and the product computed as
+    ``A @ B`` or as ``(B.T @ A.T).T`` (measured once per shape)."""
     if (m, k, n) not in cache:
         rng = np.random.default_rng(0)
-        a = rng.standard_normal((m, k), dtype=np.float32)
-        b = rng.standard_normal((k, n), dtype=np.float32)
-        out = np.empty((m, n), np.float32)
-        cache[m, k, n] = _median_time(lambda: np.matmul(a, b, out=out))
+        best = float("inf")
+        for a_rows in (True, False):
+            a = _matrix(rng, m, k) if a_rows else _matrix(rng, k, m).T
+            for b_rows in (True, False):
+                b = _matrix(rng, k, n) if b_rows else _matrix(rng, n, k).T
+                out, out_t = np.empty((m, n), np.float32), np.empty((n, m), np.float32)
+                best = min(best, _median_time(lambda: np.matmul(a, b, out=out)),
+                           _median_time(lambda: np.matmul(b.T, a.T, out=out_t)))
+        cache[m, k, n] = best
     return cache[m, k, n]
 
 
