@@ -181,8 +181,8 @@ class InplaceOps:
         return self.add_(t1 / t2 * value) if value != 1 else self.add_(t1 / t2)
 
     def lerp_(self, end, weight):
-        self._check_operands(end, weight)
-        return self.add_((end - self) * weight)
+        from .ops.elementwise import lerp
+        return self._inplace(lerp, end, weight)  # (one op: each element reads self once, as PyTorch's)
 
     def _check_operands(self, *args):
         """The overlap rule of ``_inplace`` for ops composed of others (their operands are read

@@ -33,6 +33,8 @@ PROGRAMS = [
     ("window_of_window", lambda T, x, y: _win(T, x, lambda v: v.mul_(y[:2].reshape(2, 2)[None]),
                                                    view=lambda h: h.unfold(0, 3, 1).unfold(1, 2, 1))),
     ("no_grad_write", lambda T, x, y: _win(T, x, lambda v: _no_grad(T, lambda: v.mul_(3)))),
+    ("lerp_", lambda T, x, y: _win(T, x, lambda v: v.lerp_(y, 0.25))),
+    ("addcmul_", lambda T, x, y: _win(T, x, lambda v: v.addcmul_(y, y, value=0.5))),
     ("twice", lambda T, x, y: _win(T, x, lambda v: (v.mul_(y), v.add_(y)))),
     ("then_base", lambda T, x, y: _win(T, x, lambda v: v.mul_(y), after=lambda h: h.mul_(x))),
     ("disjoint_windows", lambda T, x, y: _win(T, x, lambda v: v.mul_(y[:2]), view=lambda h: h.unfold(0, 2, 2))),
@@ -161,3 +163,38 @@ def test_partly_overlapping_source_as_torch(program, grad, torch):
     else:
         assert not isinstance(got, str), got
         np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("write", ["fill", "masked_fill", "masked_fill_no_grad", "setitem", "copy", "mul"])
+def test_inplace_on_expanded_view_as_torch(write, torch):
+    """Writes into an expanded view: element after element (a masked_fill_ with a mask that differs
+    between the copies fills where any copy is masked); backward through them raises, as PyTorch."""
+    import warnings
+    res = []
+    for T in (npgrad, torch):
+        x = T.tensor([1., 2., 3., 4.], requires_grad=True)
+        h = x * 1
+        v = h.expand(3, 4)
+        mask = T.tensor([[True, False, False, False], [False, True, False, False], [False] * 4])
+        out = []
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # (PyTorch deprecates masked_fill_ of expanded tensors)
+                if write == "fill":
+                    v.fill_(2.)
+                elif write.startswith("masked_fill"):
+                    with T.no_grad() if write.endswith("no_grad") else T.enable_grad():
+                        v.masked_fill_(mask, 0.)
+                elif write == "setitem":
+                    v[1:] = 5.
+                elif write == "copy":
+                    v.copy_(T.arange(12.).reshape(3, 4))
+                else:
+                    v.mul_(2.)
+            out.append(h.tolist())
+            (h * T.tensor([1., 10., 100., 1000.])).sum().backward()
+            out.append(x.grad.tolist())
+        except RuntimeError as e:
+            out.append(str(e))
+        res.append(out)
+    assert res[0] == res[1]
