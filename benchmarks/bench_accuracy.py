@@ -12,8 +12,6 @@ from __future__ import annotations
 import argparse
 import time
 
-import numpy as np
-
 from benchmarks.bench_train import build_cnn, build_mlp, cnn_weights, mlp_weights, train_epoch
 from benchmarks.common import batch_order, fashion_mnist, torch_or_none
 

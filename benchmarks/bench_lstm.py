@@ -1,18 +1,18 @@
 """LSTM training step: sequence 50, batch 64, input 32, hidden 128, then a Linear on the last output.
 
-npgrad and PyTorch take turns step by step in one process, from the same initial weights and data;
-the ratio of the median step times is printed (1 and 2 BLAS threads each).  ``--cell gru`` times
-the same step with a GRU.
+npgrad and PyTorch take turns in blocks of steps in one process (``benchmarks.common.take_turns``),
+from the same initial weights and data; the ratio of the median step times is printed (1 and 2 BLAS
+threads each).  ``--cell gru`` times the same step with a GRU.
 
     python -m benchmarks.bench_lstm [--steps N] [--cell {lstm,gru}]
 """
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 
 import numpy as np
+
+from benchmarks.common import take_turns
 
 SEQ, BATCH, IN, HIDDEN, CLASSES = 50, 64, 32, 128, 10
 
@@ -66,17 +66,14 @@ def run(steps=20, threads=(1, 2), cell="LSTM"):
         if torch is not None:
             torch.set_num_threads(n)
             libs["torch"] = torch
-        fns = {k: make(lib, weights, cell)[0] for k, lib in libs.items()}
-        times = {k: [] for k in libs}
         losses = {k: [] for k in libs}
-        for i in range(steps + 2):
-            for k, lib in libs.items():                      # frameworks take turns, step by step
-                x, y = lib.tensor(xs[i]), lib.tensor(ys[i])
-                t0 = time.perf_counter()
-                losses[k].append(fns[k](x, y))
-                if i >= 2:                                   # two warm-up steps
-                    times[k].append(time.perf_counter() - t0)
-        rows[n] = {k: statistics.median(v) for k, v in times.items()}
+
+        def logged(step, out):
+            return lambda x, y: out.append(step(x, y))
+        fns = {k: logged(make(lib, weights, cell)[0], losses[k]) for k, lib in libs.items()}
+        inputs = {k: (lambda lib: lambda i: (lib.tensor(xs[i % len(xs)]), lib.tensor(ys[i % len(ys)])))(lib)
+                  for k, lib in libs.items()}
+        rows[n] = take_turns(fns, inputs, steps)                 # the same batches in the same order
         if torch is not None:
             assert np.allclose(losses["npgrad"], losses["torch"], rtol=1e-3, atol=1e-4), "losses differ"
     return rows

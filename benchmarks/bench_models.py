@@ -4,17 +4,18 @@
   a last conv-BN-ReLU, global average pooling, Linear; 64 channels, batch 32.
 * Inference of the notes' CNN on a batch of 1,000 images (eval mode, no graph).
 
-Frameworks take turns step by step in one process from the same weights; medians are compared.
+Frameworks take turns in blocks of steps in one process from the same weights (see
+``benchmarks.common.take_turns``); medians are compared.
 
     python -m benchmarks.bench_models [--steps N] [--threads 1,2]
 """
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 
 import numpy as np
+
+from benchmarks.common import take_turns
 
 CH, BATCH = 64, 32
 
@@ -61,19 +62,6 @@ def _train_step(lib, model, opt):
     return step
 
 
-def _alternate(fns, inputs, steps):
-    """Median seconds per call, the frameworks taking turns call by call after two warm-up calls."""
-    times = {k: [] for k in fns}
-    for i in range(steps + 2):
-        for k, fn in fns.items():
-            args = inputs[k](i)
-            t0 = time.perf_counter()
-            fn(*args)
-            if i >= 2:
-                times[k].append(time.perf_counter() - t0)
-    return {k: statistics.median(v) for k, v in times.items()}
-
-
 def _libs():
     import npgrad
     from benchmarks.common import compiled_kernels
@@ -97,8 +85,8 @@ def resnet_step(steps=10, threads=1):
         lib.set_num_threads(threads)
         model = build_resnet(lib)
         fns[k] = _train_step(lib, model, lib.optim.SGD(model.parameters(), lr=0.01, momentum=0.9))
-        inputs[k] = (lambda lib: lambda i: (lib.from_numpy(xs[i]), lib.from_numpy(ys[i])))(lib)
-    return _alternate(fns, inputs, steps)
+        inputs[k] = (lambda lib: lambda i: (lib.from_numpy(xs[i % len(xs)]), lib.from_numpy(ys[i % len(ys)])))(lib)
+    return take_turns(fns, inputs, steps)
 
 
 def cnn_inference(steps=5, threads=1, batch=1000):
@@ -116,8 +104,8 @@ def cnn_inference(steps=5, threads=1, batch=1000):
             with lib.no_grad():
                 return model(x).argmax(1)
         fns[k] = infer
-        inputs[k] = (lambda lib: lambda i: (lib.from_numpy(xs[i]),))(lib)
-    return _alternate(fns, inputs, steps)
+        inputs[k] = (lambda lib: lambda i: (lib.from_numpy(xs[i % len(xs)]),))(lib)
+    return take_turns(fns, inputs, steps)
 
 
 def main(argv=None):

@@ -95,3 +95,26 @@ def torch_or_none(threads=2):
         return None
     torch.set_num_threads(threads)
     return torch
+
+
+def take_turns(fns, inputs, steps, block=3):
+    """Median seconds per call of each ``fns[k](*inputs[k](i))``, the frameworks taking turns in
+    blocks of ``block`` timed calls, each block after one untimed call; ``steps`` timed calls each.
+
+    Not call by call: a framework's idle worker threads keep polling the cores for a while after
+    their last parallel region (OpenBLAS's for longer than a training step, PyTorch's OpenMP threads
+    briefly), so a step started right after the other framework's runs on a core shared with them.
+    The untimed call lets the other framework's threads go idle; turns still alternate often enough
+    that the machine's slow drifts in speed hit both alike."""
+    times = {k: [] for k in fns}
+    i = 0
+    while min(len(v) for v in times.values()) < steps:
+        for k, fn in fns.items():
+            fn(*inputs[k](i))
+            for j in range(block):
+                args = inputs[k](i + 1 + j)
+                t0 = time.perf_counter()
+                fn(*args)
+                times[k].append(time.perf_counter() - t0)
+        i += block + 1
+    return {k: statistics.median(v[:steps]) for k, v in times.items()}

@@ -66,6 +66,8 @@ SIGNATURES = {
     "batch_norm_input_grad": ("T[:, :, ::1]",) * 2 + ("T[::1]",) * 3 + ("T[:, :, ::1]",),
 }
 _SUFFIX = {np.dtype(np.float32): "f32", np.dtype(np.float64): "f64"}
+#: part of the cached module's name: changed whenever :func:`build` compiles differently
+_BUILD = 2
 
 
 def set_enabled(flag):
@@ -154,7 +156,7 @@ def _module_path():
     h = hashlib.sha256()
     with open(os.path.join(os.path.dirname(__file__), "_jit_kernels.py"), "rb") as f:
         h.update(f.read())
-    h.update(repr(sorted(SIGNATURES.items())).encode())
+    h.update(repr((sorted(SIGNATURES.items()), _BUILD)).encode())
     try:
         numba_version = importlib.metadata.version("numba")
     except importlib.metadata.PackageNotFoundError:
@@ -208,7 +210,18 @@ def build(path, name):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             from numba.pycc import CC
+            from numba.pycc import compiler as pycc_compiler
             from . import _jit_kernels as k
+
+            class Flags(pycc_compiler.Flags):
+                """pycc's compiler flags with the GIL released while a kernel runs (the kernels
+                touch no Python object), as numba's ``nogil=True`` of the just-in-time fallback:
+                other Python threads (a data loader's) go on meanwhile."""
+
+                def __init__(self, *args, **kwargs):
+                    super().__init__(*args, **kwargs)
+                    self.release_gil = True
+            pycc_compiler.Flags = Flags
             cc = CC(name)
             cc.output_dir = tmp
             cc.target_cpu = "host"
