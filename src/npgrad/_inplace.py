@@ -17,9 +17,9 @@ from __future__ import annotations
 import numpy as np
 
 from . import _backend
-from ._views import (Overwrite, StridedView, ViewWrite, _advanced, _invalidate_multi, _Invalidated,  # noqa: F401
-                     _multi_message, _track_saved_output, check_no_overlap, check_no_partial_overlap, link_view,
-                     mark_multi_output)
+from ._views import (LastWriteGrad, Overwrite, StridedView, ViewWrite, _advanced, _invalidate_multi,  # noqa: F401
+                     _Invalidated, _multi_message, _track_saved_output, check_no_overlap, check_no_partial_overlap,
+                     link_view, mark_multi_output, overlap_plan, write_overlapping)
 from .autograd.grad_mode import state
 
 Tensor = None  # set by npgrad.tensor once the class exists (avoids a circular import)
@@ -55,12 +55,26 @@ class InplaceOps:
             raise RuntimeError(f"in-place {getattr(fn, '__name__', 'operation')} on a view ({self.grad_fn.name()}) "
                                "of a tensor that requires grad is not supported; use the out-of-place op "
                                "(e.g. `y = y * 2` instead of `y.mul_(2)`)")
+        # (None unless elements of self share memory: unfold, as_strided)
+        plan = None if self._data.flags.c_contiguous else overlap_plan(self._data)
         src = Tensor._make(self._data.copy(), self.grad_fn, self.requires_grad, None) if record else self
+        edge = None
+        if plan is not None and record and view_of is not None and self.requires_grad:
+            # the op's edge to the old values passes only the elements written last (PyTorch's
+            # CopySlices); what the op saves keeps the view's own graph (for double backward)
+            edge = LastWriteGrad.apply(src, plan.last).grad_fn
         if not record:
             with _no_grad_ctx():
                 r = fn(src, *args)
-        else:
+        elif edge is None:
             r = fn(src, *args)
+        else:
+            src.grad_fn, old_fn = edge, src.grad_fn
+            try:
+                r = fn(src, *args)
+            finally:
+                src.grad_fn = old_fn
+        if record:
             if not r.requires_grad:  # overwritten by a constant (fill_, zero_, copy_ of a constant)
                 r = Overwrite.apply(src, r)
             elif r.grad_fn is not None and type(r.grad_fn)._view:
@@ -72,13 +86,16 @@ class InplaceOps:
         if r._data.shape != self._data.shape:
             raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the "
                                f"broadcast shape {list(r._data.shape)}")
-        np.copyto(self._data, r._data, casting="unsafe")
+        if plan is None:
+            np.copyto(self._data, r._data, casting="unsafe")
+        else:  # element after element, as PyTorch: later elements read what earlier ones wrote
+            write_overlapping(self._data, r._data, plan, None if fn is _copy_into else lambda: _recompute(self, fn, args))
         self._version[0] += 1
         _invalidate_multi(self)
         if record:
             self.grad_fn = r.grad_fn
             self.requires_grad = True
-            _track_saved_output(r, self)
+            _track_saved_output(r, self, as_view=edge is not None)
             if view_of is not None:  # written through a view: the root's graph must see it too
                 root = view_of[0]
                 old = Tensor._make(root._data, root.grad_fn, root.requires_grad, None)
@@ -164,8 +181,8 @@ class InplaceOps:
         return self.add_(t1 / t2 * value) if value != 1 else self.add_(t1 / t2)
 
     def lerp_(self, end, weight):
-        self._check_operands(end, weight)
-        return self.add_((end - self) * weight)
+        from .ops.elementwise import lerp
+        return self._inplace(lerp, end, weight)  # (one op: each element reads self once, as PyTorch's)
 
     def _check_operands(self, *args):
         """The overlap rule of ``_inplace`` for ops composed of others (their operands are read
@@ -241,6 +258,11 @@ class InplaceOps:
             return
         if basic:  # a copy_ into the view self[key], as PyTorch (the write is that view's, not self's)
             from .ops.index import getitem
+            lead = 0  # (PyTorch drops the value's leading size-1 dims)
+            while isinstance(value, Tensor) and lead < value.dim() - region.ndim and value.shape[lead] == 1:
+                lead += 1
+            if lead:
+                value = value[(0,) * lead]
             getitem(self, k)._inplace(_copy_into, value, _overlap_ok=True)
             return
         self._inplace(lambda t, v: index_put(t, key, v), value, _overlap_ok=True)
@@ -280,6 +302,12 @@ def _copy_into(t, src):
         src = src.to(t.device)  # a copy between devices (differentiable), as PyTorch's copy_
     value = copy_like(t, src)
     return Overwrite.apply(t, value) if t.requires_grad and state._grad else value
+
+
+def _recompute(t, fn, args):
+    """``fn(t, *args)`` on what ``t`` holds now, outside the graph."""
+    with _no_grad_ctx():
+        return fn(Tensor._make(t._data.copy(), None, False, None), *args)._data
 
 
 def _no_grad_ctx():

@@ -148,9 +148,12 @@ def check_no_partial_overlap(out, arr, assign=False):
     written region (then only the sizes above 1 and their strides must agree)."""
     if type(arr) is not type(out):
         return  # (memory of two devices never overlaps)
-    if assign:
+    if assign:  # (PyTorch drops the value's leading size-1 dims, then expands it to the region)
+        lead = 0
+        while lead < arr.ndim - out.ndim and arr.shape[lead] == 1:
+            lead += 1
         try:
-            arr = np.broadcast_to(arr, out.shape)
+            arr = np.broadcast_to(arr[(0,) * lead], out.shape)
         except ValueError:
             return  # (the assignment reports the shape mismatch)
     if out.size == 0 or arr.size == 0 or not (_dense(out) and _dense(arr)):
@@ -167,6 +170,145 @@ def check_no_partial_overlap(out, arr, assign=False):
         raise RuntimeError("unsupported operation: some elements of the input tensor and the written-to tensor "
                            "refer to a single memory location. Please clone() the tensor before performing the "
                            "operation.")
+
+
+class OverlapPlan:
+    """How PyTorch writes into an array whose elements share memory (an unfold or as_strided
+    window, an expanded dim): one element after the other, in TensorIterator's order, each
+    reading what the earlier ones wrote.  ``occ``: each element's rank among those writing the
+    same memory (host ints), ``last``: whether it writes last there, ``rounds``: the most elements
+    writing one place.  Elements of equal rank write distinct memory, so a write is ``rounds``
+    vectorized steps, each computing the op on what memory holds after the previous step."""
+
+    __slots__ = ("occ", "last", "rounds")
+
+    def __init__(self, occ, last, rounds):
+        self.occ, self.last, self.rounds = occ, last, rounds
+
+
+def overlap_plan(arr):
+    """The :class:`OverlapPlan` of a write into ``arr``, or None when its elements are distinct
+    memory (found from the strides alone for every usual array)."""
+    if arr.size < 2:
+        return None
+    flags = arr.flags
+    if flags.c_contiguous or flags.f_contiguous:
+        return None
+    shape, strides, size = arr.shape, arr.strides, arr.itemsize
+    if len(shape) == 1:
+        if abs(strides[0]) >= size:
+            return None
+    elif len(shape) == 2:
+        (n0, n1), (s0, s1) = shape, (abs(strides[0]), abs(strides[1]))
+        if s0 > s1:
+            n0, n1, s0, s1 = n1, n0, s1, s0
+        if (s0 >= size or n0 == 1) and (s1 >= s0 * (n0 - 1) + size or n1 == 1):
+            return None
+    else:
+        span = size
+        for st, n in sorted((abs(st), n) for n, st in zip(shape, strides) if n != 1):
+            if st < span:
+                break
+            span += st * (n - 1)
+        else:
+            return None  # each dim steps over all the memory of the smaller ones
+    offs = np.zeros(shape, dtype=np.int64)
+    for d, (n, st) in enumerate(zip(shape, strides)):
+        offs += (np.arange(n, dtype=np.int64) * st).reshape((n,) + (1,) * (len(shape) - d - 1))
+    perm = _write_order(shape, strides)
+    seq = offs.transpose(perm).ravel()  # the written memory, element by element, in PyTorch's order
+    if len(np.unique(seq)) == seq.size:
+        return None
+    where = np.arange(arr.size).reshape(shape).transpose(perm).ravel()
+    order = np.argsort(seq, kind="stable")
+    s = seq[order]
+    first = np.ones(s.size, dtype=bool)
+    first[1:] = s[1:] != s[:-1]
+    steps = np.arange(s.size)
+    rank = steps - np.maximum.accumulate(np.where(first, steps, 0))
+    occ = np.empty(arr.size, dtype=np.int64)
+    last = np.empty(arr.size, dtype=bool)
+    occ[where[order]] = rank
+    last[where[order]] = np.append(first[1:], True)
+    return OverlapPlan(occ.reshape(shape), last.reshape(shape), int(rank.max()) + 1)
+
+
+def _write_order(shape, strides):
+    """The dims of ``shape`` outermost first, as PyTorch's TensorIterator visits the elements of a
+    write with these strides (its reorder_dimensions: by the written strides, equal strides by size,
+    then by a contiguous input's strides)."""
+    n = len(shape)
+    contiguous, acc = [0] * n, 1
+    for d in range(n - 1, -1, -1):
+        contiguous[d], acc = acc, acc * shape[d]
+
+    def should_swap(d0, d1):
+        for st in (strides, contiguous):
+            s0, s1 = st[d0], st[d1]
+            if s0 == 0 or s1 == 0:
+                continue
+            if s0 != s1:
+                return -1 if s0 < s1 else 1
+            if shape[d0] > shape[d1]:
+                return 1
+        return 0
+
+    perm = list(range(n - 1, -1, -1))  # innermost first
+    for i in range(1, n):
+        d1 = i
+        for d0 in range(i - 1, -1, -1):
+            c = should_swap(perm[d0], perm[d1])
+            if c > 0:
+                perm[d0], perm[d1] = perm[d1], perm[d0]
+                d1 = d0
+            elif c < 0:
+                break
+    return perm[::-1]
+
+
+def write_overlapping(dst, value, plan, recompute=None):
+    """Write ``value`` (shaped as ``dst``) into ``dst``, whose elements share memory, as PyTorch
+    would: ``recompute()`` gives the op's result on what ``dst`` holds now, for the elements that
+    read what earlier ones wrote; without it (a copy of values that do not depend on ``dst``) the
+    last element writing each place wins."""
+    mask = plan.last if recompute is None else plan.occ == 0
+    for k in range(1 if recompute is None else plan.rounds):
+        if k:
+            value, mask = recompute(), plan.occ == k
+        m = mask if type(dst) is np.ndarray else _backend.like(dst, mask)
+        dst[m] = value[m]
+
+
+class LastWriteGrad(Function):
+    """The edge from an in-place op to the old values of a view whose elements share memory: the
+    gradient goes on only from the elements that write their memory last, so that the view's own
+    backward (which sums over the elements sharing memory) gives PyTorch's CopySlices gradient, a
+    copy into the base where each place gets the gradient of the element written there last."""
+
+    def name(self):
+        return "CopySlices"
+
+    @staticmethod
+    def forward(ctx, x, last):
+        ctx.last = last
+        return x
+
+    @staticmethod
+    def backward(ctx, g):
+        return _KeepLast.apply(g, ctx.last), None
+
+
+class _KeepLast(Function):
+    """``g`` zeroed where ``last`` is False; its own gradient passes everywhere, as the gradient of
+    PyTorch's copy into the overlapping region (a double backward through CopySlices)."""
+
+    @staticmethod
+    def forward(ctx, g, last):
+        return g * (last if type(g) is np.ndarray else _backend.like(g, last))
+
+    @staticmethod
+    def backward(ctx, gg):
+        return gg, None
 
 
 def address(arr):
@@ -189,9 +331,11 @@ def _dense(arr):
     return True
 
 
-def _track_saved_output(r, t):
+def _track_saved_output(r, t, as_view=False):
     """An op that saved its output (sigmoid, exp, ...) now has it in ``t``'s buffer: later in-place
-    writes to ``t`` must be seen by that op's version check."""
+    writes to ``t`` must be seen by that op's version check.  ``as_view``: the output is read back
+    as ``t`` itself, whose graph then goes through its root (PyTorch's, for a view whose elements
+    share memory: a double backward sums over the elements sharing memory)."""
     node = r.grad_fn
     if node is None or r._ver is None or getattr(node, "_out_ver", None) is not r._ver:
         return
@@ -199,6 +343,8 @@ def _track_saved_output(r, t):
     node._out_ver = t._version
     node._out_data = t._data
     node._saved_ver = tuple(t._version[0] if s is _OUT else v for s, v in zip(node._saved, node._saved_ver))
+    if as_view:
+        node._saved = tuple(t if s is _OUT else s for s in node._saved)
 
 
 class StridedView(Function):

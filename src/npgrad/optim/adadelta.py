@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, _bump_step, _check, _check_hyper, _effective_grad, _new_step, _zeros_state
+from .optimizer import Optimizer, _bump_step, _check, _effective_grad, _new_step, _zeros_state
 
 __all__ = ["Adadelta", "adadelta_update"]
 
@@ -40,6 +40,8 @@ class Adadelta(Optimizer):
     tensor([ 0.9968, -1.9968], requires_grad=True)
     """
 
+    _hyper_checks = True
+
     def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, foreach=None, *, capturable=False,
                  maximize=False, differentiable=False):
         defaults = dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize, capturable=capturable,
@@ -49,7 +51,6 @@ class Adadelta(Optimizer):
 
     def _validate(self, group):
         super()._validate(group)
-        _check_hyper(self, group)
         _check(0 <= group["rho"] <= 1, f"Invalid rho value: {group['rho']} (Adadelta: rho must be in [0, 1])")
 
     def step(self, closure=None):

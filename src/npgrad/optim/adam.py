@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, _bump_step, _check, _effective_grad, _new_step, _zeros_state
+from .optimizer import Optimizer, _bump_step, _effective_grad, _new_step, _zeros_state
 
 __all__ = ["Adam", "adam_update"]
 
@@ -47,6 +47,8 @@ class Adam(Optimizer):
     tensor([ 0.9000, -1.9000], requires_grad=True)
     """
 
+    _hyper_checks = True
+
     _decoupled = False
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *,
@@ -57,21 +59,6 @@ class Adam(Optimizer):
                         fused=fused, decoupled_weight_decay=decoupled_weight_decay or self._decoupled)
         self._validate(defaults)
         super().__init__(params, defaults)
-
-    def _validate(self, group):
-        super()._validate(group)
-        name = type(self).__name__
-        _check(group["lr"] >= 0, f"Invalid learning rate: {group['lr']} ({name}: lr must be >= 0)")
-        _check(group["eps"] >= 0, f"Invalid epsilon value: {group['eps']} ({name}: eps must be >= 0)")
-        betas = group["betas"]
-        _check(isinstance(betas, (tuple, list)) and len(betas) == 2,
-               f"{name}: betas must be a pair (beta1, beta2), got {betas!r}")
-        for i in range(2):
-            _check(0 <= betas[i] < 1, f"Invalid beta parameter at index {i}: {betas[i]} "
-                                      f"({name}: betas must be in [0, 1))")
-        _check(group["weight_decay"] >= 0,
-               f"Invalid weight_decay value: {group['weight_decay']} ({name}: weight_decay must be >= 0)")
-        _check(not group["differentiable"], f"{name}: differentiable=True is not supported by npgrad")
 
     def _state(self, p, amsgrad):
         state = self.state[p]

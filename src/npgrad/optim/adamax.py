@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, _bump_step, _check_hyper, _effective_grad, _new_step, _zeros_state
+from .optimizer import Optimizer, _bump_step, _effective_grad, _new_step, _zeros_state
 
 __all__ = ["Adamax", "adamax_update"]
 
@@ -35,6 +35,8 @@ class Adamax(Optimizer):
     tensor([ 0.9000, -1.9000], requires_grad=True)
     """
 
+    _hyper_checks = True
+
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, foreach=None, *,
                  maximize=False, differentiable=False, capturable=False):
         defaults = dict(lr=lr, betas=tuple(betas) if isinstance(betas, list) else betas, eps=eps,
@@ -42,10 +44,6 @@ class Adamax(Optimizer):
                         capturable=capturable)
         self._validate(defaults)
         super().__init__(params, defaults)
-
-    def _validate(self, group):
-        super()._validate(group)
-        _check_hyper(self, group)
 
     def step(self, closure=None):
         """Perform one Adamax step; returns ``closure()``'s loss when a closure is given."""

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, _bump_step, _check_hyper, _effective_grad, _new_step, _scalar_state, _zeros_state
+from .optimizer import Optimizer, _bump_step, _effective_grad, _new_step, _scalar_state, _zeros_state
 
 __all__ = ["ASGD", "asgd_update"]
 
@@ -42,16 +42,14 @@ class ASGD(Optimizer):
     tensor([ 0.8000, -1.6000], requires_grad=True)
     """
 
+    _hyper_checks = True
+
     def __init__(self, params, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0, foreach=None, maximize=False,
                  differentiable=False, capturable=False):
         defaults = dict(lr=lr, lambd=lambd, alpha=alpha, t0=t0, weight_decay=weight_decay, foreach=foreach,
                         maximize=maximize, differentiable=differentiable, capturable=capturable)
         self._validate(defaults)
         super().__init__(params, defaults)
-
-    def _validate(self, group):
-        super()._validate(group)
-        _check_hyper(self, group)
 
     def step(self, closure=None):
         """Perform one ASGD step; returns ``closure()``'s loss when a closure is given."""

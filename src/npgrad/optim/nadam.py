@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, _bump_step, _check, _check_hyper, _effective_grad, _new_step, _scalar_state, \
+from .optimizer import Optimizer, _bump_step, _check, _effective_grad, _new_step, _scalar_state, \
     _zeros_state
 
 __all__ = ["NAdam", "nadam_update"]
@@ -47,6 +47,8 @@ class NAdam(Optimizer):
     tensor([ 0.8944, -1.8944], requires_grad=True)
     """
 
+    _hyper_checks = True
+
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, momentum_decay=4e-3,
                  decoupled_weight_decay=False, *, foreach=None, maximize=False, capturable=False, differentiable=False):
         defaults = dict(lr=lr, betas=tuple(betas) if isinstance(betas, list) else betas, eps=eps,
@@ -58,7 +60,6 @@ class NAdam(Optimizer):
 
     def _validate(self, group):
         super()._validate(group)
-        _check_hyper(self, group)
         _check(group["momentum_decay"] >= 0, f"Invalid momentum_decay value: {group['momentum_decay']} "
                                              "(NAdam: momentum_decay must be >= 0)")
 

@@ -72,13 +72,21 @@ class Optimizer:
             self.add_param_group(dict(group))
 
     # -- hyperparameter checks -----------------------------------------------------------------
+    #: whether ``_validate`` makes PyTorch's range checks of lr, eps, betas, weight_decay and
+    #: differentiable (``_check_hyper``, in that order); optimizers that check in another order
+    #: (SGD, RMSprop, Adagrad) leave it off and make their own
+    _hyper_checks = False
+
     def _validate(self, group):
-        """Raise for an invalid hyperparameter in ``group``; subclasses add their range checks after
-        calling this one, which requires a number wherever the default is a number."""
+        """Raise for an invalid hyperparameter in ``group``: a number wherever the default is a
+        number, then the shared range checks (``_hyper_checks``); subclasses add their own range
+        checks after calling this one."""
         for name in _numeric_options(type(self)):
             v = group.get(name, 0)
             if isinstance(v, bool) or not isinstance(v, (int, float, np.number, Tensor)):
                 raise TypeError(f"{type(self).__name__}: {name} must be a number, got {v!r}")
+        if self._hyper_checks:
+            _check_hyper(self, group)
 
     # -- groups --------------------------------------------------------------------------------
     def add_param_group(self, param_group):

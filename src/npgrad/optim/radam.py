@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, _bump_step, _check_hyper, _effective_grad, _new_step, _zeros_state
+from .optimizer import Optimizer, _bump_step, _effective_grad, _new_step, _zeros_state
 
 __all__ = ["RAdam", "radam_update"]
 
@@ -47,6 +47,8 @@ class RAdam(Optimizer):
     tensor([ 0.8000, -1.6000], requires_grad=True)
     """
 
+    _hyper_checks = True
+
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, decoupled_weight_decay=False, *,
                  foreach=None, maximize=False, capturable=False, differentiable=False):
         defaults = dict(lr=lr, betas=tuple(betas) if isinstance(betas, list) else betas, eps=eps,
@@ -54,10 +56,6 @@ class RAdam(Optimizer):
                         decoupled_weight_decay=decoupled_weight_decay, differentiable=differentiable)
         self._validate(defaults)
         super().__init__(params, defaults)
-
-    def _validate(self, group):
-        super()._validate(group)
-        _check_hyper(self, group)
 
     def step(self, closure=None):
         """Perform one RAdam step; returns ``closure()``'s loss when a closure is given."""

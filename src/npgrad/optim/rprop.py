@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, _bump_step, _check, _check_hyper, _new_step, _zeros_state
+from .optimizer import Optimizer, _bump_step, _check, _new_step, _zeros_state
 
 __all__ = ["Rprop", "rprop_update"]
 
@@ -43,6 +43,8 @@ class Rprop(Optimizer):
     tensor([ 0.9000, -1.9000], requires_grad=True)
     """
 
+    _hyper_checks = True
+
     def __init__(self, params, lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50), *, capturable=False, foreach=None,
                  maximize=False, differentiable=False):
         defaults = dict(lr=lr, etas=tuple(etas), step_sizes=tuple(step_sizes), foreach=foreach, maximize=maximize,
@@ -52,7 +54,6 @@ class Rprop(Optimizer):
 
     def _validate(self, group):
         super()._validate(group)
-        _check_hyper(self, group)
         etas = group["etas"]
         _check(0.0 < etas[0] < 1.0 < etas[1], f"Invalid eta values: {etas[0]}, {etas[1]} "
                                               "(Rprop: etas must satisfy 0 < etaminus < 1 < etaplus)")

@@ -7,7 +7,7 @@ import numpy as np
 
 from .. import _backend
 from ..tensor import Tensor
-from .optimizer import Optimizer, _check_hyper
+from .optimizer import Optimizer
 
 __all__ = ["SparseAdam", "sparse_adam_update"]
 
@@ -45,14 +45,12 @@ class SparseAdam(Optimizer):
     RuntimeError: SparseAdam does not support dense gradients, please consider Adam instead
     """
 
+    _hyper_checks = True
+
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, maximize=False):
         defaults = dict(lr=lr, betas=tuple(betas) if isinstance(betas, list) else betas, eps=eps, maximize=maximize)
         self._validate(defaults)
         super().__init__(params, defaults)
-
-    def _validate(self, group):
-        super()._validate(group)
-        _check_hyper(self, group)
 
     def step(self, closure=None):
         """Perform one SparseAdam step; returns ``closure()``'s loss when a closure is given."""
