@@ -62,7 +62,7 @@ def assert_same_numbers(got, want, rtol=2e-3, atol=2e-4):
     a, b = numbers(got), numbers(want)
     assert len(a) == len(b), f"printed {len(a)} numbers, PyTorch printed {len(b)}:\n{got}\n---\n{want}"
     for i, (u, v) in enumerate(zip(a, b)):
-        same = (math.isnan(u) and math.isnan(v)) or abs(u - v) <= atol + rtol * abs(v)
+        same = u == v or (math.isnan(u) and math.isnan(v)) or abs(u - v) <= atol + rtol * abs(v)
         assert same, f"number {i}: {u} vs PyTorch's {v}\n{got}\n---\n{want}"
 
 
