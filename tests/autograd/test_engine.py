@@ -274,3 +274,22 @@ def test_first_gradients_of_a_layer_are_kept_without_copies(monkeypatch):
     lin(x).sum().backward()
     assert len(slow) == 2
     np.testing.assert_allclose(lin.bias.grad.numpy(), np.full(4, 10.0))
+
+
+def test_grad_runs_only_the_nodes_that_lead_to_its_inputs(torch):
+    # PyTorch stops at the inputs: the graph below them is neither run nor freed, so it can be asked again
+    for T in (npgrad, torch):
+        a = T.ones(3, requires_grad=True)
+        b = a * 2
+        for _ in range(2):
+            assert T.autograd.grad((b * 3).sum(), b)[0].tolist() == [3.0, 3.0, 3.0]
+        assert a.grad is None
+        calls = []
+        b.register_hook(lambda g: calls.append(1))
+        c = a.exp()  # a branch that reaches no input: its hook must not run either
+        c.register_hook(lambda g: calls.append(2))
+        x = T.ones(3, requires_grad=True)
+        T.autograd.grad(((b + c) * x).sum(), x)
+        assert calls == []
+        (b * a).sum().backward(inputs=[b])
+        assert b.grad.tolist() == [1.0, 1.0, 1.0] and a.grad is None
