@@ -143,3 +143,28 @@ def test_gradient_reaches_the_right_inputs_of_a_wide_op(n):
             np.testing.assert_array_equal(x.grad.numpy(), [i, i])
         else:
             assert x.grad is None
+
+
+def test_setup_context_style_matches_torch(torch):
+    def make(T):
+        class Scale(T.autograd.Function):
+            @staticmethod
+            def forward(x, k):
+                return x * k
+
+            @staticmethod
+            def setup_context(ctx, inputs, output):
+                x, k = inputs
+                ctx.k = k
+                ctx.save_for_backward(x)
+
+            @staticmethod
+            def backward(ctx, g):
+                (x,) = ctx.saved_tensors
+                return g * ctx.k + x * 0, None
+        return Scale
+
+    for T in (npgrad, torch):
+        x = T.tensor([1.0, -2.0], requires_grad=True)
+        make(T).apply(x, 3.0).pow(2).sum().backward()
+        assert x.grad.tolist() == [18.0, -36.0]

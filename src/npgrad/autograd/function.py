@@ -288,8 +288,13 @@ def _apply_tensor_io(cls, ctx, args, kwargs, record):
 
     from .grad_mode import no_grad
     det = [a.detach() if isinstance(a, Tensor) else a for a in args]
+    setup = getattr(cls, "setup_context", None)
     with no_grad():
-        out = cls.forward(ctx, *det, **kwargs)
+        if setup is None or getattr(setup, "_default", False):
+            out = cls.forward(ctx, *det, **kwargs)
+        else:  # PyTorch's other style: forward(*args) without ctx, then setup_context(ctx, inputs, output)
+            out = cls.forward(*det, **kwargs)
+            setup(ctx, tuple(det), out)
     if isinstance(out, tuple):
         raise NotImplementedError(f"{cls.__name__}.forward returned a tuple; npgrad Functions have one output")
     if not isinstance(out, Tensor):
