@@ -258,7 +258,7 @@ def test_scheduler_needs_an_optimizer():
     with pytest.raises(TypeError, match="list is not an Optimizer"):
         S.StepLR([], step_size=2)
     opt = npgrad.optim.SGD([npgrad.zeros(1, requires_grad=True)], lr=0.1)
-    with pytest.raises(ValueError, match="step_size must be a positive int, got 0"):
+    with pytest.raises(ValueError, match="step_size must be a positive number, got 0"):
         S.StepLR(opt, step_size=0)
 
 
