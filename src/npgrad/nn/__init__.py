@@ -16,6 +16,7 @@ from .norm import *  # noqa: F401,F403
 from .dropout import *  # noqa: F401,F403
 from .sparse import *  # noqa: F401,F403
 from .recurrent import *  # noqa: F401,F403
+from .transformer import *  # noqa: F401,F403
 from .sync_batchnorm import *  # noqa: F401,F403
 from . import functional, init, parallel, utils  # noqa: F401,E402
 from . import modules  # noqa: F401,E402  (torch.nn.modules.* import paths)
