@@ -13,7 +13,7 @@ ngf = 4     # generator feature maps
 ndf = 4     # discriminator feature maps
 lr = 0.0002
 beta1 = 0.5
-ngpu = 0
+ngpu = 1
 device = torch.device("cuda:0" if (torch.cuda.is_available() and ngpu > 0) else "cpu")
 
 x, _ = images(16, side=16, seed=5)
@@ -84,7 +84,7 @@ fix_params(netD, seed=2)
 print(netD)
 
 criterion = nn.BCELoss()
-fixed_noise = randn(4, nz, 1, 1, seed=9)  # torch.randn(64, nz, 1, 1, device=device)
+fixed_noise = randn(4, nz, 1, 1, seed=9).to(device)  # torch.randn(64, nz, 1, 1, device=device)
 real_label = 1.
 fake_label = 0.
 optimizerD = optim.Adam(netD.parameters(), lr=lr, betas=(beta1, 0.999))
@@ -109,7 +109,7 @@ for epoch in range(num_epochs):
         errD_real.backward()
         D_x = output.mean().item()
 
-        noise = randn(b_size, nz, 1, 1, seed=100 + iters)  # torch.randn(b_size, nz, 1, 1, device=device)
+        noise = randn(b_size, nz, 1, 1, seed=100 + iters).to(device)  # torch.randn(b_size, nz, 1, 1, device=device)
         fake = netG(noise)
         label.fill_(fake_label)
         output = netD(fake.detach()).view(-1)
