@@ -1,7 +1,8 @@
 """Extending PyTorch / custom Function tutorials: LinearFunction with ctx.needs_input_grad and a Module
 around it, MulConstant with a non-tensor argument, the setup_context style, a Function whose backward is
-differentiable (double backward through a custom exp), gradcheck in float64, a
-clamping with a straight-through estimator, and torch.autograd.grad with create_graph."""
+differentiable (double backward through a custom exp), gradcheck in float64, clamping with a
+straight-through estimator, a two-output Function with mark_non_differentiable, and autograd.grad with
+create_graph."""
 import torch
 import torch.nn as nn
 from torch.autograd import Function, gradcheck
@@ -157,6 +158,27 @@ class Cube(Function):
         x, = ctx.saved_tensors
         return grad_out * 3 * x ** 2
 
+
+class SortWithIndices(Function):
+    @staticmethod
+    def forward(ctx, x):
+        sorted, idx = x.sort()
+        ctx.mark_non_differentiable(idx)
+        ctx.save_for_backward(idx)
+        return sorted, idx
+
+    @staticmethod
+    def backward(ctx, g1, g2):  # still need to accept g2
+        idx, = ctx.saved_tensors
+        grad_input = torch.zeros_like(g1)
+        grad_input.index_add_(0, idx, g1)
+        return grad_input
+
+
+s = randn(5, seed=8).requires_grad_()
+values, order = SortWithIndices.apply(s * 2)
+(values * torch.arange(5.)).sum().backward()
+print(values, order, order.requires_grad, s.grad)
 
 e = randn(4, seed=7).double().requires_grad_()
 print(gradcheck(Cube.apply, (e,)), torch.autograd.gradgradcheck(Cube.apply, (e,)))
