@@ -143,7 +143,7 @@ del _bind_methods
 from .ops.more import *  # noqa: E402,F401,F403  (copysign, erf, cummax, scatter_reduce, diag, ... and their methods)
 
 _LAZY_MODULES = ("nn", "optim", "utils", "datasets", "viz", "labs", "testing", "train", "serialization", "onnx",
-                 "cuda", "backends", "accelerator", "mps", "xpu", "distributed")
+                 "cuda", "backends", "accelerator", "mps", "xpu", "distributed", "distributions")
 
 
 def __getattr__(name):
