@@ -13,6 +13,9 @@ from .pooling import *  # noqa: F401,F403
 from .conv3d import *  # noqa: F401,F403
 from .upsample import *  # noqa: F401,F403
 from .norm import *  # noqa: F401,F403
+from .instancenorm import InstanceNorm1d, InstanceNorm2d, InstanceNorm3d  # noqa: F401
+from .padding import *  # noqa: F401,F403
+from .pixelshuffle import PixelShuffle, PixelUnshuffle  # noqa: F401
 from .dropout import *  # noqa: F401,F403
 from .sparse import *  # noqa: F401,F403
 from .recurrent import *  # noqa: F401,F403

@@ -13,3 +13,5 @@ from .extra_losses import *  # noqa: F401,F403
 from .conv_functional import *  # noqa: F401,F403  (conv, pooling: conv_functional.py)
 from .conv3d_functional import *  # noqa: F401,F403  (conv3d, 3-d pooling, max unpooling)
 from .interp_functional import *  # noqa: F401,F403  (interpolate, scaled_dot_product_attention)
+from .instancenorm import instance_norm  # noqa: F401
+from .pixelshuffle import pixel_shuffle, pixel_unshuffle  # noqa: F401
