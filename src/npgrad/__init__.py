@@ -12,8 +12,8 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from . import _dtype
-from ._dtype import (bool_ as bool, dtype, float16, float32, float64, get_default_dtype, int8, int16, int32,  # noqa: A001
-                     int64, set_default_dtype, uint8)
+from ._dtype import (bool_ as bool, dtype, finfo, float16, float32, float64, get_default_dtype, iinfo,  # noqa: A001
+                     int8, int16, int32, int64, promote_types, set_default_dtype, uint8)
 from .tensor import Size, Tensor
 from ._backend import device, get_default_device, set_default_device
 from ._settings import (are_deterministic_algorithms_enabled, channels_last, channels_last_3d, contiguous_format,
