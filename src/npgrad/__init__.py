@@ -83,6 +83,16 @@ def is_floating_point(input):
     return input.is_floating_point()
 
 
+def compile(model=None, *, fullgraph=False, dynamic=None, backend="inductor", mode=None, options=None,  # noqa: A001
+            disable=False):
+    """``torch.compile``: npgrad has no graph compiler, so the model (or function) comes back as it is,
+    and runs eagerly with the same results; usable as ``torch.compile(m)``, ``@torch.compile`` and
+    ``@torch.compile(mode=...)``."""
+    if model is None:
+        return lambda fn: fn
+    return model
+
+
 def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=None, profile=None, sci_mode=None):
     """Accepted for compatibility; npgrad prints with PyTorch's default options."""
 
