@@ -153,7 +153,7 @@ del _bind_methods
 from .ops.more import *  # noqa: E402,F401,F403  (copysign, erf, cummax, scatter_reduce, diag, ... and their methods)
 
 _LAZY_MODULES = ("nn", "optim", "utils", "datasets", "viz", "labs", "testing", "train", "serialization", "onnx",
-                 "cuda", "backends", "accelerator", "mps", "xpu", "distributed", "distributions")
+                 "cuda", "backends", "accelerator", "mps", "xpu", "distributed", "distributions", "amp")
 
 
 def __getattr__(name):
@@ -163,6 +163,8 @@ def __getattr__(name):
         return importlib.import_module(f".{name}", __name__)
     if name in ("save", "load"):
         return getattr(importlib.import_module(".serialization", __name__), name)
+    if name in ("autocast", "is_autocast_enabled"):
+        return getattr(importlib.import_module(".amp.autocast_mode", __name__), name)
     raise AttributeError(f"module 'npgrad' has no attribute {name!r}")
 
 
