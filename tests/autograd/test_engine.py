@@ -293,3 +293,18 @@ def test_grad_runs_only_the_nodes_that_lead_to_its_inputs(torch):
         assert calls == []
         (b * a).sum().backward(inputs=[b])
         assert b.grad.tolist() == [1.0, 1.0, 1.0] and a.grad is None
+
+
+def test_grad_takes_torchs_keywords_as_the_gradient_penalty_code_passes_them(torch):
+    # WGAN-GP: the gradient of a critic at interpolates, with create_graph, then backward through it
+    res = []
+    for T in (npgrad, torch):
+        w = T.tensor([[0.5, -1.0, 2.0]], requires_grad=True)
+        x = (T.tensor([[1.0, 2.0, 3.0], [0.5, 0.0, -1.0]]) * 0.5).requires_grad_(True)
+        d = T.tanh(x @ w.T)
+        (g,) = T.autograd.grad(outputs=d, inputs=x, grad_outputs=T.ones(2, 1), create_graph=True,
+                               retain_graph=True, only_inputs=True)
+        ((g.norm(2, dim=1) - 1) ** 2).mean().backward()
+        res.append((g.detach().numpy(), w.grad.numpy()))
+    for a, b in zip(*res):
+        np.testing.assert_allclose(a, b, rtol=1e-5)
