@@ -47,6 +47,7 @@ def test_hooks_see_and_replace_gradients_as_torch(torch, rng, kind):
         np.testing.assert_allclose(go1[0].numpy(), go2[0].numpy(), rtol=1e-5)
 
 
+@pytest.mark.filterwarnings("ignore:Full backward hook is firing")
 def test_inputs_without_grad_give_none_and_several_inputs_all_arrive(torch, rng):
     a = rng.standard_normal(3).astype(np.float32)
     for T in (npgrad, torch):

@@ -87,6 +87,7 @@ def test_encoder_and_decoder_layers_match_torch(torch, rng, kw):
     _close(*res)
 
 
+@pytest.mark.filterwarnings("ignore:enable_nested_tensor is True")
 def test_transformer_matches_torch_and_names_its_parameters_alike(torch, rng):
     kw = dict(d_model=8, nhead=2, num_encoder_layers=1, num_decoder_layers=2, dim_feedforward=16, dropout=0.0)
     theirs, ours = torch.nn.Transformer(**kw), npgrad.nn.Transformer(**kw)

@@ -7,6 +7,8 @@ input requires grad, the hooks run with ``grad_input`` all None as soon as ``gra
 """
 from __future__ import annotations
 
+import warnings
+
 from ..autograd.function import Function
 from ..tensor import Tensor
 
@@ -63,7 +65,9 @@ class BackwardHookCall:
                 r = hook(self.module, tuple(self.grad_outputs))
                 if r is not None:
                     self.grad_outputs = list(r if isinstance(r, tuple) else (r,))
-            if not self.wanted:
+            if not self.wanted and self.hooks:
+                warnings.warn("Full backward hook is firing when gradients are computed with respect to module "
+                              "outputs since no inputs require gradients.", UserWarning, stacklevel=2)
                 self._run_hooks()
         return self.grad_outputs[i]
 
