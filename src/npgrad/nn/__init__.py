@@ -8,6 +8,8 @@ from .linear import *  # noqa: F401,F403
 from .flatten import *  # noqa: F401,F403
 from .activation import *  # noqa: F401,F403
 from .loss import *  # noqa: F401,F403
+from .embedding_losses import (CosineEmbeddingLoss, CosineSimilarity, GaussianNLLLoss, MarginRankingLoss,  # noqa: F401
+                               PairwiseDistance, PoissonNLLLoss, TripletMarginLoss)
 from .conv import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
 from .conv3d import *  # noqa: F401,F403
