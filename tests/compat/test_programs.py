@@ -84,4 +84,4 @@ def test_program_runs_unchanged_and_prints_pytorchs_numbers(path):
 
 
 def test_corpus_size():
-    assert len(PROGRAMS) >= 40
+    assert len(PROGRAMS) >= 75
