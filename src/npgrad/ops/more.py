@@ -4,16 +4,17 @@ operators ``<<``, ``>>`` and the reflected ``%``."""
 from __future__ import annotations
 
 from ..tensor import Tensor
-from . import (counting as _counting, histogram as _histogram, scan as _scan, scatter as _scatter, special as _special,
-               strided as _strided)
+from . import (counting as _counting, grid as _grid, histogram as _histogram, scan as _scan, scatter as _scatter,
+               special as _special, strided as _strided)
 from .elementwise import remainder as _remainder
 from .counting import *  # noqa: F401,F403
+from .grid import *  # noqa: F401,F403
 from .histogram import *  # noqa: F401,F403
 from .scan import *  # noqa: F401,F403
 from .scatter import *  # noqa: F401,F403
 from .special import *  # noqa: F401,F403
 
-__all__ = _special.__all__ + _scan.__all__ + _scatter.__all__ + _histogram.__all__ + _counting.__all__
+__all__ = _special.__all__ + _scan.__all__ + _scatter.__all__ + _histogram.__all__ + _counting.__all__ + _grid.__all__
 
 _METHODS = {
     _special: "asin acos atan sinh cosh asinh acosh atanh arcsin arccos arctan arcsinh arccosh arctanh atan2 "
