@@ -93,8 +93,7 @@ def compile(model=None, *, fullgraph=False, dynamic=None, backend="inductor", mo
     return model
 
 
-def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=None, profile=None, sci_mode=None):
-    """Accepted for compatibility; npgrad prints with PyTorch's default options."""
+from ._format import set_printoptions  # noqa: E402
 
 
 from ._threads import get_num_threads, set_num_threads  # noqa: E402
