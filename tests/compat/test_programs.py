@@ -51,7 +51,17 @@ def run_program(path, on_npgrad):
                     sys.path.remove(str(HERE))
     finally:
         _forget_helpers()
+        _reset_print_options(on_npgrad)
     return buf.getvalue()
+
+
+def _reset_print_options(on_npgrad):
+    # print options are global: one program's set_printoptions must not reach the next program
+    if on_npgrad:
+        import npgrad
+        npgrad.set_printoptions(profile="default")
+    elif "torch" in sys.modules:
+        sys.modules["torch"].set_printoptions(profile="default")
 
 
 def numbers(text):
