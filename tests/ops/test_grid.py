@@ -27,3 +27,22 @@ def test_meshgrid_errors_and_warning_match_torch(torch):
             T.meshgrid(T.ones(2, 2), indexing="ij")
         with pytest.raises(RuntimeError):
             T.meshgrid(T.arange(2), T.arange(2), indexing="ji")
+
+
+@pytest.mark.parametrize("shape, wrap", [((3, 3), False), ((5, 3), False), ((5, 3), True), ((7, 3), True),
+                                         ((3, 5), True), ((3, 3, 3), False), ((2, 2, 2, 2), False)])
+def test_fill_diagonal_matches_torch(torch, shape, wrap):
+    ours = npgrad.zeros(shape).fill_diagonal_(7.0, wrap=wrap)
+    theirs = torch.zeros(shape).fill_diagonal_(7.0, wrap=wrap)
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+
+
+def test_fill_diagonal_is_in_place_and_differentiable(torch):
+    for T in (npgrad, torch):
+        w = T.ones(3, 3, requires_grad=True)
+        y = w * 2
+        assert y.fill_diagonal_(0) is y
+        y.sum().backward()
+        assert w.grad.tolist() == [[0, 2, 2], [2, 0, 2], [2, 2, 0]]
+        with pytest.raises(RuntimeError):
+            T.zeros(2, 3, 3).fill_diagonal_(1)

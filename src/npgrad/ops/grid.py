@@ -1,4 +1,5 @@
-"""``meshgrid``: coordinate grids from 1-D tensors (expanded views, differentiable).
+"""Index grids: ``meshgrid`` (coordinate grids from 1-D tensors, expanded views, differentiable) and
+``Tensor.fill_diagonal_`` (the main diagonal written in place).
 
 >>> import npgrad
 >>> ys, xs = npgrad.meshgrid(npgrad.arange(2), npgrad.arange(3), indexing="ij")
@@ -10,6 +11,9 @@ from __future__ import annotations
 
 import warnings
 
+import numpy as np
+
+from .. import _backend
 from ..tensor import Tensor
 
 __all__ = ["meshgrid"]
@@ -44,3 +48,21 @@ def meshgrid(*tensors, indexing=None):
         view[pos] = -1
         out.append(t.reshape(view).expand(*shape))
     return tuple(out)
+
+
+def fill_diagonal_(self, fill_value, wrap=False):
+    """Write ``fill_value`` on the main diagonal of a 2-D tensor (or one with all dims equal), in place;
+    ``wrap``: for a tall matrix the diagonal starts again below the first square, as in PyTorch."""
+    from .index import masked_fill
+    shape = tuple(self.shape)
+    if len(shape) < 2:
+        raise RuntimeError("dimensions must larger than 1")
+    if len(shape) > 2 and len(set(shape)) != 1:
+        raise RuntimeError("all dimensions of input must be of equal length")
+    numel = int(np.prod(shape))
+    step = int(sum(np.prod(shape[i + 1:]) for i in range(len(shape))))  # one step along every dim at once
+    count = -(-numel // step) if wrap and len(shape) == 2 else min(shape)
+    mask = np.zeros(numel, dtype=bool)
+    mask[np.arange(count) * step] = True
+    mask = Tensor._make(_backend.like(self._data, mask.reshape(shape)), None, False, None)
+    return self._inplace(lambda t: masked_fill(t, mask, fill_value))

@@ -42,6 +42,7 @@ def _install():
     for mod, names in _INPLACE.items():
         for n in names.split():
             setattr(Tensor, n + "_", _inplace_method(mod, n))
+    Tensor.fill_diagonal_ = _grid.fill_diagonal_
     if not hasattr(Tensor, "scatter_add_"):
         Tensor.scatter_add_ = lambda self, dim, index, src: self._inplace(
             lambda t, s: scatter_add(t, dim, index, s), src)
