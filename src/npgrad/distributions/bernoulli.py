@@ -1,9 +1,7 @@
 """``Bernoulli(probs=... | logits=...)``: a coin flip per element."""
 from __future__ import annotations
 
-import numpy as np
-
-from ..tensor import Size, Tensor
+from ..tensor import Size
 from .distribution import Distribution, broadcast_all, lazy_property, logits_to_probs, probs_to_logits
 
 __all__ = ["Bernoulli"]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..tensor import Size, Tensor
+from ..tensor import Size
 from .distribution import Distribution, lazy_property, logits_to_probs, probs_to_logits
 
 __all__ = ["Categorical"]
