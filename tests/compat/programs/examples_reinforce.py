@@ -3,7 +3,6 @@ Categorical(probs) for select_action with saved log-probabilities, discounted re
 eps, the policy-gradient loss, Adam; the environment is a tiny deterministic corridor (no gym) and the
 action draws come from NumPy.  Then a Gaussian policy (Normal, rsample, entropy bonus), Bernoulli
 log-likelihoods and kl_divergence as VAE / PPO code uses them."""
-
 import numpy as np
 import torch
 import torch.nn as nn
