@@ -1,4 +1,4 @@
-"""bincount, unique, diff, median, kthvalue, msort and index_add against PyTorch: values, dtypes,
+"""bincount, unique, diff, median, kthvalue, msort, index_add, addcmul and addcdiv against PyTorch: values, dtypes,
 gradients and errors."""
 import numpy as np
 import pytest
@@ -82,3 +82,18 @@ def test_errors_match_torch(torch, call, exc):
     for T in (npgrad, torch):
         with pytest.raises(exc):
             call(T)
+
+
+def test_addcmul_and_addcdiv_match_torch(torch, rng):
+    x, a, b = (rng.standard_normal(4).astype(np.float32) for _ in range(3))
+    res = []
+    for T in (npgrad, torch):
+        xt, at, bt = (T.tensor(v, requires_grad=True) for v in (x, a, b))
+        y = T.addcmul(xt, at, bt, value=0.5) + xt.addcdiv(at, bt.abs() + 1, value=-2) + T.addcdiv(xt, at, bt.exp())
+        y.sum().backward()
+        res.append([y.detach().numpy(), xt.grad.numpy(), at.grad.numpy(), bt.grad.numpy()])
+    for u, v in zip(*res):
+        np.testing.assert_allclose(u, v, rtol=1e-5, atol=1e-6)
+    for T in (npgrad, torch):
+        with pytest.raises(RuntimeError, match="Integer division"):
+            T.addcdiv(T.ones(2), T.tensor([1, 2]), T.tensor([1, 2]))
