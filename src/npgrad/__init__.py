@@ -17,8 +17,9 @@ from ._dtype import (bool_ as bool, dtype, finfo, float16, float32, float64, get
 from .tensor import Size, Tensor
 from ._backend import device, get_default_device, set_default_device
 from ._settings import (are_deterministic_algorithms_enabled, channels_last, channels_last_3d, contiguous_format,
-                        get_float32_matmul_precision, is_deterministic_algorithms_warn_only_enabled, memory_format,
-                        preserve_format, set_float32_matmul_precision, use_deterministic_algorithms)
+                        get_float32_matmul_precision, is_deterministic_algorithms_warn_only_enabled, layout,
+                        memory_format, preserve_format, set_float32_matmul_precision, strided,
+                        use_deterministic_algorithms)
 from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
                                  set_grad_enabled)
 from .random import Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
