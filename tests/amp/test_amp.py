@@ -1,5 +1,7 @@
 """GradScaler and autocast against PyTorch: scaled losses, unscaled gradients, skipped steps on inf, the
 scale's backoff and growth, state_dict; autocast as a context and a decorator."""
+import warnings
+
 import numpy as np
 import pytest
 
@@ -64,3 +66,26 @@ def test_autocast_is_a_context_and_a_decorator():
     assert f(1) and not npgrad.is_autocast_enabled()
     with pytest.raises(ValueError):
         npgrad.autocast(npgrad.device("cpu"))
+
+
+def test_autocast_for_cuda_without_cuda_warns_and_disables_like_torch(monkeypatch):
+    import npgrad.amp.autocast_mode as mode
+    monkeypatch.setattr(npgrad.cuda, "is_available", lambda: False)
+    with pytest.warns(UserWarning, match="CUDA is not available or torch_xla is imported. Disabling autocast."):
+        ctx = npgrad.autocast(device_type="cuda")
+    with ctx:
+        assert not mode.is_autocast_enabled()
+
+
+def test_autocast_says_once_that_it_keeps_the_inputs_dtype(monkeypatch):
+    import npgrad.amp.autocast_mode as mode
+    monkeypatch.setattr(mode, "_told", [])
+    with pytest.warns(UserWarning, match="keeps every op in its inputs' dtype"):
+        ctx = npgrad.autocast(device_type="cpu")
+    with ctx:
+        assert mode.is_autocast_enabled()
+        a = npgrad.ones(2, 2)
+        assert (a @ a).dtype == npgrad.float32
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        npgrad.autocast(device_type="cpu")  # (once only)

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import functools
+import warnings
 
 __all__ = ["autocast", "is_autocast_available", "is_autocast_enabled"]
 
 _enabled = []  # the autocast blocks entered and not left: their ``enabled`` flags
+_told = []     # whether the warning about lower precision was given (once per process)
 
 
 class autocast:
@@ -16,7 +18,19 @@ class autocast:
     def __init__(self, device_type, dtype=None, enabled=True, cache_enabled=None):
         if not isinstance(device_type, str):
             raise ValueError(f"Expected `device_type` of type `str`, got: `{type(device_type)}`")
-        self.device, self.fast_dtype, self._enabled = device_type, dtype, bool(enabled)
+        enabled = bool(enabled)
+        if enabled and device_type == "cuda":
+            from .. import cuda
+            if not cuda.is_available():
+                warnings.warn("CUDA is not available or torch_xla is imported. Disabling autocast.", stacklevel=2)
+                enabled = False
+        if enabled and not _told:
+            # PyTorch would compute matrix products and convolutions in float16/bfloat16 here: say once that
+            # npgrad does not, so that different digits are not a surprise
+            _told.append(True)
+            warnings.warn("npgrad's autocast keeps every op in its inputs' dtype (no float16/bfloat16 "
+                          "computation): results are PyTorch's with autocast disabled", stacklevel=2)
+        self.device, self.fast_dtype, self._enabled = device_type, dtype, enabled
 
     def __enter__(self):
         _enabled.append(self._enabled)
