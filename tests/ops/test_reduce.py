@@ -158,3 +158,10 @@ def test_var_std_signatures_match_torch(f, torch):
     a, b = (a if isinstance(a, tuple) else (a,)), (b if isinstance(b, tuple) else (b,))
     for p, q in zip(a, b):
         np.testing.assert_allclose(p._data, q.numpy(), rtol=1e-6)
+
+
+@pytest.mark.parametrize("fn", ["argmax", "argmin"])
+def test_arg_extremum_of_a_vector_along_dim0_is_a_0d_tensor(fn, torch):
+    ours = getattr(npgrad.tensor([3, 4, 1, 2], dtype=npgrad.int32)[::2], fn)(0)
+    assert isinstance(ours.numpy(), np.ndarray) and ours.shape == ()
+    assert ours.item() == getattr(torch.tensor([3, 4, 1, 2], dtype=torch.int32)[::2], fn)(0).item()

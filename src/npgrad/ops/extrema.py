@@ -127,7 +127,9 @@ def _arg(input, dim, keepdim, fn, name):
             out = out.reshape((1,) * input.ndim)
     else:
         d = _norm_dim(dim, input.ndim, name)
-        out = fn(input._data, axis=d, keepdims=keepdim).astype(np.int64) if input.ndim else _zero_index(input._data)
+        # (a 1-D input's index comes back from NumPy as a scalar: the tensor holds a 0-d array)
+        out = (_backend.as_array(fn(input._data, axis=d, keepdims=keepdim)).astype(np.int64, copy=False)
+               if input.ndim else _zero_index(input._data))
     return Tensor._make(out, None, False, None)
 
 
