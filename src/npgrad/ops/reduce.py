@@ -285,7 +285,8 @@ def cumsum(input, dim, dtype=None):
         input = input.to(dtype)
     d = _norm_dim(dim, input.ndim, "cumsum")
     if input._data.dtype.kind in "biu":
-        return Tensor._make(np.cumsum(input._data, axis=d, dtype=np.int64), None, False, None)
+        # (reshape: NumPy flattens a 0-d input to shape (1,))
+        return Tensor._make(np.cumsum(input._data, axis=d, dtype=np.int64).reshape(input.shape), None, False, None)
     if input.ndim == 0:
         return input * 1
     return Cumsum.apply(input, d)
@@ -345,7 +346,8 @@ def cumprod(input, dim, dtype=None):
         input = input.to(dtype)
     d = _norm_dim(dim, input.ndim, "cumprod")
     if input._data.dtype.kind in "biu":
-        return Tensor._make(np.cumprod(input._data, axis=d, dtype=np.int64), None, False, None)
+        # (reshape: NumPy flattens a 0-d input to shape (1,))
+        return Tensor._make(np.cumprod(input._data, axis=d, dtype=np.int64).reshape(input.shape), None, False, None)
     if input.ndim == 0:
         return input * 1
     return Cumprod.apply(input, d)
