@@ -271,3 +271,9 @@ def test_python_ints_wrap_into_narrow_integer_tensors(torch, dtype, op, value):
     ours = getattr(npgrad, op)(npgrad.tensor(data, dtype=getattr(npgrad, dtype)), value)
     ref = getattr(torch, op)(torch.tensor(data, dtype=getattr(torch, dtype)), value)
     assert ours.dtype == getattr(npgrad, dtype) and ours.tolist() == ref.tolist()
+
+
+@pytest.mark.parametrize("fn", ["tril", "triu"])
+def test_tril_triu_zero_out_nan_and_inf(fn, torch):
+    x = [[1.0, nan, float("inf")], [-float("inf"), 2.0, nan]]
+    _same(getattr(npgrad, fn)(npgrad.tensor(x), 0), getattr(torch, fn)(torch.tensor(x), 0))

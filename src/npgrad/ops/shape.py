@@ -557,16 +557,23 @@ def _check_matrix(input, where):
         raise RuntimeError(f"{where}: input tensor must have at least 2 dimensions, got shape {tuple(input.shape)}")
 
 
+def _keep_where(mask, input):
+    """``input`` where ``mask``, zeros elsewhere (a product with the mask would let nan and inf through)."""
+    return E.where(mask, input, E.zeros_like(input))
+
+
 def tril(input, diagonal=0):
     _check_matrix(input, "tril")
     xp = _backend.array_module(input._data)
-    return input * Tensor._make(xp.tril(xp.ones(input._data.shape[-2:], dtype=bool), diagonal), None, False, None)
+    mask = Tensor._make(xp.tril(xp.ones(input._data.shape[-2:], dtype=bool), diagonal), None, False, None)
+    return _keep_where(mask, input)
 
 
 def triu(input, diagonal=0):
     _check_matrix(input, "triu")
     xp = _backend.array_module(input._data)
-    return input * Tensor._make(xp.triu(xp.ones(input._data.shape[-2:], dtype=bool), diagonal), None, False, None)
+    mask = Tensor._make(xp.triu(xp.ones(input._data.shape[-2:], dtype=bool), diagonal), None, False, None)
+    return _keep_where(mask, input)
 
 
 class Diagonal(Function):
