@@ -277,3 +277,9 @@ def test_python_ints_wrap_into_narrow_integer_tensors(torch, dtype, op, value):
 def test_tril_triu_zero_out_nan_and_inf(fn, torch):
     x = [[1.0, nan, float("inf")], [-float("inf"), 2.0, nan]]
     _same(getattr(npgrad, fn)(npgrad.tensor(x), 0), getattr(torch, fn)(torch.tensor(x), 0))
+
+
+@pytest.mark.parametrize("shape,chunks,dim", [((0,), 3, 0), ((3, 0), 2, 1), ((0, 2), 5, 0)])
+def test_chunk_of_an_empty_dim_gives_chunks_empty_pieces(shape, chunks, dim, torch):
+    ours, theirs = npgrad.zeros(*shape).chunk(chunks, dim), torch.zeros(*shape).chunk(chunks, dim)
+    assert [tuple(t.shape) for t in ours] == [tuple(t.shape) for t in theirs]

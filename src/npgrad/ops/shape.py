@@ -479,8 +479,9 @@ def chunk(input, chunks, dim=0):
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     d = _norm_dim(dim, input.ndim, "chunk")
     n = input._data.shape[d]
-    size = -(-n // chunks) if n else 1
-    return split(input, size, d)
+    if n == 0:  # PyTorch keeps the number of chunks: `chunks` empty pieces
+        return split(input, [0] * chunks, d)
+    return split(input, -(-n // chunks), d)
 
 
 def unbind(input, dim=0):
