@@ -110,3 +110,15 @@ def test_integer_pow_with_negative_exponents(torch):
     b, e = np.array([2, 0, -1, -1, 1, 3]), np.array([-1, -2, -3, -2, -5, 2])
     np.testing.assert_array_equal((npgrad.tensor(b) ** npgrad.tensor(e)).numpy(),
                                   (torch.tensor(b) ** torch.tensor(e)).numpy())
+
+
+@pytest.mark.parametrize("call", [
+    lambda T, x: T.clamp(x, -0.5, 0.5), lambda T, x: x.clamp(0, 1), lambda T, x: T.clamp(x, max=0.25),
+    lambda T, x: x ** 2, lambda T, x: T.square(x), lambda T, x: T.pow(x, 0.5),
+])
+@pytest.mark.parametrize("dtype", ["bool", "int32", "uint8"])
+def test_scalar_operands_promote_bool_and_int_inputs(call, dtype, torch):
+    x = np.array([0, 1, 1, 0, 1]).astype(dtype)
+    ours, theirs = call(npgrad, npgrad.tensor(x)), call(torch, torch.tensor(x))
+    assert ours.dtype.name == str(theirs.dtype).replace("torch.", "")
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy())

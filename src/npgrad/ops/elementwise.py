@@ -442,8 +442,9 @@ def pow(input, exponent):
     (tensor([1., 4., 9.]), tensor([1., 2.]))
     """
     if isinstance(exponent, _NUMBER) and isinstance(input, Tensor):
-        if input._data.dtype.kind in "biu" and isinstance(exponent, float):
-            input = cast(input, _dtype.get_default_dtype())
+        rt = _dtype.result_type(input._data, exponent)  # bool ** 2 is int64, int ** 0.5 the default float
+        if rt.np != input._data.dtype:
+            input = cast(input, rt)
         if isinstance(exponent, (int, np.integer)) and exponent < 0 and input._data.dtype.kind in "biu":
             raise RuntimeError("Integers to negative integer powers are not allowed.")
         return PowScalar.apply(input, exponent)

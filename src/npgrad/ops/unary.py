@@ -410,8 +410,10 @@ def clamp(input, min=None, max=None):
         if max is not None:
             out = where(gt(out, max), max, out)
         return out
-    if input._data.dtype.kind in "iu" and (isinstance(min, float) or isinstance(max, float)):
-        input = cast(input, _dtype.get_default_dtype())
+    # the bounds take part in type promotion (bool with 0 and 1 is int64, int with 0.5 the default float)
+    rt = _dtype.result_type(input._data, *[v for v in (min, max) if v is not None])
+    if rt.np != input._data.dtype:
+        input = cast(input, rt)
     dt = input._data.dtype.type
     return Clamp.apply(input, None if min is None else dt(min), None if max is None else dt(max))
 
