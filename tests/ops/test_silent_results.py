@@ -283,3 +283,12 @@ def test_tril_triu_zero_out_nan_and_inf(fn, torch):
 def test_chunk_of_an_empty_dim_gives_chunks_empty_pieces(shape, chunks, dim, torch):
     ours, theirs = npgrad.zeros(*shape).chunk(chunks, dim), torch.zeros(*shape).chunk(chunks, dim)
     assert [tuple(t.shape) for t in ours] == [tuple(t.shape) for t in theirs]
+
+
+@pytest.mark.parametrize("dtype", ["int32", "uint8"])
+@pytest.mark.parametrize("fn", ["dot", "inner", "matmul"])
+def test_integer_vector_products_keep_the_dtype_and_wrap(fn, dtype, torch):
+    a, b = np.array([100, 200, 7]).astype(dtype), np.array([1, 2, 3]).astype(dtype)
+    ours = getattr(npgrad, fn)(npgrad.tensor(a), npgrad.tensor(b))
+    theirs = getattr(torch, fn)(torch.tensor(a), torch.tensor(b))
+    assert ours.dtype.name == dtype == str(theirs.dtype).replace("torch.", "") and ours.item() == theirs.item()

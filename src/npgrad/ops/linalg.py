@@ -58,7 +58,7 @@ def matmul(input, other):
         except ValueError:
             raise RuntimeError(f"matmul: batch dimensions of {tuple(sa)} and {tuple(sb)} are not broadcastable") from None
     if len(sa) == 1 and len(sb) == 1:
-        return (a * b).sum()
+        return (a * b).sum(dtype=a.dtype)  # an integer product keeps its dtype (a plain sum would be int64)
     if len(sa) == 1:
         return MatMul.apply(a.unsqueeze(0), b).squeeze(-2)
     if len(sb) == 1:
