@@ -122,3 +122,30 @@ def test_scalar_operands_promote_bool_and_int_inputs(call, dtype, torch):
     ours, theirs = call(npgrad, npgrad.tensor(x)), call(torch, torch.tensor(x))
     assert ours.dtype.name == str(theirs.dtype).replace("torch.", "")
     np.testing.assert_allclose(ours.numpy(), theirs.numpy())
+
+
+ALPHA_CALLS = [
+    lambda T: T.add(T.tensor([True, False]), T.tensor([True, True]), alpha=2),
+    lambda T: T.add(T.tensor([1, 2], dtype=T.int32), T.tensor(3), alpha=2),
+    lambda T: T.add(T.tensor([1, 2], dtype=T.int32), T.tensor([1, 2], dtype=T.int32), alpha=2.5),
+    lambda T: T.add(T.tensor([1.0, 2.0]), T.tensor([1.0, 2.0]), alpha=True),
+    lambda T: T.sub(T.tensor([1, 2], dtype=T.uint8), 3, alpha=2),
+    lambda T: T.add(T.tensor([1.0, 2.0]), T.tensor([1, 2]), alpha=0.5),
+    lambda T: T.tensor([1.0, 2.0]) - True,
+    lambda T: 1.5 - T.tensor([True, False]),
+    lambda T: T.sub(T.tensor([1.0, 2.0]), T.tensor([True, False]), alpha=2),
+]
+
+
+@pytest.mark.parametrize("call", ALPHA_CALLS)
+def test_alpha_and_bool_operands_of_add_sub_as_pytorch(call, torch):
+    """alpha takes no part in type promotion (bool + 2 * bool is bool), a float alpha needs a float
+    result, and no bool tensor may take part in a subtraction."""
+    try:
+        theirs = call(torch)
+    except RuntimeError as e:
+        with pytest.raises(RuntimeError, match=str(e).split(",")[0][:40]):
+            call(npgrad)
+        return
+    ours = call(npgrad)
+    assert ours.dtype.name == str(theirs.dtype).replace("torch.", "") and ours.tolist() == theirs.tolist()

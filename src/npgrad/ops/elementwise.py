@@ -293,8 +293,19 @@ class PowScalar(Function):
         return g * c * x ** (c - 1), None
 
 
-def _alpha(b, alpha):
-    return b if alpha == 1 else mul(b, alpha)
+def _alpha(a, b, alpha):
+    """``alpha * b`` in the dtype of ``a + b``: alpha takes no part in type promotion, as in PyTorch."""
+    if type(alpha) is int and alpha == 1:
+        return b
+    rt = _dtype.result_type(_arr(a), _arr(b))
+    if not rt.is_floating_point and isinstance(alpha, (float, np.floating)):
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
+    if rt is not _dtype.bool_ and isinstance(alpha, (bool, np.bool_)):
+        raise RuntimeError("Boolean alpha only supported for Boolean results.")
+    if not isinstance(b, Tensor):
+        return bool(b * alpha) if rt is _dtype.bool_ else b * alpha
+    prod = mul(b if b._data.dtype == rt.np else cast(b, rt), alpha)
+    return prod if prod._data.dtype == rt.np else cast(prod, rt)  # bool * 2 is int64: back to bool
 
 
 def add(input, other, alpha=1):
@@ -305,7 +316,7 @@ def add(input, other, alpha=1):
     tensor([[21., 22.],
             [41., 42.]])
     """
-    a, b = _pair(input, _alpha(other, alpha))
+    a, b = _pair(input, _alpha(input, other, alpha))
     try:
         return Add.apply(a, b)
     except ValueError:
@@ -319,10 +330,14 @@ def sub(input, other, alpha=1):
     >>> npgrad.sub(npgrad.tensor([5, 6]), 1.5)
     tensor([3.5000, 4.5000])
     """
-    a, b = _pair(input, _alpha(other, alpha))
-    if _dt(a) == np.bool_ and _dt(b) == np.bool_:
+    bools = (_dt(input) == np.bool_) + (_dt(other) == np.bool_)
+    if bools == 2:
         raise RuntimeError("sub: Subtraction, the `-` operator, with two bool tensors is not supported. Use the "
                            "`^` or `logical_xor()` operator instead.")
+    if bools:
+        raise RuntimeError("sub: Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+                           "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
+    a, b = _pair(input, _alpha(input, other, alpha))
     try:
         return Sub.apply(a, b)
     except ValueError:
