@@ -292,3 +292,13 @@ def test_integer_vector_products_keep_the_dtype_and_wrap(fn, dtype, torch):
     ours = getattr(npgrad, fn)(npgrad.tensor(a), npgrad.tensor(b))
     theirs = getattr(torch, fn)(torch.tensor(a), torch.tensor(b))
     assert ours.dtype.name == dtype == str(theirs.dtype).replace("torch.", "") and ours.item() == theirs.item()
+
+
+def test_isclose_of_0d_tensors_and_mixed_dtypes(torch):
+    a = npgrad.tensor(1.5, dtype=npgrad.float64)
+    ours = npgrad.isclose(a, a + 1e-9)
+    assert isinstance(ours.numpy(), np.ndarray) and ours.shape == () and ours.item() is True
+    with pytest.raises(RuntimeError, match="did not match"):
+        torch.isclose(torch.tensor([1.0]), torch.tensor([1.0], dtype=torch.float64))
+    with pytest.raises(RuntimeError, match="did not match"):
+        npgrad.isclose(npgrad.tensor([1.0]), npgrad.tensor([1.0], dtype=npgrad.float64))

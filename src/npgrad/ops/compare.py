@@ -112,8 +112,10 @@ def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    return Tensor._make(np.isclose(_arr(input), _arr(other), rtol=rtol, atol=atol, equal_nan=equal_nan),
-                        None, False, None)
+    if isinstance(input, Tensor) and isinstance(other, Tensor) and input.dtype != other.dtype:
+        raise RuntimeError(f"isclose: {input.dtype} did not match {other.dtype}")  # PyTorch does not promote
+    out = np.isclose(_arr(input), _arr(other), rtol=rtol, atol=atol, equal_nan=equal_nan)
+    return Tensor._make(_backend.as_array(out), None, False, None)  # (a NumPy scalar for 0-d operands)
 
 
 def logical_and(input, other):
