@@ -95,7 +95,7 @@ class ScatterReduce(Function):
             count = np.ones_like(x, dtype=np.int64) if include_self else (~hit).astype(np.int64)
             np.add.at(count, where, 1)
             count = np.maximum(count, 1)
-            out = out // count if out.dtype.kind in "iu" else (out / count).astype(out.dtype)
+            out = (out // count if out.dtype.kind in "iu" else out / count).astype(out.dtype)  # (count is int64)
         ctx.args = (axis, idx, where, reduce, include_self, hit, count, src_shape)
         ctx.save_for_backward(x, src, out)
         return out
