@@ -57,3 +57,11 @@ def test_running_sum_and_product_of_a_0d_integer_tensor_stay_0d(fn, dtype, torch
     ours = getattr(npgrad.tensor(3, dtype=getattr(npgrad, dtype)), fn)(0)
     theirs = getattr(torch.tensor(3, dtype=getattr(torch, dtype)), fn)(0)
     assert ours.shape == theirs.shape == () and ours.dtype.name == "int64" and ours.item() == theirs.item()
+
+
+@pytest.mark.parametrize("shape,k", [((3, 0), 1), ((0, 4), 0), ((0, 4), -1)])
+def test_gradient_of_an_empty_diagonal(shape, k, torch):
+    x, tx = npgrad.zeros(*shape, requires_grad=True), torch.zeros(*shape, requires_grad=True)
+    x.diag(k).sum().backward()
+    tx.diag(k).sum().backward()
+    assert x.grad.shape == tx.grad.shape
