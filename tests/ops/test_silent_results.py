@@ -302,3 +302,18 @@ def test_isclose_of_0d_tensors_and_mixed_dtypes(torch):
         torch.isclose(torch.tensor([1.0]), torch.tensor([1.0], dtype=torch.float64))
     with pytest.raises(RuntimeError, match="did not match"):
         npgrad.isclose(npgrad.tensor([1.0]), npgrad.tensor([1.0], dtype=npgrad.float64))
+
+
+@pytest.mark.parametrize("eq,sa,sb", [("bij,bjk->bik", (5, 3, 1), (5, 2, 4)), ("i,i->", (0,), (1,)),
+                                      ("i,i->", (1,), (3,)), ("ij,j->i", (3, 1), (4,))])
+def test_einsum_gradients_of_letters_broadcast_from_size_1(eq, sa, sb, torch):
+    rng = np.random.default_rng(0)
+    a0, b0 = rng.standard_normal(sa), rng.standard_normal(sb)
+    grads = []
+    for T in (npgrad, torch):
+        a, b = T.tensor(a0, requires_grad=True), T.tensor(b0, requires_grad=True)
+        y = T.einsum(eq, a, b)
+        (y * T.tensor(np.cos(np.arange(y.numel())).reshape(tuple(y.shape)))).sum().backward()
+        grads.append((a.grad.numpy(), b.grad.numpy()))
+    for ours, theirs in zip(*grads):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-12)

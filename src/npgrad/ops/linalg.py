@@ -172,6 +172,10 @@ def _einsum_operand_grad(ctx, g, ops, i):
     kept = "".join(c for c in letters if c in have)
     gi = einsum(",".join(others) + "->" + kept, g, *[o for j, o in enumerate(ops) if j != i])
     size = {c: shape[target.index(c)] for c in letters}
+    fit = [size[c] for c in kept]
+    if tuple(gi.shape) != tuple(fit):  # a letter of size 1 broadcast against the others' (or theirs against ours)
+        from .reduce import sum_to
+        gi = sum_to(gi, [1 if n == 1 else m for n, m in zip(fit, gi.shape)]).expand(fit)
     if kept != letters:  # letters summed only inside this operand: broadcast back
         gi = gi.reshape([size[c] if c in kept else 1 for c in letters]).expand([size[c] for c in letters])
     if letters == target:
