@@ -149,3 +149,11 @@ def test_alpha_and_bool_operands_of_add_sub_as_pytorch(call, torch):
         return
     ours = call(npgrad)
     assert ours.dtype.name == str(theirs.dtype).replace("torch.", "") and ours.tolist() == theirs.tolist()
+
+
+def test_sign_of_nan_is_zero_and_sign_of_bool_is_bool(torch):
+    x = [float("nan"), -0.0, 2.0, -3.0, float("inf")]
+    for dt in ("float32", "float16"):
+        ours, theirs = npgrad.sign(npgrad.tensor(x).to(dt)), torch.sign(torch.tensor(x).to(getattr(torch, dt)))
+        assert ours.dtype.name == dt and ours.tolist() == theirs.tolist()
+    assert npgrad.sgn(npgrad.tensor([True, False])).tolist() == torch.sgn(torch.tensor([True, False])).tolist()

@@ -369,7 +369,11 @@ def relu(input):
 class Sign(Function):
     @staticmethod
     def forward(ctx, x):
-        return np.sign(x)
+        if x.dtype == np.bool_:
+            return x.copy()
+        out = np.sign(x)
+        # PyTorch's sign is (x > 0) - (x < 0): 0 for nan, where NumPy keeps nan
+        return np.where(np.isnan(out), 0, out).astype(x.dtype, copy=False) if x.dtype.kind == "f" else out
 
     @staticmethod
     def backward(ctx, g):
