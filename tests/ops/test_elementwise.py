@@ -157,3 +157,12 @@ def test_sign_of_nan_is_zero_and_sign_of_bool_is_bool(torch):
         ours, theirs = npgrad.sign(npgrad.tensor(x, dtype=getattr(npgrad, dt))), torch.sign(torch.tensor(x, dtype=getattr(torch, dt)))
         assert ours.dtype.name == dt and ours.tolist() == theirs.tolist()
     assert npgrad.sgn(npgrad.tensor([True, False])).tolist() == torch.sgn(torch.tensor([True, False])).tolist()
+
+
+def test_clamp_with_a_nan_tensor_bound_gives_nan(torch):
+    bound = [float("nan"), 0.5, 5.0]
+    for T in (npgrad, torch):
+        lo = T.clamp(T.tensor([1, 2, 3], dtype=T.uint8), min=T.tensor(bound))
+        hi = T.tensor([1.0, 2.0, 3.0]).clamp(max=T.tensor(bound))
+        assert np.isnan(lo[0].item()) and lo[1:].tolist() == [2.0, 5.0]
+        assert np.isnan(hi[0].item()) and hi[1:].tolist() == [0.5, 3.0]

@@ -17,7 +17,7 @@ from .. import _backend, _dtype, _jit, _memory
 from ..autograd.function import Function
 from ..autograd.grad_mode import state
 from ..tensor import Tensor
-from .compare import gt, lt
+from .compare import gt, isnan, lt
 from .elementwise import _float_operand, cast, div, pow, where, zeros_like
 
 
@@ -393,6 +393,12 @@ def sign(input):
 sgn = sign
 
 
+def _past(cmp, x, bound):
+    """Where ``bound`` replaces ``x``: beyond it, or where the bound is nan (PyTorch's clamp propagates it)."""
+    out = cmp(x, bound)
+    return out | isnan(bound) if isinstance(bound, Tensor) and bound.dtype.is_floating_point else out
+
+
 def clamp(input, min=None, max=None):
     """Limit values to [min, max]; the gradient passes where min <= x <= max.
 
@@ -410,9 +416,9 @@ def clamp(input, min=None, max=None):
         # PyTorch's rule at ties: the gradient goes to input (not split as in maximum/minimum)
         out = input
         if min is not None:
-            out = where(lt(out, min), min, out)
+            out = where(_past(lt, out, min), min, out)
         if max is not None:
-            out = where(gt(out, max), max, out)
+            out = where(_past(gt, out, max), max, out)
         return out
     # the bounds take part in type promotion (bool with 0 and 1 is int64, int with 0.5 the default float)
     rt = _dtype.result_type(input._data, *[v for v in (min, max) if v is not None])
