@@ -166,3 +166,16 @@ def test_clamp_with_a_nan_tensor_bound_gives_nan(torch):
         hi = T.tensor([1.0, 2.0, 3.0]).clamp(max=T.tensor(bound))
         assert np.isnan(lo[0].item()) and lo[1:].tolist() == [2.0, 5.0]
         assert np.isnan(hi[0].item()) and hi[1:].tolist() == [0.5, 3.0]
+
+
+@pytest.mark.parametrize("call", [lambda T, b: b ** True, lambda T, b: b ** False, lambda T, b: T.pow(b, b),
+                                  lambda T, b: T.pow(True, b), lambda T, b: 2 ** b])
+def test_powers_of_bool_tensors(call, torch):
+    try:
+        theirs = call(torch, torch.tensor([True, False]))
+    except NotImplementedError:
+        with pytest.raises(NotImplementedError):
+            call(npgrad, npgrad.tensor([True, False]))
+        return
+    ours = call(npgrad, npgrad.tensor([True, False]))
+    assert ours.dtype.name == str(theirs.dtype).replace("torch.", "") and ours.tolist() == theirs.tolist()

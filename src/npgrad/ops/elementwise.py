@@ -280,7 +280,8 @@ class PowScalar(Function):
         if c == 2:
             return x * x
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.power(x, c)
+            out = np.power(x, c)
+        return out if out.dtype == x.dtype else out.astype(x.dtype)  # NumPy's bool ** True is int8
 
     @staticmethod
     def backward(ctx, g):
@@ -464,6 +465,8 @@ def pow(input, exponent):
             raise RuntimeError("Integers to negative integer powers are not allowed.")
         return PowScalar.apply(input, exponent)
     a, b = promote(input, exponent)
+    if _dt(a) == np.bool_:
+        raise NotImplementedError("\"pow\" not implemented for 'Bool'")
     return Pow.apply(a, b)
 
 
