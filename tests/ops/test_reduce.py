@@ -165,3 +165,21 @@ def test_arg_extremum_of_a_vector_along_dim0_is_a_0d_tensor(fn, torch):
     ours = getattr(npgrad.tensor([3, 4, 1, 2], dtype=npgrad.int32)[::2], fn)(0)
     assert isinstance(ours.numpy(), np.ndarray) and ours.shape == ()
     assert ours.item() == getattr(torch.tensor([3, 4, 1, 2], dtype=torch.int32)[::2], fn)(0).item()
+
+
+EMPTY_REDUCTIONS = [lambda x: x.amax(1), lambda x: x.amin(1, keepdim=True), lambda x: x.max(1)[0], lambda x: x.min(1)[1],
+                    lambda x: x.argmax(1), lambda x: x.amax(0), lambda x: x.amax((1, 0)), lambda x: x.max(0),
+                    lambda x: x.argmin(0), lambda x: x.amax(), lambda x: x.max(), lambda x: x.argmax()]
+
+
+@pytest.mark.parametrize("f", EMPTY_REDUCTIONS)
+def test_extrema_of_empty_tensors_as_pytorch(f, torch):
+    """Reducing a non-empty dim of an empty tensor works (empty result); an empty dim raises IndexError,
+    and reducing all of an empty tensor PyTorch's RuntimeError (IndexError for argmax)."""
+    try:
+        theirs = f(torch.zeros(0, 3))
+    except (IndexError, RuntimeError) as e:
+        with pytest.raises(type(e)):
+            f(npgrad.zeros(0, 3))
+        return
+    assert tuple(f(npgrad.zeros(0, 3)).shape) == tuple(theirs.shape)
