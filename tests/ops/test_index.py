@@ -56,3 +56,22 @@ def test_out_of_bounds_still_raises():
     x = npgrad.zeros(2, 3, 4)
     with pytest.raises(IndexError):
         x[1, :, [0, 4]]
+
+
+EMPTY_INDEXING = [lambda T, x: x.roll(1, 0), lambda T, x: x.roll(-2), lambda T, x: x.t().roll(1, 1),
+                  lambda T, x: x.repeat_interleave(2, dim=0), lambda T, x: x.t().repeat_interleave(2, dim=0),
+                  lambda T, x: x.sort(0)[0], lambda T, x: x.t().topk(0)[0], lambda T, x: x[T.tensor([], dtype=T.int64)],
+                  lambda T, x: x.t()[[0, 0]], lambda T, x: x.gather(0, T.zeros(0, 2, dtype=T.int64))]
+
+
+@pytest.mark.parametrize("f", EMPTY_INDEXING)
+def test_index_ops_on_empty_dims_forward_and_backward(f, torch):
+    """An empty index list is never out of bounds, even into an empty dim (roll, sort, repeat_interleave
+    of empty tensors go through it)."""
+    shapes = []
+    for T in (npgrad, torch):
+        x = T.zeros(0, 3, requires_grad=True)
+        y = f(T, x)
+        y.sum().backward()
+        shapes.append((tuple(y.shape), tuple(x.grad.shape)))
+    assert shapes[0] == shapes[1]

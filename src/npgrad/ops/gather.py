@@ -34,7 +34,7 @@ def _index_check(input, dim, index, where):
         raise RuntimeError(f"{where}: Size does not match at dimension other than {d}: index "
                            f"{tuple(idx.shape)} is larger than input {tuple(input.shape)}")
     n = input._data.shape[d]
-    lo, hi = (int(idx.min()), int(idx.max())) if idx.size else (0, 0)
+    lo, hi = (int(idx.min()), int(idx.max())) if idx.size else (0, -1)  # (no index: none out of bounds)
     if lo < 0 or hi >= n:  # PyTorch does not wrap negative indices here
         raise RuntimeError(f"{where}: index {hi if hi >= n else lo} is out of bounds for dimension {d} with size {n}")
     return d, idx

@@ -151,7 +151,7 @@ def _check_bounds(items, shape, atype=np.ndarray):
                 dim += k.ndim
                 continue
             n = shape[dim]
-            hi, lo = (int(k.max()), int(k.min())) if k.size else (0, 0)
+            hi, lo = (int(k.max()), int(k.min())) if k.size else (-1, 0)  # (no index: none out of bounds)
             if hi >= n or lo < -n:
                 bad = hi if hi >= n else lo
                 raise IndexError(f"index {bad} is out of bounds for dimension {dim} with size {n}")
@@ -240,6 +240,8 @@ def _on_device_of(arr, key):
 
 
 def _add_rows(out, idx, g):
+    if g.size == 0:  # no rows, or rows of nothing: nothing to add (and no reshape to infer -1 from)
+        return
     n = out.shape[0]
     idx = np.where(idx < 0, idx + n, idx)
     flat = g.reshape(len(idx), -1)
