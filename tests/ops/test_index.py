@@ -75,3 +75,16 @@ def test_index_ops_on_empty_dims_forward_and_backward(f, torch):
         y.sum().backward()
         shapes.append((tuple(y.shape), tuple(x.grad.shape)))
     assert shapes[0] == shapes[1]
+
+
+@pytest.mark.parametrize("xs,idx,dim", [((3, 1), [[0, 2, 1, 0], [2, 2, 0, 1]], 0), ((3, 4), [[0], [2]], 0),
+                                        ((3, 4), [[0, 1]], 1), ((3, 4), [[0, 1]], None), ((3, 4), [[0, 0, 0]], 1)])
+def test_take_along_dim_broadcasts_input_and_indices(xs, idx, dim, torch):
+    x0 = np.arange(12.0).reshape(3, 4)[:xs[0], :xs[1]]
+    res = []
+    for T in (npgrad, torch):
+        x = T.tensor(x0, requires_grad=True)
+        y = T.take_along_dim(x, T.tensor(idx), dim) if dim is not None else T.take_along_dim(x, T.tensor(idx))
+        (y * T.arange(y.numel(), dtype=y.dtype).reshape(y.shape)).sum().backward()
+        res.append((y.tolist(), x.grad.tolist()))
+    assert res[0] == res[1]

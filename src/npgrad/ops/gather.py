@@ -125,5 +125,25 @@ def scatter(input, dim, index, src=None, value=None, reduce=None):
     return _scatter(input, dim, index, src, value, reduce)
 
 
-def take_along_dim(input, indices, dim):
-    return gather(input, dim, indices)
+def take_along_dim(input, indices, dim=None):
+    """``gather`` where input and indices broadcast against each other outside ``dim`` (as
+    ``np.take_along_axis``); without ``dim``, both are flattened.
+
+    >>> import npgrad
+    >>> npgrad.take_along_dim(npgrad.tensor([[1.0], [2.0]]), npgrad.tensor([[0, 0, 0]]), 0)
+    tensor([[1., 1., 1.]])
+    """
+    if dim is None:
+        return gather(input.reshape(-1), 0, indices.reshape(-1))
+    d = _norm_dim(dim, input.ndim, "take_along_dim")
+    if input.ndim != indices.ndim:
+        raise RuntimeError(f"torch.take_along_dim(): input and indices should have the same number of dimensions, "
+                           f"but got {input.ndim} dimensions for input, and {indices.ndim} dimensions for indices")
+    x_shape, i_shape = list(input.shape), list(indices.shape)
+    x_shape[d], i_shape[d] = indices.shape[d], input.shape[d]
+    try:
+        return gather(input.expand(np.broadcast_shapes(i_shape, input.shape)), d,
+                      indices.expand(np.broadcast_shapes(x_shape, indices.shape)))
+    except ValueError:
+        raise RuntimeError(f"take_along_dim: input {tuple(input.shape)} and indices {tuple(indices.shape)} do not "
+                           f"broadcast outside dim {dim}") from None
