@@ -183,3 +183,11 @@ def test_extrema_of_empty_tensors_as_pytorch(f, torch):
             f(npgrad.zeros(0, 3))
         return
     assert tuple(f(npgrad.zeros(0, 3)).shape) == tuple(theirs.shape)
+
+
+@pytest.mark.parametrize("call", [lambda x: x.argmax(), lambda x: x.argmin(0), lambda x: x.topk(1)])
+def test_argmax_argmin_topk_refuse_bool_as_pytorch(call, torch):
+    with pytest.raises(RuntimeError, match="bool") as theirs:
+        call(torch.tensor([[True, False], [False, True]]))
+    with pytest.raises(RuntimeError, match=str(theirs.value)[:20]):
+        call(npgrad.tensor([[True, False], [False, True]]))

@@ -140,6 +140,7 @@ def argmax(input, dim=None, keepdim=False):
     >>> npgrad.tensor([[1.0, 3.0], [4.0, 2.0]]).argmax(dim=1)
     tensor([1, 0])
     """
+    _check_not_bool(input, "argmax(): does not support bool input")
     _check_nonempty(input, dim, "argmax")
     return _arg(input, dim, keepdim, np.argmax, "argmax")
 
@@ -151,6 +152,7 @@ def argmin(input, dim=None, keepdim=False):
     >>> npgrad.argmin(npgrad.tensor([3.0, 1.0, 1.0]))
     tensor(1)
     """
+    _check_not_bool(input, "argmin(): does not support bool input")
     _check_nonempty(input, dim, "argmin")
     return _arg(input, dim, keepdim, np.argmin, "argmin")
 
@@ -158,6 +160,11 @@ def argmin(input, dim=None, keepdim=False):
 def _zero_index(x):
     """The index of a 0-d tensor's only element (0), on ``x``'s device."""
     return _backend.array_module(x).zeros((), np.int64)
+
+
+def _check_not_bool(input, message):
+    if input._data.dtype == np.bool_:
+        raise RuntimeError(message)
 
 
 def _check_nonempty(input, dim, name):
@@ -223,6 +230,7 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
     >>> npgrad.topk(npgrad.tensor([1.0, 4.0, 2.0, 3.0]), 2)
     return_types(values=tensor([4., 3.]), indices=tensor([1, 3]))
     """
+    _check_not_bool(input, "topk does not support bool dtypes on CPU")
     d = _norm_dim(dim, input.ndim, "topk")
     n = input._data.shape[d] if input.ndim else 1
     if not 0 <= k <= n:
