@@ -179,3 +179,9 @@ def test_powers_of_bool_tensors(call, torch):
         return
     ours = call(npgrad, npgrad.tensor([True, False]))
     assert ours.dtype.name == str(theirs.dtype).replace("torch.", "") and ours.tolist() == theirs.tolist()
+
+
+def test_lerp_refuses_an_end_of_another_dtype(torch):
+    for T in (torch, npgrad):
+        with pytest.raises(RuntimeError, match="expected dtype"):
+            T.lerp(T.tensor([1.0, 2.0]), T.tensor([3.0, 4.0], dtype=T.float64), 0.5)

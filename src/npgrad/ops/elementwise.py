@@ -615,6 +615,8 @@ def _join(dev, x):
 
 
 def lerp(input, end, weight):
+    if isinstance(end, Tensor) and end._data.dtype != input._data.dtype:  # PyTorch does not promote here
+        raise RuntimeError(f"lerp: expected dtype {input.dtype} for `end` but got dtype {end.dtype}")
     return input + (end - input) * weight
 
 
