@@ -1,4 +1,6 @@
 """Reductions beyond the op table: ties (values, indices, gradients), integer dtypes, edge sizes."""
+import re
+
 import numpy as np
 import pytest
 
@@ -189,5 +191,5 @@ def test_extrema_of_empty_tensors_as_pytorch(f, torch):
 def test_argmax_argmin_topk_refuse_bool_as_pytorch(call, torch):
     with pytest.raises(RuntimeError, match="bool") as theirs:
         call(torch.tensor([[True, False], [False, True]]))
-    with pytest.raises(RuntimeError, match=str(theirs.value)[:20]):
+    with pytest.raises(RuntimeError, match=re.escape(str(theirs.value)[:20])):
         call(npgrad.tensor([[True, False], [False, True]]))
