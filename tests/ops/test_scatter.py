@@ -110,3 +110,9 @@ def test_scatter_reduce_mean_of_integers_keeps_the_dtype(dtype, include_self, to
     theirs = torch.tensor(x.astype(dtype)).scatter_reduce(0, torch.tensor(idx), torch.tensor(src.astype(dtype)),
                                                           "mean", include_self=include_self)
     assert ours.dtype.name == dtype and ours.tolist() == theirs.tolist()
+
+
+def test_scatter_add_refuses_src_of_another_dtype(torch):
+    for T in (torch, npgrad):
+        with pytest.raises(RuntimeError, match="Expected self.dtype to be equal to src.dtype"):
+            T.zeros(3).scatter_add(0, T.tensor([0]), T.ones(1, dtype=T.float64))

@@ -113,6 +113,9 @@ def scatter_add(input, dim, index, src):
     d, idx = _index_check(input, dim, index, "scatter_add")
     if not isinstance(src, Tensor):
         raise TypeError(f"scatter_add(): argument 'src' must be Tensor, not {type(src).__name__}")
+    if src._data.dtype != input._data.dtype:
+        raise RuntimeError(f"scatter_add(): Expected self.dtype to be equal to src.dtype (got {input.dtype} "
+                           f"and {src.dtype})")
     if src.ndim != idx.ndim or any(i > s for i, s in zip(idx.shape, src._data.shape)):
         raise RuntimeError(f"scatter_add: index {tuple(idx.shape)} must not be larger than src "
                            f"{tuple(src.shape)} in any dimension")
