@@ -317,3 +317,14 @@ def test_einsum_gradients_of_letters_broadcast_from_size_1(eq, sa, sb, torch):
         grads.append((a.grad.numpy(), b.grad.numpy()))
     for ours, theirs in zip(*grads):
         np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("shape,dim,sizes", [((0, 0, 0), 1, (3, 2)), ((2, 6), 1, (4, 2)), ((2, 0), 1, (3, -1))])
+def test_unflatten_checks_the_sizes_against_the_dim(shape, dim, sizes, torch):
+    try:
+        theirs = torch.zeros(*shape).unflatten(dim, sizes)
+    except RuntimeError:
+        with pytest.raises(RuntimeError, match="don't multiply up"):
+            npgrad.zeros(*shape).unflatten(dim, sizes)
+        return
+    assert npgrad.zeros(*shape).unflatten(dim, sizes).shape == theirs.shape

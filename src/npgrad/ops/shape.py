@@ -141,7 +141,12 @@ def flatten(input, start_dim=0, end_dim=-1):
 def unflatten(input, dim, sizes):
     d = _norm_dim(dim, input.ndim, "unflatten")
     shp = input._data.shape
-    return reshape(input, shp[:d] + tuple(sizes) + shp[d + 1:])
+    sizes = tuple(sizes)
+    known = int(np.prod([s for s in sizes if s != -1]))
+    if (-1 not in sizes and known != shp[d]) or (-1 in sizes and (known == 0 or shp[d] % known)):
+        raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of dim {dim} "
+                           f"({shp[d]}) in the input tensor")
+    return reshape(input, shp[:d] + sizes + shp[d + 1:])
 
 
 def squeeze(input, dim=None):
