@@ -193,3 +193,12 @@ def test_argmax_argmin_topk_refuse_bool_as_pytorch(call, torch):
         call(torch.tensor([[True, False], [False, True]]))
     with pytest.raises(RuntimeError, match=re.escape(str(theirs.value)[:20])):
         call(npgrad.tensor([[True, False], [False, True]]))
+
+
+@pytest.mark.parametrize("call", [lambda T, x: x.norm(), lambda T, x: T.norm(x, p=1, dim=0),
+                                  lambda T, x: T.linalg.vector_norm(x, dtype=T.float32), lambda T, x: T.linalg.norm(x)])
+@pytest.mark.parametrize("dtype", ["int64", "bool"])
+def test_norms_refuse_integer_and_bool_tensors(call, dtype, torch):
+    for T in (torch, npgrad):
+        with pytest.raises(RuntimeError, match="Expected a floating point"):
+            call(T, T.tensor([3, 4]).to(getattr(T, dtype)))

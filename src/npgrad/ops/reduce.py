@@ -420,9 +420,10 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     >>> npgrad.tensor([3.0, 4.0]).norm(), npgrad.tensor([[3.0, -4.0]]).norm(p=1, dim=1)
     (tensor(5.), tensor([7.]))
     """
+    if not input.dtype.is_floating_point:  # (even with a float dtype=, as PyTorch)
+        raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got {input.dtype}")
     if dtype is not None:
         input = input.to(dtype)
-    input = E._float_operand(input)
     axes = _dims(dim, input.ndim, "norm")
     if p in ("fro", 2, 2.0, None):
         return Norm2.apply(input, axes, keepdim)
