@@ -328,3 +328,14 @@ def test_unflatten_checks_the_sizes_against_the_dim(shape, dim, sizes, torch):
             npgrad.zeros(*shape).unflatten(dim, sizes)
         return
     assert npgrad.zeros(*shape).unflatten(dim, sizes).shape == theirs.shape
+
+
+@pytest.mark.parametrize("shape", [(2,), (1,), (2, 1), (), (3,), (2, 2, 2)])
+def test_addmm_input_expands_to_the_product_and_never_widens_it(shape, torch):
+    try:
+        theirs = torch.addmm(torch.zeros(shape), torch.ones(2, 4), torch.ones(4, 1))
+    except RuntimeError:
+        with pytest.raises(RuntimeError):
+            npgrad.addmm(npgrad.zeros(shape), npgrad.ones(2, 4), npgrad.ones(4, 1))
+        return
+    assert npgrad.addmm(npgrad.zeros(shape), npgrad.ones(2, 4), npgrad.ones(4, 1)).shape == theirs.shape

@@ -135,8 +135,18 @@ def outer(input, vec2):
 ger = outer
 
 
+def _expands_to(shape, target):
+    try:
+        return np.broadcast_shapes(shape, target) == tuple(target)
+    except ValueError:
+        return False
+
+
 def addmm(input, mat1, mat2, beta=1, alpha=1):
     out = mm(mat1, mat2)
+    if isinstance(input, Tensor) and not _expands_to(input.shape, out.shape):  # it never widens the result
+        raise RuntimeError(f"addmm: the input of shape {tuple(input.shape)} does not expand to the product's shape "
+                           f"{tuple(out.shape)}")
     if alpha != 1:
         out = out * alpha
     return out + (input if beta == 1 else input * beta)
