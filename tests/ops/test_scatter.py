@@ -116,3 +116,10 @@ def test_scatter_add_refuses_src_of_another_dtype(torch):
     for T in (torch, npgrad):
         with pytest.raises(RuntimeError, match="Expected self.dtype to be equal to src.dtype"):
             T.zeros(3).scatter_add(0, T.tensor([0]), T.ones(1, dtype=T.float64))
+
+
+@pytest.mark.parametrize("reduce", ["add", "multiply"])
+def test_scatter_with_reduce_refuses_src_of_another_dtype(reduce, torch):
+    for T in (torch, npgrad):
+        with pytest.raises(RuntimeError, match="Expected self.dtype to be equal to src.dtype"):
+            T.zeros(3).scatter(0, T.tensor([0]), T.ones(1, dtype=T.int64), reduce=reduce)

@@ -210,14 +210,18 @@ def scatter(input, dim, index, src=None, value=None, reduce=None):
         s = src if src is not None else _const(np.full_like(idx, value, dtype=input._data.dtype))
         if src is not None:
             _src_check(s, idx, "scatter")
-        return ScatterCombine.apply(input, d, idx, s.to(input.dtype), "sum" if reduce == "add" else "prod", True)
+            _same_dtype(input, src)
+        return ScatterCombine.apply(input, d, idx, s, "sum" if reduce == "add" else "prod", True)
     if src is not None:
         _src_check(src, idx, "scatter")
-        if src.dtype != input.dtype:
-            raise RuntimeError(f"scatter(): Expected self.dtype to be equal to src.dtype (got {input.dtype} "
-                               f"and {src.dtype})")
+        _same_dtype(input, src)
         return Scatter.apply(input, d, idx, src)
     return Scatter.apply(input, d, idx, _backend.like(input._data, np.asarray(value, dtype=input._data.dtype)))
+
+
+def _same_dtype(input, src):
+    if src.dtype != input.dtype:
+        raise RuntimeError(f"scatter(): Expected self.dtype to be equal to src.dtype (got {input.dtype} and {src.dtype})")
 
 
 def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
