@@ -339,3 +339,17 @@ def test_addmm_input_expands_to_the_product_and_never_widens_it(shape, torch):
             npgrad.addmm(npgrad.zeros(shape), npgrad.ones(2, 4), npgrad.ones(4, 1))
         return
     assert npgrad.addmm(npgrad.zeros(shape), npgrad.ones(2, 4), npgrad.ones(4, 1)).shape == theirs.shape
+
+
+@pytest.mark.parametrize("shape,widths,mode", [
+    ((3, 0, 4), (1, 1), "reflect"), ((0, 3, 4), (1, 1), "reflect"), ((0, 4), (1, 1), "replicate"),
+    ((2, 3, 0), (1, 1), "replicate"), ((2, 3, 4), (-5, 1), "constant"), ((2, 3, 4), (-4, 1), "constant"),
+    ((2, 3, 4), (-2, -2), "constant"), ((2, 3, 4), (-3, -2), "constant"), ((2, 3, 2), (3, -1), "circular")])
+def test_pad_refuses_empty_dims_and_crops_past_the_size(shape, widths, mode, torch):
+    try:
+        theirs = torch.nn.functional.pad(torch.ones(shape), widths, mode=mode)
+    except RuntimeError:
+        with pytest.raises(RuntimeError):
+            npgrad.nn.functional.pad(npgrad.ones(shape), widths, mode=mode)
+        return
+    assert npgrad.nn.functional.pad(npgrad.ones(shape), widths, mode=mode).shape == theirs.shape
