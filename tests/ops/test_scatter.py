@@ -123,3 +123,13 @@ def test_scatter_with_reduce_refuses_src_of_another_dtype(reduce, torch):
     for T in (torch, npgrad):
         with pytest.raises(RuntimeError, match="Expected self.dtype to be equal to src.dtype"):
             T.zeros(3).scatter(0, T.tensor([0]), T.ones(1, dtype=T.int64), reduce=reduce)
+
+
+@pytest.mark.parametrize("reduce", ["amax", "amin"])
+def test_scatter_reduce_extrema_of_bool_without_self(reduce, torch):
+    vals = []
+    for T in (npgrad, torch):
+        b = T.tensor([True, False, True])
+        vals.append(b.scatter_reduce(0, T.tensor([0, 0, 1]), T.tensor([False, True, True]), reduce,
+                                     include_self=False).tolist())
+    assert vals[0] == vals[1]

@@ -172,6 +172,8 @@ def _identity(reduce, dt):
         return 0
     if reduce == "prod":
         return 1
+    if dt == np.bool_:
+        return reduce == "amin"  # (the identity of max is False, of min True)
     big = np.inf if dt.kind == "f" else np.iinfo(dt).max
     return -big if reduce == "amax" and dt.kind == "f" else (np.iinfo(dt).min if reduce == "amax" else big)
 
