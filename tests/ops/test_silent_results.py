@@ -353,3 +353,10 @@ def test_pad_refuses_empty_dims_and_crops_past_the_size(shape, widths, mode, tor
             npgrad.nn.functional.pad(npgrad.ones(shape), widths, mode=mode)
         return
     assert npgrad.nn.functional.pad(npgrad.ones(shape), widths, mode=mode).shape == theirs.shape
+
+
+@pytest.mark.parametrize("fn,parts", [("hstack", [(0,), (2,)]), ("cat", [(0,), (2, 2)])])
+def test_skipped_empty_tensors_still_take_part_in_type_promotion(fn, parts, torch):
+    ours = getattr(npgrad, fn)([npgrad.zeros(parts[0], dtype=npgrad.float64), npgrad.ones(parts[1], dtype=npgrad.int64)])
+    theirs = getattr(torch, fn)([torch.zeros(parts[0], dtype=torch.float64), torch.ones(parts[1], dtype=torch.int64)])
+    assert ours.dtype.name == str(theirs.dtype).replace("torch.", "") == "float64" and ours.shape == theirs.shape

@@ -392,7 +392,8 @@ def cat(tensors, dim=0):
     tensors = _tensor_list(tensors, "cat")
     if not tensors:
         raise RuntimeError("cat(): expected a non-empty list of Tensors")
-    # PyTorch skips legacy 1-D empty tensors
+    # PyTorch skips legacy 1-D empty tensors (for the shapes: they still take part in type promotion)
+    dt = _dtype.result_type(*[t._data for t in tensors]) if len({t._data.dtype for t in tensors}) > 1 else None
     tensors = [t for t in tensors if not (t.ndim == 1 and t._data.shape[0] == 0)] or tensors[:1]
     ref = tensors[0]
     for i, t in enumerate(tensors):
@@ -404,7 +405,8 @@ def cat(tensors, dim=0):
             raise RuntimeError(f"cat(): Sizes of tensors must match except in dimension {d}. Expected size "
                                f"{tuple(ref.shape)} but got size {tuple(t.shape)} for tensor number {i} "
                                "in the list.")
-    tensors = E.promote(*tensors) if len({t._data.dtype for t in tensors}) > 1 else tensors
+    if dt is not None:
+        tensors = [t if t._data.dtype == dt.np else E.cast(t, dt) for t in tensors]
     return Cat.apply(*tensors, axis=d)
 
 
