@@ -360,3 +360,9 @@ def test_skipped_empty_tensors_still_take_part_in_type_promotion(fn, parts, torc
     ours = getattr(npgrad, fn)([npgrad.zeros(parts[0], dtype=npgrad.float64), npgrad.ones(parts[1], dtype=npgrad.int64)])
     theirs = getattr(torch, fn)([torch.zeros(parts[0], dtype=torch.float64), torch.ones(parts[1], dtype=torch.int64)])
     assert ours.dtype.name == str(theirs.dtype).replace("torch.", "") == "float64" and ours.shape == theirs.shape
+
+
+def test_broadcast_tensors_raises_runtime_error(torch):
+    for T in (torch, npgrad):
+        with pytest.raises(RuntimeError):
+            T.broadcast_tensors(T.zeros(3, 1), T.zeros(0, 3))
