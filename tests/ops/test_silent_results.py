@@ -366,3 +366,9 @@ def test_broadcast_tensors_raises_runtime_error(torch):
     for T in (torch, npgrad):
         with pytest.raises(RuntimeError):
             T.broadcast_tensors(T.zeros(3, 1), T.zeros(0, 3))
+
+
+def test_einsum_diagonal_of_unequal_dims_raises_runtime_error(torch):
+    for T in (torch, npgrad):
+        with pytest.raises(RuntimeError, match="repeated for operand 0"):
+            T.einsum("ii->i", T.zeros(1, 3))

@@ -221,10 +221,14 @@ def einsum(equation, *operands):
     if len(ins) != len(operands):
         raise RuntimeError(f"einsum(): {len(ins)} operands in the equation '{equation}' but {len(operands)} given")
     sizes = {}
-    for s, op in zip(ins, operands):
+    for i, (s, op) in enumerate(zip(ins, operands)):
         if len(s) != op.ndim:
             raise RuntimeError(f"einsum(): the number of subscripts in the equation ({len(s)}) does not match the "
                                f"number of dimensions ({op.ndim}) for operand '{s}'")
+        for k, c in enumerate(s):  # a diagonal: a letter repeated within one operand takes no broadcasting
+            if op.shape[s.index(c)] != op.shape[k]:
+                raise RuntimeError(f"einsum(): subscript {c} is repeated for operand {i} but the sizes don't match, "
+                                   f"{op.shape[s.index(c)]} != {op.shape[k]}")
         for c, n in zip(s, op.shape):
             if sizes.setdefault(c, n) != n and n != 1 and sizes[c] != 1:
                 raise RuntimeError(f"einsum(): subscript {c} has size {n} for operand '{s}' which does not "
