@@ -202,3 +202,11 @@ def test_norms_refuse_integer_and_bool_tensors(call, dtype, torch):
     for T in (torch, npgrad):
         with pytest.raises(RuntimeError, match="Expected a floating point"):
             call(T, T.tensor([3, 4]).to(getattr(T, dtype)))
+
+
+@pytest.mark.parametrize("p,dim", [(float("inf"), 0), (float("-inf"), None), (float("inf"), None)])
+def test_inf_norms_of_empty_reductions_raise_runtime_error(p, dim, torch):
+    for T in (torch, npgrad):
+        with pytest.raises(RuntimeError, match="does not have an identity"):
+            T.zeros(0, 3).norm(p=p, dim=dim)
+    assert npgrad.zeros(0, 3).norm(p=float("inf"), dim=1).shape == (0,)

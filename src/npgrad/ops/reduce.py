@@ -427,10 +427,11 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     axes = _dims(dim, input.ndim, "norm")
     if p in ("fro", 2, 2.0, None):
         return Norm2.apply(input, axes, keepdim)
-    if p in (float("inf"), "inf"):
-        return amax(E.abs(input), axes, keepdim)
-    if p in (float("-inf"), "-inf"):
-        return amin(E.abs(input), axes, keepdim)
+    if p in (float("inf"), "inf", float("-inf"), "-inf"):
+        if input._data.size == 0 and not all(input._data.shape[a] for a in axes):  # max and min have no identity
+            raise RuntimeError(f"linalg.vector_norm cannot compute the {p} norm on an empty tensor because the "
+                               "operation does not have an identity")
+        return (amax if p in (float("inf"), "inf") else amin)(E.abs(input), axes, keepdim)
     if input._data.dtype == np.float16 and p not in (float("inf"), "inf", float("-inf"), "-inf"):
         # float16 powers and sums overflow: PyTorch accumulates in float32 and rounds the result once
         return norm(input.float(), p, dim, keepdim).half()
