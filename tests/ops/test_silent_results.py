@@ -372,3 +372,14 @@ def test_einsum_diagonal_of_unequal_dims_raises_runtime_error(torch):
     for T in (torch, npgrad):
         with pytest.raises(RuntimeError, match="repeated for operand 0"):
             T.einsum("ii->i", T.zeros(1, 3))
+
+
+@pytest.mark.parametrize("widths,mode", [((-2, -2), "replicate"), ((-2, -2), "reflect"), ((-2, -1), "replicate")])
+def test_reflect_replicate_padding_needs_an_output_of_size_1(widths, mode, torch):
+    try:
+        theirs = torch.nn.functional.pad(torch.ones(1, 2, 4), widths, mode=mode)
+    except RuntimeError:
+        with pytest.raises(RuntimeError, match="too small"):
+            npgrad.nn.functional.pad(npgrad.ones(1, 2, 4), widths, mode=mode)
+        return
+    assert npgrad.nn.functional.pad(npgrad.ones(1, 2, 4), widths, mode=mode).shape == theirs.shape

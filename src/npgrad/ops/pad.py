@@ -67,6 +67,9 @@ def _pad_index(input, widths, mode):
             continue
         n = out._data.shape[axis]
         pos = xp.arange(-a, n + b)
+        if mode != "circular" and n + a + b < 1:
+            raise RuntimeError(f"pad: input (size {n} of dim {axis}) is too small for the padding ({a}, {b}): "
+                               f"the output size would be {n + a + b}")
         if mode == "reflect":
             if a >= n or b >= n:
                 raise RuntimeError(f"pad: reflect padding ({a}, {b}) must be smaller than the dimension size {n}")
