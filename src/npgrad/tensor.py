@@ -242,7 +242,9 @@ class Tensor(InplaceOps):
 
     @property
     def mT(self):
-        return self.transpose(-2, -1)
+        if self.ndim == 1:  # (0-d tensors are their own transpose, as in PyTorch)
+            raise RuntimeError("tensor.mT is only supported on matrices or batches of matrices. Got 1-D tensor.")
+        return self.transpose(-2, -1) if self.ndim else self
 
     def size(self, dim=None):
         if dim is None:

@@ -383,3 +383,10 @@ def test_reflect_replicate_padding_needs_an_output_of_size_1(widths, mode, torch
             npgrad.nn.functional.pad(npgrad.ones(1, 2, 4), widths, mode=mode)
         return
     assert npgrad.nn.functional.pad(npgrad.ones(1, 2, 4), widths, mode=mode).shape == theirs.shape
+
+
+def test_mT_of_vectors_raises_and_of_0d_tensors_is_identity(torch):
+    for T in (torch, npgrad):
+        with pytest.raises(RuntimeError, match="only supported on matrices"):
+            T.tensor([1.0, 2.0]).mT
+    assert npgrad.tensor(1.0).mT.item() == 1.0 and npgrad.ones(2, 3).mT.shape == (3, 2)
