@@ -425,7 +425,11 @@ def clamp(input, min=None, max=None):
     if rt.np != input._data.dtype:
         input = cast(input, rt)
     dt = input._data.dtype.type
-    return Clamp.apply(input, None if min is None else dt(min), None if max is None else dt(max))
+    try:
+        lo, hi = None if min is None else dt(min), None if max is None else dt(max)
+    except OverflowError:
+        raise RuntimeError(f"clamp: a bound ({min}, {max}) cannot be converted to {input.dtype} without overflow") from None
+    return Clamp.apply(input, lo, hi)
 
 
 clip = clamp
