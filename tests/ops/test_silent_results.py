@@ -390,3 +390,16 @@ def test_mT_of_vectors_raises_and_of_0d_tensors_is_identity(torch):
         with pytest.raises(RuntimeError, match="only supported on matrices"):
             T.tensor([1.0, 2.0]).mT
     assert npgrad.tensor(1.0).mT.item() == 1.0 and npgrad.ones(2, 3).mT.shape == (3, 2)
+
+
+def test_out_of_another_dtype_as_pytorch(torch):
+    """sum/prod/cumsum into an int out add the elements as ints; abs, neg, sign, tril, where ... refuse an
+    out of another dtype."""
+    x = [[0.6, 0.7], [1.5, -0.4]]
+    for T in (npgrad, torch):
+        out = T.zeros(2, dtype=T.int32)
+        assert T.sum(T.tensor(x), 1, out=out).tolist() == [0, 1]
+        for call in (lambda o: T.abs(T.tensor(x), out=o), lambda o: T.neg(T.tensor(x), out=o),
+                     lambda o: T.tril(T.tensor(x), out=o), lambda o: T.where(T.tensor(x) > 0, T.tensor(x), T.zeros(2, 2), out=o)):
+            with pytest.raises(RuntimeError):
+                call(T.zeros(2, 2, dtype=T.float64))
