@@ -403,3 +403,12 @@ def test_out_of_another_dtype_as_pytorch(torch):
                      lambda o: T.tril(T.tensor(x), out=o), lambda o: T.where(T.tensor(x) > 0, T.tensor(x), T.zeros(2, 2), out=o)):
             with pytest.raises(RuntimeError):
                 call(T.zeros(2, 2, dtype=T.float64))
+
+
+@pytest.mark.parametrize("call", [lambda T, a, b: a / b, lambda T, a, b: T.true_divide(b, a),
+                                  lambda T, a, b: T.atan2(a, b), lambda T, a, b: T.copysign(b, a)])
+def test_float_ops_of_mixed_integer_operands_do_not_wrap_first(call, torch):
+    """A 0-d int64 -4 with a uint8 tensor: the result is float, computed from -4 (not from 252, its uint8 wrap)."""
+    res = [call(T, T.tensor(-4), T.tensor([1, 2, 3], dtype=T.uint8)) for T in (npgrad, torch)]
+    assert res[0].dtype.name == "float32"
+    np.testing.assert_allclose(res[0].numpy(), res[1].numpy(), rtol=1e-6)

@@ -379,9 +379,11 @@ def div(input, other, rounding_mode=None):
         _check_int_divisor(b, f"div(rounding_mode={rounding_mode!r})")
         fn = np.floor_divide if rounding_mode == "floor" else _trunc_divide
         return Tensor._make(_backend.as_array(call_on_one_device(fn, (a, b), (_arr(a), _arr(b)))), None, False, None)
-    a, b = _pair(input, other)
-    if _dt(a).kind not in "fc" and _dt(b).kind not in "fc":
-        a, b = promote(a, b, 0.0)[:2]
+    if _dt(input).kind not in "fc" and _dt(other).kind not in "fc":
+        # straight to the float dtype: a 0-d int64 -4 over a uint8 tensor must not wrap to uint8 first
+        a, b = promote(input, other, 0.0)[:2]
+    else:
+        a, b = _pair(input, other)
     try:
         return Div.apply(a, b)
     except ValueError:
