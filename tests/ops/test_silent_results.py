@@ -412,3 +412,9 @@ def test_float_ops_of_mixed_integer_operands_do_not_wrap_first(call, torch):
     res = [call(T, T.tensor(-4), T.tensor([1, 2, 3], dtype=T.uint8)) for T in (npgrad, torch)]
     assert res[0].dtype.name == "float32"
     np.testing.assert_allclose(res[0].numpy(), res[1].numpy(), rtol=1e-6)
+
+
+def test_float_power_casts_integers_straight_to_float64(torch):
+    for args in [(lambda T: T.tensor([2 ** 40 + 1, 16777217]), 1), (2, lambda T: T.tensor([0.5]))]:
+        res = [T.float_power(*[a(T) if callable(a) else a for a in args]) for T in (npgrad, torch)]
+        assert res[0].dtype.name == "float64" and res[0].tolist() == res[1].tolist()

@@ -473,7 +473,13 @@ def pow(input, exponent):
 
 
 def float_power(input, exponent):
-    return pow(cast(_float_operand(input), _dtype.float64), exponent)
+    """``input ** exponent`` in float64: each tensor operand is cast straight to it (no float32 on the way,
+    which would round integers above 2**24), a number base included."""
+    def f64(v):
+        return cast(v, _dtype.float64) if isinstance(v, Tensor) else v
+    if not isinstance(input, Tensor) and not isinstance(exponent, Tensor):
+        raise TypeError("float_power(): expected a Tensor as input or exponent")
+    return pow(f64(input) if isinstance(input, Tensor) else float(input), f64(exponent))
 
 
 class Maximum(Function):
