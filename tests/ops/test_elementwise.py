@@ -154,7 +154,7 @@ def test_alpha_and_bool_operands_of_add_sub_as_pytorch(call, torch):
 def test_sign_of_nan_is_zero_and_sign_of_bool_is_bool(torch):
     x = [float("nan"), -0.0, 2.0, -3.0, float("inf")]
     for dt in ("float32", "float16"):
-        ours, theirs = npgrad.sign(npgrad.tensor(x, dtype=getattr(npgrad, dt))), torch.sign(torch.tensor(x, dtype=getattr(torch, dt)))
+        ours, theirs = [T.sign(T.tensor(x, dtype=getattr(T, dt))) for T in (npgrad, torch)]
         assert ours.dtype.name == dt and ours.tolist() == theirs.tolist()
     assert npgrad.sgn(npgrad.tensor([True, False])).tolist() == torch.sgn(torch.tensor([True, False])).tolist()
 

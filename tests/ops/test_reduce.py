@@ -169,8 +169,8 @@ def test_arg_extremum_of_a_vector_along_dim0_is_a_0d_tensor(fn, torch):
     assert ours.item() == getattr(torch.tensor([3, 4, 1, 2], dtype=torch.int32)[::2], fn)(0).item()
 
 
-EMPTY_REDUCTIONS = [lambda x: x.amax(1), lambda x: x.amin(1, keepdim=True), lambda x: x.max(1)[0], lambda x: x.min(1)[1],
-                    lambda x: x.argmax(1), lambda x: x.amax(0), lambda x: x.amax((1, 0)), lambda x: x.max(0),
+EMPTY_REDUCTIONS = [lambda x: x.amax(1), lambda x: x.amin(1, keepdim=True), lambda x: x.max(1)[0],
+                    lambda x: x.min(1)[1], lambda x: x.argmax(1), lambda x: x.amax(0), lambda x: x.amax((1, 0)), lambda x: x.max(0),
                     lambda x: x.argmin(0), lambda x: x.amax(), lambda x: x.max(), lambda x: x.argmax()]
 
 

@@ -357,8 +357,8 @@ def test_pad_refuses_empty_dims_and_crops_past_the_size(shape, widths, mode, tor
 
 @pytest.mark.parametrize("fn,parts", [("hstack", [(0,), (2,)]), ("cat", [(0,), (2, 2)])])
 def test_skipped_empty_tensors_still_take_part_in_type_promotion(fn, parts, torch):
-    ours = getattr(npgrad, fn)([npgrad.zeros(parts[0], dtype=npgrad.float64), npgrad.ones(parts[1], dtype=npgrad.int64)])
-    theirs = getattr(torch, fn)([torch.zeros(parts[0], dtype=torch.float64), torch.ones(parts[1], dtype=torch.int64)])
+    ours, theirs = [getattr(T, fn)([T.zeros(parts[0], dtype=T.float64), T.ones(parts[1], dtype=T.int64)])
+                    for T in (npgrad, torch)]
     assert ours.dtype.name == str(theirs.dtype).replace("torch.", "") == "float64" and ours.shape == theirs.shape
 
 
@@ -400,7 +400,8 @@ def test_out_of_another_dtype_as_pytorch(torch):
         out = T.zeros(2, dtype=T.int32)
         assert T.sum(T.tensor(x), 1, out=out).tolist() == [0, 1]
         for call in (lambda o: T.abs(T.tensor(x), out=o), lambda o: T.neg(T.tensor(x), out=o),
-                     lambda o: T.tril(T.tensor(x), out=o), lambda o: T.where(T.tensor(x) > 0, T.tensor(x), T.zeros(2, 2), out=o)):
+                     lambda o: T.tril(T.tensor(x), out=o),
+                     lambda o: T.where(T.tensor(x) > 0, T.tensor(x), T.zeros(2, 2), out=o)):
             with pytest.raises(RuntimeError):
                 call(T.zeros(2, 2, dtype=T.float64))
 

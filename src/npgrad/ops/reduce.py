@@ -421,7 +421,8 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     (tensor(5.), tensor([7.]))
     """
     if not input.dtype.is_floating_point:  # (even with a float dtype=, as PyTorch)
-        raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got {input.dtype}")
+        raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as input. "
+                           f"Got {input.dtype}")
     if dtype is not None:
         input = input.to(dtype)
     axes = _dims(dim, input.ndim, "norm")

@@ -223,7 +223,8 @@ def scatter(input, dim, index, src=None, value=None, reduce=None):
 
 def _same_dtype(input, src):
     if src.dtype != input.dtype:
-        raise RuntimeError(f"scatter(): Expected self.dtype to be equal to src.dtype (got {input.dtype} and {src.dtype})")
+        raise RuntimeError(f"scatter(): Expected self.dtype to be equal to src.dtype (got {input.dtype} "
+                           f"and {src.dtype})")
 
 
 def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):

@@ -428,7 +428,8 @@ def clamp(input, min=None, max=None):
     try:
         lo, hi = None if min is None else dt(min), None if max is None else dt(max)
     except OverflowError:
-        raise RuntimeError(f"clamp: a bound ({min}, {max}) cannot be converted to {input.dtype} without overflow") from None
+        raise RuntimeError(f"clamp: a bound ({min}, {max}) cannot be converted to {input.dtype} "
+                           "without overflow") from None
     return Clamp.apply(input, lo, hi)
 
 
