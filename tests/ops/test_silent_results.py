@@ -419,3 +419,12 @@ def test_float_power_casts_integers_straight_to_float64(torch):
     for args in [(lambda T: T.tensor([2 ** 40 + 1, 16777217]), 1), (2, lambda T: T.tensor([0.5]))]:
         res = [T.float_power(*[a(T) if callable(a) else a for a in args]) for T in (npgrad, torch)]
         assert res[0].dtype.name == "float64" and res[0].tolist() == res[1].tolist()
+
+
+@pytest.mark.parametrize("call", [
+    lambda T: T.tensor([1, 2, 0], dtype=T.int32).masked_fill(T.tensor([True, False, True]), T.tensor(1.5)),
+    lambda T: T.tensor([1, 2, 0], dtype=T.int32).masked_fill_(T.tensor([True, False, True]), T.tensor(1.5)),
+    lambda T: T.tensor([True, False, True]).masked_fill(T.tensor([True, False, True]), T.tensor(0))])
+def test_masked_fill_keeps_the_input_dtype_for_a_0d_tensor_value(call, torch):
+    ours, theirs = call(npgrad), call(torch)
+    assert ours.dtype.name == str(theirs.dtype).replace("torch.", "") and ours.tolist() == theirs.tolist()

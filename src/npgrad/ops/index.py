@@ -327,7 +327,11 @@ def masked_fill(input, mask, value):
     if not isinstance(value, (Tensor, int, float, bool, np.number, np.bool_)):
         raise TypeError(f"masked_fill(): argument 'value' must be a Number or a 0-dimensional Tensor, not "
                         f"{type(value).__name__}")
-    v = value if isinstance(value, Tensor) else Tensor._make(_constant(input._data, value), None, False, None)
+    if isinstance(value, Tensor):  # the result keeps input's dtype: a 0-d value takes no part in promotion
+        from .elementwise import cast
+        v = cast(value, input.dtype)
+    else:
+        v = Tensor._make(_constant(input._data, value), None, False, None)
     return where(Tensor._make(m, None, False, None), v, input)
 
 
