@@ -428,3 +428,8 @@ def test_float_power_casts_integers_straight_to_float64(torch):
 def test_masked_fill_keeps_the_input_dtype_for_a_0d_tensor_value(call, torch):
     ours, theirs = call(npgrad), call(torch)
     assert ours.dtype.name == str(theirs.dtype).replace("torch.", "") and ours.tolist() == theirs.tolist()
+
+
+def test_copy_into_bool_casts_the_source(torch):
+    for T in (npgrad, torch):
+        assert T.tensor([True, False, True]).copy_(T.tensor([0, 2, 0])).tolist() == [False, True, False]

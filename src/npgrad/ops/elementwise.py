@@ -642,7 +642,7 @@ def copy_like(input, src):
             raise RuntimeError(f"copy_: source of shape {tuple(s.shape)} cannot be broadcast to "
                                f"{tuple(input.shape)}") from None
         from .shape import expand
-        return expand(s, input._data.shape) if s._data.shape != input._data.shape else s + 0
+        return expand(s, input._data.shape) if s._data.shape != input._data.shape else s.clone()
     if not isinstance(src, (int, float, bool, np.number, np.bool_, np.ndarray)):
         raise TypeError(f"fill_(): argument 'value' must be Number, not {type(src).__name__} ({src!r:.40})")
     if not isinstance(src, np.ndarray):
