@@ -433,3 +433,9 @@ def test_masked_fill_keeps_the_input_dtype_for_a_0d_tensor_value(call, torch):
 def test_copy_into_bool_casts_the_source(torch):
     for T in (npgrad, torch):
         assert T.tensor([True, False, True]).copy_(T.tensor([0, 2, 0])).tolist() == [False, True, False]
+
+
+def test_fill_refuses_a_value_tensor_with_dims(torch):
+    for T in (torch, npgrad):
+        with pytest.raises(RuntimeError, match="0-dimension value tensor"):
+            T.tensor([1, 2, 0]).fill_(T.tensor([5, 6, 7]))
