@@ -234,6 +234,8 @@ KNOWN = {
     # and not on others (x.norm() of [1e30, -1e30] is inf, linalg.norm of [[1e30]] is 1e30)
     "var": lambda c: c.special, "std": lambda c: c.special, "norm": lambda c: c.special,
     "linalg_norm": lambda c: c.special, "linalg_vector_norm": lambda c: c.special,
+    # PyTorch's float16 prod of a tensor holding inf and -inf (no zero) is nan; the product is +-inf
+    "prod": lambda c: c.special and "float16" in c.dtypes,
 }
 
 
