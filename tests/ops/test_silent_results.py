@@ -439,3 +439,28 @@ def test_fill_refuses_a_value_tensor_with_dims(torch):
     for T in (torch, npgrad):
         with pytest.raises(RuntimeError, match="0-dimension value tensor"):
             T.tensor([1, 2, 0]).fill_(T.tensor([5, 6, 7]))
+
+
+@pytest.mark.parametrize("call", [
+    lambda T: T.tensor([1, 2, 3]).__ipow__(2), lambda T: T.tensor([1, 4]).__ipow__(0.5),
+    lambda T: T.tensor([True, True]).__iand__(T.tensor([True, False])), lambda T: T.tensor([1, 4]).__ior__(2),
+    lambda T: T.tensor([1, 4], dtype=T.int32).__ixor__(T.tensor(1)),
+    lambda T: T.tensor([1.0, 0.0]).logical_and_(T.tensor([1, 1])), lambda T: T.tensor([1, 0]).logical_or_(T.zeros(2))])
+def test_augmented_assignments_write_in_place(call, torch):
+    """x **= y, &=, |=, ^= are in-place as in PyTorch: the dtype stays (an int x **= 0.5 raises)."""
+    try:
+        theirs = call(torch)
+    except RuntimeError:
+        with pytest.raises(RuntimeError, match="can't be cast"):
+            call(npgrad)
+        return
+    ours = call(npgrad)
+    assert ours.dtype.name == str(theirs.dtype).replace("torch.", "") and ours.tolist() == theirs.tolist()
+
+
+def test_pow_assignment_updates_views(torch):
+    for T in (npgrad, torch):
+        x = T.tensor([1, 2, 3])
+        v = x[1:]
+        x **= 2
+        assert v.tolist() == [4, 9]
