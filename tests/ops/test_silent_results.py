@@ -464,3 +464,16 @@ def test_pow_assignment_updates_views(torch):
         v = x[1:]
         x **= 2
         assert v.tolist() == [4, 9]
+
+
+@pytest.mark.parametrize("call", [lambda T, x: x.clone().fill_(-1), lambda T, x: x.masked_fill(x > 0, -2),
+                                  lambda T, x: x.clone().fill_(256), lambda T, x: x.masked_fill(x > 0, 300.5)])
+def test_fill_values_wrap_or_overflow_into_unsigned_as_pytorch(call, torch):
+    """A negative int fills an unsigned tensor wrapped (-1 is 255); a value past the range raises."""
+    try:
+        theirs = call(torch, torch.tensor([1, 2], dtype=torch.uint8))
+    except RuntimeError:
+        with pytest.raises(RuntimeError, match="without overflow"):
+            call(npgrad, npgrad.tensor([1, 2], dtype=npgrad.uint8))
+        return
+    assert call(npgrad, npgrad.tensor([1, 2], dtype=npgrad.uint8)).tolist() == theirs.tolist()

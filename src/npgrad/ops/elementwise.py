@@ -648,6 +648,7 @@ def copy_like(input, src):
     if not isinstance(src, np.ndarray):
         from .._convert import check_fits
         check_fits(np.asarray(src), input._data.dtype, "fill_")
+        src = np.asarray(src).astype(input._data.dtype)[()]  # (an unsigned type takes -1 as 255, as PyTorch)
     if type(input._data) is not np.ndarray:  # on a device
         return Tensor._make(np.full_like(input._data, _backend.like(input._data, src) if
                                          isinstance(src, np.ndarray) else src), None, False, None)

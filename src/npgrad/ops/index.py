@@ -330,8 +330,10 @@ def masked_fill(input, mask, value):
     if isinstance(value, Tensor):  # the result keeps input's dtype: a 0-d value takes no part in promotion
         from .elementwise import cast
         v = cast(value, input.dtype)
-    else:
-        v = Tensor._make(_constant(input._data, value), None, False, None)
+    else:  # a number must fit input's dtype (an unsigned type takes -1 as 255, as PyTorch)
+        from .._convert import check_fits
+        check_fits(np.asarray(value), input._data.dtype, "masked_fill")
+        v = Tensor._make(_constant(input._data, np.asarray(value).astype(input._data.dtype)), None, False, None)
     return where(Tensor._make(m, None, False, None), v, input)
 
 
