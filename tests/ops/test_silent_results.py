@@ -477,3 +477,11 @@ def test_fill_values_wrap_or_overflow_into_unsigned_as_pytorch(call, torch):
             call(npgrad, npgrad.tensor([1, 2], dtype=npgrad.uint8))
         return
     assert call(npgrad, npgrad.tensor([1, 2], dtype=npgrad.uint8)).tolist() == theirs.tolist()
+
+
+def test_masked_fill_checks_a_0d_tensor_value_fits(torch):
+    for T in (npgrad, torch):
+        x = T.tensor([1, 2], dtype=T.uint8)
+        assert x.masked_fill(x > 1, T.tensor(-1)).tolist() == [1, 255]
+        with pytest.raises(RuntimeError, match="overflow"):
+            x.masked_fill(x > 1, T.tensor(300))

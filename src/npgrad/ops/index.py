@@ -327,11 +327,13 @@ def masked_fill(input, mask, value):
     if not isinstance(value, (Tensor, int, float, bool, np.number, np.bool_)):
         raise TypeError(f"masked_fill(): argument 'value' must be a Number or a 0-dimensional Tensor, not "
                         f"{type(value).__name__}")
+    from .._convert import check_fits
     if isinstance(value, Tensor):  # the result keeps input's dtype: a 0-d value takes no part in promotion
         from .elementwise import cast
+        if type(value._data) is np.ndarray:
+            check_fits(value._data, input._data.dtype, "masked_fill")
         v = cast(value, input.dtype)
     else:  # a number must fit input's dtype (an unsigned type takes -1 as 255, as PyTorch)
-        from .._convert import check_fits
         check_fits(np.asarray(value), input._data.dtype, "masked_fill")
         v = Tensor._make(_constant(input._data, np.asarray(value).astype(input._data.dtype)), None, False, None)
     return where(Tensor._make(m, None, False, None), v, input)
