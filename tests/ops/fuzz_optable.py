@@ -7,6 +7,11 @@ non-contiguous layouts (transposed, sliced with a step, expanded, narrowed), dty
 int32/64, uint8, bool, mixed between operands) and Python scalars in place of a tensor operand.
 Both libraries run the same ``f(T, *xs)``; they must agree on whether it raises (and on the
 exception type), on the outputs' dtypes, shapes and values, and on the gradients of float inputs.
+``OutCase`` / ``InplaceCase`` do the same for ``out=`` and for the in-place methods.
+
+Exclusions each say why: PyTorch's unspecified results (indices among ties, garbage it returns where
+npgrad raises), npgrad's deliberate leniency (a Python number where PyTorch's parser wants a Tensor,
+a dtype PyTorch has no CPU kernel for), and known differences in code outside ``ops`` (``KNOWN``).
 """
 from __future__ import annotations
 
@@ -478,3 +483,97 @@ def check_out(case, torch):
     except AssertionError as err:
         bad.append(f"out's values differ{str(err)[str(err).find(chr(10)):][:400]}")
     return bad
+
+
+# ---- in-place methods ------------------------------------------------------------------------
+# in-place forms: the result must be castable to self's dtype (PyTorch's rule), self keeps its dtype
+INPLACE_CALLS = {
+    "add_": lambda x, o: x.add_(o), "sub_": lambda x, o: x.sub_(o), "mul_": lambda x, o: x.mul_(o),
+    "div_": lambda x, o: x.div_(o), "pow_": lambda x, o: x.pow_(o), "remainder_": lambda x, o: x.remainder_(o),
+    "clamp_": lambda x, o: x.clamp_(min=o), "masked_fill_": lambda x, o: x.masked_fill_(x > 1, o),
+    "fill_": lambda x, o: x.fill_(o), "copy_": lambda x, o: x.copy_(o), "abs_": lambda x, o: x.abs_(),
+    "neg_": lambda x, o: x.neg_(), "exp_": lambda x, o: x.exp_(), "sqrt_": lambda x, o: x.sqrt_(),
+    "iadd": lambda x, o: x.__iadd__(o), "imul": lambda x, o: x.__imul__(o),
+    "itruediv": lambda x, o: x.__itruediv__(o), "ipow": lambda x, o: x.__ipow__(o), "imod": lambda x, o: x.__imod__(o),
+    "ifloordiv": lambda x, o: x.__ifloordiv__(o),
+    "iand": lambda x, o: x.__iand__(o), "ior": lambda x, o: x.__ior__(o), "ixor": lambda x, o: x.__ixor__(o),
+}
+
+
+class InplaceCase:
+    """``self.op_(other)``: self of a drawn dtype and layout, other a number, a 0-d tensor or a tensor
+    broadcasting to self (of a drawn dtype)."""
+
+    def __init__(self, d):
+        self.name = d.choice(sorted(INPLACE_CALLS))
+        self.shape = tuple(d.choice([1, 2, 3]) for _ in range(d.int(0, 3)))
+        self.dtype = d.choice(DTYPES)
+        self.other = d.choice(["int", "float", "bool", "0-d", "tensor"])
+        self.other_dtype = d.choice(DTYPES)
+        self.layout = Case._layout(d, self.shape)
+        if self.layout[0] == "expanded":  # (in-place writes into expanded tensors are refused: tested elsewhere)
+            self.layout = ("contiguous",)
+        self.seed = d.int(0, 2 ** 31 - 1)
+
+    def describe(self):
+        return (f"{self.name}: self {self.dtype}{self.shape} {self.layout}, other {self.other} "
+                f"({self.other_dtype}) seed={self.seed}")
+
+
+def check_inplace(case, torch):
+    rng = np.random.default_rng(case.seed)
+    base = _values(rng, case.shape, case.dtype, "any", False)
+    other = _values(rng, case.shape[1:] if case.other == "tensor" else (), case.other_dtype, "any", False)
+    cast = {"int": int, "float": float, "bool": bool}.get(case.other)
+    res = []
+    for T in (torch, npgrad):
+        x = T.tensor(_layout_base(base, case.layout))
+        x = _apply_layout(x, case.layout, base.shape)
+        o = cast(other.reshape(-1)[0]) if cast else T.tensor(other)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                r = INPLACE_CALLS[case.name](x, o)
+                res.append((r is x, x, None))
+            except Exception as e:  # noqa: BLE001 - compared below
+                res.append((None, None, e))
+    (s2, x2, e2), (s1, x1, e1) = res
+    if e1 is not None or e2 is not None:
+        if e1 is None and _permissive(e2) or e2 is None and "without overflow" in str(e1):
+            return []
+        if e1 is None or e2 is None:
+            said = [f"raises {e!r}" if e else "returns" for e in (e1, e2)]
+            return [f"npgrad {said[0]}, PyTorch {said[1]}"]
+        return [] if _same_error(e1, e2) else [f"npgrad raises {e1!r}, PyTorch {e2!r}"]
+    bad = [] if s1 else ["the in-place method does not return self"]
+    if x1.dtype.name != case.dtype:
+        return bad + [f"self became {x1.dtype.name}"]
+    floats = [d if d in TOL else "float32" for d in (case.dtype, case.other_dtype)]
+    rtol, atol = max(TOL[d] for d in floats) if case.dtype in TOL else (0, 0)
+    try:
+        np.testing.assert_allclose(x1.numpy(), x2.numpy(), rtol=rtol, atol=atol, equal_nan=True)
+    except AssertionError as err:
+        bad.append(f"values differ{str(err)[str(err).find(chr(10)):][:400]}")
+    return bad
+
+
+def _layout_base(a, lay):
+    """The array a layout's view of shape ``a.shape`` is taken from (its values: a's, placed)."""
+    if lay[0] == "transposed":
+        return np.swapaxes(a, lay[1], lay[2]).copy()
+    if lay[0] == "stepped":
+        return np.repeat(a, 2, axis=lay[1])
+    if lay[0] == "narrowed":
+        return np.concatenate([a.take([0], lay[1]), a, a.take([0], lay[1])], lay[1]) if a.size else \
+            np.zeros(tuple(k + 2 * (i == lay[1]) for i, k in enumerate(a.shape)), a.dtype)
+    return a
+
+
+def _apply_layout(x, lay, shape):
+    if lay[0] == "transposed":
+        return x.transpose(lay[1], lay[2])
+    if lay[0] == "stepped":
+        return x[(slice(None),) * lay[1] + (slice(None, None, 2),)]
+    if lay[0] == "narrowed":
+        return x.narrow(lay[1], 1, shape[lay[1]])
+    return x

@@ -1,6 +1,7 @@
 """Every op of the op table on drawn inputs, npgrad vs PyTorch (the generator and the checks:
 fuzz_optable.py): shapes with 0-d, empty and size-1 dims and broadcasting, non-contiguous layouts,
-every dtype and mixes of them, Python numbers for operands, nan/inf and extreme integers.
+every dtype and mixes of them, Python numbers for operands, nan/inf and extreme integers; then
+``out=`` and the in-place forms (``x.add_(y)``, ``x **= y``) with every dtype of out / self.
 
 Fast by default (a fixed set of examples, each op a few times); ``NPGRAD_FUZZ=long`` draws fresh
 examples, thousands in all::
@@ -16,7 +17,8 @@ pytest.importorskip("hypothesis", reason="the fuzzer draws its inputs with Hypot
 torch = pytest.importorskip("torch", reason="PyTorch is the oracle of the differential fuzzer")
 from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
 
-from .fuzz_optable import FUZZ_OPS, Case, HypothesisDraw, OutCase, RandomDraw, check, check_out  # noqa: E402
+from .fuzz_optable import (FUZZ_OPS, Case, HypothesisDraw, InplaceCase, OutCase, RandomDraw, check,  # noqa: E402
+                           check_inplace, check_out)
 
 LONG = os.environ.get("NPGRAD_FUZZ") == "long"
 _QUIET = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture]
@@ -44,6 +46,15 @@ def test_out_arguments_match_torch(data):
     """``out=`` of every dtype and of the result's, an empty or another shape."""
     case = OutCase(HypothesisDraw(data))
     bad = check_out(case, torch)
+    assert not bad, case.describe() + "\n  " + "\n  ".join(bad)
+
+
+@PROFILE
+@given(st.data())
+def test_inplace_methods_match_torch(data):
+    """``x.add_(y)``, ``x **= y`` ...: self keeps its dtype, a result it cannot hold raises."""
+    case = InplaceCase(HypothesisDraw(data))
+    bad = check_inplace(case, torch)
     assert not bad, case.describe() + "\n  " + "\n  ".join(bad)
 
 
