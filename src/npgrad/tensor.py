@@ -90,6 +90,9 @@ class Tensor(InplaceOps):
     """
 
     __slots__ = ("_data", "requires_grad", "_grad", "grad_fn", "_ver", "_name", "__weakref__", "__dict__")
+    # NumPy scalars and arrays defer to the tensor's reflected operators (np.float64(2) * t is a tensor,
+    # with its graph, as in PyTorch; without this NumPy made an ndarray of t)
+    __array_priority__ = 1000
 
     # rarely set: class-level defaults, so creating a tensor (once per op) stores three fields less;
     # a tensor that sets one keeps it in its own __dict__

@@ -79,7 +79,7 @@ def test_python_scalar_operands_on_either_side():
     assert (x * np.float64(2.0)).dtype == npgrad.float32  # a NumPy scalar is a scalar too
 
 
-def test_numpy_arrays_on_the_left_stay_arrays():
+def test_data_updates_with_numpy_operands():
     # the old tutorials' `p.data -= lr * p.grad` writes into the parameter, outside the graph
     p = npgrad.ones(3, requires_grad=True)
     (p * 2).sum().backward()
@@ -89,7 +89,8 @@ def test_numpy_arrays_on_the_left_stay_arrays():
     assert p.numpy(force=True) is arr and p.tolist() == [0.0, 0.0, 0.0]
     p.data -= 0.5 * p.grad                      # outside no_grad too: .data is detached
     assert p.tolist() == [-1.0, -1.0, -1.0] and p.is_leaf and p.requires_grad
-    assert isinstance(np.ones(3) - npgrad.ones(3), np.ndarray)
+    # NumPy operands on the left defer to the tensor (np.float64(2) * t is a tensor, as in PyTorch)
+    assert isinstance(np.ones(3) - npgrad.ones(3), npgrad.Tensor)
 
 
 def test_pow_gradients_at_zero_match_torch(torch):
