@@ -493,3 +493,13 @@ def test_numpy_scalar_on_the_left_gives_a_tensor(call, torch):
     ours, theirs = call(npgrad.tensor([1.0, 2.0], requires_grad=True)), call(torch.tensor([1.0, 2.0], requires_grad=True))
     assert isinstance(ours, npgrad.Tensor) and ours.requires_grad == theirs.requires_grad
     assert ours.dtype.name == str(theirs.dtype).replace("torch.", "") and ours.tolist() == theirs.tolist()
+
+
+@pytest.mark.parametrize("call", [lambda x: x * 1e-9, lambda x: 3e-8 * x, lambda x: x * 100000, lambda x: x / 1e5,
+                                  lambda x: npgrad.div(x, 1e5) if isinstance(x, npgrad.Tensor) else x.div(1e5)])
+def test_float16_times_a_number_rounds_once(call, torch):
+    """PyTorch multiplies/divides float16 by a Python number in float32: 60000 * 1e-9 is 6e-5, not 0
+    (1e-9 rounded to float16 first), and 1e-3 * 1e5 is 100, not inf."""
+    x = [60000.0, 1e-3, 2.0, float("inf")]
+    ours, theirs = call(npgrad.tensor(x, dtype=npgrad.float16)), call(torch.tensor(x, dtype=torch.float16))
+    assert ours.dtype.name == "float16" and ours.tolist() == theirs.tolist()
