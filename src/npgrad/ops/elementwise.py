@@ -200,10 +200,16 @@ class Sub(Function):
         return g, (-g if ctx.needs_input_grad[1] else None)
 
 
-def _half_by_number(x, c):
-    """A float16 array and a Python number: PyTorch multiplies and divides in float32 and rounds once
-    (x * 1e-9 keeps 60000 * 1e-9 = 6e-5, x / 1e5 keeps 0.6: the number itself is no float16)."""
-    return type(c) in (float, int) and getattr(x, "dtype", None) == np.float16
+_NUMBERS = (float, int)
+
+
+def _in_float32(op, a, b):
+    """``op(a, b)`` for a float16 array and a Python number, as PyTorch's CPU kernels compute it: in float32,
+    rounded once (x * 1e-9 keeps 60000 * 1e-9 = 6e-5 and x / 1e5 keeps 0.6, where NumPy rounds the number
+    to float16 first: 0 and inf)."""
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):  # (inf past the range, as PyTorch)
+        return op(a if type(a) in _NUMBERS else a.astype(np.float32),
+                  b if type(b) in _NUMBERS else b.astype(np.float32)).astype(np.float16)
 
 
 class Mul(Function):
@@ -211,10 +217,8 @@ class Mul(Function):
     def forward(ctx, a, b):
         need = ctx.needs_input_grad
         ctx.save_for_backward(b if need[0] else None, a if need[1] else None)
-        if _half_by_number(a, b) or _half_by_number(b, a):
-            with np.errstate(over="ignore"):  # (past float16's range is inf, silently, as PyTorch)
-                return (a.astype(np.float32) * b if type(b) in (float, int) else a * b.astype(np.float32)) \
-                    .astype(np.float16)
+        if type(b) in _NUMBERS and a.dtype == np.float16 or type(a) in _NUMBERS and b.dtype == np.float16:
+            return _in_float32(np.multiply, a, b)
         return a * b
 
     @staticmethod
@@ -226,8 +230,11 @@ class Mul(Function):
 class Div(Function):
     @staticmethod
     def forward(ctx, a, b):
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            out = (a.astype(np.float32) / b).astype(np.float16) if _half_by_number(a, b) else a / b
+        if type(b) in _NUMBERS and a.dtype == np.float16:  # (number / tensor: PyTorch's reciprocal, in float16)
+            out = _in_float32(np.divide, a, b)
+        else:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                out = a / b
         # the inputs, not the output (as PyTorch): the quotient may then be modified in place
         ctx.save_for_backward(b, a if ctx.needs_input_grad[1] else None)
         return out
