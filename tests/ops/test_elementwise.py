@@ -188,7 +188,10 @@ def test_lerp_refuses_an_end_of_another_dtype(torch):
             T.lerp(T.tensor([1.0, 2.0]), T.tensor([3.0, 4.0], dtype=T.float64), 0.5)
 
 
-def test_clamp_bound_out_of_the_integer_range_raises_runtime_error(torch):
+def test_clamp_bound_out_of_the_dtype_range_raises_runtime_error(torch):
     for T in (torch, npgrad):
         with pytest.raises(RuntimeError, match="without overflow"):
             T.clamp(T.tensor([0, 200], dtype=T.uint8), max=300)
+        with pytest.raises(RuntimeError, match="without overflow"):
+            T.clamp(T.tensor([1.0, 2.0], dtype=T.float16), 1e-4, 1e5)
+        assert T.clamp(T.tensor([1.0, 2.0], dtype=T.float16), max=float("inf")).tolist() == [1.0, 2.0]

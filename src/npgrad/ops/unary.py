@@ -426,8 +426,9 @@ def clamp(input, min=None, max=None):
         input = cast(input, rt)
     dt = input._data.dtype.type
     try:
-        lo, hi = None if min is None else dt(min), None if max is None else dt(max)
-    except OverflowError:
+        with np.errstate(over="raise"):  # (a finite float bound past float16's range is refused too)
+            lo, hi = None if min is None else dt(min), None if max is None else dt(max)
+    except (OverflowError, FloatingPointError):
         raise RuntimeError(f"clamp: a bound ({min}, {max}) cannot be converted to {input.dtype} "
                            "without overflow") from None
     return Clamp.apply(input, lo, hi)
