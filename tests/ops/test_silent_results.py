@@ -496,6 +496,7 @@ def test_numpy_scalar_on_the_left_gives_a_tensor(call, torch):
 
 
 @pytest.mark.parametrize("call", [lambda x: x * 1e-9, lambda x: 3e-8 * x, lambda x: x * 100000, lambda x: x / 1e5,
+                                  lambda x: 7e4 / x, lambda x: 5 / x,
                                   lambda x: npgrad.div(x, 1e5) if isinstance(x, npgrad.Tensor) else x.div(1e5)])
 def test_float16_times_a_number_rounds_once(call, torch):
     """PyTorch multiplies/divides float16 by a Python number in float32: 60000 * 1e-9 is 6e-5, not 0

@@ -230,8 +230,11 @@ class Mul(Function):
 class Div(Function):
     @staticmethod
     def forward(ctx, a, b):
-        if type(b) in _NUMBERS and a.dtype == np.float16:  # (number / tensor: PyTorch's reciprocal, in float16)
+        if type(b) in _NUMBERS and a.dtype == np.float16:
             out = _in_float32(np.divide, a, b)
+        elif type(a) in _NUMBERS and b.dtype == np.float16:  # PyTorch's number / x is reciprocal(x) * number
+            with np.errstate(divide="ignore"):
+                out = _in_float32(np.multiply, a, np.reciprocal(b))
         else:
             with np.errstate(divide="ignore", invalid="ignore"):
                 out = a / b
