@@ -128,9 +128,17 @@ class Case:
         return out
 
     def scalar(self, i, arr):
-        """The Python number that replaces operand ``i``."""
+        """The Python number that replaces operand ``i`` (an extreme one in special cases: numbers that do
+        not fit a float16 or an int32, that round to 0 in float16, that wrap)."""
+        if self.special and arr.dtype.kind != "b":
+            extremes = EXTREME_FLOATS if arr.dtype.kind == "f" else EXTREME_INTS
+            return extremes[self.seed % len(extremes)]
         v = arr.reshape(-1)[0] if arr.size else np.zeros((), arr.dtype)
         return {"b": bool, "i": int, "u": int, "f": float}[arr.dtype.kind](v)
+
+
+EXTREME_FLOATS = [1e-9, 3e-8, 1e5, 7e4, -0.0, 3.5e38, 1e300, -1e-30]
+EXTREME_INTS = [300, -1, -129, 2 ** 31, -2 ** 31 - 1, 2 ** 40, 65504]
 
 
 def _values(rng, shape, dt, dom, special):
@@ -214,7 +222,9 @@ def _permissive(err):
     """PyTorch refuses a call that npgrad answers: a Python number where its parser wants a Tensor, or a
     dtype without a CPU kernel.  Not a wrong result (programs that run on PyTorch never do this)."""
     msg = str(err)
+    # (and where(), which refuses a Python float past float32's range that arithmetic takes as inf)
     return (isinstance(err, TypeError) and ("must be Tensor" in msg or "invalid combination of arguments" in msg)
+            or msg == "value cannot be converted to type float without overflow"
             or isinstance(err, NotImplementedError) and ("not implemented for" in msg or "is not supported for" in msg))
 
 
