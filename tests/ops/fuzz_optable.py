@@ -222,9 +222,7 @@ def _permissive(err):
     """PyTorch refuses a call that npgrad answers: a Python number where its parser wants a Tensor, or a
     dtype without a CPU kernel.  Not a wrong result (programs that run on PyTorch never do this)."""
     msg = str(err)
-    # (and where(), which refuses a Python float past float32's range that arithmetic takes as inf)
     return (isinstance(err, TypeError) and ("must be Tensor" in msg or "invalid combination of arguments" in msg)
-            or msg == "value cannot be converted to type float without overflow"
             or isinstance(err, NotImplementedError) and ("not implemented for" in msg or "is not supported for" in msg))
 
 
@@ -308,6 +306,9 @@ def check(case, torch):
     o1, l1, e1 = _run(npgrad, case, arrays, grad)
     if e1 is not None or e2 is not None:
         if e1 is None and (_permissive(e2) or any(m in str(e2) for m in KNOWN_ERRORS)):
+            return []
+        # where() and pow() refuse a Python number past the tensor's float range that * and / take (as inf)
+        if e1 is None and case.scalar_at is not None and "without overflow" in str(e2):
             return []
         if e1 is None:
             return [f"PyTorch raises {type(e2).__name__}({e2}) but npgrad returns"]
