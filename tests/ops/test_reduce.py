@@ -210,3 +210,14 @@ def test_inf_norms_of_empty_reductions_raise_runtime_error(p, dim, torch):
         with pytest.raises(RuntimeError, match="does not have an identity"):
             T.zeros(0, 3).norm(p=p, dim=dim)
     assert npgrad.zeros(0, 3).norm(p=float("inf"), dim=1).shape == (0,)
+
+
+@pytest.mark.parametrize("call", [lambda T, x: x.prod(dtype=T.int32), lambda T, x: T.prod(x, 0, dtype=T.bool),
+                                  lambda T, x: x.cumsum(1, dtype=T.uint8), lambda T, x: T.cumprod(x, 0, dtype=T.int32),
+                                  lambda T, x: x.sum(0, dtype=T.uint8)])
+@pytest.mark.parametrize("dtype", ["uint8", "int64", "float32"])
+def test_integer_dtype_argument_sets_the_result_dtype(call, dtype, torch):
+    """With dtype=, the input is cast to it first and the result has it (int64 only without dtype=)."""
+    x = np.array([[1.5, -2.0, 0.0], [3.0, 130.0, -1.0]]).astype(dtype)
+    ours, theirs = call(npgrad, npgrad.tensor(x)), call(torch, torch.tensor(x))
+    assert ours.dtype.name == str(theirs.dtype).replace("torch.", "") and ours.tolist() == theirs.tolist()

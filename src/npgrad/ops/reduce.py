@@ -253,8 +253,9 @@ def prod(input, dim=None, keepdim=False, dtype=None):
     if dtype is not None:
         input = input.to(dtype)
     axes = _dims(dim, input.ndim, "prod")
-    if input._data.dtype.kind in "biu":
-        return Tensor._make(_backend.as_array(np.prod(input._data, axis=axes, keepdims=keepdim, dtype=np.int64)),
+    if input._data.dtype.kind in "biu":  # int64, or the dtype asked for (bool is all(), int32 wraps)
+        acc = np.int64 if dtype is None else input._data.dtype
+        return Tensor._make(_backend.as_array(np.prod(input._data, axis=axes, keepdims=keepdim, dtype=acc)),
                             None, False, None)
     return Prod.apply(input, axes, keepdim)
 
@@ -284,9 +285,10 @@ def cumsum(input, dim, dtype=None):
     if dtype is not None:
         input = input.to(dtype)
     d = _norm_dim(dim, input.ndim, "cumsum")
-    if input._data.dtype.kind in "biu":
+    if input._data.dtype.kind in "biu":  # int64, or the dtype asked for
+        acc = np.int64 if dtype is None else input._data.dtype
         # (reshape: NumPy flattens a 0-d input to shape (1,))
-        return Tensor._make(np.cumsum(input._data, axis=d, dtype=np.int64).reshape(input.shape), None, False, None)
+        return Tensor._make(np.cumsum(input._data, axis=d, dtype=acc).reshape(input.shape), None, False, None)
     if input.ndim == 0:
         return input * 1
     return Cumsum.apply(input, d)
@@ -345,9 +347,10 @@ def cumprod(input, dim, dtype=None):
     if dtype is not None:
         input = input.to(dtype)
     d = _norm_dim(dim, input.ndim, "cumprod")
-    if input._data.dtype.kind in "biu":
+    if input._data.dtype.kind in "biu":  # int64, or the dtype asked for
+        acc = np.int64 if dtype is None else input._data.dtype
         # (reshape: NumPy flattens a 0-d input to shape (1,))
-        return Tensor._make(np.cumprod(input._data, axis=d, dtype=np.int64).reshape(input.shape), None, False, None)
+        return Tensor._make(np.cumprod(input._data, axis=d, dtype=acc).reshape(input.shape), None, False, None)
     if input.ndim == 0:
         return input * 1
     return Cumprod.apply(input, d)
