@@ -221,3 +221,11 @@ def test_integer_dtype_argument_sets_the_result_dtype(call, dtype, torch):
     x = np.array([[1.5, -2.0, 0.0], [3.0, 130.0, -1.0]]).astype(dtype)
     ours, theirs = call(npgrad, npgrad.tensor(x)), call(torch, torch.tensor(x))
     assert ours.dtype.name == str(theirs.dtype).replace("torch.", "") and ours.tolist() == theirs.tolist()
+
+
+@pytest.mark.parametrize("dtype", ["float16", "int32"])
+def test_vector_norm_refuses_a_narrowing_or_integer_dtype(dtype, torch):
+    for T in (torch, npgrad):
+        with pytest.raises(RuntimeError, match="linalg.vector_norm"):
+            T.linalg.vector_norm(T.tensor([1.5, 2.0]), dtype=getattr(T, dtype))
+    assert npgrad.linalg.vector_norm(npgrad.tensor([3.0, 4.0]), dtype=npgrad.float64).dtype == npgrad.float64

@@ -427,7 +427,11 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
         raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as input. "
                            f"Got {input.dtype}")
     if dtype is not None:
-        input = input.to(dtype)
+        dt = _dtype.to_dtype(dtype)
+        if not dt.is_floating_point or dt.itemsize < input.dtype.itemsize:
+            raise RuntimeError(f"linalg.vector_norm: the dtype of the input ({input.dtype}) should be convertible "
+                               f"without narrowing to the specified dtype ({dt}), a floating point one")
+        input = input.to(dt)
     axes = _dims(dim, input.ndim, "norm")
     if p in ("fro", 2, 2.0, None):
         return Norm2.apply(input, axes, keepdim)
