@@ -588,3 +588,45 @@ def _apply_layout(x, lay, shape):
     if lay[0] == "narrowed":
         return x.narrow(lay[1], 1, shape[lay[1]])
     return x
+
+
+# ---- dtype= arguments ------------------------------------------------------------------------
+DTYPE_CALLS = {
+    "sum": lambda T, x, d: T.sum(x, dtype=d), "sum_dim": lambda T, x, d: x.sum(0, dtype=d),
+    "mean": lambda T, x, d: x.mean(dtype=d), "mean_dim": lambda T, x, d: T.mean(x, 1, dtype=d),
+    "prod": lambda T, x, d: x.prod(dtype=d), "prod_dim": lambda T, x, d: T.prod(x, 0, dtype=d),
+    "cumsum": lambda T, x, d: x.cumsum(1, dtype=d), "cumprod": lambda T, x, d: T.cumprod(x, 0, dtype=d),
+    "vector_norm": lambda T, x, d: T.linalg.vector_norm(x, dtype=d), "to": lambda T, x, d: x.to(d),
+    "type": lambda T, x, d: x.type(d), "zeros_like": lambda T, x, d: T.zeros_like(x, dtype=d),
+    "full_like": lambda T, x, d: T.full_like(x, 2.7, dtype=d), "as_tensor": lambda T, x, d: T.as_tensor(x, dtype=d),
+    "tensor": lambda T, x, d: T.tensor([1.7, -2.2, 300.0], dtype=d),
+}
+
+
+def check_dtype_arg(name, src, dst, torch):
+    """``name`` on a ``src`` tensor with ``dtype=dst``: the same dtype, values, or both raise."""
+    x0 = np.array([[1.5, -2.0, 0.0], [3.0, 0.5, -1.0]])
+    res = []
+    for T in (torch, npgrad):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                res.append((DTYPE_CALLS[name](T, T.tensor(x0).to(getattr(T, src)), getattr(T, dst)), None))
+            except Exception as e:  # noqa: BLE001 - compared below
+                res.append((None, e))
+    (r2, e2), (r1, e1) = res
+    if e1 is not None or e2 is not None:
+        if e1 is None and _permissive(e2):
+            return []
+        if e1 is None or e2 is None:
+            said = [f"raises {e!r}" if e else "returns" for e in (e1, e2)]
+            return [f"npgrad {said[0]}, PyTorch {said[1]}"]
+        return [] if _same_error(e1, e2) else [f"npgrad raises {e1!r}, PyTorch {e2!r}"]
+    if r1.dtype.name != str(r2.dtype).replace("torch.", ""):
+        return [f"dtype {r1.dtype.name}, PyTorch {r2.dtype}"]
+    rtol, atol = TOL.get(dst, (0, 0))
+    try:
+        np.testing.assert_allclose(r1.numpy(), r2.numpy(), rtol=max(rtol, 1e-3), atol=atol, equal_nan=True)
+    except AssertionError as err:
+        return [f"values differ{str(err)[str(err).find(chr(10)):][:400]}"]
+    return []

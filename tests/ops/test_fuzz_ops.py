@@ -17,8 +17,8 @@ pytest.importorskip("hypothesis", reason="the fuzzer draws its inputs with Hypot
 torch = pytest.importorskip("torch", reason="PyTorch is the oracle of the differential fuzzer")
 from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
 
-from .fuzz_optable import (FUZZ_OPS, Case, HypothesisDraw, InplaceCase, OutCase, RandomDraw, check,  # noqa: E402
-                           check_inplace, check_out)
+from .fuzz_optable import (DTYPE_CALLS, DTYPES, FUZZ_OPS, Case, HypothesisDraw, InplaceCase, OutCase,  # noqa: E402
+                           RandomDraw, check, check_dtype_arg, check_inplace, check_out)
 
 LONG = os.environ.get("NPGRAD_FUZZ") == "long"
 _QUIET = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture]
@@ -56,6 +56,13 @@ def test_inplace_methods_match_torch(data):
     case = InplaceCase(HypothesisDraw(data))
     bad = check_inplace(case, torch)
     assert not bad, case.describe() + "\n  " + "\n  ".join(bad)
+
+
+@pytest.mark.parametrize("name", sorted(DTYPE_CALLS))
+def test_dtype_arguments_match_torch(name):
+    """Reductions, conversions and factories with ``dtype=``: every (input, requested) dtype pair."""
+    bad = [f"{src} -> {dst}: {b}" for src in DTYPES for dst in DTYPES for b in check_dtype_arg(name, src, dst, torch)]
+    assert not bad, f"{name}(dtype=):\n  " + "\n  ".join(bad)
 
 
 @pytest.mark.parametrize("op", FUZZ_OPS, ids=[op.name for op in FUZZ_OPS])
