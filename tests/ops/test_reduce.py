@@ -170,7 +170,8 @@ def test_arg_extremum_of_a_vector_along_dim0_is_a_0d_tensor(fn, torch):
 
 
 EMPTY_REDUCTIONS = [lambda x: x.amax(1), lambda x: x.amin(1, keepdim=True), lambda x: x.max(1)[0],
-                    lambda x: x.min(1)[1], lambda x: x.argmax(1), lambda x: x.amax(0), lambda x: x.amax((1, 0)), lambda x: x.max(0),
+                    lambda x: x.min(1)[1], lambda x: x.argmax(1), lambda x: x.amax(0), lambda x: x.amax((1, 0)),
+                    lambda x: x.max(0),
                     lambda x: x.argmin(0), lambda x: x.amax(), lambda x: x.max(), lambda x: x.argmax()]
 
 

@@ -487,10 +487,11 @@ def test_masked_fill_checks_a_0d_tensor_value_fits(torch):
             x.masked_fill(x > 1, T.tensor(300))
 
 
-@pytest.mark.parametrize("call", [lambda t: np.float64(2) * t, lambda t: np.float32(1) + t, lambda t: np.int64(3) - t,
-                                  lambda t: np.float64(2) ** t, lambda t: np.float64(2) > t, lambda t: np.float64(2) / t])
+@pytest.mark.parametrize("call", [lambda t: np.float64(2) * t, lambda t: np.float32(1) + t,
+                                  lambda t: np.int64(3) - t, lambda t: np.float64(2) ** t,
+                                  lambda t: np.float64(2) > t, lambda t: np.float64(2) / t])
 def test_numpy_scalar_on_the_left_gives_a_tensor(call, torch):
-    ours, theirs = call(npgrad.tensor([1.0, 2.0], requires_grad=True)), call(torch.tensor([1.0, 2.0], requires_grad=True))
+    ours, theirs = [call(T.tensor([1.0, 2.0], requires_grad=True)) for T in (npgrad, torch)]
     assert isinstance(ours, npgrad.Tensor) and ours.requires_grad == theirs.requires_grad
     assert ours.dtype.name == str(theirs.dtype).replace("torch.", "") and ours.tolist() == theirs.tolist()
 
