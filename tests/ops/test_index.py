@@ -88,3 +88,13 @@ def test_take_along_dim_broadcasts_input_and_indices(xs, idx, dim, torch):
         (y * T.arange(y.numel(), dtype=y.dtype).reshape(y.shape)).sum().backward()
         res.append((y.tolist(), x.grad.tolist()))
     assert res[0] == res[1]
+
+
+@pytest.mark.filterwarnings("ignore:indexing with dtype torch.uint8")
+@pytest.mark.parametrize("key", [lambda T: T.tensor([1, 0, 1], dtype=T.uint8),
+                                 lambda T: (slice(None), T.tensor([1, 0, 1, 1], dtype=T.uint8))])
+def test_uint8_index_tensor_is_a_mask_as_in_pytorch(key, torch):
+    ours = npgrad.arange(12.0).reshape(3, 4)[key(npgrad)]
+    assert ours.tolist() == torch.arange(12.0).reshape(3, 4)[key(torch)].tolist()
+    with pytest.warns(UserWarning, match="uint8 is now deprecated"):
+        npgrad.arange(12.0).reshape(3, 4)[key(npgrad)]

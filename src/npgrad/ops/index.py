@@ -4,6 +4,8 @@ The gradient of an advanced index scatters back with ``np.add.at`` so repeated i
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from .. import _backend
@@ -32,6 +34,10 @@ def _convert_key(key, shape, arr=None):
             k = k._data
             if k.ndim == 0 and k.dtype.kind in "iu":
                 k = int(k)
+            elif k.dtype == np.uint8:  # PyTorch still reads a uint8 tensor as a mask, not as indices
+                warnings.warn("indexing with dtype torch.uint8 is now deprecated, please use a dtype torch.bool "
+                              "instead.", UserWarning, stacklevel=3)
+                k = k.astype(bool)
             elif type(k) is not atype:
                 k = _index_on(arr, k)
         elif isinstance(k, list):
