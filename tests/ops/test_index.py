@@ -98,3 +98,10 @@ def test_uint8_index_tensor_is_a_mask_as_in_pytorch(key, torch):
     assert ours.tolist() == torch.arange(12.0).reshape(3, 4)[key(torch)].tolist()
     with pytest.warns(UserWarning, match="uint8 is now deprecated"):
         npgrad.arange(12.0).reshape(3, 4)[key(npgrad)]
+
+
+@pytest.mark.parametrize("dim", [0, 1])
+def test_index_select_refuses_negative_indices(dim, torch):
+    for T in (torch, npgrad):
+        with pytest.raises((IndexError, RuntimeError)):
+            T.arange(12.0).reshape(3, 4).index_select(dim, T.tensor([-1]))

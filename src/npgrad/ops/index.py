@@ -312,6 +312,8 @@ def index_select(input, dim, index):
         raise RuntimeError(f"index_select(): Expected dtype int32 or int64 for index, got {index.dtype}")
     if input.ndim > 1 and input._data.shape[d] == 0 and index._data.size:
         raise RuntimeError("index_select(): self indexing axis dim should be positive")
+    if index._data.size and bool(index._data.min() < 0):  # (no Python-style wrapping here, in PyTorch)
+        raise IndexError(f"index_select(): index {int(index._data.min())} out of range in self")
     return getitem(input, (slice(None),) * d + (index.reshape(-1),))
 
 
