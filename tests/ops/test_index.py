@@ -105,3 +105,9 @@ def test_index_select_refuses_negative_indices(dim, torch):
     for T in (torch, npgrad):
         with pytest.raises((IndexError, RuntimeError)):
             T.arange(12.0).reshape(3, 4).index_select(dim, T.tensor([-1]))
+
+
+def test_take_along_dim_wraps_negative_indices(torch):
+    idx = [[-1], [-4], [0]]
+    ours = npgrad.take_along_dim(npgrad.arange(12.0).reshape(3, 4), npgrad.tensor(idx), 1)
+    assert ours.tolist() == torch.take_along_dim(torch.arange(12.0).reshape(3, 4), torch.tensor(idx), 1).tolist()

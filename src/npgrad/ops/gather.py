@@ -142,6 +142,8 @@ def take_along_dim(input, indices, dim=None):
     if input.ndim != indices.ndim:
         raise RuntimeError(f"torch.take_along_dim(): input and indices should have the same number of dimensions, "
                            f"but got {input.ndim} dimensions for input, and {indices.ndim} dimensions for indices")
+    if indices._data.size and bool(indices._data.min() < 0):  # PyTorch's take_along_dim wraps -1 to the last
+        indices = indices + (indices < 0).long() * input.shape[d]
     x_shape, i_shape = list(input.shape), list(indices.shape)
     x_shape[d], i_shape[d] = indices.shape[d], input.shape[d]
     try:
