@@ -230,3 +230,11 @@ def test_vector_norm_refuses_a_narrowing_or_integer_dtype(dtype, torch):
         with pytest.raises(RuntimeError, match="linalg.vector_norm"):
             T.linalg.vector_norm(T.tensor([1.5, 2.0]), dtype=getattr(T, dtype))
     assert npgrad.linalg.vector_norm(npgrad.tensor([3.0, 4.0]), dtype=npgrad.float64).dtype == npgrad.float64
+
+
+@pytest.mark.parametrize("call", [lambda T, x: x.all(), lambda T, x: x.any(1), lambda T, x: T.all(x, 1, keepdim=True)])
+@pytest.mark.parametrize("dtype", ["uint8", "int32", "bool"])
+def test_all_any_of_uint8_are_uint8(call, dtype, torch):
+    x = np.array([[1, 0, 3], [2, 2, 0]]).astype(dtype)
+    ours, theirs = call(npgrad, npgrad.tensor(x)), call(torch, torch.tensor(x))
+    assert ours.dtype.name == str(theirs.dtype).replace("torch.", "") and ours.tolist() == theirs.tolist()

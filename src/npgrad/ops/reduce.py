@@ -458,6 +458,12 @@ def count_nonzero(input, dim=None):
     return Tensor._make(_backend.as_array(n).astype(np.int64, copy=False), None, False, None)
 
 
+def _truth(out, input):
+    """all/any's result: bool, except uint8 for a uint8 input (PyTorch's legacy rule)."""
+    out = _backend.as_array(out)
+    return Tensor._make(out.astype(np.uint8) if input._data.dtype == np.uint8 else out, None, False, None)
+
+
 def all(input, dim=None, keepdim=False):
     """True if every element is nonzero (along ``dim``).
 
@@ -466,7 +472,7 @@ def all(input, dim=None, keepdim=False):
     tensor(False)
     """
     axes = None if dim is None else _dims(dim, input.ndim, "all")
-    return Tensor._make(_backend.as_array(np.all(input._data, axis=axes, keepdims=keepdim)), None, False, None)
+    return _truth(np.all(input._data, axis=axes, keepdims=keepdim), input)
 
 
 def any(input, dim=None, keepdim=False):
@@ -477,7 +483,7 @@ def any(input, dim=None, keepdim=False):
     tensor(True)
     """
     axes = None if dim is None else _dims(dim, input.ndim, "any")
-    return Tensor._make(_backend.as_array(np.any(input._data, axis=axes, keepdims=keepdim)), None, False, None)
+    return _truth(np.any(input._data, axis=axes, keepdims=keepdim), input)
 
 
 # extrema (max/min/amax/argmax/sort/topk) live in extrema.py; re-exported here (reduce.max, ...)
