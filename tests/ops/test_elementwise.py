@@ -195,3 +195,10 @@ def test_clamp_bound_out_of_the_dtype_range_raises_runtime_error(torch):
         with pytest.raises(RuntimeError, match="without overflow"):
             T.clamp(T.tensor([1.0, 2.0], dtype=T.float16), 1e-4, 1e5)
         assert T.clamp(T.tensor([1.0, 2.0], dtype=T.float16), max=float("inf")).tolist() == [1.0, 2.0]
+
+
+def test_heaviside_refuses_values_of_another_dtype(torch):
+    for T in (torch, npgrad):
+        with pytest.raises(RuntimeError, match="different dtypes"):
+            T.heaviside(T.tensor([True, False]), T.tensor([1, 2], dtype=T.uint8))
+        assert T.heaviside(T.tensor([-1.0, 0.0, 2.0]), T.tensor([0.5, 0.5, 0.5])).tolist() == [0.0, 0.5, 1.0]

@@ -17,6 +17,8 @@ from .elementwise import _NUMBER, _arr, _shape_check, on_device_of, promote
 
 
 def heaviside(input, values):
+    if isinstance(values, Tensor) and values._data.dtype != input._data.dtype:  # PyTorch does not promote here
+        raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
     v = _arr(values)
     v = on_device_of(input._data, v)
     out = np.heaviside(input._data, v).astype(np.result_type(input._data, v))
