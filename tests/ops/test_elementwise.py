@@ -202,3 +202,14 @@ def test_heaviside_refuses_values_of_another_dtype(torch):
         with pytest.raises(RuntimeError, match="different dtypes"):
             T.heaviside(T.tensor([True, False]), T.tensor([1, 2], dtype=T.uint8))
         assert T.heaviside(T.tensor([-1.0, 0.0, 2.0]), T.tensor([0.5, 0.5, 0.5])).tolist() == [0.0, 0.5, 1.0]
+
+
+@pytest.mark.parametrize("value", [300, -1, 256, -300, 2.5])
+def test_where_python_int_must_fit_an_integer_result(value, torch):
+    res = []
+    for T in (torch, npgrad):
+        try:
+            res.append(T.where(T.tensor([True, False]), T.tensor([1, 2], dtype=T.uint8), value).tolist())
+        except RuntimeError as e:
+            res.append("overflow" if "without overflow" in str(e) else str(e))
+    assert res[0] == res[1]

@@ -614,6 +614,10 @@ def where(condition, input=None, other=None):
     if type(c) is not np.ndarray or c.dtype != np.bool_:
         c = _backend.as_array(c).astype(bool, copy=False)
     a, b = promote(input, other)
+    for x in (input, other):  # a Python int must fit an integer result (an unsigned one takes -1 as 255)
+        if type(x) is int and _dt(a).kind in "iu":
+            from .._convert import check_fits
+            check_fits(np.asarray(x), _dt(a), "where")
     if type(c) in _backend._BACKENDS:  # a device condition: constants and 0-d CPU tensors join it
         a, b = (_join(c, x) for x in (a, b))
     try:
