@@ -142,3 +142,12 @@ def test_like_family_keeps_shape_and_dtype():
 def test_bad_arguments(call, exc, match):
     with pytest.raises(exc, match=match):
         call()
+
+
+def test_like_functions_take_layout_and_memory_format(torch):
+    for T in (npgrad, torch):
+        x = T.ones(2, 3).T
+        for fn in (T.zeros_like, T.ones_like, T.empty_like, T.rand_like, T.randn_like):
+            assert fn(x, memory_format=T.preserve_format, layout=T.strided).shape == (3, 2)
+        assert T.full_like(x, 2.0, memory_format=T.contiguous_format).sum().item() == 12.0
+        assert T.randint_like(x, 5, memory_format=T.preserve_format).shape == (3, 2)

@@ -144,3 +144,28 @@ def test_size_prints_as_torch(torch):
     for shape in [(), (3,), (2, 0, 4)]:
         assert str(npgrad.zeros(shape).shape) == str(torch.zeros(shape).shape)
         assert repr(npgrad.zeros(shape).size()) == repr(torch.zeros(shape).size())
+
+
+@pytest.mark.parametrize("name", ["float16", "float32", "float64"])
+def test_finfo_matches_torch(torch, name):
+    ours, theirs = npgrad.finfo(getattr(npgrad, name)), torch.finfo(getattr(torch, name))
+    for attr in ("bits", "eps", "max", "min", "tiny", "smallest_normal", "resolution"):
+        assert getattr(ours, attr) == getattr(theirs, attr), attr
+    assert repr(ours) == repr(theirs) and ours.dtype == theirs.dtype
+    assert repr(npgrad.finfo()) == repr(torch.finfo())
+
+
+@pytest.mark.parametrize("name", ["uint8", "int8", "int16", "int32", "int64"])
+def test_iinfo_matches_torch(torch, name):
+    ours, theirs = npgrad.iinfo(getattr(npgrad, name)), torch.iinfo(getattr(torch, name))
+    assert (ours.bits, ours.min, ours.max, repr(ours)) == (theirs.bits, theirs.min, theirs.max, repr(theirs))
+
+
+def test_finfo_and_iinfo_refuse_the_other_kind(torch):
+    for T in (npgrad, torch):
+        with pytest.raises(TypeError):
+            T.finfo(T.int32)
+        with pytest.raises(TypeError):
+            T.iinfo(T.float32)
+        with pytest.raises(TypeError):
+            T.iinfo(T.bool)

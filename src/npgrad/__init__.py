@@ -12,14 +12,16 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from . import _dtype
-from ._dtype import (bool_ as bool, dtype, float16, float32, float64, get_default_dtype, int8, int16, int32,  # noqa: A001
-                     int64, set_default_dtype, uint8)
+from ._dtype import (bool_ as bool, dtype, finfo, float16, float32, float64, get_default_dtype, iinfo,  # noqa: A001
+                     int8, int16, int32, int64, promote_types, set_default_dtype, uint8)
 from .tensor import Size, Tensor
 from ._backend import device, get_default_device, set_default_device
 from ._settings import (are_deterministic_algorithms_enabled, channels_last, channels_last_3d, contiguous_format,
-                        get_float32_matmul_precision, is_deterministic_algorithms_warn_only_enabled, memory_format,
-                        preserve_format, set_float32_matmul_precision, use_deterministic_algorithms)
-from .autograd.grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+                        get_float32_matmul_precision, is_deterministic_algorithms_warn_only_enabled, layout,
+                        memory_format, preserve_format, set_float32_matmul_precision, strided,
+                        use_deterministic_algorithms)
+from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
+                                 set_grad_enabled)
 from .random import Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from .creation import (arange, as_tensor, bernoulli, empty, empty_like, eye, from_numpy, full, full_like,
                        linspace, logspace, multinomial, normal, ones, ones_like, rand, rand_like, randint,
@@ -82,8 +84,17 @@ def is_floating_point(input):
     return input.is_floating_point()
 
 
-def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=None, profile=None, sci_mode=None):
-    """Accepted for compatibility; npgrad prints with PyTorch's default options."""
+def compile(model=None, *, fullgraph=False, dynamic=None, backend="inductor", mode=None, options=None,  # noqa: A001
+            disable=False):
+    """``torch.compile``: npgrad has no graph compiler, so the model (or function) comes back as it is,
+    and runs eagerly with the same results; usable as ``torch.compile(m)``, ``@torch.compile`` and
+    ``@torch.compile(mode=...)``."""
+    if model is None:
+        return lambda fn: fn
+    return model
+
+
+from ._format import set_printoptions  # noqa: E402
 
 
 from ._threads import get_num_threads, set_num_threads  # noqa: E402
@@ -142,7 +153,7 @@ del _bind_methods
 from .ops.more import *  # noqa: E402,F401,F403  (copysign, erf, cummax, scatter_reduce, diag, ... and their methods)
 
 _LAZY_MODULES = ("nn", "optim", "utils", "datasets", "viz", "labs", "testing", "train", "serialization", "onnx",
-                 "cuda", "backends", "accelerator", "mps", "xpu", "distributed")
+                 "cuda", "backends", "accelerator", "mps", "xpu", "distributed", "distributions", "amp")
 
 
 def __getattr__(name):
@@ -152,6 +163,8 @@ def __getattr__(name):
         return importlib.import_module(f".{name}", __name__)
     if name in ("save", "load"):
         return getattr(importlib.import_module(".serialization", __name__), name)
+    if name in ("autocast", "is_autocast_enabled"):
+        return getattr(importlib.import_module(".amp.autocast_mode", __name__), name)
     raise AttributeError(f"module 'npgrad' has no attribute {name!r}")
 
 

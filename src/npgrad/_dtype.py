@@ -146,3 +146,56 @@ def result_type(*operands):
     if scal_cat >= 0 and (res is None or scal_cat > res._cat):
         res = _default_for_cat(scal_cat)
     return res
+
+
+def _fmt(v):
+    return f"{v:.6g}"
+
+
+class finfo:
+    """The limits of a floating-point dtype (``torch.finfo``): ``eps``, ``max``, ``min``, ``tiny``
+    (= ``smallest_normal``), ``resolution``, ``bits``; the default dtype's when called without one.
+
+    >>> import npgrad
+    >>> npgrad.finfo(npgrad.float32).eps
+    1.1920928955078125e-07
+    """
+
+    def __init__(self, type=None):  # noqa: A002  (PyTorch's argument name)
+        d = get_default_dtype() if type is None else to_dtype(type)
+        if not d.is_floating_point:
+            raise TypeError("torch.finfo() requires a floating point input type. Use torch.iinfo to handle "
+                            "'torch.finfo'")
+        info = np.finfo(d.np)
+        self.bits, self.dtype = info.bits, d.name
+        self.eps, self.max, self.min = float(info.eps), float(info.max), float(info.min)
+        self.tiny = self.smallest_normal = float(info.smallest_normal)
+        self.resolution = 10.0 ** -info.precision
+
+    def __repr__(self):
+        return (f"finfo(resolution={_fmt(self.resolution)}, min={_fmt(self.min)}, max={_fmt(self.max)}, "
+                f"eps={_fmt(self.eps)}, smallest_normal={_fmt(self.smallest_normal)}, tiny={_fmt(self.tiny)}, "
+                f"dtype={self.dtype})")
+
+
+class iinfo:
+    """The limits of an integer dtype (``torch.iinfo``): ``min``, ``max``, ``bits``.
+
+    >>> import npgrad
+    >>> npgrad.iinfo(npgrad.uint8).max
+    255
+    """
+
+    def __init__(self, type):  # noqa: A002
+        d = to_dtype(type)
+        if d.is_floating_point:
+            raise TypeError("torch.iinfo() requires an integer input type. Use torch.finfo to handle "
+                            "'torch.iinfo'")
+        if d is bool_:
+            raise TypeError("torch.bool is not supported by torch.iinfo")
+        info = np.iinfo(d.np)
+        self.bits, self.dtype = d.itemsize * 8, d.name
+        self.min, self.max = int(info.min), int(info.max)
+
+    def __repr__(self):
+        return f"iinfo(min={_fmt(self.min)}, max={_fmt(self.max)}, dtype={self.dtype})"

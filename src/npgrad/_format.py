@@ -15,6 +15,27 @@ from __future__ import annotations
 import numpy as np
 
 PRECISION, LINEWIDTH, THRESHOLD, EDGEITEMS = 4, 80, 1000, 3
+SCI_MODE = None  # None: chosen from the values; True/False: forced (``set_printoptions(sci_mode=...)``)
+_PROFILES = {"default": (4, 1000, 3, 80), "short": (2, 1000, 2, 80), "full": (4, float("inf"), 3, 80)}
+
+
+def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=None, profile=None, sci_mode=None):
+    """PyTorch's print options: ``profile`` ("default", "short", "full") sets the four numbers, the others
+    override them; ``sci_mode`` is always set (None: automatic)."""
+    global PRECISION, THRESHOLD, EDGEITEMS, LINEWIDTH, SCI_MODE
+    if profile is not None:
+        if profile not in _PROFILES:
+            raise ValueError(f"Invalid profile: {profile}. the profile must be one of {list(_PROFILES)}")
+        PRECISION, THRESHOLD, EDGEITEMS, LINEWIDTH = _PROFILES[profile]
+    if precision is not None:
+        PRECISION = precision
+    if threshold is not None:
+        THRESHOLD = threshold
+    if edgeitems is not None:
+        EDGEITEMS = edgeitems
+    if linewidth is not None:
+        LINEWIDTH = linewidth
+    SCI_MODE = sci_mode
 
 
 class _Formatter:
@@ -33,8 +54,10 @@ class _Formatter:
         mags = np.abs(vals)
         lo, hi = mags.min(), mags.max()
         self.int_mode = bool(np.all(vals == np.ceil(vals)))
-        if hi / lo > 1000.0 or hi > 1.0e8 or (not self.int_mode and lo < 1.0e-4):
-            self.sci_mode = True
+        self.sci_mode = hi / lo > 1000.0 or hi > 1.0e8 or (not self.int_mode and lo < 1.0e-4)
+        if SCI_MODE is not None:
+            self.sci_mode = SCI_MODE
+        if self.sci_mode:
             strs = [f"{v:.{PRECISION}e}" for v in vals.tolist()]
         elif self.int_mode:
             strs = [f"{v:.0f}." for v in vals.tolist()]

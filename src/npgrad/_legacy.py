@@ -48,27 +48,33 @@ class _TypedMeta(type):
 
     def __call__(cls, *args, **kwargs):
         device = kwargs.pop("device", None)
-        if device is not None and str(device) != "cpu":
+        if device is not None and str(device) != "cpu" and cls._npgrad_device is None:
             raise RuntimeError(f"{cls.__name__}: only the CPU is available")
         if kwargs:
             raise TypeError(f"{cls.__name__}() got unexpected keyword arguments {sorted(kwargs)}")
-        return Tensor(*(args or (0,)), dtype=cls._npgrad_dtype)
+        t = Tensor(*(args or (0,)), dtype=cls._npgrad_dtype)
+        # (``torch.cuda.FloatTensor(...)``: made on the accelerator, which raises where there is none)
+        return t if cls._npgrad_device is None else t.to(cls._npgrad_device)
 
     def __instancecheck__(cls, obj):
-        return isinstance(obj, Tensor) and obj._data.dtype == cls.dtype
+        return isinstance(obj, Tensor) and obj._data.dtype == cls.dtype and (
+            cls._npgrad_device is None or obj.device.type == cls._npgrad_device)
 
     def __repr__(cls):
-        return f"<class 'npgrad.{cls.__name__}'>"
+        return f"<class '{cls.__module__}.{cls.__name__}'>"
 
 
-def _typed(name, dt):
-    return _TypedMeta(name, (), {"dtype": np.dtype(dt.np), "_npgrad_dtype": dt, "__module__": "npgrad"})
+def _typed(name, dt, device=None):
+    return _TypedMeta(name, (), {"dtype": np.dtype(dt.np), "_npgrad_dtype": dt, "_npgrad_device": device,
+                                 "__module__": "npgrad" if device is None else f"npgrad.{device}"})
 
 
-TYPED = {name: _typed(name, dt) for name, dt in [
-    ("FloatTensor", _dtype.float32), ("DoubleTensor", _dtype.float64), ("HalfTensor", _dtype.float16),
-    ("LongTensor", _dtype.int64), ("IntTensor", _dtype.int32), ("ShortTensor", _dtype.int16),
-    ("CharTensor", _dtype.int8), ("ByteTensor", _dtype.uint8), ("BoolTensor", _dtype.bool_)]}
+_KINDS = [("FloatTensor", _dtype.float32), ("DoubleTensor", _dtype.float64), ("HalfTensor", _dtype.float16),
+          ("LongTensor", _dtype.int64), ("IntTensor", _dtype.int32), ("ShortTensor", _dtype.int16),
+          ("CharTensor", _dtype.int8), ("ByteTensor", _dtype.uint8), ("BoolTensor", _dtype.bool_)]
+TYPED = {name: _typed(name, dt) for name, dt in _KINDS}
+#: ``torch.cuda.FloatTensor`` and friends (old GAN code: ``Tensor = torch.cuda.FloatTensor if cuda else ...``)
+CUDA_TYPED = {name: _typed(name, dt, "cuda") for name, dt in _KINDS}
 
 
 def resize_(self, *sizes, memory_format=None):

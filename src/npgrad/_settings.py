@@ -17,7 +17,7 @@ import warnings
 __all__ = ["use_deterministic_algorithms", "are_deterministic_algorithms_enabled",
            "is_deterministic_algorithms_warn_only_enabled", "set_float32_matmul_precision",
            "get_float32_matmul_precision", "memory_format", "contiguous_format", "preserve_format", "channels_last",
-           "channels_last_3d"]
+           "channels_last_3d", "layout", "strided"]
 
 _STATE = {"deterministic": False, "warn_only": False, "matmul_precision": "highest"}
 
@@ -69,6 +69,20 @@ contiguous_format = memory_format("contiguous_format")
 preserve_format = memory_format("preserve_format")
 channels_last = memory_format("channels_last")
 channels_last_3d = memory_format("channels_last_3d")
+
+
+class layout:
+    """A tensor layout name; npgrad's tensors are all ``torch.strided`` (dense)."""
+    __slots__ = ("_name",)
+
+    def __init__(self, name):
+        self._name = name
+
+    def __repr__(self):
+        return f"torch.{self._name}"
+
+
+strided = layout("strided")
 
 
 def _by_name(name):

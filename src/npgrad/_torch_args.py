@@ -28,7 +28,7 @@ from ._views import address
 from .autograd.grad_mode import state
 
 # PyTorch's Python-level functions and methods (torch.norm, Tensor.split ...) do not take the aliases.
-_NO_ALIAS = {"norm", "split", "einsum", "tensordot"}
+_NO_ALIAS = {"norm", "split", "einsum", "tensordot", "unique"}
 _NO_ALIAS_METHOD = _NO_ALIAS | {"unflatten"}
 
 # The exported functions that take ``out=`` in PyTorch.

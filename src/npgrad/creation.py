@@ -152,8 +152,9 @@ def _float_np(dtype, where):
     return dt
 
 
-def zeros_like(input, dtype=None, device=None, requires_grad=False, pin_memory=False):
-    """Zeros with ``input``'s shape and dtype.
+def zeros_like(input, dtype=None, device=None, requires_grad=False, pin_memory=False, layout=None, memory_format=None):
+    """Zeros with ``input``'s shape and dtype (``layout``/``memory_format`` accepted: npgrad's results are
+    dense and contiguous, the same for every *_like function).
 
     >>> import npgrad
     >>> npgrad.zeros_like(npgrad.tensor([[1, 2]]))
@@ -163,7 +164,7 @@ def zeros_like(input, dtype=None, device=None, requires_grad=False, pin_memory=F
     return _new(np.zeros(input.shape, dt), requires_grad, _like_device(input, device), pin_memory)
 
 
-def ones_like(input, dtype=None, device=None, requires_grad=False, pin_memory=False):
+def ones_like(input, dtype=None, device=None, requires_grad=False, pin_memory=False, layout=None, memory_format=None):
     """Ones with ``input``'s shape and dtype.
 
     >>> import npgrad
@@ -174,25 +175,28 @@ def ones_like(input, dtype=None, device=None, requires_grad=False, pin_memory=Fa
     return _new(np.ones(input.shape, dt), requires_grad, _like_device(input, device), pin_memory)
 
 
-def empty_like(input, dtype=None, device=None, requires_grad=False, pin_memory=False):
+def empty_like(input, dtype=None, device=None, requires_grad=False, pin_memory=False, layout=None, memory_format=None):
     dt = _like(input, dtype, "empty_like")
     return _new(np.empty(input.shape, dt), requires_grad, _like_device(input, device), pin_memory)
 
 
-def full_like(input, fill_value, dtype=None, device=None, requires_grad=False, pin_memory=False):
+def full_like(input, fill_value, dtype=None, device=None, requires_grad=False, pin_memory=False,
+              layout=None, memory_format=None):
     dt = _like(input, dtype, "full_like")
     return _new(np.full(input.shape, _check_fill(fill_value, "full_like", dt), dt), requires_grad,
                 _like_device(input, device), pin_memory)
 
 
-def rand_like(input, dtype=None, generator=None, device=None, requires_grad=False, pin_memory=False):
+def rand_like(input, dtype=None, generator=None, device=None, requires_grad=False, pin_memory=False,
+              layout=None, memory_format=None):
     dt = _like(input, dtype, "rand_like")
     _float_np(dt, "rand_like")
     dev = _place(_like_device(input, device), pin_memory)
     return _new(_gen_on(dev, generator).random(input.shape).astype(dt), requires_grad, dev, pin_memory)
 
 
-def randn_like(input, dtype=None, generator=None, device=None, requires_grad=False, pin_memory=False):
+def randn_like(input, dtype=None, generator=None, device=None, requires_grad=False, pin_memory=False,
+               layout=None, memory_format=None):
     dt = _like(input, dtype, "randn_like")
     _float_np(dt, "randn_like")
     dev = _place(_like_device(input, device), pin_memory)
@@ -200,7 +204,7 @@ def randn_like(input, dtype=None, generator=None, device=None, requires_grad=Fal
 
 
 def randint_like(input, low=0, high=None, dtype=None, generator=None, device=None, requires_grad=False,
-                 pin_memory=False):
+                 pin_memory=False, layout=None, memory_format=None):
     if high is None:
         low, high = 0, low
     dev = _place(_like_device(input, device), pin_memory)

@@ -220,3 +220,11 @@ current_stream = default_stream = _no_cuda
 
 def is_bf16_supported(including_emulation=True):
     return False
+
+
+def __getattr__(name):
+    # ``torch.cuda.FloatTensor`` & co.: the legacy typed tensors on the accelerator
+    from ._legacy import CUDA_TYPED
+    if name in CUDA_TYPED:
+        return CUDA_TYPED[name]
+    raise AttributeError(f"module 'npgrad.cuda' has no attribute {name!r}")

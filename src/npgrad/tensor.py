@@ -468,7 +468,8 @@ class Tensor(InplaceOps):
                     "bool": "torch.BoolTensor"}[self.dtype.name]
             kind = self.device.type
             return name if kind == "cpu" else name.replace("torch.", f"torch.{kind}.")
-        return self.to(dtype)
+        device = getattr(dtype, "_npgrad_device", None)  # (``x.type(torch.cuda.FloatTensor)`` moves x too)
+        return self.to(dtype) if device is None else self.to(device=device, dtype=dtype._npgrad_dtype)
 
     def float(self):
         return self.to(_dtype.float32)

@@ -274,3 +274,37 @@ def test_first_gradients_of_a_layer_are_kept_without_copies(monkeypatch):
     lin(x).sum().backward()
     assert len(slow) == 2
     np.testing.assert_allclose(lin.bias.grad.numpy(), np.full(4, 10.0))
+
+
+def test_grad_runs_only_the_nodes_that_lead_to_its_inputs(torch):
+    # PyTorch stops at the inputs: the graph below them is neither run nor freed, so it can be asked again
+    for T in (npgrad, torch):
+        a = T.ones(3, requires_grad=True)
+        b = a * 2
+        for _ in range(2):
+            assert T.autograd.grad((b * 3).sum(), b)[0].tolist() == [3.0, 3.0, 3.0]
+        assert a.grad is None
+        calls = []
+        b.register_hook(lambda g: calls.append(1))
+        c = a.exp()  # a branch that reaches no input: its hook must not run either
+        c.register_hook(lambda g: calls.append(2))
+        x = T.ones(3, requires_grad=True)
+        T.autograd.grad(((b + c) * x).sum(), x)
+        assert calls == []
+        (b * a).sum().backward(inputs=[b])
+        assert b.grad.tolist() == [1.0, 1.0, 1.0] and a.grad is None
+
+
+def test_grad_takes_torchs_keywords_as_the_gradient_penalty_code_passes_them(torch):
+    # WGAN-GP: the gradient of a critic at interpolates, with create_graph, then backward through it
+    res = []
+    for T in (npgrad, torch):
+        w = T.tensor([[0.5, -1.0, 2.0]], requires_grad=True)
+        x = (T.tensor([[1.0, 2.0, 3.0], [0.5, 0.0, -1.0]]) * 0.5).requires_grad_(True)
+        d = T.tanh(x @ w.T)
+        (g,) = T.autograd.grad(outputs=d, inputs=x, grad_outputs=T.ones(2, 1), create_graph=True,
+                               retain_graph=True, only_inputs=True)
+        ((g.norm(2, dim=1) - 1) ** 2).mean().backward()
+        res.append((g.detach().numpy(), w.grad.numpy()))
+    for a, b in zip(*res):
+        np.testing.assert_allclose(a, b, rtol=1e-5)

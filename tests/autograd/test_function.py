@@ -143,3 +143,80 @@ def test_gradient_reaches_the_right_inputs_of_a_wide_op(n):
             np.testing.assert_array_equal(x.grad.numpy(), [i, i])
         else:
             assert x.grad is None
+
+
+def test_setup_context_style_matches_torch(torch):
+    def make(T):
+        class Scale(T.autograd.Function):
+            @staticmethod
+            def forward(x, k):
+                return x * k
+
+            @staticmethod
+            def setup_context(ctx, inputs, output):
+                x, k = inputs
+                ctx.k = k
+                ctx.save_for_backward(x)
+
+            @staticmethod
+            def backward(ctx, g):
+                (x,) = ctx.saved_tensors
+                return g * ctx.k + x * 0, None
+        return Scale
+
+    for T in (npgrad, torch):
+        x = T.tensor([1.0, -2.0], requires_grad=True)
+        make(T).apply(x, 3.0).pow(2).sum().backward()
+        assert x.grad.tolist() == [18.0, -36.0]
+
+
+def _multi_output_functions(T):
+    class SinCos(T.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x.sin(), x.cos()
+
+        @staticmethod
+        def backward(ctx, gs, gc):
+            (x,) = ctx.saved_tensors
+            return gs * x.cos() - gc * x.sin()
+
+    class Sort(T.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            v, i = x.sort()
+            ctx.mark_non_differentiable(i)
+            ctx.save_for_backward(i)
+            return v, i
+
+        @staticmethod
+        def backward(ctx, gv, gi):
+            (i,) = ctx.saved_tensors
+            return T.zeros_like(gv).scatter(0, i, gv)
+
+    return SinCos, Sort
+
+
+def test_functions_with_several_outputs_match_torch(torch):
+    got = []
+    for T in (npgrad, torch):
+        SinCos, Sort = _multi_output_functions(T)
+        x = T.tensor([0.5, -1.0, 2.0], requires_grad=True)
+        s, c = SinCos.apply(x)
+        (s * 2).sum().backward()        # one output used: the other's gradient arrives as zeros
+        g1 = x.grad.clone()
+        x.grad = None
+        s, c = SinCos.apply(x)
+        (s + c ** 2).sum().backward()
+        g2 = x.grad.clone()
+        x.grad = None
+        v, i = Sort.apply(x * 3)
+        assert v.requires_grad and not i.requires_grad and i.dtype == T.int64
+        (v * T.tensor([1.0, 2.0, 3.0])).sum().backward()
+        (g,) = T.autograd.grad(SinCos.apply(x)[0].sum(), x, create_graph=True)
+        got.append([t.detach().numpy() for t in (s, c, g1, g2, v, i, x.grad, g, T.autograd.grad(g.sum(), x)[0])])
+        with T.no_grad():
+            assert not SinCos.apply(x)[0].requires_grad
+    for a, b in zip(*got):
+        np.testing.assert_allclose(a, b, rtol=1e-6)

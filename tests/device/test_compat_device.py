@@ -35,5 +35,5 @@ def test_gpu_program_runs_on_the_device(path, cuda):
     # (a program may print more on a GPU: ``if torch.cuda.is_available(): ...`` blocks at its end)
     assert len(a) >= len(b), f"{on_device}\n---\n{on_cpu}"
     for i, (u, v) in enumerate(zip(a, b)):
-        assert (math.isnan(u) and math.isnan(v)) or abs(u - v) <= 1e-4 + 1e-4 * abs(v), \
+        assert u == v or (math.isnan(u) and math.isnan(v)) or abs(u - v) <= 1e-4 + 1e-4 * abs(v), \
             f"number {i}: {u} on the device vs {v} on the CPU\n{on_device}\n---\n{on_cpu}"

@@ -391,3 +391,14 @@ def test_gpu_check_runs_on_the_stand_in():
     assert int(m[2]) > 40 and m[1] == m[2], "every sampled op agrees with the CPU"
     assert m[3] == "2" and m[4] == "5" and m[5] == "0" and m[6] == "PASS"
     assert "| MLP | hand-written CuPy | cuda | - | - | ran (stand-in: not timed) |" in lines
+
+
+def test_cuda_typed_tensors_live_on_the_device(cuda):
+    # old GAN code: ``Tensor = torch.cuda.FloatTensor if cuda else torch.FloatTensor``
+    Tensor = npgrad.cuda.FloatTensor
+    t = Tensor(2, 1).fill_(1.0)
+    assert t.device.type == "cuda" and t.dtype == npgrad.float32 and isinstance(t, Tensor)
+    x = npgrad.tensor([1, 2]).type(Tensor)
+    assert x.device.type == "cuda" and x.dtype == npgrad.float32 and x.type() == "torch.cuda.FloatTensor"
+    assert not isinstance(npgrad.ones(2), Tensor) and isinstance(npgrad.tensor([1]).cuda(), npgrad.cuda.LongTensor)
+    assert repr(npgrad.cuda.LongTensor) == "<class 'npgrad.cuda.LongTensor'>"

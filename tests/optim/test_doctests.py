@@ -4,7 +4,7 @@ import importlib
 
 import pytest
 
-MODULES = ["adadelta", "adamax", "nadam", "radam", "asgd", "rprop", "sparse_adam", "lbfgs"]
+MODULES = ["adadelta", "adamax", "nadam", "radam", "asgd", "rprop", "sparse_adam", "lbfgs", "lr_scheduler"]
 
 
 @pytest.mark.parametrize("name", MODULES)

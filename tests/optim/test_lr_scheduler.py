@@ -42,6 +42,8 @@ SCHEDULES = [
     ("ConstantLR", dict(factor=0.25, total_iters=4)),
     ("LinearLR", dict(start_factor=0.1, total_iters=6)),
     ("LinearLR", dict(start_factor=1.0, end_factor=0.2, total_iters=4)),
+    ("PolynomialLR", dict(total_iters=8, power=2.0)),
+    ("PolynomialLR", dict()),
 ]
 
 
@@ -256,7 +258,7 @@ def test_scheduler_needs_an_optimizer():
     with pytest.raises(TypeError, match="list is not an Optimizer"):
         S.StepLR([], step_size=2)
     opt = npgrad.optim.SGD([npgrad.zeros(1, requires_grad=True)], lr=0.1)
-    with pytest.raises(ValueError, match="step_size must be a positive int, got 0"):
+    with pytest.raises(ValueError, match="step_size must be a positive number, got 0"):
         S.StepLR(opt, step_size=0)
 
 
@@ -266,3 +268,47 @@ def test_cosine_reaches_eta_min_at_t_max():
     for _ in range(4):
         opt.step(); s.step()
     assert math.isclose(s.get_last_lr()[0], 0.1)
+
+
+CYCLIC = [
+    dict(base_lr=0.01, max_lr=0.1, step_size_up=3),
+    dict(base_lr=[0.01, 0.02], max_lr=0.1, step_size_up=2, step_size_down=5, mode="triangular2"),
+    dict(base_lr=0.01, max_lr=0.1, step_size_up=4, mode="exp_range", gamma=0.9),
+    dict(base_lr=0.01, max_lr=0.1, step_size_up=3, scale_fn=lambda x: 0.5 ** x, scale_mode="iterations"),
+]
+
+
+@pytest.mark.parametrize("kw", CYCLIC, ids=str)
+@pytest.mark.parametrize("cls, key", [("SGD", "momentum"), ("Adam", "betas")])
+def test_cyclic_lr_matches_torch(torch, kw, cls, key):
+    opt, topt = _opts(torch, cls, lr=0.1, **({"momentum": 0.9} if cls == "SGD" else {}))
+    seq = _run(opt, S.CyclicLR(opt, **kw), 20, key=key)
+    tseq = _run(topt, torch.optim.lr_scheduler.CyclicLR(topt, **kw), 20, key=key)
+    _assert_close([[x[0] for x in s] for s in seq], [[x[0] for x in s] for s in tseq])
+    flat = lambda q: [[x[1][0] if isinstance(x[1], tuple) else x[1] for x in s] for s in q]  # noqa: E731
+    _assert_close(flat(seq), flat(tseq))
+
+
+def test_cyclic_lr_needs_momentum_to_cycle_it(torch):
+    for T in (npgrad, torch):
+        opt = T.optim.Adagrad([T.zeros(1, requires_grad=True)])
+        with pytest.raises(ValueError, match="momentum"):
+            T.optim.lr_scheduler.CyclicLR(opt, 0.01, 0.1)
+        T.optim.lr_scheduler.CyclicLR(opt, 0.01, 0.1, cycle_momentum=False)
+
+
+@pytest.mark.parametrize("kw", [dict(T_0=3), dict(T_0=2, T_mult=2, eta_min=0.001)], ids=str)
+def test_cosine_warm_restarts_match_torch(torch, kw):
+    opt, topt = _opts(torch)
+    s, ts = S.CosineAnnealingWarmRestarts(opt, **kw), torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(topt, **kw)
+    _assert_close([x[0] for x in sum(_run(opt, s, 15), [])], [x[0] for x in sum(_run(topt, ts, 15), [])])
+    for epoch in [0.5, 2.25, 7.0, 1.0, 13.5]:  # per-batch use: fractional epochs
+        s.step(epoch)
+        ts.step(epoch)
+        _assert_close(s.get_last_lr(), ts.get_last_lr())
+    with pytest.raises(ValueError, match="T_0"):
+        S.CosineAnnealingWarmRestarts(opt, T_0=0)
+
+
+def test_schedulers_live_in_lr_scheduler_as_in_torch():
+    assert S.StepLR.__module__ == S.__name__ and S.OneCycleLR.__module__ == S.__name__

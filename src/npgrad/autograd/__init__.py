@@ -29,6 +29,13 @@ class Function(_Primitive):
     """
     _tensor_io = True
 
+    def setup_context(ctx, inputs, output):
+        """Define it (with a ``forward`` without ``ctx``) to save what backward needs apart from forward."""
+        raise NotImplementedError("setup_context is not implemented.")
+
+    setup_context._default = True  # (a subclass that defines its own gets the other calling style)
+    setup_context = staticmethod(setup_context)
+
 
 class functional:
     """``npgrad.autograd.functional``: jacobian, hessian, vjp, jvp on top of ``grad``."""

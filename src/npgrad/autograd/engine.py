@@ -8,7 +8,7 @@ back down to its input's shape.
 from __future__ import annotations
 
 import sys
-from heapq import heappop, heappush
+from heapq import heapify, heappop, heappush
 
 import numpy as np
 
@@ -61,6 +61,11 @@ def run_backward(roots, root_grads, retain_graph, create_graph, wanted=None, acc
         capture = {}
         for t in wanted:
             capture[id(t.grad_fn if t.grad_fn is not None else t)] = None
+    # only for the wanted gradients: the nodes that lead to none of them do not run (and keep what they saved)
+    leads = _leads_to(pending, capture) if capture is not None else None
+    if leads is not None:
+        pending = [e for e in pending if leads[id(e[1])] or id(e[1]) in capture]
+        heapify(pending)
 
     anomaly = state._anomaly
     grad_was, captured_was = state._grad, state.captured
@@ -77,6 +82,8 @@ def run_backward(roots, root_grads, retain_graph, create_graph, wanted=None, acc
                         g = r
             if capture is not None and id(node) in capture:
                 capture[id(node)] = g
+            if leads is not None and not leads[id(node)]:
+                continue
             gin = _backward_checked(node, g) if anomaly else type(node).backward(node, g)
             if type(gin) is not tuple:
                 gin = (gin,)
@@ -109,6 +116,8 @@ def run_backward(roots, root_grads, retain_graph, create_graph, wanted=None, acc
                         _arrived(waiting, nxt, leaf_grads, create_graph)
                 else:
                     key = id(nxt)
+                    if leads is not None and not leads[key] and key not in capture:
+                        continue
                     prev = grads.get(key)
                     if prev is None:
                         grads[key] = gi
@@ -149,6 +158,25 @@ def run_backward(roots, root_grads, retain_graph, create_graph, wanted=None, acc
         state.grad_enabled = grad_was
         state.captured = captured_was
     return results
+
+
+def _leads_to(pending, targets):
+    """``{id(node): whether a target (an id in ``targets``: a node or a leaf) lies below it}`` for the graph
+    below the ``pending`` nodes (a post-order walk; the graph is acyclic)."""
+    leads = {}
+    stack = [(entry[1], False) for entry in pending]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            leads[id(node)] = any(nxt is not None and (id(nxt) in targets or leads.get(id(nxt), False))
+                                  for nxt in node._next)
+        elif id(node) not in leads:
+            leads[id(node)] = False
+            stack.append((node, True))
+            for nxt in node._next:
+                if nxt is not None and not isinstance(nxt, Tensor) and id(nxt) not in leads:
+                    stack.append((nxt, False))
+    return leads
 
 
 # number of live ``register_post_accumulate_grad_hook`` hooks: the dependency count below is paid for
@@ -291,8 +319,8 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     run_backward(tensors, grads, retain_graph, create_graph)
 
 
-def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
-         allow_unused=False, materialize_grads=False):
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,
+         allow_unused=None, is_grads_batched=False, materialize_grads=False):
     """Gradients of ``outputs`` with respect to ``inputs``, returned (not accumulated into .grad).
 
     >>> import npgrad
@@ -301,6 +329,13 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     >>> g.item(), npgrad.autograd.grad(g, x)[0].item()
     (27.0, 18.0)
     """
+    if not only_inputs:
+        import warnings
+        warnings.warn("only_inputs argument is deprecated and is ignored now (defaults to True). To accumulate "
+                      "gradient for other parts of the graph, please use torch.autograd.backward.", stacklevel=2)
+    if is_grads_batched:
+        raise NotImplementedError("grad: is_grads_batched=True (vmap over grad_outputs) is not supported; "
+                                  "call grad once per row of grad_outputs")
     outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
     single = isinstance(inputs, Tensor)
     inputs = [inputs] if single else list(inputs)

@@ -87,7 +87,8 @@ class Function:
         self._saved = items
 
     def mark_non_differentiable(self, *outputs):
-        pass
+        """Outputs of a user-defined Function that get no gradient (their results do not require grad)."""
+        self._non_differentiable = [id(o) for o in outputs]
 
     def set_materialize_grads(self, value):
         pass
@@ -288,14 +289,83 @@ def _apply_tensor_io(cls, ctx, args, kwargs, record):
 
     from .grad_mode import no_grad
     det = [a.detach() if isinstance(a, Tensor) else a for a in args]
+    setup = getattr(cls, "setup_context", None)
     with no_grad():
-        out = cls.forward(ctx, *det, **kwargs)
+        if setup is None or getattr(setup, "_default", False):
+            out = cls.forward(ctx, *det, **kwargs)
+        else:  # PyTorch's other style: forward(*args) without ctx, then setup_context(ctx, inputs, output)
+            out = cls.forward(*det, **kwargs)
+            setup(ctx, tuple(det), out)
     if isinstance(out, tuple):
-        raise NotImplementedError(f"{cls.__name__}.forward returned a tuple; npgrad Functions have one output")
+        return _apply_multi_output(cls, ctx, args, out, record)
     if not isinstance(out, Tensor):
         raise TypeError(f"{cls.__name__}.forward must return a Tensor, got {type(out).__name__}")
+    if id(out) in ctx.__dict__.get("_non_differentiable", ()):
+        return _make(out._data, None, False, None)
     # identify saved inputs by their shared array
     return _finish(cls, ctx, args, out._data, record)
+
+
+def _apply_multi_output(cls, ctx, args, outs, record):
+    """A forward that returned several tensors.  The graph node (``ctx``) gets one output: the
+    differentiable results flattened and concatenated; each result is a ``_Piece`` of it, so the
+    engine hands the node every result's gradient at once (zeros for results not used), as PyTorch
+    hands them to ``backward``."""
+    skip = ctx.__dict__.get("_non_differentiable", ())
+    diff = [i for i, o in enumerate(outs)
+            if isinstance(o, Tensor) and o._data.dtype.kind in "fc" and id(o) not in skip]
+    results = [_make(o._data, None, False, None) if isinstance(o, Tensor) else o for o in outs]
+    if not record or not diff:
+        return tuple(results)
+    arrays = [outs[i]._data for i in diff]
+    dtype = np.result_type(*arrays)
+    packed = _backend.array_module(arrays[0]).concatenate([a.reshape(-1).astype(dtype) for a in arrays])
+    pieces, offset = [], 0
+    for i, a in zip(diff, arrays):
+        pieces.append((i, offset, a.size, a.shape, a.dtype))
+        offset += a.size
+    ctx.__class__ = _packed_class(cls)
+    ctx._pieces, ctx._n_outputs = pieces, len(outs)
+    whole = _finish(ctx.__class__, ctx, args, packed, record)
+    for i, start, size, shape, dt in pieces:
+        results[i] = _Piece.apply(whole, start, size, shape, dt)
+    return tuple(results)
+
+
+_PACKED = {}
+
+
+def _packed_class(cls):
+    """``cls`` with a backward that takes the packed gradient apart and calls ``cls.backward`` with one
+    gradient per output (None for outputs that are not differentiable)."""
+    packed = _PACKED.get(cls)
+    if packed is None:
+        def backward(ctx, g):
+            grads = [None] * ctx._n_outputs
+            for i, start, size, shape, dt in ctx._pieces:
+                grads[i] = g[start:start + size].reshape(shape).to(dt)
+            return cls.backward(ctx, *grads)
+        packed = _PACKED[cls] = type(cls.__name__, (cls,), {"backward": staticmethod(backward),
+                                                              "__qualname__": cls.__qualname__})
+    return packed
+
+
+class _Piece(Function):
+    """One result of a multi-output Function: a slice of the packed output, reshaped."""
+
+    @staticmethod
+    def forward(ctx, packed, start, size, shape, dtype):
+        ctx.span = (packed.shape[0], start, size)
+        return packed[start:start + size].reshape(shape).astype(dtype)
+
+    def name(self):
+        return self._next[0].name()  # (the Function's node: results show the Function's name)
+
+    @staticmethod
+    def backward(ctx, g):
+        from ..nn.functional import pad
+        n, start, size = ctx.span
+        return pad(g.reshape(-1), (start, n - start - size)), None, None, None, None
 
 
 def _check_finite(arr, message):

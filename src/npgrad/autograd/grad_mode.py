@@ -107,8 +107,24 @@ class set_grad_enabled(_GradMode):
 
 
 class inference_mode(no_grad):
-    """Alias of ``no_grad`` (npgrad has no separate inference tensors)."""
+    """``no_grad`` that ``is_inference_mode_enabled`` reports (npgrad has no separate inference tensors)."""
+    _depth = [0]  # inference_mode(True) blocks entered and not left
 
     def __init__(self, mode=True):
         super().__init__()
         self._mode = not mode
+        self._prev_depth = []
+
+    def __enter__(self):
+        super().__enter__()
+        self._prev_depth.append(inference_mode._depth[0])
+        inference_mode._depth[0] = inference_mode._depth[0] + 1 if not self._mode else 0
+
+    def __exit__(self, *exc):
+        inference_mode._depth[0] = self._prev_depth.pop()
+        return super().__exit__(*exc)
+
+
+def is_inference_mode_enabled():
+    """Whether code runs inside ``inference_mode()`` (and not inside ``inference_mode(False)``)."""
+    return inference_mode._depth[0] > 0

@@ -8,7 +8,8 @@ from .module import Module
 
 __all__ = ["ReLU", "ReLU6", "LeakyReLU", "ELU", "SELU", "CELU", "GELU", "SiLU", "Mish", "Softplus", "Softsign",
            "Sigmoid", "Tanh", "LogSigmoid", "Hardtanh", "Hardsigmoid", "Hardswish", "Threshold", "Tanhshrink",
-           "PReLU", "Softmax", "LogSoftmax", "Softmin", "Step", "Sign"]
+           "PReLU", "Softmax", "LogSoftmax", "Softmin", "Step", "Sign", "GLU", "Softshrink", "Hardshrink",
+           "Softmax2d"]
 
 
 class _Inplace(Module):
@@ -314,3 +315,54 @@ class Softmin(Module):
         return f"dim={self.dim}"
 
 
+
+
+class GLU(Module):
+    """The gated linear unit over ``dim``: ``a * sigmoid(b)`` with ``a, b`` the two halves."""
+
+    def __init__(self, dim=-1):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input):
+        return F.glu(input, self.dim)
+
+    def extra_repr(self):
+        return f"dim={self.dim}"
+
+
+class Softshrink(Module):
+    """Shrink towards 0 by ``lambd`` (0 within ``[-lambd, lambd]``)."""
+
+    def __init__(self, lambd=0.5):
+        super().__init__()
+        self.lambd = lambd
+
+    def forward(self, input):
+        return F.softshrink(input, self.lambd)
+
+    def extra_repr(self):
+        return str(self.lambd)
+
+
+class Hardshrink(Module):
+    """Zero the values within ``[-lambd, lambd]``."""
+
+    def __init__(self, lambd=0.5):
+        super().__init__()
+        self.lambd = lambd
+
+    def forward(self, input):
+        return F.hardshrink(input, self.lambd)
+
+    def extra_repr(self):
+        return f"{self.lambd}"
+
+
+class Softmax2d(Module):
+    """Softmax over the channels of each position of ``(N, C, H, W)`` (or ``(C, H, W)``) inputs."""
+
+    def forward(self, input):
+        if input.ndim not in (3, 4):
+            raise ValueError(f"Softmax2d: expected input to be 3D or 4D, got {input.ndim}D instead")
+        return F.softmax(input, -3)

@@ -21,7 +21,7 @@ from ..tensor import Tensor, _norm_dim
 __all__ = ["relu", "relu_", "relu6", "leaky_relu", "leaky_relu_", "elu", "elu_", "selu", "celu", "gelu",
            "silu", "mish", "softplus", "softsign", "sigmoid", "tanh", "logsigmoid", "hardtanh", "hardtanh_",
            "hardsigmoid", "hardswish", "threshold", "threshold_", "tanhshrink", "prelu", "softmax",
-           "log_softmax", "softmin", "step", "sign", "erf"]
+           "log_softmax", "softmin", "step", "sign", "erf", "glu", "softshrink", "hardshrink"]
 
 
 def _const(arr):
@@ -362,6 +362,27 @@ def softsign(input):
 
 def tanhshrink(input):
     return input - E.tanh(input)
+
+
+def softshrink(input, lambd=0.5):
+    """x - lambd above lambd, x + lambd below -lambd, 0 between."""
+    return E.where(input > lambd, input - lambd, E.where(input < -lambd, input + lambd, input * 0))
+
+
+def hardshrink(input, lambd=0.5):
+    """x where |x| > lambd, else 0."""
+    return E.where(E.abs(input) > lambd, input, input * 0)
+
+
+def glu(input, dim=-1):
+    """The gated linear unit: the first half of ``dim`` times the sigmoid of the second half."""
+    if input.ndim == 0:
+        raise RuntimeError("glu does not support scalars because halving size must be even")
+    if input.shape[dim] % 2:
+        raise RuntimeError(f"Halving dimension must be even, but dimension {dim % input.ndim} is size "
+                           f"{input.shape[dim]}")
+    a, b = input.chunk(2, dim)
+    return a * E.sigmoid(b)
 
 
 def mish(input, inplace=False):

@@ -13,6 +13,7 @@ from collections import OrderedDict, namedtuple
 import numpy as np
 
 from .. import _backend, _dtype
+from ..autograd.grad_mode import state
 from ..tensor import Size, Tensor
 from .parameter import Buffer, Parameter
 
@@ -101,11 +102,16 @@ class Module:
         if "_forward_hooks" not in d:
             raise RuntimeError(f"{type(self).__name__}: Module.__init__() was not called; call "
                                f"super().__init__() first in {type(self).__name__}.__init__")
-        if not d["_forward_hooks"] and not d["_forward_pre_hooks"]:
+        if not (d["_forward_hooks"] or d["_forward_pre_hooks"] or d.get("_backward_hooks")
+                or d.get("_backward_pre_hooks")):
             return self.forward(*args, **kwargs)  # the common, hook-free path: no extra work
         return self._call_with_hooks(args, kwargs)
 
     def _call_with_hooks(self, args, kwargs):
+        backward = None
+        if (self.__dict__.get("_backward_hooks") or self.__dict__.get("_backward_pre_hooks")) and state._grad:
+            from ._backward_hooks import BackwardHookCall
+            backward = BackwardHookCall(self, self._backward_hooks, self._backward_pre_hooks)
         for hid, hook in list(self._forward_pre_hooks.items()):
             if hid in self._forward_pre_hooks_with_kwargs:
                 r = hook(self, args, kwargs)
@@ -115,6 +121,8 @@ class Module:
                 r = hook(self, args)
                 if r is not None:
                     args = r if isinstance(r, tuple) else (r,)
+        if backward is not None:
+            args = backward.wrap_inputs(args)
         result = self.forward(*args, **kwargs)
         for hid, hook in list(self._forward_hooks.items()):
             if hid in self._forward_hooks_with_kwargs:
@@ -123,7 +131,7 @@ class Module:
                 r = hook(self, args, result)
             if r is not None:
                 result = r
-        return result
+        return result if backward is None else backward.wrap_outputs(result)
 
     def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
         """``hook(module, args) -> None or new args`` runs before ``forward``."""
@@ -133,6 +141,22 @@ class Module:
     def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False, always_call=False):
         """``hook(module, args, output) -> None or new output`` runs after ``forward``."""
         return self._add_hook(self._forward_hooks, self._forward_hooks_with_kwargs, hook, prepend, with_kwargs)
+
+    def register_full_backward_hook(self, hook, prepend=False):
+        """``hook(module, grad_input, grad_output) -> None or new grad_input`` runs when the gradients
+        with respect to the module's inputs are known (``grad_input`` holds None for inputs without one)."""
+        return self._add_hook(self._backward_hook_dicts()[0], {}, hook, prepend, False)
+
+    def register_full_backward_pre_hook(self, hook, prepend=False):
+        """``hook(module, grad_output) -> None or new grad_output`` runs when the gradients with respect
+        to the module's outputs are known, before the module's own backward."""
+        return self._add_hook(self._backward_hook_dicts()[1], {}, hook, prepend, False)
+
+    def _backward_hook_dicts(self):
+        d = self.__dict__
+        if "_backward_hooks" not in d:  # made on first use: hook-free modules skip them when called
+            d["_backward_hooks"], d["_backward_pre_hooks"] = OrderedDict(), OrderedDict()
+        return d["_backward_hooks"], d["_backward_pre_hooks"]
 
     @staticmethod
     def _add_hook(hooks, kw, hook, prepend, with_kwargs):

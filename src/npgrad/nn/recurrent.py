@@ -155,6 +155,8 @@ class RNNBase(Module):
         return hx.unsqueeze(1) if unbatched else hx
 
     def forward(self, input, hx=None):
+        if type(input).__name__ == "PackedSequence":
+            return self._forward_packed(input, hx)
         self._check_input(input, hx)
         unbatched = input.ndim == 2
         x = input.unsqueeze(1) if unbatched else (input.transpose(0, 1) if self.batch_first else input)
@@ -177,6 +179,36 @@ class RNNBase(Module):
             return out, h_n
         c_n = stack(cs, 0)
         return out, (h_n, c_n.squeeze(1) if unbatched else c_n)
+
+    def _forward_packed(self, packed, hx):
+        """A packed batch: sequences of equal length run together, unpadded, so each one's final state is
+        taken at its own last step; the output is packed like the input, the states in the batch's order."""
+        from .utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence
+        x, lens = pad_packed_sequence(PackedSequence(packed.data, packed.batch_sizes))
+        self._check_input(x, hx)
+        n, order = x.shape[1], packed.sorted_indices
+        if self.mode == "LSTM":
+            h0 = self._initial(None if hx is None else hx[0], x, n, False, "h_0")
+            c0 = self._initial(None if hx is None else hx[1], x, n, False, "c_0")
+        else:
+            h0, c0 = self._initial(hx, x, n, False, "hx"), None
+        if order is not None and hx is not None:
+            h0, c0 = h0.index_select(1, order), None if c0 is None else c0.index_select(1, order)
+        lens = lens._data
+        outs, hs, cs = [], [], []
+        for start in np.flatnonzero(np.r_[True, lens[1:] != lens[:-1]]):  # groups of one length (lens sorted)
+            stop, steps = start + int((lens == lens[start]).sum()), int(lens[start])
+            out, h, c = self._run(x[:steps, start:stop], h0[:, start:stop], None if c0 is None else c0[:, start:stop])
+            if steps < x.shape[0]:
+                out = cat([out, out.new_zeros((x.shape[0] - steps,) + tuple(out.shape[1:]))], 0)
+            outs.append(out)
+            hs.append(stack(h, 0))
+            cs.append(None if c0 is None else stack(c, 0))
+        data = pack_padded_sequence(cat(outs, 1), lens).data
+        out = PackedSequence(data, packed.batch_sizes, packed.sorted_indices, packed.unsorted_indices)
+        unsort = (lambda t: t) if order is None else (lambda t: t.index_select(1, packed.unsorted_indices))
+        h_n = unsort(cat(hs, 1))
+        return (out, h_n) if self.mode != "LSTM" else (out, (h_n, unsort(cat(cs, 1))))
 
     def _run(self, x, h0, c0):
         """All layers and directions over ``x (L, N, I)``; returns output and per-(layer, dir) final states."""

@@ -4,20 +4,27 @@ operators ``<<``, ``>>`` and the reflected ``%``."""
 from __future__ import annotations
 
 from ..tensor import Tensor
-from . import histogram as _histogram, scan as _scan, scatter as _scatter, special as _special, strided as _strided
+from . import (combine as _combine, counting as _counting, grid as _grid, histogram as _histogram, scan as _scan,
+               scatter as _scatter, special as _special, strided as _strided)
 from .elementwise import remainder as _remainder
+from .combine import *  # noqa: F401,F403
+from .counting import *  # noqa: F401,F403
+from .grid import *  # noqa: F401,F403
 from .histogram import *  # noqa: F401,F403
 from .scan import *  # noqa: F401,F403
 from .scatter import *  # noqa: F401,F403
 from .special import *  # noqa: F401,F403
 
-__all__ = _special.__all__ + _scan.__all__ + _scatter.__all__ + _histogram.__all__
+__all__ = (_special.__all__ + _scan.__all__ + _scatter.__all__ + _histogram.__all__ + _counting.__all__ + _grid.__all__
+           + _combine.__all__)
 
 _METHODS = {
     _special: "asin acos atan sinh cosh asinh acosh atanh arcsin arccos arctan arcsinh arccosh arctanh atan2 "
               "arctan2 erf erfc erfinv copysign logaddexp logaddexp2 bitwise_left_shift bitwise_right_shift",
     _scan: "cummax cummin logcumsumexp diag",
     _histogram: "histc histogram",
+    _counting: "bincount unique diff median kthvalue msort index_add",
+    _combine: "addcmul addcdiv",
     _strided: "unfold",
     _scatter: "scatter scatter_reduce",
 }
@@ -25,6 +32,7 @@ _INPLACE = {
     _special: "asin acos atan sinh cosh asinh acosh atanh arcsin arccos arctan arcsinh arccosh arctanh atan2 "
               "arctan2 erf erfc erfinv copysign bitwise_left_shift bitwise_right_shift",
     _scatter: "scatter scatter_reduce",
+    _counting: "index_add",
 }
 
 
@@ -37,6 +45,7 @@ def _install():
     for mod, names in _INPLACE.items():
         for n in names.split():
             setattr(Tensor, n + "_", _inplace_method(mod, n))
+    Tensor.fill_diagonal_ = _grid.fill_diagonal_
     if not hasattr(Tensor, "scatter_add_"):
         Tensor.scatter_add_ = lambda self, dim, index, src: self._inplace(
             lambda t, s: scatter_add(t, dim, index, s), src)

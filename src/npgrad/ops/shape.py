@@ -569,23 +569,23 @@ def _check_matrix(input, where):
         raise RuntimeError(f"{where}: input tensor must have at least 2 dimensions, got shape {tuple(input.shape)}")
 
 
-def _keep_where(mask, input):
-    """``input`` where ``mask``, zeros elsewhere (a product with the mask would let nan and inf through)."""
-    return E.where(mask, input, E.zeros_like(input))
-
-
 def tril(input, diagonal=0):
     _check_matrix(input, "tril")
     xp = _backend.array_module(input._data)
-    mask = Tensor._make(xp.tril(xp.ones(input._data.shape[-2:], dtype=bool), diagonal), None, False, None)
-    return _keep_where(mask, input)
+    return _zero_outside(input, xp.tril(xp.ones(input._data.shape[-2:], dtype=bool), diagonal))
 
 
 def triu(input, diagonal=0):
     _check_matrix(input, "triu")
     xp = _backend.array_module(input._data)
-    mask = Tensor._make(xp.triu(xp.ones(input._data.shape[-2:], dtype=bool), diagonal), None, False, None)
-    return _keep_where(mask, input)
+    return _zero_outside(input, xp.triu(xp.ones(input._data.shape[-2:], dtype=bool), diagonal))
+
+
+def _zero_outside(input, keep):
+    """Zeros where ``keep`` is False; written, not multiplied, so that inf and nan there become 0 as well
+    (``triu(full((n, n), -inf), 1)`` is the causal attention mask)."""
+    from .index import masked_fill
+    return masked_fill(input, Tensor._make(~keep, None, False, None), 0)
 
 
 class Diagonal(Function):

@@ -1,15 +1,17 @@
-"""Schedules that cycle, react to a metric, or combine others: OneCycleLR, ReduceLROnPlateau,
-SequentialLR, ChainedScheduler."""
+"""Schedules that cycle, react to a metric, or combine others: OneCycleLR, CyclicLR,
+CosineAnnealingWarmRestarts, ReduceLROnPlateau, SequentialLR, ChainedScheduler."""
 from __future__ import annotations
 
 import math
+import types
 import warnings
 from bisect import bisect_right
 
 from ._lr_base import _EPOCH_DEPRECATION, LRScheduler, _group_lrs, _per_group
 from .optimizer import Optimizer
 
-__all__ = ["OneCycleLR", "ReduceLROnPlateau", "SequentialLR", "ChainedScheduler"]
+__all__ = ["OneCycleLR", "CyclicLR", "CosineAnnealingWarmRestarts", "ReduceLROnPlateau", "SequentialLR",
+           "ChainedScheduler"]
 
 
 class OneCycleLR(LRScheduler):
@@ -317,3 +319,148 @@ class ChainedScheduler(LRScheduler):
 
     def load_state_dict(self, state_dict):
         _load_nested_state_dict(self, state_dict)
+
+
+def _set_momentum(group, use_beta1, m):
+    if use_beta1:
+        group["betas"] = (m, *group["betas"][1:])
+    else:
+        group["momentum"] = m
+
+
+class CyclicLR(LRScheduler):
+    """Cyclical learning rates (Smith, 2017), stepped once per *batch*: the lr climbs from ``base_lr`` to
+    ``max_lr`` over ``step_size_up`` steps and back over ``step_size_down``; ``mode`` scales the height of
+    each cycle (``triangular``: 1, ``triangular2``: halved per cycle, ``exp_range``: ``gamma ** step``), or
+    ``scale_fn`` does.  With ``cycle_momentum`` the momentum (or beta1) moves the opposite way.
+
+    >>> import npgrad
+    >>> opt = npgrad.optim.SGD([npgrad.zeros(1, requires_grad=True)], lr=0.1, momentum=0.9)
+    >>> s = npgrad.optim.lr_scheduler.CyclicLR(opt, base_lr=0.0, max_lr=1.0, step_size_up=2)
+    >>> opt.step(); s.step(); s.get_last_lr()
+    [0.5]
+    """
+
+    def __init__(self, optimizer, base_lr, max_lr, step_size_up=2000, step_size_down=None, mode="triangular",
+                 gamma=1.0, scale_fn=None, scale_mode="cycle", cycle_momentum=True, base_momentum=0.8,
+                 max_momentum=0.9, last_epoch=-1):
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
+        base_lrs = _per_group("base_lr", optimizer, base_lr)
+        if last_epoch == -1:
+            for lr, g in zip(base_lrs, optimizer.param_groups):
+                g["lr"] = lr
+        self.max_lrs = _per_group("max_lr", optimizer, max_lr)
+        up = float(step_size_up)
+        down = float(step_size_down) if step_size_down is not None else up
+        self.total_size = up + down
+        self.step_ratio = up / self.total_size
+        if mode not in ("triangular", "triangular2", "exp_range") and scale_fn is None:
+            raise ValueError("mode is invalid and scale_fn is None")
+        self.mode, self.gamma, self._scale_fn_custom = mode, gamma, scale_fn
+        self.scale_mode = scale_mode if scale_fn is not None else ("iterations" if mode == "exp_range" else "cycle")
+        self.cycle_momentum = cycle_momentum
+        if cycle_momentum:
+            if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
+                raise ValueError("optimizer must support momentum or beta1 with `cycle_momentum` option enabled")
+            self.use_beta1 = "betas" in optimizer.defaults
+            self.base_momentums = _per_group("base_momentum", optimizer, base_momentum)
+            self.max_momentums = _per_group("max_momentum", optimizer, max_momentum)
+            if last_epoch == -1:
+                for m, b, g in zip(self.max_momentums, self.base_momentums, optimizer.param_groups):
+                    _set_momentum(g, self.use_beta1, m)
+                    g["max_momentum"], g["base_momentum"] = m, b
+        super().__init__(optimizer, last_epoch)
+        self.base_lrs = base_lrs
+
+    def scale_fn(self, x):
+        if self._scale_fn_custom is not None:
+            return self._scale_fn_custom(x)
+        if self.mode == "triangular2":
+            return 1 / (2.0 ** (x - 1))
+        return self.gamma ** x if self.mode == "exp_range" else 1.0
+
+    def get_lr(self):
+        self._warn_if_outside_step()
+        cycle = math.floor(1 + self.last_epoch / self.total_size)
+        x = 1.0 + self.last_epoch / self.total_size - cycle
+        factor = x / self.step_ratio if x <= self.step_ratio else (x - 1) / (self.step_ratio - 1)
+        scale = self.scale_fn(cycle if self.scale_mode == "cycle" else self.last_epoch)
+        lrs = [base + (top - base) * factor * scale for base, top in zip(self.base_lrs, self.max_lrs)]
+        if self.cycle_momentum:
+            for g, b, m in zip(self.optimizer.param_groups, self.base_momentums, self.max_momentums):
+                _set_momentum(g, self.use_beta1, m - (m - b) * factor * scale)
+        return lrs
+
+    def state_dict(self):
+        """A custom ``scale_fn`` is saved only as its ``__dict__`` (functions and lambdas not at all)."""
+        sd = super().state_dict()
+        fn = sd.pop("_scale_fn_custom")
+        sd["_scale_fn_custom"] = None if fn is None or isinstance(fn, types.FunctionType) else dict(fn.__dict__)
+        return sd
+
+    def load_state_dict(self, state_dict):
+        state_dict = dict(state_dict)
+        fn = state_dict.pop("_scale_fn_custom")
+        self.__dict__.update(state_dict)
+        if fn is not None and self._scale_fn_custom is not None:
+            self._scale_fn_custom.__dict__.update(fn)
+
+
+class CosineAnnealingWarmRestarts(LRScheduler):
+    """Cosine annealing with warm restarts (SGDR): ``lr = eta_min + (base_lr - eta_min) *
+    (1 + cos(pi * T_cur / T_i)) / 2``, where ``T_cur`` counts the epochs since the last restart and the
+    period ``T_i`` starts at ``T_0`` and grows ``T_mult`` times at each restart.  ``step`` may be called
+    with a fractional epoch (once per batch: ``step(epoch + i / iters)``).
+
+    >>> import npgrad
+    >>> opt = npgrad.optim.SGD([npgrad.zeros(1, requires_grad=True)], lr=1.0)
+    >>> s = npgrad.optim.lr_scheduler.CosineAnnealingWarmRestarts(opt, T_0=2)
+    >>> opt.step(); s.step(); s.get_last_lr()
+    [0.5]
+    """
+
+    def __init__(self, optimizer, T_0, T_mult=1, eta_min=0.0, last_epoch=-1):
+        if not isinstance(T_0, int) or T_0 <= 0:
+            raise ValueError(f"Expected positive integer T_0, but got {T_0}")
+        if not isinstance(T_mult, int) or T_mult < 1:
+            raise ValueError(f"Expected integer T_mult >= 1, but got {T_mult}")
+        if not isinstance(eta_min, (float, int)):
+            raise ValueError(f"Expected float or int eta_min, but got {eta_min} of type {type(eta_min)}")
+        self.T_0, self.T_i, self.T_mult, self.eta_min = T_0, T_0, T_mult, eta_min
+        self.T_cur = last_epoch
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self):
+        self._warn_if_outside_step()
+        return [self.eta_min + (base - self.eta_min) * (1 + math.cos(math.pi * self.T_cur / self.T_i)) / 2
+                for base in self.base_lrs]
+
+    def step(self, epoch=None):
+        if epoch is None and self.last_epoch < 0:
+            epoch = 0
+        if epoch is None:
+            epoch = self.last_epoch + 1
+            self.T_cur += 1
+            if self.T_cur >= self.T_i:
+                self.T_cur, self.T_i = self.T_cur % self.T_i, self.T_i * self.T_mult
+        elif epoch < 0:
+            raise ValueError(f"Expected non-negative epoch, but got {epoch}")
+        elif epoch >= self.T_0:
+            if self.T_mult == 1:
+                self.T_cur = epoch % self.T_0
+            else:
+                n = int(math.log(epoch / self.T_0 * (self.T_mult - 1) + 1, self.T_mult))
+                self.T_cur = epoch - self.T_0 * (self.T_mult ** n - 1) / (self.T_mult - 1)
+                self.T_i = self.T_0 * self.T_mult ** n
+        else:
+            self.T_i, self.T_cur = self.T_0, epoch
+        self.last_epoch = math.floor(epoch)
+        self._get_lr_called_within_step = True
+        try:
+            values = self.get_lr()
+        finally:
+            self._get_lr_called_within_step = False
+        for group, lr in zip(self.optimizer.param_groups, values):
+            group["lr"] = lr
+        self._last_lr = _group_lrs(self.optimizer)

@@ -9,7 +9,7 @@ from collections import Counter
 from ._lr_base import LRScheduler, _group_lrs
 
 __all__ = ["LambdaLR", "MultiplicativeLR", "StepLR", "MultiStepLR", "ConstantLR", "LinearLR", "ExponentialLR",
-           "CosineAnnealingLR"]
+           "CosineAnnealingLR", "PolynomialLR"]
 
 
 def _lambdas(who, optimizer, lr_lambda):
@@ -104,8 +104,9 @@ class StepLR(LRScheduler):
     """
 
     def __init__(self, optimizer, step_size, gamma=0.1, last_epoch=-1):
-        if not isinstance(step_size, int) or step_size <= 0:
-            raise ValueError(f"StepLR: step_size must be a positive int, got {step_size!r}")
+        # (a positive number: PyTorch's language-model tutorial passes 1.0)
+        if isinstance(step_size, bool) or not isinstance(step_size, (int, float)) or not step_size > 0:
+            raise ValueError(f"StepLR: step_size must be a positive number, got {step_size!r}")
         self.step_size, self.gamma = step_size, gamma
         super().__init__(optimizer, last_epoch)
 
@@ -275,4 +276,32 @@ class CosineAnnealingLR(LRScheduler):
 
     def _get_closed_form_lr(self):
         return [self.eta_min + (base - self.eta_min) * (1 + math.cos(math.pi * self.last_epoch / self.T_max)) / 2
+                for base in self.base_lrs]
+
+
+class PolynomialLR(LRScheduler):
+    """Polynomial decay to zero over ``total_iters`` epochs, then constant:
+    ``lr = base_lr * (1 - min(epoch, total_iters) / total_iters) ** power``.
+
+    >>> import npgrad
+    >>> opt = npgrad.optim.SGD([npgrad.zeros(1, requires_grad=True)], lr=1.0)
+    >>> s = npgrad.optim.lr_scheduler.PolynomialLR(opt, total_iters=4, power=2.0)
+    >>> opt.step(); s.step(); s.get_last_lr()
+    [0.5625]
+    """
+
+    def __init__(self, optimizer, total_iters=5, power=1.0, last_epoch=-1):
+        self.total_iters, self.power = total_iters, power
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self):
+        self._warn_if_outside_step()
+        e, n = self.last_epoch, self.total_iters
+        if self._is_initial or e > n:
+            return _group_lrs(self.optimizer)
+        factor = ((1.0 - e / n) / (1.0 - (e - 1) / n)) ** self.power
+        return [g["lr"] * factor for g in self.optimizer.param_groups]
+
+    def _get_closed_form_lr(self):
+        return [base * (1.0 - min(self.total_iters, self.last_epoch) / self.total_iters) ** self.power
                 for base in self.base_lrs]

@@ -19,10 +19,16 @@ Schedules that follow a fixed curve live in ``_lr_decay``, the cyclic, metric-dr
 ones in ``_lr_cycle``; all are importable from here, as in PyTorch.
 """
 from ._lr_base import LRScheduler, _LRScheduler
-from ._lr_cycle import ChainedScheduler, OneCycleLR, ReduceLROnPlateau, SequentialLR
+from ._lr_cycle import (ChainedScheduler, CosineAnnealingWarmRestarts, CyclicLR, OneCycleLR, ReduceLROnPlateau,
+                        SequentialLR)
 from ._lr_decay import (ConstantLR, CosineAnnealingLR, ExponentialLR, LambdaLR, LinearLR, MultiplicativeLR,
-                        MultiStepLR, StepLR)
+                        MultiStepLR, PolynomialLR, StepLR)
 
 __all__ = ["LRScheduler", "LambdaLR", "MultiplicativeLR", "StepLR", "MultiStepLR", "ConstantLR", "LinearLR",
-           "ExponentialLR", "CosineAnnealingLR", "OneCycleLR", "ReduceLROnPlateau", "SequentialLR",
-           "ChainedScheduler"]
+           "ExponentialLR", "CosineAnnealingLR", "PolynomialLR", "OneCycleLR", "CyclicLR", "CosineAnnealingWarmRestarts",
+           "ReduceLROnPlateau", "SequentialLR", "ChainedScheduler"]
+
+# the schedulers' home, as PyTorch's (programs test ``scheduler.__module__ == lr_scheduler.__name__``)
+for _name in __all__:
+    globals()[_name].__module__ = __name__
+del _name

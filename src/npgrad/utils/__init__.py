@@ -1,2 +1,2 @@
 """npgrad.utils"""
-from . import data  # noqa: F401
+from . import checkpoint, data  # noqa: F401

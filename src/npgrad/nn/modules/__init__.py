@@ -6,8 +6,8 @@ _Loss``, ``torch.nn.modules.module.Module`` ...); every name is the one defined 
 >>> issubclass(npgrad.nn.MSELoss, _Loss) and npgrad.nn.modules.module.Module is npgrad.nn.Module
 True
 """
-from . import (activation, batchnorm, container, conv, dropout, flatten, linear, loss, module,  # noqa: F401
-               normalization, pooling, rnn, sparse, utils)
+from . import (activation, batchnorm, container, conv, dropout, flatten, instancenorm, linear, loss,  # noqa: F401
+               module, normalization, padding, pixelshuffle, pooling, rnn, sparse, transformer, utils)
 from .activation import *  # noqa: F401,F403
 from .batchnorm import BatchNorm1d, BatchNorm2d, BatchNorm3d  # noqa: F401
 from .container import *  # noqa: F401,F403
@@ -21,3 +21,4 @@ from .normalization import GroupNorm, LayerNorm  # noqa: F401
 from .pooling import *  # noqa: F401,F403
 from .rnn import *  # noqa: F401,F403
 from .sparse import *  # noqa: F401,F403
+from .transformer import *  # noqa: F401,F403

@@ -87,7 +87,8 @@ def clip_grads_with_norm_(parameters, max_norm, total_norm, foreach=None):
     tn = total_norm._data if isinstance(total_norm, Tensor) else np.asarray(total_norm, dtype=np.float32)
     coef = np.minimum(float(max_norm) / (tn + tn.dtype.type(1e-6)), tn.dtype.type(1.0))
     for g in grads:
-        np.multiply(g._data, coef.astype(g._data.dtype, copy=False), out=g._data)
+        with np.errstate(invalid="ignore"):  # (inf * 0 -> nan with a non-finite norm: silent, as PyTorch)
+            np.multiply(g._data, coef.astype(g._data.dtype, copy=False), out=g._data)
         g._version[0] += 1
 
 
