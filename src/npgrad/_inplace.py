@@ -195,6 +195,9 @@ class InplaceOps:
         return self._inplace(_copy_into, src)
 
     def fill_(self, value):
+        if isinstance(value, Tensor) and value.ndim:
+            raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with {value.ndim} "
+                               "dimensions.")
         return self._inplace(_copy_into, value, _overlap_ok=True)  # (allowed on expanded tensors, as PyTorch)
 
     def masked_fill_(self, mask, value):

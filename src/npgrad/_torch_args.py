@@ -53,7 +53,9 @@ _FACTORY = {"arange", "empty", "eye", "full", "linspace", "logspace", "ones", "r
 _ANY_DTYPE = {"sum", "prod", "cumsum", "cumprod"}
 # These insist on ``out`` having exactly the result's dtype.
 _SAME_DTYPE = {"amax", "amin", "argmax", "argmin", "bmm", "clamp", "clamp_max", "clamp_min", "clip", "dot",
-               "inner", "matmul", "max", "min", "mm", "mv", "outer", "addmm", "sort", "topk"}
+               "inner", "matmul", "max", "min", "mm", "mv", "outer", "addmm", "sort", "topk",
+               "abs", "absolute", "bitwise_not", "ceil", "diag", "floor", "neg", "negative", "norm", "round", "sgn",
+               "sign", "take_along_dim", "tril", "triu", "trunc", "where"}
 
 
 def _arg_names(fn):
@@ -100,8 +102,8 @@ def public(fn, name=None, out=False, method=False):
         if dest is None:
             return fn(*args, **kw)
         _check_out_grad(name, dest, args, kw)
-        if factory and kw.get("dtype") is None:
-            kw["dtype"] = dest.dtype
+        if (factory or name in _ANY_DTYPE) and kw.get("dtype") is None and hasattr(dest, "dtype"):
+            kw["dtype"] = dest.dtype  # (a sum into an int out adds the elements as ints, as PyTorch)
         if factory and kw.get("device") is None and _backend.is_device_array(getattr(dest, "_data", None)):
             kw["device"] = dest.device  # a factory makes its result where ``out`` lives
         return write_out(name, fn(*args, **kw), dest, args, factory)

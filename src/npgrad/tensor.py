@@ -90,6 +90,9 @@ class Tensor(InplaceOps):
     """
 
     __slots__ = ("_data", "requires_grad", "_grad", "grad_fn", "_ver", "_name", "__weakref__", "__dict__")
+    # NumPy scalars and arrays defer to the tensor's reflected operators (np.float64(2) * t is a tensor,
+    # with its graph, as in PyTorch; without this NumPy made an ndarray of t)
+    __array_priority__ = 1000
 
     # rarely set: class-level defaults, so creating a tensor (once per op) stores three fields less;
     # a tensor that sets one keeps it in its own __dict__
@@ -242,7 +245,9 @@ class Tensor(InplaceOps):
 
     @property
     def mT(self):
-        return self.transpose(-2, -1)
+        if self.ndim == 1:  # (0-d tensors are their own transpose, as in PyTorch)
+            raise RuntimeError("tensor.mT is only supported on matrices or batches of matrices. Got 1-D tensor.")
+        return self.transpose(-2, -1) if self.ndim else self
 
     def size(self, dim=None):
         if dim is None:

@@ -1,4 +1,6 @@
 """Reductions beyond the op table: ties (values, indices, gradients), integer dtypes, edge sizes."""
+import re
+
 import numpy as np
 import pytest
 
@@ -158,3 +160,81 @@ def test_var_std_signatures_match_torch(f, torch):
     a, b = (a if isinstance(a, tuple) else (a,)), (b if isinstance(b, tuple) else (b,))
     for p, q in zip(a, b):
         np.testing.assert_allclose(p._data, q.numpy(), rtol=1e-6)
+
+
+@pytest.mark.parametrize("fn", ["argmax", "argmin"])
+def test_arg_extremum_of_a_vector_along_dim0_is_a_0d_tensor(fn, torch):
+    ours = getattr(npgrad.tensor([3, 4, 1, 2], dtype=npgrad.int32)[::2], fn)(0)
+    assert isinstance(ours.numpy(), np.ndarray) and ours.shape == ()
+    assert ours.item() == getattr(torch.tensor([3, 4, 1, 2], dtype=torch.int32)[::2], fn)(0).item()
+
+
+EMPTY_REDUCTIONS = [lambda x: x.amax(1), lambda x: x.amin(1, keepdim=True), lambda x: x.max(1)[0],
+                    lambda x: x.min(1)[1], lambda x: x.argmax(1), lambda x: x.amax(0), lambda x: x.amax((1, 0)),
+                    lambda x: x.max(0),
+                    lambda x: x.argmin(0), lambda x: x.amax(), lambda x: x.max(), lambda x: x.argmax()]
+
+
+@pytest.mark.parametrize("f", EMPTY_REDUCTIONS)
+def test_extrema_of_empty_tensors_as_pytorch(f, torch):
+    """Reducing a non-empty dim of an empty tensor works (empty result); an empty dim raises IndexError,
+    and reducing all of an empty tensor PyTorch's RuntimeError (IndexError for argmax)."""
+    try:
+        theirs = f(torch.zeros(0, 3))
+    except (IndexError, RuntimeError) as e:
+        with pytest.raises(type(e)):
+            f(npgrad.zeros(0, 3))
+        return
+    assert tuple(f(npgrad.zeros(0, 3)).shape) == tuple(theirs.shape)
+
+
+@pytest.mark.parametrize("call", [lambda x: x.argmax(), lambda x: x.argmin(0), lambda x: x.topk(1)])
+def test_argmax_argmin_topk_refuse_bool_as_pytorch(call, torch):
+    with pytest.raises(RuntimeError, match="bool") as theirs:
+        call(torch.tensor([[True, False], [False, True]]))
+    with pytest.raises(RuntimeError, match=re.escape(str(theirs.value)[:20])):
+        call(npgrad.tensor([[True, False], [False, True]]))
+
+
+@pytest.mark.parametrize("call", [lambda T, x: x.norm(), lambda T, x: T.norm(x, p=1, dim=0),
+                                  lambda T, x: T.linalg.vector_norm(x, dtype=T.float32), lambda T, x: T.linalg.norm(x)])
+@pytest.mark.parametrize("dtype", ["int64", "bool"])
+def test_norms_refuse_integer_and_bool_tensors(call, dtype, torch):
+    for T in (torch, npgrad):
+        with pytest.raises(RuntimeError, match="Expected a floating point"):
+            call(T, T.tensor([3, 4]).to(getattr(T, dtype)))
+
+
+@pytest.mark.parametrize("p,dim", [(float("inf"), 0), (float("-inf"), None), (float("inf"), None)])
+def test_inf_norms_of_empty_reductions_raise_runtime_error(p, dim, torch):
+    for T in (torch, npgrad):
+        with pytest.raises(RuntimeError, match="does not have an identity"):
+            T.zeros(0, 3).norm(p=p, dim=dim)
+    assert npgrad.zeros(0, 3).norm(p=float("inf"), dim=1).shape == (0,)
+
+
+@pytest.mark.parametrize("call", [lambda T, x: x.prod(dtype=T.int32), lambda T, x: T.prod(x, 0, dtype=T.bool),
+                                  lambda T, x: x.cumsum(1, dtype=T.uint8), lambda T, x: T.cumprod(x, 0, dtype=T.int32),
+                                  lambda T, x: x.sum(0, dtype=T.uint8)])
+@pytest.mark.parametrize("dtype", ["uint8", "int64", "float32"])
+def test_integer_dtype_argument_sets_the_result_dtype(call, dtype, torch):
+    """With dtype=, the input is cast to it first and the result has it (int64 only without dtype=)."""
+    x = np.array([[1.5, -2.0, 0.0], [3.0, 130.0, -1.0]]).astype(dtype)
+    ours, theirs = call(npgrad, npgrad.tensor(x)), call(torch, torch.tensor(x))
+    assert ours.dtype.name == str(theirs.dtype).replace("torch.", "") and ours.tolist() == theirs.tolist()
+
+
+@pytest.mark.parametrize("dtype", ["float16", "int32"])
+def test_vector_norm_refuses_a_narrowing_or_integer_dtype(dtype, torch):
+    for T in (torch, npgrad):
+        with pytest.raises(RuntimeError, match="linalg.vector_norm"):
+            T.linalg.vector_norm(T.tensor([1.5, 2.0]), dtype=getattr(T, dtype))
+    assert npgrad.linalg.vector_norm(npgrad.tensor([3.0, 4.0]), dtype=npgrad.float64).dtype == npgrad.float64
+
+
+@pytest.mark.parametrize("call", [lambda T, x: x.all(), lambda T, x: x.any(1), lambda T, x: T.all(x, 1, keepdim=True)])
+@pytest.mark.parametrize("dtype", ["uint8", "int32", "bool"])
+def test_all_any_of_uint8_are_uint8(call, dtype, torch):
+    x = np.array([[1, 0, 3], [2, 2, 0]]).astype(dtype)
+    ours, theirs = call(npgrad, npgrad.tensor(x)), call(torch, torch.tensor(x))
+    assert ours.dtype.name == str(theirs.dtype).replace("torch.", "") and ours.tolist() == theirs.tolist()

@@ -49,3 +49,19 @@ def test_nonzero_0d(torch):
         a, b = npgrad.tensor(v), torch.tensor(v)
         assert tuple(npgrad.nonzero(a).shape) == tuple(torch.nonzero(b).shape)
         assert [t.tolist() for t in a.nonzero(as_tuple=True)] == [t.tolist() for t in b.nonzero(as_tuple=True)]
+
+
+@pytest.mark.parametrize("fn", ["cumsum", "cumprod"])
+@pytest.mark.parametrize("dtype", ["int32", "bool"])
+def test_running_sum_and_product_of_a_0d_integer_tensor_stay_0d(fn, dtype, torch):
+    ours = getattr(npgrad.tensor(3, dtype=getattr(npgrad, dtype)), fn)(0)
+    theirs = getattr(torch.tensor(3, dtype=getattr(torch, dtype)), fn)(0)
+    assert ours.shape == theirs.shape == () and ours.dtype.name == "int64" and ours.item() == theirs.item()
+
+
+@pytest.mark.parametrize("shape,k", [((3, 0), 1), ((0, 4), 0), ((0, 4), -1)])
+def test_gradient_of_an_empty_diagonal(shape, k, torch):
+    x, tx = npgrad.zeros(*shape, requires_grad=True), torch.zeros(*shape, requires_grad=True)
+    x.diag(k).sum().backward()
+    tx.diag(k).sum().backward()
+    assert x.grad.shape == tx.grad.shape

@@ -99,3 +99,37 @@ def test_zero_d_index_counts_as_one_element_as_in_pytorch(torch):
     x = npgrad.arange(5.0, requires_grad=True)
     npgrad.gather(x, 0, npgrad.tensor(2)).backward()
     assert x.grad.tolist() == [0, 0, 1, 0, 0]
+
+
+@pytest.mark.parametrize("dtype", ["int32", "uint8"])
+@pytest.mark.parametrize("include_self", [True, False])
+def test_scatter_reduce_mean_of_integers_keeps_the_dtype(dtype, include_self, torch):
+    x, idx, src = np.array([1, 5, 7]), np.array([0, 0, 2, 2]), np.array([2, 4, 9, 3])
+    ours = npgrad.tensor(x.astype(dtype)).scatter_reduce(0, npgrad.tensor(idx), npgrad.tensor(src.astype(dtype)),
+                                                         "mean", include_self=include_self)
+    theirs = torch.tensor(x.astype(dtype)).scatter_reduce(0, torch.tensor(idx), torch.tensor(src.astype(dtype)),
+                                                          "mean", include_self=include_self)
+    assert ours.dtype.name == dtype and ours.tolist() == theirs.tolist()
+
+
+def test_scatter_add_refuses_src_of_another_dtype(torch):
+    for T in (torch, npgrad):
+        with pytest.raises(RuntimeError, match="Expected self.dtype to be equal to src.dtype"):
+            T.zeros(3).scatter_add(0, T.tensor([0]), T.ones(1, dtype=T.float64))
+
+
+@pytest.mark.parametrize("reduce", ["add", "multiply"])
+def test_scatter_with_reduce_refuses_src_of_another_dtype(reduce, torch):
+    for T in (torch, npgrad):
+        with pytest.raises(RuntimeError, match="Expected self.dtype to be equal to src.dtype"):
+            T.zeros(3).scatter(0, T.tensor([0]), T.ones(1, dtype=T.int64), reduce=reduce)
+
+
+@pytest.mark.parametrize("reduce", ["amax", "amin"])
+def test_scatter_reduce_extrema_of_bool_without_self(reduce, torch):
+    vals = []
+    for T in (npgrad, torch):
+        b = T.tensor([True, False, True])
+        vals.append(b.scatter_reduce(0, T.tensor([0, 0, 1]), T.tensor([False, True, True]), reduce,
+                                     include_self=False).tolist())
+    assert vals[0] == vals[1]

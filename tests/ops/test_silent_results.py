@@ -271,3 +271,237 @@ def test_python_ints_wrap_into_narrow_integer_tensors(torch, dtype, op, value):
     ours = getattr(npgrad, op)(npgrad.tensor(data, dtype=getattr(npgrad, dtype)), value)
     ref = getattr(torch, op)(torch.tensor(data, dtype=getattr(torch, dtype)), value)
     assert ours.dtype == getattr(npgrad, dtype) and ours.tolist() == ref.tolist()
+
+
+@pytest.mark.parametrize("fn", ["tril", "triu"])
+def test_tril_triu_zero_out_nan_and_inf(fn, torch):
+    x = [[1.0, nan, float("inf")], [-float("inf"), 2.0, nan]]
+    _same(getattr(npgrad, fn)(npgrad.tensor(x), 0), getattr(torch, fn)(torch.tensor(x), 0))
+
+
+@pytest.mark.parametrize("shape,chunks,dim", [((0,), 3, 0), ((3, 0), 2, 1), ((0, 2), 5, 0)])
+def test_chunk_of_an_empty_dim_gives_chunks_empty_pieces(shape, chunks, dim, torch):
+    ours, theirs = npgrad.zeros(*shape).chunk(chunks, dim), torch.zeros(*shape).chunk(chunks, dim)
+    assert [tuple(t.shape) for t in ours] == [tuple(t.shape) for t in theirs]
+
+
+@pytest.mark.parametrize("dtype", ["int32", "uint8"])
+@pytest.mark.parametrize("fn", ["dot", "inner", "matmul"])
+def test_integer_vector_products_keep_the_dtype_and_wrap(fn, dtype, torch):
+    a, b = np.array([100, 200, 7]).astype(dtype), np.array([1, 2, 3]).astype(dtype)
+    ours = getattr(npgrad, fn)(npgrad.tensor(a), npgrad.tensor(b))
+    theirs = getattr(torch, fn)(torch.tensor(a), torch.tensor(b))
+    assert ours.dtype.name == dtype == str(theirs.dtype).replace("torch.", "") and ours.item() == theirs.item()
+
+
+def test_isclose_of_0d_tensors_and_mixed_dtypes(torch):
+    a = npgrad.tensor(1.5, dtype=npgrad.float64)
+    ours = npgrad.isclose(a, a + 1e-9)
+    assert isinstance(ours.numpy(), np.ndarray) and ours.shape == () and ours.item() is True
+    with pytest.raises(RuntimeError, match="did not match"):
+        torch.isclose(torch.tensor([1.0]), torch.tensor([1.0], dtype=torch.float64))
+    with pytest.raises(RuntimeError, match="did not match"):
+        npgrad.isclose(npgrad.tensor([1.0]), npgrad.tensor([1.0], dtype=npgrad.float64))
+
+
+@pytest.mark.parametrize("eq,sa,sb", [("bij,bjk->bik", (5, 3, 1), (5, 2, 4)), ("i,i->", (0,), (1,)),
+                                      ("i,i->", (1,), (3,)), ("ij,j->i", (3, 1), (4,))])
+def test_einsum_gradients_of_letters_broadcast_from_size_1(eq, sa, sb, torch):
+    rng = np.random.default_rng(0)
+    a0, b0 = rng.standard_normal(sa), rng.standard_normal(sb)
+    grads = []
+    for T in (npgrad, torch):
+        a, b = T.tensor(a0, requires_grad=True), T.tensor(b0, requires_grad=True)
+        y = T.einsum(eq, a, b)
+        (y * T.tensor(np.cos(np.arange(y.numel())).reshape(tuple(y.shape)))).sum().backward()
+        grads.append((a.grad.numpy(), b.grad.numpy()))
+    for ours, theirs in zip(*grads):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("shape,dim,sizes", [((0, 0, 0), 1, (3, 2)), ((2, 6), 1, (4, 2)), ((2, 0), 1, (3, -1))])
+def test_unflatten_checks_the_sizes_against_the_dim(shape, dim, sizes, torch):
+    try:
+        theirs = torch.zeros(*shape).unflatten(dim, sizes)
+    except RuntimeError:
+        with pytest.raises(RuntimeError, match="don't multiply up"):
+            npgrad.zeros(*shape).unflatten(dim, sizes)
+        return
+    assert npgrad.zeros(*shape).unflatten(dim, sizes).shape == theirs.shape
+
+
+@pytest.mark.parametrize("shape", [(2,), (1,), (2, 1), (), (3,), (2, 2, 2)])
+def test_addmm_input_expands_to_the_product_and_never_widens_it(shape, torch):
+    try:
+        theirs = torch.addmm(torch.zeros(shape), torch.ones(2, 4), torch.ones(4, 1))
+    except RuntimeError:
+        with pytest.raises(RuntimeError):
+            npgrad.addmm(npgrad.zeros(shape), npgrad.ones(2, 4), npgrad.ones(4, 1))
+        return
+    assert npgrad.addmm(npgrad.zeros(shape), npgrad.ones(2, 4), npgrad.ones(4, 1)).shape == theirs.shape
+
+
+@pytest.mark.parametrize("shape,widths,mode", [
+    ((3, 0, 4), (1, 1), "reflect"), ((0, 3, 4), (1, 1), "reflect"), ((0, 4), (1, 1), "replicate"),
+    ((2, 3, 0), (1, 1), "replicate"), ((2, 3, 4), (-5, 1), "constant"), ((2, 3, 4), (-4, 1), "constant"),
+    ((2, 3, 4), (-2, -2), "constant"), ((2, 3, 4), (-3, -2), "constant"), ((2, 3, 2), (3, -1), "circular")])
+def test_pad_refuses_empty_dims_and_crops_past_the_size(shape, widths, mode, torch):
+    try:
+        theirs = torch.nn.functional.pad(torch.ones(shape), widths, mode=mode)
+    except RuntimeError:
+        with pytest.raises(RuntimeError):
+            npgrad.nn.functional.pad(npgrad.ones(shape), widths, mode=mode)
+        return
+    assert npgrad.nn.functional.pad(npgrad.ones(shape), widths, mode=mode).shape == theirs.shape
+
+
+@pytest.mark.parametrize("fn,parts", [("hstack", [(0,), (2,)]), ("cat", [(0,), (2, 2)])])
+def test_skipped_empty_tensors_still_take_part_in_type_promotion(fn, parts, torch):
+    ours, theirs = [getattr(T, fn)([T.zeros(parts[0], dtype=T.float64), T.ones(parts[1], dtype=T.int64)])
+                    for T in (npgrad, torch)]
+    assert ours.dtype.name == str(theirs.dtype).replace("torch.", "") == "float64" and ours.shape == theirs.shape
+
+
+def test_broadcast_tensors_raises_runtime_error(torch):
+    for T in (torch, npgrad):
+        with pytest.raises(RuntimeError):
+            T.broadcast_tensors(T.zeros(3, 1), T.zeros(0, 3))
+
+
+def test_einsum_diagonal_of_unequal_dims_raises_runtime_error(torch):
+    for T in (torch, npgrad):
+        with pytest.raises(RuntimeError, match="repeated for operand 0"):
+            T.einsum("ii->i", T.zeros(1, 3))
+
+
+@pytest.mark.parametrize("widths,mode", [((-2, -2), "replicate"), ((-2, -2), "reflect"), ((-2, -1), "replicate")])
+def test_reflect_replicate_padding_needs_an_output_of_size_1(widths, mode, torch):
+    try:
+        theirs = torch.nn.functional.pad(torch.ones(1, 2, 4), widths, mode=mode)
+    except RuntimeError:
+        with pytest.raises(RuntimeError, match="too small"):
+            npgrad.nn.functional.pad(npgrad.ones(1, 2, 4), widths, mode=mode)
+        return
+    assert npgrad.nn.functional.pad(npgrad.ones(1, 2, 4), widths, mode=mode).shape == theirs.shape
+
+
+def test_mT_of_vectors_raises_and_of_0d_tensors_is_identity(torch):
+    for T in (torch, npgrad):
+        with pytest.raises(RuntimeError, match="only supported on matrices"):
+            T.tensor([1.0, 2.0]).mT
+    assert npgrad.tensor(1.0).mT.item() == 1.0 and npgrad.ones(2, 3).mT.shape == (3, 2)
+
+
+def test_out_of_another_dtype_as_pytorch(torch):
+    """sum/prod/cumsum into an int out add the elements as ints; abs, neg, sign, tril, where ... refuse an
+    out of another dtype."""
+    x = [[0.6, 0.7], [1.5, -0.4]]
+    for T in (npgrad, torch):
+        out = T.zeros(2, dtype=T.int32)
+        assert T.sum(T.tensor(x), 1, out=out).tolist() == [0, 1]
+        for call in (lambda o: T.abs(T.tensor(x), out=o), lambda o: T.neg(T.tensor(x), out=o),
+                     lambda o: T.tril(T.tensor(x), out=o),
+                     lambda o: T.where(T.tensor(x) > 0, T.tensor(x), T.zeros(2, 2), out=o)):
+            with pytest.raises(RuntimeError):
+                call(T.zeros(2, 2, dtype=T.float64))
+
+
+@pytest.mark.parametrize("call", [lambda T, a, b: a / b, lambda T, a, b: T.true_divide(b, a),
+                                  lambda T, a, b: T.atan2(a, b), lambda T, a, b: T.copysign(b, a)])
+def test_float_ops_of_mixed_integer_operands_do_not_wrap_first(call, torch):
+    """A 0-d int64 -4 with a uint8 tensor: the result is float, computed from -4 (not from 252, its uint8 wrap)."""
+    res = [call(T, T.tensor(-4), T.tensor([1, 2, 3], dtype=T.uint8)) for T in (npgrad, torch)]
+    assert res[0].dtype.name == "float32"
+    np.testing.assert_allclose(res[0].numpy(), res[1].numpy(), rtol=1e-6)
+
+
+def test_float_power_casts_integers_straight_to_float64(torch):
+    for args in [(lambda T: T.tensor([2 ** 40 + 1, 16777217]), 1), (2, lambda T: T.tensor([0.5]))]:
+        res = [T.float_power(*[a(T) if callable(a) else a for a in args]) for T in (npgrad, torch)]
+        assert res[0].dtype.name == "float64" and res[0].tolist() == res[1].tolist()
+
+
+@pytest.mark.parametrize("call", [
+    lambda T: T.tensor([1, 2, 0], dtype=T.int32).masked_fill(T.tensor([True, False, True]), T.tensor(1.5)),
+    lambda T: T.tensor([1, 2, 0], dtype=T.int32).masked_fill_(T.tensor([True, False, True]), T.tensor(1.5)),
+    lambda T: T.tensor([True, False, True]).masked_fill(T.tensor([True, False, True]), T.tensor(0))])
+def test_masked_fill_keeps_the_input_dtype_for_a_0d_tensor_value(call, torch):
+    ours, theirs = call(npgrad), call(torch)
+    assert ours.dtype.name == str(theirs.dtype).replace("torch.", "") and ours.tolist() == theirs.tolist()
+
+
+def test_copy_into_bool_casts_the_source(torch):
+    for T in (npgrad, torch):
+        assert T.tensor([True, False, True]).copy_(T.tensor([0, 2, 0])).tolist() == [False, True, False]
+
+
+def test_fill_refuses_a_value_tensor_with_dims(torch):
+    for T in (torch, npgrad):
+        with pytest.raises(RuntimeError, match="0-dimension value tensor"):
+            T.tensor([1, 2, 0]).fill_(T.tensor([5, 6, 7]))
+
+
+@pytest.mark.parametrize("call", [
+    lambda T: T.tensor([1, 2, 3]).__ipow__(2), lambda T: T.tensor([1, 4]).__ipow__(0.5),
+    lambda T: T.tensor([True, True]).__iand__(T.tensor([True, False])), lambda T: T.tensor([1, 4]).__ior__(2),
+    lambda T: T.tensor([1, 4], dtype=T.int32).__ixor__(T.tensor(1)),
+    lambda T: T.tensor([1.0, 0.0]).logical_and_(T.tensor([1, 1])), lambda T: T.tensor([1, 0]).logical_or_(T.zeros(2))])
+def test_augmented_assignments_write_in_place(call, torch):
+    """x **= y, &=, |=, ^= are in-place as in PyTorch: the dtype stays (an int x **= 0.5 raises)."""
+    try:
+        theirs = call(torch)
+    except RuntimeError:
+        with pytest.raises(RuntimeError, match="can't be cast"):
+            call(npgrad)
+        return
+    ours = call(npgrad)
+    assert ours.dtype.name == str(theirs.dtype).replace("torch.", "") and ours.tolist() == theirs.tolist()
+
+
+def test_pow_assignment_updates_views(torch):
+    for T in (npgrad, torch):
+        x = T.tensor([1, 2, 3])
+        v = x[1:]
+        x **= 2
+        assert v.tolist() == [4, 9]
+
+
+@pytest.mark.parametrize("call", [lambda T, x: x.clone().fill_(-1), lambda T, x: x.masked_fill(x > 0, -2),
+                                  lambda T, x: x.clone().fill_(256), lambda T, x: x.masked_fill(x > 0, 300.5)])
+def test_fill_values_wrap_or_overflow_into_unsigned_as_pytorch(call, torch):
+    """A negative int fills an unsigned tensor wrapped (-1 is 255); a value past the range raises."""
+    try:
+        theirs = call(torch, torch.tensor([1, 2], dtype=torch.uint8))
+    except RuntimeError:
+        with pytest.raises(RuntimeError, match="without overflow"):
+            call(npgrad, npgrad.tensor([1, 2], dtype=npgrad.uint8))
+        return
+    assert call(npgrad, npgrad.tensor([1, 2], dtype=npgrad.uint8)).tolist() == theirs.tolist()
+
+
+def test_masked_fill_checks_a_0d_tensor_value_fits(torch):
+    for T in (npgrad, torch):
+        x = T.tensor([1, 2], dtype=T.uint8)
+        assert x.masked_fill(x > 1, T.tensor(-1)).tolist() == [1, 255]
+        with pytest.raises(RuntimeError, match="overflow"):
+            x.masked_fill(x > 1, T.tensor(300))
+
+
+@pytest.mark.parametrize("call", [lambda t: np.float64(2) * t, lambda t: np.float32(1) + t,
+                                  lambda t: np.int64(3) - t, lambda t: np.float64(2) ** t,
+                                  lambda t: np.float64(2) > t, lambda t: np.float64(2) / t])
+def test_numpy_scalar_on_the_left_gives_a_tensor(call, torch):
+    ours, theirs = [call(T.tensor([1.0, 2.0], requires_grad=True)) for T in (npgrad, torch)]
+    assert isinstance(ours, npgrad.Tensor) and ours.requires_grad == theirs.requires_grad
+    assert ours.dtype.name == str(theirs.dtype).replace("torch.", "") and ours.tolist() == theirs.tolist()
+
+
+@pytest.mark.parametrize("call", [lambda x: x * 1e-9, lambda x: 3e-8 * x, lambda x: x * 100000, lambda x: x / 1e5,
+                                  lambda x: 7e4 / x, lambda x: 5 / x,
+                                  lambda x: npgrad.div(x, 1e5) if isinstance(x, npgrad.Tensor) else x.div(1e5)])
+def test_float16_times_a_number_rounds_once(call, torch):
+    """PyTorch multiplies/divides float16 by a Python number in float32: 60000 * 1e-9 is 6e-5, not 0
+    (1e-9 rounded to float16 first), and 1e-3 * 1e5 is 100, not inf."""
+    x = [60000.0, 1e-3, 2.0, float("inf")]
+    ours, theirs = call(npgrad.tensor(x, dtype=npgrad.float16)), call(torch.tensor(x, dtype=torch.float16))
+    assert ours.dtype.name == "float16" and ours.tolist() == theirs.tolist()

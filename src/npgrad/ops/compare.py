@@ -17,6 +17,8 @@ from .elementwise import _NUMBER, _arr, _shape_check, on_device_of, promote
 
 
 def heaviside(input, values):
+    if isinstance(values, Tensor) and values._data.dtype != input._data.dtype:  # PyTorch does not promote here
+        raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
     v = _arr(values)
     v = on_device_of(input._data, v)
     out = np.heaviside(input._data, v).astype(np.result_type(input._data, v))
@@ -112,8 +114,10 @@ def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    return Tensor._make(np.isclose(_arr(input), _arr(other), rtol=rtol, atol=atol, equal_nan=equal_nan),
-                        None, False, None)
+    if isinstance(input, Tensor) and isinstance(other, Tensor) and input.dtype != other.dtype:
+        raise RuntimeError(f"isclose: {input.dtype} did not match {other.dtype}")  # PyTorch does not promote
+    out = np.isclose(_arr(input), _arr(other), rtol=rtol, atol=atol, equal_nan=equal_nan)
+    return Tensor._make(_backend.as_array(out), None, False, None)  # (a NumPy scalar for 0-d operands)
 
 
 def logical_and(input, other):

@@ -200,11 +200,25 @@ class Sub(Function):
         return g, (-g if ctx.needs_input_grad[1] else None)
 
 
+_NUMBERS = (float, int)
+
+
+def _in_float32(op, a, b):
+    """``op(a, b)`` for a float16 array and a Python number, as PyTorch's CPU kernels compute it: in float32,
+    rounded once (x * 1e-9 keeps 60000 * 1e-9 = 6e-5 and x / 1e5 keeps 0.6, where NumPy rounds the number
+    to float16 first: 0 and inf)."""
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):  # (inf past the range, as PyTorch)
+        return op(a if type(a) in _NUMBERS else a.astype(np.float32),
+                  b if type(b) in _NUMBERS else b.astype(np.float32)).astype(np.float16)
+
+
 class Mul(Function):
     @staticmethod
     def forward(ctx, a, b):
         need = ctx.needs_input_grad
         ctx.save_for_backward(b if need[0] else None, a if need[1] else None)
+        if type(b) in _NUMBERS and a.dtype == np.float16 or type(a) in _NUMBERS and b.dtype == np.float16:
+            return _in_float32(np.multiply, a, b)
         return a * b
 
     @staticmethod
@@ -216,8 +230,14 @@ class Mul(Function):
 class Div(Function):
     @staticmethod
     def forward(ctx, a, b):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out = a / b
+        if type(b) in _NUMBERS and a.dtype == np.float16:
+            out = _in_float32(np.divide, a, b)
+        elif type(a) in _NUMBERS and b.dtype == np.float16:  # PyTorch's number / x is reciprocal(x) * number
+            with np.errstate(divide="ignore"):
+                out = _in_float32(np.multiply, a, np.reciprocal(b))
+        else:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                out = a / b
         # the inputs, not the output (as PyTorch): the quotient may then be modified in place
         ctx.save_for_backward(b, a if ctx.needs_input_grad[1] else None)
         return out
@@ -280,7 +300,8 @@ class PowScalar(Function):
         if c == 2:
             return x * x
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.power(x, c)
+            out = np.power(x, c)
+        return out if out.dtype == x.dtype else out.astype(x.dtype)  # NumPy's bool ** True is int8
 
     @staticmethod
     def backward(ctx, g):
@@ -293,8 +314,19 @@ class PowScalar(Function):
         return g * c * x ** (c - 1), None
 
 
-def _alpha(b, alpha):
-    return b if alpha == 1 else mul(b, alpha)
+def _alpha(a, b, alpha):
+    """``alpha * b`` in the dtype of ``a + b``: alpha takes no part in type promotion, as in PyTorch."""
+    if type(alpha) is int and alpha == 1:
+        return b
+    rt = _dtype.result_type(_arr(a), _arr(b))
+    if not rt.is_floating_point and isinstance(alpha, (float, np.floating)):
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
+    if rt is not _dtype.bool_ and isinstance(alpha, (bool, np.bool_)):
+        raise RuntimeError("Boolean alpha only supported for Boolean results.")
+    if not isinstance(b, Tensor):
+        return bool(b * alpha) if rt is _dtype.bool_ else b * alpha
+    prod = mul(b if b._data.dtype == rt.np else cast(b, rt), alpha)
+    return prod if prod._data.dtype == rt.np else cast(prod, rt)  # bool * 2 is int64: back to bool
 
 
 def add(input, other, alpha=1):
@@ -305,7 +337,7 @@ def add(input, other, alpha=1):
     tensor([[21., 22.],
             [41., 42.]])
     """
-    a, b = _pair(input, _alpha(other, alpha))
+    a, b = _pair(input, _alpha(input, other, alpha))
     try:
         return Add.apply(a, b)
     except ValueError:
@@ -319,10 +351,14 @@ def sub(input, other, alpha=1):
     >>> npgrad.sub(npgrad.tensor([5, 6]), 1.5)
     tensor([3.5000, 4.5000])
     """
-    a, b = _pair(input, _alpha(other, alpha))
-    if _dt(a) == np.bool_ and _dt(b) == np.bool_:
+    bools = (_dt(input) == np.bool_) + (_dt(other) == np.bool_)
+    if bools == 2:
         raise RuntimeError("sub: Subtraction, the `-` operator, with two bool tensors is not supported. Use the "
                            "`^` or `logical_xor()` operator instead.")
+    if bools:
+        raise RuntimeError("sub: Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+                           "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
+    a, b = _pair(input, _alpha(input, other, alpha))
     try:
         return Sub.apply(a, b)
     except ValueError:
@@ -363,9 +399,11 @@ def div(input, other, rounding_mode=None):
         _check_int_divisor(b, f"div(rounding_mode={rounding_mode!r})")
         fn = np.floor_divide if rounding_mode == "floor" else _trunc_divide
         return Tensor._make(_backend.as_array(call_on_one_device(fn, (a, b), (_arr(a), _arr(b)))), None, False, None)
-    a, b = _pair(input, other)
-    if _dt(a).kind not in "fc" and _dt(b).kind not in "fc":
-        a, b = promote(a, b, 0.0)[:2]
+    if _dt(input).kind not in "fc" and _dt(other).kind not in "fc":
+        # straight to the float dtype: a 0-d int64 -4 over a uint8 tensor must not wrap to uint8 first
+        a, b = promote(input, other, 0.0)[:2]
+    else:
+        a, b = _pair(input, other)
     try:
         return Div.apply(a, b)
     except ValueError:
@@ -442,17 +480,26 @@ def pow(input, exponent):
     (tensor([1., 4., 9.]), tensor([1., 2.]))
     """
     if isinstance(exponent, _NUMBER) and isinstance(input, Tensor):
-        if input._data.dtype.kind in "biu" and isinstance(exponent, float):
-            input = cast(input, _dtype.get_default_dtype())
+        rt = _dtype.result_type(input._data, exponent)  # bool ** 2 is int64, int ** 0.5 the default float
+        if rt.np != input._data.dtype:
+            input = cast(input, rt)
         if isinstance(exponent, (int, np.integer)) and exponent < 0 and input._data.dtype.kind in "biu":
             raise RuntimeError("Integers to negative integer powers are not allowed.")
         return PowScalar.apply(input, exponent)
     a, b = promote(input, exponent)
+    if _dt(a) == np.bool_:
+        raise NotImplementedError("\"pow\" not implemented for 'Bool'")
     return Pow.apply(a, b)
 
 
 def float_power(input, exponent):
-    return pow(cast(_float_operand(input), _dtype.float64), exponent)
+    """``input ** exponent`` in float64: each tensor operand is cast straight to it (no float32 on the way,
+    which would round integers above 2**24), a number base included."""
+    def f64(v):
+        return cast(v, _dtype.float64) if isinstance(v, Tensor) else v
+    if not isinstance(input, Tensor) and not isinstance(exponent, Tensor):
+        raise TypeError("float_power(): expected a Tensor as input or exponent")
+    return pow(f64(input) if isinstance(input, Tensor) else float(input), f64(exponent))
 
 
 class Maximum(Function):
@@ -567,6 +614,10 @@ def where(condition, input=None, other=None):
     if type(c) is not np.ndarray or c.dtype != np.bool_:
         c = _backend.as_array(c).astype(bool, copy=False)
     a, b = promote(input, other)
+    for x in (input, other):  # a Python int must fit an integer result (an unsigned one takes -1 as 255)
+        if type(x) is int and _dt(a).kind in "iu":
+            from .._convert import check_fits
+            check_fits(np.asarray(x), _dt(a), "where")
     if type(c) in _backend._BACKENDS:  # a device condition: constants and 0-d CPU tensors join it
         a, b = (_join(c, x) for x in (a, b))
     try:
@@ -596,6 +647,8 @@ def _join(dev, x):
 
 
 def lerp(input, end, weight):
+    if isinstance(end, Tensor) and end._data.dtype != input._data.dtype:  # PyTorch does not promote here
+        raise RuntimeError(f"lerp: expected dtype {input.dtype} for `end` but got dtype {end.dtype}")
     return input + (end - input) * weight
 
 
@@ -613,12 +666,13 @@ def copy_like(input, src):
             raise RuntimeError(f"copy_: source of shape {tuple(s.shape)} cannot be broadcast to "
                                f"{tuple(input.shape)}") from None
         from .shape import expand
-        return expand(s, input._data.shape) if s._data.shape != input._data.shape else s + 0
+        return expand(s, input._data.shape) if s._data.shape != input._data.shape else s.clone()
     if not isinstance(src, (int, float, bool, np.number, np.bool_, np.ndarray)):
         raise TypeError(f"fill_(): argument 'value' must be Number, not {type(src).__name__} ({src!r:.40})")
     if not isinstance(src, np.ndarray):
         from .._convert import check_fits
         check_fits(np.asarray(src), input._data.dtype, "fill_")
+        src = np.asarray(src).astype(input._data.dtype)[()]  # (an unsigned type takes -1 as 255, as PyTorch)
     if type(input._data) is not np.ndarray:  # on a device
         return Tensor._make(np.full_like(input._data, _backend.like(input._data, src) if
                                          isinstance(src, np.ndarray) else src), None, False, None)

@@ -28,7 +28,7 @@ class Amax(Function):
 
     @staticmethod
     def forward(ctx, x, axes, keepdim, is_min):
-        if x.size == 0:
+        if x.size == 0 and not all(x.shape[a] for a in axes):  # (empty rows of a non-empty dim reduce fine)
             raise RuntimeError("amax(): Expected reduction dim to be specified for input.numel() == 0.")
         out = (np.min if is_min else np.max)(x, axis=axes, keepdims=True)
         if ctx.needs_input_grad[0]:
@@ -59,6 +59,7 @@ def amax(input, dim=(), keepdim=False):
     >>> npgrad.amax(npgrad.tensor([[1.0, 3.0], [4.0, 2.0]]), dim=1)
     tensor([3., 4.])
     """
+    _check_reduced(input, dim, "amax")
     axes = _dims(None if dim == () else dim, input.ndim, "amax")
     return Amax.apply(input, axes, keepdim, False)
 
@@ -70,6 +71,7 @@ def amin(input, dim=(), keepdim=False):
     >>> npgrad.amin(npgrad.tensor([[1.0, 3.0], [4.0, 2.0]]), dim=0)
     tensor([1., 2.])
     """
+    _check_reduced(input, dim, "amin")
     axes = _dims(None if dim == () else dim, input.ndim, "amin")
     return Amax.apply(input, axes, keepdim, True)
 
@@ -78,13 +80,11 @@ _values_indices = namedtuple("return_types", ["values", "indices"])
 
 
 def _max_min(input, dim, keepdim, is_min, name):
-    if dim is None:
-        if input._data.size == 0:
-            raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
-                               "Specify the reduction dim with the 'dim' argument.")
-        return Amax.apply(input, tuple(range(input.ndim)), False, is_min)
     if isinstance(dim, Tensor):
         return (E.minimum if is_min else E.maximum)(input, dim)
+    _check_reduced(input, dim, name)
+    if dim is None:
+        return Amax.apply(input, tuple(range(input.ndim)), False, is_min)
     d = _norm_dim(dim, input.ndim, name)
     if input.ndim == 0:
         return _values_indices(input, Tensor._make(_zero_index(input._data), None, False, None))
@@ -127,7 +127,9 @@ def _arg(input, dim, keepdim, fn, name):
             out = out.reshape((1,) * input.ndim)
     else:
         d = _norm_dim(dim, input.ndim, name)
-        out = fn(input._data, axis=d, keepdims=keepdim).astype(np.int64) if input.ndim else _zero_index(input._data)
+        # (a 1-D input's index comes back from NumPy as a scalar: the tensor holds a 0-d array)
+        out = (_backend.as_array(fn(input._data, axis=d, keepdims=keepdim)).astype(np.int64, copy=False)
+               if input.ndim else _zero_index(input._data))
     return Tensor._make(out, None, False, None)
 
 
@@ -138,6 +140,7 @@ def argmax(input, dim=None, keepdim=False):
     >>> npgrad.tensor([[1.0, 3.0], [4.0, 2.0]]).argmax(dim=1)
     tensor([1, 0])
     """
+    _check_not_bool(input, "argmax(): does not support bool input")
     _check_nonempty(input, dim, "argmax")
     return _arg(input, dim, keepdim, np.argmax, "argmax")
 
@@ -149,6 +152,7 @@ def argmin(input, dim=None, keepdim=False):
     >>> npgrad.argmin(npgrad.tensor([3.0, 1.0, 1.0]))
     tensor(1)
     """
+    _check_not_bool(input, "argmin(): does not support bool input")
     _check_nonempty(input, dim, "argmin")
     return _arg(input, dim, keepdim, np.argmin, "argmin")
 
@@ -158,10 +162,29 @@ def _zero_index(x):
     return _backend.array_module(x).zeros((), np.int64)
 
 
+def _check_not_bool(input, message):
+    if input._data.dtype == np.bool_:
+        raise RuntimeError(message)
+
+
 def _check_nonempty(input, dim, name):
-    if input._data.size == 0 and (dim is None or input._data.shape[_norm_dim(dim, input.ndim, name)] == 0):
+    if input._data.size == 0 and dim is None:
         raise IndexError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0 "
                          f"(got an empty input of shape {tuple(input.shape)})")
+    _check_reduced(input, dim, name)
+
+
+def _check_reduced(input, dim, name):
+    """PyTorch's errors for an empty reduction: all of an empty tensor, or a dim of size 0 (others may be)."""
+    shape = input._data.shape
+    if dim is None or (isinstance(dim, (tuple, list)) and not len(dim)):
+        if input._data.size == 0:
+            raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
+                               "Specify the reduction dim with the 'dim' argument.")
+        return
+    for d in (dim if isinstance(dim, (tuple, list)) else (dim,)):
+        if shape and shape[_norm_dim(d, len(shape), name)] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
 
 
 def _gather_sorted(input, d, idx, names):
@@ -207,6 +230,7 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
     >>> npgrad.topk(npgrad.tensor([1.0, 4.0, 2.0, 3.0]), 2)
     return_types(values=tensor([4., 3.]), indices=tensor([1, 3]))
     """
+    _check_not_bool(input, "topk does not support bool dtypes on CPU")
     d = _norm_dim(dim, input.ndim, "topk")
     n = input._data.shape[d] if input.ndim else 1
     if not 0 <= k <= n:

@@ -34,7 +34,7 @@ def _index_check(input, dim, index, where):
         raise RuntimeError(f"{where}: Size does not match at dimension other than {d}: index "
                            f"{tuple(idx.shape)} is larger than input {tuple(input.shape)}")
     n = input._data.shape[d]
-    lo, hi = (int(idx.min()), int(idx.max())) if idx.size else (0, 0)
+    lo, hi = (int(idx.min()), int(idx.max())) if idx.size else (0, -1)  # (no index: none out of bounds)
     if lo < 0 or hi >= n:  # PyTorch does not wrap negative indices here
         raise RuntimeError(f"{where}: index {hi if hi >= n else lo} is out of bounds for dimension {d} with size {n}")
     return d, idx
@@ -113,6 +113,9 @@ def scatter_add(input, dim, index, src):
     d, idx = _index_check(input, dim, index, "scatter_add")
     if not isinstance(src, Tensor):
         raise TypeError(f"scatter_add(): argument 'src' must be Tensor, not {type(src).__name__}")
+    if src._data.dtype != input._data.dtype:
+        raise RuntimeError(f"scatter_add(): Expected self.dtype to be equal to src.dtype (got {input.dtype} "
+                           f"and {src.dtype})")
     if src.ndim != idx.ndim or any(i > s for i, s in zip(idx.shape, src._data.shape)):
         raise RuntimeError(f"scatter_add: index {tuple(idx.shape)} must not be larger than src "
                            f"{tuple(src.shape)} in any dimension")
@@ -125,5 +128,27 @@ def scatter(input, dim, index, src=None, value=None, reduce=None):
     return _scatter(input, dim, index, src, value, reduce)
 
 
-def take_along_dim(input, indices, dim):
-    return gather(input, dim, indices)
+def take_along_dim(input, indices, dim=None):
+    """``gather`` where input and indices broadcast against each other outside ``dim`` (as
+    ``np.take_along_axis``); without ``dim``, both are flattened.
+
+    >>> import npgrad
+    >>> npgrad.take_along_dim(npgrad.tensor([[1.0], [2.0]]), npgrad.tensor([[0, 0, 0]]), 0)
+    tensor([[1., 1., 1.]])
+    """
+    if dim is None:
+        return gather(input.reshape(-1), 0, indices.reshape(-1))
+    d = _norm_dim(dim, input.ndim, "take_along_dim")
+    if input.ndim != indices.ndim:
+        raise RuntimeError(f"torch.take_along_dim(): input and indices should have the same number of dimensions, "
+                           f"but got {input.ndim} dimensions for input, and {indices.ndim} dimensions for indices")
+    if indices._data.size and bool(indices._data.min() < 0):  # PyTorch's take_along_dim wraps -1 to the last
+        indices = indices + (indices < 0).long() * input.shape[d]
+    x_shape, i_shape = list(input.shape), list(indices.shape)
+    x_shape[d], i_shape[d] = indices.shape[d], input.shape[d]
+    try:
+        return gather(input.expand(np.broadcast_shapes(i_shape, input.shape)), d,
+                      indices.expand(np.broadcast_shapes(x_shape, indices.shape)))
+    except ValueError:
+        raise RuntimeError(f"take_along_dim: input {tuple(input.shape)} and indices {tuple(indices.shape)} do not "
+                           f"broadcast outside dim {dim}") from None

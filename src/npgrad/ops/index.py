@@ -4,6 +4,8 @@ The gradient of an advanced index scatters back with ``np.add.at`` so repeated i
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from .. import _backend
@@ -32,6 +34,10 @@ def _convert_key(key, shape, arr=None):
             k = k._data
             if k.ndim == 0 and k.dtype.kind in "iu":
                 k = int(k)
+            elif k.dtype == np.uint8:  # PyTorch still reads a uint8 tensor as a mask, not as indices
+                warnings.warn("indexing with dtype torch.uint8 is now deprecated, please use a dtype torch.bool "
+                              "instead.", UserWarning, stacklevel=3)
+                k = k.astype(bool)
             elif type(k) is not atype:
                 k = _index_on(arr, k)
         elif isinstance(k, list):
@@ -151,7 +157,7 @@ def _check_bounds(items, shape, atype=np.ndarray):
                 dim += k.ndim
                 continue
             n = shape[dim]
-            hi, lo = (int(k.max()), int(k.min())) if k.size else (0, 0)
+            hi, lo = (int(k.max()), int(k.min())) if k.size else (-1, 0)  # (no index: none out of bounds)
             if hi >= n or lo < -n:
                 bad = hi if hi >= n else lo
                 raise IndexError(f"index {bad} is out of bounds for dimension {dim} with size {n}")
@@ -240,6 +246,8 @@ def _on_device_of(arr, key):
 
 
 def _add_rows(out, idx, g):
+    if g.size == 0:  # no rows, or rows of nothing: nothing to add (and no reshape to infer -1 from)
+        return
     n = out.shape[0]
     idx = np.where(idx < 0, idx + n, idx)
     flat = g.reshape(len(idx), -1)
@@ -304,6 +312,8 @@ def index_select(input, dim, index):
         raise RuntimeError(f"index_select(): Expected dtype int32 or int64 for index, got {index.dtype}")
     if input.ndim > 1 and input._data.shape[d] == 0 and index._data.size:
         raise RuntimeError("index_select(): self indexing axis dim should be positive")
+    if index._data.size and bool(index._data.min() < 0):  # (no Python-style wrapping here, in PyTorch)
+        raise IndexError(f"index_select(): index {int(index._data.min())} out of range in self")
     return getitem(input, (slice(None),) * d + (index.reshape(-1),))
 
 
@@ -325,7 +335,15 @@ def masked_fill(input, mask, value):
     if not isinstance(value, (Tensor, int, float, bool, np.number, np.bool_)):
         raise TypeError(f"masked_fill(): argument 'value' must be a Number or a 0-dimensional Tensor, not "
                         f"{type(value).__name__}")
-    v = value if isinstance(value, Tensor) else Tensor._make(_constant(input._data, value), None, False, None)
+    from .._convert import check_fits
+    if isinstance(value, Tensor):  # the result keeps input's dtype: a 0-d value takes no part in promotion
+        from .elementwise import cast
+        if type(value._data) is np.ndarray:
+            check_fits(value._data, input._data.dtype, "masked_fill")
+        v = cast(value, input.dtype)
+    else:  # a number must fit input's dtype (an unsigned type takes -1 as 255, as PyTorch)
+        check_fits(np.asarray(value), input._data.dtype, "masked_fill")
+        v = Tensor._make(_constant(input._data, np.asarray(value).astype(input._data.dtype)), None, False, None)
     return where(Tensor._make(m, None, False, None), v, input)
 
 

@@ -58,7 +58,7 @@ def matmul(input, other):
         except ValueError:
             raise RuntimeError(f"matmul: batch dimensions of {tuple(sa)} and {tuple(sb)} are not broadcastable") from None
     if len(sa) == 1 and len(sb) == 1:
-        return (a * b).sum()
+        return (a * b).sum(dtype=a.dtype)  # an integer product keeps its dtype (a plain sum would be int64)
     if len(sa) == 1:
         return MatMul.apply(a.unsqueeze(0), b).squeeze(-2)
     if len(sb) == 1:
@@ -135,8 +135,18 @@ def outer(input, vec2):
 ger = outer
 
 
+def _expands_to(shape, target):
+    try:
+        return np.broadcast_shapes(shape, target) == tuple(target)
+    except ValueError:
+        return False
+
+
 def addmm(input, mat1, mat2, beta=1, alpha=1):
     out = mm(mat1, mat2)
+    if isinstance(input, Tensor) and not _expands_to(input.shape, out.shape):  # it never widens the result
+        raise RuntimeError(f"addmm: the input of shape {tuple(input.shape)} does not expand to the product's shape "
+                           f"{tuple(out.shape)}")
     if alpha != 1:
         out = out * alpha
     return out + (input if beta == 1 else input * beta)
@@ -172,6 +182,10 @@ def _einsum_operand_grad(ctx, g, ops, i):
     kept = "".join(c for c in letters if c in have)
     gi = einsum(",".join(others) + "->" + kept, g, *[o for j, o in enumerate(ops) if j != i])
     size = {c: shape[target.index(c)] for c in letters}
+    fit = [size[c] for c in kept]
+    if tuple(gi.shape) != tuple(fit):  # a letter of size 1 broadcast against the others' (or theirs against ours)
+        from .reduce import sum_to
+        gi = sum_to(gi, [1 if n == 1 else m for n, m in zip(fit, gi.shape)]).expand(fit)
     if kept != letters:  # letters summed only inside this operand: broadcast back
         gi = gi.reshape([size[c] if c in kept else 1 for c in letters]).expand([size[c] for c in letters])
     if letters == target:
@@ -207,10 +221,14 @@ def einsum(equation, *operands):
     if len(ins) != len(operands):
         raise RuntimeError(f"einsum(): {len(ins)} operands in the equation '{equation}' but {len(operands)} given")
     sizes = {}
-    for s, op in zip(ins, operands):
+    for i, (s, op) in enumerate(zip(ins, operands)):
         if len(s) != op.ndim:
             raise RuntimeError(f"einsum(): the number of subscripts in the equation ({len(s)}) does not match the "
                                f"number of dimensions ({op.ndim}) for operand '{s}'")
+        for k, c in enumerate(s):  # a diagonal: a letter repeated within one operand takes no broadcasting
+            if op.shape[s.index(c)] != op.shape[k]:
+                raise RuntimeError(f"einsum(): subscript {c} is repeated for operand {i} but the sizes don't match, "
+                                   f"{op.shape[s.index(c)]} != {op.shape[k]}")
         for c, n in zip(s, op.shape):
             if sizes.setdefault(c, n) != n and n != 1 and sizes[c] != 1:
                 raise RuntimeError(f"einsum(): subscript {c} has size {n} for operand '{s}' which does not "

@@ -65,6 +65,17 @@ def _install():
         Tensor.floor_divide_ = _inplace_method(_E, "floor_divide")
     if "__ifloordiv__" not in vars(Tensor):
         Tensor.__ifloordiv__ = lambda self, other: self.floor_divide_(other)
+    # ... and so do x **= y, x &= y, x |= y, x ^= y (an int x **= 0.5 must raise, not become a float x)
+    from . import compare as _C, elementwise as _E
+    if "__ipow__" not in vars(Tensor):
+        Tensor.__ipow__ = lambda self, other: self.pow_(other)
+    for mod, name, op in ((_E, "bitwise_and", "__iand__"), (_E, "bitwise_or", "__ior__"),
+                          (_E, "bitwise_xor", "__ixor__"), (_C, "logical_and", None), (_C, "logical_or", None),
+                          (_C, "logical_xor", None)):
+        if not hasattr(Tensor, name + "_"):
+            setattr(Tensor, name + "_", _inplace_method(mod, name))
+        if op and op not in vars(Tensor):
+            setattr(Tensor, op, getattr(Tensor, name + "_"))
 
 
 _install()

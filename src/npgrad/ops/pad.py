@@ -42,10 +42,16 @@ def pad(input, pad, mode="constant", value=None):
     widths = [(0, 0)] * input.ndim
     for i in range(len(pad) // 2):
         widths[input.ndim - 1 - i] = (int(pad[2 * i]), int(pad[2 * i + 1]))
+    if mode in ("reflect", "replicate") and 0 in input.shape[input.ndim - len(pad) // 2 - 1:]:
+        raise RuntimeError(f"pad: {mode} padding needs non-empty channel and padded dims (a batch dim may be "
+                           f"empty), got shape {tuple(input.shape)}")
     if mode != "constant":
         return _pad_index(input, widths, mode)
     if any(a < 0 or b < 0 for a, b in widths):
-        # negative padding crops
+        # negative padding crops (left first, then right: neither may leave less than nothing)
+        for (a, b), s in zip(widths, input.shape):
+            if s + min(a, 0) < 0 or s + min(a, 0) + min(b, 0) < 0:
+                raise RuntimeError(f"pad: negative padding ({a}, {b}) crops more than the size {s} of a dimension")
         sl = tuple(slice(-a if a < 0 else 0, s + b if b < 0 else s) for (a, b), s in zip(widths, input.shape))
         input = input[sl]
         widths = [(max(a, 0), max(b, 0)) for a, b in widths]
@@ -61,6 +67,9 @@ def _pad_index(input, widths, mode):
             continue
         n = out._data.shape[axis]
         pos = xp.arange(-a, n + b)
+        if mode != "circular" and n + a + b < 1:
+            raise RuntimeError(f"pad: input (size {n} of dim {axis}) is too small for the padding ({a}, {b}): "
+                               f"the output size would be {n + a + b}")
         if mode == "reflect":
             if a >= n or b >= n:
                 raise RuntimeError(f"pad: reflect padding ({a}, {b}) must be smaller than the dimension size {n}")
@@ -73,7 +82,7 @@ def _pad_index(input, widths, mode):
             # PyTorch crops first (negative widths), then wraps around what is left
             lo, hi = max(-a, 0), n - max(-b, 0)
             if hi - lo <= 0 or max(a, 0) > hi - lo or max(b, 0) > hi - lo:
-                raise ValueError(f"pad: circular padding ({a}, {b}) must be at most the size {hi - lo} left "
+                raise RuntimeError(f"pad: circular padding ({a}, {b}) must be at most the size {hi - lo} left "
                                  f"after cropping dimension {axis}")
             pos = lo + xp.arange(-max(a, 0), hi - lo + max(b, 0)) % (hi - lo)
         else:

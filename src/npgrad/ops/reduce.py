@@ -253,8 +253,9 @@ def prod(input, dim=None, keepdim=False, dtype=None):
     if dtype is not None:
         input = input.to(dtype)
     axes = _dims(dim, input.ndim, "prod")
-    if input._data.dtype.kind in "biu":
-        return Tensor._make(_backend.as_array(np.prod(input._data, axis=axes, keepdims=keepdim, dtype=np.int64)),
+    if input._data.dtype.kind in "biu":  # int64, or the dtype asked for (bool is all(), int32 wraps)
+        acc = np.int64 if dtype is None else input._data.dtype
+        return Tensor._make(_backend.as_array(np.prod(input._data, axis=axes, keepdims=keepdim, dtype=acc)),
                             None, False, None)
     return Prod.apply(input, axes, keepdim)
 
@@ -284,8 +285,10 @@ def cumsum(input, dim, dtype=None):
     if dtype is not None:
         input = input.to(dtype)
     d = _norm_dim(dim, input.ndim, "cumsum")
-    if input._data.dtype.kind in "biu":
-        return Tensor._make(np.cumsum(input._data, axis=d, dtype=np.int64), None, False, None)
+    if input._data.dtype.kind in "biu":  # int64, or the dtype asked for
+        acc = np.int64 if dtype is None else input._data.dtype
+        # (reshape: NumPy flattens a 0-d input to shape (1,))
+        return Tensor._make(np.cumsum(input._data, axis=d, dtype=acc).reshape(input.shape), None, False, None)
     if input.ndim == 0:
         return input * 1
     return Cumsum.apply(input, d)
@@ -344,8 +347,10 @@ def cumprod(input, dim, dtype=None):
     if dtype is not None:
         input = input.to(dtype)
     d = _norm_dim(dim, input.ndim, "cumprod")
-    if input._data.dtype.kind in "biu":
-        return Tensor._make(np.cumprod(input._data, axis=d, dtype=np.int64), None, False, None)
+    if input._data.dtype.kind in "biu":  # int64, or the dtype asked for
+        acc = np.int64 if dtype is None else input._data.dtype
+        # (reshape: NumPy flattens a 0-d input to shape (1,))
+        return Tensor._make(np.cumprod(input._data, axis=d, dtype=acc).reshape(input.shape), None, False, None)
     if input.ndim == 0:
         return input * 1
     return Cumprod.apply(input, d)
@@ -418,16 +423,23 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     >>> npgrad.tensor([3.0, 4.0]).norm(), npgrad.tensor([[3.0, -4.0]]).norm(p=1, dim=1)
     (tensor(5.), tensor([7.]))
     """
+    if not input.dtype.is_floating_point:  # (even with a float dtype=, as PyTorch)
+        raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as input. "
+                           f"Got {input.dtype}")
     if dtype is not None:
-        input = input.to(dtype)
-    input = E._float_operand(input)
+        dt = _dtype.to_dtype(dtype)
+        if not dt.is_floating_point or dt.itemsize < input.dtype.itemsize:
+            raise RuntimeError(f"linalg.vector_norm: the dtype of the input ({input.dtype}) should be convertible "
+                               f"without narrowing to the specified dtype ({dt}), a floating point one")
+        input = input.to(dt)
     axes = _dims(dim, input.ndim, "norm")
     if p in ("fro", 2, 2.0, None):
         return Norm2.apply(input, axes, keepdim)
-    if p in (float("inf"), "inf"):
-        return amax(E.abs(input), axes, keepdim)
-    if p in (float("-inf"), "-inf"):
-        return amin(E.abs(input), axes, keepdim)
+    if p in (float("inf"), "inf", float("-inf"), "-inf"):
+        if 0 in [input._data.shape[a] for a in axes]:  # max and min have no identity
+            raise RuntimeError(f"linalg.vector_norm cannot compute the {p} norm on an empty tensor because the "
+                               "operation does not have an identity")
+        return (amax if p in (float("inf"), "inf") else amin)(E.abs(input), axes, keepdim)
     if input._data.dtype == np.float16 and p not in (float("inf"), "inf", float("-inf"), "-inf"):
         # float16 powers and sums overflow: PyTorch accumulates in float32 and rounds the result once
         return norm(input.float(), p, dim, keepdim).half()
@@ -446,6 +458,12 @@ def count_nonzero(input, dim=None):
     return Tensor._make(_backend.as_array(n).astype(np.int64, copy=False), None, False, None)
 
 
+def _truth(out, input):
+    """all/any's result: bool, except uint8 for a uint8 input (PyTorch's legacy rule)."""
+    out = _backend.as_array(out)
+    return Tensor._make(out.astype(np.uint8) if input._data.dtype == np.uint8 else out, None, False, None)
+
+
 def all(input, dim=None, keepdim=False):
     """True if every element is nonzero (along ``dim``).
 
@@ -454,7 +472,7 @@ def all(input, dim=None, keepdim=False):
     tensor(False)
     """
     axes = None if dim is None else _dims(dim, input.ndim, "all")
-    return Tensor._make(_backend.as_array(np.all(input._data, axis=axes, keepdims=keepdim)), None, False, None)
+    return _truth(np.all(input._data, axis=axes, keepdims=keepdim), input)
 
 
 def any(input, dim=None, keepdim=False):
@@ -465,7 +483,7 @@ def any(input, dim=None, keepdim=False):
     tensor(True)
     """
     axes = None if dim is None else _dims(dim, input.ndim, "any")
-    return Tensor._make(_backend.as_array(np.any(input._data, axis=axes, keepdims=keepdim)), None, False, None)
+    return _truth(np.any(input._data, axis=axes, keepdims=keepdim), input)
 
 
 # extrema (max/min/amax/argmax/sort/topk) live in extrema.py; re-exported here (reduce.max, ...)

@@ -162,6 +162,8 @@ class DiagOf(Function):
 def _place(g, rows, k, shape):
     from .index import index_put
     z = Tensor._make(_backend.array_module(g._data).zeros(shape, dtype=g._data.dtype), None, False, None)
+    if not len(rows):  # an empty diagonal (of a matrix with an empty dim): nothing to place
+        return z
     return index_put(z, (rows, rows + k), g)
 
 

@@ -95,7 +95,7 @@ class ScatterReduce(Function):
             count = np.ones_like(x, dtype=np.int64) if include_self else (~hit).astype(np.int64)
             np.add.at(count, where, 1)
             count = np.maximum(count, 1)
-            out = out // count if out.dtype.kind in "iu" else (out / count).astype(out.dtype)
+            out = (out // count if out.dtype.kind in "iu" else out / count).astype(out.dtype)  # (count is int64)
         ctx.args = (axis, idx, where, reduce, include_self, hit, count, src_shape)
         ctx.save_for_backward(x, src, out)
         return out
@@ -172,6 +172,8 @@ def _identity(reduce, dt):
         return 0
     if reduce == "prod":
         return 1
+    if dt == np.bool_:
+        return reduce == "amin"  # (the identity of max is False, of min True)
     big = np.inf if dt.kind == "f" else np.iinfo(dt).max
     return -big if reduce == "amax" and dt.kind == "f" else (np.iinfo(dt).min if reduce == "amax" else big)
 
@@ -210,14 +212,19 @@ def scatter(input, dim, index, src=None, value=None, reduce=None):
         s = src if src is not None else _const(np.full_like(idx, value, dtype=input._data.dtype))
         if src is not None:
             _src_check(s, idx, "scatter")
-        return ScatterCombine.apply(input, d, idx, s.to(input.dtype), "sum" if reduce == "add" else "prod", True)
+            _same_dtype(input, src)
+        return ScatterCombine.apply(input, d, idx, s, "sum" if reduce == "add" else "prod", True)
     if src is not None:
         _src_check(src, idx, "scatter")
-        if src.dtype != input.dtype:
-            raise RuntimeError(f"scatter(): Expected self.dtype to be equal to src.dtype (got {input.dtype} "
-                               f"and {src.dtype})")
+        _same_dtype(input, src)
         return Scatter.apply(input, d, idx, src)
     return Scatter.apply(input, d, idx, _backend.like(input._data, np.asarray(value, dtype=input._data.dtype)))
+
+
+def _same_dtype(input, src):
+    if src.dtype != input.dtype:
+        raise RuntimeError(f"scatter(): Expected self.dtype to be equal to src.dtype (got {input.dtype} "
+                           f"and {src.dtype})")
 
 
 def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):

@@ -141,7 +141,12 @@ def flatten(input, start_dim=0, end_dim=-1):
 def unflatten(input, dim, sizes):
     d = _norm_dim(dim, input.ndim, "unflatten")
     shp = input._data.shape
-    return reshape(input, shp[:d] + tuple(sizes) + shp[d + 1:])
+    sizes = tuple(sizes)
+    known = int(np.prod([s for s in sizes if s != -1]))
+    if (-1 not in sizes and known != shp[d]) or (-1 in sizes and (known == 0 or shp[d] % known)):
+        raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of dim {dim} "
+                           f"({shp[d]}) in the input tensor")
+    return reshape(input, shp[:d] + sizes + shp[d + 1:])
 
 
 def squeeze(input, dim=None):
@@ -337,7 +342,11 @@ def broadcast_to(input, size):
 
 
 def broadcast_tensors(*tensors):
-    shape = np.broadcast_shapes(*[t._data.shape for t in tensors])
+    try:
+        shape = np.broadcast_shapes(*[t._data.shape for t in tensors])
+    except ValueError:
+        raise RuntimeError(f"broadcast_tensors: shapes {[tuple(t.shape) for t in tensors]} do not broadcast "
+                           "to a single shape") from None
     return tuple(expand(t, shape) for t in tensors)
 
 
@@ -387,7 +396,8 @@ def cat(tensors, dim=0):
     tensors = _tensor_list(tensors, "cat")
     if not tensors:
         raise RuntimeError("cat(): expected a non-empty list of Tensors")
-    # PyTorch skips legacy 1-D empty tensors
+    # PyTorch skips legacy 1-D empty tensors (for the shapes: they still take part in type promotion)
+    dt = _dtype.result_type(*[t._data for t in tensors]) if len({t._data.dtype for t in tensors}) > 1 else None
     tensors = [t for t in tensors if not (t.ndim == 1 and t._data.shape[0] == 0)] or tensors[:1]
     ref = tensors[0]
     for i, t in enumerate(tensors):
@@ -399,7 +409,8 @@ def cat(tensors, dim=0):
             raise RuntimeError(f"cat(): Sizes of tensors must match except in dimension {d}. Expected size "
                                f"{tuple(ref.shape)} but got size {tuple(t.shape)} for tensor number {i} "
                                "in the list.")
-    tensors = E.promote(*tensors) if len({t._data.dtype for t in tensors}) > 1 else tensors
+    if dt is not None:
+        tensors = [t if t._data.dtype == dt.np else E.cast(t, dt) for t in tensors]
     return Cat.apply(*tensors, axis=d)
 
 
@@ -479,8 +490,9 @@ def chunk(input, chunks, dim=0):
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     d = _norm_dim(dim, input.ndim, "chunk")
     n = input._data.shape[d]
-    size = -(-n // chunks) if n else 1
-    return split(input, size, d)
+    if n == 0:  # PyTorch keeps the number of chunks: `chunks` empty pieces
+        return split(input, [0] * chunks, d)
+    return split(input, -(-n // chunks), d)
 
 
 def unbind(input, dim=0):

@@ -21,7 +21,7 @@ import numpy as np
 from .. import _backend
 from ..autograd.function import Function
 from ..tensor import Tensor
-from .elementwise import _float_operand, _shape_check, cast, on_device_of, promote, zeros_like
+from .elementwise import _dt, _float_operand, _shape_check, cast, on_device_of, promote, zeros_like
 from .unary import exp
 
 _SQRT_PI = math.sqrt(math.pi)
@@ -145,7 +145,10 @@ arcsin, arccos, arctan, arcsinh, arccosh, arctanh = asin, acos, atan, asinh, aco
 
 
 def _float_pair(input, other, name):
-    a, b = promote(input, other)
+    if _dt(input).kind in "fc" or _dt(other).kind in "fc":
+        a, b = promote(input, other)
+    else:  # straight to the float dtype: a 0-d int64 -4 against a uint8 tensor must not wrap to uint8 first
+        a, b = promote(input, other, 0.0)[:2]
     if not isinstance(a, Tensor):
         a = Tensor._make(a, None, False, None)
     a = _float_operand(a)

@@ -17,7 +17,7 @@ from .. import _backend, _dtype, _jit, _memory
 from ..autograd.function import Function
 from ..autograd.grad_mode import state
 from ..tensor import Tensor
-from .compare import gt, lt
+from .compare import gt, isnan, lt
 from .elementwise import _float_operand, cast, div, pow, where, zeros_like
 
 
@@ -369,7 +369,11 @@ def relu(input):
 class Sign(Function):
     @staticmethod
     def forward(ctx, x):
-        return np.sign(x)
+        if x.dtype == np.bool_:
+            return x.copy()
+        out = np.sign(x)
+        # PyTorch's sign is (x > 0) - (x < 0): 0 for nan, where NumPy keeps nan
+        return np.where(np.isnan(out), 0, out).astype(x.dtype, copy=False) if x.dtype.kind == "f" else out
 
     @staticmethod
     def backward(ctx, g):
@@ -389,6 +393,12 @@ def sign(input):
 sgn = sign
 
 
+def _past(cmp, x, bound):
+    """Where ``bound`` replaces ``x``: beyond it, or where the bound is nan (PyTorch's clamp propagates it)."""
+    out = cmp(x, bound)
+    return out | isnan(bound) if isinstance(bound, Tensor) and bound.dtype.is_floating_point else out
+
+
 def clamp(input, min=None, max=None):
     """Limit values to [min, max]; the gradient passes where min <= x <= max.
 
@@ -406,14 +416,22 @@ def clamp(input, min=None, max=None):
         # PyTorch's rule at ties: the gradient goes to input (not split as in maximum/minimum)
         out = input
         if min is not None:
-            out = where(lt(out, min), min, out)
+            out = where(_past(lt, out, min), min, out)
         if max is not None:
-            out = where(gt(out, max), max, out)
+            out = where(_past(gt, out, max), max, out)
         return out
-    if input._data.dtype.kind in "iu" and (isinstance(min, float) or isinstance(max, float)):
-        input = cast(input, _dtype.get_default_dtype())
+    # the bounds take part in type promotion (bool with 0 and 1 is int64, int with 0.5 the default float)
+    rt = _dtype.result_type(input._data, *[v for v in (min, max) if v is not None])
+    if rt.np != input._data.dtype:
+        input = cast(input, rt)
     dt = input._data.dtype.type
-    return Clamp.apply(input, None if min is None else dt(min), None if max is None else dt(max))
+    try:
+        with np.errstate(over="raise"):  # (a finite float bound past float16's range is refused too)
+            lo, hi = None if min is None else dt(min), None if max is None else dt(max)
+    except (OverflowError, FloatingPointError):
+        raise RuntimeError(f"clamp: a bound ({min}, {max}) cannot be converted to {input.dtype} "
+                           "without overflow") from None
+    return Clamp.apply(input, lo, hi)
 
 
 clip = clamp
