@@ -19,12 +19,10 @@ PyTorch's oneDNN convolutions are not bound by OpenBLAS and can go below the flo
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 
 import numpy as np
 
-from benchmarks.common import take_turns
+from benchmarks.common import take_turns, timed
 
 #: the workloads' products as (m, k, n): an (m x k) @ (k x n) float32 product each
 MLP_B = 128
@@ -65,17 +63,9 @@ def gemms():
 
 
 def _median_time(fn, min_total=0.05, max_reps=50):
-    fn()
-    t0 = time.perf_counter()
-    fn()
-    one = time.perf_counter() - t0
-    reps = int(min(max_reps, max(3, min_total / max(one, 1e-6))))
-    ts = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        fn()
-        ts.append(time.perf_counter() - t0)
-    return statistics.median(ts)
+    """Median seconds of ``fn()`` over as many runs as fill about ``min_total`` seconds (3 to ``max_reps``)."""
+    once = timed(fn, 1)
+    return timed(fn, int(min(max_reps, max(3, min_total / max(once, 1e-6)))))
 
 
 def _matrix(rng, rows, cols):
