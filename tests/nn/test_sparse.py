@@ -24,6 +24,19 @@ def test_embedding_vs_torch(torch, rng, padding_idx):
     np.testing.assert_allclose(ours.weight.grad._data, theirs.weight.grad.numpy(), rtol=1e-6, atol=1e-6)
 
 
+def test_embedding_scale_grad_by_freq_vs_torch(torch):
+    """Each row's gradient is divided by how often its index occurs in the batch (and padding_idx still wins)."""
+    w = np.random.default_rng(0).standard_normal((5, 2))
+    idx = np.array([[1, 4, 1], [1, 0, 4]])
+    grads = []
+    for T in (npgrad, torch):
+        wt = T.tensor(w, requires_grad=True)
+        out = T.nn.functional.embedding(T.tensor(idx), wt, padding_idx=0, scale_grad_by_freq=True)
+        (out * T.arange(12.0, dtype=T.float64).reshape(2, 3, 2)).sum().backward()
+        grads.append(wt.grad.numpy())
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-12)
+
+
 def test_embedding_init_and_padding_row():
     emb = nn.Embedding(1000, 8, padding_idx=2)
     w = emb.weight._data

@@ -520,8 +520,9 @@ class Embedding(Function):
     """Rows of ``weight`` picked by ``idx``; the weight's gradient sums the rows' gradients."""
 
     @staticmethod
-    def forward(ctx, weight, idx, padding_idx):
+    def forward(ctx, weight, idx, padding_idx, scale_grad_by_freq=False):
         ctx.idx, ctx.padding_idx, ctx.wshape = idx.reshape(-1), padding_idx, weight.shape
+        ctx.scale_grad_by_freq = scale_grad_by_freq
         return weight[idx]
 
     @staticmethod
@@ -530,7 +531,10 @@ class Embedding(Function):
         g2 = g.reshape(flat.shape[0], -1)
         if ctx.padding_idx is not None:  # the padding row never learns
             g2 = g2 * _const((flat != ctx.padding_idx)[:, None].astype(g._data.dtype))
-        return IndexAdd.apply(g2, (flat,), ctx.wshape), None, None
+        if ctx.scale_grad_by_freq:  # each row's gradient divided by how often its index occurs in the batch
+            counts = np.bincount(flat, minlength=ctx.wshape[0])
+            g2 = g2 * _const((1.0 / counts[flat])[:, None].astype(g._data.dtype))
+        return IndexAdd.apply(g2, (flat,), ctx.wshape), None, None, None
 
 
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
@@ -556,7 +560,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
         padding_idx += n
     if max_norm is not None:
         _renorm_rows(weight, idx, max_norm, norm_type)
-    return Embedding.apply(weight, idx, padding_idx)
+    return Embedding.apply(weight, idx, padding_idx, scale_grad_by_freq)
 
 
 def _renorm_rows(weight, idx, max_norm, norm_type):
