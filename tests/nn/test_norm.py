@@ -155,6 +155,9 @@ def test_groupnorm_gradcheck_and_errors(rng):
         nn.GroupNorm(3, 4)
     with pytest.raises(RuntimeError, match=r"expected input \(N, 4, \.\.\.\), got shape \(2, 5\)"):
         nn.GroupNorm(2, 4)(npgrad.ones(2, 5))
+    with pytest.raises(ValueError, match=r"more than 1 value per channel when training, got input size \[1, 2, 1\]"):
+        nn.GroupNorm(2, 2).eval()(npgrad.ones(1, 2, 1))  # one value per group (PyTorch refuses it in eval too)
+    assert nn.GroupNorm(2, 2)(npgrad.ones(2, 2, 1)).shape == (2, 2, 1)
     with pytest.raises(RuntimeError, match=r"layer_norm: Given normalized_shape=\[4\]"):
         nn.LayerNorm(4)(npgrad.ones(2, 5))
 

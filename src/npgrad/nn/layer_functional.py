@@ -407,6 +407,9 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):
                            f"num_groups ({num_groups}), input shape {tuple(input.shape)}")
     # (the group size spelled out: -1 cannot be inferred for an empty batch)
     group = c // num_groups * int(np.prod(input.shape[2:], dtype=np.int64))
+    if n * group == 1:  # PyTorch's check counts the batch too (and applies it in eval mode as well)
+        raise ValueError(f"Expected more than 1 value per channel when training, got input size "
+                         f"{[n * c // num_groups, num_groups] + list(input.shape[2:])}")
     out = Standardize.apply(input.reshape(n, num_groups, group), (2,), eps).reshape(input.shape)
     return _affine(out, weight, bias, (1, c) + (1,) * (input.ndim - 2))
 
