@@ -142,7 +142,7 @@ def _pool3_args(input, kernel_size, stride, padding, dilation, where, ints_ok=Fa
     pad = F2._tuple(padding, 3, "padding", where, 0)
     dilation = F2._tuple(dilation, 3, "dilation", where, 1)
     if any(2 * p > d * (k - 1) + 1 for p, k, d in zip(pad, kernel, dilation)):
-        raise ValueError(f"{where}: pad should be at most half of effective kernel size, but got pad={pad}, "
+        raise RuntimeError(f"{where}: pad should be at most half of effective kernel size, but got pad={pad}, "
                          f"kernel_size={kernel} and dilation={dilation}")
     return x, unbatched, kernel, stride, pad, dilation
 
