@@ -305,6 +305,10 @@ def test_unfold_fold_match_pytorch(torch, rng):
     np.testing.assert_allclose(f.detach().numpy(), ft.detach().numpy(), atol=1e-12)
     a = _t(rng.standard_normal((1, 2, 4, 5)), True)
     assert gradcheck(lambda a: F.fold(F.unfold(a, 2, stride=1), (4, 5), 2), (a,))
+    # unbatched: (C, H, W) -> (C*kh*kw, L) and back, as PyTorch
+    u1, f1 = F.unfold(npgrad.tensor(x[0]), **kw), F.fold(npgrad.tensor(ut[0].numpy()), (9, 8), **kw)
+    np.testing.assert_allclose(u1.numpy(), ut[0].numpy(), atol=1e-12)
+    np.testing.assert_allclose(f1.numpy(), ft[0].detach().numpy(), atol=1e-12)
 
 
 def test_conv_outputs_in_batch_innermost_memory_behave_like_pytorch_tensors(rng):

@@ -369,14 +369,13 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
     torch.Size([1, 8, 9])
     """
     where = "unfold"
-    x, _ = _batched(input, 2, where)
-    if x.ndim != 4 or input.ndim != 4:
-        raise RuntimeError(f"{where}: expected a 4-D input (N, C, H, W), got shape {tuple(input.shape)}")
+    x, unbatched = _batched(input, 2, where)
     kernel = _tuple(kernel_size, 2, "kernel_size", where, 1)
     n, c = x.shape[:2]
     eye = _identity_weight(c, kernel, x._data)
     y = conv2d(x, eye, None, stride, padding, dilation, groups=c, _where=where)  # (N, C*kh*kw, Ho, Wo)
-    return y.reshape(n, c * kernel[0] * kernel[1], -1)
+    y = y.reshape(n, c * kernel[0] * kernel[1], -1)
+    return y.squeeze(0) if unbatched else y
 
 
 def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
@@ -392,10 +391,12 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
     size = _tuple(output_size, 2, "output_size", where, 1)
     st, pd, dl = (_tuple(v, 2, nm, where, lo) for v, nm, lo in ((stride, "stride", 1), (padding, "padding", 0),
                                                                  (dilation, "dilation", 1)))
-    if input.ndim != 3 or input.shape[1] % (kernel[0] * kernel[1]):
-        raise RuntimeError(f"{where}: expected input (N, C*kh*kw, L) with C*kh*kw divisible by "
+    unbatched = input.ndim == 2
+    x = input.unsqueeze(0) if unbatched else input
+    if x.ndim != 3 or x.shape[1] % (kernel[0] * kernel[1]):
+        raise RuntimeError(f"{where}: expected input ((N,) C*kh*kw, L) with C*kh*kw divisible by "
                            f"{kernel[0] * kernel[1]}, got shape {tuple(input.shape)}")
-    n, ck, L = input.shape
+    n, ck, L = x.shape
     c = ck // (kernel[0] * kernel[1])
     out_hw = tuple(C.out_size(size[i], kernel[i], st[i], pd[i], pd[i], dl[i]) for i in range(2))
     if out_hw[0] * out_hw[1] != L:
@@ -403,7 +404,8 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
                            f"{out_hw[0]}x{out_hw[1]}")
     eye = _identity_weight(c, kernel, input._data)
     geom = (st, (pd[0], pd[0], pd[1], pd[1]), dl, c)
-    return C.ConvTranspose2d.apply(input.reshape(n, ck, *out_hw), eye, None, geom, size)
+    y = C.ConvTranspose2d.apply(x.reshape(n, ck, *out_hw), eye, None, geom, size)
+    return y.squeeze(0) if unbatched else y
 
 
 def _identity_weight(c, kernel, like):
