@@ -214,7 +214,6 @@ def test_module_init_and_state_dict_layout():
     (lambda: nn.Conv2d(3, 4, 3, stride=2, padding="same"), r"padding='same'.*strided"),
     (lambda: nn.Conv2d(3, 4, 3, padding="full"), r"invalid padding string"),
     (lambda: nn.Conv2d(3, 4, 3, padding_mode="mirror"), r"padding_mode"),
-    (lambda: nn.ConvTranspose2d(3, 4, 3, stride=2, output_padding=2), r"output_padding"),
 ])
 def test_constructor_errors(bad, match):
     with pytest.raises(ValueError, match=match):
@@ -329,3 +328,14 @@ def test_conv_outputs_in_batch_innermost_memory_behave_like_pytorch_tensors(rng)
     y = m(x)
     (y * _t(np.arange(y.numel(), dtype=np.float32).reshape(y.shape))).sum().backward()
     np.testing.assert_allclose(m[0].weight.grad.numpy(), ref, rtol=1e-6)
+
+
+@pytest.mark.parametrize("nd", [1, 2, 3])
+def test_conv_transpose_output_padding_too_large_raises_in_forward_as_pytorch(nd):
+    """PyTorch builds the module and refuses the call with a RuntimeError (the functional form as well)."""
+    m = getattr(nn, f"ConvTranspose{nd}d")(1, 1, 1, output_padding=1)
+    x = npgrad.ones(*(1, 1) + (3,) * nd)
+    with pytest.raises(RuntimeError, match="output_padding must be smaller than either stride or dilation"):
+        m(x)
+    with pytest.raises(RuntimeError, match="output_padding must be smaller than either stride or dilation"):
+        getattr(F, f"conv_transpose{nd}d")(x, m.weight, output_padding=1)

@@ -163,9 +163,7 @@ class _ConvTransposeNd(_ConvNd):
                              f"is supported")
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
                          padding_mode, output_padding, device, dtype)
-        if any(op >= s and op >= d for op, s, d in zip(self.output_padding, self.stride, self.dilation)):
-            raise ValueError(f"{type(self).__name__}(output_padding={self.output_padding}): output_padding must "
-                             f"be smaller than either stride {self.stride} or dilation {self.dilation}")
+        # (an output_padding too large is PyTorch's RuntimeError of the forward, not of the constructor)
 
     def _output_padding(self, input, output_size):
         """``output_size`` (the wanted spatial size) -> output_padding, as PyTorch resolves it."""

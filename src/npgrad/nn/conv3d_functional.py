@@ -112,7 +112,7 @@ def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_paddi
     pad = F2._tuple(padding, 3, "padding", _where, 0)
     opad = F2._tuple(output_padding, 3, "output_padding", _where, 0)
     if any(op >= s and op >= d for op, s, d in zip(opad, stride, dilation)):
-        raise ValueError(f"{_where}: output_padding must be smaller than either stride or dilation, got "
+        raise RuntimeError(f"{_where}: output_padding must be smaller than either stride or dilation, got "
                          f"output_padding={opad}, stride={stride}, dilation={dilation}")
     n, _, depth, h, w = x.shape
     full = (depth - 1) * stride[0] + dilation[0] * (kd - 1) + 1 + opad[0]  # depth before the padding is cut
