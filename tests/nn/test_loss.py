@@ -147,6 +147,21 @@ def test_cross_entropy_all_ignored_is_nan(torch):
     assert np.isnan(F.cross_entropy(x, npgrad.tensor([-100, -100, -100])).item())
 
 
+def test_nll_loss_mean_with_zero_total_weight_grad_as_pytorch(torch):
+    """Loss nan (0/0); the gradient is -w/0 (nan) at the counted targets only, 0 at the ignored ones."""
+    x = np.zeros((2, 2, 3))
+    for t, w in (([[1, 1, 1], [1, 1, 1]], None), ([[0, 1, 1], [1, 1, 1]], [0.0, 1.0])):
+        grads = []
+        for T in (npgrad, torch):
+            xt = T.tensor(x, requires_grad=True)
+            loss = T.nn.functional.nll_loss(xt, T.tensor(t), weight=None if w is None else T.tensor(np.array(w)),
+                                            ignore_index=1)
+            loss.backward()
+            assert np.isnan(loss.item())
+            grads.append(xt.grad.numpy())
+        np.testing.assert_array_equal(grads[0], grads[1])
+
+
 def test_huge_logits_finite_everywhere():
     z = npgrad.tensor([[500.0, -500.0, 0.0], [-800.0, 800.0, 1.0]], requires_grad=True)
     y = npgrad.tensor([1, 0])

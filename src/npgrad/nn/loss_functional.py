@@ -317,6 +317,7 @@ class NllLoss(Function):
         coef = (weight[yy] if weight is not None else xp.ones(m, x.dtype)) * valid
         loss = -x[rows, yy] * coef
         ctx.rows, ctx.y, ctx.coef, ctx.reduction, ctx.shape = rows, yy, coef, reduction, x.shape
+        ctx.valid = valid
         ctx.denom = coef.sum()
         if reduction == "none":
             return loss
@@ -328,7 +329,10 @@ class NllLoss(Function):
         pattern = np.zeros_like(ctx.coef, shape=ctx.shape, dtype=g._data.dtype)
         pattern[ctx.rows, ctx.y] = -ctx.coef
         if ctx.reduction == "mean":
-            g = g / float(ctx.denom)
+            if float(ctx.denom) == 0:  # -w/0 (nan) at the counted targets only: the ignored ones keep 0 (PyTorch)
+                pattern[ctx.rows, ctx.y] = np.where(ctx.valid, np.nan, 0).astype(pattern.dtype)
+            else:
+                g = g / float(ctx.denom)
         elif ctx.reduction == "none":
             g = g.reshape(-1, 1)
         return _const(pattern) * g, None, None, None, None
