@@ -114,6 +114,8 @@ def test_errors():
         F.max_pool3d(npgrad.ones(1, 1, 4, 4, 4), 2, padding=2)
     with pytest.raises(RuntimeError, match="divisor"):
         F.avg_pool3d(npgrad.ones(1, 1, 4, 4, 4), 2, divisor_override=0)
+    with pytest.raises(RuntimeError, match=r"input image \(T: 2 H: 3 W: 3\) smaller than kernel size"):
+        F.avg_pool3d(npgrad.ones(1, 1, 2, 3, 3), 3, padding=1, ceil_mode=True)  # PyTorch ignores the padding here
     y, i = F.max_pool2d(npgrad.randn(1, 1, 4, 4), 2, return_indices=True)
     with pytest.raises(RuntimeError, match="invalid max index"):
         F.max_unpool2d(y, i * 10, 2)

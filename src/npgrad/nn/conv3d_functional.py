@@ -201,6 +201,9 @@ def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError(f"{_where}: divisor must be not zero")
     n, c, depth, h, w = x.shape
+    if depth < kernel[0] or h < kernel[1] or w < kernel[2]:  # (PyTorch's check ignores the padding)
+        raise RuntimeError(f"{_where}: input image (T: {depth} H: {h} W: {w}) smaller than kernel size "
+                           f"(kT: {kernel[0]} kH: {kernel[1]} kW: {kernel[2]})")
     outs = [C.out_size(m, k, s, p, p, 1, ceil_mode) for m, k, s, p in zip((depth, h, w), kernel, stride, pad)]
     sums = F2.avg_pool2d(x.reshape(n, c * depth, h, w), kernel[1:], stride[1:], pad[1:], ceil_mode, True,
                          divisor_override=1, _where=_where)
