@@ -101,6 +101,14 @@ def test_adaptive_avg_pool3d_matches_torch(size, torch, rng):
     compare_module(torch, npgrad.nn.AdaptiveAvgPool3d(size), torch.nn.AdaptiveAvgPool3d(size), x)
 
 
+def test_conv3d_valid_padding_string_vs_torch(torch):
+    rng = np.random.default_rng(0)
+    x, w = rng.standard_normal((1, 2, 4, 5, 3)), rng.standard_normal((3, 2, 2, 3, 1))
+    ours = F.conv3d(npgrad.tensor(x), npgrad.tensor(w), padding="valid", dilation=(1, 2, 1))
+    theirs = torch.nn.functional.conv3d(torch.tensor(x), torch.tensor(w), padding="valid", dilation=(1, 2, 1))
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-12)
+
+
 def test_errors():
     with pytest.raises(RuntimeError, match="channels"):
         F.conv3d(npgrad.ones(1, 3, 4, 4, 4), npgrad.ones(2, 2, 2, 2, 2))

@@ -32,11 +32,11 @@ def _tuple(v, n, name, where, minimum=None):
 
 
 def conv_padding(padding, kernel, stride, dilation, where):
-    """``padding`` (int, tuple, 'valid', 'same') -> ``(top, bottom, left, right)`` for a 2-d kernel.
+    """``padding`` (int, tuple, 'valid', 'same') -> ``(top, bottom, left, right)`` (two per dim of the kernel).
     'same' puts the odd extra pixel at the end, like PyTorch."""
     if isinstance(padding, str):
         if padding == "valid":
-            return (0, 0, 0, 0)
+            return (0, 0) * len(kernel)
         if padding != "same":
             raise ValueError(f"{where}: invalid padding string {padding!r}, should be one of {{'valid', 'same'}}")
         if any(s != 1 for s in stride):
