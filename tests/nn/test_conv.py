@@ -308,6 +308,8 @@ def test_unfold_fold_match_pytorch(torch, rng):
     u1, f1 = F.unfold(npgrad.tensor(x[0]), **kw), F.fold(npgrad.tensor(ut[0].numpy()), (9, 8), **kw)
     np.testing.assert_allclose(u1.numpy(), ut[0].numpy(), atol=1e-12)
     np.testing.assert_allclose(f1.numpy(), ft[0].detach().numpy(), atol=1e-12)
+    with pytest.raises(RuntimeError, match="expected input"):  # no blocks (PyTorch refuses empty non-batch dims)
+        F.fold(npgrad.ones(1, 8, 0), (3, 1), 2)
 
 
 def test_conv_outputs_in_batch_innermost_memory_behave_like_pytorch_tensors(rng):

@@ -393,7 +393,7 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
                                                                  (dilation, "dilation", 1)))
     unbatched = input.ndim == 2
     x = input.unsqueeze(0) if unbatched else input
-    if x.ndim != 3 or x.shape[1] % (kernel[0] * kernel[1]):
+    if x.ndim != 3 or 0 in x.shape[1:] or x.shape[1] % (kernel[0] * kernel[1]):
         raise RuntimeError(f"{where}: expected input ((N,) C*kh*kw, L) with C*kh*kw divisible by "
                            f"{kernel[0] * kernel[1]}, got shape {tuple(input.shape)}")
     n, ck, L = x.shape
