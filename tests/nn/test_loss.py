@@ -162,6 +162,22 @@ def test_nll_loss_mean_with_zero_total_weight_grad_as_pytorch(torch):
         np.testing.assert_array_equal(grads[0], grads[1])
 
 
+@pytest.mark.parametrize("label_smoothing", [0.0, 0.2])
+def test_cross_entropy_mean_with_zero_total_weight_grad_as_pytorch(torch, label_smoothing):
+    """nan rows where the target counts (weight 0), 0 rows where it is ignored; unbatched too."""
+    x = np.random.default_rng(0).standard_normal((3, 2))
+    for xs, t in ((x, [0, 1, 1]), (x[0], 1)):
+        grads = []
+        for T in (npgrad, torch):
+            xt = T.tensor(xs, requires_grad=True)
+            loss = T.nn.functional.cross_entropy(xt, T.tensor(t), weight=T.tensor(np.array([0.0, 1.0])),
+                                                 ignore_index=1, label_smoothing=label_smoothing)
+            loss.backward()
+            grads.append((loss.item(), xt.grad.numpy()))
+        assert not np.isfinite(grads[0][0]) and repr(grads[0][0]) == repr(grads[1][0])  # nan or (smoothing) inf
+        np.testing.assert_array_equal(grads[0][1], grads[1][1])
+
+
 def test_huge_logits_finite_everywhere():
     z = npgrad.tensor([[500.0, -500.0, 0.0], [-800.0, 800.0, 1.0]], requires_grad=True)
     y = npgrad.tensor([1, 0])

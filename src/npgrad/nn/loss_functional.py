@@ -135,12 +135,18 @@ class CrossEntropy(Function):
             return _as0d(total, x.dtype)
         if denom:
             return _as0d(total / x.dtype.type(denom), x.dtype)
-        with np.errstate(invalid="ignore", divide="ignore"):  # all targets ignored: nan, as PyTorch
-            return _as0d(total / x.dtype.type(denom), x.dtype)
+        # a zero total weight (all targets ignored): nan, as PyTorch (its nll part is 0 / 0, smoothed or not)
+        return _as0d(total * x.dtype.type(np.nan), x.dtype)
 
     @staticmethod
     def backward(ctx, g):
         x, logp, target = ctx.saved_tensors
+        if ctx.reduction == "mean" and ctx.y is not None and not ctx.denom and ctx.needs_input_grad[0]:
+            # a zero total weight (every target ignored or weighted 0): as PyTorch, nan on the rows whose
+            # target counts (-w / 0 through log_softmax), 0 on the ignored rows
+            keep = ctx.y >= 0 if ctx.valid is None else ctx.valid
+            pattern = np.where(keep[:, None], np.nan, 0.0).astype(logp._data.dtype) + np.zeros_like(logp._data)
+            return _const(pattern) * g, None, None, None, None, None
         if (not state._grad and ctx.y is not None and ctx.wy is None and not ctx.eps
                 and ctx.needs_input_grad[0]):
             # the hot path (class indices, no weights/smoothing, plain backward): softmax - onehot
