@@ -71,7 +71,8 @@ def _run(T, case, state):
                 mod.train(case.train)
         except Exception as e:  # noqa: BLE001 - the exception itself is compared
             return None, [], None, e
-        leaves = [T.tensor(a, requires_grad=case.grad and a.dtype.kind == "f") for a in case.inputs]
+        grads = case.grad if isinstance(case.grad, list) else [case.grad] * len(case.inputs)
+        leaves = [T.tensor(a, requires_grad=g and a.dtype.kind == "f") for a, g in zip(case.inputs, grads)]
         try:
             return mod, leaves, _flat(case.call(T, mod, *leaves)), None
         except Exception as e:  # noqa: BLE001
@@ -228,8 +229,7 @@ def pool_case(d):
     x = np.random.default_rng(d.int(0, 2**31)).permutation(int(np.prod(shape))).reshape(shape) / 7.0 - 3.0
     name = f"{kind}Pool{n}d"
     if kind.startswith("Adaptive"):
-        args = (d.choice([None, 1, 2, 3]) if n > 1 and d.int(0, 3) == 0 else d.int(1, 4),) if d.int(0, 1) else \
-            (tuple(d.choice([None, 1, 2, 3, 5]) for _ in range(n)),)
+        args = (d.int(1, 4),) if d.int(0, 1) else (tuple(d.choice([None, 1, 2, 3, 5]) for _ in range(n)),)
         if n == 1 and isinstance(args[0], tuple):
             args = (args[0][0] or 2,)
         kw = {"return_indices": bool(d.int(0, 1))} if kind == "AdaptiveMax" else {}
@@ -444,13 +444,11 @@ def loss_case(d):
         t = np.sign(t) + 0.0
     fn = {"smooth_l1": "smooth_l1_loss", "huber": "huber_loss", "kl_div": "kl_div", "mse": "mse_loss",
           "l1": "l1_loss", "poisson_nll": "poisson_nll_loss", "soft_margin": "soft_margin_loss"}[kind]
-    if kind in ("mse", "l1", "smooth_l1", "huber", "soft_margin"):
-        t_grad = kind != "soft_margin"
-        inputs = [x, t] if t_grad else [x, t]
-    else:
-        inputs = [x, t]
+    # PyTorch refuses a target gradient for soft_margin; poisson_nll's Stirling term gives nan target gradients
+    # under its mask (0 * inf) where npgrad gives 0: the target is a label or count, without gradient there
+    grad = [True, kind not in ("soft_margin", "poisson_nll")]
     return LayerCase(f"F.{fn}(x, t, {kw})", lambda T: None,
-                     lambda T, m, x, t: getattr(T.nn.functional, fn)(x, t, **kw), inputs)
+                     lambda T, m, x, t: getattr(T.nn.functional, fn)(x, t, **kw), [x, t], grad=grad)
 
 
 def interp_case(d):
@@ -470,11 +468,18 @@ def interp_case(d):
             kw["recompute_scale_factor"] = bool(d.int(0, 1))
     if mode in ("linear", "bilinear", "bicubic", "trilinear") and d.int(0, 1):
         kw["align_corners"] = bool(d.int(0, 1))
+    sf = kw.get("scale_factor")
+    sfs = (sf,) * n if isinstance(sf, float) else sf
+    # nearest keeping a size under a scale != 1 (3 * 1.3 -> 3): PyTorch's forward selects [0, 0, 1] but its
+    # backward copies the gradient through unchanged, inconsistent with its own forward: forward only
+    grad = not (mode.startswith("nearest") and sf is not None and not kw.get("recompute_scale_factor") and
+                any(int(m * f) == m and f != 1.0 for m, f in zip(shape[2:], sfs)))
     if d.int(0, 3) == 0 and mode != "area":
         ukw = {k: v for k, v in kw.items() if k != "recompute_scale_factor"}
-        return LayerCase(f"nn.Upsample({ukw})", lambda T: T.nn.Upsample(**ukw), lambda T, m, x: m(x), [x])
+        return LayerCase(f"nn.Upsample({ukw})", lambda T: T.nn.Upsample(**ukw), lambda T, m, x: m(x), [x],
+                         grad=grad)
     return LayerCase(f"F.interpolate({kw})", lambda T: None,
-                     lambda T, m, x: T.nn.functional.interpolate(x, **kw), [x])
+                     lambda T, m, x: T.nn.functional.interpolate(x, **kw), [x], grad=grad)
 
 
 def shape_case(d):
