@@ -122,6 +122,8 @@ def test_errors():
         F.max_pool3d(npgrad.ones(1, 1, 4, 4, 4), 2, padding=2)
     with pytest.raises(RuntimeError, match="divisor"):
         F.avg_pool3d(npgrad.ones(1, 1, 4, 4, 4), 2, divisor_override=0)
+    with pytest.raises(RuntimeError, match=r"Calculated output size: \(2x0x2x1\). Output size is too small"):
+        F.max_pool3d(npgrad.ones(2, 2, 5, 3), 2, stride=3, padding=(0, 1, 0), dilation=2)  # depth 2 < 3 dilated
     with pytest.raises(RuntimeError, match=r"input image \(T: 2 H: 3 W: 3\) smaller than kernel size"):
         F.avg_pool3d(npgrad.ones(1, 1, 2, 3, 3), 3, padding=1, ceil_mode=True)  # PyTorch ignores the padding here
     y, i = F.max_pool2d(npgrad.randn(1, 1, 4, 4), 2, return_indices=True)

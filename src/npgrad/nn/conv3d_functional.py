@@ -175,6 +175,9 @@ def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     y2, i2 = F2.max_pool2d(x.reshape(n, c * depth, h, w), kernel[1:], stride[1:], pad[1:], dil[1:], ceil_mode,
                            True, _where=_where)
     ho, wo = y2.shape[-2:]
+    if d_out < 1:  # (the height and width are checked by max_pool2d)
+        raise RuntimeError(f"{_where}: Given input size: ({c}x{depth}x{h}x{w}). Calculated output size: "
+                           f"({c}x{d_out}x{ho}x{wo}). Output size is too small")
     y = _depth_padded(y2.reshape(n, c, depth, ho, wo), d_out, kernel[0], stride[0], pad[0], dil[0], -np.inf)
     values, kd = _depth_taps(y, d_out, kernel[0], stride[0], dil[0]).max(3)
     if int_dtype is not None:
