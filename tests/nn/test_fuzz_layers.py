@@ -265,12 +265,11 @@ def _empty_window(sizes, k, s, p, dl, ceil):
     k, p, dl = ((v,) * n if isinstance(v, int) else v for v in (k, p, dl))
     s = k if s is None else ((s,) * n if isinstance(s, int) else s)
     for size, k_, s_, p_, d_ in zip(sizes, k, s, p, dl):
-        span = size + 2 * p_ - d_ * (k_ - 1) - 1
-        if span < 0 or 2 * p_ > k_:
-            return False  # PyTorch refuses the configuration
-        out = (span + (s_ - 1 if ceil else 0)) // s_ + 1
+        out = (size + 2 * p_ - d_ * (k_ - 1) - 1 + (s_ - 1 if ceil else 0)) // s_ + 1
         if ceil and (out - 1) * s_ >= size + p_:
             out -= 1
+        if out < 1 or 2 * p_ > k_:
+            return False  # PyTorch refuses the configuration
         if any(all(not 0 <= o * s_ - p_ + j * d_ < size for j in range(k_)) for o in range(out)):
             return True
     return False
@@ -470,9 +469,9 @@ def interp_case(d):
         kw["align_corners"] = bool(d.int(0, 1))
     sf = kw.get("scale_factor")
     sfs = (sf,) * n if isinstance(sf, float) else sf
-    # nearest keeping a size under a scale != 1 (3 * 1.3 -> 3): PyTorch's forward selects [0, 0, 1] but its
-    # backward copies the gradient through unchanged, inconsistent with its own forward: forward only
-    grad = not (mode.startswith("nearest") and sf is not None and not kw.get("recompute_scale_factor") and
+    # a size kept under a scale != 1 (3 * 1.3 -> 3): PyTorch's backward copies the gradient through unchanged,
+    # inconsistent with its own nearest and bicubic forwards (which resample): forward only
+    grad = not (sf is not None and not kw.get("recompute_scale_factor") and
                 any(int(m * f) == m and f != 1.0 for m, f in zip(shape[2:], sfs)))
     if d.int(0, 3) == 0 and mode != "area":
         ukw = {k: v for k, v in kw.items() if k != "recompute_scale_factor"}
