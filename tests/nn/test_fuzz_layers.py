@@ -25,9 +25,9 @@ from tests.ops.fuzz_optable import HypothesisDraw, RandomDraw, _same_error  # no
 
 LONG = os.environ.get("NPGRAD_FUZZ") == "long"
 _QUIET = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture]
-settings.register_profile("npgrad-nnfuzz-fast", max_examples=150, deadline=None, derandomize=True, database=None,
+settings.register_profile("npgrad-nnfuzz-fast", max_examples=1500, deadline=None, derandomize=True, database=None,
                           suppress_health_check=_QUIET)
-settings.register_profile("npgrad-nnfuzz-long", max_examples=5000, deadline=None, database=None,
+settings.register_profile("npgrad-nnfuzz-long", max_examples=20000, deadline=None, database=None,
                           suppress_health_check=_QUIET)
 PROFILE = settings.get_profile("npgrad-nnfuzz-long" if LONG else "npgrad-nnfuzz-fast")
 
@@ -192,7 +192,7 @@ def conv_case(d):
               groups=groups, bias=bool(d.int(0, 1)))
     if transposed:
         kw["padding"] = _tup(d, n, 0, 2)
-        kw["output_padding"] = _tup(d, n, 0, 2)
+        kw["output_padding"] = _tup(d, n, 0, 1) if d.int(0, 3) else _tup(d, n, 0, 2)  # (mostly valid ones)
         name = f"ConvTranspose{n}d"
     else:
         kw["padding"] = d.choice(["same", "valid", 0, 1, 2, (1,) * n, tuple(d.int(0, 2) for _ in range(n))])
@@ -547,7 +547,7 @@ def test_random_layer_configurations_match_torch(data):
 @pytest.mark.parametrize("family", sorted(FAMILIES))
 def test_every_family_on_a_few_drawn_configurations(family):
     base = int.from_bytes(os.urandom(4), "little") if LONG else 0
-    for seed in range(200 if LONG else 12):
+    for seed in range(200 if LONG else 25):
         _check_case(FAMILIES[family](RandomDraw(zlib.crc32(f"{family}/{base + seed}".encode()))))
 
 
