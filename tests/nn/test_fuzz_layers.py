@@ -318,6 +318,8 @@ def norm_case(d):
         build = (lambda T: T.nn.GroupNorm(g, c, **kw))
         desc = f"nn.GroupNorm({g}, {c}, {kw})"
     x = _rand(d, shape) * d.choice([1.0, 10.0]) + d.choice([0.0, 3.0])
+    if d.int(0, 1):  # two steps: the running statistics average two batches (momentum None: cumulatively)
+        return LayerCase(desc + " twice", build, lambda T, m, x: (m(x), m(x * 0.5 + 1.0)), [x], train=train)
     return LayerCase(desc, build, lambda T, m, x: m(x), [x], train=train)
 
 
@@ -373,8 +375,9 @@ def loss_case(d):
     rng = np.random.default_rng(d.int(0, 2**31))
     extra = tuple(d.int(1, 3) for _ in range(d.int(0, 1)))
     kind = d.choice(["cross_entropy", "cross_entropy_probs", "nll_loss", "bce", "bce_logits", "smooth_l1",
-                     "huber", "kl_div", "mse", "l1", "poisson_nll", "margin_ranking", "soft_margin"])
-    F = "T.nn.functional"
+                     "huber", "kl_div", "mse", "l1", "poisson_nll", "margin_ranking", "soft_margin", "more"])
+    if kind == "more":
+        return _more_losses(d, red, n, c, rng)
     if kind in ("cross_entropy", "nll_loss", "cross_entropy_probs"):
         x = rng.standard_normal((n, c) + extra)
         kw = dict(reduction=red)
@@ -448,6 +451,56 @@ def loss_case(d):
     grad = [True, kind not in ("soft_margin", "poisson_nll")]
     return LayerCase(f"F.{fn}(x, t, {kw})", lambda T: None,
                      lambda T, m, x, t: getattr(T.nn.functional, fn)(x, t, **kw), [x, t], grad=grad)
+
+
+def _more_losses(d, red, n, c, rng):
+    kw = dict(reduction=red)
+    x = rng.standard_normal((n, c))
+    kind = d.choice([k for k in ("hinge_embedding", "multi_margin", "multilabel_soft_margin", "cosine_embedding",
+                                 "triplet_margin", "gaussian_nll", "multilabel_margin")
+                     if hasattr(npgrad.nn.functional, k + "_loss")])  # (npgrad lacks the multilabel ones)
+    if kind == "hinge_embedding":
+        kw["margin"] = d.choice([1.0, 0.5])
+        y = np.sign(rng.standard_normal((n, c))) + 0.0
+        return LayerCase(f"F.hinge_embedding_loss(x, y, {kw})", lambda T: None,
+                         lambda T, m, x, y: T.nn.functional.hinge_embedding_loss(x, y, **kw), [x, y],
+                         grad=[True, False])
+    if kind == "multi_margin":
+        kw.update(p=d.choice([1, 2]), margin=d.choice([1.0, 0.5]))
+        w = rng.uniform(0.1, 2.0, c) if d.int(0, 1) else None
+        y = rng.integers(0, c, n)
+        return LayerCase(f"F.multi_margin_loss(x, y, weight={w is not None}, {kw})", lambda T: None,
+                         lambda T, m, x, y: T.nn.functional.multi_margin_loss(
+                             x, y, weight=None if w is None else T.tensor(w), **kw), [x, y])
+    if kind == "multilabel_soft_margin":
+        w = rng.uniform(0.1, 2.0, c) if d.int(0, 1) else None
+        y = rng.integers(0, 2, (n, c)).astype(np.float64)
+        return LayerCase(f"F.multilabel_soft_margin_loss(x, y, weight={w is not None}, {kw})", lambda T: None,
+                         lambda T, m, x, y: T.nn.functional.multilabel_soft_margin_loss(
+                             x, y, weight=None if w is None else T.tensor(w), **kw), [x, y], grad=[True, False])
+    if kind == "multilabel_margin":
+        y = np.full((n, c), -1)
+        for i in range(n):
+            k = d.int(0, c)
+            y[i, :k] = rng.permutation(c)[:k]
+        return LayerCase(f"F.multilabel_margin_loss(x, y, {kw})", lambda T: None,
+                         lambda T, m, x, y: T.nn.functional.multilabel_margin_loss(x, y, **kw), [x, y])
+    if kind == "cosine_embedding":
+        kw["margin"] = d.choice([0.0, 0.3, -0.2])
+        y = np.sign(rng.standard_normal(n)) + 0.0
+        return LayerCase(f"F.cosine_embedding_loss(a, b, y, {kw})", lambda T: None,
+                         lambda T, m, a, b, y: T.nn.functional.cosine_embedding_loss(a, b, y, **kw),
+                         [x, rng.standard_normal((n, c)), y], grad=[True, True, False])
+    if kind == "triplet_margin":
+        kw.update(margin=d.choice([1.0, 0.5]), p=d.choice([1.0, 2.0, 3.0]), swap=bool(d.int(0, 1)))
+        return LayerCase(f"F.triplet_margin_loss(a, p, n, {kw})", lambda T: None,
+                         lambda T, m, a, p, q: T.nn.functional.triplet_margin_loss(a, p, q, **kw),
+                         [x, rng.standard_normal((n, c)), rng.standard_normal((n, c))])
+    kw.update(full=bool(d.int(0, 1)), eps=d.choice([1e-6, 0.5]))
+    var = rng.uniform(0.1, 2.0, d.choice([(n, c), (n, 1), (n,)]))
+    return LayerCase(f"F.gaussian_nll_loss(x, t, var{list(var.shape)}, {kw})", lambda T: None,
+                     lambda T, m, x, t, v: T.nn.functional.gaussian_nll_loss(x, t, v, **kw),
+                     [x, rng.standard_normal((n, c)), var])
 
 
 def interp_case(d):
