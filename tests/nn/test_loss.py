@@ -201,6 +201,23 @@ def test_huge_logits_finite_everywhere():
     assert abs(F.binary_cross_entropy_with_logits(a, t01, reduction="sum").item() - 2000) < 1e-2
 
 
+def test_bce_weights_of_another_dtype_keep_the_input_dtype(torch):
+    """A float64 weight / pos_weight with float32 probabilities or logits: a float32 loss, as PyTorch."""
+    rng = np.random.default_rng(0)
+    x, t, w = rng.uniform(0.1, 0.9, (2, 3)).astype(np.float32), rng.uniform(0, 1, (2, 3)).astype(np.float32), \
+        rng.uniform(0.5, 2, 3)
+    for T in (npgrad, torch):
+        F_ = T.nn.functional
+        outs = [F_.binary_cross_entropy(T.tensor(x), T.tensor(t), weight=T.tensor(w), reduction="none"),
+                F_.binary_cross_entropy_with_logits(T.tensor(x), T.tensor(t), weight=T.tensor(w)),
+                F_.binary_cross_entropy_with_logits(T.tensor(x), T.tensor(t), pos_weight=T.tensor(w))]
+        assert [o.dtype for o in outs] == [T.float32] * 3
+        if T is npgrad:
+            ours = [o.numpy() for o in outs]
+    for a, b in zip(ours, outs):
+        np.testing.assert_allclose(a, b.numpy(), rtol=1e-6)
+
+
 def test_bce_clamps_log_at_minus_100(torch):
     p = npgrad.tensor([0.0, 1.0, 0.5], requires_grad=True)
     t = npgrad.tensor([1.0, 0.0, 1.0])

@@ -61,6 +61,12 @@ def _as0d(v, dtype):
     return np.asarray(v, dtype=dtype) if not _backend.is_device_array(v) else v.astype(dtype, copy=False)
 
 
+def _input_dtype(weight, input):
+    """A BCE weight or pos_weight in the input's dtype: PyTorch's kernels cast it, the loss keeps the input's."""
+    weight = _as_tensor(weight, input)
+    return weight if weight._data.dtype == input._data.dtype else weight.to(input.dtype)
+
+
 def _float_target(target, input, who):
     """A target of the input's floating dtype (PyTorch requires matching dtypes; ints are converted)."""
     target = _as_tensor(target, input)
@@ -408,7 +414,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     _same_size(input, target, "binary_cross_entropy")
     loss = BinaryCrossEntropy.apply(input, target)
     if weight is not None:
-        loss = loss * _as_tensor(weight, input)
+        loss = loss * _input_dtype(weight, input)
     return _reduce(loss, reduction)
 
 
@@ -453,7 +459,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     _check_reduction(reduction, "binary_cross_entropy_with_logits")
     target = _float_target(target, input, "binary_cross_entropy_with_logits")
     _same_size(input, target, "binary_cross_entropy_with_logits")
-    pw = None if pos_weight is None else _as_tensor(pos_weight, input)
+    pw = None if pos_weight is None else _input_dtype(pos_weight, input)
     if pw is not None:
         try:
             np.broadcast_shapes(tuple(pw.shape), tuple(input.shape))
@@ -462,5 +468,5 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
                                f"broadcast with input of shape {tuple(input.shape)}") from None
     loss = BinaryCrossEntropyWithLogits.apply(input, target, pw)
     if weight is not None:
-        loss = loss * _as_tensor(weight, input)
+        loss = loss * _input_dtype(weight, input)
     return _reduce(loss, reduction)
