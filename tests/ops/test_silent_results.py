@@ -151,6 +151,17 @@ def test_cat_and_stack_take_tuples_of_tensors(torch):
         assert lib.stack((lib.ones(2), lib.zeros(2))).shape == (2, 2)
 
 
+def test_cat_keeps_a_skipped_legacy_empty_tensor_in_the_graph(torch):
+    # PyTorch skips 1-D empty tensors in cat (for the shapes) but they still get a gradient, an empty one
+    for lib in (npgrad, torch):
+        x, e = lib.ones(2, 3, requires_grad=True), lib.empty(0, requires_grad=True)
+        y = lib.cat([e, x, e], 1)
+        y.sum().backward()
+        assert tuple(y.shape) == (2, 3) and tuple(e.grad.shape) == (0,) and x.grad.tolist() == [[1.0] * 3] * 2
+    with pytest.raises(RuntimeError, match="for tensor number 2 in the list"):
+        npgrad.cat([npgrad.empty(0), npgrad.ones(2, 3), npgrad.ones(2, 4)])
+
+
 def test_roll_with_paired_shifts_and_dims(torch):
     x = np.arange(12.0).reshape(3, 4)
     for args in [((1, -1), (0, 1)), (2, 1), (5, None)]:

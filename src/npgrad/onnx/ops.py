@@ -301,7 +301,8 @@ def _expand(b, rec):
 
 @primitive("Cat")
 def _cat(b, rec):
-    return b.node("Concat", [b.value(k) for k in range(len(rec.args))], axis=int(rec.kwargs["axis"]))
+    skip = rec.kwargs.get("skip") or [False] * len(rec.args)  # (PyTorch's skipped 1-D empty tensors)
+    return b.node("Concat", [b.value(k) for k in range(len(rec.args)) if not skip[k]], axis=int(rec.kwargs["axis"]))
 
 
 @primitive("Flip")
