@@ -162,6 +162,17 @@ def test_cat_keeps_a_skipped_legacy_empty_tensor_in_the_graph(torch):
         npgrad.cat([npgrad.empty(0), npgrad.ones(2, 3), npgrad.ones(2, 4)])
 
 
+def test_float32_std_accumulates_in_float64_as_pytorch(torch):
+    data = [[1e30, -1e30, 3e29], [1.0, 2.0, 4.0]]
+    for kw in ({}, {"dim": 1}, {"dim": 1, "correction": 0, "keepdim": True}):
+        ours, ref = npgrad.tensor(data, requires_grad=True), torch.tensor(data, requires_grad=True)
+        a, b = ours.std(**kw), ref.std(**kw)
+        assert a.dtype == npgrad.float32 and a.grad_fn.name() == "StdBackward0"
+        _same(a, b.detach(), rtol=1e-6)
+        a.sum().backward(), b.sum().backward()
+        _same(ours.grad, ref.grad, rtol=1e-5, atol=1e-7)
+
+
 def test_roll_with_paired_shifts_and_dims(torch):
     x = np.arange(12.0).reshape(3, 4)
     for args in [((1, -1), (0, 1)), (2, 1), (5, None)]:

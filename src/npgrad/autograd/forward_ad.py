@@ -142,7 +142,7 @@ def _rules():
                                             * t[0], c.axes, o.shape),
         R.Prod: lambda c, a, t, o: _reduced(R._prod_of_others(a[0], c.axes) * t[0], c.axes, o.shape),
         R.Norm2: lambda c, a, t, o: _reduced(a[0] * t[0], c.axes, o.shape) / np.where(o == 0, 1, o),
-        R.StdSqrt: lambda c, a, t, o: np.where(o == 0, 0, t[0] / np.where(o == 0, 1, 2 * o)),
+        R.StdSqrt: lambda c, a, t, o: np.where(o == 0, 0, t[0] / np.where(o == 0, 1, 2 * o)).astype(o.dtype),
         R.Cumsum: lambda c, a, t, o: np.cumsum(t[0], axis=c.axis),
         R.LogSumExp: lambda c, a, t, o: _reduced(np.exp(a[0] - o.reshape(c.keep_shape)) * t[0], a[1], o.shape),
         R.Cumprod: lambda c, a, t, o: _cumprod_jvp(a[0], t[0], o, c.axis),

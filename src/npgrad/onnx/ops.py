@@ -52,7 +52,10 @@ def _binary(b, rec):
 
 @primitive(*_UNARY)
 def _unary(b, rec):
-    return b.node(_UNARY[rec.op.__name__], [b.value(0)])
+    out = b.node(_UNARY[rec.op.__name__], [b.value(0)])
+    if rec.op.__name__ == "StdSqrt" and len(rec.args) > 1 and rec.args[1] is not None:  # (a float32 std, in float64)
+        out = b.node("Cast", [out], to=onnx_type(_out_dtype(rec)))
+    return out
 
 
 @primitive("Rsqrt")
