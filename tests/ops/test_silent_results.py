@@ -151,6 +151,28 @@ def test_cat_and_stack_take_tuples_of_tensors(torch):
         assert lib.stack((lib.ones(2), lib.zeros(2))).shape == (2, 2)
 
 
+def test_cat_keeps_a_skipped_legacy_empty_tensor_in_the_graph(torch):
+    # PyTorch skips 1-D empty tensors in cat (for the shapes) but they still get a gradient, an empty one
+    for lib in (npgrad, torch):
+        x, e = lib.ones(2, 3, requires_grad=True), lib.empty(0, requires_grad=True)
+        y = lib.cat([e, x, e], 1)
+        y.sum().backward()
+        assert tuple(y.shape) == (2, 3) and tuple(e.grad.shape) == (0,) and x.grad.tolist() == [[1.0] * 3] * 2
+    with pytest.raises(RuntimeError, match="for tensor number 2 in the list"):
+        npgrad.cat([npgrad.empty(0), npgrad.ones(2, 3), npgrad.ones(2, 4)])
+
+
+def test_float32_std_accumulates_in_float64_as_pytorch(torch):
+    data = [[1e30, -1e30, 3e29], [1.0, 2.0, 4.0]]
+    for kw in ({}, {"dim": 1}, {"dim": 1, "correction": 0, "keepdim": True}):
+        ours, ref = npgrad.tensor(data, requires_grad=True), torch.tensor(data, requires_grad=True)
+        a, b = ours.std(**kw), ref.std(**kw)
+        assert a.dtype == npgrad.float32 and a.grad_fn.name() == "StdBackward0"
+        _same(a, b.detach(), rtol=1e-6)
+        a.sum().backward(), b.sum().backward()
+        _same(ours.grad, ref.grad, rtol=1e-5, atol=1e-7)
+
+
 def test_roll_with_paired_shifts_and_dims(torch):
     x = np.arange(12.0).reshape(3, 4)
     for args in [((1, -1), (0, 1)), (2, 1), (5, None)]:

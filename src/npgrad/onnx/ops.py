@@ -52,7 +52,10 @@ def _binary(b, rec):
 
 @primitive(*_UNARY)
 def _unary(b, rec):
-    return b.node(_UNARY[rec.op.__name__], [b.value(0)])
+    out = b.node(_UNARY[rec.op.__name__], [b.value(0)])
+    if rec.op.__name__ == "StdSqrt" and len(rec.args) > 1 and rec.args[1] is not None:  # (a float32 std, in float64)
+        out = b.node("Cast", [out], to=onnx_type(_out_dtype(rec)))
+    return out
 
 
 @primitive("Rsqrt")
@@ -301,7 +304,8 @@ def _expand(b, rec):
 
 @primitive("Cat")
 def _cat(b, rec):
-    return b.node("Concat", [b.value(k) for k in range(len(rec.args))], axis=int(rec.kwargs["axis"]))
+    skip = rec.kwargs.get("skip") or [False] * len(rec.args)  # (PyTorch's skipped 1-D empty tensors)
+    return b.node("Concat", [b.value(k) for k in range(len(rec.args)) if not skip[k]], axis=int(rec.kwargs["axis"]))
 
 
 @primitive("Flip")

@@ -151,6 +151,9 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     >>> npgrad.tensor([1.0, 2.0, 3.0, 4.0]).std()
     tensor(1.2910)
     """
+    if input._data.dtype == np.float32:
+        # PyTorch accumulates a float32 std in float64: the squares of values near 1e20 and up do not overflow
+        return StdSqrt.apply(var(input.double(), dim, unbiased, keepdim, correction=correction), np.float32)
     return StdSqrt.apply(var(input, dim, unbiased, keepdim, correction=correction))
 
 
@@ -165,22 +168,23 @@ def _correction(dim, unbiased, correction):
 
 
 class StdSqrt(Function):
-    """sqrt of a variance; where the deviation is 0 its gradient is 0 (PyTorch's rule), not inf * 0 = nan."""
+    """sqrt of a variance (rounded to ``dtype`` when given); where the deviation is 0 its gradient is 0
+    (PyTorch's rule), not inf * 0 = nan."""
 
     def name(self):
         return "StdBackward0"
 
     @staticmethod
-    def forward(ctx, v):
+    def forward(ctx, v, dtype=None):
         out = np.sqrt(v)
         ctx.save_for_backward(out)
-        return out
+        return out if dtype is None else out.astype(dtype)
 
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
         zero = out == 0
-        return E.where(zero, 0.0, g / E.where(zero, 1.0, out * 2))
+        return E.where(zero, 0.0, g / E.where(zero, 1.0, out * 2)), None
 
 
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):

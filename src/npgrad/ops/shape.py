@@ -356,18 +356,27 @@ def broadcast_shapes(*shapes):
 
 
 class Cat(Function):
+    """Join along ``axis``; inputs flagged in ``skip`` (PyTorch's legacy 1-D empty tensors) take no part
+    but stay in the graph, with an empty gradient."""
+
     @staticmethod
-    def forward(ctx, *xs, axis):
-        ctx.axis = axis
-        ctx.sizes = [x.shape[axis] for x in xs]
-        return np.concatenate(xs, axis=axis)
+    def forward(ctx, *xs, axis, skip=None):
+        ctx.axis, ctx.skip = axis, skip
+        kept = xs if skip is None else [x for x, s in zip(xs, skip) if not s]
+        ctx.sizes = [x.shape[axis] for x in kept]
+        return np.concatenate(kept, axis=axis)
 
     @staticmethod
     def backward(ctx, g):
         out = []
         start = 0
         lead = (slice(None),) * ctx.axis
-        for n, need in zip(ctx.sizes, ctx.needs_input_grad):
+        sizes = iter(ctx.sizes)
+        for i, need in enumerate(ctx.needs_input_grad):
+            if ctx.skip is not None and ctx.skip[i]:
+                out.append(g.new_zeros((0,)) if need else None)
+                continue
+            n = next(sizes)
             out.append(g[lead + (slice(start, start + n),)] if need else None)
             start += n
         return tuple(out)
@@ -398,20 +407,23 @@ def cat(tensors, dim=0):
         raise RuntimeError("cat(): expected a non-empty list of Tensors")
     # PyTorch skips legacy 1-D empty tensors (for the shapes: they still take part in type promotion)
     dt = _dtype.result_type(*[t._data for t in tensors]) if len({t._data.dtype for t in tensors}) > 1 else None
-    tensors = [t for t in tensors if not (t.ndim == 1 and t._data.shape[0] == 0)] or tensors[:1]
-    ref = tensors[0]
-    for i, t in enumerate(tensors):
+    skip = [t.ndim == 1 and t._data.shape[0] == 0 for t in tensors]
+    if all(skip):
+        skip[0] = False
+    kept = [(i, t) for i, (t, s) in enumerate(zip(tensors, skip)) if not s]
+    ref = kept[0][1]
+    for i, t in kept:
         if t.ndim == 0:
             raise RuntimeError(f"cat(): zero-dimensional tensor (at position {i}) cannot be concatenated")
     d = _norm_dim(dim, ref.ndim, "cat")
-    for i, t in enumerate(tensors):
+    for i, t in kept:
         if t.ndim != ref.ndim or any(a != b for j, (a, b) in enumerate(zip(t.shape, ref.shape)) if j != d):
             raise RuntimeError(f"cat(): Sizes of tensors must match except in dimension {d}. Expected size "
                                f"{tuple(ref.shape)} but got size {tuple(t.shape)} for tensor number {i} "
                                "in the list.")
     if dt is not None:
         tensors = [t if t._data.dtype == dt.np else E.cast(t, dt) for t in tensors]
-    return Cat.apply(*tensors, axis=d)
+    return Cat.apply(*tensors, axis=d, skip=skip if any(skip) else None)
 
 
 concat = concatenate = cat
