@@ -50,7 +50,8 @@ class LayerCase:
 
     def describe(self):
         shapes = ", ".join(f"{a.dtype}{list(a.shape)}" for a in self.inputs)
-        return f"{self.desc} on ({shapes})" + ("" if self.train else " [eval]") + (" [float32 module]" if self.f32 else "")
+        return (f"{self.desc} on ({shapes})" + ("" if self.train else " [eval]") +
+                (" [float32 module]" if self.f32 else ""))
 
 
 def _flat(out):
