@@ -18,18 +18,12 @@ import pytest
 
 pytest.importorskip("hypothesis", reason="the fuzzer draws its inputs with Hypothesis")
 torch = pytest.importorskip("torch", reason="PyTorch is the oracle of the differential fuzzer")
-from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+from hypothesis import given, strategies as st  # noqa: E402
 
 import npgrad  # noqa: E402
-from tests.ops.fuzz_optable import HypothesisDraw, RandomDraw, _same_error  # noqa: E402
+from tests.ops.fuzz_optable import LONG, HypothesisDraw, RandomDraw, _same_error, profile  # noqa: E402
 
-LONG = os.environ.get("NPGRAD_FUZZ") == "long"
-_QUIET = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture]
-settings.register_profile("npgrad-nnfuzz-fast", max_examples=1500, deadline=None, derandomize=True, database=None,
-                          suppress_health_check=_QUIET)
-settings.register_profile("npgrad-nnfuzz-long", max_examples=20000, deadline=None, database=None,
-                          suppress_health_check=_QUIET)
-PROFILE = settings.get_profile("npgrad-nnfuzz-long" if LONG else "npgrad-nnfuzz-fast")
+PROFILE = profile("npgrad-nnfuzz", 1500, 20000)
 
 pytestmark = pytest.mark.filterwarnings("ignore")
 

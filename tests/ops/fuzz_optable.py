@@ -15,6 +15,7 @@ a dtype PyTorch has no CPU kernel for), and known differences in code outside ``
 """
 from __future__ import annotations
 
+import os
 import warnings
 
 import numpy as np
@@ -40,6 +41,22 @@ ELEMENTWISE_CASES = [c for c in UNARY + BINARY]
 
 # documented to return the first index among equal extrema: their indices are compared even with ties
 FIRST_INDEX = ("argmax", "argmin", "max_dim", "min_dim")
+
+
+#: the long profiles (thousands of fresh examples) instead of the fast fixed ones: NPGRAD_FUZZ=long
+LONG = os.environ.get("NPGRAD_FUZZ") == "long"
+
+
+def profile(name, fast, long):
+    """A Hypothesis settings profile for a fuzzer: ``fast`` fixed examples by default (derandomised, no
+    database), ``long`` fresh ones under ``NPGRAD_FUZZ=long``."""
+    from hypothesis import HealthCheck, settings
+    quiet = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture]
+    settings.register_profile(f"{name}-fast", max_examples=fast, deadline=None, derandomize=True, database=None,
+                              suppress_health_check=quiet)
+    settings.register_profile(f"{name}-long", max_examples=long, deadline=None, database=None,
+                              suppress_health_check=quiet)
+    return settings.get_profile(f"{name}-long" if LONG else f"{name}-fast")
 
 
 def _is_elementwise(op):
@@ -455,6 +472,18 @@ class OutCase:
         return f"{self.name}(out=): shapes={self.shapes} dtypes={self.dtypes} out={self.out_dtype}/{self.out_shape}"
 
 
+def _error_mismatch(e1, e2, wraps=False):
+    """What differs when npgrad (``e1``) or PyTorch (``e2``) raised: [] when both raised alike, or npgrad
+    answered where PyTorch is stricter than it needs to be (``_permissive``); with ``wraps``, also when
+    npgrad refuses a value PyTorch wraps into an unsigned dtype (a negative clamp bound)."""
+    if (e1 is None and _permissive(e2)) or (wraps and e2 is None and "without overflow" in str(e1)):
+        return []
+    if e1 is None or e2 is None:
+        said = [f"raises {e!r}" if e else "returns" for e in (e1, e2)]
+        return [f"npgrad {said[0]}, PyTorch {said[1]}"]
+    return [] if _same_error(e1, e2) else [f"npgrad raises {e1!r}, PyTorch {e2!r}"]
+
+
 def check_out(case, torch):
     rng = np.random.default_rng(case.seed)
     arrays = [_values(rng, s, dt, "any", False) for s, dt in zip(case.shapes, case.dtypes)]
@@ -474,13 +503,7 @@ def check_out(case, torch):
                 res.append((None, None, e))
     (same2, o2, e2), (same1, o1, e1) = res
     if e1 is not None or e2 is not None:
-        # (PyTorch wraps a negative clamp bound into an unsigned dtype; npgrad refuses it)
-        if (e1 is None and _permissive(e2)) or (e2 is None and "without overflow" in str(e1)):
-            return []
-        if e1 is None or e2 is None:
-            said = [f"raises {e!r}" if e else "returns" for e in (e1, e2)]
-            return [f"npgrad {said[0]}, PyTorch {said[1]}"]
-        return [] if _same_error(e1, e2) else [f"npgrad raises {e1!r}, PyTorch {e2!r}"]
+        return _error_mismatch(e1, e2, wraps=True)
     bad = [] if same1 else ["the returned tensor is not out"]
     if o1.dtype.name != str(o2.dtype).replace("torch.", "") or tuple(o1.shape) != tuple(o2.shape):
         return bad + [f"out is {o1.dtype.name}{tuple(o1.shape)}, PyTorch's {o2.dtype}{tuple(o2.shape)}"]
@@ -549,12 +572,7 @@ def check_inplace(case, torch):
                 res.append((None, None, e))
     (s2, x2, e2), (s1, x1, e1) = res
     if e1 is not None or e2 is not None:
-        if e1 is None and _permissive(e2) or e2 is None and "without overflow" in str(e1):
-            return []
-        if e1 is None or e2 is None:
-            said = [f"raises {e!r}" if e else "returns" for e in (e1, e2)]
-            return [f"npgrad {said[0]}, PyTorch {said[1]}"]
-        return [] if _same_error(e1, e2) else [f"npgrad raises {e1!r}, PyTorch {e2!r}"]
+        return _error_mismatch(e1, e2, wraps=True)
     bad = [] if s1 else ["the in-place method does not return self"]
     if x1.dtype.name != case.dtype:
         return bad + [f"self became {x1.dtype.name}"]
@@ -615,12 +633,7 @@ def check_dtype_arg(name, src, dst, torch):
                 res.append((None, e))
     (r2, e2), (r1, e1) = res
     if e1 is not None or e2 is not None:
-        if e1 is None and _permissive(e2):
-            return []
-        if e1 is None or e2 is None:
-            said = [f"raises {e!r}" if e else "returns" for e in (e1, e2)]
-            return [f"npgrad {said[0]}, PyTorch {said[1]}"]
-        return [] if _same_error(e1, e2) else [f"npgrad raises {e1!r}, PyTorch {e2!r}"]
+        return _error_mismatch(e1, e2)
     if r1.dtype.name != str(r2.dtype).replace("torch.", ""):
         return [f"dtype {r1.dtype.name}, PyTorch {r2.dtype}"]
     rtol, atol = TOL.get(dst, (0, 0))

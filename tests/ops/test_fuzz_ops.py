@@ -15,18 +15,12 @@ import pytest
 
 pytest.importorskip("hypothesis", reason="the fuzzer draws its inputs with Hypothesis")
 torch = pytest.importorskip("torch", reason="PyTorch is the oracle of the differential fuzzer")
-from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+from hypothesis import given, strategies as st  # noqa: E402
 
-from .fuzz_optable import (DTYPE_CALLS, DTYPES, FUZZ_OPS, Case, HypothesisDraw, InplaceCase, OutCase,  # noqa: E402
-                           RandomDraw, check, check_dtype_arg, check_inplace, check_out)
+from .fuzz_optable import (DTYPE_CALLS, DTYPES, FUZZ_OPS, LONG, Case, HypothesisDraw, InplaceCase,  # noqa: E402
+                           OutCase, RandomDraw, check, check_dtype_arg, check_inplace, check_out, profile)
 
-LONG = os.environ.get("NPGRAD_FUZZ") == "long"
-_QUIET = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture]
-settings.register_profile("npgrad-opfuzz-fast", max_examples=800, deadline=None, derandomize=True, database=None,
-                          suppress_health_check=_QUIET)
-settings.register_profile("npgrad-opfuzz-long", max_examples=20000, deadline=None, database=None,
-                          suppress_health_check=_QUIET)
-PROFILE = settings.get_profile("npgrad-opfuzz-long" if LONG else "npgrad-opfuzz-fast")
+PROFILE = profile("npgrad-opfuzz", 800, 20000)
 
 pytestmark = pytest.mark.filterwarnings("ignore")  # overflow, nan and degrees-of-freedom warnings are expected
 
